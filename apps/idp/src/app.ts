@@ -1,0 +1,50 @@
+import Koa from 'koa';
+import { Router } from '@koa/router';
+import type { ClientRegistry } from './clients/client.js';
+import type { Config } from './config/config.js';
+import { healthzRoute, readyzRoute } from './http/health-routes.js';
+import { accessLog } from './http/koa-access-log.js';
+import { errorHandler } from './http/koa-error-handler.js';
+import { allowAnyOrigin, securityHeaders } from './http/koa-security-headers.js';
+import type { KeyManager } from './keys/key-manager.js';
+import type { Logger } from './logger.js';
+import { discoveryRoute } from './oauth/discovery/discovery-route.js';
+import { jwksRoute } from './oauth/jwks/jwks-route.js';
+import { tokenRoute } from './oauth/token/token-route.js';
+import type { Store } from './store/store.js';
+
+export interface AppDeps {
+  config: Config;
+  store: Store;
+  keys: KeyManager;
+  clients: ClientRegistry;
+  logger: Logger;
+  now?: () => number;
+}
+
+/** Builds the IdP's Koa app. It never listens: main.ts and the tests decide where. */
+export function createApp(deps: AppDeps): Koa {
+  const { config, store, keys, clients, logger } = deps;
+  const now = deps.now ?? Date.now;
+  const app = new Koa();
+  // Forwarded headers are ignored until trusted proxies are configured explicitly.
+  app.proxy = false;
+  // Koa's default handler prints every error; ours logs through the structured logger.
+  app.silent = true;
+
+  const router = new Router();
+  const discovery = discoveryRoute(config);
+  router.get('/.well-known/openid-configuration', allowAnyOrigin(), discovery);
+  router.get('/.well-known/oauth-authorization-server', allowAnyOrigin(), discovery);
+  router.get('/jwks', allowAnyOrigin(), jwksRoute(keys, config.jwksMaxAgeSec));
+  router.post('/token', tokenRoute({ config, keys, clients, now }));
+  router.get('/healthz', healthzRoute());
+  router.get('/readyz', readyzRoute(store, keys));
+
+  app.use(errorHandler(logger));
+  app.use(accessLog(logger));
+  app.use(securityHeaders({ https: config.issuer.startsWith('https:') }));
+  app.use(router.routes());
+  app.use(router.allowedMethods());
+  return app;
+}

@@ -1,0 +1,90 @@
+import { ConfigError, loadConfig } from '../config/config.js';
+import { revokeKeyById, rotateKeys } from '../keys/key-commands.js';
+import { createKeyFactory } from '../keys/key-generation.js';
+import { UnknownKeyError } from '../keys/key-lifecycle.js';
+import { summarise } from '../keys/key-manager.js';
+import { keyPolicyFor } from '../keys/key-policy.js';
+import { createKeyRepository } from '../keys/key-repository.js';
+import type { KeySet } from '../keys/key-set.js';
+import { createStore } from '../store/create-store.js';
+
+const USAGE = 'usage: keys <list | rotate | revoke KID>';
+
+/**
+ * The operator's key command. It acts on the store named by REDIS_URL, the same way a
+ * running IdP does (one compare-and-set), and running IdPs pick the change up at once.
+ */
+async function run(args: string[]): Promise<number> {
+  const [command, kid] = args;
+  if (!command || !['list', 'rotate', 'revoke'].includes(command) || (command === 'revoke') !== Boolean(kid)) {
+    process.stderr.write(`${USAGE}\n`);
+    return 2;
+  }
+  const config = loadConfig(process.env);
+  if (config.storeUrl === 'memory://') {
+    process.stderr.write('keys: REDIS_URL=memory:// lives inside one IdP process; point REDIS_URL at Redis\n');
+    return 2;
+  }
+  if (config.keyEncryptionKeyIsEphemeral && command !== 'list') {
+    process.stderr.write('keys: set KEY_ENCRYPTION_KEY to the IdP\'s, or new keys could not be opened by it\n');
+    return 2;
+  }
+  const store = createStore(config.storeUrl);
+  try {
+    const repository = createKeyRepository(store);
+    const deps = {
+      repository,
+      policy: keyPolicyFor(config),
+      newKey: createKeyFactory(config.keyEncryptionKey),
+      now: Date.now,
+    };
+    const before = await repository.read();
+    if (command === 'list') {
+      print(before.set);
+    } else if (command === 'rotate') {
+      if (!before.set) throw new Error('no key set yet: start the IdP once first');
+      print((await rotateKeys(deps, before.set)).set);
+    } else {
+      print((await revokeKeyById(deps, kid!)).set);
+    }
+    return 0;
+  } finally {
+    await store.close();
+  }
+}
+
+function print(set: KeySet | null): void {
+  if (!set) {
+    process.stdout.write('no keys yet\n');
+    return;
+  }
+  const time = (ms: number | null) => (ms === null ? '-' : new Date(ms).toISOString());
+  const rows = summarise(set).map((key) => [
+    key.kid,
+    key.alg,
+    key.state,
+    time(key.createdAt),
+    time(key.activatedAt),
+    time(key.retiredAt ?? key.revokedAt),
+  ]);
+  const header = ['KID', 'ALG', 'STATE', 'CREATED', 'ACTIVATED', 'RETIRED/REVOKED'];
+  const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => row[column]!.length)));
+  for (const row of [header, ...rows]) {
+    process.stdout.write(`${row.map((cell, column) => cell.padEnd(widths[column]!)).join('  ')}\n`);
+  }
+  process.stdout.write(`key set version ${set.version}\n`);
+}
+
+run(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`${error.problems.join('\n')}\n`);
+    } else if (error instanceof UnknownKeyError) {
+      process.stderr.write(`keys: ${error.message}\n`);
+    } else {
+      process.stderr.write(`keys: ${error instanceof Error ? error.message : String(error)}\n`);
+    }
+    process.exit(1);
+  },
+);

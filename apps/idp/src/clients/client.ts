@@ -1,0 +1,31 @@
+import type { SigningAlgorithm } from '@latchkey/protocol';
+
+export type TokenEndpointAuthMethod = 'client_secret_basic' | 'client_secret_post' | 'none';
+export type GrantType = 'authorization_code' | 'refresh_token' | 'client_credentials';
+
+/** A registered client, as loaded from CLIENTS_FILE. Secrets exist only as SHA-256 digests. */
+export interface Client {
+  readonly id: string;
+  readonly name: string;
+  /** Null for public clients (auth method `none`, PKCE only). */
+  readonly secretDigest: Buffer | null;
+  readonly authMethod: TokenEndpointAuthMethod;
+  readonly grantTypes: readonly GrantType[];
+  readonly redirectUris: readonly string[];
+  readonly postLogoutRedirectUris: readonly string[];
+  /** Scopes beyond the OpenID ones that this client may ask for. */
+  readonly scopes: readonly string[];
+  /** RFC 8707 resource indicators (APIs) this client may get tokens for; the default `aud`. */
+  readonly resources: readonly string[];
+  readonly idTokenSignedResponseAlg: SigningAlgorithm;
+}
+
+export interface ClientRegistry {
+  find(id: string): Client | undefined;
+  all(): readonly Client[];
+}
+
+export function createClientRegistry(clients: readonly Client[]): ClientRegistry {
+  const byId = new Map(clients.map((client) => [client.id, client]));
+  return { find: (id) => byId.get(id), all: () => clients };
+}

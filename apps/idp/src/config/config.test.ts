@@ -1,0 +1,118 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from './config.js';
+import { parseDuration } from './duration.js';
+
+const KEK = Buffer.alloc(32, 7).toString('base64url');
+
+function problemsOf(env: Record<string, string>): string[] {
+  try {
+    loadConfig(env);
+  } catch (error) {
+    if (error instanceof ConfigError) return [...error.problems];
+    throw error;
+  }
+  return [];
+}
+
+describe('parseDuration', () => {
+  it.each([
+    ['90s', 90_000],
+    ['15m', 900_000],
+    ['12h', 43_200_000],
+    ['7d', 604_800_000],
+    ['250ms', 250],
+  ])('reads %s', (text, ms) => expect(parseDuration(text)).toBe(ms));
+
+  it.each(['', '15', '1.5h', '-1m', '10 minutes', 'h', '1e3s'])('refuses %j', (text) => {
+    expect(parseDuration(text)).toBeNull();
+  });
+});
+
+describe('loadConfig', () => {
+  it('starts in dev mode with safe defaults and an ephemeral key-encryption key', () => {
+    const config = loadConfig({});
+    expect(config.mode).toBe('development');
+    expect(config.issuer).toBe('http://idp.localhost:4000');
+    expect(config.port).toBe(4000);
+    expect(config.accessTokenAlg).toBe('ES256');
+    expect(config.keyEncryptionKeyIsEphemeral).toBe(true);
+    expect(config.keyEncryptionKey).toHaveLength(32);
+    expect(config.accessTokenTtlMs).toBe(10 * 60_000);
+    expect(Object.isFrozen(config)).toBe(true);
+  });
+
+  it('keeps the JWKS cache lifetime well under the rotation interval', () => {
+    const config = loadConfig({ KEY_ROTATION_INTERVAL: '4m' });
+    expect(config.jwksMaxAgeSec * 1000).toBeLessThanOrEqual(config.keyRotationIntervalMs / 4);
+  });
+
+  it('strips a trailing slash from the issuer', () => {
+    expect(loadConfig({ ISSUER: 'https://id.example.localhost/' }).issuer).toBe('https://id.example.localhost');
+  });
+
+  it('names each bad variable on its own line, all at once', () => {
+    const problems = problemsOf({
+      ISSUER: 'not a url',
+      IDP_PORT: '70000',
+      REDIS_URL: 'mysql://x',
+      KEY_ENCRYPTION_KEY: 'short',
+      ACCESS_TOKEN_TTL: '15',
+      ID_TOKEN_TTL: '400d',
+      ACCESS_TOKEN_SIGNING_ALG: 'HS256',
+      LOG_LEVEL: 'loud',
+    });
+    expect(problems.map((line) => line.split(':')[0])).toEqual([
+      'ISSUER',
+      'IDP_PORT',
+      'REDIS_URL',
+      'KEY_ENCRYPTION_KEY',
+      'ACCESS_TOKEN_TTL',
+      'ID_TOKEN_TTL',
+      'ACCESS_TOKEN_SIGNING_ALG',
+      'LOG_LEVEL',
+    ]);
+  });
+
+  it('never echoes a Redis URL, which may hold a password', () => {
+    const problems = problemsOf({ REDIS_URL: 'mysql://user:hunter2@db' });
+    expect(problems.join('\n')).not.toContain('hunter2');
+  });
+
+  it('refuses an issuer with a query or fragment (OIDC Discovery §3)', () => {
+    expect(problemsOf({ ISSUER: 'https://id.localhost/?tenant=1' })[0]).toMatch(/^ISSUER:/);
+  });
+
+  it('refuses an idle session TTL longer than the absolute one', () => {
+    expect(problemsOf({ SESSION_IDLE_TTL: '2d', SESSION_MAX_TTL: '1d' })[0]).toMatch(/^SESSION_IDLE_TTL:/);
+  });
+
+  describe('production mode', () => {
+    const production = { NODE_ENV: 'production', ISSUER: 'https://id.example.com', CLIENTS_FILE: '/x.json' };
+
+    it('requires KEY_ENCRYPTION_KEY', () => {
+      expect(problemsOf(production)).toEqual(['KEY_ENCRYPTION_KEY: required in production']);
+    });
+
+    it('requires https for a public issuer', () => {
+      const problems = problemsOf({ ...production, KEY_ENCRYPTION_KEY: KEK, ISSUER: 'http://id.example.com' });
+      expect(problems).toEqual(['ISSUER: must use https in production']);
+    });
+
+    it('refuses the in-memory store', () => {
+      const problems = problemsOf({ ...production, KEY_ENCRYPTION_KEY: KEK, REDIS_URL: 'memory://' });
+      expect(problems[0]).toMatch(/^REDIS_URL:/);
+    });
+
+    it('requires CLIENTS_FILE instead of falling back to the demo clients', () => {
+      const { CLIENTS_FILE: _omitted, ...rest } = production;
+      expect(problemsOf({ ...rest, KEY_ENCRYPTION_KEY: KEK })).toEqual(['CLIENTS_FILE: required in production']);
+    });
+
+    it('accepts a complete configuration', () => {
+      const config = loadConfig({ ...production, KEY_ENCRYPTION_KEY: KEK });
+      expect(config.mode).toBe('production');
+      expect(config.keyEncryptionKeyIsEphemeral).toBe(false);
+      expect(config.keyEncryptionKey.equals(Buffer.alloc(32, 7))).toBe(true);
+    });
+  });
+});

@@ -1,0 +1,192 @@
+import { randomBytes } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
+import { isSigningAlgorithm, SIGNING_ALGORITHMS, type SigningAlgorithm } from '@latchkey/protocol';
+import { formatDuration, parseDuration } from './duration.js';
+
+export type Mode = 'production' | 'development';
+export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
+
+/** Everything the IdP reads from its environment, parsed and checked once at start-up. */
+export interface Config {
+  readonly mode: Mode;
+  /** The public issuer URL, without a trailing slash; `iss` of every token. */
+  readonly issuer: string;
+  readonly host: string;
+  readonly port: number;
+  /** `redis://…`, `rediss://…` or `memory://`. */
+  readonly storeUrl: string;
+  /** 32 bytes; encrypts private signing keys at rest. */
+  readonly keyEncryptionKey: Buffer;
+  /** True when no KEY_ENCRYPTION_KEY was given and a random one was made (dev only). */
+  readonly keyEncryptionKeyIsEphemeral: boolean;
+  readonly clientsFile: string;
+  readonly usersFile: string | undefined;
+  readonly accessTokenAlg: SigningAlgorithm;
+  readonly keyRotationIntervalMs: number;
+  readonly accessTokenTtlMs: number;
+  readonly idTokenTtlMs: number;
+  readonly refreshTokenTtlMs: number;
+  readonly sessionIdleTtlMs: number;
+  readonly sessionMaxTtlMs: number;
+  /** How long verifiers may cache /jwks; always well under the pre-publication window. */
+  readonly jwksMaxAgeSec: number;
+  readonly logLevel: LogLevel;
+}
+
+/** Start-up refused; `problems` holds one line per bad variable. */
+export class ConfigError extends Error {
+  constructor(readonly problems: readonly string[]) {
+    super(`invalid configuration:\n${problems.join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+const DEMO_DIR = fileURLToPath(new URL('../../demo/', import.meta.url));
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+/** Reads the environment into a frozen Config, or throws a ConfigError listing every problem. */
+export function loadConfig(env: Env): Config {
+  const problems: string[] = [];
+  const mode: Mode = env.NODE_ENV === 'production' ? 'production' : 'development';
+
+  const issuer = readIssuer(env.ISSUER ?? 'http://idp.localhost:4000', mode, problems);
+  const port = readPort(env.IDP_PORT ?? '4000', problems);
+  const host = env.IDP_HOST ?? '127.0.0.1';
+  const storeUrl = readStoreUrl(env.REDIS_URL ?? 'redis://127.0.0.1:6379', mode, problems);
+  const kek = readKeyEncryptionKey(env.KEY_ENCRYPTION_KEY, mode, problems);
+
+  const duration = (name: string, fallback: string, min: number, max: number): number => {
+    const raw = env[name] ?? fallback;
+    const ms = parseDuration(raw);
+    if (ms === null) {
+      problems.push(`${name}: "${raw}" is not a duration such as 90s, 15m, 12h or 7d`);
+      return parseDuration(fallback) ?? 0;
+    }
+    if (ms < min || ms > max) {
+      problems.push(`${name}: must be between ${formatDuration(min)} and ${formatDuration(max)}`);
+    }
+    return ms;
+  };
+  const MIN = 60_000;
+  const HOUR = 3_600_000;
+  const DAY = 24 * HOUR;
+  const keyRotationIntervalMs = duration('KEY_ROTATION_INTERVAL', '24h', 2 * MIN, 365 * DAY);
+  const accessTokenTtlMs = duration('ACCESS_TOKEN_TTL', '10m', MIN, 24 * HOUR);
+  const idTokenTtlMs = duration('ID_TOKEN_TTL', '15m', MIN, 24 * HOUR);
+  const refreshTokenTtlMs = duration('REFRESH_TOKEN_TTL', '7d', 5 * MIN, 365 * DAY);
+  const sessionIdleTtlMs = duration('SESSION_IDLE_TTL', '1h', MIN, 30 * DAY);
+  const sessionMaxTtlMs = duration('SESSION_MAX_TTL', '12h', MIN, 365 * DAY);
+  if (sessionIdleTtlMs > sessionMaxTtlMs) {
+    problems.push('SESSION_IDLE_TTL: must not be longer than SESSION_MAX_TTL');
+  }
+
+  const alg = env.ACCESS_TOKEN_SIGNING_ALG ?? 'ES256';
+  if (!isSigningAlgorithm(alg)) {
+    problems.push(`ACCESS_TOKEN_SIGNING_ALG: must be one of ${SIGNING_ALGORITHMS.join(', ')}`);
+  }
+
+  const logLevel = env.LOG_LEVEL ?? 'info';
+  if (!['debug', 'info', 'warn', 'error'].includes(logLevel)) {
+    problems.push('LOG_LEVEL: must be one of debug, info, warn, error');
+  }
+
+  const clientsFile = env.CLIENTS_FILE ?? (mode === 'development' ? `${DEMO_DIR}clients.json` : '');
+  if (!clientsFile) problems.push('CLIENTS_FILE: required in production');
+  const usersFile = env.USERS_FILE || undefined;
+
+  if (problems.length > 0) throw new ConfigError(problems);
+
+  return Object.freeze({
+    mode,
+    issuer,
+    host,
+    port,
+    storeUrl,
+    keyEncryptionKey: kek ?? randomBytes(32),
+    keyEncryptionKeyIsEphemeral: kek === null,
+    clientsFile,
+    usersFile,
+    accessTokenAlg: alg as SigningAlgorithm,
+    keyRotationIntervalMs,
+    accessTokenTtlMs,
+    idTokenTtlMs,
+    refreshTokenTtlMs,
+    sessionIdleTtlMs,
+    sessionMaxTtlMs,
+    // A verifier must never cache the key set for longer than a new key waits before it
+    // signs (one rotation interval), or it could meet an unknown kid in normal rotation.
+    jwksMaxAgeSec: Math.max(1, Math.min(300, Math.floor(keyRotationIntervalMs / 4000))),
+    logLevel: logLevel as LogLevel,
+  });
+}
+
+function readIssuer(raw: string, mode: Mode, problems: string[]): string {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    problems.push(`ISSUER: "${raw}" is not an absolute URL`);
+    return raw;
+  }
+  // OIDC Discovery §3: the issuer is an https URL with no query or fragment.
+  if (url.search || url.hash) problems.push('ISSUER: must not have a query or fragment');
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') {
+    problems.push('ISSUER: must be an http(s) URL');
+  } else if (url.protocol === 'http:' && mode === 'production' && !isLoopbackHost(url.hostname)) {
+    problems.push('ISSUER: must use https in production');
+  }
+  return url.href.replace(/\/+$/, '');
+}
+
+export function isLoopbackHost(hostname: string): boolean {
+  return (
+    hostname === 'localhost' ||
+    hostname.endsWith('.localhost') ||
+    hostname === '[::1]' ||
+    /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(hostname)
+  );
+}
+
+function readPort(raw: string, problems: string[]): number {
+  const port = Number(raw);
+  if (!/^\d{1,5}$/.test(raw) || port < 1 || port > 65535) {
+    problems.push(`IDP_PORT: "${raw}" is not a port number (1-65535)`);
+  }
+  return port;
+}
+
+function readStoreUrl(raw: string, mode: Mode, problems: string[]): string {
+  if (raw === 'memory://') {
+    if (mode === 'production') {
+      problems.push('REDIS_URL: memory:// keeps sessions in one process; use Redis in production');
+    }
+    return raw;
+  }
+  let url: URL | null = null;
+  try {
+    url = new URL(raw);
+  } catch {
+    // Never echo the value: a Redis URL may carry a password.
+  }
+  if (!url || (url.protocol !== 'redis:' && url.protocol !== 'rediss:')) {
+    problems.push('REDIS_URL: must be redis://…, rediss://… or memory://');
+  }
+  return raw;
+}
+
+function readKeyEncryptionKey(raw: string | undefined, mode: Mode, problems: string[]): Buffer | null {
+  if (raw === undefined || raw === '') {
+    if (mode === 'production') problems.push('KEY_ENCRYPTION_KEY: required in production');
+    return null;
+  }
+  const key = /^[A-Za-z0-9_-]{43}$/.test(raw) ? Buffer.from(raw, 'base64url') : null;
+  if (!key || key.length !== 32) {
+    problems.push(
+      'KEY_ENCRYPTION_KEY: must be 32 random bytes in base64url (43 characters); ' +
+        'make one with: node -e "console.log(crypto.randomBytes(32).toString(\'base64url\'))"',
+    );
+    return null;
+  }
+  return key;
+}

@@ -1,0 +1,40 @@
+import type { LogLevel } from './config/config.js';
+
+export type LogFields = Record<string, unknown>;
+
+/** Structured logger: one JSON object per line, so log shippers need no parsing rules. */
+export interface Logger {
+  debug(event: string, fields?: LogFields): void;
+  info(event: string, fields?: LogFields): void;
+  warn(event: string, fields?: LogFields): void;
+  error(event: string, fields?: LogFields): void;
+}
+
+const RANK: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 };
+
+export function createLogger(
+  level: LogLevel,
+  write: (line: string) => void = (line) => process.stdout.write(`${line}\n`),
+  base: LogFields = {},
+): Logger {
+  const log = (at: LogLevel) => (event: string, fields?: LogFields) => {
+    if (RANK[at] < RANK[level]) return;
+    write(JSON.stringify({ time: new Date().toISOString(), level: at, event, ...base, ...serialise(fields) }));
+  };
+  return { debug: log('debug'), info: log('info'), warn: log('warn'), error: log('error') };
+}
+
+/** A logger that drops everything, for tests that do not look at logs. */
+export const silentLogger: Logger = { debug() {}, info() {}, warn() {}, error() {} };
+
+function serialise(fields: LogFields | undefined): LogFields | undefined {
+  if (!fields) return fields;
+  const out: LogFields = {};
+  for (const [key, value] of Object.entries(fields)) {
+    // Errors do not survive JSON.stringify; keep what helps an operator, never the stack of
+    // a client-caused error in a hot path (the caller decides by passing `err` or not).
+    out[key] =
+      value instanceof Error ? { name: value.name, message: value.message, stack: value.stack } : value;
+  }
+  return out;
+}

@@ -1,0 +1,89 @@
+import type { Server } from 'node:http';
+import { createApp } from './app.js';
+import { createClientRegistry } from './clients/client.js';
+import { ClientsFileError, loadClientsFile } from './clients/load-clients.js';
+import { ConfigError, loadConfig } from './config/config.js';
+import { createKeyFactory } from './keys/key-generation.js';
+import { createKeyManager } from './keys/key-manager.js';
+import { keyPolicyFor } from './keys/key-policy.js';
+import { createLogger } from './logger.js';
+import { createStore } from './store/create-store.js';
+
+/** Reads the configuration, starts the IdP, and stops it cleanly on SIGTERM or SIGINT. */
+async function main(): Promise<void> {
+  let config;
+  let clients;
+  try {
+    config = loadConfig(process.env);
+    clients = await loadClientsFile(config.clientsFile, { production: config.mode === 'production' });
+  } catch (error) {
+    if (error instanceof ConfigError || error instanceof ClientsFileError) {
+      process.stderr.write(`latchkey: refusing to start\n${error.problems.join('\n')}\n`);
+      process.exit(1);
+    }
+    throw error;
+  }
+
+  const logger = createLogger(config.logLevel, undefined, { service: 'latchkey-idp' });
+  if (config.keyEncryptionKeyIsEphemeral) {
+    logger.warn('config.ephemeral_key_encryption_key', {
+      detail:
+        'KEY_ENCRYPTION_KEY is not set: using a random one for this process. Keys stored by an ' +
+        'earlier run cannot be opened and will be replaced. Set it to keep keys across restarts.',
+    });
+  }
+
+  const store = createStore(config.storeUrl, {
+    logger: (event, fields) => logger.warn(`store.${event}`, fields),
+  });
+  const keys = createKeyManager({
+    store,
+    policy: keyPolicyFor(config),
+    kek: config.keyEncryptionKey,
+    newKey: createKeyFactory(config.keyEncryptionKey),
+    logger,
+    replaceUndecryptableKeys: config.keyEncryptionKeyIsEphemeral,
+  });
+  const app = createApp({ config, store, keys, clients: createClientRegistry(clients), logger });
+
+  await keys.start();
+  const server: Server = app.listen(config.port, config.host);
+  await new Promise<void>((resolve, reject) => {
+    server.once('listening', resolve);
+    server.once('error', reject);
+  });
+  logger.info('idp.listening', {
+    issuer: config.issuer,
+    address: `http://${config.host}:${config.port}`,
+    store: config.storeUrl === 'memory://' ? 'memory' : 'redis',
+    mode: config.mode,
+  });
+
+  let stopping = false;
+  const shutdown = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info('idp.stopping', { signal });
+    // Stop accepting, let in-flight requests finish, then release Redis. A hard deadline
+    // keeps a stuck connection from blocking a rolling deploy.
+    const deadline = setTimeout(() => process.exit(1), 10_000).unref();
+    server.close(() => {
+      void keys
+        .stop()
+        .then(() => store.close())
+        .finally(() => {
+          clearTimeout(deadline);
+          logger.info('idp.stopped');
+          process.exit(0);
+        });
+    });
+    server.closeIdleConnections();
+  };
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+  process.on('SIGINT', () => shutdown('SIGINT'));
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`latchkey: fatal: ${error instanceof Error ? error.stack : String(error)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,181 @@
+import type { SetOptions, Store, Unsubscribe } from './store.js';
+import { noopLogger, type StoreLogger } from './store-logger.js';
+import { checkDurationMs } from './ttl.js';
+
+export interface MemoryStoreOptions {
+  /** Clock in epoch milliseconds; tests inject one to expire keys without sleeping. */
+  now?: () => number;
+  /** How often expired keys nobody reads again are dropped. Default one minute. */
+  sweepIntervalMs?: number;
+  /** Receives exceptions thrown by subscribers, which would otherwise crash the process. */
+  logger?: StoreLogger;
+}
+
+export interface MemoryStore extends Store {
+  /** Entries held, counting expired ones the sweep has not removed yet. For tests and metrics. */
+  heldEntries(): number;
+}
+
+interface Entry {
+  value: string;
+  /** Epoch ms at which the key stops existing; null: never. */
+  expiresAt: number | null;
+}
+
+type Listener = (message: string) => void;
+
+/**
+ * One process only: every instance has its own keys and channels, so two IdP instances on
+ * memory stores share nothing. For development and fast tests. Each method does all its
+ * work synchronously before its promise settles, which is what makes it atomic.
+ */
+export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore {
+  const now = options.now ?? Date.now;
+  const logger = options.logger ?? noopLogger;
+  const entries = new Map<string, Entry>();
+  const channels = new Map<string, Set<Listener>>();
+  let closed = false;
+
+  const sweep = setInterval(() => {
+    const at = now();
+    for (const [key, entry] of entries) {
+      if (isExpired(entry, at)) entries.delete(key);
+    }
+  }, options.sweepIntervalMs ?? 60_000);
+  // The sweep is housekeeping; it must never be the reason a process stays alive.
+  sweep.unref();
+
+  function assertOpen(): void {
+    if (closed) throw new Error('store closed');
+  }
+
+  /** The live entry, dropping it first if it has expired (lazy expiry). */
+  function live(key: string): Entry | undefined {
+    const entry = entries.get(key);
+    if (entry && isExpired(entry, now())) {
+      entries.delete(key);
+      return undefined;
+    }
+    return entry;
+  }
+
+  function write(key: string, value: string, ttlMs: number | undefined): void {
+    const expiresAt = ttlMs === undefined ? null : now() + checkDurationMs(ttlMs, 'ttlMs');
+    entries.set(key, { value, expiresAt });
+  }
+
+  function deliver(channel: string, listener: Listener, message: string): void {
+    // A listener removed between publish and delivery must not hear the message: after
+    // unsubscribe resolves, the callback is never called again.
+    if (closed || !channels.get(channel)?.has(listener)) return;
+    try {
+      listener(message);
+    } catch (error) {
+      logger('store.subscriber_threw', { channel, err: error });
+    }
+  }
+
+  return {
+    async get(key) {
+      assertOpen();
+      return live(key)?.value ?? null;
+    },
+
+    async set(key, value, setOptions: SetOptions = {}) {
+      assertOpen();
+      if (setOptions.ifAbsent && live(key)) return false;
+      write(key, value, setOptions.ttlMs);
+      return true;
+    },
+
+    async compareAndSet(key, expected, value, casOptions = {}) {
+      assertOpen();
+      const current = live(key)?.value ?? null;
+      if (current !== expected) return false;
+      write(key, value, casOptions.ttlMs);
+      return true;
+    },
+
+    async take(key) {
+      assertOpen();
+      const entry = live(key);
+      if (!entry) return null;
+      entries.delete(key);
+      return entry.value;
+    },
+
+    async delete(...keys) {
+      assertOpen();
+      let removed = 0;
+      // A key named twice counts once, as with Redis DEL.
+      for (const key of new Set(keys)) {
+        if (live(key)) {
+          entries.delete(key);
+          removed += 1;
+        }
+      }
+      return removed;
+    },
+
+    async increment(key, windowMs) {
+      assertOpen();
+      const window = checkDurationMs(windowMs, 'windowMs');
+      const at = now();
+      const entry = live(key);
+      if (!entry) {
+        entries.set(key, { value: '1', expiresAt: at + window });
+        return { count: 1, ttlMs: window };
+      }
+      const count = Number(entry.value) + 1;
+      // The same refusal Redis INCR gives for a key holding something other than an integer.
+      if (!/^-?\d+$/.test(entry.value) || !Number.isSafeInteger(count)) {
+        throw new Error(`value at ${key} is not a counter`);
+      }
+      entry.value = String(count);
+      // A counter without expiry would rate-limit forever; restart its window instead.
+      entry.expiresAt ??= at + window;
+      return { count, ttlMs: entry.expiresAt - at };
+    },
+
+    async publish(channel, message) {
+      assertOpen();
+      for (const listener of channels.get(channel) ?? []) {
+        // Asynchronous like Redis, so a publisher never runs subscriber code on its stack.
+        queueMicrotask(() => deliver(channel, listener, message));
+      }
+    },
+
+    async subscribe(channel, onMessage): Promise<Unsubscribe> {
+      assertOpen();
+      // Wrapped so the same function subscribed twice is two subscriptions, as with Redis.
+      const listener: Listener = (message) => onMessage(message);
+      let listeners = channels.get(channel);
+      if (!listeners) channels.set(channel, (listeners = new Set()));
+      listeners.add(listener);
+      return async () => {
+        const current = channels.get(channel);
+        current?.delete(listener);
+        if (current?.size === 0) channels.delete(channel);
+      };
+    },
+
+    async ping() {
+      assertOpen();
+    },
+
+    async close() {
+      closed = true;
+      clearInterval(sweep);
+      entries.clear();
+      channels.clear();
+    },
+
+    heldEntries() {
+      return entries.size;
+    },
+  };
+}
+
+function isExpired(entry: Entry, at: number): boolean {
+  return entry.expiresAt !== null && entry.expiresAt <= at;
+}

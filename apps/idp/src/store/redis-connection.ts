@@ -1,0 +1,81 @@
+import type { Redis } from 'ioredis';
+import { StoreUnavailableError } from './store.js';
+import type { StoreLogger } from './store-logger.js';
+
+/**
+ * Settles like `promise`, or rejects with `onTimeout()` after `ms`. The losing promise
+ * keeps its handlers, so a late rejection is never reported as unhandled.
+ */
+export function withTimeout<T>(promise: Promise<T>, ms: number, onTimeout: () => Error): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const timer = setTimeout(() => reject(onTimeout()), ms);
+    promise.then(
+      (value) => {
+        clearTimeout(timer);
+        resolve(value);
+      },
+      (error: unknown) => {
+        clearTimeout(timer);
+        reject(error instanceof Error ? error : new Error(String(error)));
+      },
+    );
+  });
+}
+
+/**
+ * Returns a function that waits, at most `timeoutMs`, for the client to be connected.
+ *
+ * The clients run without an offline queue: a command given to a disconnected ioredis
+ * client is rejected at once instead of queued, so nothing is written to Redis after its
+ * caller has already been told it failed. The cost is that a command issued while the
+ * connection is still being made (just after start-up, or mid-reconnect) would fail
+ * needlessly; waiting here, bounded by the command timeout, covers that window. All
+ * waiters share one promise so an outage does not pile listeners onto the client.
+ */
+export function readinessOf(client: Redis): (timeoutMs: number) => Promise<void> {
+  let next: { promise: Promise<void>; resolve: () => void } | undefined;
+  client.on('ready', () => {
+    next?.resolve();
+    next = undefined;
+  });
+  return async (timeoutMs) => {
+    if (client.status === 'ready') return;
+    if (!next) {
+      let resolve = (): void => {};
+      const promise = new Promise<void>((r) => (resolve = r));
+      next = { promise, resolve };
+    }
+    const { status } = client;
+    await withTimeout(
+      next.promise,
+      timeoutMs,
+      () => new StoreUnavailableError(`Redis not connected (${status}) after ${timeoutMs} ms`),
+    );
+  };
+}
+
+/**
+ * An 'error' event without a listener is printed by ioredis on every failed reconnect (and
+ * would crash a plain EventEmitter); this routes them to the logger instead. The caller
+ * passes a rate-limited logger because a down server produces one error per retry.
+ */
+export function watchConnection(client: Redis, connection: string, logger: StoreLogger): void {
+  client.on('error', (error: Error) => {
+    const code = 'code' in error ? error.code : undefined;
+    logger('store.redis_error', { connection, message: error.message, code });
+  });
+  client.on('ready', () => logger('store.redis_ready', { connection }));
+}
+
+/** Closes politely (QUIT lets replies in flight arrive) but never waits more than `timeoutMs`. */
+export async function shutdown(client: Redis, timeoutMs: number): Promise<void> {
+  if (client.status === 'ready') {
+    try {
+      await withTimeout(client.quit(), timeoutMs, () => new Error('QUIT timed out'));
+    } catch {
+      // The server is gone or slow; dropping the socket below is all that is left to do.
+    }
+  }
+  // Also stops a pending reconnect timer, which QUIT alone cannot reach when not connected.
+  client.disconnect();
+}

@@ -1,0 +1,73 @@
+/**
+ * The one storage interface of the IdP. Two adapters implement it: Redis (the default,
+ * shared by every IdP instance) and memory (one process; dev and fast unit tests). Both
+ * must pass `store.contract.ts`; code above this layer never knows which one it has.
+ *
+ * Values are strings: callers serialise. Every method that changes more than one thing
+ * does so atomically, so a crash or a lost connection never leaves half a write behind.
+ */
+export interface Store {
+  /** The value, or null when the key is absent or has expired. */
+  get(key: string): Promise<string | null>;
+
+  /**
+   * Writes `value`. With `ttlMs` the key expires after that many milliseconds. With
+   * `ifAbsent` nothing is written when the key exists, and the result is false.
+   */
+  set(key: string, value: string, options?: SetOptions): Promise<boolean>;
+
+  /**
+   * Writes `value` only if the key currently holds exactly `expected` (null: is absent).
+   * Atomic: of several concurrent calls with the same `expected`, at most one succeeds.
+   */
+  compareAndSet(
+    key: string,
+    expected: string | null,
+    value: string,
+    options?: { ttlMs?: number },
+  ): Promise<boolean>;
+
+  /** Reads and deletes in one atomic step (single-use values such as authorization codes). */
+  take(key: string): Promise<string | null>;
+
+  /** Deletes the keys; resolves to how many existed. */
+  delete(...keys: string[]): Promise<number>;
+
+  /**
+   * Adds one to a counter that starts at zero and expires `windowMs` after its first
+   * increment (a fixed window, for rate limits). Resolves to the new count and the
+   * milliseconds left in the window.
+   */
+  increment(key: string, windowMs: number): Promise<{ count: number; ttlMs: number }>;
+
+  /** Sends `message` to every current subscriber of `channel`, in this and other processes. */
+  publish(channel: string, message: string): Promise<void>;
+
+  /**
+   * Calls `onMessage` for each message on `channel` until the returned function is called.
+   * Resolves once the subscription is active, so a publish after that is never missed.
+   */
+  subscribe(channel: string, onMessage: (message: string) => void): Promise<Unsubscribe>;
+
+  /** Resolves when the store answers; rejects with a `StoreUnavailableError` otherwise. */
+  ping(): Promise<void>;
+
+  /** Releases connections and timers. The store is unusable afterwards. */
+  close(): Promise<void>;
+}
+
+export interface SetOptions {
+  ttlMs?: number;
+  ifAbsent?: boolean;
+}
+
+export type Unsubscribe = () => Promise<void>;
+
+/** The store could not be reached or did not answer in time. Callers answer 503. */
+export class StoreUnavailableError extends Error {
+  readonly code = 'ERR_STORE_UNAVAILABLE';
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'StoreUnavailableError';
+  }
+}

@@ -1,0 +1,64 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { freePort, waitFor } from './free-port.js';
+
+const MAIN = fileURLToPath(new URL('../../dist/main.js', import.meta.url));
+const KEYS_CLI = fileURLToPath(new URL('../../dist/cli/keys.js', import.meta.url));
+
+/** A real IdP process (the built dist/main.js) on a free loopback port. */
+export interface IdpProcess {
+  url: string;
+  /** Everything it printed, for assertions on logs and for failure messages. */
+  output(): string;
+  kill(signal?: NodeJS.Signals): Promise<number | null>;
+}
+
+export async function startIdp(env: Record<string, string>, options: { ready?: boolean } = {}): Promise<IdpProcess> {
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  const child = spawn(process.execPath, [MAIN], {
+    env: { PATH: process.env.PATH, ISSUER: 'http://idp.localhost:4000', LOG_LEVEL: 'info', ...env, IDP_PORT: String(port) },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const process_: IdpProcess = { url, output: () => output, kill: (signal) => stop(child, signal) };
+  try {
+    await waitFor(`IdP at ${url}`, async () => {
+      if (child.exitCode !== null) throw new Error(`IdP exited with ${child.exitCode}:\n${output}`);
+      const response = await fetch(`${url}/${options.ready === false ? 'healthz' : 'readyz'}`);
+      return response.ok;
+    }, 20_000);
+  } catch (error) {
+    await stop(child);
+    throw new Error(`${(error as Error).message}\n${output}`);
+  }
+  return process_;
+}
+
+function stop(child: ChildProcess, signal: NodeJS.Signals = 'SIGTERM'): Promise<number | null> {
+  if (child.exitCode !== null) return Promise.resolve(child.exitCode);
+  return new Promise((resolve) => {
+    child.once('exit', (code) => resolve(code));
+    child.kill(signal);
+  });
+}
+
+/** Runs `keys …` (the built CLI) and returns its exit code and output. */
+export function runKeysCommand(
+  args: string[],
+  env: Record<string, string>,
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [KEYS_CLI, ...args], {
+      env: { PATH: process.env.PATH, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.once('exit', (code) => resolve({ code, stdout, stderr }));
+  });
+}

@@ -1,0 +1,46 @@
+import { randomBytes } from 'node:crypto';
+import { SignJWT } from 'jose';
+import { ACCESS_TOKEN_TYP, type AccessTokenClaims } from '@latchkey/protocol';
+import type { SigningKey } from '../keys/key-manager.js';
+
+export interface AccessTokenInput {
+  issuer: string;
+  subject: string;
+  clientId: string;
+  audience: readonly string[];
+  scope: readonly string[];
+  ttlMs: number;
+  now: number;
+  sid?: string;
+  authTime?: number;
+  username?: string;
+  roles?: readonly string[];
+}
+
+export interface IssuedAccessToken {
+  token: string;
+  claims: AccessTokenClaims;
+}
+
+/** Signs an RFC 9068 access token: `typ: at+jwt`, `kid` always set, a unique `jti`. */
+export async function signAccessToken(key: SigningKey, input: AccessTokenInput): Promise<IssuedAccessToken> {
+  const iat = Math.floor(input.now / 1000);
+  const claims: AccessTokenClaims = {
+    iss: input.issuer,
+    sub: input.subject,
+    aud: input.audience.length === 1 ? input.audience[0]! : [...input.audience],
+    client_id: input.clientId,
+    iat,
+    exp: iat + Math.floor(input.ttlMs / 1000),
+    jti: randomBytes(16).toString('base64url'),
+    ...(input.scope.length > 0 && { scope: input.scope.join(' ') }),
+    ...(input.sid !== undefined && { sid: input.sid }),
+    ...(input.authTime !== undefined && { auth_time: input.authTime }),
+    ...(input.username !== undefined && { preferred_username: input.username }),
+    ...(input.roles !== undefined && { roles: [...input.roles] }),
+  };
+  const token = await new SignJWT({ ...claims })
+    .setProtectedHeader({ alg: key.alg, kid: key.kid, typ: ACCESS_TOKEN_TYP })
+    .sign(key.privateKey);
+  return { token, claims };
+}

@@ -1,0 +1,16 @@
+export {
+  SIGNING_ALGORITHMS,
+  ACCESS_TOKEN_TYP,
+  isSigningAlgorithm,
+  type SigningAlgorithm,
+  type AccessTokenClaims,
+  type IdTokenClaims,
+} from './tokens.js';
+export {
+  STORE_PREFIX,
+  storeKeys,
+  channels,
+  encodeKeySetChangedNotice,
+  decodeKeySetChangedNotice,
+  type KeySetChangedNotice,
+} from './store-keys.js';

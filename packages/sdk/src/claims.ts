@@ -1,0 +1,148 @@
+import type { AccessTokenClaims, IdTokenClaims } from '@latchkey/protocol';
+import {
+  AudienceMismatchError,
+  ClaimInvalidError,
+  IssuerMismatchError,
+  NonceMismatchError,
+  TokenExpiredError,
+  TokenNotYetValidError,
+} from './errors.js';
+
+/**
+ * Claim checks for access tokens (RFC 9068 §4) and ID tokens (OIDC Core §3.1.3.7). Types are
+ * checked before values so that the returned object really has the shape its type promises.
+ */
+
+export interface ClaimContext {
+  issuer: string;
+  /** Current time in whole seconds. */
+  nowSec: number;
+  toleranceSec: number;
+}
+
+export interface IdTokenChecks {
+  clientId: string;
+  nonce?: string;
+  maxAgeSec?: number;
+}
+
+type Claims = Record<string, unknown>;
+
+export function checkAccessTokenClaims(
+  claims: Claims,
+  context: ClaimContext,
+  audiences: readonly string[],
+): AccessTokenClaims {
+  requireCommon(claims);
+  requireString(claims, 'jti');
+  requireString(claims, 'client_id');
+  optionalString(claims, 'scope');
+  optionalString(claims, 'sid');
+  optionalString(claims, 'preferred_username');
+  optionalNumber(claims, 'auth_time');
+  const roles = claims.roles;
+  if (roles !== undefined && !(Array.isArray(roles) && roles.every((r) => typeof r === 'string'))) {
+    throw new ClaimInvalidError('roles');
+  }
+  checkIssuerAndTime(claims, context);
+  if (!audienceIncludes(claims.aud as string | string[], audiences)) {
+    throw new AudienceMismatchError('aud does not contain an expected audience');
+  }
+  return claims as unknown as AccessTokenClaims;
+}
+
+export function checkIdTokenClaims(
+  claims: Claims,
+  context: ClaimContext,
+  checks: IdTokenChecks,
+): IdTokenClaims {
+  requireCommon(claims);
+  optionalString(claims, 'nonce');
+  optionalString(claims, 'azp');
+  optionalString(claims, 'sid');
+  optionalNumber(claims, 'auth_time');
+  checkIssuerAndTime(claims, context);
+
+  const aud = claims.aud as string | string[];
+  if (!audienceIncludes(aud, [checks.clientId])) {
+    throw new AudienceMismatchError('aud does not contain the client_id');
+  }
+  // §3.1.3.7 steps 4-5: with several audiences, azp says who the token was issued to.
+  if (Array.isArray(aud) && aud.length > 1 && claims.azp === undefined) {
+    throw new ClaimInvalidError('azp', 'azp claim is required when aud has several values');
+  }
+  if (claims.azp !== undefined && claims.azp !== checks.clientId) {
+    throw new AudienceMismatchError('azp is not the client_id');
+  }
+  // Step 11: the nonce binds the token to our authorization request (replay protection).
+  if (checks.nonce !== undefined && claims.nonce !== checks.nonce) {
+    throw new NonceMismatchError('nonce is missing or does not match');
+  }
+  // Step 13: with max_age, auth_time is required and the authentication must be recent enough.
+  if (checks.maxAgeSec !== undefined) {
+    const authTime = claims.auth_time;
+    if (typeof authTime !== 'number') throw new ClaimInvalidError('auth_time');
+    if (authTime + checks.maxAgeSec < context.nowSec - context.toleranceSec) {
+      throw new TokenExpiredError('auth_time is older than maxAgeSec');
+    }
+    if (authTime > context.nowSec + context.toleranceSec) {
+      throw new TokenNotYetValidError('auth_time is in the future');
+    }
+  }
+  return claims as IdTokenClaims;
+}
+
+function requireCommon(claims: Claims): void {
+  requireString(claims, 'iss');
+  requireString(claims, 'sub');
+  const aud = claims.aud;
+  const validAud =
+    (typeof aud === 'string' && aud !== '') ||
+    (Array.isArray(aud) && aud.length > 0 && aud.every((a) => typeof a === 'string'));
+  if (!validAud) throw new ClaimInvalidError('aud');
+  requireNumber(claims, 'exp');
+  requireNumber(claims, 'iat');
+  optionalNumber(claims, 'nbf');
+}
+
+function checkIssuerAndTime(claims: Claims, { issuer, nowSec, toleranceSec }: ClaimContext): void {
+  // Exact string comparison, no normalisation (RFC 9068 §4, OIDC Core §3.1.3.7 step 2).
+  if (claims.iss !== issuer) throw new IssuerMismatchError('iss does not match the issuer');
+  if ((claims.exp as number) <= nowSec - toleranceSec) {
+    throw new TokenExpiredError('exp is in the past');
+  }
+  const nbf = claims.nbf as number | undefined;
+  if (nbf !== undefined && nbf > nowSec + toleranceSec) {
+    throw new TokenNotYetValidError('nbf is in the future');
+  }
+  // A token issued "in the future" comes from a broken clock or was pre-minted; refuse it.
+  if ((claims.iat as number) > nowSec + toleranceSec) {
+    throw new TokenNotYetValidError('iat is in the future');
+  }
+}
+
+function audienceIncludes(aud: string | string[], expected: readonly string[]): boolean {
+  if (typeof aud === 'string') return expected.includes(aud);
+  return aud.some((a) => expected.includes(a));
+}
+
+/** Identifiers must be non-empty: an empty `sub` or `client_id` would name nobody. */
+function requireString(claims: Claims, name: string): void {
+  const value = claims[name];
+  if (typeof value !== 'string' || value === '') throw new ClaimInvalidError(name);
+}
+
+function optionalString(claims: Claims, name: string): void {
+  if (claims[name] !== undefined && typeof claims[name] !== 'string') {
+    throw new ClaimInvalidError(name);
+  }
+}
+
+/** NumericDate (RFC 7519 §2): a JSON number; NaN/Infinity cannot come from JSON anyway. */
+function requireNumber(claims: Claims, name: string): void {
+  if (typeof claims[name] !== 'number') throw new ClaimInvalidError(name);
+}
+
+function optionalNumber(claims: Claims, name: string): void {
+  if (claims[name] !== undefined) requireNumber(claims, name);
+}

@@ -1,0 +1,122 @@
+import { verify } from 'node:crypto';
+import type { SigningAlgorithm } from '@latchkey/protocol';
+import {
+  SignatureInvalidError,
+  TokenAlgorithmError,
+  TokenHeaderError,
+  TokenMalformedError,
+} from './errors.js';
+import type { VerificationKey } from './lib/jwk.js';
+
+/**
+ * Compact JWS (RFC 7515 §7.1) parsing and signature verification on `node:crypto` directly.
+ * Only what Latchkey tokens need is accepted; everything else is refused before any crypto runs.
+ */
+
+/** Longer tokens are refused before decoding, so a huge header cannot cost us CPU or memory. */
+export const MAX_TOKEN_LENGTH = 8192;
+
+/** Three base64url segments, strict alphabet, no padding. The signature may be empty here so
+ * that `alg: none` is reported as an algorithm error rather than as a malformed token. */
+const COMPACT_JWS = /^[\w-]+\.[\w-]+\.[\w-]*$/;
+
+/**
+ * Header parameters we refuse outright (RFC 8725 §3.1, §3.10). `jwk`/`jku`/`x5u`/`x5c` let the
+ * token bring its own key; `crit` names extensions we do not implement, which RFC 7515 §4.1.11
+ * requires us to reject; `b64` (RFC 7797) changes what is signed; `zip`/`enc` belong to JWE.
+ */
+const FORBIDDEN_HEADERS = ['jwk', 'jku', 'x5u', 'x5c', 'crit', 'b64', 'zip', 'enc'] as const;
+
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+export interface ParsedJws {
+  readonly header: Readonly<Record<string, unknown>>;
+  readonly alg: SigningAlgorithm;
+  readonly kid: string;
+  /** `<header>.<payload>`, exactly as received: the bytes the signature covers. */
+  readonly signingInput: string;
+  readonly payloadSegment: string;
+  readonly signatureSegment: string;
+}
+
+/**
+ * Parses a compact JWS and checks its header against the caller's algorithm allow-list. The
+ * allow-list comes from the verifier, never from the token (RFC 8725 §3.1).
+ */
+export function parseJws(token: unknown, algorithms: ReadonlySet<SigningAlgorithm>): ParsedJws {
+  if (typeof token !== 'string') throw new TokenMalformedError('token must be a string');
+  if (token.length > MAX_TOKEN_LENGTH) throw new TokenMalformedError('token is too long');
+  if (!COMPACT_JWS.test(token)) {
+    throw new TokenMalformedError('token is not a compact JWS with three base64url segments');
+  }
+  const firstDot = token.indexOf('.');
+  const secondDot = token.indexOf('.', firstDot + 1);
+  const headerSegment = token.slice(0, firstDot);
+  const header = decodeJsonSegment(headerSegment, 'header');
+
+  for (const name of FORBIDDEN_HEADERS) {
+    if (name in header) throw new TokenHeaderError(`the ${name} header parameter is not accepted`);
+  }
+  const alg = header.alg;
+  if (typeof alg !== 'string' || !algorithms.has(alg as SigningAlgorithm)) {
+    throw new TokenAlgorithmError('alg is not one of the allowed algorithms');
+  }
+  const kid = header.kid;
+  if (typeof kid !== 'string' || kid === '') {
+    throw new TokenHeaderError('kid header parameter is missing or not a string');
+  }
+  return {
+    header,
+    alg: alg as SigningAlgorithm,
+    kid,
+    signingInput: token.slice(0, secondDot),
+    payloadSegment: token.slice(firstDot + 1, secondDot),
+    signatureSegment: token.slice(secondDot + 1),
+  };
+}
+
+/** Throws unless the signature is valid under `key` for the token's algorithm. */
+export function verifyJwsSignature(jws: ParsedJws, key: VerificationKey): void {
+  // The key was bound to one algorithm at import, so a kid of an EC key cannot be used with
+  // an RS256 header (and vice versa).
+  if (key.alg !== jws.alg) {
+    throw new TokenAlgorithmError('alg does not match the type of the key named by kid');
+  }
+  const signature = Buffer.from(jws.signatureSegment, 'base64url');
+  // Exact length first: an ES256 signature must be raw r||s (RFC 7518 §3.4), so a DER one fails.
+  // The re-encoding check refuses non-canonical base64url, so one signature has one spelling.
+  if (
+    signature.length !== key.signatureLength ||
+    signature.toString('base64url') !== jws.signatureSegment
+  ) {
+    throw new SignatureInvalidError('signature verification failed');
+  }
+  const data = Buffer.from(jws.signingInput, 'latin1');
+  let valid: boolean;
+  try {
+    valid = verify(key.alg === 'EdDSA' ? null : 'sha256', data, key.verifyKey, signature);
+  } catch (cause) {
+    throw new SignatureInvalidError('signature verification failed', { cause });
+  }
+  if (!valid) throw new SignatureInvalidError('signature verification failed');
+}
+
+/** Decodes the payload. Call only after the signature checked out. */
+export function decodeJwsPayload(jws: ParsedJws): Record<string, unknown> {
+  return decodeJsonSegment(jws.payloadSegment, 'payload');
+}
+
+function decodeJsonSegment(segment: string, what: string): Record<string, unknown> {
+  // Length ≡ 1 (mod 4) is not valid base64; Buffer.from would silently drop the extra char.
+  if (segment.length % 4 === 1) throw new TokenMalformedError(`${what} is not valid base64url`);
+  let value: unknown;
+  try {
+    value = JSON.parse(utf8.decode(Buffer.from(segment, 'base64url')));
+  } catch (cause) {
+    throw new TokenMalformedError(`${what} is not UTF-8 JSON`, { cause });
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new TokenMalformedError(`${what} is not a JSON object`);
+  }
+  return value as Record<string, unknown>;
+}

@@ -1,0 +1,57 @@
+/**
+ * The one way this SDK reads JSON from the IdP: bounded in time and size, no redirects.
+ * Errors are plain `Error`s; callers wrap them in their own typed error.
+ */
+
+/** A JWKS or discovery document is a few KiB; a bigger body is a misconfiguration or an attack. */
+export const MAX_BODY_BYTES = 512 * 1024;
+
+export interface JsonResponse {
+  status: number;
+  headers: Headers;
+  /** Parsed body, only for status 200. */
+  body?: unknown;
+}
+
+export async function getJson(
+  url: URL,
+  timeoutMs: number,
+  headers: Record<string, string> = {},
+): Promise<JsonResponse> {
+  const signal = AbortSignal.timeout(timeoutMs);
+  const response = await fetch(url, {
+    headers: { accept: 'application/json', ...headers },
+    signal,
+    // Redirects could move us from https to http or to another host; the IdP has no reason to.
+    redirect: 'error',
+  });
+  if (response.status !== 200) {
+    await response.body?.cancel();
+    return { status: response.status, headers: response.headers };
+  }
+  const text = await readText(response);
+  return { status: 200, headers: response.headers, body: JSON.parse(text) as unknown };
+}
+
+async function readText(response: Response): Promise<string> {
+  const declared = Number(response.headers.get('content-length'));
+  if (declared > MAX_BODY_BYTES) {
+    await response.body?.cancel();
+    throw new Error('response body too large');
+  }
+  if (!response.body) return '';
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  const reader = response.body.getReader();
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > MAX_BODY_BYTES) {
+      await reader.cancel();
+      throw new Error('response body too large');
+    }
+    chunks.push(value);
+  }
+  return new TextDecoder('utf-8', { fatal: true }).decode(Buffer.concat(chunks));
+}
