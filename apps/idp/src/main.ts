@@ -43,6 +43,8 @@ async function main(): Promise<void> {
     newKey: createKeyFactory(config.keyEncryptionKey),
     logger,
     replaceUndecryptableKeys: config.keyEncryptionKeyIsEphemeral,
+    // Often enough that a due rotation is seen within a tenth of its interval.
+    checkIntervalMs: Math.min(5_000, Math.max(250, config.keyRotationIntervalMs / 10)),
   });
   const app = createApp({ config, store, keys, clients: createClientRegistry(clients), logger });
 

@@ -71,7 +71,8 @@ export function loadConfig(env: Env): Config {
   const MIN = 60_000;
   const HOUR = 3_600_000;
   const DAY = 24 * HOUR;
-  const keyRotationIntervalMs = duration('KEY_ROTATION_INTERVAL', '24h', 2 * MIN, 365 * DAY);
+  // Intervals of seconds exist for tests and demos of rotation; production uses hours or days.
+  const keyRotationIntervalMs = duration('KEY_ROTATION_INTERVAL', '24h', 5_000, 365 * DAY);
   const accessTokenTtlMs = duration('ACCESS_TOKEN_TTL', '10m', MIN, 24 * HOUR);
   const idTokenTtlMs = duration('ID_TOKEN_TTL', '15m', MIN, 24 * HOUR);
   const refreshTokenTtlMs = duration('REFRESH_TOKEN_TTL', '7d', 5 * MIN, 365 * DAY);

@@ -140,8 +140,9 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore
     async publish(channel, message) {
       assertOpen();
       for (const listener of channels.get(channel) ?? []) {
-        // Asynchronous like Redis, so a publisher never runs subscriber code on its stack.
-        queueMicrotask(() => deliver(channel, listener, message));
+        // Delivered on a later turn of the event loop, as a message crossing a socket would
+        // be, so code tested on memory cannot come to rely on hearing its own publish first.
+        setImmediate(() => deliver(channel, listener, message));
       }
     },
 

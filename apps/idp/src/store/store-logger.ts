@@ -8,7 +8,7 @@ const MAX_TRACKED = 100;
 /**
  * While Redis is down the client fails every reconnect attempt, several times a second per
  * connection; logging each one would flood the log and hide everything else. This passes
- * the first occurrence of each (event, message) pair through, drops repeats for
+ * the first occurrence of each distinct entry (event and plain field values) through, drops repeats for
  * `intervalMs`, and reports how many were dropped on the next one let through.
  */
 export function rateLimitLogger(
@@ -18,7 +18,7 @@ export function rateLimitLogger(
 ): StoreLogger {
   const seen = new Map<string, { loggedAt: number; suppressed: number }>();
   return (event, fields) => {
-    const key = `${event}\u0000${typeof fields?.message === 'string' ? fields.message : ''}`;
+    const key = identity(event, fields);
     const entry = seen.get(key);
     const at = now();
     if (entry && at - entry.loggedAt < intervalMs) {
@@ -32,4 +32,12 @@ export function rateLimitLogger(
     seen.set(key, { loggedAt: at, suppressed: 0 });
     logger(event, suppressed > 0 ? { ...fields, suppressed } : fields);
   };
+}
+
+/** Entries that differ only in objects (an attached error, say) count as repeats. */
+function identity(event: string, fields: Record<string, unknown> | undefined): string {
+  const plain = Object.entries(fields ?? {}).filter(
+    ([, value]) => typeof value === 'string' || typeof value === 'number',
+  );
+  return JSON.stringify([event, plain]);
 }

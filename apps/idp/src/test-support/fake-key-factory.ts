@@ -1,4 +1,4 @@
-import type { KeyFactory } from './key-generation.js';
+import type { KeyFactory } from '../keys/key-generation.js';
 
 /** Deterministic, instant key records for lifecycle tests (no real key material). */
 export function fakeKeyFactory(): KeyFactory & { made: number } {

@@ -1,0 +1,167 @@
+import { Redis } from 'ioredis';
+import type { SetOptions, Store } from './store.js';
+import { noopLogger, rateLimitLogger, type StoreLogger } from './store-logger.js';
+import { readinessOf, shutdown, watchConnection } from './redis-connection.js';
+import { toStoreError } from './redis-errors.js';
+import { compareAndSetScript, incrementScript } from './redis-scripts.js';
+import { RedisSubscriber } from './redis-subscriber.js';
+import { checkDurationMs } from './ttl.js';
+
+export interface RedisStoreOptions {
+  /**
+   * Longest a call waits for a connection, and then for Redis's answer, before rejecting
+   * with StoreUnavailableError. Default 1000.
+   */
+  commandTimeoutMs?: number;
+  /** Longest one connection attempt may take before it is abandoned and retried. Default 2000. */
+  connectTimeoutMs?: number;
+  /** Connection errors (rate-limited), reconnections, exceptions thrown by subscribers. */
+  logger?: StoreLogger;
+}
+
+/**
+ * The shared store: every IdP instance pointed at the same Redis sees the same keys and
+ * channels. Needs Redis 6.2 or later (GETDEL).
+ *
+ * Returns at once and connects in the background, retrying forever. While Redis is
+ * unreachable every call rejects with StoreUnavailableError within about
+ * `commandTimeoutMs`, so a request handler answers 503 quickly instead of hanging.
+ */
+export function createRedisStore(url: string, options: RedisStoreOptions = {}): Store {
+  const timeoutMs = checkDurationMs(options.commandTimeoutMs ?? 1000, 'commandTimeoutMs');
+  const connectTimeoutMs = checkDurationMs(options.connectTimeoutMs ?? 2000, 'connectTimeoutMs');
+  const logger = rateLimitLogger(options.logger ?? noopLogger);
+
+  const client = new Redis(url, {
+    connectionName: 'latchkey-idp',
+    connectTimeout: connectTimeoutMs,
+    // Bounded backoff: a restarted Redis is found again within two seconds of coming back.
+    retryStrategy: (attempt) => Math.min(attempt * 100, 2000),
+    commandTimeout: timeoutMs,
+    // Fail rather than queue while disconnected (see readinessOf), and do not replay, after a
+    // reconnect, a write whose caller was already told it failed: a replayed INCR or
+    // compare-and-set would apply twice or apply behind the caller's back.
+    enableOfflineQueue: false,
+    maxRetriesPerRequest: 0,
+    autoResendUnfulfilledCommands: false,
+    // A connection whose peer vanished without closing it (a failover moving an IP, a
+    // dropped network) looks healthy until TCP gives up, many minutes later. Dropping a
+    // socket that has owed replies for this long forces a reconnect instead.
+    socketTimeout: Math.max(timeoutMs * 3, 3000),
+  });
+  watchConnection(client, 'command', logger);
+  const ready = readinessOf(client);
+
+  const subscriber = new RedisSubscriber(
+    () => {
+      const connection = client.duplicate({
+        connectionName: 'latchkey-idp-subscriber',
+        // ioredis sends the re-subscription after a reconnect itself and ignores its
+        // outcome; a timeout or a queue flush rejecting it would be an unhandled rejection,
+        // which ends the process. Without them that command can only succeed or wait.
+        // Our own SUBSCRIBE calls carry their own deadline instead.
+        commandTimeout: undefined,
+        maxRetriesPerRequest: null,
+        autoResendUnfulfilledCommands: true,
+      });
+      watchConnection(connection, 'subscriber', logger);
+      return connection;
+    },
+    timeoutMs,
+    logger,
+  );
+
+  let closing: Promise<void> | undefined;
+
+  /** Waits for a connection, sends, and turns connection trouble into StoreUnavailableError. */
+  async function run<T>(operation: string, command: () => Promise<T>): Promise<T> {
+    if (closing) throw new Error('store closed');
+    try {
+      await ready(timeoutMs);
+      return await command();
+    } catch (error) {
+      throw toStoreError(error, operation);
+    }
+  }
+
+  function optionalTtl(ttlMs: number | undefined): number | undefined {
+    return ttlMs === undefined ? undefined : checkDurationMs(ttlMs, 'ttlMs');
+  }
+
+  return {
+    async get(key) {
+      return run('GET', () => client.get(key));
+    },
+
+    async set(key, value, setOptions: SetOptions = {}) {
+      const ttl = optionalTtl(setOptions.ttlMs);
+      const reply = await run('SET', () => {
+        if (ttl === undefined) {
+          return setOptions.ifAbsent ? client.set(key, value, 'NX') : client.set(key, value);
+        }
+        return setOptions.ifAbsent
+          ? client.set(key, value, 'PX', ttl, 'NX')
+          : client.set(key, value, 'PX', ttl);
+      });
+      return reply === 'OK';
+    },
+
+    async compareAndSet(key, expected, value, casOptions = {}) {
+      const ttl = optionalTtl(casOptions.ttlMs);
+      const args = [
+        expected === null ? 'absent' : 'equals',
+        expected ?? '',
+        value,
+        ttl === undefined ? '' : String(ttl),
+      ];
+      const reply = await run('compareAndSet', () => compareAndSetScript.run(client, [key], args));
+      return reply === 1;
+    },
+
+    async take(key) {
+      return run('GETDEL', () => client.getdel(key));
+    },
+
+    async delete(...keys) {
+      // DEL without keys is a syntax error in Redis; nothing to delete is simply 0.
+      if (keys.length === 0) return 0;
+      return run('DEL', () => client.del(...keys));
+    },
+
+    async increment(key, windowMs) {
+      const window = checkDurationMs(windowMs, 'windowMs');
+      const reply = await run('increment', () =>
+        incrementScript.run(client, [key], [String(window)]),
+      );
+      if (!isCountReply(reply)) throw new Error('unexpected reply from the increment script');
+      return { count: reply[0], ttlMs: reply[1] };
+    },
+
+    async publish(channel, message) {
+      await run('PUBLISH', () => client.publish(channel, message));
+    },
+
+    async subscribe(channel, onMessage) {
+      if (closing) throw new Error('store closed');
+      return subscriber.subscribe(channel, onMessage);
+    },
+
+    async ping() {
+      await run('PING', () => client.ping());
+    },
+
+    close() {
+      closing ??= Promise.all([shutdown(client, timeoutMs), subscriber.close()]).then(() => {});
+      return closing;
+    },
+  };
+}
+
+function isCountReply(reply: unknown): reply is [number, number] {
+  return (
+    Array.isArray(reply) &&
+    reply.length === 2 &&
+    typeof reply[0] === 'number' &&
+    typeof reply[1] === 'number'
+  );
+}

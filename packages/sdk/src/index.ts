@@ -1,0 +1,36 @@
+/**
+ * @latchkey/sdk: verify Latchkey access tokens and ID tokens locally, against the IdP's
+ * published keys. Koa middleware lives in `@latchkey/sdk/koa`.
+ */
+export { createVerifier, type Verifier, type IdTokenVerifyOptions } from './verifier.js';
+export { MAX_CLOCK_TOLERANCE_SEC, type VerifierOptions } from './verifier-options.js';
+export type { RemoteKeySetOptions } from './jwks.js';
+export { MAX_TOKEN_LENGTH } from './jws.js';
+export {
+  LatchkeyError,
+  TokenInvalidError,
+  TokenMalformedError,
+  TokenAlgorithmError,
+  TokenHeaderError,
+  TokenTypeError,
+  KeyNotFoundError,
+  SignatureInvalidError,
+  TokenExpiredError,
+  TokenNotYetValidError,
+  IssuerMismatchError,
+  AudienceMismatchError,
+  ClaimInvalidError,
+  NonceMismatchError,
+  TokenRevokedError,
+  VerificationUnavailableError,
+  JwksUnavailableError,
+  DiscoveryError,
+  RevocationStaleError,
+  type LatchkeyErrorCode,
+} from './errors.js';
+export {
+  SIGNING_ALGORITHMS,
+  type SigningAlgorithm,
+  type AccessTokenClaims,
+  type IdTokenClaims,
+} from '@latchkey/protocol';

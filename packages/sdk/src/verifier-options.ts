@@ -1,0 +1,111 @@
+import { isSigningAlgorithm, SIGNING_ALGORITHMS, type SigningAlgorithm } from '@latchkey/protocol';
+import { resolveKeySetOptions, type RemoteKeySetOptions, type ResolvedKeySetOptions } from './jwks.js';
+import { parseSecureUrl } from './lib/url.js';
+
+export interface VerifierOptions {
+  /**
+   * The issuer identifier, compared exactly with `iss`. Must be an https URL without query or
+   * fragment; plain http is accepted only for loopback hosts (`localhost`, `*.localhost`,
+   * `127.0.0.1`, `[::1]`), for development.
+   */
+  issuer: string;
+  /** Audience(s) this service accepts in access tokens; a token must name at least one. Required. */
+  audience: string | string[];
+  /** This application's OAuth client_id. Required only for `verifyIdToken`. */
+  clientId?: string;
+  /**
+   * Where the public keys are. Default: the `jwks_uri` of the issuer's discovery document
+   * (`${issuer}/.well-known/openid-configuration`), fetched on first use. Same https rule as issuer.
+   */
+  jwksUri?: string | URL;
+  /**
+   * Accepted signature algorithms. Default `['ES256', 'RS256', 'EdDSA']`. Only asymmetric
+   * algorithms exist here: `none` and HS* are refused with a TypeError (RFC 8725 §3.1, §3.2).
+   */
+  algorithms?: SigningAlgorithm[];
+  /** Leeway in seconds for `exp`, `nbf`, `iat` and `auth_time`. Default `5`, at most `300`. */
+  clockToleranceSec?: number;
+  /** Clock in epoch milliseconds. Default `Date.now`. Also the key-set clock unless `jwks.now` is set. */
+  now?: () => number;
+  /** Key-set cache tuning; every default is documented on {@link RemoteKeySetOptions}. */
+  jwks?: RemoteKeySetOptions;
+}
+
+export interface ResolvedVerifierOptions {
+  issuer: string;
+  audiences: readonly string[];
+  clientId: string | undefined;
+  jwksUri: URL | undefined;
+  algorithms: ReadonlySet<SigningAlgorithm>;
+  toleranceSec: number;
+  now: () => number;
+  jwks: ResolvedKeySetOptions;
+}
+
+export const MAX_CLOCK_TOLERANCE_SEC = 300;
+
+/** Checks every option once, at construction, so that mistakes fail at startup (TypeError). */
+export function resolveVerifierOptions(options: VerifierOptions): ResolvedVerifierOptions {
+  if (typeof options !== 'object' || options === null) {
+    throw new TypeError('verifier options must be an object');
+  }
+  const issuerUrl = parseSecureUrl(options.issuer);
+  if (typeof options.issuer !== 'string' || !issuerUrl) {
+    throw new TypeError('issuer must be an https URL (http only for loopback hosts)');
+  }
+  // OIDC Discovery §3 / RFC 8414 §2: an issuer identifier has no query and no fragment.
+  if (issuerUrl.search !== '' || issuerUrl.hash !== '' || options.issuer.includes('#')) {
+    throw new TypeError('issuer must not have a query or fragment');
+  }
+
+  const audiences = typeof options.audience === 'string' ? [options.audience] : options.audience;
+  if (
+    !Array.isArray(audiences) ||
+    audiences.length === 0 ||
+    !audiences.every((a) => typeof a === 'string' && a !== '')
+  ) {
+    throw new TypeError('audience must be a non-empty string or array of non-empty strings');
+  }
+  if (options.clientId !== undefined && (typeof options.clientId !== 'string' || options.clientId === '')) {
+    throw new TypeError('clientId must be a non-empty string');
+  }
+
+  let jwksUri: URL | undefined;
+  if (options.jwksUri !== undefined) {
+    jwksUri = parseSecureUrl(options.jwksUri);
+    if (!jwksUri) throw new TypeError('jwksUri must be an https URL (http only for loopback hosts)');
+  }
+
+  const algorithms = options.algorithms ?? SIGNING_ALGORITHMS;
+  if (!Array.isArray(algorithms) || algorithms.length === 0 || !algorithms.every(isSigningAlgorithm)) {
+    throw new TypeError(`algorithms must be a non-empty subset of ${SIGNING_ALGORITHMS.join(', ')}`);
+  }
+
+  const toleranceSec = options.clockToleranceSec ?? 5;
+  if (
+    typeof toleranceSec !== 'number' ||
+    !Number.isFinite(toleranceSec) ||
+    toleranceSec < 0 ||
+    toleranceSec > MAX_CLOCK_TOLERANCE_SEC
+  ) {
+    throw new TypeError(`clockToleranceSec must be between 0 and ${MAX_CLOCK_TOLERANCE_SEC}`);
+  }
+
+  const now = options.now ?? Date.now;
+  if (typeof now !== 'function') throw new TypeError('now must be a function');
+  if (options.jwks !== undefined && (typeof options.jwks !== 'object' || options.jwks === null)) {
+    throw new TypeError('jwks options must be an object');
+  }
+  const jwks = resolveKeySetOptions({ ...options.jwks, now: options.jwks?.now ?? now });
+
+  return {
+    issuer: options.issuer,
+    audiences: [...audiences],
+    clientId: options.clientId,
+    jwksUri,
+    algorithms: new Set(algorithms),
+    toleranceSec,
+    now,
+    jwks,
+  };
+}

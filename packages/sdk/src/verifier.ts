@@ -1,0 +1,91 @@
+import {
+  ACCESS_TOKEN_TYP,
+  type AccessTokenClaims,
+  type IdTokenClaims,
+} from '@latchkey/protocol';
+import { checkAccessTokenClaims, checkIdTokenClaims, type ClaimContext } from './claims.js';
+import { TokenTypeError } from './errors.js';
+import { decodeJwsPayload, parseJws, verifyJwsSignature } from './jws.js';
+import { createKeySource } from './lib/key-source.js';
+import { resolveVerifierOptions, type VerifierOptions } from './verifier-options.js';
+
+export interface IdTokenVerifyOptions {
+  /** The nonce sent in the authentication request; when given, the token must carry it. */
+  nonce?: string;
+  /** The `max_age` sent, in seconds; when given, `auth_time` is required and must be recent. */
+  maxAgeSec?: number;
+}
+
+export interface Verifier {
+  /**
+   * Verifies a Latchkey access token (RFC 9068) and returns its claims. Rejects with a
+   * {@link TokenInvalidError} subclass (answer 401) or a {@link VerificationUnavailableError}
+   * subclass (answer 503).
+   */
+  verifyAccessToken(token: string): Promise<AccessTokenClaims>;
+  /** Verifies an OpenID Connect ID token (OIDC Core §3.1.3.7). Needs the `clientId` option. */
+  verifyIdToken(token: string, options?: IdTokenVerifyOptions): Promise<IdTokenClaims>;
+}
+
+const ACCESS_TYPES: ReadonlySet<string> = new Set([ACCESS_TOKEN_TYP, `application/${ACCESS_TOKEN_TYP}`]);
+const ID_TYPES: ReadonlySet<string> = new Set(['jwt', 'application/jwt']);
+
+/** Creates a verifier for one issuer. Throws TypeError on bad options. */
+export function createVerifier(options: VerifierOptions): Verifier {
+  const resolved = resolveVerifierOptions(options);
+  const { algorithms, audiences, clientId, issuer, now, toleranceSec } = resolved;
+  const getKey = createKeySource(issuer, resolved.jwksUri, resolved.jwks);
+
+  const claimContext = (): ClaimContext => ({
+    issuer,
+    nowSec: Math.floor(now() / 1000),
+    toleranceSec,
+  });
+
+  /** Header checks, key lookup and signature; resolves to the unverified-claims payload. */
+  async function verifySigned(
+    token: unknown,
+    typeAllowed: (typ: unknown) => boolean,
+  ): Promise<Record<string, unknown>> {
+    const jws = parseJws(token, algorithms);
+    // RFC 8725 §3.11: explicit typing keeps one kind of token from being accepted as another.
+    if (!typeAllowed(jws.header.typ)) throw new TokenTypeError('typ header is not accepted here');
+    const found = getKey(jws.kid);
+    const key = found instanceof Promise ? await found : found;
+    verifyJwsSignature(jws, key);
+    return decodeJwsPayload(jws);
+  }
+
+  return {
+    async verifyAccessToken(token) {
+      const claims = await verifySigned(token, isAccessTokenType);
+      return checkAccessTokenClaims(claims, claimContext(), audiences);
+    },
+
+    async verifyIdToken(token, idOptions = {}) {
+      if (clientId === undefined) throw new TypeError('verifyIdToken needs the clientId option');
+      const { nonce, maxAgeSec } = idOptions;
+      if (nonce !== undefined && (typeof nonce !== 'string' || nonce === '')) {
+        throw new TypeError('nonce must be a non-empty string');
+      }
+      if (
+        maxAgeSec !== undefined &&
+        (typeof maxAgeSec !== 'number' || !Number.isFinite(maxAgeSec) || maxAgeSec < 0)
+      ) {
+        throw new TypeError('maxAgeSec must be a finite number ≥ 0');
+      }
+      const claims = await verifySigned(token, isIdTokenType);
+      return checkIdTokenClaims(claims, claimContext(), { clientId, nonce, maxAgeSec });
+    },
+  };
+}
+
+/** RFC 9068 §4: `at+jwt`, with or without the `application/` prefix, case-insensitively. */
+function isAccessTokenType(typ: unknown): boolean {
+  return typeof typ === 'string' && ACCESS_TYPES.has(typ.toLowerCase());
+}
+
+/** ID tokens are untyped or `JWT`; anything else, notably `at+jwt`, is some other token. */
+function isIdTokenType(typ: unknown): boolean {
+  return typ === undefined || (typeof typ === 'string' && ID_TYPES.has(typ.toLowerCase()));
+}
