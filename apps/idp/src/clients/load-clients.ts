@@ -121,7 +121,7 @@ function stringList(value: unknown, field: string, problem: (text: string) => vo
     problem(`${field} must be an array of strings`);
     return [];
   }
-  return value as string[];
+  return value;
 }
 
 function uriList(value: unknown, field: string, problem: (text: string) => void): string[] {

@@ -104,7 +104,8 @@ describe('loadConfig', () => {
     });
 
     it('requires CLIENTS_FILE instead of falling back to the demo clients', () => {
-      const { CLIENTS_FILE: _omitted, ...rest } = production;
+      const rest: Record<string, string> = { ...production };
+      delete rest.CLIENTS_FILE;
       expect(problemsOf({ ...rest, KEY_ENCRYPTION_KEY: KEK })).toEqual(['CLIENTS_FILE: required in production']);
     });
 

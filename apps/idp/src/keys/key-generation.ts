@@ -15,7 +15,7 @@ export function createKeyFactory(kek: Buffer): KeyFactory {
     const { publicKey, privateKey } = await generate(alg);
     const publicParts = publicKey.export({ format: 'jwk' });
     // RFC 7638 thumbprint as kid: unique per key and derivable by anyone holding the key.
-    const kid = await calculateJwkThumbprint(publicParts as Parameters<typeof calculateJwkThumbprint>[0]);
+    const kid = await calculateJwkThumbprint(publicParts);
     const publicJwk: PublicJwk = {
       kty: publicParts.kty as string,
       kid,

@@ -147,7 +147,9 @@ export function createKeyManager(options: KeyManagerOptions): KeyManager {
         const kids = stored.set ? undecryptableKids(stored.set) : [];
         if (kids.length > 0) {
           logger.warn('keys.replaced_undecryptable', { kids });
-          await repository.update(async (current) => (current ? retireKeys(current, kids, now()) : null));
+          await repository.update((current) =>
+            Promise.resolve(current ? retireKeys(current, kids, now()) : null),
+          );
         }
         replaceUndecryptable = false;
       }

@@ -154,19 +154,19 @@ describe('signing keys across processes', () => {
 
   it('two IdPs on one Redis rotate once per interval and agree on the active key', async () => {
     const [a, b] = await Promise.all([idp({ KEY_ROTATION_INTERVAL: '5s' }), idp({ KEY_ROTATION_INTERVAL: '5s' })]);
-    const startKid = kidOf(await machineToken(a!.url));
-    expect(kidOf(await machineToken(b!.url))).toBe(startKid);
+    const startKid = kidOf(await machineToken(a.url));
+    expect(kidOf(await machineToken(b.url))).toBe(startKid);
 
     // Wait for the first scheduled rotation and sample before the second one is due.
-    await waitFor('a scheduled rotation', async () => kidOf(await machineToken(a!.url)) !== startKid, 8_000, 100);
+    await waitFor('a scheduled rotation', async () => kidOf(await machineToken(a.url)) !== startKid, 8_000, 100);
     await new Promise((resolve) => setTimeout(resolve, 1_000));
-    const keys = await jwks(a!.url);
+    const keys = await jwks(a.url);
     const perAlg = (alg: string) => keys.filter((key) => key.alg === alg).length;
     // One rotation: retired + active + pending. Two racing rotations would leave four.
     expect(perAlg('ES256')).toBe(3);
     expect(perAlg('RS256')).toBe(3);
-    expect(await jwks(b!.url)).toEqual(keys);
-    expect(kidOf(await machineToken(b!.url))).toBe(kidOf(await machineToken(a!.url)));
+    expect(await jwks(b.url)).toEqual(keys);
+    expect(kidOf(await machineToken(b.url))).toBe(kidOf(await machineToken(a.url)));
   }, 20_000);
 
   it('three rotate commands at the same moment produce exactly one rotation', async () => {

@@ -45,8 +45,21 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore
   // The sweep is housekeeping; it must never be the reason a process stays alive.
   sweep.unref();
 
-  function assertOpen(): void {
-    if (closed) throw new Error('store closed');
+  /**
+   * Runs `operation` at once (all its work is synchronous, so nothing interleaves: that is
+   * the atomicity) and hands its outcome back as a promise, a throw becoming a rejection.
+   */
+  function whileOpen<A extends unknown[], R>(
+    operation: (...args: A) => R,
+  ): (...args: A) => Promise<R> {
+    return (...args) => {
+      try {
+        if (closed) throw new Error('store closed');
+        return Promise.resolve(operation(...args));
+      } catch (error) {
+        return Promise.reject(error instanceof Error ? error : new Error(String(error)));
+      }
+    };
   }
 
   /** The live entry, dropping it first if it has expired (lazy expiry). */
@@ -76,36 +89,35 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore
   }
 
   return {
-    async get(key) {
-      assertOpen();
-      return live(key)?.value ?? null;
-    },
+    get: whileOpen((key: string) => live(key)?.value ?? null),
 
-    async set(key, value, setOptions: SetOptions = {}) {
-      assertOpen();
+    set: whileOpen((key: string, value: string, setOptions: SetOptions = {}) => {
       if (setOptions.ifAbsent && live(key)) return false;
       write(key, value, setOptions.ttlMs);
       return true;
-    },
+    }),
 
-    async compareAndSet(key, expected, value, casOptions = {}) {
-      assertOpen();
-      const current = live(key)?.value ?? null;
-      if (current !== expected) return false;
-      write(key, value, casOptions.ttlMs);
-      return true;
-    },
+    compareAndSet: whileOpen(
+      (
+        key: string,
+        expected: string | null,
+        value: string,
+        casOptions: { ttlMs?: number } = {},
+      ) => {
+        if ((live(key)?.value ?? null) !== expected) return false;
+        write(key, value, casOptions.ttlMs);
+        return true;
+      },
+    ),
 
-    async take(key) {
-      assertOpen();
+    take: whileOpen((key: string) => {
       const entry = live(key);
       if (!entry) return null;
       entries.delete(key);
       return entry.value;
-    },
+    }),
 
-    async delete(...keys) {
-      assertOpen();
+    delete: whileOpen((...keys: string[]) => {
       let removed = 0;
       // A key named twice counts once, as with Redis DEL.
       for (const key of new Set(keys)) {
@@ -115,10 +127,9 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore
         }
       }
       return removed;
-    },
+    }),
 
-    async increment(key, windowMs) {
-      assertOpen();
+    increment: whileOpen((key: string, windowMs: number) => {
       const window = checkDurationMs(windowMs, 'windowMs');
       const at = now();
       const entry = live(key);
@@ -135,40 +146,38 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore
       // A counter without expiry would rate-limit forever; restart its window instead.
       entry.expiresAt ??= at + window;
       return { count, ttlMs: entry.expiresAt - at };
-    },
+    }),
 
-    async publish(channel, message) {
-      assertOpen();
+    publish: whileOpen((channel: string, message: string) => {
       for (const listener of channels.get(channel) ?? []) {
         // Delivered on a later turn of the event loop, as a message crossing a socket would
         // be, so code tested on memory cannot come to rely on hearing its own publish first.
         setImmediate(() => deliver(channel, listener, message));
       }
-    },
+    }),
 
-    async subscribe(channel, onMessage): Promise<Unsubscribe> {
-      assertOpen();
+    subscribe: whileOpen((channel: string, onMessage: (message: string) => void): Unsubscribe => {
       // Wrapped so the same function subscribed twice is two subscriptions, as with Redis.
       const listener: Listener = (message) => onMessage(message);
       let listeners = channels.get(channel);
       if (!listeners) channels.set(channel, (listeners = new Set()));
       listeners.add(listener);
-      return async () => {
+      return () => {
         const current = channels.get(channel);
         current?.delete(listener);
         if (current?.size === 0) channels.delete(channel);
+        return Promise.resolve();
       };
-    },
+    }),
 
-    async ping() {
-      assertOpen();
-    },
+    ping: whileOpen(() => {}),
 
-    async close() {
+    close() {
       closed = true;
       clearInterval(sweep);
       entries.clear();
       channels.clear();
+      return Promise.resolve();
     },
 
     heldEntries() {

@@ -6,7 +6,11 @@ import type { StoreLogger } from './store-logger.js';
  * Settles like `promise`, or rejects with `onTimeout()` after `ms`. The losing promise
  * keeps its handlers, so a late rejection is never reported as unhandled.
  */
-export function withTimeout<T>(promise: Promise<T>, ms: number, onTimeout: () => Error): Promise<T> {
+export function withTimeout<T>(
+  promise: Promise<T>,
+  ms: number,
+  onTimeout: () => Error,
+): Promise<T> {
   return new Promise<T>((resolve, reject) => {
     const timer = setTimeout(() => reject(onTimeout()), ms);
     promise.then(
@@ -34,7 +38,13 @@ export function withTimeout<T>(promise: Promise<T>, ms: number, onTimeout: () =>
  */
 export function readinessOf(client: Redis): (timeoutMs: number) => Promise<void> {
   let next: { promise: Promise<void>; resolve: () => void } | undefined;
+  // Kept so a caller told "not connected" also learns why (refused, auth failed, TLS...).
+  let lastError: Error | undefined;
+  client.on('error', (error: Error) => {
+    lastError = error;
+  });
   client.on('ready', () => {
+    lastError = undefined;
     next?.resolve();
     next = undefined;
   });
@@ -46,11 +56,13 @@ export function readinessOf(client: Redis): (timeoutMs: number) => Promise<void>
       next = { promise, resolve };
     }
     const { status } = client;
-    await withTimeout(
-      next.promise,
-      timeoutMs,
-      () => new StoreUnavailableError(`Redis not connected (${status}) after ${timeoutMs} ms`),
-    );
+    await withTimeout(next.promise, timeoutMs, () => {
+      const reason = lastError ? `: ${lastError.message}` : '';
+      return new StoreUnavailableError(
+        `Redis not connected (${status}) after ${timeoutMs} ms${reason}`,
+        { cause: lastError },
+      );
+    });
   };
 }
 

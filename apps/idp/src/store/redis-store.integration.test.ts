@@ -13,7 +13,10 @@ interface LogEntry {
   fields?: Record<string, unknown>;
 }
 
-function recordingLogger(): { entries: LogEntry[]; log: (e: string, f?: Record<string, unknown>) => void } {
+function recordingLogger(): {
+  entries: LogEntry[];
+  log: (e: string, f?: Record<string, unknown>) => void;
+} {
   const entries: LogEntry[] = [];
   return { entries, log: (event, fields) => entries.push({ event, fields }) };
 }
@@ -106,7 +109,11 @@ describe('redis store', () => {
   });
 
   it('makes commands atomic across connections, as separate IdP instances use them', async () => {
-    const stores = [createRedisStore(REDIS_URL), createRedisStore(REDIS_URL), createRedisStore(REDIS_URL)];
+    const stores = [
+      createRedisStore(REDIS_URL),
+      createRedisStore(REDIS_URL),
+      createRedisStore(REDIS_URL),
+    ];
     cleanups.push(async () => {
       await Promise.all(stores.map((store) => store.close()));
     });
@@ -161,7 +168,7 @@ describe('redis store', () => {
 
     server = await startRedisServer(port);
     // Reconnection backs off by at most two seconds between attempts.
-    await waitFor('the store to reconnect', async () => (await store.ping().then(() => true)), {
+    await waitFor('the store to reconnect', async () => await store.ping().then(() => true), {
       timeoutMs: 10_000,
       intervalMs: 100,
     });

@@ -52,11 +52,10 @@ export class RedisSubscriber {
       this.remove(channel, listener);
       throw toStoreError(error, 'subscribe');
     }
-    let active = true;
-    return async () => {
-      if (!active) return;
-      active = false;
+    return () => {
+      // Idempotent: remove() ignores a listener it no longer holds.
       this.remove(channel, listener);
+      return Promise.resolve();
     };
   }
 
