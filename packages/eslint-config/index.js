@@ -7,7 +7,9 @@ export default tseslint.config(
   ...tseslint.configs.recommendedTypeChecked,
   {
     languageOptions: {
-      parserOptions: { projectService: true },
+      // Config files such as eslint.config.js sit outside every tsconfig; give them a default
+      // project instead of failing to parse them.
+      parserOptions: { projectService: { allowDefaultProject: ['*.js'] } },
     },
     rules: {
       '@typescript-eslint/no-floating-promises': 'error',

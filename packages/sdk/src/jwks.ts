@@ -50,7 +50,8 @@ export interface ResolvedKeySetOptions {
 
 /** Validates options once (TypeError on bad ones) so that mistakes surface at startup. */
 export function resolveKeySetOptions(options: RemoteKeySetOptions = {}): ResolvedKeySetOptions {
-  if (typeof options !== 'object' || options === null) throw new TypeError('jwks options must be an object');
+  if (typeof options !== 'object' || options === null)
+    throw new TypeError('jwks options must be an object');
   const bounds: CacheBounds = {
     minMs: duration(options.cacheMinMs, 30_000, 'cacheMinMs', 0),
     maxMs: duration(options.cacheMaxMs, 86_400_000, 'cacheMaxMs', 0),
@@ -158,7 +159,11 @@ export function openKeySet(jwksUrl: URL, options: ResolvedKeySetOptions): Remote
 
 /** Imports a JWK Set, keeping only usable signing keys. Throws if none is usable. */
 function importKeySet(body: unknown): Map<string, VerificationKey> {
-  if (typeof body !== 'object' || body === null || !Array.isArray((body as { keys?: unknown }).keys)) {
+  if (
+    typeof body !== 'object' ||
+    body === null ||
+    !Array.isArray((body as { keys?: unknown }).keys)
+  ) {
     throw new Error('JWKS response is not a JSON object with a keys array');
   }
   const result = new Map<string, VerificationKey>();

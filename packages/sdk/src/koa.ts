@@ -1,5 +1,5 @@
 import type { AccessTokenClaims } from '@latchkey/protocol';
-import type { Middleware, ParameterizedContext } from 'koa';
+import type { Middleware } from 'koa';
 import {
   TokenInvalidError,
   VerificationUnavailableError,
@@ -52,26 +52,41 @@ export function requireBearer(
   if (typeof verifier?.verifyAccessToken !== 'function') {
     throw new TypeError('requireBearer needs a verifier from createVerifier');
   }
-  const scopes = typeof options.scope === 'string' ? options.scope.split(' ') : (options.scope ?? []);
-  if (!Array.isArray(scopes) || !scopes.every((s) => typeof s === 'string' && SCOPE_TOKEN.test(s))) {
+  const scopes =
+    typeof options.scope === 'string' ? options.scope.split(' ') : (options.scope ?? []);
+  if (
+    !Array.isArray(scopes) ||
+    !scopes.every((s) => typeof s === 'string' && SCOPE_TOKEN.test(s))
+  ) {
     throw new TypeError('scope must be scope tokens (RFC 6749 §3.3), space-separated or an array');
   }
   const realm = options.realm ?? 'api';
   if (typeof realm !== 'string' || !REALM.test(realm)) {
     throw new TypeError('realm must be printable ASCII without " or \\');
   }
-  const challenge = `Bearer realm="${realm}"`;
+  const realmChallenge = `Bearer realm="${realm}"`;
 
   return async (ctx, next) => {
+    /** Error response; the challenge carries the error only when there was a token (§3.1). */
+    const deny = (status: number, error: string, description: string, challenge?: string): void => {
+      ctx.status = status;
+      if (challenge !== undefined) ctx.set('WWW-Authenticate', challenge);
+      // RFC 6750 §3 / RFC 6749 §5.1: error responses must not be cached.
+      ctx.set('Cache-Control', 'no-store');
+      ctx.body = { error, error_description: description };
+    };
+    const withError = (error: string, description: string): string =>
+      `${realmChallenge}, error="${error}", error_description="${description}"`;
+
     const header = ctx.get('authorization');
     if (!SCHEME.test(header)) {
       // No credentials, or another scheme: challenge without an error code (RFC 6750 §3.1).
-      return reject(ctx, 401, challenge, 'invalid_request', 'A bearer access token is required');
+      return deny(401, 'invalid_request', 'A bearer access token is required', realmChallenge);
     }
     const match = BEARER.exec(header);
     if (!match) {
       const description = 'The Authorization header is not a valid bearer token';
-      return reject(ctx, 400, errorChallenge(challenge, 'invalid_request', description), 'invalid_request', description);
+      return deny(400, 'invalid_request', description, withError('invalid_request', description));
     }
 
     let claims: AccessTokenClaims;
@@ -80,43 +95,31 @@ export function requireBearer(
     } catch (error) {
       if (error instanceof TokenInvalidError) {
         const description = DESCRIPTIONS[error.code] ?? 'The access token is invalid';
-        return reject(ctx, 401, errorChallenge(challenge, 'invalid_token', description), 'invalid_token', description);
+        return deny(401, 'invalid_token', description, withError('invalid_token', description));
       }
       if (error instanceof VerificationUnavailableError) {
         // An IdP outage is not the client's fault: 503, so clients retry instead of logging out.
         ctx.set('Retry-After', String(RETRY_AFTER_SEC));
-        return reject(ctx, 503, undefined, 'temporarily_unavailable', 'Token verification is temporarily unavailable');
+        return deny(
+          503,
+          'temporarily_unavailable',
+          'Token verification is temporarily unavailable',
+        );
       }
       throw error;
     }
 
-    const granted = scopes.length > 0 ? new Set((claims.scope ?? '').split(' ')) : undefined;
-    if (granted && !scopes.every((s) => granted.has(s))) {
-      const description = 'The access token lacks a required scope';
-      const header403 = `${errorChallenge(challenge, 'insufficient_scope', description)}, scope="${scopes.join(' ')}"`;
-      return reject(ctx, 403, header403, 'insufficient_scope', description);
+    if (scopes.length > 0) {
+      const granted = new Set((claims.scope ?? '').split(' '));
+      if (!scopes.every((s) => granted.has(s))) {
+        const description = 'The access token lacks a required scope';
+        const challenge = `${withError('insufficient_scope', description)}, scope="${scopes.join(' ')}"`;
+        return deny(403, 'insufficient_scope', description, challenge);
+      }
     }
 
     ctx.state.auth = claims;
     // Outside the try: errors from later middleware are not authentication failures.
     await next();
   };
-}
-
-function errorChallenge(challenge: string, error: string, description: string): string {
-  return `${challenge}, error="${error}", error_description="${description}"`;
-}
-
-function reject(
-  ctx: ParameterizedContext<BearerState>,
-  status: number,
-  wwwAuthenticate: string | undefined,
-  error: string,
-  description: string,
-): void {
-  ctx.status = status;
-  if (wwwAuthenticate !== undefined) ctx.set('WWW-Authenticate', wwwAuthenticate);
-  // RFC 6750 §3 / RFC 6749 §5.1: error responses must not be cached.
-  ctx.set('Cache-Control', 'no-store');
-  ctx.body = { error, error_description: description };
 }

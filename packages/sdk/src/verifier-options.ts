@@ -1,5 +1,9 @@
 import { isSigningAlgorithm, SIGNING_ALGORITHMS, type SigningAlgorithm } from '@latchkey/protocol';
-import { resolveKeySetOptions, type RemoteKeySetOptions, type ResolvedKeySetOptions } from './jwks.js';
+import {
+  resolveKeySetOptions,
+  type RemoteKeySetOptions,
+  type ResolvedKeySetOptions,
+} from './jwks.js';
 import { parseSecureUrl } from './lib/url.js';
 
 export interface VerifierOptions {
@@ -66,19 +70,29 @@ export function resolveVerifierOptions(options: VerifierOptions): ResolvedVerifi
   ) {
     throw new TypeError('audience must be a non-empty string or array of non-empty strings');
   }
-  if (options.clientId !== undefined && (typeof options.clientId !== 'string' || options.clientId === '')) {
+  if (
+    options.clientId !== undefined &&
+    (typeof options.clientId !== 'string' || options.clientId === '')
+  ) {
     throw new TypeError('clientId must be a non-empty string');
   }
 
   let jwksUri: URL | undefined;
   if (options.jwksUri !== undefined) {
     jwksUri = parseSecureUrl(options.jwksUri);
-    if (!jwksUri) throw new TypeError('jwksUri must be an https URL (http only for loopback hosts)');
+    if (!jwksUri)
+      throw new TypeError('jwksUri must be an https URL (http only for loopback hosts)');
   }
 
   const algorithms = options.algorithms ?? SIGNING_ALGORITHMS;
-  if (!Array.isArray(algorithms) || algorithms.length === 0 || !algorithms.every(isSigningAlgorithm)) {
-    throw new TypeError(`algorithms must be a non-empty subset of ${SIGNING_ALGORITHMS.join(', ')}`);
+  if (
+    !Array.isArray(algorithms) ||
+    algorithms.length === 0 ||
+    !algorithms.every(isSigningAlgorithm)
+  ) {
+    throw new TypeError(
+      `algorithms must be a non-empty subset of ${SIGNING_ALGORITHMS.join(', ')}`,
+    );
   }
 
   const toleranceSec = options.clockToleranceSec ?? 5;

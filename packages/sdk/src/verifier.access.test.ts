@@ -52,13 +52,16 @@ describe('verifyAccessToken: valid tokens', () => {
   });
 
   it('accepts nbf and iat in the future within the clock tolerance', async () => {
-    const token = await sign(f.keys.es256, f.accessClaims({ nbf: f.nowSec() + 4, iat: f.nowSec() + 4 }));
+    const token = await sign(
+      f.keys.es256,
+      f.accessClaims({ nbf: f.nowSec() + 4, iat: f.nowSec() + 4 }),
+    );
     await expect(f.verifier().verifyAccessToken(token)).resolves.toBeDefined();
   });
 });
 
 describe('verifyAccessToken: claims', () => {
-  const cases = [
+  const cases: [string, Record<string, unknown>, string][] = [
     ['expired', { exp: 1_699_999_000 }, 'ERR_TOKEN_EXPIRED'],
     ['expired just beyond the tolerance', { exp: 1_700_000_000 - 5 }, 'ERR_TOKEN_EXPIRED'],
     ['nbf in the future', { nbf: 1_700_000_000 + 60 }, 'ERR_TOKEN_NOT_YET_VALID'],
@@ -72,13 +75,16 @@ describe('verifyAccessToken: claims', () => {
     ['exp a string', { exp: '1700000300' }, 'ERR_CLAIM_INVALID'],
     ['aud empty array', { aud: [] }, 'ERR_CLAIM_INVALID'],
     ['roles not strings', { roles: [1] }, 'ERR_CLAIM_INVALID'],
-  ] as const;
+  ];
 
   it.each(cases)('rejects %s', async (_name, overrides, code) => {
     const claims = f.accessClaims(overrides);
     if (claims.iss === 'ISSUER/') claims.iss = `${f.idp.issuer}/`;
     const token = await sign(f.keys.es256, claims);
-    const error: unknown = await f.verifier().verifyAccessToken(token).catch((e: unknown) => e);
+    const error: unknown = await f
+      .verifier()
+      .verifyAccessToken(token)
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(TokenInvalidError);
     expect(error).toMatchObject({ code });
   });

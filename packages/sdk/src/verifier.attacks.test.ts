@@ -104,12 +104,20 @@ describe('algorithm attacks', () => {
   );
 
   it('rejects an RS256 header naming the EC key (alg/kty mismatch)', async () => {
-    const token = signRaw(f.keys.rs256, { alg: 'RS256', kid: 'es-1', typ: 'at+jwt' }, f.accessClaims());
+    const token = signRaw(
+      f.keys.rs256,
+      { alg: 'RS256', kid: 'es-1', typ: 'at+jwt' },
+      f.accessClaims(),
+    );
     await expectCode(token, 'ERR_TOKEN_ALGORITHM');
   });
 
   it('rejects an ES256 header naming the Ed25519 key', async () => {
-    const token = signRaw(f.keys.es256, { alg: 'ES256', kid: 'ed-1', typ: 'at+jwt' }, f.accessClaims());
+    const token = signRaw(
+      f.keys.es256,
+      { alg: 'ES256', kid: 'ed-1', typ: 'at+jwt' },
+      f.accessClaims(),
+    );
     await expectCode(token, 'ERR_TOKEN_ALGORITHM');
   });
 
@@ -121,7 +129,9 @@ describe('algorithm attacks', () => {
   it('rejects an ES256 signature in DER encoding', async () => {
     const header = { alg: 'ES256', kid: 'es-1', typ: 'at+jwt' };
     const claims = f.accessClaims();
-    await expect(f.verifier().verifyAccessToken(signRaw(f.keys.es256, header, claims))).resolves.toBeDefined();
+    await expect(
+      f.verifier().verifyAccessToken(signRaw(f.keys.es256, header, claims)),
+    ).resolves.toBeDefined();
     await expectCode(signRaw(f.keys.es256, header, claims, 'der'), 'ERR_SIGNATURE_INVALID');
   });
 
@@ -130,9 +140,24 @@ describe('algorithm attacks', () => {
     await expectCode(token, 'ERR_SIGNATURE_INVALID');
   });
 
+  it('still checks every signature once a header has been seen in a valid token', async () => {
+    const verifier = f.verifier();
+    await expect(
+      verifier.verifyAccessToken(await sign(f.keys.es256, f.accessClaims())),
+    ).resolves.toBeDefined();
+    const forged = await sign(f.keys.rogue, f.accessClaims(), { kid: 'es-1' });
+    expect(forged.split('.')[0]).toBe((await sign(f.keys.es256, f.accessClaims())).split('.')[0]);
+    await expectCode(forged, 'ERR_SIGNATURE_INVALID', verifier);
+    const otherAlg = f.verifier({ algorithms: ['RS256'] });
+    await expectCode(await sign(f.keys.es256, f.accessClaims()), 'ERR_TOKEN_ALGORITHM', otherAlg);
+  });
+
   it('rejects a tampered payload', async () => {
     const [header, , signature] = (await sign(f.keys.es256, f.accessClaims())).split('.');
-    await expectCode(`${header}.${b64(f.accessClaims({ sub: 'admin' }))}.${signature}`, 'ERR_SIGNATURE_INVALID');
+    await expectCode(
+      `${header}.${b64(f.accessClaims({ sub: 'admin' }))}.${signature}`,
+      'ERR_SIGNATURE_INVALID',
+    );
   });
 
   it('rejects a non-canonical base64url signature', async () => {

@@ -21,19 +21,27 @@ describe('verifyIdToken', () => {
 
   it('rejects an access token (typ at+jwt) presented as an ID token', async () => {
     const token = await sign(f.keys.es256, f.accessClaims({ aud: CLIENT_ID }));
-    await expect(f.verifier().verifyIdToken(token)).rejects.toMatchObject({ code: 'ERR_TOKEN_TYPE' });
+    await expect(f.verifier().verifyIdToken(token)).rejects.toMatchObject({
+      code: 'ERR_TOKEN_TYPE',
+    });
   });
 
   it('rejects an aud without the client_id', async () => {
     const token = await idToken(f.idClaims({ aud: 'someone-else' }));
-    await expect(f.verifier().verifyIdToken(token)).rejects.toMatchObject({ code: 'ERR_CLAIM_AUDIENCE' });
+    await expect(f.verifier().verifyIdToken(token)).rejects.toMatchObject({
+      code: 'ERR_CLAIM_AUDIENCE',
+    });
   });
 
   it('rejects expired ID tokens and a wrong issuer', async () => {
     const expired = await idToken(f.idClaims({ exp: f.nowSec() - 60 }));
-    await expect(f.verifier().verifyIdToken(expired)).rejects.toMatchObject({ code: 'ERR_TOKEN_EXPIRED' });
+    await expect(f.verifier().verifyIdToken(expired)).rejects.toMatchObject({
+      code: 'ERR_TOKEN_EXPIRED',
+    });
     const foreign = await idToken(f.idClaims({ iss: 'https://evil.example' }));
-    await expect(f.verifier().verifyIdToken(foreign)).rejects.toMatchObject({ code: 'ERR_CLAIM_ISSUER' });
+    await expect(f.verifier().verifyIdToken(foreign)).rejects.toMatchObject({
+      code: 'ERR_CLAIM_ISSUER',
+    });
   });
 
   describe('nonce', () => {
@@ -72,7 +80,9 @@ describe('verifyIdToken', () => {
       ['one audience', CLIENT_ID],
     ])('rejects an azp that is not the client_id (%s)', async (_name, aud) => {
       const token = await idToken(f.idClaims({ aud, azp: 'other' }));
-      await expect(f.verifier().verifyIdToken(token)).rejects.toMatchObject({ code: 'ERR_CLAIM_AUDIENCE' });
+      await expect(f.verifier().verifyIdToken(token)).rejects.toMatchObject({
+        code: 'ERR_CLAIM_AUDIENCE',
+      });
     });
   });
 
@@ -98,7 +108,9 @@ describe('verifyIdToken', () => {
   describe('caller mistakes are TypeErrors', () => {
     it('needs the clientId option', async () => {
       const token = await idToken(f.idClaims());
-      await expect(f.verifier({ clientId: undefined }).verifyIdToken(token)).rejects.toBeInstanceOf(TypeError);
+      await expect(f.verifier({ clientId: undefined }).verifyIdToken(token)).rejects.toBeInstanceOf(
+        TypeError,
+      );
     });
 
     it.each([{ nonce: '' }, { maxAgeSec: -1 }, { maxAgeSec: Number.NaN }])(

@@ -5,7 +5,7 @@ import { createRemoteJWKSet, decodeProtectedHeader, jwtVerify } from 'jose';
 import { storeKeys } from '@latchkey/protocol';
 import { createVerifier } from '@latchkey/sdk';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { waitFor } from '../test-support/free-port.js';
+import { waitFor } from '../test-support/wait.js';
 import { runKeysCommand, startIdp, type IdpProcess } from '../test-support/idp-process.js';
 import { startTestRedis, type TestRedis } from '../test-support/redis-server.js';
 import { basicAuth } from '../test-support/test-idp.js';
@@ -113,7 +113,7 @@ describe('signing keys across processes', () => {
       await waitFor('the IdP to sign with the new key', async () => {
         after = await machineToken(a.url);
         return kidOf(after) !== kidOf(before);
-      }, 5_000);
+      }, { timeoutMs: 5_000 });
       expect(pendingBefore).toContain(kidOf(after));
       await expect(verifier.verifyAccessToken(after)).resolves.toMatchObject({ sub: 'reports' });
       await expect(verifier.verifyAccessToken(before)).resolves.toMatchObject({ sub: 'reports' });
@@ -130,7 +130,7 @@ describe('signing keys across processes', () => {
     const kid = kidOf(token)!;
     const revoked = await runKeysCommand(['revoke', kid], env());
     expect(revoked.code, revoked.stderr).toBe(0);
-    await waitFor('the key to leave /jwks', async () => !(await jwks(a.url)).some((key) => key.kid === kid), 5_000);
+    await waitFor('the key to leave /jwks', async () => !(await jwks(a.url)).some((key) => key.kid === kid), { timeoutMs: 5_000 });
 
     const verifier = createVerifier({ issuer: ISSUER, audience: AUDIENCE, jwksUri: `${a.url}/jwks` });
     await expect(verifier.verifyAccessToken(token)).rejects.toMatchObject({ code: 'ERR_KEY_NOT_FOUND' });
@@ -158,7 +158,7 @@ describe('signing keys across processes', () => {
     expect(kidOf(await machineToken(b.url))).toBe(startKid);
 
     // Wait for the first scheduled rotation and sample before the second one is due.
-    await waitFor('a scheduled rotation', async () => kidOf(await machineToken(a.url)) !== startKid, 8_000, 100);
+    await waitFor('a scheduled rotation', async () => kidOf(await machineToken(a.url)) !== startKid, { timeoutMs: 8_000, intervalMs: 100 });
     await new Promise((resolve) => setTimeout(resolve, 1_000));
     const keys = await jwks(a.url);
     const perAlg = (alg: string) => keys.filter((key) => key.alg === alg).length;
@@ -174,7 +174,7 @@ describe('signing keys across processes', () => {
     const before = await jwks(a.url);
     const results = await Promise.all([1, 2, 3].map(() => runKeysCommand(['rotate'], env())));
     expect(results.map((result) => result.code)).toEqual([0, 0, 0]);
-    await waitFor('the IdP to see the rotation', async () => (await jwks(a.url)).length === before.length + 2, 5_000);
+    await waitFor('the IdP to see the rotation', async () => (await jwks(a.url)).length === before.length + 2, { timeoutMs: 5_000 });
     await new Promise((resolve) => setTimeout(resolve, 300));
     expect(await jwks(a.url)).toHaveLength(before.length + 2);
   });

@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
 import { StoreUnavailableError } from './store.js';
-import type { StoreLogger } from './store-logger.js';
+import { rateLimitLogger, type StoreLogger } from './store-logger.js';
 
 /**
  * Settles like `promise`, or rejects with `onTimeout()` after `ms`. The losing promise
@@ -68,13 +68,15 @@ export function readinessOf(client: Redis): (timeoutMs: number) => Promise<void>
 
 /**
  * An 'error' event without a listener is printed by ioredis on every failed reconnect (and
- * would crash a plain EventEmitter); this routes them to the logger instead. The caller
- * passes a rate-limited logger because a down server produces one error per retry.
+ * would crash a plain EventEmitter); this routes them to the logger instead, rate-limited
+ * because a down server produces one error per retry. Reconnections are logged as they
+ * happen: they are rare, and exactly what an operator looks for after an outage.
  */
 export function watchConnection(client: Redis, connection: string, logger: StoreLogger): void {
+  const logError = rateLimitLogger(logger);
   client.on('error', (error: Error) => {
     const code = 'code' in error ? error.code : undefined;
-    logger('store.redis_error', { connection, message: error.message, code });
+    logError('store.redis_error', { connection, message: error.message, code });
   });
   client.on('ready', () => logger('store.redis_ready', { connection }));
 }

@@ -1,6 +1,6 @@
 import { Redis } from 'ioredis';
 import type { SetOptions, Store } from './store.js';
-import { noopLogger, rateLimitLogger, type StoreLogger } from './store-logger.js';
+import { noopLogger, type StoreLogger } from './store-logger.js';
 import { readinessOf, shutdown, watchConnection } from './redis-connection.js';
 import { toStoreError } from './redis-errors.js';
 import { compareAndSetScript, incrementScript } from './redis-scripts.js';
@@ -30,7 +30,7 @@ export interface RedisStoreOptions {
 export function createRedisStore(url: string, options: RedisStoreOptions = {}): Store {
   const timeoutMs = checkDurationMs(options.commandTimeoutMs ?? 1000, 'commandTimeoutMs');
   const connectTimeoutMs = checkDurationMs(options.connectTimeoutMs ?? 2000, 'connectTimeoutMs');
-  const logger = rateLimitLogger(options.logger ?? noopLogger);
+  const logger = options.logger ?? noopLogger;
 
   const client = new Redis(url, {
     connectionName: 'latchkey-idp',
@@ -48,6 +48,10 @@ export function createRedisStore(url: string, options: RedisStoreOptions = {}): 
     // dropped network) looks healthy until TCP gives up, many minutes later. Dropping a
     // socket that has owed replies for this long forces a reconnect instead.
     socketTimeout: Math.max(timeoutMs * 3, 3000),
+    // How long disconnect() waits for a socket to close before destroying it. ioredis arms
+    // this timer even for a socket that is already gone (Redis down) and never clears it,
+    // so its 2 s default keeps a shutting-down process alive that long for nothing.
+    disconnectTimeout: 200,
   });
   watchConnection(client, 'command', logger);
   const ready = readinessOf(client);

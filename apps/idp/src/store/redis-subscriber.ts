@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
 import type { Unsubscribe } from './store.js';
-import type { StoreLogger } from './store-logger.js';
+import { rateLimitLogger, type StoreLogger } from './store-logger.js';
 import { readinessOf, shutdown, withTimeout } from './redis-connection.js';
 import { toStoreError } from './redis-errors.js';
 
@@ -23,11 +23,16 @@ export class RedisSubscriber {
   private connection: Connection | undefined;
   private readonly channels = new Map<string, Set<Listener>>();
 
+  private readonly logger: StoreLogger;
+
   constructor(
     private readonly open: () => Redis,
     private readonly timeoutMs: number,
-    private readonly logger: StoreLogger,
-  ) {}
+    logger: StoreLogger,
+  ) {
+    // A subscriber that throws usually throws on every message.
+    this.logger = rateLimitLogger(logger);
+  }
 
   async subscribe(channel: string, onMessage: (message: string) => void): Promise<Unsubscribe> {
     const { client, ready } = this.connect();

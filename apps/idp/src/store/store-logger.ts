@@ -8,8 +8,9 @@ const MAX_TRACKED = 100;
 /**
  * While Redis is down the client fails every reconnect attempt, several times a second per
  * connection; logging each one would flood the log and hide everything else. This passes
- * the first occurrence of each distinct entry (event and plain field values) through, drops repeats for
- * `intervalMs`, and reports how many were dropped on the next one let through.
+ * the first occurrence of each distinct entry (event and plain field values) through,
+ * drops repeats for `intervalMs`, and reports how many were dropped on the next one let
+ * through.
  */
 export function rateLimitLogger(
   logger: StoreLogger,

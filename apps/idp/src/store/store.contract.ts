@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { Store, Unsubscribe } from './store.js';
-import { sleep, waitFor } from './test-support/wait.js';
+import { StoreUnavailableError, type Store, type Unsubscribe } from './store.js';
+import { sleep, waitFor } from '../test-support/wait.js';
 
 export interface StoreContractHooks {
   /** Runs once the suite's store is closed, e.g. to check what the adapter logged. */
@@ -287,6 +287,15 @@ export function describeStoreContract(
         await store.increment(a, 10_000);
         await store.increment(a, 10_000);
         expect((await store.increment(b, 10_000)).count).toBe(1);
+      });
+
+      it('refuses a key that holds something other than a counter, as a bug, not an outage', async () => {
+        const k = key('k');
+        await store.set(k, 'not a number');
+        const error: unknown = await store.increment(k, 10_000).catch((reason: unknown) => reason);
+        expect(error).toBeInstanceOf(Error);
+        expect(error).not.toBeInstanceOf(StoreUnavailableError);
+        expect(await store.get(k)).toBe('not a number');
       });
 
       it('rejects a window that is not a positive number of milliseconds', async () => {

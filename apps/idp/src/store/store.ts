@@ -5,14 +5,19 @@
  *
  * Values are strings: callers serialise. Every method that changes more than one thing
  * does so atomically, so a crash or a lost connection never leaves half a write behind.
+ *
+ * A write that rejects with `StoreUnavailableError` has an unknown outcome: the command may
+ * have run before its reply was lost. Callers that must know re-read (compare-and-set makes
+ * a retry safe).
  */
 export interface Store {
   /** The value, or null when the key is absent or has expired. */
   get(key: string): Promise<string | null>;
 
   /**
-   * Writes `value`. With `ttlMs` the key expires after that many milliseconds. With
-   * `ifAbsent` nothing is written when the key exists, and the result is false.
+   * Writes `value`. With `ttlMs` the key expires after that many milliseconds; without it,
+   * any earlier expiry is removed. With `ifAbsent` nothing is written when the key exists,
+   * and the result is false.
    */
   set(key: string, value: string, options?: SetOptions): Promise<boolean>;
 
@@ -45,7 +50,8 @@ export interface Store {
 
   /**
    * Calls `onMessage` for each message on `channel` until the returned function is called.
-   * Resolves once the subscription is active, so a publish after that is never missed.
+   * Resolves once the subscription is active. Delivery is at most once: a message published
+   * while the connection is down is lost, so subscribers also re-read state periodically.
    */
   subscribe(channel: string, onMessage: (message: string) => void): Promise<Unsubscribe>;
 

@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { freePort, waitFor } from './free-port.js';
+import { freePort, waitFor } from './wait.js';
 
 const MAIN = fileURLToPath(new URL('../../dist/main.js', import.meta.url));
 const KEYS_CLI = fileURLToPath(new URL('../../dist/cli/keys.js', import.meta.url));
@@ -24,12 +24,16 @@ export async function startIdp(env: Record<string, string>, options: { ready?: b
   child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
   const process_: IdpProcess = { url, output: () => output, kill: (signal) => stop(child, signal) };
+  const exited = new Promise<never>((_, reject) =>
+    child.once('exit', (code) => reject(new Error(`IdP exited with ${code}`))),
+  );
+  exited.catch(() => undefined);
   try {
-    await waitFor(`IdP at ${url}`, async () => {
-      if (child.exitCode !== null) throw new Error(`IdP exited with ${child.exitCode}:\n${output}`);
-      const response = await fetch(`${url}/${options.ready === false ? 'healthz' : 'readyz'}`);
-      return response.ok;
-    }, 20_000);
+    const path = options.ready === false ? 'healthz' : 'readyz';
+    await Promise.race([
+      exited,
+      waitFor(`IdP at ${url}`, async () => (await fetch(`${url}/${path}`)).ok, { timeoutMs: 20_000, intervalMs: 25 }),
+    ]);
   } catch (error) {
     await stop(child);
     throw new Error(`${(error as Error).message}\n${output}`);

@@ -1,62 +1,92 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { connect } from 'node:net';
-import { freePort, waitFor } from './free-port.js';
+import { freePort } from './wait.js';
 
 /** A private redis-server on a free loopback port, so tests never share state. */
 export interface TestRedis {
-  url: string;
-  port: number;
-  /** SIGKILLs the server (an outage, not a clean shutdown). */
+  readonly url: string;
+  readonly port: number;
+  /** SIGKILL, as a crash: no clean shutdown, connections just drop. Resolves once it is gone. */
   kill(): Promise<void>;
-  /** Starts it again on the same port (empty: it keeps nothing on disk). */
+  /** Starts it again on the same port, empty (it keeps nothing on disk). */
   start(): Promise<void>;
+  /** Same as kill; for afterAll. */
   stop(): Promise<void>;
 }
 
-export async function startTestRedis(): Promise<TestRedis> {
-  const port = await freePort();
-  let child: ChildProcess | null = null;
+const READY = 'Ready to accept connections';
+const START_TIMEOUT_MS = 5_000;
 
-  const start = async () => {
-    child = spawn(
-      'redis-server',
-      ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
-      { stdio: 'ignore' },
-    );
-    const failed = new Promise<never>((_, reject) =>
-      child!.once('error', (error) =>
-        reject(new Error(`cannot start redis-server (is it installed?): ${error.message}`)),
-      ),
-    );
-    await Promise.race([failed, waitFor(`redis on port ${port}`, () => answers(port), 10_000)]);
-  };
+export async function startTestRedis(port?: number): Promise<TestRedis> {
+  const chosen = port ?? (await freePort());
+  let running: { child: ChildProcess; exited: Promise<void> } | null = null;
+
   const kill = async () => {
-    const running = child;
-    child = null;
-    if (!running || running.exitCode !== null) return;
-    await new Promise((resolve) => {
-      running.once('exit', resolve);
-      running.kill('SIGKILL');
-    });
+    const current = running;
+    running = null;
+    if (current) await stop(current.child, current.exited);
+  };
+  const start = async () => {
+    await kill();
+    running = await spawnRedis(chosen);
   };
 
   await start();
-  return { url: `redis://127.0.0.1:${port}`, port, kill, start, stop: kill };
+  return { url: `redis://127.0.0.1:${chosen}`, port: chosen, kill, start, stop: kill };
 }
 
-function answers(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = connect(port, '127.0.0.1');
-    socket.setTimeout(500);
-    socket.once('connect', () => socket.write('PING\r\n'));
-    socket.once('data', (data) => {
-      socket.destroy();
-      resolve(data.toString().startsWith('+PONG'));
-    });
-    socket.once('error', () => resolve(false));
-    socket.once('timeout', () => {
-      socket.destroy();
-      resolve(false);
-    });
+/**
+ * Starts redis-server without persistence and resolves once it says it accepts connections.
+ * Its own log line, rather than a probe of the port, so that another process already on the
+ * port cannot pass for it.
+ */
+async function spawnRedis(port: number): Promise<{ child: ChildProcess; exited: Promise<void> }> {
+  const child = spawn(
+    'redis-server',
+    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  let output = '';
+  const started = new Promise<void>((resolve, reject) => {
+    const collect = (chunk: Buffer): void => {
+      // Bounded: only the start-up lines matter, for this check and for error messages.
+      if (output.length < 10_000) output += chunk.toString('utf8');
+      if (output.includes(READY)) resolve();
+    };
+    child.stdout?.on('data', collect);
+    child.stderr?.on('data', collect);
+    child.once('error', (error: NodeJS.ErrnoException) =>
+      reject(
+        error.code === 'ENOENT'
+          ? new Error('redis-server is not on PATH; install Redis to run this test (CI does)')
+          : error,
+      ),
+    );
+    child.once('exit', (code, signal) =>
+      reject(new Error(`redis-server exited (${code ?? signal}) before starting:\n${output}`)),
+    );
   });
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () => reject(new Error(`redis-server did not start on port ${port} in time:\n${output}`)),
+      START_TIMEOUT_MS,
+    );
+  });
+  try {
+    await Promise.race([started, timeout]);
+  } catch (error) {
+    await stop(child, exited);
+    throw error;
+  } finally {
+    clearTimeout(timer);
+  }
+  return { child, exited };
+}
+
+async function stop(child: ChildProcess, exited: Promise<void>): Promise<void> {
+  // No pid: it never started, and Node does not promise an 'exit' event then.
+  if (child.pid === undefined) return;
+  if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  await exited;
 }

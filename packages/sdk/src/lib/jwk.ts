@@ -11,6 +11,8 @@ export interface VerificationKey {
   readonly alg: SigningAlgorithm;
   /** Exact signature length in bytes; anything else (e.g. a DER ECDSA signature) fails early. */
   readonly signatureLength: number;
+  /** The same in unpadded base64url characters. */
+  readonly signatureChars: number;
   /** Prebuilt `crypto.verify` key argument, so a verify call allocates nothing for it. */
   readonly verifyKey: KeyObject | { key: KeyObject; dsaEncoding: 'ieee-p1363' };
 }
@@ -61,17 +63,32 @@ function bindKey(kid: string, alg: SigningAlgorithm, key: KeyObject): Verificati
   switch (alg) {
     case 'ES256':
       if (key.asymmetricKeyType !== 'ec' || details?.namedCurve !== 'prime256v1') return undefined;
-      return { kid, alg, signatureLength: 64, verifyKey: { key, dsaEncoding: 'ieee-p1363' } };
+      return bound(kid, alg, 64, { key, dsaEncoding: 'ieee-p1363' });
     case 'RS256': {
       // 'rsa' only: an 'rsa-pss' key would silently change the padding scheme.
       const bits = details?.modulusLength;
       if (key.asymmetricKeyType !== 'rsa' || bits === undefined || bits < MIN_RSA_BITS) {
         return undefined;
       }
-      return { kid, alg, signatureLength: Math.ceil(bits / 8), verifyKey: key };
+      return bound(kid, alg, Math.ceil(bits / 8), key);
     }
     case 'EdDSA':
       if (key.asymmetricKeyType !== 'ed25519') return undefined;
-      return { kid, alg, signatureLength: 64, verifyKey: key };
+      return bound(kid, alg, 64, key);
   }
+}
+
+function bound(
+  kid: string,
+  alg: SigningAlgorithm,
+  signatureLength: number,
+  verifyKey: VerificationKey['verifyKey'],
+): VerificationKey {
+  return {
+    kid,
+    alg,
+    signatureLength,
+    signatureChars: Math.ceil((signatureLength * 4) / 3),
+    verifyKey,
+  };
 }

@@ -1,5 +1,12 @@
 import { KeyObject, sign as nodeSign } from 'node:crypto';
-import { exportJWK, generateKeyPair, SignJWT, type CryptoKey, type JWK, type JWTPayload } from 'jose';
+import {
+  exportJWK,
+  generateKeyPair,
+  SignJWT,
+  type CryptoKey,
+  type JWK,
+  type JWTPayload,
+} from 'jose';
 import type { SigningAlgorithm } from '@latchkey/protocol';
 
 /** Test keys and token builders. Tokens are signed with jose, or by hand for malformed ones. */
@@ -55,7 +62,12 @@ export async function sign(
   const kid = 'kid' in options ? options.kid : key.kid;
   const typ = 'typ' in options ? options.typ : 'at+jwt';
   return new SignJWT(claims)
-    .setProtectedHeader({ alg: key.alg, ...(kid ? { kid } : {}), ...(typ ? { typ } : {}), ...options.header })
+    .setProtectedHeader({
+      alg: key.alg,
+      ...(kid ? { kid } : {}),
+      ...(typ ? { typ } : {}),
+      ...options.header,
+    })
     .sign(key.privateKey);
 }
 
@@ -68,6 +80,9 @@ export function signRaw(
 ): string {
   const input = `${b64(header)}.${b64(payload)}`;
   const digest = key.alg === 'EdDSA' ? null : 'sha256';
-  const signature = nodeSign(digest, Buffer.from(input), { key: key.privateKeyObject, dsaEncoding });
+  const signature = nodeSign(digest, Buffer.from(input), {
+    key: key.privateKeyObject,
+    dsaEncoding,
+  });
   return `${input}.${signature.toString('base64url')}`;
 }
