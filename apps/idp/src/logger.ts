@@ -19,7 +19,15 @@ export function createLogger(
 ): Logger {
   const log = (at: LogLevel) => (event: string, fields?: LogFields) => {
     if (RANK[at] < RANK[level]) return;
-    write(JSON.stringify({ time: new Date().toISOString(), level: at, event, ...base, ...serialise(fields) }));
+    write(
+      JSON.stringify({
+        time: new Date().toISOString(),
+        level: at,
+        event,
+        ...base,
+        ...serialise(fields),
+      }),
+    );
   };
   return { debug: log('debug'), info: log('info'), warn: log('warn'), error: log('error') };
 }
@@ -34,7 +42,9 @@ function serialise(fields: LogFields | undefined): LogFields | undefined {
     // Errors do not survive JSON.stringify; keep what helps an operator, never the stack of
     // a client-caused error in a hot path (the caller decides by passing `err` or not).
     out[key] =
-      value instanceof Error ? { name: value.name, message: value.message, stack: value.stack } : value;
+      value instanceof Error
+        ? { name: value.name, message: value.message, stack: value.stack }
+        : value;
   }
   return out;
 }

@@ -29,10 +29,14 @@ async function redisServer(): Promise<TestRedis> {
 
 function runMain(env: Record<string, string>): Promise<{ code: number | null; stderr: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [fileURLToPath(new URL('../dist/main.js', import.meta.url))], {
-      env: { PATH: process.env.PATH, ...env },
-      stdio: ['ignore', 'ignore', 'pipe'],
-    });
+    const child = spawn(
+      process.execPath,
+      [fileURLToPath(new URL('../dist/main.js', import.meta.url))],
+      {
+        env: { PATH: process.env.PATH, ...env },
+        stdio: ['ignore', 'ignore', 'pipe'],
+      },
+    );
     let stderr = '';
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     child.once('exit', (code) => resolve({ code, stderr }));
@@ -53,7 +57,9 @@ describe('the IdP process', () => {
   });
 
   it('signs access tokens with EdDSA when configured', async () => {
-    const idp = await started(startIdp({ REDIS_URL: 'memory://', ACCESS_TOKEN_SIGNING_ALG: 'EdDSA' }));
+    const idp = await started(
+      startIdp({ REDIS_URL: 'memory://', ACCESS_TOKEN_SIGNING_ALG: 'EdDSA' }),
+    );
     const response = await fetch(`${idp.url}/token`, {
       method: 'POST',
       headers: { Authorization: basicAuth('reports', 'reports-demo-secret') },
@@ -70,10 +76,18 @@ describe('the IdP process', () => {
   });
 
   it('refuses to start on bad configuration, one line per bad variable', async () => {
-    const { code, stderr } = await runMain({ IDP_PORT: 'abc', ACCESS_TOKEN_TTL: 'soon', KEY_ENCRYPTION_KEY: 'x' });
+    const { code, stderr } = await runMain({
+      IDP_PORT: 'abc',
+      ACCESS_TOKEN_TTL: 'soon',
+      KEY_ENCRYPTION_KEY: 'x',
+    });
     expect(code).toBe(1);
     const lines = stderr.trim().split('\n').slice(1);
-    expect(lines.map((line) => line.split(':')[0])).toEqual(['IDP_PORT', 'KEY_ENCRYPTION_KEY', 'ACCESS_TOKEN_TTL']);
+    expect(lines.map((line) => line.split(':')[0])).toEqual([
+      'IDP_PORT',
+      'KEY_ENCRYPTION_KEY',
+      'ACCESS_TOKEN_TTL',
+    ]);
   });
 
   it('refuses the demo client secrets in production', async () => {
@@ -91,11 +105,15 @@ describe('the IdP process', () => {
   it('is live but not ready while Redis is unreachable, and becomes ready when it returns', async () => {
     const redis = await redisServer();
     await redis.kill();
-    const idp = await started(startIdp({ REDIS_URL: redis.url, KEY_ENCRYPTION_KEY: KEK }, { ready: false }));
+    const idp = await started(
+      startIdp({ REDIS_URL: redis.url, KEY_ENCRYPTION_KEY: KEK }, { ready: false }),
+    );
     expect((await fetch(`${idp.url}/healthz`)).status).toBe(200);
     const notReady = await fetch(`${idp.url}/readyz`);
     expect(notReady.status).toBe(503);
-    expect(((await notReady.json()) as { reasons: string[] }).reasons).toContain('store unreachable');
+    expect(((await notReady.json()) as { reasons: string[] }).reasons).toContain(
+      'store unreachable',
+    );
     // Never a silent fallback to memory: no token without the shared store.
     const token = await fetch(`${idp.url}/token`, {
       method: 'POST',
@@ -106,7 +124,11 @@ describe('the IdP process', () => {
     expect(token.headers.get('retry-after')).toBeTruthy();
 
     await redis.start();
-    await waitFor('readiness after Redis returns', async () => (await fetch(`${idp.url}/readyz`)).ok, { timeoutMs: 15_000, intervalMs: 100 });
+    await waitFor(
+      'readiness after Redis returns',
+      async () => (await fetch(`${idp.url}/readyz`)).ok,
+      { timeoutMs: 15_000, intervalMs: 100 },
+    );
   }, 30_000);
 
   it('stops cleanly on SIGTERM', async () => {

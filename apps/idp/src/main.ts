@@ -15,7 +15,9 @@ async function main(): Promise<void> {
   let clients;
   try {
     config = loadConfig(process.env);
-    clients = await loadClientsFile(config.clientsFile, { production: config.mode === 'production' });
+    clients = await loadClientsFile(config.clientsFile, {
+      production: config.mode === 'production',
+    });
   } catch (error) {
     if (error instanceof ConfigError || error instanceof ClientsFileError) {
       process.stderr.write(`latchkey: refusing to start\n${error.problems.join('\n')}\n`);
@@ -86,6 +88,8 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  process.stderr.write(`latchkey: fatal: ${error instanceof Error ? error.stack : String(error)}\n`);
+  process.stderr.write(
+    `latchkey: fatal: ${error instanceof Error ? error.stack : String(error)}\n`,
+  );
   process.exit(1);
 });

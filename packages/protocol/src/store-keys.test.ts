@@ -7,10 +7,15 @@ describe('key-set notices', () => {
     expect(decodeKeySetChangedNotice(encodeKeySetChangedNotice(notice))).toEqual(notice);
   });
 
-  it.each(['', 'not json', 'null', '[]', '{"version":"7","reason":"rotated"}', '{"version":1.5,"reason":"rotated"}', '{"version":1,"reason":"other"}'])(
-    'rejects the malformed message %j',
-    (message) => {
-      expect(decodeKeySetChangedNotice(message)).toBeNull();
-    },
-  );
+  it.each([
+    '',
+    'not json',
+    'null',
+    '[]',
+    '{"version":"7","reason":"rotated"}',
+    '{"version":1.5,"reason":"rotated"}',
+    '{"version":1,"reason":"other"}',
+  ])('rejects the malformed message %j', (message) => {
+    expect(decodeKeySetChangedNotice(message)).toBeNull();
+  });
 });

@@ -16,17 +16,25 @@ const USAGE = 'usage: keys <list | rotate | revoke KID>';
  */
 async function run(args: string[]): Promise<number> {
   const [command, kid] = args;
-  if (!command || !['list', 'rotate', 'revoke'].includes(command) || (command === 'revoke') !== Boolean(kid)) {
+  if (
+    !command ||
+    !['list', 'rotate', 'revoke'].includes(command) ||
+    (command === 'revoke') !== Boolean(kid)
+  ) {
     process.stderr.write(`${USAGE}\n`);
     return 2;
   }
   const config = loadConfig(process.env);
   if (config.storeUrl === 'memory://') {
-    process.stderr.write('keys: REDIS_URL=memory:// lives inside one IdP process; point REDIS_URL at Redis\n');
+    process.stderr.write(
+      'keys: REDIS_URL=memory:// lives inside one IdP process; point REDIS_URL at Redis\n',
+    );
     return 2;
   }
   if (config.keyEncryptionKeyIsEphemeral && command !== 'list') {
-    process.stderr.write('keys: set KEY_ENCRYPTION_KEY to the IdP\'s, or new keys could not be opened by it\n');
+    process.stderr.write(
+      "keys: set KEY_ENCRYPTION_KEY to the IdP's, or new keys could not be opened by it\n",
+    );
     return 2;
   }
   const store = createStore(config.storeUrl);
@@ -68,7 +76,9 @@ function print(set: KeySet | null): void {
     time(key.retiredAt ?? key.revokedAt),
   ]);
   const header = ['KID', 'ALG', 'STATE', 'CREATED', 'ACTIVATED', 'RETIRED/REVOKED'];
-  const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => row[column]!.length)));
+  const widths = header.map((title, column) =>
+    Math.max(title.length, ...rows.map((row) => row[column]!.length)),
+  );
   for (const row of [header, ...rows]) {
     process.stdout.write(`${row.map((cell, column) => cell.padEnd(widths[column]!)).join('  ')}\n`);
   }

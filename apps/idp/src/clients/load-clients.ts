@@ -19,10 +19,21 @@ const DEMO_SECRET_DIGESTS = new Set([
   '8wcUAEN14NSdHTas5TmbFWrGEAwiW3eZcmMkIFrNte8=', // reports-demo-secret
 ]);
 
-const AUTH_METHODS: readonly TokenEndpointAuthMethod[] = ['client_secret_basic', 'client_secret_post', 'none'];
-const GRANT_TYPES: readonly GrantType[] = ['authorization_code', 'refresh_token', 'client_credentials'];
+const AUTH_METHODS: readonly TokenEndpointAuthMethod[] = [
+  'client_secret_basic',
+  'client_secret_post',
+  'none',
+];
+const GRANT_TYPES: readonly GrantType[] = [
+  'authorization_code',
+  'refresh_token',
+  'client_credentials',
+];
 
-export async function loadClientsFile(path: string, options: { production: boolean }): Promise<Client[]> {
+export async function loadClientsFile(
+  path: string,
+  options: { production: boolean },
+): Promise<Client[]> {
   let text: string;
   try {
     text = await readFile(path, 'utf8');
@@ -62,8 +73,10 @@ export function parseClients(entries: unknown, options: { production: boolean })
     if (seen.has(id)) return problem(`client_id "${id}" is registered twice`);
     seen.add(id);
 
-    const authMethod = (raw.token_endpoint_auth_method ?? 'client_secret_basic') as TokenEndpointAuthMethod;
-    if (!AUTH_METHODS.includes(authMethod)) problem(`token_endpoint_auth_method must be one of ${AUTH_METHODS.join(', ')}`);
+    const authMethod = (raw.token_endpoint_auth_method ??
+      'client_secret_basic') as TokenEndpointAuthMethod;
+    if (!AUTH_METHODS.includes(authMethod))
+      problem(`token_endpoint_auth_method must be one of ${AUTH_METHODS.join(', ')}`);
 
     let secretDigest: Buffer | null = null;
     if (typeof raw.client_secret === 'string') {
@@ -71,17 +84,29 @@ export function parseClients(entries: unknown, options: { production: boolean })
       secretDigest = digestSecret(raw.client_secret);
     } else if (typeof raw.client_secret_sha256 === 'string') {
       secretDigest = Buffer.from(raw.client_secret_sha256, 'base64');
-      if (secretDigest.length !== 32) problem('client_secret_sha256 must be a base64 SHA-256 digest');
+      if (secretDigest.length !== 32)
+        problem('client_secret_sha256 must be a base64 SHA-256 digest');
     }
-    if (authMethod === 'none' && secretDigest) problem('a public client (auth method none) has no secret');
-    if (authMethod !== 'none' && !secretDigest) problem('a confidential client needs client_secret or client_secret_sha256');
-    if (options.production && secretDigest && DEMO_SECRET_DIGESTS.has(secretDigest.toString('base64'))) {
+    if (authMethod === 'none' && secretDigest)
+      problem('a public client (auth method none) has no secret');
+    if (authMethod !== 'none' && !secretDigest)
+      problem('a confidential client needs client_secret or client_secret_sha256');
+    if (
+      options.production &&
+      secretDigest &&
+      DEMO_SECRET_DIGESTS.has(secretDigest.toString('base64'))
+    ) {
       problem('uses a demo secret from DESIGN.md; refused in production');
     }
 
-    const grantTypes = stringList(raw.grant_types ?? ['authorization_code', 'refresh_token'], 'grant_types', problem);
+    const grantTypes = stringList(
+      raw.grant_types ?? ['authorization_code', 'refresh_token'],
+      'grant_types',
+      problem,
+    );
     for (const grant of grantTypes) {
-      if (!GRANT_TYPES.includes(grant as GrantType)) problem(`grant type "${grant}" is not supported`);
+      if (!GRANT_TYPES.includes(grant as GrantType))
+        problem(`grant type "${grant}" is not supported`);
     }
     if (grantTypes.includes('client_credentials') && authMethod === 'none') {
       problem('client_credentials needs a confidential client');
@@ -90,13 +115,19 @@ export function parseClients(entries: unknown, options: { production: boolean })
     if (grantTypes.includes('authorization_code') && redirectUris.length === 0) {
       problem('authorization_code needs at least one redirect_uri');
     }
-    const postLogoutRedirectUris = uriList(raw.post_logout_redirect_uris ?? [], 'post_logout_redirect_uris', problem);
+    const postLogoutRedirectUris = uriList(
+      raw.post_logout_redirect_uris ?? [],
+      'post_logout_redirect_uris',
+      problem,
+    );
     const resources = uriList(raw.resources ?? [], 'resources', problem);
-    if (resources.length === 0) problem('resources must name at least one API (the tokens\' audience)');
+    if (resources.length === 0)
+      problem("resources must name at least one API (the tokens' audience)");
     const scope = raw.scope ?? '';
     if (typeof scope !== 'string') problem('scope must be a space-separated string');
     const alg = raw.id_token_signed_response_alg ?? 'RS256';
-    if (!isSigningAlgorithm(alg)) problem('id_token_signed_response_alg must be ES256, RS256 or EdDSA');
+    if (!isSigningAlgorithm(alg))
+      problem('id_token_signed_response_alg must be ES256, RS256 or EdDSA');
     const name = typeof raw.client_name === 'string' ? raw.client_name : id;
 
     clients.push({

@@ -47,7 +47,9 @@ describe('loadConfig', () => {
   });
 
   it('strips a trailing slash from the issuer', () => {
-    expect(loadConfig({ ISSUER: 'https://id.example.localhost/' }).issuer).toBe('https://id.example.localhost');
+    expect(loadConfig({ ISSUER: 'https://id.example.localhost/' }).issuer).toBe(
+      'https://id.example.localhost',
+    );
   });
 
   it('names each bad variable on its own line, all at once', () => {
@@ -83,30 +85,46 @@ describe('loadConfig', () => {
   });
 
   it('refuses an idle session TTL longer than the absolute one', () => {
-    expect(problemsOf({ SESSION_IDLE_TTL: '2d', SESSION_MAX_TTL: '1d' })[0]).toMatch(/^SESSION_IDLE_TTL:/);
+    expect(problemsOf({ SESSION_IDLE_TTL: '2d', SESSION_MAX_TTL: '1d' })[0]).toMatch(
+      /^SESSION_IDLE_TTL:/,
+    );
   });
 
   describe('production mode', () => {
-    const production = { NODE_ENV: 'production', ISSUER: 'https://id.example.com', CLIENTS_FILE: '/x.json' };
+    const production = {
+      NODE_ENV: 'production',
+      ISSUER: 'https://id.example.com',
+      CLIENTS_FILE: '/x.json',
+    };
 
     it('requires KEY_ENCRYPTION_KEY', () => {
       expect(problemsOf(production)).toEqual(['KEY_ENCRYPTION_KEY: required in production']);
     });
 
     it('requires https for a public issuer', () => {
-      const problems = problemsOf({ ...production, KEY_ENCRYPTION_KEY: KEK, ISSUER: 'http://id.example.com' });
+      const problems = problemsOf({
+        ...production,
+        KEY_ENCRYPTION_KEY: KEK,
+        ISSUER: 'http://id.example.com',
+      });
       expect(problems).toEqual(['ISSUER: must use https in production']);
     });
 
     it('refuses the in-memory store', () => {
-      const problems = problemsOf({ ...production, KEY_ENCRYPTION_KEY: KEK, REDIS_URL: 'memory://' });
+      const problems = problemsOf({
+        ...production,
+        KEY_ENCRYPTION_KEY: KEK,
+        REDIS_URL: 'memory://',
+      });
       expect(problems[0]).toMatch(/^REDIS_URL:/);
     });
 
     it('requires CLIENTS_FILE instead of falling back to the demo clients', () => {
       const rest: Record<string, string> = { ...production };
       delete rest.CLIENTS_FILE;
-      expect(problemsOf({ ...rest, KEY_ENCRYPTION_KEY: KEK })).toEqual(['CLIENTS_FILE: required in production']);
+      expect(problemsOf({ ...rest, KEY_ENCRYPTION_KEY: KEK })).toEqual([
+        'CLIENTS_FILE: required in production',
+      ]);
     });
 
     it('accepts a complete configuration', () => {

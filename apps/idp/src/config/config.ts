@@ -176,7 +176,11 @@ function readStoreUrl(raw: string, mode: Mode, problems: string[]): string {
   return raw;
 }
 
-function readKeyEncryptionKey(raw: string | undefined, mode: Mode, problems: string[]): Buffer | null {
+function readKeyEncryptionKey(
+  raw: string | undefined,
+  mode: Mode,
+  problems: string[],
+): Buffer | null {
   if (raw === undefined || raw === '') {
     if (mode === 'production') problems.push('KEY_ENCRYPTION_KEY: required in production');
     return null;

@@ -42,7 +42,8 @@ export async function readForm(ctx: Context, limits: FormLimits = {}): Promise<F
   const values = new Map<string, string[]>();
   for (const [name, value] of new URLSearchParams(text)) {
     if (value === '') continue;
-    if (value.length > maxValueLength) throw new InvalidRequestError(`parameter ${name} is too long`);
+    if (value.length > maxValueLength)
+      throw new InvalidRequestError(`parameter ${name} is too long`);
     values.set(name, [...(values.get(name) ?? []), value]);
   }
   return {

@@ -30,8 +30,8 @@ describe('private keys at rest', () => {
     const sealed = encryptPrivateKey(kek, 'kid-1', jwk);
     const data = Buffer.from(sealed.data, 'base64url');
     data[0] = data[0]! ^ 1;
-    expect(() => decryptPrivateKey(kek, 'kid-1', { ...sealed, data: data.toString('base64url') })).toThrow(
-      KeyDecryptionError,
-    );
+    expect(() =>
+      decryptPrivateKey(kek, 'kid-1', { ...sealed, data: data.toString('base64url') }),
+    ).toThrow(KeyDecryptionError);
   });
 });

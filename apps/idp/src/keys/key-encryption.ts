@@ -22,7 +22,11 @@ export class KeyDecryptionError extends Error {
 // store writer cannot swap keys between records.
 const aad = (kid: string) => Buffer.from(`latchkey:signing-key:${kid}`);
 
-export function encryptPrivateKey(kek: Buffer, kid: string, privateJwk: object): EncryptedPrivateKey {
+export function encryptPrivateKey(
+  kek: Buffer,
+  kid: string,
+  privateJwk: object,
+): EncryptedPrivateKey {
   const iv = randomBytes(12);
   const cipher = createCipheriv('aes-256-gcm', kek, iv);
   cipher.setAAD(aad(kid));

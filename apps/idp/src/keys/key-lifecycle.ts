@@ -167,7 +167,11 @@ class Draft {
 }
 
 /** Stops the given keys from signing while keeping them published until they expire. */
-export function retireKeys(current: KeySet, kids: readonly string[], now: number): KeySetChange | null {
+export function retireKeys(
+  current: KeySet,
+  kids: readonly string[],
+  now: number,
+): KeySetChange | null {
   const draft = new Draft(current);
   for (const key of draft.keys) {
     const state = keyState(key);

@@ -72,8 +72,12 @@ export function createKeyManager(options: KeyManagerOptions): KeyManager {
   const repository = createKeyRepository(store);
   const commandDeps = { repository, policy, newKey, now };
 
-  let loaded: { raw: string; set: KeySet; jwks: JwksDocument; signing: Map<string, SigningKey> } | null =
-    null;
+  let loaded: {
+    raw: string;
+    set: KeySet;
+    jwks: JwksDocument;
+    signing: Map<string, SigningKey>;
+  } | null = null;
   let problem: string | null = 'keys not loaded yet';
   const privateKeys = new Map<string, KeyObject>();
   let timer: NodeJS.Timeout | undefined;

@@ -58,7 +58,10 @@ export function createKeyRepository(store: Store): KeyRepository {
         if (!next) return current;
         const raw = JSON.stringify(next.set);
         if (await store.compareAndSet(storeKeys.keySet, current.raw, raw)) {
-          const notice = encodeKeySetChangedNotice({ version: next.set.version, reason: next.reason });
+          const notice = encodeKeySetChangedNotice({
+            version: next.set.version,
+            reason: next.reason,
+          });
           // Best effort: instances that miss the notice pick the change up on their next tick.
           await store.publish(channels.keySetChanged, notice).catch(() => undefined);
           return { raw, set: next.set };

@@ -59,16 +59,22 @@ async function machineToken(url: string): Promise<string> {
 const kidOf = (token: string) => decodeProtectedHeader(token).kid;
 
 async function jwks(url: string): Promise<{ kid: string; alg: string }[]> {
-  return ((await (await fetch(`${url}/jwks`)).json()) as { keys: { kid: string; alg: string }[] }).keys;
+  return ((await (await fetch(`${url}/jwks`)).json()) as { keys: { kid: string; alg: string }[] })
+    .keys;
 }
 
 /** Serves the IdP's /jwks through a counter, so a test can tell whether a verifier refetched. */
-async function countingJwksProxy(target: string): Promise<{ url: string; count: () => number; close: () => Promise<void> }> {
+async function countingJwksProxy(
+  target: string,
+): Promise<{ url: string; count: () => number; close: () => Promise<void> }> {
   let count = 0;
   const server: Server = createServer((request, response) => {
     count++;
     void fetch(`${target}/jwks`).then(async (upstream) => {
-      response.writeHead(upstream.status, { 'Content-Type': 'application/json', 'Cache-Control': upstream.headers.get('cache-control') ?? '' });
+      response.writeHead(upstream.status, {
+        'Content-Type': 'application/json',
+        'Cache-Control': upstream.headers.get('cache-control') ?? '',
+      });
       response.end(Buffer.from(await upstream.arrayBuffer()));
     });
     request.resume();
@@ -85,9 +91,18 @@ describe('signing keys across processes', () => {
   it('issues tokens that the SDK and plain jose verify against /jwks', async () => {
     const a = await idp();
     const token = await machineToken(a.url);
-    const verifier = createVerifier({ issuer: ISSUER, audience: AUDIENCE, jwksUri: `${a.url}/jwks` });
+    const verifier = createVerifier({
+      issuer: ISSUER,
+      audience: AUDIENCE,
+      jwksUri: `${a.url}/jwks`,
+    });
     const claims = await verifier.verifyAccessToken(token);
-    expect(claims).toMatchObject({ iss: ISSUER, sub: 'reports', client_id: 'reports', aud: AUDIENCE });
+    expect(claims).toMatchObject({
+      iss: ISSUER,
+      sub: 'reports',
+      client_id: 'reports',
+      aud: AUDIENCE,
+    });
     const { payload } = await jwtVerify(token, createRemoteJWKSet(new URL(`${a.url}/jwks`)), {
       issuer: ISSUER,
       audience: AUDIENCE,
@@ -110,10 +125,14 @@ describe('signing keys across processes', () => {
       expect(rotated.code, rotated.stderr).toBe(0);
 
       let after = before;
-      await waitFor('the IdP to sign with the new key', async () => {
-        after = await machineToken(a.url);
-        return kidOf(after) !== kidOf(before);
-      }, { timeoutMs: 5_000 });
+      await waitFor(
+        'the IdP to sign with the new key',
+        async () => {
+          after = await machineToken(a.url);
+          return kidOf(after) !== kidOf(before);
+        },
+        { timeoutMs: 5_000 },
+      );
       expect(pendingBefore).toContain(kidOf(after));
       await expect(verifier.verifyAccessToken(after)).resolves.toMatchObject({ sub: 'reports' });
       await expect(verifier.verifyAccessToken(before)).resolves.toMatchObject({ sub: 'reports' });
@@ -130,10 +149,20 @@ describe('signing keys across processes', () => {
     const kid = kidOf(token)!;
     const revoked = await runKeysCommand(['revoke', kid], env());
     expect(revoked.code, revoked.stderr).toBe(0);
-    await waitFor('the key to leave /jwks', async () => !(await jwks(a.url)).some((key) => key.kid === kid), { timeoutMs: 5_000 });
+    await waitFor(
+      'the key to leave /jwks',
+      async () => !(await jwks(a.url)).some((key) => key.kid === kid),
+      { timeoutMs: 5_000 },
+    );
 
-    const verifier = createVerifier({ issuer: ISSUER, audience: AUDIENCE, jwksUri: `${a.url}/jwks` });
-    await expect(verifier.verifyAccessToken(token)).rejects.toMatchObject({ code: 'ERR_KEY_NOT_FOUND' });
+    const verifier = createVerifier({
+      issuer: ISSUER,
+      audience: AUDIENCE,
+      jwksUri: `${a.url}/jwks`,
+    });
+    await expect(verifier.verifyAccessToken(token)).rejects.toMatchObject({
+      code: 'ERR_KEY_NOT_FOUND',
+    });
     const fresh = await machineToken(a.url);
     expect(kidOf(fresh)).not.toBe(kid);
     await expect(verifier.verifyAccessToken(fresh)).resolves.toMatchObject({ sub: 'reports' });
@@ -153,12 +182,19 @@ describe('signing keys across processes', () => {
   });
 
   it('two IdPs on one Redis rotate once per interval and agree on the active key', async () => {
-    const [a, b] = await Promise.all([idp({ KEY_ROTATION_INTERVAL: '5s' }), idp({ KEY_ROTATION_INTERVAL: '5s' })]);
+    const [a, b] = await Promise.all([
+      idp({ KEY_ROTATION_INTERVAL: '5s' }),
+      idp({ KEY_ROTATION_INTERVAL: '5s' }),
+    ]);
     const startKid = kidOf(await machineToken(a.url));
     expect(kidOf(await machineToken(b.url))).toBe(startKid);
 
     // Wait for the first scheduled rotation and sample before the second one is due.
-    await waitFor('a scheduled rotation', async () => kidOf(await machineToken(a.url)) !== startKid, { timeoutMs: 8_000, intervalMs: 100 });
+    await waitFor(
+      'a scheduled rotation',
+      async () => kidOf(await machineToken(a.url)) !== startKid,
+      { timeoutMs: 8_000, intervalMs: 100 },
+    );
     await new Promise((resolve) => setTimeout(resolve, 1_000));
     const keys = await jwks(a.url);
     const perAlg = (alg: string) => keys.filter((key) => key.alg === alg).length;
@@ -174,7 +210,11 @@ describe('signing keys across processes', () => {
     const before = await jwks(a.url);
     const results = await Promise.all([1, 2, 3].map(() => runKeysCommand(['rotate'], env())));
     expect(results.map((result) => result.code)).toEqual([0, 0, 0]);
-    await waitFor('the IdP to see the rotation', async () => (await jwks(a.url)).length === before.length + 2, { timeoutMs: 5_000 });
+    await waitFor(
+      'the IdP to see the rotation',
+      async () => (await jwks(a.url)).length === before.length + 2,
+      { timeoutMs: 5_000 },
+    );
     await new Promise((resolve) => setTimeout(resolve, 300));
     expect(await jwks(a.url)).toHaveLength(before.length + 2);
   });
@@ -194,7 +234,9 @@ describe('signing keys across processes', () => {
     const client = new Redis(redis.url);
     const raw = (await client.get(storeKeys.keySet))!;
     client.disconnect();
-    const stored = JSON.parse(raw) as { keys: { privateKey: Record<string, unknown>; publicJwk: Record<string, unknown> }[] };
+    const stored = JSON.parse(raw) as {
+      keys: { privateKey: Record<string, unknown>; publicJwk: Record<string, unknown> }[];
+    };
     for (const key of stored.keys) {
       expect(Object.keys(key.privateKey).sort()).toEqual(['data', 'iv', 'tag', 'v']);
       expect(key.publicJwk).not.toHaveProperty('d');
@@ -206,7 +248,8 @@ describe('signing keys across processes', () => {
       env({
         NODE_ENV: 'production',
         KEY_ENCRYPTION_KEY: Buffer.alloc(32, 1).toString('base64url'),
-        CLIENTS_FILE: new URL('../../test/fixtures/production-clients.json', import.meta.url).pathname,
+        CLIENTS_FILE: new URL('../../test/fixtures/production-clients.json', import.meta.url)
+          .pathname,
       }),
       { ready: false },
     );

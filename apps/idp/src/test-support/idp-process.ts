@@ -13,11 +13,20 @@ export interface IdpProcess {
   kill(signal?: NodeJS.Signals): Promise<number | null>;
 }
 
-export async function startIdp(env: Record<string, string>, options: { ready?: boolean } = {}): Promise<IdpProcess> {
+export async function startIdp(
+  env: Record<string, string>,
+  options: { ready?: boolean } = {},
+): Promise<IdpProcess> {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   const child = spawn(process.execPath, [MAIN], {
-    env: { PATH: process.env.PATH, ISSUER: 'http://idp.localhost:4000', LOG_LEVEL: 'info', ...env, IDP_PORT: String(port) },
+    env: {
+      PATH: process.env.PATH,
+      ISSUER: 'http://idp.localhost:4000',
+      LOG_LEVEL: 'info',
+      ...env,
+      IDP_PORT: String(port),
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
@@ -32,7 +41,10 @@ export async function startIdp(env: Record<string, string>, options: { ready?: b
     const path = options.ready === false ? 'healthz' : 'readyz';
     await Promise.race([
       exited,
-      waitFor(`IdP at ${url}`, async () => (await fetch(`${url}/${path}`)).ok, { timeoutMs: 20_000, intervalMs: 25 }),
+      waitFor(`IdP at ${url}`, async () => (await fetch(`${url}/${path}`)).ok, {
+        timeoutMs: 20_000,
+        intervalMs: 25,
+      }),
     ]);
   } catch (error) {
     await stop(child);

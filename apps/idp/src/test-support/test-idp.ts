@@ -19,9 +19,14 @@ export interface TestIdp {
 }
 
 /** The IdP built in-process on the memory store, listening on a free loopback port. */
-export async function startTestIdp(env: Record<string, string> = {}, store: Store = createMemoryStore()): Promise<TestIdp> {
+export async function startTestIdp(
+  env: Record<string, string> = {},
+  store: Store = createMemoryStore(),
+): Promise<TestIdp> {
   const config = loadConfig({ ISSUER: 'http://idp.localhost:4000', ...env });
-  const clients = createClientRegistry(await loadClientsFile(config.clientsFile, { production: false }));
+  const clients = createClientRegistry(
+    await loadClientsFile(config.clientsFile, { production: false }),
+  );
   const keys = createKeyManager({
     store,
     policy: keyPolicyFor(config),
@@ -30,7 +35,10 @@ export async function startTestIdp(env: Record<string, string> = {}, store: Stor
     logger: silentLogger,
   });
   await keys.start();
-  const server = createApp({ config, store, keys, clients, logger: silentLogger }).listen(0, '127.0.0.1');
+  const server = createApp({ config, store, keys, clients, logger: silentLogger }).listen(
+    0,
+    '127.0.0.1',
+  );
   await new Promise((resolve) => server.once('listening', resolve));
   const { port } = server.address() as AddressInfo;
   return {

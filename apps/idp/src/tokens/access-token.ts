@@ -23,7 +23,10 @@ export interface IssuedAccessToken {
 }
 
 /** Signs an RFC 9068 access token: `typ: at+jwt`, `kid` always set, a unique `jti`. */
-export async function signAccessToken(key: SigningKey, input: AccessTokenInput): Promise<IssuedAccessToken> {
+export async function signAccessToken(
+  key: SigningKey,
+  input: AccessTokenInput,
+): Promise<IssuedAccessToken> {
   const iat = Math.floor(input.now / 1000);
   const claims: AccessTokenClaims = {
     iss: input.issuer,

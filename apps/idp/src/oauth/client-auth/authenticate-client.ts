@@ -9,7 +9,11 @@ import { InvalidClientError, InvalidRequestError } from '../oauth-errors.js';
  * (RFC 6749 §2.3.1): `client_secret_basic`, `client_secret_post`, or `none` for public clients.
  * A client must use the method it registered; using two at once is refused (§2.3).
  */
-export function authenticateClient(ctx: Context, form: FormParams, clients: ClientRegistry): Client {
+export function authenticateClient(
+  ctx: Context,
+  form: FormParams,
+  clients: ClientRegistry,
+): Client {
   const basic = parseBasic(ctx.get('Authorization'));
   const postedId = form.single('client_id');
   const postedSecret = form.single('client_secret');
@@ -24,7 +28,11 @@ export function authenticateClient(ctx: Context, form: FormParams, clients: Clie
   const id = basic?.id ?? postedId;
   if (id === undefined) throw new InvalidClientError('client authentication is required', false);
   const client = clients.find(id);
-  const method = basic ? 'client_secret_basic' : postedSecret !== undefined ? 'client_secret_post' : 'none';
+  const method = basic
+    ? 'client_secret_basic'
+    : postedSecret !== undefined
+      ? 'client_secret_post'
+      : 'none';
   const secret = basic?.secret ?? postedSecret ?? '';
 
   // Same work whether or not the client exists, so timing does not reveal valid client ids.

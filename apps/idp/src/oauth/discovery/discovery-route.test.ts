@@ -27,11 +27,17 @@ describe('provider metadata (OIDC Discovery §4, RFC 8414 §3)', () => {
   );
 
   it('advertises no endpoint that does not answer', async () => {
-    const metadata = (await (await fetch(`${idp.url}/.well-known/openid-configuration`)).json()) as Record<string, unknown>;
-    const endpoints = Object.entries(metadata).filter(([name]) => name.endsWith('_endpoint') || name === 'jwks_uri');
+    const metadata = (await (
+      await fetch(`${idp.url}/.well-known/openid-configuration`)
+    ).json()) as Record<string, unknown>;
+    const endpoints = Object.entries(metadata).filter(
+      ([name]) => name.endsWith('_endpoint') || name === 'jwks_uri',
+    );
     for (const [, url] of endpoints) {
       const path = new URL(url as string).pathname;
-      const response = await fetch(`${idp.url}${path}`, { method: path === '/token' ? 'POST' : 'GET' });
+      const response = await fetch(`${idp.url}${path}`, {
+        method: path === '/token' ? 'POST' : 'GET',
+      });
       expect(response.status, path).not.toBe(404);
     }
   });

@@ -14,7 +14,8 @@ export function resolveResources(requested: string[], registered: readonly strin
     } catch {
       // reported below
     }
-    if (!url || url.hash) throw new InvalidTargetError('resource must be an absolute URI without fragment');
+    if (!url || url.hash)
+      throw new InvalidTargetError('resource must be an absolute URI without fragment');
     if (!registered.includes(resource)) {
       throw new InvalidTargetError('resource is not registered for this client');
     }

@@ -14,14 +14,21 @@ afterAll(() => idp.close());
 const REPORTS = basicAuth('reports', 'reports-demo-secret');
 const WIKI_API = 'http://wiki.localhost:3002/api';
 
-async function token(body: string | Uint8Array | URLSearchParams, headers: Record<string, string> = {}) {
+async function token(
+  body: string | Uint8Array | URLSearchParams,
+  headers: Record<string, string> = {},
+) {
   const response = await fetch(`${idp.url}/token`, {
     method: 'POST',
     headers: { 'Content-Type': 'application/x-www-form-urlencoded', ...headers },
     body,
   });
   const text = await response.text();
-  return { status: response.status, headers: response.headers, json: JSON.parse(text) as Record<string, unknown> };
+  return {
+    status: response.status,
+    headers: response.headers,
+    json: JSON.parse(text) as Record<string, unknown>,
+  };
 }
 
 /** Every refusal is an RFC 6749 §5.2 JSON error, never a 5xx. */
@@ -34,23 +41,37 @@ function expectOAuthError(result: Awaited<ReturnType<typeof token>>, error: stri
 
 describe('POST /token, grant_type=client_credentials (RFC 6749 §4.4)', () => {
   it('issues an RFC 9068 access token to a client authenticated with client_secret_basic', async () => {
-    const result = await token(form({ grant_type: 'client_credentials' }), { Authorization: REPORTS });
+    const result = await token(form({ grant_type: 'client_credentials' }), {
+      Authorization: REPORTS,
+    });
     expect(result.status).toBe(200);
     expect(result.headers.get('cache-control')).toBe('no-store');
-    expect(result.json).toMatchObject({ token_type: 'Bearer', expires_in: 600, scope: 'wiki:read reports:write' });
+    expect(result.json).toMatchObject({
+      token_type: 'Bearer',
+      expires_in: 600,
+      scope: 'wiki:read reports:write',
+    });
 
     const accessToken = result.json.access_token as string;
     const header = decodeProtectedHeader(accessToken);
     expect(header).toMatchObject({ typ: 'at+jwt', alg: 'ES256' });
     expect(header.kid).toBe(idp.keys.signingKey('ES256').kid);
 
-    const { payload } = await jwtVerify(accessToken, createRemoteJWKSet(new URL(`${idp.url}/jwks`)), {
-      issuer: 'http://idp.localhost:4000',
-      audience: WIKI_API,
-      typ: 'at+jwt',
-      algorithms: ['ES256'],
+    const { payload } = await jwtVerify(
+      accessToken,
+      createRemoteJWKSet(new URL(`${idp.url}/jwks`)),
+      {
+        issuer: 'http://idp.localhost:4000',
+        audience: WIKI_API,
+        typ: 'at+jwt',
+        algorithms: ['ES256'],
+      },
+    );
+    expect(payload).toMatchObject({
+      sub: 'reports',
+      client_id: 'reports',
+      scope: 'wiki:read reports:write',
     });
-    expect(payload).toMatchObject({ sub: 'reports', client_id: 'reports', scope: 'wiki:read reports:write' });
     expect(payload.exp! - payload.iat!).toBe(600);
     expect(typeof payload.jti).toBe('string');
     expect(payload.aud).not.toBe('reports');
@@ -76,7 +97,11 @@ describe('POST /token, grant_type=client_credentials (RFC 6749 §4.4)', () => {
     try {
       const response = await fetch(`${other.url}/token`, {
         method: 'POST',
-        body: form({ grant_type: 'client_credentials', client_id: 'poster', client_secret: 'a-long-enough-post-secret' }),
+        body: form({
+          grant_type: 'client_credentials',
+          client_id: 'poster',
+          client_secret: 'a-long-enough-post-secret',
+        }),
       });
       expect(response.status).toBe(200);
       expect(((await response.json()) as { token_type: string }).token_type).toBe('Bearer');
@@ -88,30 +113,45 @@ describe('POST /token, grant_type=client_credentials (RFC 6749 §4.4)', () => {
 
   it('refuses a method other than the registered one', async () => {
     const result = await token(
-      form({ grant_type: 'client_credentials', client_id: 'reports', client_secret: 'reports-demo-secret' }),
+      form({
+        grant_type: 'client_credentials',
+        client_id: 'reports',
+        client_secret: 'reports-demo-secret',
+      }),
     );
     expectOAuthError(result, 'invalid_client', 401);
   });
 
   it('narrows the scope and the audience on request (RFC 8707 resource)', async () => {
-    const result = await token(form({ grant_type: 'client_credentials', scope: 'wiki:read', resource: WIKI_API }), {
-      Authorization: REPORTS,
-    });
+    const result = await token(
+      form({ grant_type: 'client_credentials', scope: 'wiki:read', resource: WIKI_API }),
+      {
+        Authorization: REPORTS,
+      },
+    );
     expect(result.status).toBe(200);
     expect(result.json.scope).toBe('wiki:read');
-    const payload = JSON.parse(Buffer.from((result.json.access_token as string).split('.')[1]!, 'base64url').toString());
+    const payload = JSON.parse(
+      Buffer.from((result.json.access_token as string).split('.')[1]!, 'base64url').toString(),
+    );
     expect(payload.aud).toBe(WIKI_API);
   });
 
   it('gives every token a fresh jti', async () => {
-    const [a, b] = await Promise.all([1, 2].map(() => token(form({ grant_type: 'client_credentials' }), { Authorization: REPORTS })));
+    const [a, b] = await Promise.all(
+      [1, 2].map(() =>
+        token(form({ grant_type: 'client_credentials' }), { Authorization: REPORTS }),
+      ),
+    );
     expect(a!.json.access_token).not.toBe(b!.json.access_token);
   });
 });
 
 describe('POST /token refuses bad requests with the RFC 6749 §5.2 error', () => {
   it('unknown client → invalid_client with a Basic challenge', async () => {
-    const result = await token(form({ grant_type: 'client_credentials' }), { Authorization: basicAuth('nobody', 'x') });
+    const result = await token(form({ grant_type: 'client_credentials' }), {
+      Authorization: basicAuth('nobody', 'x'),
+    });
     expectOAuthError(result, 'invalid_client', 401);
     expect(result.headers.get('www-authenticate')).toMatch(/^Basic realm=/);
   });
@@ -124,25 +164,44 @@ describe('POST /token refuses bad requests with the RFC 6749 §5.2 error', () =>
   });
 
   it('no client authentication → invalid_client', async () => {
-    expectOAuthError(await token(form({ grant_type: 'client_credentials' })), 'invalid_client', 401);
+    expectOAuthError(
+      await token(form({ grant_type: 'client_credentials' })),
+      'invalid_client',
+      401,
+    );
   });
 
   it('malformed Basic header → invalid_client', async () => {
-    for (const header of ['Basic', 'Basic !!!', `Basic ${Buffer.from('no-colon').toString('base64')}`, 'Basic JQ==']) {
-      expectOAuthError(await token(form({ grant_type: 'client_credentials' }), { Authorization: header }), 'invalid_client', 401);
+    for (const header of [
+      'Basic',
+      'Basic !!!',
+      `Basic ${Buffer.from('no-colon').toString('base64')}`,
+      'Basic JQ==',
+    ]) {
+      expectOAuthError(
+        await token(form({ grant_type: 'client_credentials' }), { Authorization: header }),
+        'invalid_client',
+        401,
+      );
     }
   });
 
   it('two authentication methods at once → invalid_request', async () => {
-    const result = await token(form({ grant_type: 'client_credentials', client_secret: 'reports-demo-secret' }), {
-      Authorization: REPORTS,
-    });
+    const result = await token(
+      form({ grant_type: 'client_credentials', client_secret: 'reports-demo-secret' }),
+      {
+        Authorization: REPORTS,
+      },
+    );
     expectOAuthError(result, 'invalid_request');
   });
 
   it('unsupported grant → unsupported_grant_type', async () => {
     for (const grant of ['password', 'implicit', 'urn:ietf:params:oauth:grant-type:device_code']) {
-      expectOAuthError(await token(form({ grant_type: grant }), { Authorization: REPORTS }), 'unsupported_grant_type');
+      expectOAuthError(
+        await token(form({ grant_type: grant }), { Authorization: REPORTS }),
+        'unsupported_grant_type',
+      );
     }
   });
 
@@ -159,18 +218,28 @@ describe('POST /token refuses bad requests with the RFC 6749 §5.2 error', () =>
 
   it('a scope the client may not have → invalid_scope', async () => {
     for (const scope of ['admin', 'wiki:read admin', '"quoted"', 'wiki:read  reports:write']) {
-      expectOAuthError(await token(form({ grant_type: 'client_credentials', scope }), { Authorization: REPORTS }), 'invalid_scope');
+      expectOAuthError(
+        await token(form({ grant_type: 'client_credentials', scope }), { Authorization: REPORTS }),
+        'invalid_scope',
+      );
     }
   });
 
   it('an unregistered or malformed resource → invalid_target (RFC 8707 §2)', async () => {
     for (const resource of ['http://evil.localhost/api', 'not a uri', `${WIKI_API}#frag`]) {
-      expectOAuthError(await token(form({ grant_type: 'client_credentials', resource }), { Authorization: REPORTS }), 'invalid_target');
+      expectOAuthError(
+        await token(form({ grant_type: 'client_credentials', resource }), {
+          Authorization: REPORTS,
+        }),
+        'invalid_target',
+      );
     }
   });
 
   it('a repeated parameter → invalid_request (§3.2)', async () => {
-    const result = await token('grant_type=client_credentials&grant_type=client_credentials', { Authorization: REPORTS });
+    const result = await token('grant_type=client_credentials&grant_type=client_credentials', {
+      Authorization: REPORTS,
+    });
     expectOAuthError(result, 'invalid_request');
   });
 
@@ -183,23 +252,34 @@ describe('POST /token refuses bad requests with the RFC 6749 §5.2 error', () =>
   });
 
   it('no content type → invalid_request', async () => {
-    const response = await fetch(`${idp.url}/token`, { method: 'POST', headers: { Authorization: REPORTS }, body: new Uint8Array([1, 2]) });
+    const response = await fetch(`${idp.url}/token`, {
+      method: 'POST',
+      headers: { Authorization: REPORTS },
+      body: new Uint8Array([1, 2]),
+    });
     expect(response.status).toBe(400);
     expect(((await response.json()) as { error: string }).error).toBe('invalid_request');
   });
 
   it('a body that is not UTF-8 → invalid_request', async () => {
-    const result = await token(new Uint8Array([0x67, 0x3d, 0xff, 0xfe]), { Authorization: REPORTS });
+    const result = await token(new Uint8Array([0x67, 0x3d, 0xff, 0xfe]), {
+      Authorization: REPORTS,
+    });
     expectOAuthError(result, 'invalid_request');
   });
 
   it('an oversized body → 413 invalid_request, refused without reading it all', async () => {
-    const result = await token(`grant_type=client_credentials&pad=${'a'.repeat(1024 * 1024)}`, { Authorization: REPORTS });
+    const result = await token(`grant_type=client_credentials&pad=${'a'.repeat(1024 * 1024)}`, {
+      Authorization: REPORTS,
+    });
     expectOAuthError(result, 'invalid_request', 413);
   });
 
   it('an over-long parameter → invalid_request', async () => {
-    const result = await token(form({ grant_type: 'client_credentials', scope: 'a'.repeat(5000) }), { Authorization: REPORTS });
+    const result = await token(
+      form({ grant_type: 'client_credentials', scope: 'a'.repeat(5000) }),
+      { Authorization: REPORTS },
+    );
     expectOAuthError(result, 'invalid_request');
   });
 
