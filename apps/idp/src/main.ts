@@ -36,7 +36,9 @@ async function main(): Promise<void> {
   }
 
   const store = createStore(config.storeUrl, {
-    logger: (event, fields) => logger.warn(`store.${event}`, fields),
+    // Connection trouble is a warning; reconnects and the like are worth an info line.
+    logger: (event, fields) =>
+      (/error|fail|threw/.test(event) ? logger.warn : logger.info)(event, fields),
   });
   const keys = createKeyManager({
     store,
