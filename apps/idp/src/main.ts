@@ -37,8 +37,10 @@ async function main(): Promise<void> {
 
   const store = createStore(config.storeUrl, {
     // Connection trouble is a warning; reconnects and the like are worth an info line.
-    logger: (event, fields) =>
-      (/error|fail|threw/.test(event) ? logger.warn : logger.info)(event, fields),
+    logger: (event, fields) => {
+      if (/error|fail|threw/.test(event)) logger.warn(event, fields);
+      else logger.info(event, fields);
+    },
   });
   const keys = createKeyManager({
     store,

@@ -1,4 +1,4 @@
-import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, randomBytes, type JsonWebKey } from 'node:crypto';
 
 /** A private JWK sealed with AES-256-GCM under the key-encryption key (KEK). */
 export interface EncryptedPrivateKey {
@@ -39,7 +39,11 @@ export function encryptPrivateKey(
   };
 }
 
-export function decryptPrivateKey(kek: Buffer, kid: string, sealed: EncryptedPrivateKey): object {
+export function decryptPrivateKey(
+  kek: Buffer,
+  kid: string,
+  sealed: EncryptedPrivateKey,
+): JsonWebKey {
   try {
     const decipher = createDecipheriv('aes-256-gcm', kek, Buffer.from(sealed.iv, 'base64url'));
     decipher.setAAD(aad(kid));
@@ -48,7 +52,7 @@ export function decryptPrivateKey(kek: Buffer, kid: string, sealed: EncryptedPri
       decipher.update(Buffer.from(sealed.data, 'base64url')),
       decipher.final(),
     ]);
-    return JSON.parse(plain.toString('utf8')) as object;
+    return JSON.parse(plain.toString('utf8')) as JsonWebKey;
   } catch {
     throw new KeyDecryptionError(kid);
   }

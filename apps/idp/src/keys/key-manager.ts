@@ -96,7 +96,7 @@ export function createKeyManager(options: KeyManagerOptions): KeyManager {
       let privateKey = privateKeys.get(record.kid);
       if (!privateKey) {
         privateKey = createPrivateKey({
-          key: decryptPrivateKey(kek, record.kid, record.privateKey) as never,
+          key: decryptPrivateKey(kek, record.kid, record.privateKey),
           format: 'jwk',
         });
         privateKeys.set(record.kid, privateKey);
