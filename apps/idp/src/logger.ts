@@ -39,8 +39,7 @@ function serialise(fields: LogFields | undefined): LogFields | undefined {
   if (!fields) return fields;
   const out: LogFields = {};
   for (const [key, value] of Object.entries(fields)) {
-    // Errors do not survive JSON.stringify; keep what helps an operator, never the stack of
-    // a client-caused error in a hot path (the caller decides by passing `err` or not).
+    // An Error serialises to {} with JSON.stringify; keep the parts an operator needs.
     out[key] =
       value instanceof Error
         ? { name: value.name, message: value.message, stack: value.stack }

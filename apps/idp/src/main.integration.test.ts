@@ -1,10 +1,9 @@
-import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { decodeProtectedHeader } from 'jose';
 import { createVerifier } from '@latchkey/sdk';
 import { afterEach, describe, expect, it } from 'vitest';
 import { waitFor } from './test-support/wait.js';
-import { startIdp, type IdpProcess } from './test-support/idp-process.js';
+import { runScript, startIdp, type IdpProcess } from './test-support/idp-process.js';
 import { startTestRedis, type TestRedis } from './test-support/redis-server.js';
 import { basicAuth } from './test-support/test-idp.js';
 
@@ -23,25 +22,11 @@ async function started(idp: Promise<IdpProcess>): Promise<IdpProcess> {
 
 async function redisServer(): Promise<TestRedis> {
   const redis = await startTestRedis();
-  cleanups.push(() => redis.stop());
+  cleanups.push(() => redis.kill());
   return redis;
 }
 
-function runMain(env: Record<string, string>): Promise<{ code: number | null; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(
-      process.execPath,
-      [fileURLToPath(new URL('../dist/main.js', import.meta.url))],
-      {
-        env: { PATH: process.env.PATH, ...env },
-        stdio: ['ignore', 'ignore', 'pipe'],
-      },
-    );
-    let stderr = '';
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.once('exit', (code) => resolve({ code, stderr }));
-  });
-}
+const runMain = (env: Record<string, string>) => runScript('main.js', [], env);
 
 describe('the IdP process', () => {
   it('runs on the in-memory store', async () => {

@@ -1,11 +1,8 @@
 import type { Server } from 'node:http';
-import { createApp } from './app.js';
 import { createClientRegistry } from './clients/client.js';
 import { ClientsFileError, loadClientsFile } from './clients/load-clients.js';
 import { ConfigError, loadConfig } from './config/config.js';
-import { createKeyFactory } from './keys/key-generation.js';
-import { createKeyManager } from './keys/key-manager.js';
-import { keyPolicyFor } from './keys/key-policy.js';
+import { createIdp } from './idp.js';
 import { createLogger } from './logger.js';
 import { createStore } from './store/create-store.js';
 
@@ -42,17 +39,11 @@ async function main(): Promise<void> {
       else logger.info(event, fields);
     },
   });
-  const keys = createKeyManager({
+  const { app, keys } = createIdp(config, {
     store,
-    policy: keyPolicyFor(config),
-    kek: config.keyEncryptionKey,
-    newKey: createKeyFactory(config.keyEncryptionKey),
+    clients: createClientRegistry(clients),
     logger,
-    replaceUndecryptableKeys: config.keyEncryptionKeyIsEphemeral,
-    // Often enough that a due rotation is seen within a tenth of its interval.
-    checkIntervalMs: Math.min(5_000, Math.max(250, config.keyRotationIntervalMs / 10)),
   });
-  const app = createApp({ config, store, keys, clients: createClientRegistry(clients), logger });
 
   await keys.start();
   const server: Server = app.listen(config.port, config.host);

@@ -14,3 +14,4 @@ export {
   decodeKeySetChangedNotice,
   type KeySetChangedNotice,
 } from './store-keys.js';
+export { isLoopbackHost } from './loopback.js';

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { TokenInvalidError, VerificationUnavailableError } from './errors.js';
-import { createRemoteKeySet } from './jwks.js';
+import { openKeySet, resolveKeySetOptions } from './jwks.js';
 import { createTestKey } from './test-support/keys.js';
 import { createFixture, type Fixture } from './test-support/fixture.js';
 import { sign } from './test-support/keys.js';
@@ -88,45 +88,34 @@ describe('caching', () => {
     expect(f.idp.jwksRequests).toBe(1);
   });
 
-  it('honours Cache-Control max-age', async () => {
-    f.idp.cacheControl = 'public, max-age=120';
+  /** Verifies once, then just before and just after `lifetimeSec`: one fetch, then two. */
+  async function expectCacheLifetime(lifetimeSec: number): Promise<void> {
     const verifier = f.verifier();
     const token = await goodToken();
     await verifier.verifyAccessToken(token);
-    f.clock.ms += 119 * SEC;
+    f.clock.ms += (lifetimeSec - 1) * SEC;
     await verifier.verifyAccessToken(token);
     expect(f.idp.jwksRequests).toBe(1);
     f.clock.ms += 2 * SEC;
     await verifier.verifyAccessToken(token);
     expect(f.idp.jwksRequests).toBe(2);
+  }
+
+  it('honours Cache-Control max-age', async () => {
+    f.idp.cacheControl = 'public, max-age=120';
+    await expectCacheLifetime(120);
   });
 
   it.each(['no-store', 'no-cache', 'max-age=0', 'max-age=1'])(
     'raises %s to the 30 s minimum',
     async (cacheControl) => {
       f.idp.cacheControl = cacheControl;
-      const verifier = f.verifier();
-      const token = await goodToken();
-      await verifier.verifyAccessToken(token);
-      f.clock.ms += 29 * SEC;
-      await verifier.verifyAccessToken(token);
-      expect(f.idp.jwksRequests).toBe(1);
-      f.clock.ms += 2 * SEC;
-      await verifier.verifyAccessToken(token);
-      expect(f.idp.jwksRequests).toBe(2);
+      await expectCacheLifetime(30);
     },
   );
 
   it('uses 5 minutes without Cache-Control', async () => {
-    const verifier = f.verifier();
-    const token = await goodToken();
-    await verifier.verifyAccessToken(token);
-    f.clock.ms += 299 * SEC;
-    await verifier.verifyAccessToken(token);
-    expect(f.idp.jwksRequests).toBe(1);
-    f.clock.ms += 2 * SEC;
-    await verifier.verifyAccessToken(token);
-    expect(f.idp.jwksRequests).toBe(2);
+    await expectCacheLifetime(300);
   });
 
   it('revalidates with If-None-Match and keeps the set on 304', async () => {
@@ -207,7 +196,7 @@ describe('no good key set ever', () => {
   });
 });
 
-describe('createRemoteKeySet options', () => {
+describe('key-set options', () => {
   it.each([
     ['a non-https URL', 'http://idp.example/jwks', {}],
     ['a non-URL', 'not a url', {}],
@@ -215,11 +204,14 @@ describe('createRemoteKeySet options', () => {
     ['a zero timeout', 'https://idp.example/jwks', { timeoutMs: 0 }],
     ['min above max', 'https://idp.example/jwks', { cacheMinMs: 10, cacheMaxMs: 5 }],
   ])('rejects %s with a TypeError', (_name, url, options) => {
-    expect(() => createRemoteKeySet(url, options)).toThrow(TypeError);
+    expect(() => f.verifier({ jwksUri: url, jwks: options })).toThrow(TypeError);
   });
 
   it('serves keys by kid, synchronously once cached', async () => {
-    const keySet = createRemoteKeySet(f.idp.jwksUri, { now: () => f.clock.ms });
+    const keySet = openKeySet(
+      new URL(f.idp.jwksUri),
+      resolveKeySetOptions({ now: () => f.clock.ms }),
+    );
     await expect(keySet.getKey('rs-1')).resolves.toMatchObject({ kid: 'rs-1', alg: 'RS256' });
     expect(keySet.getKey('ed-1')).toMatchObject({ kid: 'ed-1', alg: 'EdDSA' });
   });

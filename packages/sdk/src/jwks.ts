@@ -2,7 +2,6 @@ import { JwksUnavailableError, KeyNotFoundError } from './errors.js';
 import { cacheLifetimeMs, type CacheBounds } from './lib/cache-control.js';
 import { getJson } from './lib/http.js';
 import { importVerificationKey, type VerificationKey } from './lib/jwk.js';
-import { parseSecureUrl } from './lib/url.js';
 
 /**
  * A cache of the IdP's public keys (RFC 7517 JWK Set), fetched over HTTP. It is built so that
@@ -68,20 +67,7 @@ export function resolveKeySetOptions(options: RemoteKeySetOptions = {}): Resolve
   };
 }
 
-/**
- * A key set fetched from `url`, which must be https (http only for loopback hosts).
- * Throws TypeError on a bad URL or bad options.
- */
-export function createRemoteKeySet(
-  url: string | URL,
-  options: RemoteKeySetOptions = {},
-): RemoteKeySet {
-  const jwksUrl = parseSecureUrl(url);
-  if (!jwksUrl) throw new TypeError('JWKS URL must be https (http only for loopback hosts)');
-  return openKeySet(jwksUrl, resolveKeySetOptions(options));
-}
-
-/** {@link createRemoteKeySet} for a URL and options already checked. */
+/** A key set fetched from `jwksUrl` (already checked: https, or http on loopback). */
 export function openKeySet(jwksUrl: URL, options: ResolvedKeySetOptions): RemoteKeySet {
   const { timeoutMs, cooldownMs, bounds, now } = options;
 

@@ -1,6 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
-import { isSigningAlgorithm, SIGNING_ALGORITHMS, type SigningAlgorithm } from '@latchkey/protocol';
+import {
+  isLoopbackHost,
+  isSigningAlgorithm,
+  SIGNING_ALGORITHMS,
+  type SigningAlgorithm,
+} from '@latchkey/protocol';
 import { formatDuration, parseDuration } from './duration.js';
 
 export type Mode = 'production' | 'development';
@@ -138,15 +143,6 @@ function readIssuer(raw: string, mode: Mode, problems: string[]): string {
     problems.push('ISSUER: must use https in production');
   }
   return url.href.replace(/\/+$/, '');
-}
-
-export function isLoopbackHost(hostname: string): boolean {
-  return (
-    hostname === 'localhost' ||
-    hostname.endsWith('.localhost') ||
-    hostname === '[::1]' ||
-    /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(hostname)
-  );
 }
 
 function readPort(raw: string, problems: string[]): number {

@@ -79,7 +79,6 @@ export function createKeyManager(options: KeyManagerOptions): KeyManager {
     signing: Map<string, SigningKey>;
   } | null = null;
   let problem: string | null = 'keys not loaded yet';
-  const privateKeys = new Map<string, KeyObject>();
   let timer: NodeJS.Timeout | undefined;
   let unsubscribe: Unsubscribe | undefined;
   let running: Promise<void> | null = null;
@@ -89,27 +88,23 @@ export function createKeyManager(options: KeyManagerOptions): KeyManager {
   const install = (stored: StoredKeySet): void => {
     if (!stored.raw || !stored.set) return;
     if (loaded?.raw === stored.raw) return;
+    const previous = loaded;
+    // Keys that already signed before this change are reused, not decrypted again.
+    const decrypted = new Map([...(previous?.signing.values() ?? [])].map((key) => [key.kid, key]));
     const signing = new Map<string, SigningKey>();
     for (const alg of policy.algorithms) {
       const record = activeKey(stored.set, alg);
       if (!record) throw new KeysUnavailableError(`no active ${alg} key`);
-      let privateKey = privateKeys.get(record.kid);
-      if (!privateKey) {
-        privateKey = createPrivateKey({
+      const privateKey =
+        decrypted.get(record.kid)?.privateKey ??
+        createPrivateKey({
           key: decryptPrivateKey(kek, record.kid, record.privateKey),
           format: 'jwk',
         });
-        privateKeys.set(record.kid, privateKey);
-      }
       signing.set(alg, { kid: record.kid, alg, privateKey });
     }
-    const previous = loaded;
     loaded = { raw: stored.raw, set: stored.set, jwks: buildJwksDocument(stored.set), signing };
     problem = null;
-    // Forget decrypted keys that no longer sign.
-    for (const kid of privateKeys.keys()) {
-      if (![...signing.values()].some((key) => key.kid === kid)) privateKeys.delete(kid);
-    }
     if (previous?.set.version !== stored.set.version) {
       logger.info('keys.loaded', {
         version: stored.set.version,
@@ -147,14 +142,11 @@ export function createKeyManager(options: KeyManagerOptions): KeyManager {
     await ensureSubscribed();
     try {
       if (replaceUndecryptable) {
-        const stored = await repository.read();
-        const kids = stored.set ? undecryptableKids(stored.set) : [];
-        if (kids.length > 0) {
-          logger.warn('keys.replaced_undecryptable', { kids });
-          await repository.update((current) =>
-            Promise.resolve(current ? retireKeys(current, kids, now()) : null),
-          );
-        }
+        await repository.update((current) => {
+          const change = current && retireKeys(current, undecryptableKids(current), now());
+          if (change) logger.warn('keys.replaced_undecryptable', { version: change.set.version });
+          return Promise.resolve(change);
+        });
         replaceUndecryptable = false;
       }
       install(await repository.update((current) => maintainKeySet(current, now(), policy, newKey)));

@@ -24,7 +24,7 @@ beforeAll(async () => {
   redis = await startTestRedis();
 });
 afterAll(async () => {
-  await redis.stop();
+  await redis.kill();
 });
 afterEach(async () => {
   await Promise.all(running.splice(0).map((idp) => idp.kill('SIGKILL')));

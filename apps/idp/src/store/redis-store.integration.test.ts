@@ -142,7 +142,7 @@ describe('redis store', () => {
 
   it('survives a Redis crash and restart without being recreated, subscriptions included', async () => {
     const server: TestRedis = await startTestRedis();
-    cleanups.push(() => server.stop());
+    cleanups.push(() => server.kill());
     const log = recordingLogger();
     const store = createRedisStore(server.url, {
       commandTimeoutMs: 500,

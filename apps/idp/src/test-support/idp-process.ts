@@ -3,7 +3,6 @@ import { fileURLToPath } from 'node:url';
 import { freePort, waitFor } from './wait.js';
 
 const MAIN = fileURLToPath(new URL('../../dist/main.js', import.meta.url));
-const KEYS_CLI = fileURLToPath(new URL('../../dist/cli/keys.js', import.meta.url));
 
 /** A real IdP process (the built dist/main.js) on a free loopback port. */
 export interface IdpProcess {
@@ -61,13 +60,15 @@ function stop(child: ChildProcess, signal: NodeJS.Signals = 'SIGTERM'): Promise<
   });
 }
 
-/** Runs `keys …` (the built CLI) and returns its exit code and output. */
-export function runKeysCommand(
+/** Runs a built entry point to its end (`main.js` that refuses to start, `cli/keys.js`). */
+export function runScript(
+  script: 'main.js' | 'cli/keys.js',
   args: string[],
   env: Record<string, string>,
 ): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [KEYS_CLI, ...args], {
+    const path = fileURLToPath(new URL(`../../dist/${script}`, import.meta.url));
+    const child = spawn(process.execPath, [path, ...args], {
       env: { PATH: process.env.PATH, ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -78,3 +79,6 @@ export function runKeysCommand(
     child.once('exit', (code) => resolve({ code, stdout, stderr }));
   });
 }
+
+export const runKeysCommand = (args: string[], env: Record<string, string>) =>
+  runScript('cli/keys.js', args, env);

@@ -9,8 +9,6 @@ export interface TestRedis {
   kill(): Promise<void>;
   /** Starts it again on the same port, empty (it keeps nothing on disk). */
   start(): Promise<void>;
-  /** Same as kill; for afterAll. */
-  stop(): Promise<void>;
 }
 
 const READY = 'Ready to accept connections';
@@ -31,7 +29,7 @@ export async function startTestRedis(port?: number): Promise<TestRedis> {
   };
 
   await start();
-  return { url: `redis://127.0.0.1:${chosen}`, port: chosen, kill, start, stop: kill };
+  return { url: `redis://127.0.0.1:${chosen}`, port: chosen, kill, start };
 }
 
 /**

@@ -1,11 +1,9 @@
 import type { AddressInfo } from 'node:net';
-import { createApp } from '../app.js';
 import { createClientRegistry } from '../clients/client.js';
 import { loadClientsFile } from '../clients/load-clients.js';
 import { loadConfig, type Config } from '../config/config.js';
-import { createKeyFactory } from '../keys/key-generation.js';
-import { createKeyManager, type KeyManager } from '../keys/key-manager.js';
-import { keyPolicyFor } from '../keys/key-policy.js';
+import { createIdp } from '../idp.js';
+import type { KeyManager } from '../keys/key-manager.js';
 import { silentLogger } from '../logger.js';
 import { createMemoryStore } from '../store/memory-store.js';
 import type { Store } from '../store/store.js';
@@ -27,18 +25,9 @@ export async function startTestIdp(
   const clients = createClientRegistry(
     await loadClientsFile(config.clientsFile, { production: false }),
   );
-  const keys = createKeyManager({
-    store,
-    policy: keyPolicyFor(config),
-    kek: config.keyEncryptionKey,
-    newKey: createKeyFactory(config.keyEncryptionKey),
-    logger: silentLogger,
-  });
+  const { app, keys } = createIdp(config, { store, clients, logger: silentLogger });
   await keys.start();
-  const server = createApp({ config, store, keys, clients, logger: silentLogger }).listen(
-    0,
-    '127.0.0.1',
-  );
+  const server = app.listen(0, '127.0.0.1');
   await new Promise((resolve) => server.once('listening', resolve));
   const { port } = server.address() as AddressInfo;
   return {

@@ -1,17 +1,9 @@
-/**
- * Plain http is allowed only for loopback hosts (local development and tests). Anywhere else an
- * on-path attacker could swap the key set or the discovery document and mint tokens at will.
- */
-export function isLoopbackHost(hostname: string): boolean {
-  return (
-    hostname === 'localhost' ||
-    hostname.endsWith('.localhost') ||
-    hostname === '127.0.0.1' ||
-    hostname === '[::1]'
-  );
-}
+import { isLoopbackHost } from '@latchkey/protocol';
 
-/** Parses `value` as an https URL (or http on a loopback host), or returns undefined. */
+/**
+ * Parses `value` as an https URL (or http on a loopback host), or returns undefined. Plain http
+ * elsewhere would let an on-path attacker swap the key set and mint tokens at will.
+ */
 export function parseSecureUrl(value: unknown): URL | undefined {
   if (!(typeof value === 'string' || value instanceof URL)) return undefined;
   let url: URL;

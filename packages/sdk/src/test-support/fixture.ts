@@ -66,18 +66,7 @@ export async function createFixture(): Promise<Fixture> {
     }),
     reset() {
       clock.ms = START_MS;
-      Object.assign(idp, {
-        keys: published,
-        mode: 'normal',
-        slowMs: 1_000,
-        cacheControl: undefined,
-        etag: undefined,
-        discoveryIssuer: undefined,
-        jwksRequests: 0,
-        discoveryRequests: 0,
-        notModifiedResponses: 0,
-        lastIfNoneMatch: undefined,
-      });
+      idp.reset(published);
     },
   };
 }

@@ -24,7 +24,25 @@ export interface TestIdp {
   discoveryRequests: number;
   notModifiedResponses: number;
   lastIfNoneMatch: string | undefined;
+  /** Back to normal mode serving `keys`, request counters at zero. */
+  reset(keys: JWK[]): void;
   close(): Promise<void>;
+}
+
+/** The switchable state of a fresh stand-in IdP. */
+function initialState(keys: JWK[]) {
+  return {
+    keys,
+    mode: 'normal' as JwksMode,
+    slowMs: 1_000,
+    cacheControl: undefined,
+    etag: undefined,
+    discoveryIssuer: undefined,
+    jwksRequests: 0,
+    discoveryRequests: 0,
+    notModifiedResponses: 0,
+    lastIfNoneMatch: undefined,
+  };
 }
 
 export async function startTestIdp(keys: JWK[]): Promise<TestIdp> {
@@ -36,16 +54,8 @@ export async function startTestIdp(keys: JWK[]): Promise<TestIdp> {
   const idp: TestIdp = {
     issuer,
     jwksUri: `${issuer}/jwks`,
-    keys,
-    mode: 'normal',
-    slowMs: 1_000,
-    cacheControl: undefined,
-    etag: undefined,
-    discoveryIssuer: undefined,
-    jwksRequests: 0,
-    discoveryRequests: 0,
-    notModifiedResponses: 0,
-    lastIfNoneMatch: undefined,
+    ...initialState(keys),
+    reset: (fresh) => Object.assign(idp, initialState(fresh)),
     close: () =>
       new Promise<void>((resolve, reject) => {
         server.closeAllConnections();

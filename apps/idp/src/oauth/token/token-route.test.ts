@@ -1,4 +1,5 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { request as httpRequest } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createRemoteJWKSet, decodeProtectedHeader, jwtVerify } from 'jose';
@@ -268,11 +269,44 @@ describe('POST /token refuses bad requests with the RFC 6749 §5.2 error', () =>
     expectOAuthError(result, 'invalid_request');
   });
 
-  it('an oversized body → 413 invalid_request, refused without reading it all', async () => {
+  it('an oversized body → 413 invalid_request, refused on its declared length', async () => {
     const result = await token(`grant_type=client_credentials&pad=${'a'.repeat(1024 * 1024)}`, {
       Authorization: REPORTS,
     });
     expectOAuthError(result, 'invalid_request', 413);
+  });
+
+  it('an oversized chunked body (no Content-Length) → 413 once the limit is crossed', async () => {
+    const { status, body } = await new Promise<{ status: number; body: string }>(
+      (resolve, reject) => {
+        const request = httpRequest(`${idp.url}/token`, {
+          method: 'POST',
+          headers: {
+            Authorization: REPORTS,
+            'Content-Type': 'application/x-www-form-urlencoded',
+            'Transfer-Encoding': 'chunked',
+          },
+        });
+        request.once('error', reject);
+        request.once('response', (response) => {
+          let text = '';
+          response.on('data', (chunk: Buffer) => (text += chunk.toString()));
+          response.once('end', () => resolve({ status: response.statusCode ?? 0, body: text }));
+        });
+        request.write('grant_type=client_credentials&pad=');
+        for (let i = 0; i < 4; i++) request.write('a'.repeat(8 * 1024));
+        request.end();
+      },
+    );
+    expect(status).toBe(413);
+    expect((JSON.parse(body) as { error: string }).error).toBe('invalid_request');
+  });
+
+  it('malformed percent-encoding → a 4xx error, never a crash', async () => {
+    const result = await token('grant_type=client_credentials&scope=%E0%A4%A&resource=%ZZ', {
+      Authorization: REPORTS,
+    });
+    expectOAuthError(result, 'invalid_scope');
   });
 
   it('an over-long parameter → invalid_request', async () => {
