@@ -28,7 +28,8 @@ async function redisServer(): Promise<TestRedis> {
 
 const runMain = (env: Record<string, string>) => runScript('main.js', [], env);
 
-describe('the IdP process', () => {
+// Each test spawns an IdP process; on a shared 2-core CI machine that alone can take seconds.
+describe('the IdP process', { timeout: 30_000 }, () => {
   it('runs on the in-memory store', async () => {
     const idp = await started(startIdp({ REDIS_URL: 'memory://' }));
     const response = await fetch(`${idp.url}/token`, {

@@ -87,7 +87,8 @@ async function countingJwksProxy(
   };
 }
 
-describe('signing keys across processes', () => {
+// Each test spawns IdP processes; on a shared 2-core CI machine that alone can take seconds.
+describe('signing keys across processes', { timeout: 30_000 }, () => {
   it('issues tokens that the SDK and plain jose verify against /jwks', async () => {
     const a = await idp();
     const token = await machineToken(a.url);
@@ -213,7 +214,7 @@ describe('signing keys across processes', () => {
     await waitFor(
       'the IdP to see the rotation',
       async () => (await jwks(a.url)).length === before.length + 2,
-      { timeoutMs: 5_000 },
+      { timeoutMs: 15_000 },
     );
     await new Promise((resolve) => setTimeout(resolve, 300));
     expect(await jwks(a.url)).toHaveLength(before.length + 2);
