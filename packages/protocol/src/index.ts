@@ -15,3 +15,15 @@ export {
   type KeySetChangedNotice,
 } from './store-keys.js';
 export { isLoopbackHost } from './loopback.js';
+export {
+  revocationKeys,
+  encodeRevocationMember,
+  decodeRevocationMember,
+  encodeRevocationNotice,
+  decodeRevocationNotice,
+  revokes,
+  notBeforeFor,
+  type Revocation,
+  type SessionRevocation,
+  type SubjectRevocation,
+} from './revocation.js';

@@ -1,0 +1,71 @@
+import { describe, expect, it } from 'vitest';
+import {
+  decodeRevocationMember,
+  decodeRevocationNotice,
+  encodeRevocationMember,
+  encodeRevocationNotice,
+  notBeforeFor,
+  revokes,
+  type Revocation,
+} from './revocation.js';
+
+const session: Revocation = { kind: 'session', sid: 's-1', expiresAt: 1_800_000_000_000 };
+const subject: Revocation = {
+  kind: 'subject',
+  sub: 'user:with:colons',
+  notBefore: 1_700_000_100,
+  expiresAt: 1_800_000_000_000,
+};
+
+describe('revocation members and notices', () => {
+  it.each([session, subject])('round-trips %j as a member and as a notice', (revocation) => {
+    const member = encodeRevocationMember(revocation);
+    expect(decodeRevocationMember(member, revocation.expiresAt)).toEqual(revocation);
+    expect(decodeRevocationNotice(encodeRevocationNotice(revocation))).toEqual(revocation);
+  });
+
+  it.each(['', 'sid:', 'sub:12:', 'sub:x:alice', 'other:1', 'sub:1234567890123:alice'])(
+    'rejects the malformed member %j',
+    (member) => {
+      expect(decodeRevocationMember(member, 1_800_000_000_000)).toBeNull();
+    },
+  );
+
+  it.each([0, -1, 1.5, Number.NaN])('rejects the expiry %j', (expiresAt) => {
+    expect(decodeRevocationMember('sid:abc', expiresAt)).toBeNull();
+  });
+
+  it.each([
+    '',
+    'not json',
+    'null',
+    '{"member":"sid:a"}',
+    '{"member":1,"expiresAt":1800000000000}',
+    '{"member":"nope","expiresAt":1800000000000}',
+  ])('rejects the malformed notice %j', (message) => {
+    expect(decodeRevocationNotice(message)).toBeNull();
+  });
+});
+
+describe('revokes', () => {
+  it('revokes every token of the session, whatever its subject or age', () => {
+    expect(revokes(session, { sub: 'a', sid: 's-1', iat: 1 })).toBe(true);
+    expect(revokes(session, { sub: 'a', sid: 's-2', iat: 1 })).toBe(false);
+    expect(revokes(session, { sub: 'a', iat: 1 })).toBe(false);
+  });
+
+  it('revokes the tokens of the subject issued before notBefore, not later ones', () => {
+    const sub = 'user:with:colons';
+    expect(revokes(subject, { sub, iat: 1_700_000_099 })).toBe(true);
+    expect(revokes(subject, { sub, iat: 1_700_000_100 })).toBe(false);
+    expect(revokes(subject, { sub: 'someone else', iat: 1 })).toBe(false);
+  });
+
+  it('notBeforeFor covers tokens issued in the same second as the revocation', () => {
+    const nowMs = 1_700_000_000_999;
+    const iat = Math.floor(nowMs / 1000);
+    expect(revokes({ ...subject, notBefore: notBeforeFor(nowMs) }, { sub: subject.sub, iat })).toBe(
+      true,
+    );
+  });
+});

@@ -1,0 +1,105 @@
+/**
+ * How a revoked session travels from the IdP (writer) to every SDK (reader), through Redis.
+ *
+ * State: one sorted set, {@link revocationKeys.set}. Each member names what is revoked and its
+ * score is the epoch millisecond after which the record may be forgotten, because every token
+ * it could apply to has expired by then. A reader loads the members with a score in the future.
+ *
+ * Change: after writing a member, the IdP publishes the same record on
+ * {@link revocationKeys.channel}. Pub/sub is at most once, so a reader reloads the set after
+ * every reconnect; the set, not the channel, is the source of truth.
+ */
+
+import { STORE_PREFIX } from './store-keys.js';
+
+export const revocationKeys = {
+  /** Sorted set: member from {@link encodeRevocationMember}, score = `expiresAt`. */
+  set: `${STORE_PREFIX}:revoked`,
+  /** Pub/sub channel: messages from {@link encodeRevocationNotice}. */
+  channel: `${STORE_PREFIX}:revoked:notices`,
+} as const;
+
+/** Every token carrying this `sid` is revoked (logout, admin, refresh-token reuse). */
+export interface SessionRevocation {
+  kind: 'session';
+  sid: string;
+  /** Epoch ms after which no token with this `sid` can still be valid. */
+  expiresAt: number;
+}
+
+/**
+ * Every token of this subject issued (`iat`, seconds) before `notBefore` is revoked: "log out
+ * everywhere", including sessions a listing could have missed.
+ */
+export interface SubjectRevocation {
+  kind: 'subject';
+  sub: string;
+  /** Epoch seconds; tokens with `iat < notBefore` are revoked. */
+  notBefore: number;
+  expiresAt: number;
+}
+
+export type Revocation = SessionRevocation | SubjectRevocation;
+
+// Identifiers are opaque strings chosen by the IdP; the subject goes last in a member so that a
+// subject containing ':' cannot be mistaken for another field.
+const MEMBER = /^(?:sid:(.+)|sub:(\d{1,12}):(.+))$/s;
+
+/** The sorted-set member for a revocation (its expiry is the score, not part of the member). */
+export function encodeRevocationMember(revocation: Revocation): string {
+  return revocation.kind === 'session'
+    ? `sid:${revocation.sid}`
+    : `sub:${revocation.notBefore}:${revocation.sub}`;
+}
+
+/** Reads a member back; null for anything this version does not understand. */
+export function decodeRevocationMember(member: string, expiresAt: number): Revocation | null {
+  if (!isTime(expiresAt)) return null;
+  const match = MEMBER.exec(member);
+  if (!match) return null;
+  if (match[1] !== undefined) return { kind: 'session', sid: match[1], expiresAt };
+  return { kind: 'subject', sub: match[3]!, notBefore: Number(match[2]), expiresAt };
+}
+
+export function encodeRevocationNotice(revocation: Revocation): string {
+  return JSON.stringify({
+    member: encodeRevocationMember(revocation),
+    expiresAt: revocation.expiresAt,
+  });
+}
+
+/** Returns null for anything that is not a well-formed notice (channels are shared). */
+export function decodeRevocationNotice(message: string): Revocation | null {
+  try {
+    const value: unknown = JSON.parse(message);
+    if (typeof value !== 'object' || value === null) return null;
+    const { member, expiresAt } = value as Record<string, unknown>;
+    if (typeof member !== 'string' || typeof expiresAt !== 'number') return null;
+    return decodeRevocationMember(member, expiresAt);
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Whether a token with these claims is revoked by `revocation`. The one rule both sides apply:
+ * the IdP at /userinfo and /introspect, the SDK on every verification.
+ */
+export function revokes(
+  revocation: Revocation,
+  token: { sub: string; sid?: string | undefined; iat: number },
+): boolean {
+  return revocation.kind === 'session'
+    ? token.sid === revocation.sid
+    : token.sub === revocation.sub && token.iat < revocation.notBefore;
+}
+
+/** The `notBefore` that revokes every token issued up to and including `nowMs`. */
+export function notBeforeFor(nowMs: number): number {
+  // iat is whole seconds (floor): the next whole second is the first no earlier token can have.
+  return Math.floor(nowMs / 1000) + 1;
+}
+
+function isTime(value: number): boolean {
+  return Number.isSafeInteger(value) && value > 0;
+}
