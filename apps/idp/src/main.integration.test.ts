@@ -2,9 +2,9 @@ import { fileURLToPath } from 'node:url';
 import { decodeProtectedHeader } from 'jose';
 import { createVerifier } from '@latchkey/sdk';
 import { afterEach, describe, expect, it } from 'vitest';
-import { waitFor } from './test-support/wait.js';
+import { waitFor } from '@latchkey/testing';
 import { runScript, startIdp, type IdpProcess } from './test-support/idp-process.js';
-import { startTestRedis, type TestRedis } from './test-support/redis-server.js';
+import { startTestRedis, type TestRedis } from '@latchkey/testing';
 import { basicAuth } from './test-support/test-idp.js';
 
 /** The IdP as an operator runs it: the built dist/main.js in its own process. */

@@ -2,7 +2,7 @@ import { createServer, type AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createStore } from './create-store.js';
 import { StoreUnavailableError, type Store } from './store.js';
-import { waitFor } from '../test-support/wait.js';
+import { waitFor } from '@latchkey/testing';
 
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 

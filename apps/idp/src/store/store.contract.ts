@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { StoreUnavailableError, type Store, type Unsubscribe } from './store.js';
-import { sleep, waitFor } from '../test-support/wait.js';
+import { sleep, waitFor } from '@latchkey/testing';
 
 export interface StoreContractHooks {
   /** Runs once the suite's store is closed, e.g. to check what the adapter logged. */
