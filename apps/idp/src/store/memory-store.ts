@@ -1,6 +1,6 @@
 import type { SetOptions, Store, Unsubscribe } from './store.js';
 import { noopLogger, type StoreLogger } from './store-logger.js';
-import { checkDurationMs } from './ttl.js';
+import { checkDurationMs, checkEpochMs } from './ttl.js';
 
 export interface MemoryStoreOptions {
   /** Clock in epoch milliseconds; tests inject one to expire keys without sleeping. */
@@ -33,6 +33,8 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore
   const now = options.now ?? Date.now;
   const logger = options.logger ?? noopLogger;
   const entries = new Map<string, Entry>();
+  /** Expiring sets: member → expiry (epoch ms). Apart from `entries`, as Redis types are. */
+  const sets = new Map<string, Map<string, number>>();
   const channels = new Map<string, Set<Listener>>();
   let closed = false;
 
@@ -41,6 +43,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore
     for (const [key, entry] of entries) {
       if (isExpired(entry, at)) entries.delete(key);
     }
+    for (const key of sets.keys()) liveSet(key);
   }, options.sweepIntervalMs ?? 60_000);
   // The sweep is housekeeping; it must never be the reason a process stays alive.
   sweep.unref();
@@ -70,6 +73,16 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore
       return undefined;
     }
     return entry;
+  }
+
+  /** The set with its expired members dropped; undefined (and removed) once it is empty. */
+  function liveSet(key: string): Map<string, number> | undefined {
+    const members = sets.get(key);
+    if (!members) return undefined;
+    const at = now();
+    for (const [member, expiresAt] of members) if (expiresAt <= at) members.delete(member);
+    if (members.size === 0) sets.delete(key);
+    return members.size === 0 ? undefined : members;
   }
 
   function write(key: string, value: string, ttlMs: number | undefined): void {
@@ -124,6 +137,9 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore
         if (live(key)) {
           entries.delete(key);
           removed += 1;
+        } else if (liveSet(key)) {
+          sets.delete(key);
+          removed += 1;
         }
       }
       return removed;
@@ -146,6 +162,24 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore
       // A counter without expiry would rate-limit forever; restart its window instead.
       entry.expiresAt ??= at + window;
       return { count, ttlMs: entry.expiresAt - at };
+    }),
+
+    addToSet: whileOpen((key: string, member: string, expiresAt: number) => {
+      checkEpochMs(expiresAt);
+      if (expiresAt <= now()) return;
+      let members = liveSet(key);
+      if (!members) sets.set(key, (members = new Map()));
+      members.set(member, Math.max(expiresAt, members.get(member) ?? 0));
+    }),
+
+    setMembers: whileOpen((key: string) => new Map(liveSet(key))),
+
+    removeFromSet: whileOpen((key: string, ...members: string[]) => {
+      const set = liveSet(key);
+      let removed = 0;
+      for (const member of new Set(members)) if (set?.delete(member)) removed += 1;
+      if (set?.size === 0) sets.delete(key);
+      return removed;
     }),
 
     publish: whileOpen((channel: string, message: string) => {
@@ -176,12 +210,13 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore
       closed = true;
       clearInterval(sweep);
       entries.clear();
+      sets.clear();
       channels.clear();
       return Promise.resolve();
     },
 
     heldEntries() {
-      return entries.size;
+      return entries.size + sets.size;
     },
   };
 }

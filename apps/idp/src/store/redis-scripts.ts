@@ -59,3 +59,16 @@ if ttl < 0 then
 end
 return {count, ttl}
 `);
+
+/**
+ * KEYS[1] sorted set; ARGV[1] expiry (epoch ms, the score); ARGV[2] member; ARGV[3] now.
+ * Drops expired members, adds or extends (GT keeps the later expiry), and makes the key
+ * itself expire with its longest-lived member.
+ */
+export const addToSetScript = new LuaScript(`
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', ARGV[3])
+redis.call('ZADD', KEYS[1], 'GT', ARGV[1], ARGV[2])
+local last = redis.call('ZRANGE', KEYS[1], -1, -1, 'WITHSCORES')
+redis.call('PEXPIREAT', KEYS[1], last[2])
+return 1
+`);

@@ -3,9 +3,9 @@ import type { SetOptions, Store } from './store.js';
 import { noopLogger, type StoreLogger } from './store-logger.js';
 import { readinessOf, shutdown, watchConnection } from './redis-connection.js';
 import { toStoreError } from './redis-errors.js';
-import { compareAndSetScript, incrementScript } from './redis-scripts.js';
+import { addToSetScript, compareAndSetScript, incrementScript } from './redis-scripts.js';
 import { RedisSubscriber } from './redis-subscriber.js';
-import { checkDurationMs } from './ttl.js';
+import { checkDurationMs, checkEpochMs } from './ttl.js';
 
 export interface RedisStoreOptions {
   /**
@@ -139,6 +139,27 @@ export function createRedisStore(url: string, options: RedisStoreOptions = {}): 
       );
       if (!isCountReply(reply)) throw new Error('unexpected reply from the increment script');
       return { count: reply[0], ttlMs: reply[1] };
+    },
+
+    async addToSet(key, member, expiresAt) {
+      checkEpochMs(expiresAt);
+      await run('addToSet', () =>
+        addToSetScript.run(client, [key], [String(expiresAt), member, String(Date.now())]),
+      );
+    },
+
+    async setMembers(key) {
+      const reply = await run('ZRANGE', () =>
+        client.zrangebyscore(key, `(${Date.now()}`, '+inf', 'WITHSCORES'),
+      );
+      const members = new Map<string, number>();
+      for (let i = 0; i + 1 < reply.length; i += 2) members.set(reply[i]!, Number(reply[i + 1]));
+      return members;
+    },
+
+    async removeFromSet(key, ...members) {
+      if (members.length === 0) return 0;
+      return run('ZREM', () => client.zrem(key, ...members));
     },
 
     async publish(channel, message) {

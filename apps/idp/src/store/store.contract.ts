@@ -303,6 +303,78 @@ export function describeStoreContract(
       });
     });
 
+    describe('expiring sets', () => {
+      const inMs = (ms: number) => Date.now() + ms;
+
+      it('lists added members with their expiry, and nothing for a set never written', async () => {
+        const k = key('set');
+        const expiry = inMs(60_000);
+        await store.addToSet(k, 'a', expiry);
+        await store.addToSet(k, 'b', expiry + 1);
+        expect(await store.setMembers(k)).toEqual(
+          new Map([
+            ['a', expiry],
+            ['b', expiry + 1],
+          ]),
+        );
+        expect(await store.setMembers(key('never'))).toEqual(new Map());
+      });
+
+      it('keeps the later expiry when a member is added again', async () => {
+        const k = key('set');
+        await store.addToSet(k, 'a', inMs(60_000));
+        const later = inMs(120_000);
+        await store.addToSet(k, 'a', later);
+        await store.addToSet(k, 'a', inMs(30_000));
+        expect((await store.setMembers(k)).get('a')).toBe(later);
+      });
+
+      it('forgets a member once its time has passed, and the set with its last member', async () => {
+        const k = key('set');
+        await store.addToSet(k, 'short', inMs(50));
+        await store.addToSet(k, 'long', inMs(60_000));
+        await waitFor(
+          'the short member to expire',
+          async () => !(await store.setMembers(k)).has('short'),
+        );
+        expect([...(await store.setMembers(k)).keys()]).toEqual(['long']);
+
+        const gone = key('gone');
+        await store.addToSet(gone, 'only', inMs(50));
+        await waitFor('the set to expire', async () => (await store.setMembers(gone)).size === 0);
+        expect(await store.delete(gone)).toBe(0);
+      });
+
+      it('removes members, counting only those that were there', async () => {
+        const k = key('set');
+        await store.addToSet(k, 'a', inMs(60_000));
+        await store.addToSet(k, 'b', inMs(60_000));
+        expect(await store.removeFromSet(k, 'a', 'a', 'zzz')).toBe(1);
+        expect(await store.removeFromSet(k)).toBe(0);
+        expect([...(await store.setMembers(k)).keys()]).toEqual(['b']);
+      });
+
+      it('is deleted by delete, like any key', async () => {
+        const k = key('set');
+        await store.addToSet(k, 'a', inMs(60_000));
+        expect(await store.delete(k)).toBe(1);
+        expect(await store.setMembers(k)).toEqual(new Map());
+      });
+
+      it('keeps all of 20 concurrent additions', async () => {
+        const k = key('set');
+        await Promise.all(
+          Array.from({ length: 20 }, (_, i) => store.addToSet(k, `m${i}`, inMs(60_000))),
+        );
+        expect((await store.setMembers(k)).size).toBe(20);
+      });
+
+      it('rejects an expiry that is not a whole epoch millisecond', async () => {
+        await expect(store.addToSet(key('set'), 'a', 1.5)).rejects.toBeInstanceOf(RangeError);
+        await expect(store.addToSet(key('set'), 'a', -1)).rejects.toBeInstanceOf(RangeError);
+      });
+    });
+
     describe('publish and subscribe', () => {
       // Absence of a message is proven without sleeping: a publisher's messages reach a
       // subscriber in publish order, so once a later "marker" message has arrived, an

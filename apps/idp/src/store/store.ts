@@ -35,7 +35,7 @@ export interface Store {
   /** Reads and deletes in one atomic step (single-use values such as authorization codes). */
   take(key: string): Promise<string | null>;
 
-  /** Deletes the keys; resolves to how many existed. */
+  /** Deletes the keys (values and sets alike); resolves to how many existed. */
   delete(...keys: string[]): Promise<number>;
 
   /**
@@ -44,6 +44,20 @@ export interface Store {
    * milliseconds left in the window.
    */
   increment(key: string, windowMs: number): Promise<{ count: number; ttlMs: number }>;
+
+  /**
+   * Adds `member` to the expiring set at `key`, kept until `expiresAt` (epoch ms). A member
+   * already there keeps the later of its two expiries. Members whose time has passed are
+   * dropped, and the set disappears with its last member, so a set never outlives its use.
+   * (Sessions per user, revoked sessions.)
+   */
+  addToSet(key: string, member: string, expiresAt: number): Promise<void>;
+
+  /** The set's members that have not expired, each with its expiry (epoch ms). */
+  setMembers(key: string): Promise<Map<string, number>>;
+
+  /** Removes members from the set; resolves to how many were there. */
+  removeFromSet(key: string, ...members: string[]): Promise<number>;
 
   /** Sends `message` to every current subscriber of `channel`, in this and other processes. */
   publish(channel: string, message: string): Promise<void>;

@@ -11,3 +11,11 @@ export function checkDurationMs(value: number, name: string): number {
   }
   return whole;
 }
+
+/** An expiry as an absolute time: whole epoch milliseconds, as Redis scores and PEXPIREAT take. */
+export function checkEpochMs(value: number): number {
+  if (!Number.isSafeInteger(value) || value <= 0) {
+    throw new RangeError('expiresAt must be a positive whole number of epoch milliseconds');
+  }
+  return value;
+}
