@@ -11,6 +11,8 @@ import type { Logger } from './logger.js';
 import { discoveryRoute } from './oauth/discovery/discovery-route.js';
 import { jwksRoute } from './oauth/jwks/jwks-route.js';
 import { tokenRoute } from './oauth/token/token-route.js';
+import type { Revoker } from './sessions/revoker.js';
+import type { SessionRepository } from './sessions/session.js';
 import type { Store } from './store/store.js';
 
 export interface AppDeps {
@@ -19,6 +21,8 @@ export interface AppDeps {
   keys: KeyManager;
   clients: ClientRegistry;
   logger: Logger;
+  sessions: SessionRepository;
+  revoker: Revoker;
   now?: () => number;
 }
 

@@ -6,6 +6,8 @@ import { createKeyFactory } from './keys/key-generation.js';
 import { createKeyManager, type KeyManager } from './keys/key-manager.js';
 import { keyPolicyFor } from './keys/key-policy.js';
 import type { Logger } from './logger.js';
+import { createRevoker } from './sessions/revoker.js';
+import { createSessionRepository } from './sessions/session.js';
 import type { Store } from './store/store.js';
 
 export interface Idp {
@@ -17,8 +19,9 @@ export interface Idp {
 /** Wires the IdP from its configuration, the same way for main.ts and for the tests. */
 export function createIdp(
   config: Config,
-  deps: { store: Store; clients: ClientRegistry; logger: Logger },
+  deps: { store: Store; clients: ClientRegistry; logger: Logger; now?: () => number },
 ): Idp {
+  const now = deps.now ?? Date.now;
   const keys = createKeyManager({
     store: deps.store,
     policy: keyPolicyFor(config),
@@ -29,5 +32,18 @@ export function createIdp(
     // Often enough that a due rotation is seen within a tenth of its interval.
     checkIntervalMs: Math.min(5_000, Math.max(250, config.keyRotationIntervalMs / 10)),
   });
-  return { app: createApp({ config, keys, ...deps }), keys };
+  const sessions = createSessionRepository(deps.store, {
+    idleTtlMs: config.sessionIdleTtlMs,
+    maxTtlMs: config.sessionMaxTtlMs,
+  });
+  const revoker = createRevoker({
+    store: deps.store,
+    sessions,
+    logger: deps.logger,
+    now,
+    // Until every token that can carry a revoked sid has expired, with room for the largest
+    // clock tolerance a verifier may allow (the SDK's limit is 5 minutes).
+    retentionMs: Math.max(config.accessTokenTtlMs, config.idTokenTtlMs) + 5 * 60_000,
+  });
+  return { app: createApp({ config, keys, sessions, revoker, now, ...deps }), keys };
 }

@@ -5,9 +5,31 @@
 
 export const STORE_PREFIX = 'latchkey';
 
+/**
+ * Every key Latchkey writes, in one place. Only the key set and the revocations (see
+ * revocation.ts) are read outside the IdP; the rest are listed here so that an operator
+ * can see, in one file, everything Latchkey keeps in Redis. Secrets (codes, refresh tokens)
+ * appear only as digests.
+ */
 export const storeKeys = {
   /** The whole signing-key set, one JSON document, replaced atomically (compare-and-set). */
   keySet: `${STORE_PREFIX}:keys`,
+  /** A user record (JSON), by user id. */
+  user: (id: string) => `${STORE_PREFIX}:user:${id}`,
+  /** Username → user id. */
+  username: (name: string) => `${STORE_PREFIX}:username:${name}`,
+  /** An IdP (SSO) session (JSON), by `sid`; expires at its idle or absolute limit. */
+  session: (sid: string) => `${STORE_PREFIX}:session:${sid}`,
+  /** Expiring set of the `sid`s of one user. */
+  userSessions: (sub: string) => `${STORE_PREFIX}:user-sessions:${sub}`,
+  /** An authorization request waiting for the login form, by its random id. */
+  pendingAuthorization: (id: string) => `${STORE_PREFIX}:authz:${id}`,
+  /** An authorization code, by the SHA-256 digest of the code. */
+  authorizationCode: (digest: string) => `${STORE_PREFIX}:code:${digest}`,
+  /** A refresh-token family (one per code redemption), by family id. */
+  refreshFamily: (id: string) => `${STORE_PREFIX}:refresh:${id}`,
+  /** A fixed-window counter for rate limits and failed-login throttling. */
+  counter: (scope: string, subject: string) => `${STORE_PREFIX}:count:${scope}:${subject}`,
 } as const;
 
 export const channels = {

@@ -1,0 +1,74 @@
+import {
+  encodeRevocationMember,
+  encodeRevocationNotice,
+  notBeforeFor,
+  revocationKeys,
+  type Revocation,
+} from '@latchkey/protocol';
+import type { Logger } from '../logger.js';
+import type { Store } from '../store/store.js';
+import type { SessionRepository } from './session.js';
+
+export type RevocationReason = 'logout' | 'admin' | 'refresh_token_reuse' | 'code_replay';
+
+/**
+ * The IdP itself needs no revoked set: a token is active at /userinfo and /introspect only
+ * while its session still exists, which is stricter.
+ *
+ * Ends sessions so that every service knows at once: the revocation is recorded in the store
+ * (the set SDKs load on connect) and then published (the notice SDKs apply within
+ * milliseconds). Recorded before the session is deleted, so a failure half-way leaves tokens
+ * revoked rather than a session gone but its tokens still accepted; calling again finishes it.
+ */
+export interface Revoker {
+  /** Revokes one session and every token issued in it. */
+  revokeSession(session: { sid: string; sub: string }, reason: RevocationReason): Promise<void>;
+  /** Revokes every session of the user, and every token issued to them until now. */
+  revokeUser(sub: string, reason: RevocationReason): Promise<number>;
+}
+
+export interface RevokerDeps {
+  store: Store;
+  sessions: SessionRepository;
+  logger: Logger;
+  now: () => number;
+  /** How long a revocation must be remembered: the longest life of a token it can apply to. */
+  retentionMs: number;
+}
+
+export function createRevoker({ store, sessions, logger, now, retentionMs }: RevokerDeps): Revoker {
+  async function record(revocation: Revocation): Promise<void> {
+    await store.addToSet(
+      revocationKeys.set,
+      encodeRevocationMember(revocation),
+      revocation.expiresAt,
+    );
+    await store.publish(revocationKeys.channel, encodeRevocationNotice(revocation));
+  }
+
+  return {
+    async revokeSession(session, reason) {
+      const expiresAt = now() + retentionMs;
+      await record({ kind: 'session', sid: session.sid, expiresAt });
+      await sessions.remove(session);
+      logger.info('session.revoked', { sub: session.sub, reason });
+    },
+
+    async revokeUser(sub, reason) {
+      const at = now();
+      await record({
+        kind: 'subject',
+        sub,
+        notBefore: notBeforeFor(at),
+        expiresAt: at + retentionMs,
+      });
+      const live = await sessions.listForUser(sub, at);
+      for (const session of live) {
+        await record({ kind: 'session', sid: session.sid, expiresAt: at + retentionMs });
+        await sessions.remove(session);
+      }
+      logger.info('user.sessions_revoked', { sub, reason, sessions: live.length });
+      return live.length;
+    },
+  };
+}

@@ -1,0 +1,87 @@
+import { storeKeys } from '@latchkey/protocol';
+import type { Store } from '../store/store.js';
+import { digestToken, looksLikeOpaqueToken, newOpaqueToken } from './opaque-token.js';
+
+/** What an authorization code stands for: everything /token must check and then issue. */
+export interface CodeGrant {
+  readonly clientId: string;
+  /** Exactly as sent to /authorize; /token must receive the same (RFC 6749 §4.1.3). */
+  readonly redirectUri: string;
+  /** PKCE S256 challenge (RFC 7636 §4.2). */
+  readonly codeChallenge: string;
+  readonly scope: readonly string[];
+  /** RFC 8707 resources (the access token's `aud`). */
+  readonly resources: readonly string[];
+  readonly nonce?: string;
+  readonly sid: string;
+  readonly sub: string;
+  /** Epoch seconds. */
+  readonly authTime: number;
+}
+
+export type Redemption =
+  | { readonly status: 'redeemed'; readonly grant: CodeGrant }
+  /** Used before: RFC 6749 §4.1.2 asks to revoke what the first use issued. */
+  | { readonly status: 'replayed'; readonly grant: CodeGrant }
+  | { readonly status: 'unknown' };
+
+/** The Contract's code lifetime: long enough for a redirect, too short to be worth stealing. */
+export const CODE_TTL_MS = 60_000;
+
+interface StoredCode extends CodeGrant {
+  used: boolean;
+}
+
+/** Stores the grant under the code's digest and returns the code (shown once, never stored). */
+export async function issueAuthorizationCode(store: Store, grant: CodeGrant): Promise<string> {
+  const code = newOpaqueToken();
+  const stored: StoredCode = { ...grant, used: false };
+  await store.set(storeKeys.authorizationCode(digestToken(code)), JSON.stringify(stored), {
+    ttlMs: CODE_TTL_MS,
+  });
+  return code;
+}
+
+/**
+ * Marks the code used, atomically: of any number of concurrent redemptions exactly one gets
+ * `redeemed`; the others, and every later one within the code's lifetime, get `replayed`.
+ * The used record is kept (rather than deleted) so that a replay can be recognised as such.
+ */
+export async function redeemAuthorizationCode(store: Store, code: string): Promise<Redemption> {
+  if (!looksLikeOpaqueToken(code)) return { status: 'unknown' };
+  const key = storeKeys.authorizationCode(digestToken(code));
+  const raw = await store.get(key);
+  const stored = raw === null ? null : parseStoredCode(raw);
+  if (raw === null || stored === null) return { status: 'unknown' };
+  const { used, ...grant } = stored;
+  if (used) return { status: 'replayed', grant };
+  const won = await store.compareAndSet(key, raw, JSON.stringify({ ...stored, used: true }), {
+    ttlMs: CODE_TTL_MS,
+  });
+  return won ? { status: 'redeemed', grant } : { status: 'replayed', grant };
+}
+
+function parseStoredCode(raw: string): StoredCode | null {
+  try {
+    const value = JSON.parse(raw) as Partial<StoredCode> | null;
+    const strings = [
+      value?.clientId,
+      value?.redirectUri,
+      value?.codeChallenge,
+      value?.sid,
+      value?.sub,
+    ];
+    if (
+      !strings.every((item) => typeof item === 'string') ||
+      !Array.isArray(value?.scope) ||
+      !Array.isArray(value.resources) ||
+      typeof value.authTime !== 'number' ||
+      typeof value.used !== 'boolean'
+    ) {
+      return null;
+    }
+    return value as StoredCode;
+  } catch {
+    return null;
+  }
+}
