@@ -14,6 +14,7 @@ import { tokenRoute } from './oauth/token/token-route.js';
 import type { Revoker } from './sessions/revoker.js';
 import type { SessionRepository } from './sessions/session.js';
 import type { Store } from './store/store.js';
+import type { UserRepository } from './users/user.js';
 
 export interface AppDeps {
   config: Config;
@@ -23,6 +24,7 @@ export interface AppDeps {
   logger: Logger;
   sessions: SessionRepository;
   revoker: Revoker;
+  users: UserRepository;
   now?: () => number;
 }
 

@@ -9,6 +9,7 @@ import type { Logger } from './logger.js';
 import { createRevoker } from './sessions/revoker.js';
 import { createSessionRepository } from './sessions/session.js';
 import type { Store } from './store/store.js';
+import { createUserRepository } from './users/user.js';
 
 export interface Idp {
   app: Koa;
@@ -45,5 +46,16 @@ export function createIdp(
     // clock tolerance a verifier may allow (the SDK's limit is 5 minutes).
     retentionMs: Math.max(config.accessTokenTtlMs, config.idTokenTtlMs) + 5 * 60_000,
   });
-  return { app: createApp({ config, keys, sessions, revoker, now, ...deps }), keys };
+  return {
+    app: createApp({
+      config,
+      keys,
+      sessions,
+      revoker,
+      users: createUserRepository(deps.store),
+      now,
+      ...deps,
+    }),
+    keys,
+  };
 }
