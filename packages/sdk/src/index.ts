@@ -1,10 +1,12 @@
 /**
  * @latchkey/sdk: verify Latchkey access tokens and ID tokens locally, against the IdP's
- * published keys. Koa middleware lives in `@latchkey/sdk/koa`.
+ * published keys. Koa middleware lives in `@latchkey/sdk/koa`, the Redis revocation source in
+ * `@latchkey/sdk/redis`.
  */
 export { createVerifier, type Verifier, type IdTokenVerifyOptions } from './verifier.js';
 export { MAX_CLOCK_TOLERANCE_SEC, type VerifierOptions } from './verifier-options.js';
 export type { RemoteKeySetOptions } from './jwks.js';
+export type { RevocationSource, RevocationCheckClaims } from './revocation/revocation-source.js';
 export { MAX_TOKEN_LENGTH } from './jws.js';
 export {
   LatchkeyError,

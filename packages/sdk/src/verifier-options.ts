@@ -5,6 +5,7 @@ import {
   type ResolvedKeySetOptions,
 } from './jwks.js';
 import { parseSecureUrl } from './lib/url.js';
+import type { RevocationSource } from './revocation/revocation-source.js';
 
 export interface VerifierOptions {
   /**
@@ -33,6 +34,12 @@ export interface VerifierOptions {
   now?: () => number;
   /** Key-set cache tuning; every default is documented on {@link RemoteKeySetOptions}. */
   jwks?: RemoteKeySetOptions;
+  /**
+   * Asked on every verification, after the signature and claims passed, whether the token has
+   * been revoked (e.g. `createRedisRevocationSource` from `@latchkey/sdk/redis`). Default: none,
+   * so a token stays valid until it expires.
+   */
+  revocation?: RevocationSource;
 }
 
 export interface ResolvedVerifierOptions {
@@ -44,6 +51,7 @@ export interface ResolvedVerifierOptions {
   toleranceSec: number;
   now: () => number;
   jwks: ResolvedKeySetOptions;
+  revocation: RevocationSource | undefined;
 }
 
 export const MAX_CLOCK_TOLERANCE_SEC = 300;
@@ -112,6 +120,16 @@ export function resolveVerifierOptions(options: VerifierOptions): ResolvedVerifi
   }
   const jwks = resolveKeySetOptions({ ...options.jwks, now: options.jwks?.now ?? now });
 
+  const { revocation } = options;
+  if (
+    revocation !== undefined &&
+    (typeof revocation !== 'object' ||
+      revocation === null ||
+      typeof (revocation as Partial<RevocationSource>).check !== 'function')
+  ) {
+    throw new TypeError('revocation must be a revocation source with a check function');
+  }
+
   return {
     issuer: options.issuer,
     audiences: [...audiences],
@@ -121,5 +139,6 @@ export function resolveVerifierOptions(options: VerifierOptions): ResolvedVerifi
     toleranceSec,
     now,
     jwks,
+    revocation,
   };
 }

@@ -33,7 +33,7 @@ const ID_TYPES: ReadonlySet<string> = new Set(['jwt', 'application/jwt']);
 /** Creates a verifier for one issuer. Throws TypeError on bad options. */
 export function createVerifier(options: VerifierOptions): Verifier {
   const resolved = resolveVerifierOptions(options);
-  const { algorithms, audiences, clientId, issuer, now, toleranceSec } = resolved;
+  const { algorithms, audiences, clientId, issuer, now, revocation, toleranceSec } = resolved;
   const getKey = createKeySource(issuer, resolved.jwksUri, resolved.jwks);
   const parser = createJwsParser(algorithms);
 
@@ -63,7 +63,11 @@ export function createVerifier(options: VerifierOptions): Verifier {
       const jws = parseTyped(token, isAccessTokenType);
       const found = getKey(jws.kid);
       const claims = signedClaims(jws, found instanceof Promise ? await found : found);
-      return checkAccessTokenClaims(claims, claimContext(), audiences);
+      const checked = checkAccessTokenClaims(claims, claimContext(), audiences);
+      // On every call, not once per token: a token accepted a moment ago may be revoked now.
+      // Last, so that only a genuine token can learn whether it was revoked.
+      revocation?.check(checked);
+      return checked;
     },
 
     async verifyIdToken(token, idOptions = {}) {
@@ -81,7 +85,9 @@ export function createVerifier(options: VerifierOptions): Verifier {
       const jws = parseTyped(token, isIdTokenType);
       const found = getKey(jws.kid);
       const claims = signedClaims(jws, found instanceof Promise ? await found : found);
-      return checkIdTokenClaims(claims, claimContext(), { clientId, nonce, maxAgeSec });
+      const checked = checkIdTokenClaims(claims, claimContext(), { clientId, nonce, maxAgeSec });
+      revocation?.check(checked);
+      return checked;
     },
   };
 }

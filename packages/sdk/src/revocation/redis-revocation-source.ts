@@ -1,0 +1,257 @@
+import { decodeRevocationNotice, revocationKeys } from '@latchkey/protocol';
+import type { Redis } from 'ioredis';
+import { RevocationStaleError, TokenRevokedError } from '../errors.js';
+import { abortable } from '../lib/abortable.js';
+import { closeRedis } from '../lib/redis-close.js';
+import { parseRevocationRange } from './range-reply.js';
+import {
+  resolveRedisSourceOptions,
+  type RedisRevocationSourceOptions,
+} from './redis-source-options.js';
+import { createRevokedSet } from './revoked-set.js';
+import type { RevocationSource } from './revocation-source.js';
+
+export interface RedisRevocationSource extends RevocationSource {
+  /**
+   * Resolves once the revoked set has been loaded completely for the first time (until then
+   * `check` throws `RevocationStaleError`). Never times out by itself; pass a `signal`
+   * (e.g. `AbortSignal.timeout(5000)`) to bound the wait. Rejects if the source is closed first.
+   */
+  ready(options?: { signal?: AbortSignal }): Promise<void>;
+  /** Disconnects both connections and stops every timer. Idempotent. */
+  close(): Promise<void>;
+  /** A snapshot for health checks and metrics. */
+  readonly status: RevocationSourceStatus;
+}
+
+export interface RevocationSourceStatus {
+  /**
+   * `starting`: no complete load yet. `synced`: subscribed and loaded on the current
+   * connection. `resyncing`: the subscription was lost; answering from the last state until
+   * it is `maxStalenessMs` old. `closed`.
+   */
+  state: 'starting' | 'synced' | 'resyncing' | 'closed';
+  /** Epoch ms up to which no revocation can have been missed; undefined before the first load. */
+  confirmedAt: number | undefined;
+  /** Whether the state is older than `maxStalenessMs` (or was never loaded). */
+  stale: boolean;
+  /** Revoked sessions and subjects held in memory. */
+  entries: number;
+}
+
+/**
+ * The revoked set, kept in memory from Redis (see `@latchkey/protocol` revocation.ts): loaded
+ * on connect, updated by pushed notices, reloaded after every reconnect, expired entries
+ * dropped. One connection subscribes and carries the heartbeat; the other loads the set.
+ */
+export function createRedisRevocationSource(
+  options: RedisRevocationSourceOptions,
+): RedisRevocationSource {
+  const { maxStalenessMs, failOpen, now, logger, connect } = resolveRedisSourceOptions(options);
+  const revoked = createRevokedSet();
+  const commands = connect('commands');
+  const subscriber = connect('subscriber');
+
+  let closed = false;
+  // Bumped whenever the subscriber connection drops: work started on an older connection
+  // (a load, a ping) can then no longer vouch for the state.
+  let connection = 0;
+  let subscribingOn = -1;
+  let subscribedOn = -1;
+  let loadingOn = -1;
+  let synced = false;
+  let confirmedAt: number | undefined;
+  let pinging = false;
+  let reportedStale = false;
+
+  let resolveLoaded!: () => void;
+  let rejectLoaded!: (error: Error) => void;
+  const loaded = new Promise<void>((resolve, reject) => {
+    resolveLoaded = resolve;
+    rejectLoaded = reject;
+  });
+  loaded.catch(() => {}); // observed through ready(); closing before a load is no crash
+
+  const isStale = (at: number): boolean =>
+    confirmedAt === undefined || at - confirmedAt > maxStalenessMs;
+
+  function confirm(at: number): void {
+    confirmedAt = confirmedAt === undefined ? at : Math.max(confirmedAt, at);
+    if (reportedStale) logger.info('revocation.recovered');
+    reportedStale = false;
+  }
+
+  subscriber.on('message', (channel: string, message: string) => {
+    if (channel !== revocationKeys.channel) return;
+    const revocation = decodeRevocationNotice(message);
+    // The channel is shared and pub/sub is unauthenticated: ignore what does not parse.
+    if (revocation === null) logger.warn('revocation.notice_ignored');
+    else revoked.apply(revocation, now());
+  });
+  subscriber.on('ready', () => void subscribe(connection));
+  subscriber.on('close', () => {
+    connection += 1;
+    if (synced && !closed) logger.warn('revocation.subscription_lost');
+    synced = false;
+  });
+  commands.on('ready', () => {
+    if (subscribedOn === connection && !synced) void load(connection);
+  });
+  for (const [role, client] of [
+    ['subscriber', subscriber],
+    ['commands', commands],
+  ] as const) {
+    // Without a listener ioredis reports errors on the console; they are expected during an
+    // outage and the staleness bound already handles them.
+    client.on('error', (error: Error) => {
+      if (!closed) logger.warn('revocation.redis_error', { role, message: error.message });
+    });
+    client.on('end', () => {
+      if (!closed) logger.warn('revocation.redis_gave_up', { role });
+    });
+  }
+
+  // Subscribe first, then load: a revocation published after the subscription is received,
+  // and one published before it was written to the set before it was published.
+  async function subscribe(on: number): Promise<void> {
+    if (subscribingOn === on) return;
+    subscribingOn = on;
+    try {
+      await bounded(
+        subscriber.subscribe(revocationKeys.channel),
+        subscriber,
+        'revocation.subscribe_timeout',
+      );
+    } catch (error) {
+      if (!closed) logger.warn('revocation.subscribe_failed', { message: messageOf(error) });
+      return;
+    } finally {
+      if (subscribingOn === on) subscribingOn = -1;
+    }
+    if (on !== connection || closed) return;
+    subscribedOn = on;
+    await load(on);
+  }
+
+  async function load(on: number): Promise<void> {
+    if (loadingOn === on) return;
+    loadingOn = on;
+    const startedAt = now();
+    try {
+      const reply = await bounded(
+        commands.zrange(revocationKeys.set, `(${startedAt}`, '+inf', 'BYSCORE', 'WITHSCORES'),
+        commands,
+        'revocation.load_timeout',
+      );
+      if (on !== connection || closed) return;
+      // Merged rather than replacing: a revocation only ever ends by expiring, so one the set
+      // lost (a Redis restarted empty) stays in force here until its own expiry.
+      const at = now();
+      for (const revocation of parseRevocationRange(reply)) revoked.apply(revocation, at);
+      synced = true;
+      confirm(startedAt);
+      logger.info('revocation.synced', { entries: revoked.size });
+      resolveLoaded();
+    } catch (error) {
+      if (!closed) logger.warn('revocation.load_failed', { message: messageOf(error) });
+    } finally {
+      if (loadingOn === on) loadingOn = -1;
+    }
+  }
+
+  function heartbeat(): void {
+    if (pinging) return;
+    pinging = true;
+    const on = connection;
+    const sentAt = now();
+    // A pong on the subscription means every notice published before the ping was received.
+    bounded(subscriber.ping(), subscriber, 'revocation.heartbeat_timeout')
+      .then(
+        () => {
+          if (on === connection && synced) confirm(sentAt);
+        },
+        () => {},
+      )
+      .finally(() => {
+        pinging = false;
+      });
+  }
+
+  /**
+   * No command on these connections has a timeout of its own (see redis-source-options.ts).
+   * One that gets no answer within maxStalenessMs means a half-open socket: reconnect rather
+   * than wait for TCP to notice. ioredis then resends the command, so it still settles.
+   */
+  function bounded<T>(command: Promise<T>, client: Redis, event: string): Promise<T> {
+    const timer = setTimeout(() => {
+      if (closed) return;
+      logger.warn(event);
+      client.disconnect(true);
+    }, maxStalenessMs).unref();
+    return command.finally(() => clearTimeout(timer));
+  }
+
+  // Picks up where a failed subscribe or load left off; 'ready' events do it promptly.
+  function retrySync(): void {
+    if (subscriber.status !== 'ready') return;
+    if (subscribedOn !== connection) void subscribe(connection);
+    else void load(connection);
+  }
+
+  const timer = setInterval(
+    () => {
+      const at = now();
+      revoked.sweep(at);
+      if (synced) heartbeat();
+      else retrySync();
+      if (!reportedStale && confirmedAt !== undefined && isStale(at)) {
+        reportedStale = true;
+        logger.warn('revocation.stale', { confirmedAt, failOpen });
+      }
+    },
+    Math.max(10, maxStalenessMs / 4),
+  );
+  timer.unref(); // a background refresher must not keep the process alive
+
+  void subscriber.connect().catch(() => {}); // failures arrive as 'error'; ioredis retries
+  void commands.connect().catch(() => {});
+
+  return {
+    check(claims) {
+      const at = now();
+      if (confirmedAt === undefined) {
+        throw new RevocationStaleError('revocation state has not been loaded yet');
+      }
+      if (!failOpen && at - confirmedAt > maxStalenessMs) {
+        throw new RevocationStaleError('revocation state is older than maxStalenessMs');
+      }
+      if (revoked.isRevoked(claims, at)) throw new TokenRevokedError('token has been revoked');
+    },
+
+    ready({ signal } = {}) {
+      if (closed) return Promise.reject(new RevocationStaleError('revocation source is closed'));
+      return confirmedAt === undefined ? abortable(loaded, signal) : loaded;
+    },
+
+    async close() {
+      if (closed) return;
+      closed = true;
+      clearInterval(timer);
+      synced = false;
+      rejectLoaded(new RevocationStaleError('revocation source closed before its first load'));
+      await Promise.all([closeRedis(subscriber), closeRedis(commands)]);
+    },
+
+    get status(): RevocationSourceStatus {
+      let state: RevocationSourceStatus['state'] = 'resyncing';
+      if (closed) state = 'closed';
+      else if (synced) state = 'synced';
+      else if (confirmedAt === undefined) state = 'starting';
+      return { state, confirmedAt, stale: isStale(now()), entries: revoked.size };
+    },
+  };
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

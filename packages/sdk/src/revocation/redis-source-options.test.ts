@@ -1,0 +1,56 @@
+import { Redis } from 'ioredis';
+import { describe, expect, it } from 'vitest';
+import {
+  DEFAULT_MAX_STALENESS_MS,
+  resolveRedisSourceOptions,
+  type RedisRevocationSourceOptions,
+} from './redis-source-options.js';
+
+const url = 'redis://127.0.0.1:1';
+
+describe('redis revocation source options', () => {
+  it('defaults to 30 s staleness, failing closed', () => {
+    const resolved = resolveRedisSourceOptions({ url });
+    expect(resolved.maxStalenessMs).toBe(DEFAULT_MAX_STALENESS_MS);
+    expect(resolved.failOpen).toBe(false);
+  });
+
+  it.each<[string, Record<string, unknown>]>([
+    ['neither url nor redis', {}],
+    ['both url and redis', { url, redis: new Redis({ lazyConnect: true }) }],
+    ['an http url', { url: 'http://127.0.0.1:6379' }],
+    ['a url that is no URL', { url: '127.0.0.1:6379' }],
+    ['redis that is no client', { redis: { host: '127.0.0.1' } }],
+    ['zero maxStalenessMs', { url, maxStalenessMs: 0 }],
+    ['negative maxStalenessMs', { url, maxStalenessMs: -1 }],
+    ['NaN maxStalenessMs', { url, maxStalenessMs: Number.NaN }],
+    ['infinite maxStalenessMs', { url, maxStalenessMs: Infinity }],
+    ['maxStalenessMs as a string', { url, maxStalenessMs: '30000' }],
+    ['failOpen not a boolean', { url, failOpen: 'yes' }],
+    ['now not a function', { url, now: 5 }],
+    ['logger without warn', { url, logger: { info() {} } }],
+  ])('rejects %s with a TypeError', (_name, options) => {
+    expect(() => resolveRedisSourceOptions(options as RedisRevocationSourceOptions)).toThrow(
+      TypeError,
+    );
+  });
+
+  it('duplicates a given client with its own settings and leaves the client alone', () => {
+    const redis = new Redis({ lazyConnect: true, keyPrefix: 'app:', commandTimeout: 50 });
+    const subscriber = resolveRedisSourceOptions({ redis }).connect('subscriber');
+    const commands = resolveRedisSourceOptions({ redis }).connect('commands');
+    expect(subscriber.options).toMatchObject({
+      keyPrefix: '',
+      autoResubscribe: false,
+      commandTimeout: undefined,
+      enableOfflineQueue: false,
+    });
+    expect(commands.options).toMatchObject({
+      keyPrefix: '',
+      commandTimeout: undefined,
+      enableOfflineQueue: false,
+    });
+    expect(redis.status).toBe('wait');
+    expect(redis.options.keyPrefix).toBe('app:');
+  });
+});

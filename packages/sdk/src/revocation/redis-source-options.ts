@@ -1,0 +1,130 @@
+import { Redis, type RedisOptions } from 'ioredis';
+
+/** Where the source reports what it cannot throw: connection trouble, recovery. */
+export interface RevocationLogger {
+  info(event: string, fields?: Record<string, unknown>): void;
+  warn(event: string, fields?: Record<string, unknown>): void;
+}
+
+export interface RedisRevocationSourceOptions {
+  /**
+   * `redis://` or `rediss://` URL of the Redis the IdP writes revocations to. Give this or
+   * `redis`, not both.
+   */
+  url?: string;
+  /**
+   * An ioredis client whose connection options (host, TLS, auth, db, Sentinel, retry strategy)
+   * the source copies with `duplicate()`. The source opens its own two connections and never
+   * uses or closes this client.
+   */
+  redis?: Redis;
+  /**
+   * How old, in ms, the revoked set may be before `check` stops trusting it. The state is
+   * confirmed by each complete load and then by a heartbeat on the subscription every
+   * quarter of this. Default `30000`.
+   */
+  maxStalenessMs?: number;
+  /**
+   * When the state is too old: `false` (default) throws `RevocationStaleError` (503), so a
+   * token revoked during a Redis outage is never accepted; `true` keeps answering from the last
+   * known state, trading that guarantee for availability. Before the first complete load there
+   * is no state to answer from, so `check` throws either way.
+   */
+  failOpen?: boolean;
+  /** Clock in epoch ms, used for staleness and expiry. Default `Date.now`. */
+  now?: () => number;
+  /** Connection trouble and recovery are reported here. Default: no logging. */
+  logger?: RevocationLogger;
+}
+
+export interface ResolvedRedisSourceOptions {
+  maxStalenessMs: number;
+  failOpen: boolean;
+  now: () => number;
+  logger: RevocationLogger;
+  /** Opens one of the source's connections, not yet connected. */
+  connect: (role: 'commands' | 'subscriber') => Redis;
+}
+
+export const DEFAULT_MAX_STALENESS_MS = 30_000;
+
+const silentLogger: RevocationLogger = { info() {}, warn() {} };
+
+/** Checks every option once, at construction (TypeError), like `createVerifier`. */
+export function resolveRedisSourceOptions(
+  options: RedisRevocationSourceOptions,
+): ResolvedRedisSourceOptions {
+  if (typeof options !== 'object' || options === null) {
+    throw new TypeError('revocation source options must be an object');
+  }
+  const { url, redis } = options;
+  if ((url === undefined) === (redis === undefined)) {
+    throw new TypeError('give exactly one of url and redis');
+  }
+  if (url !== undefined && !isRedisUrl(url)) {
+    throw new TypeError('url must be a redis:// or rediss:// URL');
+  }
+  if (redis !== undefined && typeof (redis as Partial<Redis> | null)?.duplicate !== 'function') {
+    throw new TypeError('redis must be an ioredis client');
+  }
+
+  const maxStalenessMs = options.maxStalenessMs ?? DEFAULT_MAX_STALENESS_MS;
+  if (
+    typeof maxStalenessMs !== 'number' ||
+    !Number.isFinite(maxStalenessMs) ||
+    maxStalenessMs <= 0
+  ) {
+    throw new TypeError('maxStalenessMs must be a positive finite number');
+  }
+  const failOpen = options.failOpen ?? false;
+  if (typeof failOpen !== 'boolean') throw new TypeError('failOpen must be a boolean');
+  const now = options.now ?? Date.now;
+  if (typeof now !== 'function') throw new TypeError('now must be a function');
+  const logger = options.logger ?? silentLogger;
+  if (
+    typeof logger !== 'object' ||
+    logger === null ||
+    typeof logger.info !== 'function' ||
+    typeof logger.warn !== 'function'
+  ) {
+    throw new TypeError('logger must have info and warn functions');
+  }
+
+  const connect = (role: 'commands' | 'subscriber'): Redis => {
+    const override = connectionOptions(role);
+    return redis ? redis.duplicate(override) : new Redis(url!, override);
+  };
+  return { maxStalenessMs, failOpen, now, logger, connect };
+}
+
+function connectionOptions(role: 'commands' | 'subscriber'): RedisOptions {
+  const common: RedisOptions = {
+    lazyConnect: true,
+    // The revocation keys are absolute names shared with the IdP, never under an app's prefix.
+    keyPrefix: '',
+    // Nothing waits for a connection: a command issued while down fails at once and the
+    // source retries on its own schedule, so stale state is noticed rather than queued behind.
+    enableOfflineQueue: false,
+    // Settles commands cut off by a reconnect (without it ioredis drops them unsettled).
+    autoResendUnfulfilledCommands: true,
+    connectionName: `latchkey-revocation-${role}`,
+    // No commandTimeout (see the re-subscribe note below): the source bounds its own load and
+    // heartbeat and reconnects a connection that does not answer within maxStalenessMs.
+    commandTimeout: undefined,
+  };
+  if (role === 'commands') return common;
+  // ioredis re-subscribes after a reconnect without looking at the result, so a failure there
+  // (a commandTimeout, notably) is an unhandled rejection. The source subscribes itself on
+  // every 'ready' instead.
+  return { ...common, autoResubscribe: false };
+}
+
+function isRedisUrl(value: unknown): boolean {
+  if (typeof value !== 'string') return false;
+  try {
+    const { protocol } = new URL(value);
+    return protocol === 'redis:' || protocol === 'rediss:';
+  } catch {
+    return false;
+  }
+}
