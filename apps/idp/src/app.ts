@@ -9,10 +9,15 @@ import { allowAnyOrigin, securityHeaders } from './http/koa-security-headers.js'
 import type { KeyManager } from './keys/key-manager.js';
 import type { Logger } from './logger.js';
 import { discoveryRoute } from './oauth/discovery/discovery-route.js';
+import { introspectRoute } from './oauth/introspect/introspect-route.js';
 import { jwksRoute } from './oauth/jwks/jwks-route.js';
+import { logoutRoute } from './oauth/logout/logout-route.js';
+import { revokeRoute } from './oauth/revoke/revoke-route.js';
 import { tokenRoute } from './oauth/token/token-route.js';
+import { userinfoCors, userinfoRoute } from './oauth/userinfo/userinfo-route.js';
 import type { Revoker } from './sessions/revoker.js';
 import type { SessionRepository } from './sessions/session.js';
+import { sessionCookie } from './sessions/session-cookie.js';
 import type { Store } from './store/store.js';
 import type { UserRepository } from './users/user.js';
 
@@ -30,8 +35,9 @@ export interface AppDeps {
 
 /** Builds the IdP's Koa app. It never listens: main.ts and the tests decide where. */
 export function createApp(deps: AppDeps): Koa {
-  const { config, store, keys, clients, logger } = deps;
+  const { config, store, keys, clients, logger, sessions, revoker, users } = deps;
   const now = deps.now ?? Date.now;
+  const userDeps = { config, keys, store, sessions, revoker, users, clients, now };
   const app = new Koa();
   // Forwarded headers are ignored until trusted proxies are configured explicitly.
   app.proxy = false;
@@ -43,7 +49,19 @@ export function createApp(deps: AppDeps): Koa {
   router.get('/.well-known/openid-configuration', allowAnyOrigin(), discovery);
   router.get('/.well-known/oauth-authorization-server', allowAnyOrigin(), discovery);
   router.get('/jwks', allowAnyOrigin(), jwksRoute(keys, config.jwksMaxAgeSec));
-  router.post('/token', tokenRoute({ config, keys, clients, now }));
+  router.post('/token', tokenRoute(userDeps));
+  const userinfo = userinfoRoute(userDeps);
+  router.get('/userinfo', userinfoCors(), userinfo);
+  router.post('/userinfo', userinfoCors(), userinfo);
+  router.options('/userinfo', userinfoCors());
+  router.post('/revoke', revokeRoute(userDeps));
+  router.post('/introspect', introspectRoute(userDeps));
+  const logout = logoutRoute({
+    ...userDeps,
+    cookie: sessionCookie({ https: config.issuer.startsWith('https:') }),
+  });
+  router.get('/logout', logout);
+  router.post('/logout', logout);
   router.get('/healthz', healthzRoute());
   router.get('/readyz', readyzRoute(store, keys));
 

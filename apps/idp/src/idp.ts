@@ -1,20 +1,25 @@
 import type Koa from 'koa';
 import { createApp } from './app.js';
 import type { ClientRegistry } from './clients/client.js';
+import { ClientsFileError } from './clients/load-clients.js';
 import type { Config } from './config/config.js';
 import { createKeyFactory } from './keys/key-generation.js';
 import { createKeyManager, type KeyManager } from './keys/key-manager.js';
 import { keyPolicyFor } from './keys/key-policy.js';
 import type { Logger } from './logger.js';
-import { createRevoker } from './sessions/revoker.js';
-import { createSessionRepository } from './sessions/session.js';
+import { createRevoker, type Revoker } from './sessions/revoker.js';
+import { createSessionRepository, type SessionRepository } from './sessions/session.js';
 import type { Store } from './store/store.js';
-import { createUserRepository } from './users/user.js';
+import { unsignableIdTokenClients } from './tokens/id-token.js';
+import { createUserRepository, type UserRepository } from './users/user.js';
 
 export interface Idp {
   app: Koa;
   /** Start before serving (it loads or creates the keys); stop after the server closed. */
   keys: KeyManager;
+  sessions: SessionRepository;
+  revoker: Revoker;
+  users: UserRepository;
 }
 
 /** Wires the IdP from its configuration, the same way for main.ts and for the tests. */
@@ -23,9 +28,12 @@ export function createIdp(
   deps: { store: Store; clients: ClientRegistry; logger: Logger; now?: () => number },
 ): Idp {
   const now = deps.now ?? Date.now;
+  const policy = keyPolicyFor(config);
+  const unsignable = unsignableIdTokenClients(deps.clients.all(), policy.algorithms);
+  if (unsignable.length > 0) throw new ClientsFileError(unsignable);
   const keys = createKeyManager({
     store: deps.store,
-    policy: keyPolicyFor(config),
+    policy,
     kek: config.keyEncryptionKey,
     newKey: createKeyFactory(config.keyEncryptionKey),
     logger: deps.logger,
@@ -46,16 +54,12 @@ export function createIdp(
     // clock tolerance a verifier may allow (the SDK's limit is 5 minutes).
     retentionMs: Math.max(config.accessTokenTtlMs, config.idTokenTtlMs) + 5 * 60_000,
   });
+  const users = createUserRepository(deps.store);
   return {
-    app: createApp({
-      config,
-      keys,
-      sessions,
-      revoker,
-      users: createUserRepository(deps.store),
-      now,
-      ...deps,
-    }),
+    app: createApp({ config, keys, sessions, revoker, users, now, ...deps }),
     keys,
+    sessions,
+    revoker,
+    users,
   };
 }

@@ -3,8 +3,10 @@ import { createClientRegistry } from './clients/client.js';
 import { ClientsFileError, loadClientsFile } from './clients/load-clients.js';
 import { ConfigError, loadConfig } from './config/config.js';
 import { createIdp } from './idp.js';
+import { keyPolicyFor } from './keys/key-policy.js';
 import { createLogger } from './logger.js';
 import { createStore } from './store/create-store.js';
+import { unsignableIdTokenClients } from './tokens/id-token.js';
 
 /** Reads the configuration, starts the IdP, and stops it cleanly on SIGTERM or SIGINT. */
 async function main(): Promise<void> {
@@ -15,6 +17,8 @@ async function main(): Promise<void> {
     clients = await loadClientsFile(config.clientsFile, {
       production: config.mode === 'production',
     });
+    const unsignable = unsignableIdTokenClients(clients, keyPolicyFor(config).algorithms);
+    if (unsignable.length > 0) throw new ClientsFileError(unsignable);
   } catch (error) {
     if (error instanceof ConfigError || error instanceof ClientsFileError) {
       process.stderr.write(`latchkey: refusing to start\n${error.problems.join('\n')}\n`);

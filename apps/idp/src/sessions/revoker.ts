@@ -9,7 +9,13 @@ import type { Logger } from '../logger.js';
 import type { Store } from '../store/store.js';
 import type { SessionRepository } from './session.js';
 
-export type RevocationReason = 'logout' | 'admin' | 'refresh_token_reuse' | 'code_replay';
+export type RevocationReason =
+  | 'logout'
+  | 'admin'
+  | 'refresh_token_reuse'
+  | 'code_replay'
+  /** A client revoked one of its access tokens at /revoke (RFC 7009). */
+  | 'token_revoked';
 
 /**
  * The IdP itself needs no revoked set: a token is active at /userinfo and /introspect only

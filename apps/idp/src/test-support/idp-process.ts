@@ -62,7 +62,7 @@ function stop(child: ChildProcess, signal: NodeJS.Signals = 'SIGTERM'): Promise<
 
 /** Runs a built entry point to its end (`main.js` that refuses to start, `cli/keys.js`). */
 export function runScript(
-  script: 'main.js' | 'cli/keys.js',
+  script: 'main.js' | 'cli/keys.js' | 'cli/sessions.js',
   args: string[],
   env: Record<string, string>,
 ): Promise<{ code: number | null; stdout: string; stderr: string }> {
@@ -82,3 +82,6 @@ export function runScript(
 
 export const runKeysCommand = (args: string[], env: Record<string, string>) =>
   runScript('cli/keys.js', args, env);
+
+export const runSessionsCommand = (args: string[], env: Record<string, string>) =>
+  runScript('cli/sessions.js', args, env);

@@ -4,28 +4,45 @@ import { loadClientsFile } from '../clients/load-clients.js';
 import { loadConfig, type Config } from '../config/config.js';
 import { createIdp } from '../idp.js';
 import type { KeyManager } from '../keys/key-manager.js';
+import type { Revoker } from '../sessions/revoker.js';
+import type { SessionRepository } from '../sessions/session.js';
 import { silentLogger } from '../logger.js';
 import { createMemoryStore } from '../store/memory-store.js';
 import type { Store } from '../store/store.js';
+import type { UserRepository } from '../users/user.js';
 
 export interface TestIdp {
   url: string;
   config: Config;
   keys: KeyManager;
   store: Store;
+  sessions: SessionRepository;
+  revoker: Revoker;
+  users: UserRepository;
   close(): Promise<void>;
+}
+
+export interface TestIdpOptions {
+  /** The IdP's clock (epoch ms); give the memory store the same one to expire records too. */
+  now?: () => number;
 }
 
 /** The IdP built in-process on the memory store, listening on a free loopback port. */
 export async function startTestIdp(
   env: Record<string, string> = {},
   store: Store = createMemoryStore(),
+  options: TestIdpOptions = {},
 ): Promise<TestIdp> {
   const config = loadConfig({ ISSUER: 'http://idp.localhost:4000', ...env });
   const clients = createClientRegistry(
     await loadClientsFile(config.clientsFile, { production: false }),
   );
-  const { app, keys } = createIdp(config, { store, clients, logger: silentLogger });
+  const { app, keys, sessions, revoker, users } = createIdp(config, {
+    store,
+    clients,
+    logger: silentLogger,
+    ...(options.now && { now: options.now }),
+  });
   await keys.start();
   const server = app.listen(0, '127.0.0.1');
   await new Promise((resolve) => server.once('listening', resolve));
@@ -35,6 +52,9 @@ export async function startTestIdp(
     config,
     keys,
     store,
+    sessions,
+    revoker,
+    users,
     async close() {
       server.closeAllConnections();
       await new Promise((resolve) => server.close(resolve));

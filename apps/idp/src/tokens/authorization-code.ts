@@ -61,6 +61,23 @@ export async function redeemAuthorizationCode(store: Store, code: string): Promi
   return won ? { status: 'redeemed', grant } : { status: 'replayed', grant };
 }
 
+/**
+ * Reads a code without marking it used, so /token can check who presents it (client,
+ * redirect_uri, PKCE) before spending it: a code presented by the wrong party is neither
+ * burnt nor treated as a replay. Only `redeemAuthorizationCode` decides who wins.
+ */
+export async function findAuthorizationCode(
+  store: Store,
+  code: string,
+): Promise<{ readonly grant: CodeGrant; readonly used: boolean } | null> {
+  if (!looksLikeOpaqueToken(code)) return null;
+  const raw = await store.get(storeKeys.authorizationCode(digestToken(code)));
+  const stored = raw === null ? null : parseStoredCode(raw);
+  if (stored === null) return null;
+  const { used, ...grant } = stored;
+  return { grant, used };
+}
+
 function parseStoredCode(raw: string): StoredCode | null {
   try {
     const value = JSON.parse(raw) as Partial<StoredCode> | null;

@@ -15,14 +15,42 @@ describe('provider metadata (OIDC Discovery §4, RFC 8414 §3)', () => {
       expect(response.status).toBe(200);
       expect(response.headers.get('content-type')).toMatch(/^application\/json/);
       expect(response.headers.get('access-control-allow-origin')).toBe('*');
-      const metadata = await response.json();
+      const metadata = (await response.json()) as Record<string, unknown>;
       expect(metadata).toMatchObject({
         issuer: 'http://idp.localhost:4000',
         jwks_uri: 'http://idp.localhost:4000/jwks',
+        authorization_endpoint: 'http://idp.localhost:4000/authorize',
         token_endpoint: 'http://idp.localhost:4000/token',
-        grant_types_supported: ['client_credentials'],
-        token_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post'],
+        userinfo_endpoint: 'http://idp.localhost:4000/userinfo',
+        revocation_endpoint: 'http://idp.localhost:4000/revoke',
+        introspection_endpoint: 'http://idp.localhost:4000/introspect',
+        end_session_endpoint: 'http://idp.localhost:4000/logout',
+        response_types_supported: ['code'],
+        response_modes_supported: ['query'],
+        grant_types_supported: ['authorization_code', 'refresh_token', 'client_credentials'],
+        code_challenge_methods_supported: ['S256'],
+        subject_types_supported: ['public'],
+        id_token_signing_alg_values_supported: ['RS256', 'ES256'],
+        token_endpoint_auth_methods_supported: [
+          'client_secret_basic',
+          'client_secret_post',
+          'none',
+        ],
+        introspection_endpoint_auth_methods_supported: [
+          'client_secret_basic',
+          'client_secret_post',
+        ],
+        prompt_values_supported: ['none', 'login'],
+        authorization_response_iss_parameter_supported: true,
+        claims_parameter_supported: false,
+        request_parameter_supported: false,
       });
+      expect(metadata.scopes_supported).toEqual(
+        expect.arrayContaining(['openid', 'profile', 'email', 'offline_access']),
+      );
+      expect(metadata.claims_supported).toEqual(
+        expect.arrayContaining(['sub', 'sid', 'auth_time', 'nonce', 'at_hash', 'roles']),
+      );
     },
   );
 
@@ -35,9 +63,8 @@ describe('provider metadata (OIDC Discovery §4, RFC 8414 §3)', () => {
     );
     for (const [, url] of endpoints) {
       const path = new URL(url as string).pathname;
-      const response = await fetch(`${idp.url}${path}`, {
-        method: path === '/token' ? 'POST' : 'GET',
-      });
+      const post = ['/token', '/revoke', '/introspect'].includes(path);
+      const response = await fetch(`${idp.url}${path}`, { method: post ? 'POST' : 'GET' });
       expect(response.status, path).not.toBe(404);
     }
   });

@@ -1,6 +1,9 @@
 import type { Middleware } from 'koa';
 import type { Config } from '../../config/config.js';
+import { keyPolicyFor } from '../../keys/key-policy.js';
 import { SUPPORTED_GRANT_TYPES } from '../token/token-route.js';
+
+const CLIENT_AUTH_METHODS = ['client_secret_basic', 'client_secret_post'];
 
 /**
  * Provider metadata (OIDC Discovery 1.0 §3, RFC 8414 §2). It lists only what this IdP
@@ -11,14 +14,52 @@ export function buildProviderMetadata(config: Config): Record<string, unknown> {
   const url = (path: string) => `${config.issuer}${path}`;
   return {
     issuer: config.issuer,
-    jwks_uri: url('/jwks'),
+    authorization_endpoint: url('/authorize'),
     token_endpoint: url('/token'),
+    userinfo_endpoint: url('/userinfo'),
+    jwks_uri: url('/jwks'),
+    revocation_endpoint: url('/revoke'),
+    introspection_endpoint: url('/introspect'),
+    end_session_endpoint: url('/logout'),
+    response_types_supported: ['code'],
+    response_modes_supported: ['query'],
     grant_types_supported: [...SUPPORTED_GRANT_TYPES],
-    // No endpoint that takes a response_type exists yet (the authorization endpoint is next).
-    response_types_supported: [],
-    token_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post'],
+    // OAuth 2.1: PKCE always, and only the method that does not reveal the verifier.
+    code_challenge_methods_supported: ['S256'],
+    scopes_supported: ['openid', 'profile', 'email', 'offline_access'],
+    claims_supported: [
+      'sub',
+      'iss',
+      'aud',
+      'exp',
+      'iat',
+      'auth_time',
+      'nonce',
+      'sid',
+      'azp',
+      'at_hash',
+      'preferred_username',
+      'name',
+      'email',
+      'email_verified',
+      'roles',
+    ],
+    subject_types_supported: ['public'],
+    // Whatever the key policy keeps an active key for; clients registering another alg are
+    // refused at start-up.
+    id_token_signing_alg_values_supported: keyPolicyFor(config).algorithms,
     // RFC 9068 access tokens are JWTs signed with this algorithm.
     access_token_signing_alg_values_supported: [config.accessTokenAlg],
+    token_endpoint_auth_methods_supported: [...CLIENT_AUTH_METHODS, 'none'],
+    revocation_endpoint_auth_methods_supported: [...CLIENT_AUTH_METHODS, 'none'],
+    // Public clients may not introspect (RFC 7662 §4).
+    introspection_endpoint_auth_methods_supported: CLIENT_AUTH_METHODS,
+    prompt_values_supported: ['none', 'login'],
+    // RFC 9207: the authorization response carries `iss`.
+    authorization_response_iss_parameter_supported: true,
+    claims_parameter_supported: false,
+    request_parameter_supported: false,
+    request_uri_parameter_supported: false,
   };
 }
 

@@ -1,5 +1,9 @@
 import type { Config } from '../../config/config.js';
 import type { KeyManager } from '../../keys/key-manager.js';
+import type { Revoker } from '../../sessions/revoker.js';
+import type { SessionRepository } from '../../sessions/session.js';
+import type { Store } from '../../store/store.js';
+import type { UserRepository } from '../../users/user.js';
 
 /** RFC 6749 §5.1 successful response. */
 export interface TokenResponse {
@@ -16,4 +20,12 @@ export interface GrantContext {
   config: Config;
   keys: KeyManager;
   now: () => number;
+}
+
+/** What the grants that act for a user (code, refresh) also need. */
+export interface UserGrantContext extends GrantContext {
+  store: Store;
+  sessions: SessionRepository;
+  revoker: Revoker;
+  users: UserRepository;
 }

@@ -1,0 +1,111 @@
+import { ConfigError, loadConfig } from '../config/config.js';
+import { silentLogger } from '../logger.js';
+import { createRevoker } from '../sessions/revoker.js';
+import { createSessionRepository, type Session } from '../sessions/session.js';
+import { createStore } from '../store/create-store.js';
+import { createUserRepository } from '../users/user.js';
+
+const USAGE = 'usage: sessions <list USER | revoke SID | revoke-user USER>';
+
+/**
+ * The operator's session command, on the store named by REDIS_URL. Revocations go through
+ * the same revoker as the IdP's (record, publish, delete), so every SDK drops the tokens
+ * within milliseconds, exactly as after a logout.
+ */
+async function run(args: string[]): Promise<number> {
+  const [command, argument, ...rest] = args;
+  if (
+    !command ||
+    !['list', 'revoke', 'revoke-user'].includes(command) ||
+    !argument ||
+    rest.length > 0
+  ) {
+    process.stderr.write(`${USAGE}\n`);
+    return 2;
+  }
+  const config = loadConfig(process.env);
+  if (config.storeUrl === 'memory://') {
+    process.stderr.write(
+      'sessions: REDIS_URL=memory:// lives inside one IdP process; point REDIS_URL at Redis\n',
+    );
+    return 2;
+  }
+  const store = createStore(config.storeUrl);
+  try {
+    const sessions = createSessionRepository(store, {
+      idleTtlMs: config.sessionIdleTtlMs,
+      maxTtlMs: config.sessionMaxTtlMs,
+    });
+    const revoker = createRevoker({
+      store,
+      sessions,
+      logger: silentLogger,
+      now: Date.now,
+      // As in idp.ts: until every token that can carry the sid has expired, plus skew.
+      retentionMs: Math.max(config.accessTokenTtlMs, config.idTokenTtlMs) + 5 * 60_000,
+    });
+    const users = createUserRepository(store);
+
+    if (command === 'revoke') {
+      const session = await sessions.find(argument, Date.now());
+      if (!session) {
+        process.stderr.write('sessions: no live session with that id\n');
+        return 1;
+      }
+      await revoker.revokeSession(session, 'admin');
+      process.stdout.write(`revoked session of ${session.username}\n`);
+      return 0;
+    }
+
+    const user = await users.findByUsername(argument);
+    if (!user) {
+      process.stderr.write(`sessions: no user named ${JSON.stringify(argument)}\n`);
+      return 1;
+    }
+    if (command === 'list') {
+      print(await sessions.listForUser(user.id, Date.now()));
+    } else {
+      const count = await revoker.revokeUser(user.id, 'admin');
+      process.stdout.write(
+        `revoked ${count} session(s) of ${user.username}, and every token issued to them until now\n`,
+      );
+    }
+    return 0;
+  } finally {
+    await store.close();
+  }
+}
+
+function print(sessions: Session[]): void {
+  if (sessions.length === 0) {
+    process.stdout.write('no live sessions\n');
+    return;
+  }
+  const time = (ms: number) => new Date(ms).toISOString();
+  const header = ['SID', 'CREATED', 'LAST SEEN', 'EXPIRES', 'AUTH TIME'];
+  const rows = sessions.map((session) => [
+    session.sid,
+    time(session.createdAt),
+    time(session.lastSeenAt),
+    time(session.expiresAt),
+    time(session.authTime * 1000),
+  ]);
+  const widths = header.map((title, column) =>
+    Math.max(title.length, ...rows.map((row) => row[column]!.length)),
+  );
+  for (const row of [header, ...rows]) {
+    process.stdout.write(`${row.map((cell, column) => cell.padEnd(widths[column]!)).join('  ')}\n`);
+  }
+}
+
+run(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`${error.problems.join('\n')}\n`);
+    } else {
+      process.stderr.write(`sessions: ${error instanceof Error ? error.message : String(error)}\n`);
+    }
+    process.exit(1);
+  },
+);

@@ -1,0 +1,92 @@
+import type { Client } from '../../clients/client.js';
+import type { FormParams } from '../../http/form-body.js';
+import type { CodeGrant } from '../../tokens/authorization-code.js';
+import { findAuthorizationCode, redeemAuthorizationCode } from '../../tokens/authorization-code.js';
+import { issueRefreshToken } from '../../tokens/refresh-token.js';
+import { InvalidGrantError, InvalidRequestError } from '../oauth-errors.js';
+import { checkPkce } from './check-pkce.js';
+import { resolveResources } from './requested-resource.js';
+import type { TokenResponse, UserGrantContext } from './token-response.js';
+import {
+  refreshExpiry,
+  requireGrantType,
+  shouldIssueRefreshToken,
+  signUserTokens,
+} from './user-tokens.js';
+
+// One answer for every code that cannot be used here, so none reveals whether a code exists.
+const UNUSABLE = 'the authorization code is invalid, expired, or was issued to another client';
+
+/**
+ * RFC 6749 §4.1.3 with PKCE (RFC 7636) as OAuth 2.1 requires. The checks run in the order of
+ * the spec, each before anything is written, so a refused request leaves the code unspent:
+ *
+ * 1. the code exists and was issued to the authenticated client (a code presented by another
+ *    client is refused like an unknown one, and neither spent nor treated as a replay, so a
+ *    client that got hold of someone else's code can neither use it nor burn it);
+ * 2. `redirect_uri` equals the one sent to /authorize;
+ * 3. the PKCE verifier matches the S256 challenge;
+ * 4. the code is spent, atomically; a second use (even a concurrent one) is a replay, and
+ *    §4.1.2 asks to revoke what the first use issued: the whole session goes;
+ * 5. the session the code was issued in is still alive (a logout in between ends the grant).
+ */
+export async function authorizationCodeGrant(
+  client: Client,
+  form: FormParams,
+  deps: UserGrantContext,
+): Promise<TokenResponse> {
+  requireGrantType(client, 'authorization_code');
+  const code = form.single('code');
+  if (code === undefined) throw new InvalidRequestError('code is required');
+  const redirectUri = form.single('redirect_uri');
+  const verifier = form.single('code_verifier');
+
+  const found = await findAuthorizationCode(deps.store, code);
+  if (!found || found.grant.clientId !== client.id) throw new InvalidGrantError(UNUSABLE);
+  const { grant } = found;
+  if (redirectUri !== grant.redirectUri) {
+    throw new InvalidGrantError('redirect_uri does not match the authorization request');
+  }
+  checkPkce(verifier, grant.codeChallenge);
+  const resources = resolveResources(form.all('resource'), grant.resources);
+
+  const redemption = found.used
+    ? ({ status: 'replayed' } as const)
+    : await redeemAuthorizationCode(deps.store, code);
+  if (redemption.status === 'unknown') throw new InvalidGrantError(UNUSABLE);
+  if (redemption.status === 'replayed') await revokeForReplay(deps, grant);
+
+  const at = deps.now();
+  const session = await deps.sessions.find(grant.sid, at);
+  if (!session || session.sub !== grant.sub) {
+    throw new InvalidGrantError('the session this code was issued in has ended');
+  }
+  const response = await signUserTokens(deps, client, {
+    session,
+    authTime: grant.authTime,
+    scope: grant.scope,
+    resources,
+    nonce: grant.nonce,
+  });
+  if (!shouldIssueRefreshToken(client, grant.scope)) return response;
+  const refreshToken = await issueRefreshToken(
+    deps.store,
+    {
+      clientId: client.id,
+      sid: session.sid,
+      sub: session.sub,
+      scope: grant.scope,
+      resources: grant.resources,
+      authTime: grant.authTime,
+    },
+    { expiresAt: refreshExpiry(deps, session, at), now: at },
+  );
+  return { ...response, refresh_token: refreshToken };
+}
+
+async function revokeForReplay(deps: UserGrantContext, grant: CodeGrant): Promise<never> {
+  await deps.revoker.revokeSession({ sid: grant.sid, sub: grant.sub }, 'code_replay');
+  throw new InvalidGrantError(
+    'the authorization code was already used; the tokens issued for it are revoked',
+  );
+}

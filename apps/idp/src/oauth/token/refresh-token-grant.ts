@@ -1,0 +1,77 @@
+import type { Client } from '../../clients/client.js';
+import type { FormParams } from '../../http/form-body.js';
+import {
+  readRefreshToken,
+  revokeRefreshFamily,
+  rotateRefreshToken,
+  type PresentedRefreshToken,
+} from '../../tokens/refresh-token.js';
+import { InvalidGrantError, InvalidRequestError } from '../oauth-errors.js';
+import { resolveResources } from './requested-resource.js';
+import { resolveScope } from './requested-scope.js';
+import type { TokenResponse, UserGrantContext } from './token-response.js';
+import { refreshExpiry, requireGrantType, signUserTokens } from './user-tokens.js';
+
+const UNUSABLE = 'the refresh token is invalid, expired, revoked, or was issued to another client';
+
+/**
+ * RFC 6749 §6 with OAuth 2.1 §4.3.1 rotation:
+ *
+ * 1. the token's family exists and belongs to the authenticated client (another client's
+ *    token is refused like an unknown one, without touching it);
+ * 2. the token is the family's current one; an older one means the family leaked, so the
+ *    session and every token issued in it are revoked (and the family with it);
+ * 3. the session is still alive (logout ends every refresh token issued in it);
+ * 4. `scope` and `resource` may narrow the grant for this access token, never widen it;
+ * 5. rotation is one compare-and-set: of concurrent uses of one token at most one wins, and
+ *    the losers are reuse, with the consequence of step 2;
+ * 6. refreshing counts as activity on the session, and returns a new access token, refresh
+ *    token and ID token (OIDC Core §12.2: same `auth_time`, no `nonce`).
+ */
+export async function refreshTokenGrant(
+  client: Client,
+  form: FormParams,
+  deps: UserGrantContext,
+): Promise<TokenResponse> {
+  requireGrantType(client, 'refresh_token');
+  const token = form.single('refresh_token');
+  if (token === undefined) throw new InvalidRequestError('refresh_token is required');
+
+  const presented = await readRefreshToken(deps.store, token);
+  if (!presented || presented.grant.clientId !== client.id) throw new InvalidGrantError(UNUSABLE);
+  if (!presented.current) return revokeForReuse(deps, presented);
+
+  const at = deps.now();
+  const session = await deps.sessions.find(presented.grant.sid, at);
+  if (!session || session.sub !== presented.grant.sub) {
+    await revokeRefreshFamily(deps.store, presented.familyId);
+    throw new InvalidGrantError('the session this refresh token belongs to has ended');
+  }
+  const scope = resolveScope(form.single('scope'), presented.grant.scope);
+  const resources = resolveResources(form.all('resource'), presented.grant.resources);
+
+  const rotated = await rotateRefreshToken(deps.store, presented, {
+    expiresAt: refreshExpiry(deps, session, at),
+    now: at,
+  });
+  if (rotated === null) return revokeForReuse(deps, presented);
+  await deps.sessions.touch(session, at);
+
+  const response = await signUserTokens(deps, client, {
+    session,
+    authTime: presented.grant.authTime,
+    scope,
+    resources,
+  });
+  return { ...response, refresh_token: rotated };
+}
+
+async function revokeForReuse(
+  deps: UserGrantContext,
+  presented: PresentedRefreshToken,
+): Promise<never> {
+  const { sid, sub } = presented.grant;
+  await deps.revoker.revokeSession({ sid, sub }, 'refresh_token_reuse');
+  await revokeRefreshFamily(deps.store, presented.familyId);
+  throw new InvalidGrantError('the refresh token was already used; its session is revoked');
+}

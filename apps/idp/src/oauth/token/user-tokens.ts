@@ -1,0 +1,91 @@
+import type { Client } from '../../clients/client.js';
+import type { Session } from '../../sessions/session.js';
+import { signAccessToken } from '../../tokens/access-token.js';
+import { signIdToken } from '../../tokens/id-token.js';
+import { InvalidGrantError, UnauthorizedClientError } from '../oauth-errors.js';
+import type { TokenResponse, UserGrantContext } from './token-response.js';
+
+export interface UserTokenInput {
+  session: Pick<Session, 'sid' | 'sub'>;
+  authTime: number;
+  scope: readonly string[];
+  resources: readonly string[];
+  nonce?: string | undefined;
+}
+
+/**
+ * The access token (RFC 9068, `aud` = the resources) and, when `openid` was granted, the ID
+ * token of a user grant. The user is read afresh, so a role change shows in the next token.
+ */
+export async function signUserTokens(
+  { config, keys, users, now }: UserGrantContext,
+  client: Client,
+  input: UserTokenInput,
+): Promise<TokenResponse> {
+  const user = await users.findById(input.session.sub);
+  if (!user) throw new InvalidGrantError('the user of this grant no longer exists');
+  const at = now();
+  const { token } = await signAccessToken(keys.signingKey(config.accessTokenAlg), {
+    issuer: config.issuer,
+    subject: user.id,
+    clientId: client.id,
+    audience: input.resources,
+    scope: input.scope,
+    ttlMs: config.accessTokenTtlMs,
+    now: at,
+    sid: input.session.sid,
+    authTime: input.authTime,
+    username: user.username,
+    roles: user.roles,
+  });
+  const idToken = input.scope.includes('openid')
+    ? await signIdToken(keys.signingKey(client.idTokenSignedResponseAlg), {
+        issuer: config.issuer,
+        subject: user.id,
+        clientId: client.id,
+        ttlMs: config.idTokenTtlMs,
+        now: at,
+        authTime: input.authTime,
+        sid: input.session.sid,
+        nonce: input.nonce,
+        accessToken: token,
+        scope: input.scope,
+        user,
+      })
+    : undefined;
+  return {
+    access_token: token,
+    token_type: 'Bearer',
+    expires_in: Math.floor(config.accessTokenTtlMs / 1000),
+    ...(input.scope.length > 0 && { scope: input.scope.join(' ') }),
+    ...(idToken !== undefined && { id_token: idToken }),
+  };
+}
+
+/** RFC 6749 §5.2 `unauthorized_client`: the registration does not list this grant. */
+export function requireGrantType(client: Client, grantType: Client['grantTypes'][number]): void {
+  if (!client.grantTypes.includes(grantType)) {
+    throw new UnauthorizedClientError(`this client may not use the ${grantType} grant`);
+  }
+}
+
+/**
+ * A refresh token goes with a user grant when the client may refresh and either asked for
+ * `offline_access` or can keep a secret (OIDC Core §11 leaves confidential clients free to
+ * refresh within the session; public clients must ask).
+ */
+export function shouldIssueRefreshToken(client: Client, scope: readonly string[]): boolean {
+  return (
+    client.grantTypes.includes('refresh_token') &&
+    (scope.includes('offline_access') || client.secretDigest !== null)
+  );
+}
+
+/** A refresh token never outlives REFRESH_TOKEN_TTL, nor the session's absolute limit. */
+export function refreshExpiry(
+  { config }: UserGrantContext,
+  session: Pick<Session, 'expiresAt'>,
+  nowMs: number,
+): number {
+  return Math.min(nowMs + config.refreshTokenTtlMs, session.expiresAt);
+}

@@ -1,0 +1,90 @@
+import type { Context, Middleware } from 'koa';
+import { readForm } from '../../http/form-body.js';
+import { scopedUserClaims } from '../../tokens/id-token.js';
+import type { UserRepository } from '../../users/user.js';
+import {
+  BearerRequestError,
+  InsufficientScopeError,
+  InvalidTokenError,
+} from '../bearer/bearer-errors.js';
+import { createOwnAccessTokenCheck, type OwnTokenDeps } from '../bearer/own-access-token.js';
+
+/**
+ * GET|POST /userinfo (OIDC Core §5.3, RFC 6750): the claims of the user an access token was
+ * issued for, as far as its scope releases them (§5.4). Only tokens this IdP issued, still
+ * within their lifetime, whose session still exists and whose scope has `openid`.
+ */
+export function userinfoRoute(deps: OwnTokenDeps & { users: UserRepository }): Middleware {
+  const check = createOwnAccessTokenCheck(deps);
+  return async (ctx) => {
+    const token = await bearerToken(ctx);
+    if (token === undefined) {
+      throw new InvalidTokenError('an access token is required', { tokenPresented: false });
+    }
+    const active = await check(token);
+    if (!active || active.session === null) {
+      // A machine token has no user; it is no more valid here than an expired one.
+      throw new InvalidTokenError('the access token is invalid, expired or revoked', {
+        tokenPresented: true,
+      });
+    }
+    const scope = active.claims.scope?.split(' ') ?? [];
+    if (!scope.includes('openid')) throw new InsufficientScopeError('openid');
+    const user = await deps.users.findById(active.claims.sub);
+    if (!user) {
+      throw new InvalidTokenError('the user of this token no longer exists', {
+        tokenPresented: true,
+      });
+    }
+    ctx.set({ 'Cache-Control': 'no-store', Pragma: 'no-cache' });
+    ctx.body = { sub: user.id, ...scopedUserClaims(user, scope), roles: [...user.roles] };
+  };
+}
+
+/**
+ * RFC 6750 §2: the Authorization header, or (POST only) the form field `access_token`; never
+ * both. The query string (§2.3) is refused: URLs end up in logs and Referer headers.
+ */
+async function bearerToken(ctx: Context): Promise<string | undefined> {
+  if (new URLSearchParams(ctx.querystring).has('access_token')) {
+    throw new BearerRequestError('send the access token in the Authorization header');
+  }
+  const header = ctx.get('Authorization');
+  let fromHeader: string | undefined;
+  if (header) {
+    const match = /^Bearer +([A-Za-z0-9\-._~+/]+=*) *$/i.exec(header);
+    if (!match) throw new BearerRequestError('malformed Authorization header');
+    fromHeader = match[1];
+  }
+  let fromBody: string | undefined;
+  if (ctx.method === 'POST' && ctx.is('application/x-www-form-urlencoded')) {
+    fromBody = (await readForm(ctx)).single('access_token');
+  }
+  if (fromHeader !== undefined && fromBody !== undefined) {
+    throw new BearerRequestError('send the access token one way only');
+  }
+  return fromHeader ?? fromBody;
+}
+
+/**
+ * /userinfo is bearer-authenticated (no cookie), so any origin may call it; the preflight
+ * allows the Authorization header, and the challenge header is readable by the caller.
+ */
+export function userinfoCors(): Middleware {
+  return async (ctx, next) => {
+    ctx.set({
+      'Access-Control-Allow-Origin': '*',
+      'Access-Control-Expose-Headers': 'WWW-Authenticate',
+    });
+    if (ctx.method === 'OPTIONS') {
+      ctx.set({
+        'Access-Control-Allow-Methods': 'GET, POST',
+        'Access-Control-Allow-Headers': 'Authorization, Content-Type',
+        'Access-Control-Max-Age': '600',
+      });
+      ctx.status = 204;
+      return;
+    }
+    await next();
+  };
+}

@@ -1,0 +1,157 @@
+import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { storeKeys } from '@latchkey/protocol';
+import type { Store } from '../store/store.js';
+import { digestToken, newOpaqueToken } from './opaque-token.js';
+
+/** What a refresh token stands for: the grant of one code redemption, bound to its session. */
+export interface RefreshGrant {
+  readonly clientId: string;
+  readonly sid: string;
+  readonly sub: string;
+  /** The scope of the original grant; a refresh may narrow it for one access token only. */
+  readonly scope: readonly string[];
+  readonly resources: readonly string[];
+  /** Epoch seconds; carried into every ID token of the family (OIDC Core §12.2). */
+  readonly authTime: number;
+}
+
+/** When the current token stops working (epoch ms), and the clock that decides the TTL. */
+export interface RefreshLifetime {
+  readonly expiresAt: number;
+  readonly now: number;
+}
+
+/**
+ * One record per code redemption (a "family"). It holds the digest of the CURRENT token only:
+ * rotation replaces it with one compare-and-set, so of any number of concurrent uses of a
+ * token at most one rotates, and any other token of the family (older, or a lost race) is
+ * recognisable as reuse because its family exists but its digest is not the current one.
+ */
+interface FamilyRecord extends RefreshGrant {
+  readonly v: 1;
+  readonly current: string;
+  /** How many times it was rotated; makes every record unique, so a CAS can never ABA. */
+  readonly generation: number;
+  readonly expiresAt: number;
+}
+
+export interface PresentedRefreshToken {
+  readonly familyId: string;
+  readonly grant: RefreshGrant;
+  /** Epoch ms at which the current token expires. */
+  readonly expiresAt: number;
+  /** False: an older token of the family, whose presentation means the family leaked. */
+  readonly current: boolean;
+  /** The record as read, for the compare-and-set of rotation. */
+  readonly raw: string;
+}
+
+// Family id (128 bits) "." secret (256 bits), both base64url.
+const SHAPE = /^([A-Za-z0-9_-]{22})\.([A-Za-z0-9_-]{43})$/;
+
+/** Starts a family and returns its first token (shown once; only its digest is stored). */
+export async function issueRefreshToken(
+  store: Store,
+  grant: RefreshGrant,
+  { expiresAt, now }: RefreshLifetime,
+): Promise<string> {
+  const familyId = randomBytes(16).toString('base64url');
+  const secret = newOpaqueToken();
+  const record: FamilyRecord = {
+    v: 1,
+    ...pickGrant(grant),
+    current: digestToken(secret),
+    generation: 0,
+    expiresAt,
+  };
+  await store.set(storeKeys.refreshFamily(familyId), JSON.stringify(record), {
+    ttlMs: Math.max(1, expiresAt - now),
+    ifAbsent: true,
+  });
+  return `${familyId}.${secret}`;
+}
+
+/** True when the value has the shape of a Latchkey refresh token (not a JWT, not garbage). */
+export function looksLikeRefreshToken(value: string): boolean {
+  return SHAPE.test(value);
+}
+
+/** Reads the family of a presented token; null when the token is malformed or its family gone. */
+export async function readRefreshToken(
+  store: Store,
+  token: string,
+): Promise<PresentedRefreshToken | null> {
+  const match = SHAPE.exec(token);
+  if (!match) return null;
+  const [, familyId, secret] = match as unknown as [string, string, string];
+  const raw = await store.get(storeKeys.refreshFamily(familyId));
+  const record = raw === null ? null : parseFamily(raw);
+  if (raw === null || record === null) return null;
+  const presented = Buffer.from(digestToken(secret));
+  const expected = Buffer.from(record.current);
+  const isCurrent = presented.length === expected.length && timingSafeEqual(presented, expected);
+  return {
+    familyId,
+    grant: pickGrant(record),
+    expiresAt: record.expiresAt,
+    current: isCurrent,
+    raw,
+  };
+}
+
+/**
+ * Replaces the family's current token, atomically. Resolves to the new token, or null when
+ * another use of the same token rotated first (which the caller treats as reuse).
+ */
+export async function rotateRefreshToken(
+  store: Store,
+  presented: PresentedRefreshToken,
+  { expiresAt, now }: RefreshLifetime,
+): Promise<string | null> {
+  const record = parseFamily(presented.raw);
+  if (!record || expiresAt <= now) return null;
+  const secret = newOpaqueToken();
+  const next: FamilyRecord = {
+    ...record,
+    current: digestToken(secret),
+    generation: record.generation + 1,
+    expiresAt,
+  };
+  const won = await store.compareAndSet(
+    storeKeys.refreshFamily(presented.familyId),
+    presented.raw,
+    JSON.stringify(next),
+    { ttlMs: expiresAt - now },
+  );
+  return won ? `${presented.familyId}.${secret}` : null;
+}
+
+/** Ends the family: none of its tokens, current or old, will be accepted again. */
+export async function revokeRefreshFamily(store: Store, familyId: string): Promise<void> {
+  await store.delete(storeKeys.refreshFamily(familyId));
+}
+
+function pickGrant(grant: RefreshGrant): RefreshGrant {
+  const { clientId, sid, sub, scope, resources, authTime } = grant;
+  return { clientId, sid, sub, scope: [...scope], resources: [...resources], authTime };
+}
+
+function parseFamily(raw: string): FamilyRecord | null {
+  try {
+    const value = JSON.parse(raw) as Partial<FamilyRecord> | null;
+    if (
+      value?.v !== 1 ||
+      ![value.clientId, value.sid, value.sub, value.current].every((s) => typeof s === 'string') ||
+      !Array.isArray(value.scope) ||
+      !Array.isArray(value.resources) ||
+      typeof value.authTime !== 'number' ||
+      typeof value.generation !== 'number' ||
+      typeof value.expiresAt !== 'number'
+    ) {
+      return null;
+    }
+    return value as FamilyRecord;
+  } catch {
+    return null;
+  }
+}
