@@ -3,11 +3,21 @@ import { Router } from '@koa/router';
 import type { ClientRegistry } from './clients/client.js';
 import type { Config } from './config/config.js';
 import { healthzRoute, readyzRoute } from './http/health-routes.js';
+import { htmlErrors } from './http/koa-html-errors.js';
 import { accessLog } from './http/koa-access-log.js';
 import { errorHandler } from './http/koa-error-handler.js';
 import { allowAnyOrigin, securityHeaders } from './http/koa-security-headers.js';
 import type { KeyManager } from './keys/key-manager.js';
 import type { Logger } from './logger.js';
+import { csrfCookie } from './login/csrf-cookie.js';
+import { showLoginRoute, submitLoginRoute } from './login/login-routes.js';
+import {
+  createLoginThrottle,
+  DEFAULT_LOGIN_LIMITS,
+  type LoginLimits,
+} from './login/login-throttle.js';
+import { authorizeRoute } from './oauth/authorize/authorize-route.js';
+import { createPendingAuthorizations } from './oauth/authorize/pending-authorization.js';
 import { discoveryRoute } from './oauth/discovery/discovery-route.js';
 import { introspectRoute } from './oauth/introspect/introspect-route.js';
 import { jwksRoute } from './oauth/jwks/jwks-route.js';
@@ -31,6 +41,8 @@ export interface AppDeps {
   revoker: Revoker;
   users: UserRepository;
   now?: () => number;
+  /** Failed-login limits; tests shorten the window. Default DEFAULT_LOGIN_LIMITS. */
+  loginLimits?: LoginLimits;
 }
 
 /** Builds the IdP's Koa app. It never listens: main.ts and the tests decide where. */
@@ -62,6 +74,28 @@ export function createApp(deps: AppDeps): Koa {
   });
   router.get('/logout', logout);
   router.post('/logout', logout);
+  const https = config.issuer.startsWith('https:');
+  const browserFlow = {
+    config,
+    store,
+    clients,
+    sessions: deps.sessions,
+    users: deps.users,
+    pending: createPendingAuthorizations(store),
+    cookie: sessionCookie({ https }),
+    now,
+  };
+  const authorize = authorizeRoute(browserFlow);
+  // OIDC Core §3.1.2.1: the authorization endpoint takes GET and SHOULD take a form POST.
+  router.get('/authorize', htmlErrors(logger), authorize);
+  router.post('/authorize', htmlErrors(logger), authorize);
+  const login = {
+    ...browserFlow,
+    csrf: csrfCookie({ https }),
+    throttle: createLoginThrottle(store, deps.loginLimits ?? DEFAULT_LOGIN_LIMITS),
+  };
+  router.get('/login', htmlErrors(logger), showLoginRoute(login));
+  router.post('/login', htmlErrors(logger), submitLoginRoute(login));
   router.get('/healthz', healthzRoute());
   router.get('/readyz', readyzRoute(store, keys));
 

@@ -7,6 +7,7 @@ import { createKeyFactory } from './keys/key-generation.js';
 import { createKeyManager, type KeyManager } from './keys/key-manager.js';
 import { keyPolicyFor } from './keys/key-policy.js';
 import type { Logger } from './logger.js';
+import type { LoginLimits } from './login/login-throttle.js';
 import { createRevoker, type Revoker } from './sessions/revoker.js';
 import { createSessionRepository, type SessionRepository } from './sessions/session.js';
 import type { Store } from './store/store.js';
@@ -25,7 +26,14 @@ export interface Idp {
 /** Wires the IdP from its configuration, the same way for main.ts and for the tests. */
 export function createIdp(
   config: Config,
-  deps: { store: Store; clients: ClientRegistry; logger: Logger; now?: () => number },
+  deps: {
+    store: Store;
+    clients: ClientRegistry;
+    logger: Logger;
+    now?: () => number;
+    /** Failed-login limits; the default suits production, tests shorten the window. */
+    loginLimits?: LoginLimits;
+  },
 ): Idp {
   const now = deps.now ?? Date.now;
   const policy = keyPolicyFor(config);

@@ -7,11 +7,14 @@ import { keyPolicyFor } from './keys/key-policy.js';
 import { createLogger } from './logger.js';
 import { createStore } from './store/create-store.js';
 import { unsignableIdTokenClients } from './tokens/id-token.js';
+import { loadUsersFile, seedUsersInBackground, UsersFileError } from './users/load-users.js';
+import type { User } from './users/user.js';
 
 /** Reads the configuration, starts the IdP, and stops it cleanly on SIGTERM or SIGINT. */
 async function main(): Promise<void> {
   let config;
   let clients;
+  let seedUsersList: User[] = [];
   try {
     config = loadConfig(process.env);
     clients = await loadClientsFile(config.clientsFile, {
@@ -19,8 +22,17 @@ async function main(): Promise<void> {
     });
     const unsignable = unsignableIdTokenClients(clients, keyPolicyFor(config).algorithms);
     if (unsignable.length > 0) throw new ClientsFileError(unsignable);
+    if (config.usersFile) {
+      seedUsersList = await loadUsersFile(config.usersFile, {
+        production: config.mode === 'production',
+      });
+    }
   } catch (error) {
-    if (error instanceof ConfigError || error instanceof ClientsFileError) {
+    if (
+      error instanceof ConfigError ||
+      error instanceof ClientsFileError ||
+      error instanceof UsersFileError
+    ) {
       process.stderr.write(`latchkey: refusing to start\n${error.problems.join('\n')}\n`);
       process.exit(1);
     }
@@ -43,10 +55,20 @@ async function main(): Promise<void> {
       else logger.info(event, fields);
     },
   });
-  const { app, keys } = createIdp(config, {
+  const { app, keys, users } = createIdp(config, {
     store,
     clients: createClientRegistry(clients),
     logger,
+  });
+  if (!config.usersFile) {
+    logger.warn('config.no_users', {
+      detail: 'USERS_FILE is not set: nobody can log in until users are added to the store.',
+    });
+  }
+  const stopSeeding = seedUsersInBackground(users, seedUsersList, {
+    retryMs: 1_000,
+    onError: (error) => logger.warn('users.seed_failed', { err: error }),
+    onDone: () => logger.info('users.seeded', { count: seedUsersList.length }),
   });
 
   await keys.start();
@@ -66,6 +88,7 @@ async function main(): Promise<void> {
   const shutdown = (signal: string) => {
     if (stopping) return;
     stopping = true;
+    stopSeeding();
     logger.info('idp.stopping', { signal });
     // Stop accepting, let in-flight requests finish, then release Redis. A hard deadline
     // keeps a stuck connection from blocking a rolling deploy.

@@ -25,6 +25,7 @@ export interface Config {
   /** True when no KEY_ENCRYPTION_KEY was given and a random one was made (dev only). */
   readonly keyEncryptionKeyIsEphemeral: boolean;
   readonly clientsFile: string;
+  /** Seed users, written to the store at start-up; none in production unless given. */
   readonly usersFile: string | undefined;
   readonly accessTokenAlg: SigningAlgorithm;
   readonly keyRotationIntervalMs: number;
@@ -99,7 +100,9 @@ export function loadConfig(env: Env): Config {
 
   const clientsFile = env.CLIENTS_FILE ?? (mode === 'development' ? `${DEMO_DIR}clients.json` : '');
   if (!clientsFile) problems.push('CLIENTS_FILE: required in production');
-  const usersFile = env.USERS_FILE || undefined;
+  // Dev seeds the Contract's demo users; production has only the users it is given.
+  const usersFile =
+    env.USERS_FILE || (mode === 'development' ? `${DEMO_DIR}users.json` : undefined);
 
   if (problems.length > 0) throw new ConfigError(problems);
 

@@ -7,6 +7,8 @@ export interface FormParams {
   single(name: string): string | undefined;
   /** Every value of a parameter the spec lets repeat (RFC 8707 `resource`). */
   all(name: string): string[];
+  /** The names of the parameters present, in order of first appearance. */
+  names(): string[];
 }
 
 export interface FormLimits {
@@ -56,5 +58,6 @@ export async function readForm(ctx: Context, limits: FormLimits = {}): Promise<F
       return found?.[0];
     },
     all: (name) => values.get(name) ?? [],
+    names: () => [...values.keys()],
   };
 }

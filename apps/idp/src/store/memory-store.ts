@@ -168,7 +168,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore
       checkEpochMs(expiresAt);
       if (expiresAt <= now()) return;
       let members = liveSet(key);
-      if (!members) sets.set(key, (members = new Map()));
+      if (!members) sets.set(key, (members = new Map<string, number>()));
       members.set(member, Math.max(expiresAt, members.get(member) ?? 0));
     }),
 

@@ -4,11 +4,13 @@ import { loadClientsFile } from '../clients/load-clients.js';
 import { loadConfig, type Config } from '../config/config.js';
 import { createIdp } from '../idp.js';
 import type { KeyManager } from '../keys/key-manager.js';
+import type { LoginLimits } from '../login/login-throttle.js';
 import type { Revoker } from '../sessions/revoker.js';
 import type { SessionRepository } from '../sessions/session.js';
 import { silentLogger } from '../logger.js';
 import { createMemoryStore } from '../store/memory-store.js';
 import type { Store } from '../store/store.js';
+import { loadUsersFile, seedUsers } from '../users/load-users.js';
 import type { UserRepository } from '../users/user.js';
 
 export interface TestIdp {
@@ -25,6 +27,8 @@ export interface TestIdp {
 export interface TestIdpOptions {
   /** The IdP's clock (epoch ms); give the memory store the same one to expire records too. */
   now?: () => number;
+  /** Failed-login limits, e.g. a short window to see the throttle end. */
+  loginLimits?: LoginLimits;
 }
 
 /** The IdP built in-process on the memory store, listening on a free loopback port. */
@@ -42,7 +46,11 @@ export async function startTestIdp(
     clients,
     logger: silentLogger,
     ...(options.now && { now: options.now }),
+    ...(options.loginLimits && { loginLimits: options.loginLimits }),
   });
+  // USERS_FILE defaults to the demo users (alice, bob), as in dev.
+  if (config.usersFile)
+    await seedUsers(users, await loadUsersFile(config.usersFile, { production: false }));
   await keys.start();
   const server = app.listen(0, '127.0.0.1');
   await new Promise((resolve) => server.once('listening', resolve));

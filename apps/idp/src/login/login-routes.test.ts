@@ -1,0 +1,236 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  authorizeUrl,
+  createBrowser,
+  loginFormFields,
+  signIn,
+  type Browser,
+} from '../test-support/browser.js';
+import { startTestIdp, type TestIdp } from '../test-support/test-idp.js';
+import { WRONG_CREDENTIALS } from './login-routes.js';
+
+const SHOP = { clientId: 'shop', redirectUri: 'http://shop.localhost:3001/auth/callback' };
+const WIKI = { clientId: 'wiki', redirectUri: 'http://wiki.localhost:3002/auth/callback' };
+const ALICE = { username: 'alice', password: 'wonderland-alice' };
+const SESSION_COOKIE = 'latchkey_session';
+
+let idp: TestIdp;
+beforeAll(async () => {
+  idp = await startTestIdp();
+});
+afterAll(() => idp.close());
+
+/** Starts an authorization in `browser` and opens the login form it leads to. */
+async function openLoginForm(browser: Browser, extra: Record<string, string> = {}) {
+  const { url, state } = authorizeUrl(idp.url, { ...SHOP, extra });
+  const redirect = await browser.fetch(url);
+  const loginUrl = new URL(redirect.headers.get('location')!, idp.url);
+  const page = await browser.fetch(loginUrl);
+  const html = await page.text();
+  return { page, html, loginUrl, state, fields: loginFormFields(html) };
+}
+
+function postLogin(browser: Browser, fields: Record<string, string>) {
+  return browser.post(new URL('/login', idp.url), fields);
+}
+
+describe('GET /login: the page', () => {
+  it('is accessible HTML that names the client and fits a phone', async () => {
+    const { page, html } = await openLoginForm(createBrowser());
+    expect(page.status).toBe(200);
+    expect(page.headers.get('content-type')).toBe('text/html; charset=utf-8');
+    expect(html).toContain('<html lang="en">');
+    expect(html).toContain('<meta name="viewport" content="width=device-width, initial-scale=1">');
+    expect(html.replace(/<[^>]+>/g, '')).toContain('Sign in to continue to Latchkey Shop (demo)');
+    expect(html).toMatch(/<label for="username">/);
+    expect(html).toMatch(/<label for="password">/);
+    expect(html).toMatch(/id="username" name="username"[^>]*autocomplete="username"/);
+    expect(html).toMatch(
+      /type="password" id="password" name="password" autocomplete="current-password"/,
+    );
+    expect(html).toContain('<button type="submit">');
+    expect(html).toContain('role="alert"');
+    expect(html).not.toContain('<script');
+  });
+
+  it('sends the security headers of an HTML page: CSP, nosniff, no referrer, no store', async () => {
+    const { page } = await openLoginForm(createBrowser());
+    const csp = page.headers.get('content-security-policy')!;
+    expect(csp).toContain("default-src 'none'");
+    expect(csp).toContain("frame-ancestors 'none'");
+    // The form posts here; the redirect after it goes to the client, which CSP also governs.
+    expect(csp).toContain("form-action 'self' http://shop.localhost:3001");
+    expect(csp).toMatch(/style-src 'sha256-[A-Za-z0-9+/]+=*'/);
+    expect(csp).not.toContain('unsafe-inline');
+    expect(page.headers.get('x-content-type-options')).toBe('nosniff');
+    expect(page.headers.get('referrer-policy')).toBe('no-referrer');
+    expect(page.headers.get('cache-control')).toBe('no-store');
+  });
+
+  it('sets the CSRF cookie HttpOnly and SameSite=Lax', async () => {
+    const browser = createBrowser();
+    const { url } = authorizeUrl(idp.url, SHOP);
+    const redirect = await browser.fetch(url);
+    const page = await browser.fetch(new URL(redirect.headers.get('location')!, idp.url));
+    const setCookie = page.headers.getSetCookie().find((line) => line.startsWith('latchkey_csrf='));
+    expect(setCookie).toMatch(/httponly/i);
+    expect(setCookie).toMatch(/samesite=lax/i);
+  });
+
+  it('an unknown or missing authz is a readable 400 page, not a 500', async () => {
+    for (const query of ['?authz=' + 'x'.repeat(43), '?authz=nonsense', '']) {
+      const response = await fetch(`${idp.url}/login${query}`);
+      expect(response.status).toBe(400);
+      expect(await response.text()).toContain('expired');
+    }
+  });
+});
+
+describe('POST /login', () => {
+  it('a correct password starts a session, sets the cookie and sends a code to the client', async () => {
+    const browser = createBrowser();
+    const { fields, state } = await openLoginForm(browser);
+    const response = await postLogin(browser, { ...fields, ...ALICE });
+    expect(response.status).toBe(303);
+    const callback = new URL(response.headers.get('location')!);
+    expect(callback.origin + callback.pathname).toBe(SHOP.redirectUri);
+    expect(callback.searchParams.get('code')).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(callback.searchParams.get('state')).toBe(state);
+    const cookie = response.headers
+      .getSetCookie()
+      .find((line) => line.startsWith(`${SESSION_COOKIE}=`));
+    expect(cookie).toMatch(/httponly/i);
+    expect(cookie).toMatch(/samesite=lax/i);
+    expect(cookie).not.toMatch(/domain=/i);
+  });
+
+  it('a wrong password and an unknown user get the same 401 page and message (no enumeration)', async () => {
+    const answers = [];
+    for (const credentials of [
+      { username: 'alice', password: 'not-her-password' },
+      { username: 'nobody-by-that-name', password: 'not-her-password' },
+    ]) {
+      const browser = createBrowser();
+      const { fields } = await openLoginForm(browser);
+      const response = await postLogin(browser, { ...fields, ...credentials });
+      const html = await response.text();
+      expect(response.status).toBe(401);
+      expect(html).toContain(WRONG_CREDENTIALS);
+      expect(browser.cookie(idp.url, SESSION_COOKIE)).toBeUndefined();
+      // A fresh CSRF token for the next try, and the form still works with it.
+      const next = loginFormFields(html);
+      expect(next.csrf).not.toBe(fields.csrf);
+      answers.push(html.replace(/value="[^"]*"/g, ''));
+    }
+    expect(answers[0]).toBe(answers[1]);
+  });
+
+  it('after a failed attempt, the re-rendered form logs in', async () => {
+    const browser = createBrowser();
+    const { fields } = await openLoginForm(browser);
+    const failed = await postLogin(browser, { ...fields, username: 'alice', password: 'wrong' });
+    const retry = await postLogin(browser, { ...loginFormFields(await failed.text()), ...ALICE });
+    expect(retry.status).toBe(303);
+    expect(new URL(retry.headers.get('location')!).searchParams.has('code')).toBe(true);
+  });
+
+  it('login CSRF: a forged CSRF token is refused (403) and logs nobody in', async () => {
+    const browser = createBrowser();
+    const { fields } = await openLoginForm(browser);
+    const response = await postLogin(browser, { ...fields, csrf: 'A'.repeat(43), ...ALICE });
+    expect(response.status).toBe(403);
+    expect(response.headers.get('location')).toBeNull();
+    expect(browser.cookie(idp.url, SESSION_COOKIE)).toBeUndefined();
+  });
+
+  it('login CSRF: a missing CSRF token is refused (403)', async () => {
+    const browser = createBrowser();
+    const { fields } = await openLoginForm(browser);
+    const response = await postLogin(browser, { authz: fields.authz, ...ALICE });
+    expect(response.status).toBe(403);
+    expect(browser.cookie(idp.url, SESSION_COOKIE)).toBeUndefined();
+  });
+
+  it("login CSRF: another browser's post (the attacker's authz and token, no cookie) is refused", async () => {
+    const attacker = createBrowser();
+    const { fields } = await openLoginForm(attacker);
+    // The victim's browser submits the attacker's form cross-site: no CSRF cookie goes along.
+    const victim = createBrowser();
+    const response = await postLogin(victim, {
+      ...fields,
+      username: 'bob',
+      password: 'builder-bob',
+    });
+    expect(response.status).toBe(403);
+    expect(victim.cookie(idp.url, SESSION_COOKIE)).toBeUndefined();
+  });
+
+  it('an expired or already used authorization gets a readable 400 page', async () => {
+    const browser = createBrowser();
+    const { fields } = await openLoginForm(browser);
+    expect((await postLogin(browser, { ...fields, ...ALICE })).status).toBe(303);
+    const replay = await postLogin(browser, { ...fields, ...ALICE });
+    expect(replay.status).toBe(400);
+    expect(await replay.text()).toContain('expired');
+  });
+
+  it('session fixation: the session id changes at login, and the old session ends', async () => {
+    const browser = createBrowser();
+    await signIn(browser, idp.url, { ...SHOP, ...ALICE });
+    const first = browser.cookie(idp.url, SESSION_COOKIE)!;
+    const { fields } = await openLoginForm(browser, { prompt: 'login' });
+    const response = await postLogin(browser, {
+      ...fields,
+      username: 'bob',
+      password: 'builder-bob',
+    });
+    expect(response.status).toBe(303);
+    const second = browser.cookie(idp.url, SESSION_COOKIE)!;
+    expect(second).toBeTruthy();
+    expect(second).not.toBe(first);
+    expect(await idp.sessions.find(first, Date.now())).toBeNull();
+    expect((await idp.sessions.find(second, Date.now()))?.username).toBe('bob');
+  });
+
+  it('session fixation: a planted session id is never adopted', async () => {
+    const browser = createBrowser();
+    const planted = 'p'.repeat(43);
+    browser.setCookie(idp.url, SESSION_COOKIE, planted);
+    await signIn(browser, idp.url, { ...SHOP, ...ALICE });
+    expect(browser.cookie(idp.url, SESSION_COOKIE)).not.toBe(planted);
+  });
+
+  it('OIDC Core 3.1.2.1: prompt=login shows the form, and logging in there completes the flow', async () => {
+    const browser = createBrowser();
+    await signIn(browser, idp.url, { ...SHOP, ...ALICE });
+    const again = await signIn(browser, idp.url, { ...WIKI, ...ALICE, extra: { prompt: 'login' } });
+    expect(again.loginFormShown).toBe(true);
+  });
+
+  it('an over-long field or a body that is not a form gets a readable page, not a 500', async () => {
+    const browser = createBrowser();
+    const { fields } = await openLoginForm(browser);
+    const long = await postLogin(browser, {
+      ...fields,
+      username: 'alice',
+      password: 'p'.repeat(5000),
+    });
+    expect(long.status).toBe(400);
+    expect(long.headers.get('content-type')).toMatch(/^text\/html/);
+    const json = await browser.fetch(new URL('/login', idp.url), {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: '{}',
+    });
+    expect(json.status).toBe(400);
+    expect(json.headers.get('content-type')).toMatch(/^text\/html/);
+  });
+
+  it('empty fields re-render the form with a hint, counting no failure', async () => {
+    const browser = createBrowser();
+    const { fields } = await openLoginForm(browser);
+    const response = await postLogin(browser, { ...fields, username: 'alice' });
+    expect(response.status).toBe(400);
+    expect(await response.text()).toContain('Enter your username and password.');
+  });
+});

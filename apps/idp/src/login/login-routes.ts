@@ -1,0 +1,154 @@
+import type { Context, Middleware } from 'koa';
+import type { ClientRegistry } from '../clients/client.js';
+import type { Config } from '../config/config.js';
+import { readForm } from '../http/form-body.js';
+import { issueCodeAndRedirect } from '../oauth/authorize/issue-code.js';
+import type {
+  PendingAuthorization,
+  PendingAuthorizations,
+} from '../oauth/authorize/pending-authorization.js';
+import type { SessionCookie } from '../sessions/session-cookie.js';
+import type { SessionRepository } from '../sessions/session.js';
+import type { Store } from '../store/store.js';
+import { verifyPassword } from '../users/password-hash.js';
+import type { UserRepository } from '../users/user.js';
+import { sendHtml } from '../views/html.js';
+import { loginPage } from '../views/login-page.js';
+import { messagePage } from '../views/message-page.js';
+import type { CsrfCookie } from './csrf-cookie.js';
+import type { LoginThrottle } from './login-throttle.js';
+
+export interface LoginDeps {
+  config: Config;
+  store: Store;
+  clients: ClientRegistry;
+  sessions: SessionRepository;
+  users: UserRepository;
+  pending: PendingAuthorizations;
+  cookie: SessionCookie;
+  csrf: CsrfCookie;
+  throttle: LoginThrottle;
+  now: () => number;
+}
+
+/** One message for an unknown user and a wrong password: nothing to enumerate accounts with. */
+export const WRONG_CREDENTIALS = 'The username or password is incorrect.';
+const EXPIRED =
+  'This sign-in request has expired or was already used. Go back to the application and start again.';
+
+/** GET /login?authz=…: the form for a pending authorization. */
+export function showLoginRoute(deps: LoginDeps): Middleware {
+  return async (ctx) => {
+    const authz = typeof ctx.query.authz === 'string' ? ctx.query.authz : '';
+    const pending = await deps.pending.find(authz, deps.now());
+    if (!pending) return expired(ctx);
+    await renderForm(ctx, deps, pending, 200, { username: pending.request.loginHint });
+  };
+}
+
+/** POST /login: check the CSRF token, the throttle and the password; then start a session. */
+export function submitLoginRoute(deps: LoginDeps): Middleware {
+  return async (ctx) => {
+    const form = await readForm(ctx, { maxBytes: 8 * 1024, maxValueLength: 1024 });
+    const nowMs = deps.now();
+    const pending = await deps.pending.find(form.single('authz') ?? '', nowMs);
+    if (!pending) return expired(ctx);
+
+    if (!deps.csrf.verify(ctx, form.single('csrf'), pending.csrfDigest)) {
+      return renderForm(ctx, deps, pending, 403, {
+        error:
+          'This form has expired or was opened in another browser. Please enter your details again.',
+      });
+    }
+
+    const username = form.single('username') ?? '';
+    const password = form.single('password') ?? '';
+    if (username === '' || password === '') {
+      return renderForm(ctx, deps, pending, 400, {
+        username,
+        error: 'Enter your username and password.',
+      });
+    }
+
+    const retryAfter = await deps.throttle.blocked(username, ctx.ip);
+    if (retryAfter !== null) {
+      ctx.set('Retry-After', String(retryAfter));
+      return renderForm(ctx, deps, pending, 429, {
+        username,
+        error: `Too many failed attempts. Try again in ${describeWait(retryAfter)}.`,
+      });
+    }
+
+    // Always exactly one Argon2 verification, user or no user: the same time for both.
+    const user = await deps.users.findByUsername(username);
+    const valid = await verifyPassword(user?.passwordHash ?? null, password);
+    if (!user || !valid) {
+      await deps.throttle.recordFailure(username, ctx.ip);
+      return renderForm(ctx, deps, pending, 401, { username, error: WRONG_CREDENTIALS });
+    }
+
+    // Single use: of two concurrent submissions only one continues.
+    const taken = await deps.pending.take(pending.id, nowMs);
+    if (!taken) return expired(ctx);
+    await deps.throttle.recordSuccess(username);
+
+    // A new session with a new sid, whatever the browser presented (no session fixation); an
+    // earlier session in this browser ends, so one browser never holds two identities.
+    const previousSid = deps.cookie.read(ctx);
+    if (previousSid !== undefined) {
+      const previous = await deps.sessions.find(previousSid, nowMs);
+      if (previous) await deps.sessions.remove(previous);
+    }
+    const session = await deps.sessions.create({ sub: user.id, username: user.username }, nowMs);
+    deps.cookie.write(ctx, session.sid, session.expiresAt);
+    deps.csrf.clear(ctx);
+    await issueCodeAndRedirect(
+      ctx,
+      { store: deps.store, issuer: deps.config.issuer },
+      taken.request,
+      session,
+    );
+  };
+}
+
+async function renderForm(
+  ctx: Context,
+  deps: LoginDeps,
+  pending: PendingAuthorization,
+  status: number,
+  view: { username?: string | undefined; error?: string },
+): Promise<void> {
+  const nowMs = deps.now();
+  const client = deps.clients.find(pending.request.clientId);
+  if (!client) return expired(ctx);
+  // A fresh token for every form shown; the record keeps only the latest one's digest.
+  const csrf = deps.csrf.issue(ctx, pending.expiresAt - nowMs);
+  if (!(await deps.pending.bindCsrf(pending, csrf.digest, nowMs))) {
+    // Changed meanwhile (the same form open twice): bind to the current record instead.
+    const current = await deps.pending.find(pending.id, nowMs);
+    if (!current || !(await deps.pending.bindCsrf(current, csrf.digest, nowMs))) {
+      return expired(ctx);
+    }
+  }
+  sendHtml(
+    ctx,
+    status,
+    loginPage({
+      authz: pending.id,
+      csrfToken: csrf.token,
+      clientName: client.name,
+      ...(view.username !== undefined && { username: view.username }),
+      ...(view.error !== undefined && { error: view.error }),
+    }),
+    { hasForm: true, formTargets: [new URL(pending.request.redirectUri).origin] },
+  );
+}
+
+function expired(ctx: Context): void {
+  sendHtml(ctx, 400, messagePage('Sign-in expired', EXPIRED));
+}
+
+function describeWait(seconds: number): string {
+  const minutes = Math.ceil(seconds / 60);
+  return seconds < 60 ? `${seconds} seconds` : `${minutes} minute${minutes === 1 ? '' : 's'}`;
+}

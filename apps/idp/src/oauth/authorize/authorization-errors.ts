@@ -1,0 +1,36 @@
+import { OAuthError } from '../oauth-errors.js';
+
+/**
+ * RFC 6749 §4.1.2.1: while the client or its redirect URI is unknown, the user agent must not
+ * be redirected (an open redirector, or a code sent to an attacker): the user gets a page.
+ */
+export class AuthorizationPageError extends Error {
+  constructor(
+    readonly error: string,
+    readonly description: string,
+  ) {
+    super(description);
+    this.name = 'AuthorizationPageError';
+  }
+}
+
+/** RFC 6749 §4.1.2.1: the server supports only `response_type=code`. */
+export class UnsupportedResponseTypeError extends OAuthError {
+  constructor(description: string) {
+    super('unsupported_response_type', 400, description);
+  }
+}
+
+/** OIDC Core §3.1.2.6: `prompt=none` and the user would have to log in. */
+export class LoginRequiredError extends OAuthError {
+  constructor(description: string) {
+    super('login_required', 400, description);
+  }
+}
+
+/** OIDC Core §6: request objects (`request`, `request_uri`) are not supported. */
+export class RequestNotSupportedError extends OAuthError {
+  constructor(parameter: 'request' | 'request_uri') {
+    super(`${parameter}_not_supported`, 400, `the ${parameter} parameter is not supported`);
+  }
+}

@@ -1,0 +1,21 @@
+/** A validated authorization request: what the code will stand for once the user is known. */
+export interface AuthorizationRequest {
+  readonly clientId: string;
+  /** Exactly as sent; /token must receive the same (RFC 6749 §4.1.3). */
+  readonly redirectUri: string;
+  /** Returned unchanged; the client compares it with what it sent (RFC 6749 §10.12). */
+  readonly state?: string;
+  readonly scope: readonly string[];
+  readonly resources: readonly string[];
+  readonly codeChallenge: string;
+  /** Carried into the ID token (OIDC Core §3.1.2.1). */
+  readonly nonce?: string;
+  /** OIDC `prompt` values. */
+  readonly prompt: readonly Prompt[];
+  /** OIDC `max_age`, seconds. */
+  readonly maxAge?: number;
+  /** OIDC `login_hint`, used only to prefill the username field. */
+  readonly loginHint?: string;
+}
+
+export type Prompt = 'none' | 'login' | 'consent' | 'select_account';

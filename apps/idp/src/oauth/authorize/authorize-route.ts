@@ -1,0 +1,116 @@
+import type { Context, Middleware } from 'koa';
+import type { ClientRegistry } from '../../clients/client.js';
+import type { Config } from '../../config/config.js';
+import type { SessionCookie } from '../../sessions/session-cookie.js';
+import type { Session, SessionRepository } from '../../sessions/session.js';
+import type { Store } from '../../store/store.js';
+import type { UserRepository } from '../../users/user.js';
+import { sendHtml } from '../../views/html.js';
+import { messagePage } from '../../views/message-page.js';
+import { OAuthError } from '../oauth-errors.js';
+import { AuthorizationPageError, LoginRequiredError } from './authorization-errors.js';
+import type { AuthorizationRequest } from './authorization-request.js';
+import { redirectError } from './authorization-response.js';
+import { readAuthorizeParams } from './authorize-params.js';
+import { checkClientAndRedirectUri } from './check-client.js';
+import { requiresFreshLogin } from './check-prompt.js';
+import { issueCodeAndRedirect } from './issue-code.js';
+import type { PendingAuthorizations } from './pending-authorization.js';
+import { validateAuthorizationRequest } from './validate-authorization-request.js';
+
+export interface AuthorizeDeps {
+  config: Config;
+  store: Store;
+  clients: ClientRegistry;
+  sessions: SessionRepository;
+  users: UserRepository;
+  pending: PendingAuthorizations;
+  cookie: SessionCookie;
+  now: () => number;
+}
+
+/**
+ * GET and POST /authorize (RFC 6749 §4.1.1, OIDC Core §3.1.2): validate the client and its
+ * redirect URI (a page on failure), then the rest of the request (errors to the client), then
+ * either issue a code at once from the browser's live session (single sign-on) or send the
+ * browser to the login form.
+ */
+export function authorizeRoute(deps: AuthorizeDeps): Middleware {
+  return async (ctx) => {
+    const params = await readAuthorizeParams(ctx);
+    let target: ReturnType<typeof checkClientAndRedirectUri>;
+    try {
+      target = checkClientAndRedirectUri(params, deps.clients);
+    } catch (error) {
+      if (!(error instanceof AuthorizationPageError)) throw error;
+      sendHtml(ctx, 400, messagePage('Cannot sign in', refusal(error)));
+      return;
+    }
+
+    const { client, redirectUri } = target;
+    let state: string | undefined;
+    try {
+      state = params.single('state');
+    } catch (error) {
+      // A state we cannot echo faithfully is not echoed at all.
+      if (error instanceof OAuthError) {
+        return redirectError(ctx, redirectUri, deps.config.issuer, error, undefined);
+      }
+      throw error;
+    }
+
+    try {
+      const request = validateAuthorizationRequest(params, client, redirectUri, state);
+      await authorize(ctx, deps, request);
+    } catch (error) {
+      if (error instanceof OAuthError) {
+        return redirectError(ctx, redirectUri, deps.config.issuer, error, state);
+      }
+      throw error;
+    }
+  };
+}
+
+async function authorize(ctx: Context, deps: AuthorizeDeps, request: AuthorizationRequest) {
+  const nowMs = deps.now();
+  const session = await liveSession(ctx, deps, nowMs);
+  const fresh = session !== null && !requiresFreshLogin(request, session.authTime, nowMs);
+  if (session && fresh) {
+    // Single sign-on: the browser proved who it is to this IdP already.
+    const touched = await deps.sessions.touch(session, nowMs);
+    await issueCodeAndRedirect(
+      ctx,
+      { store: deps.store, issuer: deps.config.issuer },
+      request,
+      touched,
+    );
+    return;
+  }
+  // OIDC Core §3.1.2.6: with prompt=none the IdP must not show anything.
+  if (request.prompt.includes('none')) {
+    throw new LoginRequiredError(
+      session ? 'the login is older than max_age allows' : 'the user is not logged in',
+    );
+  }
+  const pending = await deps.pending.create(request, nowMs);
+  ctx.status = 303;
+  ctx.set('Cache-Control', 'no-store');
+  ctx.redirect(`/login?authz=${encodeURIComponent(pending.id)}`);
+}
+
+/** The browser's IdP session, if it has a live one whose user still exists. */
+async function liveSession(
+  ctx: Context,
+  deps: AuthorizeDeps,
+  nowMs: number,
+): Promise<Session | null> {
+  const sid = deps.cookie.read(ctx);
+  if (sid === undefined) return null;
+  const session = await deps.sessions.find(sid, nowMs);
+  if (!session) return null;
+  return (await deps.users.findById(session.sub)) ? session : null;
+}
+
+function refusal(error: AuthorizationPageError): string {
+  return `The application sent an invalid sign-in request (${error.error}): ${error.description} Nothing was sent back to it.`;
+}

@@ -1,0 +1,31 @@
+import type { Context } from 'koa';
+import type { Session } from '../../sessions/session.js';
+import type { Store } from '../../store/store.js';
+import { issueAuthorizationCode } from '../../tokens/authorization-code.js';
+import type { AuthorizationRequest } from './authorization-request.js';
+import { redirectToClient } from './authorization-response.js';
+
+/**
+ * The successful end of an authorization, from /authorize (single sign-on) or /login: a code
+ * bound to the client, the redirect URI, the PKCE challenge and the session, sent back to the
+ * client with `state` and `iss` (RFC 6749 §4.1.2, RFC 9207).
+ */
+export async function issueCodeAndRedirect(
+  ctx: Context,
+  deps: { store: Store; issuer: string },
+  request: AuthorizationRequest,
+  session: Session,
+): Promise<void> {
+  const code = await issueAuthorizationCode(deps.store, {
+    clientId: request.clientId,
+    redirectUri: request.redirectUri,
+    codeChallenge: request.codeChallenge,
+    scope: request.scope,
+    resources: request.resources,
+    ...(request.nonce !== undefined && { nonce: request.nonce }),
+    sid: session.sid,
+    sub: session.sub,
+    authTime: session.authTime,
+  });
+  redirectToClient(ctx, request.redirectUri, deps.issuer, { code, state: request.state });
+}

@@ -1,0 +1,60 @@
+import type { Client } from '../../clients/client.js';
+import { InvalidRequestError, UnauthorizedClientError } from '../oauth-errors.js';
+import { resolveResources } from '../token/requested-resource.js';
+import { RequestNotSupportedError, UnsupportedResponseTypeError } from './authorization-errors.js';
+import type { AuthorizationRequest } from './authorization-request.js';
+import type { AuthorizeParams } from './authorize-params.js';
+import { checkPkce } from './check-pkce.js';
+import { checkMaxAge, checkPrompt } from './check-prompt.js';
+import { checkScope } from './check-scope.js';
+
+/**
+ * Everything after the client and redirect URI are known good; each failure here is an
+ * OAuthError that goes back to the client's redirect URI (RFC 6749 §4.1.2.1), with `state`
+ * when `state` itself was readable.
+ */
+export function validateAuthorizationRequest(
+  params: AuthorizeParams,
+  client: Client,
+  redirectUri: string,
+  state: string | undefined,
+): AuthorizationRequest {
+  params.checkAll();
+
+  const responseType = params.single('response_type');
+  if (responseType === undefined) throw new InvalidRequestError('response_type is required');
+  // OAuth 2.1 drops the implicit grant; OIDC hybrid flows are not offered.
+  if (responseType !== 'code') {
+    throw new UnsupportedResponseTypeError('only response_type=code is supported');
+  }
+  if (params.single('request') !== undefined) throw new RequestNotSupportedError('request');
+  if (params.single('request_uri') !== undefined) throw new RequestNotSupportedError('request_uri');
+  const responseMode = params.single('response_mode');
+  if (responseMode !== undefined && responseMode !== 'query') {
+    throw new InvalidRequestError('only response_mode=query is supported');
+  }
+  if (!client.grantTypes.includes('authorization_code')) {
+    throw new UnauthorizedClientError('this client may not use the authorization code grant');
+  }
+
+  const scope = checkScope(params, client);
+  const codeChallenge = checkPkce(params);
+  const prompt = checkPrompt(params);
+  const maxAge = checkMaxAge(params);
+  const resources = resolveResources(params.all('resource'), client.resources);
+  const nonce = params.single('nonce');
+  const loginHint = params.single('login_hint');
+
+  return {
+    clientId: client.id,
+    redirectUri,
+    ...(state !== undefined && { state }),
+    scope,
+    resources,
+    codeChallenge,
+    ...(nonce !== undefined && { nonce }),
+    prompt,
+    ...(maxAge !== undefined && { maxAge }),
+    ...(loginHint !== undefined && loginHint.length <= 200 && { loginHint }),
+  };
+}
