@@ -1,0 +1,176 @@
+import * as oidc from 'openid-client';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createBrowser, loginFormFields, type Browser } from './test-support/browser.js';
+import { withTestClients } from './test-support/grants.js';
+import { startTestIdp, type TestIdp } from './test-support/test-idp.js';
+
+/**
+ * Interoperability with a certified relying-party library: openid-client does discovery,
+ * PKCE, state, `iss` (RFC 9207) and ID-token validation by its own reading of the specs; we
+ * only play the browser. The issuer keeps its public name (`idp.localhost`), which servers do
+ * not resolve, so requests to it are sent to the test IdP's loopback address instead, as the
+ * browser tests' host-resolver rule does.
+ */
+
+const ISSUER = 'http://idp.localhost:4000';
+
+let idp: TestIdp;
+let clients: Awaited<ReturnType<typeof withTestClients>>;
+
+beforeAll(async () => {
+  clients = await withTestClients();
+  idp = await startTestIdp({ CLIENTS_FILE: clients.file });
+});
+afterAll(async () => {
+  await idp?.close();
+  await clients?.remove();
+});
+
+/** `issuer` URL → the listening test IdP. */
+const toIdp = (url: string | URL): URL => {
+  const mapped = new URL(url);
+  if (mapped.origin === ISSUER) {
+    const actual = new URL(idp.url);
+    mapped.protocol = actual.protocol;
+    mapped.host = actual.host;
+  }
+  return mapped;
+};
+
+const mappedFetch: oidc.CustomFetch = (url, options) => fetch(toIdp(url), options);
+
+async function discover(clientId: string, auth: oidc.ClientAuth): Promise<oidc.Configuration> {
+  return oidc.discovery(new URL(ISSUER), clientId, undefined, auth, {
+    [oidc.customFetch]: mappedFetch,
+    // The test IdP speaks plain http on loopback; production issuers are https.
+    execute: [oidc.allowInsecureRequests],
+  });
+}
+
+/**
+ * Plays the browser: follows the authorization URL through the login form (when the IdP shows
+ * one) to the callback, and notes whether it did.
+ */
+async function browse(
+  browser: Browser,
+  authorizationUrl: URL,
+): Promise<{ callback: URL; loginFormShown: boolean }> {
+  let response = await browser.fetch(toIdp(authorizationUrl));
+  let location = new URL(response.headers.get('location')!, ISSUER);
+  if (location.pathname === '/login') {
+    const page = await browser.fetch(toIdp(location));
+    const fields = loginFormFields(await page.text());
+    response = await browser.post(toIdp(new URL('/login', ISSUER)), {
+      ...fields,
+      username: 'alice',
+      password: 'wonderland-alice',
+    });
+    location = new URL(response.headers.get('location')!, ISSUER);
+    return { callback: location, loginFormShown: true };
+  }
+  return { callback: location, loginFormShown: false };
+}
+
+async function authorize(
+  config: oidc.Configuration,
+  browser: Browser,
+  redirectUri: string,
+  scope: string,
+): Promise<{ tokens: Tokens; loginFormShown: boolean }> {
+  const verifier = oidc.randomPKCECodeVerifier();
+  const state = oidc.randomState();
+  const nonce = oidc.randomNonce();
+  const url = oidc.buildAuthorizationUrl(config, {
+    redirect_uri: redirectUri,
+    scope,
+    code_challenge: await oidc.calculatePKCECodeChallenge(verifier),
+    code_challenge_method: 'S256',
+    state,
+    nonce,
+  });
+  const { callback, loginFormShown } = await browse(browser, url);
+  const tokens = await oidc.authorizationCodeGrant(config, callback, {
+    pkceCodeVerifier: verifier,
+    expectedState: state,
+    expectedNonce: nonce,
+    idTokenExpected: true,
+  });
+  return { tokens, loginFormShown };
+}
+
+type Tokens = oidc.TokenEndpointResponse & oidc.TokenEndpointResponseHelpers;
+
+describe('openid-client (a certified relying party) against the IdP', () => {
+  it('discovers the IdP and finds the endpoints and methods it relies on', async () => {
+    const config = await discover('shop', oidc.ClientSecretBasic('shop-demo-secret'));
+    const metadata = config.serverMetadata();
+    expect(metadata.issuer).toBe(ISSUER);
+    expect(metadata.supportsPKCE()).toBe(true);
+    expect(metadata.authorization_response_iss_parameter_supported).toBe(true);
+  });
+
+  it('a confidential client: code flow with PKCE, ID token, userinfo, refresh, introspection, revocation, logout', async () => {
+    const config = await discover('shop', oidc.ClientSecretBasic('shop-demo-secret'));
+    const browser = createBrowser();
+    const { tokens, loginFormShown } = await authorize(
+      config,
+      browser,
+      'http://shop.localhost:3001/auth/callback',
+      'openid profile email offline_access',
+    );
+    expect(loginFormShown).toBe(true);
+    const claims = tokens.claims()!;
+    expect(claims.iss).toBe(ISSUER);
+    expect(claims.aud).toBe('shop');
+    expect(claims.sid).toEqual(expect.any(String));
+
+    const userinfo = await oidc.fetchUserInfo(config, tokens.access_token, claims.sub);
+    expect(userinfo).toMatchObject({ sub: claims.sub, preferred_username: 'alice' });
+
+    const refreshed = await oidc.refreshTokenGrant(config, tokens.refresh_token!);
+    expect(refreshed.refresh_token).not.toBe(tokens.refresh_token);
+    expect(refreshed.claims()?.sub).toBe(claims.sub);
+
+    const introspection = await oidc.tokenIntrospection(config, refreshed.access_token);
+    expect(introspection).toMatchObject({ active: true, sub: claims.sub, client_id: 'shop' });
+
+    await oidc.tokenRevocation(config, refreshed.refresh_token!);
+    await expect(oidc.refreshTokenGrant(config, refreshed.refresh_token!)).rejects.toMatchObject({
+      error: 'invalid_grant',
+    });
+
+    const logout = oidc.buildEndSessionUrl(config, {
+      id_token_hint: refreshed.id_token!,
+      post_logout_redirect_uri: 'http://shop.localhost:3001/',
+      state: 'bye',
+    });
+    const response = await browser.fetch(toIdp(logout));
+    expect(response.status).toBe(303);
+    expect(response.headers.get('location')).toBe('http://shop.localhost:3001/?state=bye');
+    expect(await oidc.tokenIntrospection(config, refreshed.access_token)).toMatchObject({
+      active: false,
+    });
+  });
+
+  it('a public client (no secret, PKCE only) signs in through the same session without a password', async () => {
+    const shop = await discover('shop', oidc.ClientSecretBasic('shop-demo-secret'));
+    const spa = await discover('spa', oidc.None());
+    const browser = createBrowser();
+    const { tokens: first } = await authorize(
+      shop,
+      browser,
+      'http://shop.localhost:3001/auth/callback',
+      'openid',
+    );
+    const { tokens: second, loginFormShown } = await authorize(
+      spa,
+      browser,
+      'http://spa.localhost:3003/callback',
+      'openid profile',
+    );
+    expect(loginFormShown).toBe(false);
+    expect(second.claims()?.sub).toBe(first.claims()?.sub);
+    expect(second.claims()?.sid).toBe(first.claims()?.sid);
+    expect(second.claims()?.aud).toBe('spa');
+  });
+});
