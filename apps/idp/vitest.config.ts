@@ -1,6 +1,30 @@
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
-  // A test that asserts nothing fails, so no test can pass by doing nothing.
-  test: { expect: { requireAssertions: true } },
+  test: {
+    // A test that asserts nothing fails, so no test can pass by doing nothing.
+    expect: { requireAssertions: true },
+    projects: [
+      {
+        extends: true,
+        test: { name: 'idp', include: ['src/**/*.test.ts'], sequence: { groupOrder: 0 } },
+      },
+      {
+        // Latchkey's promises under faults and hostile input (see reliability/README.md):
+        // real Redis servers stopped and started, IdP processes killed, floods and fuzzing.
+        extends: true,
+        test: {
+          name: 'reliability',
+          include: ['reliability/**/*.test.ts'],
+          // After the other project, one file at a time: these tests load the machine on
+          // purpose, and a promise like "fails fast" must not be measured under another
+          // file's load.
+          sequence: { groupOrder: 1 },
+          fileParallelism: false,
+          testTimeout: 60_000,
+          hookTimeout: 60_000,
+        },
+      },
+    ],
+  },
 });
