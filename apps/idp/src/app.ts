@@ -50,6 +50,9 @@ export function createApp(deps: AppDeps): Koa {
   const { config, store, keys, clients, logger, sessions, revoker, users } = deps;
   const now = deps.now ?? Date.now;
   const userDeps = { config, keys, store, sessions, revoker, users, clients, now };
+  // Cookies and headers follow the issuer: the browser reaches us over https when it is https.
+  const https = config.issuer.startsWith('https:');
+  const cookie = sessionCookie({ https });
   const app = new Koa();
   // Forwarded headers are ignored until trusted proxies are configured explicitly.
   app.proxy = false;
@@ -68,21 +71,17 @@ export function createApp(deps: AppDeps): Koa {
   router.options('/userinfo', userinfoCors());
   router.post('/revoke', revokeRoute(userDeps));
   router.post('/introspect', introspectRoute(userDeps));
-  const logout = logoutRoute({
-    ...userDeps,
-    cookie: sessionCookie({ https: config.issuer.startsWith('https:') }),
-  });
+  const logout = logoutRoute({ ...userDeps, cookie });
   router.get('/logout', logout);
   router.post('/logout', logout);
-  const https = config.issuer.startsWith('https:');
   const browserFlow = {
     config,
     store,
     clients,
-    sessions: deps.sessions,
-    users: deps.users,
+    sessions,
+    users,
     pending: createPendingAuthorizations(store),
-    cookie: sessionCookie({ https }),
+    cookie,
     now,
   };
   const authorize = authorizeRoute(browserFlow);
@@ -101,7 +100,7 @@ export function createApp(deps: AppDeps): Koa {
 
   app.use(errorHandler(logger));
   app.use(accessLog(logger));
-  app.use(securityHeaders({ https: config.issuer.startsWith('https:') }));
+  app.use(securityHeaders({ https }));
   app.use(router.routes());
   app.use(router.allowedMethods());
   return app;

@@ -1,5 +1,6 @@
 import { timingSafeEqual } from 'node:crypto';
 import type { Context } from 'koa';
+import { hostCookie } from '../http/host-cookie.js';
 import { digestToken, looksLikeOpaqueToken, newOpaqueToken } from '../tokens/opaque-token.js';
 
 /**
@@ -18,31 +19,20 @@ export interface CsrfCookie {
 }
 
 export function csrfCookie(options: { https: boolean }): CsrfCookie {
-  const name = options.https ? '__Host-latchkey_csrf' : 'latchkey_csrf';
-  const attributes = (ctx: Context) => {
-    if (options.https) ctx.cookies.secure = true;
-    return {
-      httpOnly: true,
-      sameSite: 'lax' as const,
-      secure: options.https,
-      path: '/',
-      overwrite: true,
-      signed: false,
-    };
-  };
+  const cookie = hostCookie('latchkey_csrf', options);
   return {
     issue(ctx, maxAgeMs) {
       const token = newOpaqueToken();
-      ctx.cookies.set(name, token, { ...attributes(ctx), maxAge: maxAgeMs });
+      cookie.write(ctx, token, { maxAgeMs });
       return { token, digest: digestToken(token) };
     },
     verify(ctx, formToken, storedDigest) {
-      const cookieToken = ctx.cookies.get(name);
+      const cookieToken = cookie.read(ctx);
       if (!formToken || !cookieToken || storedDigest === null) return false;
       if (!looksLikeOpaqueToken(formToken) || !looksLikeOpaqueToken(cookieToken)) return false;
       return (equal(formToken, cookieToken) & equal(digestToken(formToken), storedDigest)) === 1;
     },
-    clear: (ctx) => ctx.cookies.set(name, '', { ...attributes(ctx), maxAge: 0 }),
+    clear: cookie.clear,
   };
 }
 
