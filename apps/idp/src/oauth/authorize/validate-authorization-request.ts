@@ -1,10 +1,10 @@
 import type { Client } from '../../clients/client.js';
 import { InvalidRequestError, UnauthorizedClientError } from '../oauth-errors.js';
+import { checkCodeChallenge } from '../pkce.js';
 import { resolveResources } from '../token/requested-resource.js';
 import { RequestNotSupportedError, UnsupportedResponseTypeError } from './authorization-errors.js';
 import type { AuthorizationRequest } from './authorization-request.js';
 import type { AuthorizeParams } from './authorize-params.js';
-import { checkPkce } from './check-pkce.js';
 import { checkMaxAge, checkPrompt } from './check-prompt.js';
 import { checkScope } from './check-scope.js';
 
@@ -38,7 +38,10 @@ export function validateAuthorizationRequest(
   }
 
   const scope = checkScope(params, client);
-  const codeChallenge = checkPkce(params);
+  const codeChallenge = checkCodeChallenge(
+    params.single('code_challenge'),
+    params.single('code_challenge_method'),
+  );
   const prompt = checkPrompt(params);
   const maxAge = checkMaxAge(params);
   const resources = resolveResources(params.all('resource'), client.resources);

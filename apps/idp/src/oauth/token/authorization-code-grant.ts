@@ -4,7 +4,7 @@ import type { CodeGrant } from '../../tokens/authorization-code.js';
 import { findAuthorizationCode, redeemAuthorizationCode } from '../../tokens/authorization-code.js';
 import { issueRefreshToken } from '../../tokens/refresh-token.js';
 import { InvalidGrantError, InvalidRequestError } from '../oauth-errors.js';
-import { checkPkce } from './check-pkce.js';
+import { checkCodeVerifier } from '../pkce.js';
 import { resolveResources } from './requested-resource.js';
 import type { TokenResponse, UserGrantContext } from './token-response.js';
 import {
@@ -47,7 +47,7 @@ export async function authorizationCodeGrant(
   if (redirectUri !== grant.redirectUri) {
     throw new InvalidGrantError('redirect_uri does not match the authorization request');
   }
-  checkPkce(verifier, grant.codeChallenge);
+  checkCodeVerifier(verifier, grant.codeChallenge);
   const resources = resolveResources(form.all('resource'), grant.resources);
 
   const redemption = found.used
