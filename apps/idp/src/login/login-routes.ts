@@ -1,34 +1,19 @@
 import type { Context, Middleware } from 'koa';
-import type { ClientRegistry } from '../clients/client.js';
-import type { Config } from '../config/config.js';
 import { readForm } from '../http/form-body.js';
+import type { AuthorizeDeps } from '../oauth/authorize/authorize-route.js';
 import { issueCodeAndRedirect } from '../oauth/authorize/issue-code.js';
-import type {
-  PendingAuthorization,
-  PendingAuthorizations,
-} from '../oauth/authorize/pending-authorization.js';
-import type { SessionCookie } from '../sessions/session-cookie.js';
-import type { SessionRepository } from '../sessions/session.js';
-import type { Store } from '../store/store.js';
+import type { PendingAuthorization } from '../oauth/authorize/pending-authorization.js';
 import { verifyPassword } from '../users/password-hash.js';
-import type { UserRepository } from '../users/user.js';
 import { sendHtml } from '../views/html.js';
 import { loginPage } from '../views/login-page.js';
 import { messagePage } from '../views/message-page.js';
 import type { CsrfCookie } from './csrf-cookie.js';
 import type { LoginThrottle } from './login-throttle.js';
 
-export interface LoginDeps {
-  config: Config;
-  store: Store;
-  clients: ClientRegistry;
-  sessions: SessionRepository;
-  users: UserRepository;
-  pending: PendingAuthorizations;
-  cookie: SessionCookie;
+/** The authorization flow's dependencies, and the login form's own. */
+export interface LoginDeps extends AuthorizeDeps {
   csrf: CsrfCookie;
   throttle: LoginThrottle;
-  now: () => number;
 }
 
 /** One message for an unknown user and a wrong password: nothing to enumerate accounts with. */
@@ -102,12 +87,7 @@ export function submitLoginRoute(deps: LoginDeps): Middleware {
     const session = await deps.sessions.create({ sub: user.id, username: user.username }, nowMs);
     deps.cookie.write(ctx, session.sid, session.expiresAt);
     deps.csrf.clear(ctx);
-    await issueCodeAndRedirect(
-      ctx,
-      { store: deps.store, issuer: deps.config.issuer },
-      taken.request,
-      session,
-    );
+    await issueCodeAndRedirect(ctx, deps, taken.request, session);
   };
 }
 

@@ -78,12 +78,7 @@ async function authorize(ctx: Context, deps: AuthorizeDeps, request: Authorizati
   if (session && fresh) {
     // Single sign-on: the browser proved who it is to this IdP already.
     const touched = await deps.sessions.touch(session, nowMs);
-    await issueCodeAndRedirect(
-      ctx,
-      { store: deps.store, issuer: deps.config.issuer },
-      request,
-      touched,
-    );
+    await issueCodeAndRedirect(ctx, deps, request, touched);
     return;
   }
   // OIDC Core §3.1.2.6: with prompt=none the IdP must not show anything.

@@ -1,4 +1,5 @@
 import type { Context } from 'koa';
+import type { Config } from '../../config/config.js';
 import type { Session } from '../../sessions/session.js';
 import type { Store } from '../../store/store.js';
 import { issueAuthorizationCode } from '../../tokens/authorization-code.js';
@@ -12,7 +13,7 @@ import { redirectToClient } from './authorization-response.js';
  */
 export async function issueCodeAndRedirect(
   ctx: Context,
-  deps: { store: Store; issuer: string },
+  deps: { store: Store; config: Pick<Config, 'issuer'> },
   request: AuthorizationRequest,
   session: Session,
 ): Promise<void> {
@@ -27,5 +28,5 @@ export async function issueCodeAndRedirect(
     sub: session.sub,
     authTime: session.authTime,
   });
-  redirectToClient(ctx, request.redirectUri, deps.issuer, { code, state: request.state });
+  redirectToClient(ctx, request.redirectUri, deps.config.issuer, { code, state: request.state });
 }
