@@ -8,8 +8,9 @@ import { createKeyManager, type KeyManager } from './keys/key-manager.js';
 import { keyPolicyFor } from './keys/key-policy.js';
 import type { Logger } from './logger.js';
 import type { LoginLimits } from './login/login-throttle.js';
-import { createRevoker, type Revoker } from './sessions/revoker.js';
-import { createSessionRepository, type SessionRepository } from './sessions/session.js';
+import type { Revoker } from './sessions/revoker.js';
+import { createSessionServices } from './sessions/session-services.js';
+import type { SessionRepository } from './sessions/session.js';
 import type { Store } from './store/store.js';
 import { unsignableIdTokenClients } from './tokens/id-token.js';
 import { createUserRepository, type UserRepository } from './users/user.js';
@@ -49,18 +50,10 @@ export function createIdp(
     // Often enough that a due rotation is seen within a tenth of its interval.
     checkIntervalMs: Math.min(5_000, Math.max(250, config.keyRotationIntervalMs / 10)),
   });
-  const sessions = createSessionRepository(deps.store, {
-    idleTtlMs: config.sessionIdleTtlMs,
-    maxTtlMs: config.sessionMaxTtlMs,
-  });
-  const revoker = createRevoker({
+  const { sessions, revoker } = createSessionServices(config, {
     store: deps.store,
-    sessions,
     logger: deps.logger,
     now,
-    // Until every token that can carry a revoked sid has expired, with room for the largest
-    // clock tolerance a verifier may allow (the SDK's limit is 5 minutes).
-    retentionMs: Math.max(config.accessTokenTtlMs, config.idTokenTtlMs) + 5 * 60_000,
   });
   const users = createUserRepository(deps.store);
   return {

@@ -1,7 +1,7 @@
 import { ConfigError, loadConfig } from '../config/config.js';
 import { silentLogger } from '../logger.js';
-import { createRevoker } from '../sessions/revoker.js';
-import { createSessionRepository, type Session } from '../sessions/session.js';
+import { createSessionServices } from '../sessions/session-services.js';
+import type { Session } from '../sessions/session.js';
 import { createStore } from '../store/create-store.js';
 import { createUserRepository } from '../users/user.js';
 
@@ -32,17 +32,10 @@ async function run(args: string[]): Promise<number> {
   }
   const store = createStore(config.storeUrl);
   try {
-    const sessions = createSessionRepository(store, {
-      idleTtlMs: config.sessionIdleTtlMs,
-      maxTtlMs: config.sessionMaxTtlMs,
-    });
-    const revoker = createRevoker({
+    const { sessions, revoker } = createSessionServices(config, {
       store,
-      sessions,
       logger: silentLogger,
       now: Date.now,
-      // As in idp.ts: until every token that can carry the sid has expired, plus skew.
-      retentionMs: Math.max(config.accessTokenTtlMs, config.idTokenTtlMs) + 5 * 60_000,
     });
     const users = createUserRepository(store);
 
