@@ -1,9 +1,8 @@
 import type { Revocation } from '@latchkey/protocol';
-import { startTestRedis, waitFor } from '@latchkey/testing';
+import { startTcpGate, startTestRedis, waitFor, type TcpGate } from '@latchkey/testing';
 import { Redis } from 'ioredis';
 import { afterEach, describe, expect, it } from 'vitest';
 import { outcome, writeRevocation } from '../test-support/revocations.js';
-import { startTcpGate, type TcpGate } from '../test-support/tcp-gate.js';
 import {
   createRedisRevocationSource,
   type RedisRevocationSource,
