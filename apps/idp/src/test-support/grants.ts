@@ -1,4 +1,3 @@
-import { createHash, randomBytes } from 'node:crypto';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,6 +6,7 @@ import type { Session } from '../sessions/session.js';
 import type { Store } from '../store/store.js';
 import { issueAuthorizationCode, type CodeGrant } from '../tokens/authorization-code.js';
 import type { User } from '../users/user.js';
+import { pkcePair } from './browser.js';
 import { basicAuth, form, type TestIdp } from './test-idp.js';
 
 /**
@@ -75,11 +75,6 @@ export async function signIn(
   return { user: saved, session };
 }
 
-export function pkcePair(): { verifier: string; challenge: string } {
-  const verifier = randomBytes(32).toString('base64url');
-  return { verifier, challenge: createHash('sha256').update(verifier).digest('base64url') };
-}
-
 export interface IssuedCode {
   code: string;
   verifier: string;
@@ -105,6 +100,21 @@ export async function codeFor(
     authTime: session.authTime,
   };
   return { code: await issueAuthorizationCode(store, grant), verifier, grant };
+}
+
+/**
+ * A user signed in (their session) and the shop's tokens from a code redeemed in that
+ * session: the starting point of most token-side tests. Throws unless /token answers 200.
+ */
+export async function signInToShop(
+  idp: TestIdp,
+  username: string,
+  options: { nowMs?: number; scope?: string[]; nonce?: string } = {},
+): Promise<{ session: Session; tokens: Record<string, string> }> {
+  const { session } = await signIn(idp, { username }, options.nowMs);
+  const result = await redeem(idp, await codeFor(idp.store, session, SHOP, options), SHOP);
+  if (result.status !== 200) throw new Error(`/token answered ${result.status}: ${result.text}`);
+  return { session, tokens: result.json as Record<string, string> };
 }
 
 export interface HttpResult {

@@ -1,14 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createMemoryStore } from '../../store/memory-store.js';
 import {
-  codeFor,
   ISSUER,
   oauthError,
   post,
-  redeem,
   refresh,
   SHOP,
-  signIn,
+  signInToShop,
   SPA,
   WIKI,
   withTestClients,
@@ -28,11 +26,7 @@ afterAll(async () => {
   await clients.remove();
 });
 
-async function tokensFor(username: string) {
-  const { session } = await signIn(idp, { username }, clock);
-  const result = await redeem(idp, await codeFor(idp.store, session, SHOP), SHOP);
-  return { session, tokens: result.json as Record<string, string> };
-}
+const tokensFor = (username: string) => signInToShop(idp, username, { nowMs: clock });
 
 const introspect = (token: string, auth: string = WIKI.auth, extra: Record<string, string> = {}) =>
   post(idp, '/introspect', { token, ...extra }, { Authorization: auth });

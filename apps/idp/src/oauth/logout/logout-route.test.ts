@@ -4,7 +4,7 @@ import { promisify } from 'node:util';
 import { revocationKeys } from '@latchkey/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createMemoryStore } from '../../store/memory-store.js';
-import { codeFor, redeem, SHOP, signIn, WIKI } from '../../test-support/grants.js';
+import { SHOP, signIn, signInToShop, WIKI } from '../../test-support/grants.js';
 import { form, startTestIdp, type TestIdp } from '../../test-support/test-idp.js';
 
 let idp: TestIdp;
@@ -18,13 +18,8 @@ afterAll(() => idp.close());
 const COOKIE = 'latchkey_session';
 
 async function signedIn(username: string) {
-  const { session } = await signIn(idp, { username }, clock);
-  const result = await redeem(idp, await codeFor(idp.store, session, SHOP), SHOP);
-  return {
-    session,
-    idToken: result.json.id_token as string,
-    accessToken: result.json.access_token as string,
-  };
+  const { session, tokens } = await signInToShop(idp, username, { nowMs: clock });
+  return { session, idToken: tokens.id_token!, accessToken: tokens.access_token! };
 }
 
 function logout(params: Record<string, string>, sid?: string, method: 'GET' | 'POST' = 'GET') {

@@ -1,15 +1,6 @@
 import { revocationKeys } from '@latchkey/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  codeFor,
-  oauthError,
-  post,
-  redeem,
-  refresh,
-  SHOP,
-  signIn,
-  WIKI,
-} from '../../test-support/grants.js';
+import { oauthError, post, refresh, SHOP, signInToShop, WIKI } from '../../test-support/grants.js';
 import { basicAuth, startTestIdp, type TestIdp } from '../../test-support/test-idp.js';
 
 let idp: TestIdp;
@@ -18,11 +9,7 @@ beforeAll(async () => {
 });
 afterAll(() => idp.close());
 
-async function tokensFor(username: string) {
-  const { session } = await signIn(idp, { username });
-  const result = await redeem(idp, await codeFor(idp.store, session, SHOP), SHOP);
-  return { session, tokens: result.json as Record<string, string> };
-}
+const tokensFor = (username: string) => signInToShop(idp, username);
 
 const revoke = (params: Record<string, string>, auth: string | null = SHOP.auth) =>
   post(idp, '/revoke', params, auth === null ? {} : { Authorization: auth });

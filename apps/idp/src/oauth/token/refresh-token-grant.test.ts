@@ -3,13 +3,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createMemoryStore } from '../../store/memory-store.js';
 import {
   claimsOf,
-  codeFor,
   oauthError,
   post,
-  redeem,
   refresh,
   SHOP,
-  signIn,
+  signInToShop,
   WIKI,
 } from '../../test-support/grants.js';
 import { startTestIdp, type TestIdp } from '../../test-support/test-idp.js';
@@ -22,16 +20,8 @@ beforeAll(async () => {
 });
 afterAll(() => idp.close());
 
-async function loggedIn(username: string, scope = ['openid', 'profile', 'wiki:read']) {
-  const { session } = await signIn(idp, { username }, clock);
-  const result = await redeem(
-    idp,
-    await codeFor(idp.store, session, SHOP, { scope, nonce: 'nonce-1' }),
-    SHOP,
-  );
-  expect(result.status).toBe(200);
-  return { session, tokens: result.json as Record<string, string> };
-}
+const loggedIn = (username: string, scope = ['openid', 'profile', 'wiki:read']) =>
+  signInToShop(idp, username, { nowMs: clock, scope, nonce: 'nonce-1' });
 
 describe('POST /token, grant_type=refresh_token (RFC 6749 §6, OAuth 2.1 §4.3)', () => {
   it('OAuth 2.1 4.3.1: every use rotates the refresh token and returns new access and ID tokens', async () => {

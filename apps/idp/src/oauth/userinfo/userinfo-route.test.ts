@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createMemoryStore } from '../../store/memory-store.js';
-import { codeFor, post, redeem, SHOP, signIn } from '../../test-support/grants.js';
+import { post, signInToShop } from '../../test-support/grants.js';
 import { basicAuth, form, startTestIdp, type TestIdp } from '../../test-support/test-idp.js';
 
 let idp: TestIdp;
@@ -11,11 +11,8 @@ beforeAll(async () => {
 });
 afterAll(() => idp.close());
 
-async function tokensFor(username: string, scope: string[]) {
-  const { session } = await signIn(idp, { username }, clock);
-  const result = await redeem(idp, await codeFor(idp.store, session, SHOP, { scope }), SHOP);
-  return { session, tokens: result.json as Record<string, string> };
-}
+const tokensFor = (username: string, scope: string[]) =>
+  signInToShop(idp, username, { nowMs: clock, scope });
 
 const userinfo = (token: string | undefined, init: RequestInit = {}, query = '') =>
   fetch(`${idp.url}/userinfo${query}`, {
