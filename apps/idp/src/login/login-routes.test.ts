@@ -6,11 +6,15 @@ import {
   signIn,
   type Browser,
 } from '../test-support/browser.js';
-import { startTestIdp, type TestIdp } from '../test-support/test-idp.js';
+import { claimsOf, post, refresh } from '../test-support/grants.js';
+import { basicAuth, startTestIdp, type TestIdp } from '../test-support/test-idp.js';
+import { createMemoryStore } from '../store/memory-store.js';
 import { WRONG_CREDENTIALS } from './login-routes.js';
 
 const SHOP = { clientId: 'shop', redirectUri: 'http://shop.localhost:3001/auth/callback' };
 const WIKI = { clientId: 'wiki', redirectUri: 'http://wiki.localhost:3002/auth/callback' };
+const SHOP_AUTH = basicAuth('shop', 'shop-demo-secret');
+const WIKI_AUTH = basicAuth('wiki', 'wiki-demo-secret');
 const ALICE = { username: 'alice', password: 'wonderland-alice' };
 const SESSION_COOKIE = 'latchkey_session';
 
@@ -190,6 +194,66 @@ describe('POST /login', () => {
     expect(second).not.toBe(first);
     expect(await idp.sessions.find(first, Date.now())).toBeNull();
     expect((await idp.sessions.find(second, Date.now()))?.username).toBe('bob');
+  });
+
+  it('re-authentication (prompt=login, max_age): the same user keeps the session and sid, with a newer auth_time; tokens issued in it stay valid', async () => {
+    let clock = Date.now();
+    const now = () => clock;
+    const clocked = await startTestIdp({}, createMemoryStore({ now }), { now });
+    try {
+      const browser = createBrowser();
+      const redeemAt = async (
+        client: typeof SHOP,
+        auth: string,
+        code: string,
+        verifier: string,
+      ) => {
+        const result = await post(
+          clocked,
+          '/token',
+          {
+            grant_type: 'authorization_code',
+            code,
+            redirect_uri: client.redirectUri,
+            code_verifier: verifier,
+          },
+          { Authorization: auth },
+        );
+        expect(result.status).toBe(200);
+        return result.json as Record<string, string>;
+      };
+      const first = await signIn(browser, clocked.url, { ...SHOP, ...ALICE });
+      const shop = await redeemAt(SHOP, SHOP_AUTH, first.code, first.verifier);
+      const sid = browser.cookie(clocked.url, SESSION_COOKIE);
+      const firstClaims = claimsOf(shop.id_token!);
+
+      let elapsedSec = 0;
+      for (const extra of [{ prompt: 'login' }, { max_age: '60' }] as Record<string, string>[]) {
+        clock += 120_000;
+        elapsedSec += 120;
+        const again = await signIn(browser, clocked.url, { ...WIKI, ...ALICE, extra });
+        expect(again.loginFormShown).toBe(true);
+        expect(browser.cookie(clocked.url, SESSION_COOKIE)).toBe(sid);
+        const wiki = await redeemAt(WIKI, WIKI_AUTH, again.code, again.verifier);
+        expect(claimsOf(wiki.id_token!)).toMatchObject({
+          sid: firstClaims.sid,
+          auth_time: (firstClaims.auth_time as number) + elapsedSec,
+        });
+      }
+
+      // The shop's tokens from before the re-authentication still work.
+      const userinfo = await fetch(`${clocked.url}/userinfo`, {
+        headers: { Authorization: `Bearer ${shop.access_token!}` },
+      });
+      expect(userinfo.status).toBe(200);
+      const refreshed = await refresh(clocked, shop.refresh_token!, {
+        id: SHOP.clientId,
+        auth: SHOP_AUTH,
+      });
+      expect(refreshed.status).toBe(200);
+    } finally {
+      await clocked.close();
+    }
   });
 
   it('session fixation: a planted session id is never adopted', async () => {

@@ -3,7 +3,9 @@ import { readForm } from '../http/form-body.js';
 import type { AuthorizeDeps } from '../oauth/authorize/authorize-route.js';
 import { issueCodeAndRedirect } from '../oauth/authorize/issue-code.js';
 import type { PendingAuthorization } from '../oauth/authorize/pending-authorization.js';
+import type { Session } from '../sessions/session.js';
 import { verifyPassword } from '../users/password-hash.js';
+import type { User } from '../users/user.js';
 import { sendHtml } from '../views/html.js';
 import { loginPage } from '../views/login-page.js';
 import { messagePage } from '../views/message-page.js';
@@ -77,18 +79,33 @@ export function submitLoginRoute(deps: LoginDeps): Middleware {
     if (!taken) return expired(ctx);
     await deps.throttle.recordSuccess(username);
 
-    // A new session with a new sid, whatever the browser presented (no session fixation); an
-    // earlier session in this browser ends, so one browser never holds two identities.
-    const previousSid = deps.cookie.read(ctx);
-    if (previousSid !== undefined) {
-      const previous = await deps.sessions.find(previousSid, nowMs);
-      if (previous) await deps.sessions.remove(previous);
-    }
-    const session = await deps.sessions.create({ sub: user.id, username: user.username }, nowMs);
+    const session = await sessionAfterLogin(ctx, deps, user, nowMs);
     deps.cookie.write(ctx, session.sid, session.expiresAt);
     deps.csrf.clear(ctx);
     await issueCodeAndRedirect(ctx, deps, taken.request, session);
   };
+}
+
+/**
+ * The session a successful login leaves the browser with. A re-authentication of the user the
+ * browser's live session belongs to (`prompt=login`, `max_age`) keeps that session and its
+ * `sid`, with the new authentication time: the tokens other applications hold for it stay
+ * valid, as with Keycloak or Auth0. Anything else gets a new session with a new random `sid`:
+ * a presented sid that names no live session of this user is never adopted (no session
+ * fixation), and another user's session in this browser ends, so one browser never holds two
+ * identities (its tokens are that user's and are left as they are).
+ */
+async function sessionAfterLogin(
+  ctx: Context,
+  deps: LoginDeps,
+  user: User,
+  nowMs: number,
+): Promise<Session> {
+  const previousSid = deps.cookie.read(ctx);
+  const previous = previousSid === undefined ? null : await deps.sessions.find(previousSid, nowMs);
+  if (previous?.sub === user.id) return deps.sessions.reauthenticate(previous, nowMs);
+  if (previous) await deps.sessions.remove(previous);
+  return deps.sessions.create({ sub: user.id, username: user.username }, nowMs);
 }
 
 async function renderForm(

@@ -36,6 +36,14 @@ export interface SessionRepository {
   find(sid: string, nowMs: number): Promise<Session | null>;
   /** Records activity (moves the idle limit), at most once a minute. Returns the session. */
   touch(session: Session, nowMs: number): Promise<Session>;
+  /**
+   * The same user proved who they are again in a live session (`prompt=login`, `max_age`):
+   * records the new `authTime` and keeps the `sid`, so the tokens other applications hold
+   * for this session stay valid. When the session ended meanwhile (logout, expiry, admin),
+   * starts a new one for the user instead: a password just checked is never wasted, and an
+   * ended session is never written back.
+   */
+  reauthenticate(session: Session, nowMs: number): Promise<Session>;
   /** Removes the session; true when it existed. Does not revoke tokens: see Revoker. */
   remove(session: Pick<Session, 'sid' | 'sub'>): Promise<boolean>;
   /** The user's live sessions, oldest first. */
@@ -56,26 +64,27 @@ export function createSessionRepository(store: Store, limits: SessionLimits): Se
     return ttlFor(session, nowMs) > 0 ? session : null;
   }
 
-  return {
-    async create(user, nowMs) {
-      const session: Session = {
-        sid: newOpaqueToken(),
-        sub: user.sub,
-        username: user.username,
-        authTime: Math.floor(nowMs / 1000),
-        createdAt: nowMs,
-        expiresAt: nowMs + limits.maxTtlMs,
-        lastSeenAt: nowMs,
-      };
-      // The index first: a session missing from it could not be listed or revoked by user;
-      // an index entry without its session is harmless and expires with it.
-      await store.addToSet(storeKeys.userSessions(user.sub), session.sid, session.expiresAt);
-      await store.set(storeKeys.session(session.sid), JSON.stringify(session), {
-        ttlMs: ttlFor(session, nowMs),
-      });
-      return session;
-    },
+  async function create(user: { sub: string; username: string }, nowMs: number): Promise<Session> {
+    const session: Session = {
+      sid: newOpaqueToken(),
+      sub: user.sub,
+      username: user.username,
+      authTime: Math.floor(nowMs / 1000),
+      createdAt: nowMs,
+      expiresAt: nowMs + limits.maxTtlMs,
+      lastSeenAt: nowMs,
+    };
+    // The index first: a session missing from it could not be listed or revoked by user;
+    // an index entry without its session is harmless and expires with it.
+    await store.addToSet(storeKeys.userSessions(user.sub), session.sid, session.expiresAt);
+    await store.set(storeKeys.session(session.sid), JSON.stringify(session), {
+      ttlMs: ttlFor(session, nowMs),
+    });
+    return session;
+  }
 
+  return {
+    create,
     find,
 
     async touch(session, nowMs) {
@@ -91,6 +100,30 @@ export function createSessionRepository(store: Store, limits: SessionLimits): Se
         { ttlMs },
       );
       return updated;
+    },
+
+    async reauthenticate(session, nowMs) {
+      let current: Session | null = session;
+      // A compare-and-set that loses to a concurrent touch is retried against what is stored
+      // now; one that finds nothing stored means the session ended.
+      for (let attempt = 0; current !== null && attempt < 3; attempt += 1) {
+        const updated: Session = {
+          ...current,
+          authTime: Math.floor(nowMs / 1000),
+          lastSeenAt: nowMs,
+        };
+        const ttlMs = ttlFor(updated, nowMs);
+        if (ttlMs <= 0) break;
+        const written = await store.compareAndSet(
+          storeKeys.session(current.sid),
+          JSON.stringify(current),
+          JSON.stringify(updated),
+          { ttlMs },
+        );
+        if (written) return updated;
+        current = await find(current.sid, nowMs);
+      }
+      return create({ sub: session.sub, username: session.username }, nowMs);
     },
 
     async remove(session) {

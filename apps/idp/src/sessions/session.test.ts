@@ -1,0 +1,68 @@
+import { storeKeys } from '@latchkey/protocol';
+import { describe, expect, it } from 'vitest';
+import { createMemoryStore } from '../store/memory-store.js';
+import { createSessionRepository } from './session.js';
+
+const LIMITS = { idleTtlMs: 30 * 60_000, maxTtlMs: 12 * 60 * 60_000 };
+const ALICE = { sub: 'id-alice', username: 'alice' };
+
+function repository() {
+  let clock = Date.UTC(2026, 0, 1);
+  const store = createMemoryStore({ now: () => clock });
+  return {
+    store,
+    sessions: createSessionRepository(store, LIMITS),
+    now: () => clock,
+    advance: (ms: number) => (clock += ms),
+  };
+}
+
+describe('SessionRepository.reauthenticate', () => {
+  it('keeps the sid and records the new authentication time and activity', async () => {
+    const { sessions, now, advance } = repository();
+    const session = await sessions.create(ALICE, now());
+    advance(5 * 60_000);
+    const again = await sessions.reauthenticate(session, now());
+    expect(again).toEqual({
+      ...session,
+      authTime: session.authTime + 5 * 60,
+      lastSeenAt: now(),
+    });
+    expect(await sessions.find(session.sid, now())).toEqual(again);
+  });
+
+  it('does not move the absolute limit: a login renews who, not how long', async () => {
+    const { sessions, now, advance } = repository();
+    const session = await sessions.create(ALICE, now());
+    advance(20 * 60_000);
+    const again = await sessions.reauthenticate(session, now());
+    expect(again.sid).toBe(session.sid);
+    expect(again.expiresAt).toBe(session.expiresAt);
+  });
+
+  it('after a concurrent touch (the stored record changed), still keeps the sid', async () => {
+    const { sessions, now, advance } = repository();
+    const session = await sessions.create(ALICE, now());
+    advance(2 * 60_000);
+    await sessions.touch(session, now());
+    advance(1_000);
+    const again = await sessions.reauthenticate(session, now());
+    expect(again.sid).toBe(session.sid);
+    expect(again.authTime).toBe(Math.floor(now() / 1000));
+    expect((await sessions.find(session.sid, now()))?.authTime).toBe(again.authTime);
+  });
+
+  it('a session that ended meanwhile is not written back: a new one starts for the user', async () => {
+    const { store, sessions, now, advance } = repository();
+    const session = await sessions.create(ALICE, now());
+    await sessions.remove(session);
+    advance(1_000);
+    const fresh = await sessions.reauthenticate(session, now());
+    expect(fresh.sid).not.toBe(session.sid);
+    expect(fresh).toMatchObject({ ...ALICE, authTime: Math.floor(now() / 1000) });
+    expect(await store.get(storeKeys.session(session.sid))).toBeNull();
+    expect((await sessions.listForUser(ALICE.sub, now())).map((live) => live.sid)).toEqual([
+      fresh.sid,
+    ]);
+  });
+});
