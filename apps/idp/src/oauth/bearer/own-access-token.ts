@@ -53,11 +53,31 @@ async function verifyOwnJwt(
       currentDate: new Date(nowMs),
       requiredClaims: ['sub', 'exp', 'iat', 'jti', 'client_id'],
     });
-    if (typeof payload.client_id !== 'string') return null;
+    if (!hasAccessTokenClaimTypes(payload)) return null;
     return payload as unknown as AccessTokenClaims;
   } catch {
     return null;
   }
+}
+
+/**
+ * The claims the IdP reads, with the types it reads them as. A token with our signature but
+ * another shape (a bug, an older version, a stolen key) is inactive, never a crash: `sid: null`
+ * used to reach the session lookup and answer 500.
+ */
+function hasAccessTokenClaimTypes(payload: Record<string, unknown>): boolean {
+  const optional = (value: unknown, type: 'string' | 'number') =>
+    value === undefined || typeof value === type;
+  const { aud } = payload;
+  return (
+    typeof payload.sub === 'string' &&
+    typeof payload.client_id === 'string' &&
+    (typeof aud === 'string' || (Array.isArray(aud) && aud.every((a) => typeof a === 'string'))) &&
+    optional(payload.sid, 'string') &&
+    optional(payload.scope, 'string') &&
+    optional(payload.preferred_username, 'string') &&
+    optional(payload.auth_time, 'number')
+  );
 }
 
 /**

@@ -39,10 +39,14 @@ export async function verifyIdTokenHint(
   if (typeof typ === 'string' && typ.toLowerCase().endsWith(ACCESS_TOKEN_TYP)) {
     throw new BadHintError('the id_token_hint is not an ID token');
   }
-  let claims: Record<string, unknown>;
+  let claims: Record<string, unknown> | null;
   try {
-    claims = JSON.parse(new TextDecoder().decode(payload)) as Record<string, unknown>;
+    claims = JSON.parse(new TextDecoder().decode(payload)) as Record<string, unknown> | null;
   } catch {
+    throw new BadHintError('the id_token_hint is malformed');
+  }
+  // A signed payload of `null` or a number used to crash the claim reads below (a 500).
+  if (typeof claims !== 'object' || claims === null) {
     throw new BadHintError('the id_token_hint is malformed');
   }
   const aud = typeof claims.aud === 'string' ? [claims.aud] : claims.aud;
