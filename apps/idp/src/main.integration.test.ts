@@ -98,7 +98,7 @@ describe('the IdP process', { timeout: 30_000 }, () => {
     const notReady = await fetch(`${idp.url}/readyz`);
     expect(notReady.status).toBe(503);
     expect(((await notReady.json()) as { reasons: string[] }).reasons).toContain(
-      'store unreachable',
+      'store unreachable: Redis did not answer',
     );
     // Never a silent fallback to memory: no token without the shared store.
     const token = await fetch(`${idp.url}/token`, {

@@ -1,4 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { freePort } from './wait.js';
 
 /** A private redis-server on a free loopback port, so tests never share state. */
@@ -7,15 +10,40 @@ export interface TestRedis {
   readonly port: number;
   /** SIGKILL, as a crash: no clean shutdown, connections just drop. Resolves once it is gone. */
   kill(): Promise<void>;
-  /** Starts it again on the same port, empty (it keeps nothing on disk). */
+  /**
+   * Starts it again on the same port: empty (it keeps nothing on disk), or, when started with
+   * `persistent`, with every write it acknowledged before the kill.
+   */
   start(): Promise<void>;
+}
+
+export interface TestRedisOptions {
+  /**
+   * Keep data across kill() and start(), as a production Redis with an append-only file
+   * does: every write is fsynced before it is acknowledged, so a SIGKILL loses nothing that
+   * was acknowledged. In a fresh temporary directory.
+   */
+  persistent?: boolean;
 }
 
 const READY = 'Ready to accept connections';
 const START_TIMEOUT_MS = 5_000;
 
-export async function startTestRedis(port?: number): Promise<TestRedis> {
+export async function startTestRedis(
+  port?: number,
+  options: TestRedisOptions = {},
+): Promise<TestRedis> {
   const chosen = port ?? (await freePort());
+  const persistence = options.persistent
+    ? [
+        '--dir',
+        mkdtempSync(join(tmpdir(), 'latchkey-redis-')),
+        '--appendonly',
+        'yes',
+        '--appendfsync',
+        'always',
+      ]
+    : ['--appendonly', 'no'];
   let running: { child: ChildProcess; exited: Promise<void> } | null = null;
 
   const kill = async () => {
@@ -25,7 +53,7 @@ export async function startTestRedis(port?: number): Promise<TestRedis> {
   };
   const start = async () => {
     await kill();
-    running = await spawnRedis(chosen);
+    running = await spawnRedis(chosen, persistence);
   };
 
   await start();
@@ -37,10 +65,13 @@ export async function startTestRedis(port?: number): Promise<TestRedis> {
  * Its own log line, rather than a probe of the port, so that another process already on the
  * port cannot pass for it.
  */
-async function spawnRedis(port: number): Promise<{ child: ChildProcess; exited: Promise<void> }> {
+async function spawnRedis(
+  port: number,
+  persistence: string[],
+): Promise<{ child: ChildProcess; exited: Promise<void> }> {
   const child = spawn(
     'redis-server',
-    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
+    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', ...persistence],
     { stdio: ['ignore', 'pipe', 'pipe'] },
   );
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));

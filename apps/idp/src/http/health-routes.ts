@@ -17,7 +17,8 @@ export function readyzRoute(store: Store, keys: KeyManager): Middleware {
     try {
       await store.ping();
     } catch {
-      reasons.push('store unreachable');
+      // Only a shared store can fail to answer (memory never does), so name it for operators.
+      reasons.push('store unreachable: Redis did not answer');
     }
     const keyProblem = keys.notReadyReason();
     if (keyProblem) reasons.push(keyProblem);

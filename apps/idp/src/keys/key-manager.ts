@@ -1,7 +1,7 @@
 import { createPrivateKey, type KeyObject } from 'node:crypto';
 import { channels, decodeKeySetChangedNotice, type SigningAlgorithm } from '@latchkey/protocol';
 import type { Logger } from '../logger.js';
-import type { Store, Unsubscribe } from '../store/store.js';
+import { StoreUnavailableError, type Store, type Unsubscribe } from '../store/store.js';
 import { buildJwksDocument, type JwksDocument } from './jwks-document.js';
 import { decryptPrivateKey, KeyDecryptionError } from './key-encryption.js';
 import type { KeyFactory } from './key-generation.js';
@@ -59,6 +59,13 @@ export interface KeyManagerOptions {
   /** How often to re-read the store and check for due rotation. Default 5 s. */
   checkIntervalMs?: number;
   /**
+   * While no key set is loaded (the store was unreachable at start), how soon a failed load is
+   * tried again, so the IdP is ready moments after Redis appears rather than at the next
+   * tick. Each attempt waits for the connection itself (bounded by the store's command
+   * timeout), so this is a pause between attempts, not a polling rate. Default 100 ms.
+   */
+  notReadyRetryMs?: number;
+  /**
    * When the stored keys were sealed under another KEK: retire them (still published, so
    * their tokens verify) and make new ones. Only for dev mode with an ephemeral KEK.
    */
@@ -80,6 +87,7 @@ export function createKeyManager(options: KeyManagerOptions): KeyManager {
   } | null = null;
   let problem: string | null = 'keys not loaded yet';
   let timer: NodeJS.Timeout | undefined;
+  let retry: NodeJS.Timeout | undefined;
   let unsubscribe: Unsubscribe | undefined;
   let running: Promise<void> | null = null;
   let stopped = false;
@@ -154,6 +162,13 @@ export function createKeyManager(options: KeyManagerOptions): KeyManager {
       problem = describe(error);
       const level = error instanceof KeyDecryptionError ? 'error' : 'warn';
       logger[level]('keys.refresh_failed', { reason: problem });
+      // Only an unreachable store is worth retrying at once; anything else (keys sealed
+      // under another KEK) will not change in 100 ms and would only flood the log.
+      if (!loaded && !stopped && error instanceof StoreUnavailableError) {
+        clearTimeout(retry);
+        retry = setTimeout(() => void refresh(), options.notReadyRetryMs ?? 100);
+        retry.unref();
+      }
     }
   };
 
@@ -179,6 +194,7 @@ export function createKeyManager(options: KeyManagerOptions): KeyManager {
     async stop() {
       stopped = true;
       clearInterval(timer);
+      clearTimeout(retry);
       await unsubscribe?.().catch(() => undefined);
       await running;
     },

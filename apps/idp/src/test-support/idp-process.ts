@@ -7,6 +7,8 @@ const MAIN = fileURLToPath(new URL('../../dist/main.js', import.meta.url));
 /** A real IdP process (the built dist/main.js) on a free loopback port. */
 export interface IdpProcess {
   url: string;
+  /** The process id, to sample its memory or check that it is still the same process. */
+  pid: number;
   /** Everything it printed, for assertions on logs and for failure messages. */
   output(): string;
   kill(signal?: NodeJS.Signals): Promise<number | null>;
@@ -31,7 +33,12 @@ export async function startIdp(
   let output = '';
   child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  const process_: IdpProcess = { url, output: () => output, kill: (signal) => stop(child, signal) };
+  const process_: IdpProcess = {
+    url,
+    pid: child.pid ?? -1,
+    output: () => output,
+    kill: (signal) => stop(child, signal),
+  };
   const exited = new Promise<never>((_, reject) =>
     child.once('exit', (code) => reject(new Error(`IdP exited with ${code}`))),
   );

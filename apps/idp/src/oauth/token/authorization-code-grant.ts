@@ -26,9 +26,16 @@ const UNUSABLE = 'the authorization code is invalid, expired, or was issued to a
  *    client that got hold of someone else's code can neither use it nor burn it);
  * 2. `redirect_uri` equals the one sent to /authorize;
  * 3. the PKCE verifier matches the S256 challenge;
- * 4. the code is spent, atomically; a second use (even a concurrent one) is a replay, and
- *    §4.1.2 asks to revoke what the first use issued: the whole session goes;
- * 5. the session the code was issued in is still alive (a logout in between ends the grant).
+ * 4. a code already spent is a replay, and §4.1.2 asks to revoke what the first use issued:
+ *    the whole session goes;
+ * 5. the session the code was issued in is still alive (a logout in between ends the grant);
+ * 6. the tokens are made (the refresh family written under a fresh id), and only then is the
+ *    code spent, atomically, as the very last step: of concurrent uses one wins, the others
+ *    are replays (step 4). Spending last means a store failure anywhere before leaves the
+ *    code unspent, so the client can retry once Redis is back instead of being treated as
+ *    a replayer; a family written for a request that then fails is never handed out, so
+ *    nothing usable is left behind. (Only a reply lost after the spend itself, an unknown
+ *    outcome, can still cost the session, which is the fail-safe side.)
  */
 export async function authorizationCodeGrant(
   client: Client,
@@ -50,11 +57,7 @@ export async function authorizationCodeGrant(
   checkCodeVerifier(verifier, grant.codeChallenge);
   const resources = resolveResources(form.all('resource'), grant.resources);
 
-  const redemption = found.used
-    ? ({ status: 'replayed' } as const)
-    : await redeemAuthorizationCode(deps.store, code);
-  if (redemption.status === 'unknown') throw new InvalidGrantError(UNUSABLE);
-  if (redemption.status === 'replayed') await revokeForReplay(deps, grant);
+  if (found.used) await revokeForReplay(deps, grant);
 
   const at = deps.now();
   const session = await deps.sessions.find(grant.sid, at);
@@ -68,20 +71,25 @@ export async function authorizationCodeGrant(
     resources,
     nonce: grant.nonce,
   });
-  if (!shouldIssueRefreshToken(client, grant.scope)) return response;
-  const refreshToken = await issueRefreshToken(
-    deps.store,
-    {
-      clientId: client.id,
-      sid: session.sid,
-      sub: session.sub,
-      scope: grant.scope,
-      resources: grant.resources,
-      authTime: grant.authTime,
-    },
-    { expiresAt: refreshExpiry(deps, session, at), now: at },
-  );
-  return { ...response, refresh_token: refreshToken };
+  const refreshToken = shouldIssueRefreshToken(client, grant.scope)
+    ? await issueRefreshToken(
+        deps.store,
+        {
+          clientId: client.id,
+          sid: session.sid,
+          sub: session.sub,
+          scope: grant.scope,
+          resources: grant.resources,
+          authTime: grant.authTime,
+        },
+        { expiresAt: refreshExpiry(deps, session, at), now: at },
+      )
+    : undefined;
+
+  const redemption = await redeemAuthorizationCode(deps.store, code);
+  if (redemption.status === 'unknown') throw new InvalidGrantError(UNUSABLE);
+  if (redemption.status === 'replayed') await revokeForReplay(deps, grant);
+  return refreshToken === undefined ? response : { ...response, refresh_token: refreshToken };
 }
 
 async function revokeForReplay(deps: UserGrantContext, grant: CodeGrant): Promise<never> {

@@ -23,10 +23,14 @@ const UNUSABLE = 'the refresh token is invalid, expired, revoked, or was issued 
  *    session and every token issued in it are revoked (and the family with it);
  * 3. the session is still alive (logout ends every refresh token issued in it);
  * 4. `scope` and `resource` may narrow the grant for this access token, never widen it;
- * 5. rotation is one compare-and-set: of concurrent uses of one token at most one wins, and
- *    the losers are reuse, with the consequence of step 2;
- * 6. refreshing counts as activity on the session, and returns a new access token, refresh
- *    token and ID token (OIDC Core §12.2: same `auth_time`, no `nonce`).
+ * 5. refreshing counts as activity on the session, and returns a new access token, refresh
+ *    token and ID token (OIDC Core §12.2: same `auth_time`, no `nonce`);
+ * 6. rotation is one compare-and-set, and the last store operation: of concurrent uses of
+ *    one token at most one wins, and the losers are reuse, with the consequence of step 2.
+ *    Everything that can fail (reading the user, recording activity, signing) happens before
+ *    it, so a Redis outage mid-request leaves the presented token current and the client
+ *    may retry it, instead of a rotation the client never saw turning its retry into
+ *    "reuse" that revokes the session.
  */
 export async function refreshTokenGrant(
   client: Client,
@@ -50,19 +54,19 @@ export async function refreshTokenGrant(
   const scope = resolveScope(form.single('scope'), presented.grant.scope);
   const resources = resolveResources(form.all('resource'), presented.grant.resources);
 
-  const rotated = await rotateRefreshToken(deps.store, presented, {
-    expiresAt: refreshExpiry(deps, session, at),
-    now: at,
-  });
-  if (rotated === null) return revokeForReuse(deps, presented);
   await deps.sessions.touch(session, at);
-
   const response = await signUserTokens(deps, client, {
     session,
     authTime: presented.grant.authTime,
     scope,
     resources,
   });
+
+  const rotated = await rotateRefreshToken(deps.store, presented, {
+    expiresAt: refreshExpiry(deps, session, at),
+    now: at,
+  });
+  if (rotated === null) return revokeForReuse(deps, presented);
   return { ...response, refresh_token: rotated };
 }
 
