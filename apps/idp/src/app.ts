@@ -91,6 +91,7 @@ export function createApp(deps: AppDeps): Koa {
   const login = {
     ...browserFlow,
     csrf: csrfCookie({ https }),
+    revoker: deps.revoker,
     throttle: createLoginThrottle(store, deps.loginLimits ?? DEFAULT_LOGIN_LIMITS),
   };
   router.get('/login', htmlErrors(logger), showLoginRoute(login));

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { revocationKeys } from '@latchkey/protocol';
 import {
   authorizeUrl,
   createBrowser,
@@ -178,7 +179,7 @@ describe('POST /login', () => {
     expect(await replay.text()).toContain('expired');
   });
 
-  it('session fixation: the session id changes at login, and the old session ends', async () => {
+  it('session fixation: the session id changes at login, and the old session is revoked everywhere', async () => {
     const browser = createBrowser();
     await signIn(browser, idp.url, { ...SHOP, ...ALICE });
     const first = browser.cookie(idp.url, SESSION_COOKIE)!;
@@ -194,6 +195,10 @@ describe('POST /login', () => {
     expect(second).not.toBe(first);
     expect(await idp.sessions.find(first, Date.now())).toBeNull();
     expect((await idp.sessions.find(second, Date.now()))?.username).toBe('bob');
+    // Revoked, not just removed: the apps still showing alice learn it through the SDK.
+    const revoked = await idp.store.setMembers(revocationKeys.set);
+    expect(revoked.has(`sid:${first}`)).toBe(true);
+    expect(revoked.has(`sid:${second}`)).toBe(false);
   });
 
   it('re-authentication (prompt=login, max_age): the same user keeps the session and sid, with a newer auth_time; tokens issued in it stay valid', async () => {

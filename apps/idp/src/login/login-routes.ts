@@ -9,12 +9,14 @@ import type { User } from '../users/user.js';
 import { sendHtml } from '../views/html.js';
 import { loginPage } from '../views/login-page.js';
 import { messagePage } from '../views/message-page.js';
+import type { Revoker } from '../sessions/revoker.js';
 import type { CsrfCookie } from './csrf-cookie.js';
 import type { LoginThrottle } from './login-throttle.js';
 
 /** The authorization flow's dependencies, and the login form's own. */
 export interface LoginDeps extends AuthorizeDeps {
   csrf: CsrfCookie;
+  revoker: Revoker;
   throttle: LoginThrottle;
 }
 
@@ -93,7 +95,8 @@ export function submitLoginRoute(deps: LoginDeps): Middleware {
  * valid, as with Keycloak or Auth0. Anything else gets a new session with a new random `sid`:
  * a presented sid that names no live session of this user is never adopted (no session
  * fixation), and another user's session in this browser ends, so one browser never holds two
- * identities (its tokens are that user's and are left as they are).
+ * identities. That session is revoked, not just removed: the apps still signed in as the
+ * previous user learn at once that it ended, instead of showing them until their tokens expire.
  */
 async function sessionAfterLogin(
   ctx: Context,
@@ -104,7 +107,7 @@ async function sessionAfterLogin(
   const previousSid = deps.cookie.read(ctx);
   const previous = previousSid === undefined ? null : await deps.sessions.find(previousSid, nowMs);
   if (previous?.sub === user.id) return deps.sessions.reauthenticate(previous, nowMs);
-  if (previous) await deps.sessions.remove(previous);
+  if (previous) await deps.revoker.revokeSession(previous, 'replaced_by_login');
   return deps.sessions.create({ sub: user.id, username: user.username }, nowMs);
 }
 

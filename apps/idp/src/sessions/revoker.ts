@@ -14,6 +14,8 @@ export type RevocationReason =
   | 'admin'
   | 'refresh_token_reuse'
   | 'code_replay'
+  /** Another user logged in in the same browser. */
+  | 'replaced_by_login'
   /** A client revoked one of its access tokens at /revoke (RFC 7009). */
   | 'token_revoked';
 
