@@ -8,7 +8,7 @@
  *
  * Reproducible: a fixed seed (FC_SEED overrides it; FC_PATH replays one shrunk case, both
  * printed by fast-check on failure). Bounded: every property has a run count and a time
- * limit, every request a timeout.
+ * limit (at most 35 s for the file), every request a timeout.
  */
 import { createHmac, randomBytes } from 'node:crypto';
 import http from 'node:http';
@@ -908,7 +908,7 @@ describe('promise 8: hostile input at every IdP endpoint gets a well-formed answ
         checkAnswer(request, await send(request));
         sent += 1;
       }),
-      runOptions(1_500, 12_000),
+      runOptions(1_500, 9_000),
     );
     expect(sent).toBeGreaterThan(100);
     expect(unhandled).toEqual([]);
@@ -926,7 +926,7 @@ describe('promise 8: hostile input at every IdP endpoint gets a well-formed answ
           sent += 1;
         },
       ),
-      runOptions(1_000, 10_000),
+      runOptions(1_000, 7_000),
     );
     expect(sent).toBeGreaterThan(100);
     expect(unhandled).toEqual([]);
@@ -959,7 +959,7 @@ describe('promise 8: tokens signed by the IdP with hostile claims', () => {
         for (const request of requests) checkAnswer(request, await send(request));
         sent += requests.length;
       }),
-      runOptions(400, 6_000),
+      runOptions(400, 4_000),
     );
     expect(sent).toBeGreaterThan(100);
     expect(unhandled).toEqual([]);
@@ -1012,7 +1012,7 @@ describe('promise 8: hostile tokens at the SDK get typed errors only', () => {
         }
         checked += 1;
       }),
-      runOptions(2_000, 6_000),
+      runOptions(2_000, 4_000),
     );
     expect(checked).toBeGreaterThan(100);
     expect(unhandled).toEqual([]);
@@ -1059,7 +1059,7 @@ describe('promise 8: hostile tokens at the SDK get typed errors only', () => {
           }
           checked += 1;
         }),
-        runOptions(600, 5_000),
+        runOptions(600, 3_000),
       );
     } finally {
       server.closeAllConnections();
@@ -1087,7 +1087,7 @@ describe('promise 8: a short run against the built IdP on a real Redis', () => {
           checkAnswer(request, await send(request, url));
           sent += 1;
         }),
-        runOptions(400, 5_000),
+        runOptions(400, 4_000),
       );
       await fc.assert(
         fc.asyncProperty(
@@ -1099,7 +1099,7 @@ describe('promise 8: a short run against the built IdP on a real Redis', () => {
             sent += 1;
           },
         ),
-        runOptions(300, 4_000),
+        runOptions(300, 3_000),
       );
       expect(sent).toBeGreaterThan(50);
       // Still the same process, answering, and it stops cleanly: nothing crashed it.
