@@ -26,14 +26,14 @@ import { inspectRedis, type RedisInspector } from './support/redis-inspect.js';
 
 const RUN_MS = 15_000;
 /**
- * The API's revocation staleness bound. An SDK whose Redis connection is down keeps answering
- * from its last confirmed revoked set for up to this long (promise 4: a warm cache keeps
- * working); when the IdP reconnects to a restarted Redis before the SDK does, a revocation
- * confirmed in that gap reaches the SDK only when it resyncs. That window is the one
- * acceptance the design allows, so it is measured, reported and bounded here: never later
- * than this after the revocation was confirmed, and never once the SDK has resynced.
+ * The API's staleness bound, which only matters for a connection that is silently gone: an SDK
+ * that sees its subscription drop refuses at once until it has resynced (fail closed), so a
+ * Redis restart lets no revoked token through. What remains is propagation: a check sent in
+ * the instant between the IdP's answer and the notice's arrival. Issue 3 bounds that at
+ * 100 ms, so an acceptance within it is reported as propagation, and any later one fails.
  */
 const MAX_STALENESS_MS = 2_000;
+const PROPAGATION_MS = 100;
 
 let redis: TestRedis | undefined;
 let idp: IdpProcess | undefined;
@@ -101,10 +101,10 @@ describe('promise 3: Redis flapping under load', () => {
     const revoked: Revoked[] = [];
     const acceptedAfterRevocation: string[] = [];
     /** Milliseconds after its confirmed revocation at which a revoked token was accepted. */
-    const acceptedWithinStaleness: number[] = [];
+    const acceptedInPropagation: number[] = [];
     const accepted = (entry: Revoked, when: string, sentAt: number) => {
       const late = sentAt - entry.confirmedAt;
-      if (late <= MAX_STALENESS_MS + 1_000) acceptedWithinStaleness.push(Math.round(late));
+      if (late <= PROPAGATION_MS) acceptedInPropagation.push(Math.round(late));
       else acceptedAfterRevocation.push(`${entry.how}, ${when}, ${Math.round(late)} ms after`);
     };
     const serverErrors: string[] = [];
@@ -227,8 +227,8 @@ describe('promise 3: Redis flapping under load', () => {
     process.stdout.write(
       `[promise 3] ${counts.flaps} flaps, ${counts.signIns} sign-ins (${counts.failures} failed), ` +
         `${counts.revocations} confirmed revocations, ${counts.checks} checks of revoked tokens, ` +
-        `${acceptedWithinStaleness.length} accepted within the SDK's staleness window ` +
-        `(${JSON.stringify(acceptedWithinStaleness)} ms after confirmation); ` +
+        `${acceptedInPropagation.length} accepted while the notice was in flight ` +
+        `(${JSON.stringify(acceptedInPropagation)} ms after confirmation); ` +
         `RSS ${Math.round(rssBefore / 1024)} → ${Math.round(rssAfter / 1024)} MiB; ` +
         `IdP connections ${connectionsBefore} → ${connectionsAfter}\n`,
     );

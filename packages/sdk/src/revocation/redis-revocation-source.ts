@@ -222,8 +222,16 @@ export function createRedisRevocationSource(
       if (confirmedAt === undefined) {
         throw new RevocationStaleError('revocation state has not been loaded yet');
       }
-      if (!failOpen && at - confirmedAt > maxStalenessMs) {
-        throw new RevocationStaleError('revocation state is older than maxStalenessMs');
+      if (!failOpen) {
+        // A dropped subscription is known at once (the socket closed): notices may be missed
+        // from that moment, so the state is not trusted until the reload on the new connection.
+        // maxStalenessMs bounds what cannot be seen: a connection that is silently gone.
+        if (!synced) {
+          throw new RevocationStaleError('revocation notices are not being received; resyncing');
+        }
+        if (at - confirmedAt > maxStalenessMs) {
+          throw new RevocationStaleError('revocation state is older than maxStalenessMs');
+        }
       }
       if (revoked.isRevoked(claims, at)) throw new TokenRevokedError('token has been revoked');
     },
