@@ -172,12 +172,22 @@ export function createKeyManager(options: KeyManagerOptions): KeyManager {
     }
   };
 
-  // One refresh at a time: a notice arriving mid-refresh waits instead of racing it.
+  // One refresh at a time. A request arriving mid-refresh (a change notice) must not be folded
+  // into the running one, which may have read the key set before the change: it queues one
+  // more refresh after it, and any number of further requests share that one.
+  let queued: Promise<void> | null = null;
   const refresh = (): Promise<void> => {
-    running ??= cycle().finally(() => {
-      running = null;
+    if (!running) {
+      running = cycle().finally(() => {
+        running = null;
+      });
+      return running;
+    }
+    queued ??= running.then(() => {
+      queued = null;
+      return refresh();
     });
-    return running;
+    return queued;
   };
 
   const requireLoaded = () => {
