@@ -2,10 +2,13 @@ import Koa from 'koa';
 import { Router } from '@koa/router';
 import type { ClientRegistry } from './clients/client.js';
 import type { Config } from './config/config.js';
+import { clientAddressFromProxies } from './http/client-address.js';
 import { healthzRoute, readyzRoute } from './http/health-routes.js';
 import { htmlErrors } from './http/koa-html-errors.js';
 import { accessLog } from './http/koa-access-log.js';
 import { errorHandler } from './http/koa-error-handler.js';
+import { limitPerAddress, limitPerClient } from './http/koa-rate-limit.js';
+import { createRateLimiter } from './http/rate-limit.js';
 import { allowAnyOrigin, securityHeaders } from './http/koa-security-headers.js';
 import type { KeyManager } from './keys/key-manager.js';
 import type { Logger } from './logger.js';
@@ -59,12 +62,23 @@ export function createApp(deps: AppDeps): Koa {
   // Koa's default handler prints every error; ours logs through the structured logger.
   app.silent = true;
 
+  // Request-rate limits (floods), counted in the store so that every instance shares them.
+  const limiter = createRateLimiter(store, { logger, now });
+  const limits = config.rateLimits;
+
   const router = new Router();
   const discovery = discoveryRoute(config);
   router.get('/.well-known/openid-configuration', allowAnyOrigin(), discovery);
   router.get('/.well-known/oauth-authorization-server', allowAnyOrigin(), discovery);
   router.get('/jwks', allowAnyOrigin(), jwksRoute(keys, config.jwksMaxAgeSec));
-  router.post('/token', tokenRoute(userDeps));
+  router.post(
+    '/token',
+    limitPerAddress(limiter, 'token-address', limits.tokenPerAddress),
+    tokenRoute({
+      ...userDeps,
+      limitClient: limitPerClient(limiter, 'token-client', limits.tokenPerClient),
+    }),
+  );
   const userinfo = userinfoRoute(userDeps);
   router.get('/userinfo', userinfoCors(), userinfo);
   router.post('/userinfo', userinfoCors(), userinfo);
@@ -85,9 +99,10 @@ export function createApp(deps: AppDeps): Koa {
     now,
   };
   const authorize = authorizeRoute(browserFlow);
+  const limitAuthorize = limitPerAddress(limiter, 'authorize-address', limits.authorizePerAddress);
   // OIDC Core §3.1.2.1: the authorization endpoint takes GET and SHOULD take a form POST.
-  router.get('/authorize', htmlErrors(logger), authorize);
-  router.post('/authorize', htmlErrors(logger), authorize);
+  router.get('/authorize', htmlErrors(logger), limitAuthorize, authorize);
+  router.post('/authorize', htmlErrors(logger), limitAuthorize, authorize);
   const login = {
     ...browserFlow,
     csrf: csrfCookie({ https }),
@@ -95,10 +110,16 @@ export function createApp(deps: AppDeps): Koa {
     throttle: createLoginThrottle(store, deps.loginLimits ?? DEFAULT_LOGIN_LIMITS),
   };
   router.get('/login', htmlErrors(logger), showLoginRoute(login));
-  router.post('/login', htmlErrors(logger), submitLoginRoute(login));
+  router.post(
+    '/login',
+    htmlErrors(logger),
+    limitPerAddress(limiter, 'login-address', limits.loginPerAddress),
+    submitLoginRoute(login),
+  );
   router.get('/healthz', healthzRoute());
   router.get('/readyz', readyzRoute(store, keys));
 
+  app.use(clientAddressFromProxies(config.trustedProxies));
   app.use(errorHandler(logger));
   app.use(accessLog(logger));
   app.use(securityHeaders({ https }));

@@ -2,6 +2,7 @@ import type { Server } from 'node:http';
 import { createClientRegistry } from './clients/client.js';
 import { ClientsFileError, loadClientsFile } from './clients/load-clients.js';
 import { ConfigError, loadConfig } from './config/config.js';
+import { createHttpServer } from './http/http-server.js';
 import { createIdp } from './idp.js';
 import { keyPolicyFor } from './keys/key-policy.js';
 import { createLogger } from './logger.js';
@@ -72,7 +73,8 @@ async function main(): Promise<void> {
   });
 
   await keys.start();
-  const server: Server = app.listen(config.port, config.host);
+  // An explicit server for the limits and answers below Koa (oversized headers, slowloris).
+  const server: Server = createHttpServer(app.callback()).listen(config.port, config.host);
   await new Promise<void>((resolve, reject) => {
     server.once('listening', resolve);
     server.once('error', reject);

@@ -135,3 +135,64 @@ describe('loadConfig', () => {
     });
   });
 });
+
+describe('request-rate limits and trusted proxies', () => {
+  it('has limits by default and trusts no proxy', () => {
+    const config = loadConfig({});
+    expect(config.rateLimits).toEqual({
+      tokenPerClient: { limit: 12_000, windowMs: 60_000 },
+      tokenPerAddress: { limit: 24_000, windowMs: 60_000 },
+      loginPerAddress: { limit: 300, windowMs: 60_000 },
+      authorizePerAddress: { limit: 1_200, windowMs: 60_000 },
+    });
+    expect(config.trustedProxies).toEqual([]);
+  });
+
+  it('reads N/window, and off or 0 as no limit', () => {
+    const config = loadConfig({
+      RATE_LIMIT_TOKEN_PER_CLIENT: '5/2s',
+      RATE_LIMIT_TOKEN_PER_ADDRESS: 'off',
+      RATE_LIMIT_LOGIN_PER_ADDRESS: '0',
+      RATE_LIMIT_AUTHORIZE_PER_ADDRESS: '100/1h',
+    });
+    expect(config.rateLimits).toEqual({
+      tokenPerClient: { limit: 5, windowMs: 2_000 },
+      tokenPerAddress: null,
+      loginPerAddress: null,
+      authorizePerAddress: { limit: 100, windowMs: 3_600_000 },
+    });
+  });
+
+  it('names each bad rate on its own line', () => {
+    expect(
+      problemsOf({
+        RATE_LIMIT_TOKEN_PER_CLIENT: '600',
+        RATE_LIMIT_TOKEN_PER_ADDRESS: '10/500ms',
+        RATE_LIMIT_LOGIN_PER_ADDRESS: '-1/1m',
+        RATE_LIMIT_AUTHORIZE_PER_ADDRESS: '10/2d',
+      }).map((line) => line.split(':')[0]),
+    ).toEqual([
+      'RATE_LIMIT_TOKEN_PER_CLIENT',
+      'RATE_LIMIT_TOKEN_PER_ADDRESS',
+      'RATE_LIMIT_LOGIN_PER_ADDRESS',
+      'RATE_LIMIT_AUTHORIZE_PER_ADDRESS',
+    ]);
+  });
+
+  it('reads TRUSTED_PROXIES as IPv4 and IPv6 addresses and CIDR blocks', () => {
+    const config = loadConfig({ TRUSTED_PROXIES: '10.0.0.0/8, 127.0.0.1,::1 , fd00::/8,' });
+    expect(config.trustedProxies.map(({ address, prefix }) => `${address}/${prefix}`)).toEqual([
+      '10.0.0.0/8',
+      '127.0.0.1/32',
+      '::1/128',
+      'fd00::/8',
+    ]);
+  });
+
+  it('refuses a TRUSTED_PROXIES entry that is not an address, in one line', () => {
+    expect(problemsOf({ TRUSTED_PROXIES: '10.0.0.0/8, proxy.internal, 10.0.0.0/40' })).toEqual([
+      'TRUSTED_PROXIES: each entry must be an IP address or CIDR block (e.g. 10.0.0.0/8, ::1): ' +
+        '"proxy.internal", "10.0.0.0/40"',
+    ]);
+  });
+});

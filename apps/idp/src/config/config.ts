@@ -6,6 +6,8 @@ import {
   SIGNING_ALGORITHMS,
   type SigningAlgorithm,
 } from '@latchkey/protocol';
+import { parseProxyEntry, type ProxyEntry } from '../http/client-address.js';
+import { parseRate, type Rate } from '../http/rate-limit.js';
 import { formatDuration, parseDuration } from './duration.js';
 
 export type Mode = 'production' | 'development';
@@ -37,6 +39,21 @@ export interface Config {
   /** How long verifiers may cache /jwks; always well under the pre-publication window. */
   readonly jwksMaxAgeSec: number;
   readonly logLevel: LogLevel;
+  /** Request-rate limits shared through the store; null: off. */
+  readonly rateLimits: RateLimits;
+  /** Peers whose X-Forwarded-For is believed (TRUSTED_PROXIES); none by default. */
+  readonly trustedProxies: readonly ProxyEntry[];
+}
+
+export interface RateLimits {
+  /** POST /token per authenticated client (counted after client authentication). */
+  readonly tokenPerClient: Rate | null;
+  /** POST /token per address, before anything is read. */
+  readonly tokenPerAddress: Rate | null;
+  /** POST /login per address (each attempt costs an Argon2id verification). */
+  readonly loginPerAddress: Rate | null;
+  /** GET/POST /authorize per address. */
+  readonly authorizePerAddress: Rate | null;
 }
 
 /** Start-up refused; `problems` holds one line per bad variable. */
@@ -98,6 +115,22 @@ export function loadConfig(env: Env): Config {
     problems.push('LOG_LEVEL: must be one of debug, info, warn, error');
   }
 
+  const rate = (name: string, fallback: string): Rate | null => {
+    const raw = env[name] ?? fallback;
+    const parsed = parseRate(raw);
+    if (parsed !== undefined) return parsed;
+    problems.push(`${name}: "${raw}" is not a rate such as 600/1m or 5/2s (window 1s-1d), or off`);
+    return null;
+  };
+  // Why these numbers: see "Request-rate limits" in the IdP README.
+  const rateLimits: RateLimits = {
+    tokenPerClient: rate('RATE_LIMIT_TOKEN_PER_CLIENT', '12000/1m'),
+    tokenPerAddress: rate('RATE_LIMIT_TOKEN_PER_ADDRESS', '24000/1m'),
+    loginPerAddress: rate('RATE_LIMIT_LOGIN_PER_ADDRESS', '300/1m'),
+    authorizePerAddress: rate('RATE_LIMIT_AUTHORIZE_PER_ADDRESS', '1200/1m'),
+  };
+  const trustedProxies = readTrustedProxies(env.TRUSTED_PROXIES ?? '', problems);
+
   const clientsFile = env.CLIENTS_FILE ?? (mode === 'development' ? `${DEMO_DIR}clients.json` : '');
   if (!clientsFile) problems.push('CLIENTS_FILE: required in production');
   // Dev seeds the Contract's demo users; production has only the users it is given.
@@ -127,6 +160,8 @@ export function loadConfig(env: Env): Config {
     // signs (one rotation interval), or it could meet an unknown kid in normal rotation.
     jwksMaxAgeSec: Math.max(1, Math.min(300, Math.floor(keyRotationIntervalMs / 4000))),
     logLevel: logLevel as LogLevel,
+    rateLimits: Object.freeze(rateLimits),
+    trustedProxies: Object.freeze(trustedProxies),
   });
 }
 
@@ -146,6 +181,24 @@ function readIssuer(raw: string, mode: Mode, problems: string[]): string {
     problems.push('ISSUER: must use https in production');
   }
   return url.href.replace(/\/+$/, '');
+}
+
+function readTrustedProxies(raw: string, problems: string[]): ProxyEntry[] {
+  const entries: ProxyEntry[] = [];
+  const bad: string[] = [];
+  for (const text of raw.split(',')) {
+    if (text.trim() === '') continue;
+    const entry = parseProxyEntry(text);
+    if (entry) entries.push(entry);
+    else bad.push(text.trim());
+  }
+  if (bad.length > 0) {
+    problems.push(
+      'TRUSTED_PROXIES: each entry must be an IP address or CIDR block (e.g. 10.0.0.0/8, ::1): ' +
+        bad.map((text) => JSON.stringify(text.slice(0, 60))).join(', '),
+    );
+  }
+  return entries;
 }
 
 function readPort(raw: string, problems: string[]): number {

@@ -1,4 +1,5 @@
 import { storeKeys } from '@latchkey/protocol';
+import { addressBucket } from '../http/client-address.js';
 import type { Store } from '../store/store.js';
 import { digestToken } from '../tokens/opaque-token.js';
 import { normaliseUsername } from '../users/user.js';
@@ -35,7 +36,9 @@ export function createLoginThrottle(store: Store, limits: LoginLimits): LoginThr
   // Usernames are digested: the key stays short and holds nothing a user typed.
   const accountKey = (username: string) =>
     storeKeys.counter('login-account', digestToken(normaliseUsername(username)));
-  const addressKey = (address: string) => storeKeys.counter('login-address', address);
+  // IPv6 per /64, as the request-rate limits count (client-address.ts).
+  const addressKey = (address: string) =>
+    storeKeys.counter('login-address', addressBucket(address));
 
   const exhausted = async (key: string, limit: number): Promise<number | null> => {
     const count = Number((await store.get(key)) ?? 0);

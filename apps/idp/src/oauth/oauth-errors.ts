@@ -71,3 +71,16 @@ export class TemporarilyUnavailableError extends OAuthError {
     super('temporarily_unavailable', 503, description, { 'Retry-After': String(retryAfterSec) });
   }
 }
+
+/**
+ * Too many requests (RFC 6585 §4): 429 with Retry-After. RFC 6749 has no token-endpoint code
+ * for this; `temporarily_unavailable` is the registered code whose meaning ("temporary
+ * overloading") fits and which clients already treat as "retry later". Not RFC 8628's
+ * `slow_down`, an instruction to a device-flow poller, nor Auth0's unregistered
+ * `too_many_requests`. The status and Retry-After carry the rate-limit meaning.
+ */
+export class TooManyRequestsError extends OAuthError {
+  constructor(description: string, retryAfterSec: number) {
+    super('temporarily_unavailable', 429, description, { 'Retry-After': String(retryAfterSec) });
+  }
+}

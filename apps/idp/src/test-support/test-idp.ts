@@ -2,6 +2,7 @@ import type { AddressInfo } from 'node:net';
 import { createClientRegistry } from '../clients/client.js';
 import { loadClientsFile } from '../clients/load-clients.js';
 import { loadConfig, type Config } from '../config/config.js';
+import { createHttpServer } from '../http/http-server.js';
 import { createIdp } from '../idp.js';
 import type { KeyManager } from '../keys/key-manager.js';
 import type { LoginLimits } from '../login/login-throttle.js';
@@ -31,7 +32,11 @@ export interface TestIdpOptions {
   loginLimits?: LoginLimits;
 }
 
-/** The IdP built in-process on the memory store, listening on a free loopback port. */
+/**
+ * The IdP built in-process on the memory store, listening on a free loopback port. `env` is
+ * read like the process environment: e.g. `RATE_LIMIT_LOGIN_PER_ADDRESS: 'off'` for a test
+ * that floods an endpoint on purpose, `TRUSTED_PROXIES` to test forwarded addresses.
+ */
 export async function startTestIdp(
   env: Record<string, string> = {},
   store: Store = createMemoryStore(),
@@ -52,7 +57,8 @@ export async function startTestIdp(
   if (config.usersFile)
     await seedUsers(users, await loadUsersFile(config.usersFile, { production: false }));
   await keys.start();
-  const server = app.listen(0, '127.0.0.1');
+  // The same server as main.ts: its header limits and error answers are part of the IdP.
+  const server = createHttpServer(app.callback()).listen(0, '127.0.0.1');
   await new Promise((resolve) => server.once('listening', resolve));
   const { port } = server.address() as AddressInfo;
   return {

@@ -1,6 +1,7 @@
 import type { Middleware } from 'koa';
 import type { Client, ClientRegistry } from '../../clients/client.js';
 import { readForm, type FormParams } from '../../http/form-body.js';
+import type { ClientLimit } from '../../http/koa-rate-limit.js';
 import { authenticateClient } from '../client-auth/authenticate-client.js';
 import { InvalidRequestError, UnsupportedGrantTypeError } from '../oauth-errors.js';
 import { authorizationCodeGrant } from './authorization-code-grant.js';
@@ -18,8 +19,14 @@ const GRANTS = {
 
 export const SUPPORTED_GRANT_TYPES = Object.keys(GRANTS) as (keyof typeof GRANTS)[];
 
-/** POST /token (RFC 6749 §3.2): authenticate the client, then run the grant it asks for. */
-export function tokenRoute(deps: UserGrantContext & { clients: ClientRegistry }): Middleware {
+/**
+ * POST /token (RFC 6749 §3.2): authenticate the client, then run the grant it asks for.
+ * `limitClient` counts the request against the client only once it authenticated, so that
+ * nobody can use up another client's rate by sending its client_id with a wrong secret.
+ */
+export function tokenRoute(
+  deps: UserGrantContext & { clients: ClientRegistry; limitClient?: ClientLimit },
+): Middleware {
   return async (ctx) => {
     const form = await readForm(ctx);
     const grantType = form.single('grant_type');
@@ -30,6 +37,7 @@ export function tokenRoute(deps: UserGrantContext & { clients: ClientRegistry })
       throw new UnsupportedGrantTypeError(`grant_type ${grantType} is not supported`);
     }
     const client = authenticateClient(ctx, form, deps.clients);
+    await deps.limitClient?.(client.id);
     const response = await GRANTS[grantType as keyof typeof GRANTS](client, form, deps);
     // §5.1: token responses must never be cached.
     ctx.set({ 'Cache-Control': 'no-store', Pragma: 'no-cache' });
