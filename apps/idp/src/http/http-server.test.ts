@@ -78,6 +78,39 @@ describe('createHttpServer', () => {
     expect(raw).toMatch(/^HTTP\/1\.1 200 OK[\s\S]*\r\n\r\nok$/);
   });
 
+  it('answers a request whose headers trickle in too slowly (slowloris) with 408 and a body', async () => {
+    const slow = createHttpServer((_req, res) => void res.end('ok'), {
+      headersTimeoutMs: 300,
+      requestTimeoutMs: 600,
+    });
+    await new Promise<void>((resolve) => slow.listen(0, '127.0.0.1', resolve));
+    try {
+      const { raw, ms } = await new Promise<{ raw: string; ms: number }>((resolve, reject) => {
+        const started = performance.now();
+        const socket = connect((slow.address() as AddressInfo).port, '127.0.0.1');
+        let raw = '';
+        // One header byte every 100 ms, never finishing: only the server's timeout ends it.
+        const drip = setInterval(() => socket.writable && socket.write('a'), 100);
+        socket.on('connect', () => socket.write('GET / HTTP/1.1\r\nHost: x\r\nX-Slow: '));
+        socket.on('data', (data) => (raw += data.toString('latin1')));
+        socket.on('error', reject);
+        socket.on('close', () => {
+          clearInterval(drip);
+          resolve({ raw, ms: performance.now() - started });
+        });
+        socket.setTimeout(5_000, () => socket.destroy(new Error('no answer within 5 s')));
+      });
+      const answer = parse(raw);
+      expect(answer.status).toBe(408);
+      expect(answer.body).toMatchObject({ error: 'invalid_request' });
+      // The timeout plus up to one check interval (1 s), with room for a loaded machine.
+      expect(ms).toBeLessThan(4_000);
+    } finally {
+      slow.closeAllConnections();
+      await new Promise((resolve) => slow.close(resolve));
+    }
+  });
+
   it('sets the slowloris timeouts', () => {
     expect(server.headersTimeout).toBe(SERVER_LIMITS.headersTimeoutMs);
     expect(server.requestTimeout).toBe(SERVER_LIMITS.requestTimeoutMs);

@@ -29,13 +29,16 @@ export const SERVER_LIMITS = {
  */
 export function createHttpServer(
   handler: (req: IncomingMessage, res: ServerResponse) => void | Promise<void>,
+  /** Tests shorten the timeouts to see them fire. */
+  overrides: { headersTimeoutMs?: number; requestTimeoutMs?: number } = {},
 ): Server {
+  const limits = { ...SERVER_LIMITS, ...overrides };
   const server = createServer(
     {
-      maxHeaderSize: SERVER_LIMITS.maxHeaderSize,
-      headersTimeout: SERVER_LIMITS.headersTimeoutMs,
-      requestTimeout: SERVER_LIMITS.requestTimeoutMs,
-      connectionsCheckingInterval: SERVER_LIMITS.connectionsCheckingIntervalMs,
+      maxHeaderSize: limits.maxHeaderSize,
+      headersTimeout: limits.headersTimeoutMs,
+      requestTimeout: limits.requestTimeoutMs,
+      connectionsCheckingInterval: limits.connectionsCheckingIntervalMs,
     },
     // Koa's callback answers its own failures; nothing is left for the promise to carry.
     (req, res) => void handler(req, res),

@@ -128,3 +128,28 @@ describe('the pages people see', () => {
     expect(await limited.text()).toMatch(/^<!doctype html>[\s\S]*too many requests/i);
   });
 });
+
+describe('the failed-login throttle reads the same address', () => {
+  it('behind a trusted proxy, counts failures per forwarded address', async () => {
+    idp = await startTestIdp({ ...NO_LIMITS, TRUSTED_PROXIES: '127.0.0.1' }, undefined, {
+      loginLimits: { perAccount: 100, perAddress: 2, windowMs: 60_000 },
+    });
+    const { url } = idp;
+    const browser = createBrowser();
+    const attempt = async (address: string) => {
+      const redirect = await browser.fetch(authorizeUrl(url, SHOP).url);
+      const page = await browser.fetch(new URL(redirect.headers.get('location')!, url));
+      const fields = loginFormFields(await page.text());
+      return browser.fetch(new URL('/login', url), {
+        method: 'POST',
+        headers: { 'X-Forwarded-For': address },
+        body: form({ ...fields, username: 'bob', password: 'wrong' }),
+      });
+    };
+    expect((await attempt('203.0.113.1')).status).toBe(401);
+    expect((await attempt('203.0.113.1')).status).toBe(401);
+    expect((await attempt('203.0.113.1')).status).toBe(429);
+    // Another address behind the same proxy is not blocked by the first one's failures.
+    expect((await attempt('203.0.113.2')).status).toBe(401);
+  });
+});
