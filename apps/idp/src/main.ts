@@ -11,6 +11,9 @@ import { unsignableIdTokenClients } from './tokens/id-token.js';
 import { loadUsersFile, seedUsersInBackground, UsersFileError } from './users/load-users.js';
 import type { User } from './users/user.js';
 
+/** Below this, SDKs with their default JWKS cache floor (30 s) can lag behind a rotation. */
+const SHORT_ROTATION_MS = 120_000;
+
 /** Reads the configuration, starts the IdP, and stops it cleanly on SIGTERM or SIGINT. */
 async function main(): Promise<void> {
   let config;
@@ -46,6 +49,15 @@ async function main(): Promise<void> {
       detail:
         'KEY_ENCRYPTION_KEY is not set: using a random one for this process. Keys stored by an ' +
         'earlier run cannot be opened and will be replaced. Set it to keep keys across restarts.',
+    });
+  }
+
+  if (config.keyRotationIntervalMs < SHORT_ROTATION_MS) {
+    logger.warn('config.short_rotation_interval', {
+      detail:
+        'KEY_ROTATION_INTERVAL is under 2 minutes, for tests and demos of rotation. A new key is ' +
+        'published one interval before it signs, and SDKs cache /jwks for at least 30 s by ' +
+        'default, so they may briefly refuse tokens signed by a new key.',
     });
   }
 
