@@ -187,6 +187,8 @@ describe('signing keys across processes', { timeout: 30_000 }, () => {
       idp({ KEY_ROTATION_INTERVAL: '5s' }),
       idp({ KEY_ROTATION_INTERVAL: '5s' }),
     ]);
+    // Seconds-long intervals are for tests like this one, and the IdP says so.
+    expect(a.output()).toContain('"event":"config.short_rotation_interval"');
     const startKid = kidOf(await machineToken(a.url));
     expect(kidOf(await machineToken(b.url))).toBe(startKid);
 
