@@ -1,7 +1,7 @@
 import { Redis } from 'ioredis';
 import { revocationKeys } from '@latchkey/protocol';
 import { startTestRedis, waitFor, type TestRedis } from '@latchkey/testing';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createBrowser } from '../src/test-support/browser.js';
 import type { IdpProcess } from '../src/test-support/idp-process.js';
 import { startResourceServer, type ResourceServer } from '../src/test-support/resource-server.js';
@@ -13,6 +13,7 @@ import {
   type TokenAnswer,
 } from './support/http-grants.js';
 import { idpCluster, ISSUER, WIKI_API } from './support/idp-cluster.js';
+import { printLogsOnFailure } from '../src/test-support/print-logs-on-failure.js';
 
 /**
  * Promise 9: single use under concurrency, against IdP processes over real HTTP with a real
@@ -48,13 +49,7 @@ afterAll(async () => {
   await redis?.kill();
 });
 
-let printed = false;
-afterEach((context) => {
-  if (context.task.result?.state === 'fail' && !printed) {
-    printed = true;
-    process.stderr.write(cluster.output());
-  }
-});
+printLogsOnFailure(() => cluster.output());
 
 const sidOf = (jwt: string): string =>
   (JSON.parse(Buffer.from(jwt.split('.')[1]!, 'base64url').toString()) as { sid: string }).sid;

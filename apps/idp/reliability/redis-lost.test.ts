@@ -1,4 +1,4 @@
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import {
   sleep,
   startTcpGate,
@@ -25,6 +25,7 @@ import {
   type SignedIn,
 } from './support/oauth-flows.js';
 import { inspectRedis, type RedisInspector } from './support/redis-inspect.js';
+import { printLogsOnFailure } from '../src/test-support/print-logs-on-failure.js';
 
 /**
  * Promise 2: with Redis lost while the IdP runs, every request that needs it fails fast with
@@ -41,13 +42,7 @@ afterAll(async () => {
 });
 
 let idpForLogs: IdpProcess | undefined;
-let printed = false;
-afterEach((context) => {
-  if (context.task.result?.state === 'fail' && idpForLogs && !printed) {
-    printed = true;
-    process.stderr.write(idpForLogs.output());
-  }
-});
+printLogsOnFailure(() => idpForLogs?.output());
 
 /** A 503 as the IdP promises it: an RFC 6749 body for JSON endpoints, a page for the others. */
 function expectCleanUnavailable(answer: Answer, what: string): void {

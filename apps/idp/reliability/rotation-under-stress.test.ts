@@ -8,6 +8,7 @@ import { createBrowser, type Browser } from '../src/test-support/browser.js';
 import { machineToken, redeemCode, shopCode, SHOP } from './support/http-grants.js';
 import { idpCluster, idpEnv, ISSUER, WIKI_API } from './support/idp-cluster.js';
 import { seededRandom, spawnKeysCommand } from './support/killable-keys-command.js';
+import { printLogsOnFailure } from '../src/test-support/print-logs-on-failure.js';
 
 /**
  * Promise 5: key rotation under stress. IdP processes on one Redis rotating every 5 s (the
@@ -33,12 +34,8 @@ afterAll(async () => {
   await cluster.killAll();
   await redis?.kill();
 });
-let printed = false;
-afterEach(async (context) => {
-  if (context.task.result?.state === 'fail' && !printed) {
-    printed = true;
-    process.stderr.write(cluster.output());
-  }
+printLogsOnFailure(() => cluster.output());
+afterEach(async () => {
   await cluster.killAll();
   await inspect.flushall();
 });

@@ -7,12 +7,13 @@ import {
   type TcpGate,
   type TestRedis,
 } from '@latchkey/testing';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runKeysCommand, runSessionsCommand } from '../src/test-support/idp-process.js';
 import type { IdpProcess } from '../src/test-support/idp-process.js';
 import { idpCluster, idpEnv, ISSUER, WIKI_API } from './support/idp-cluster.js';
 import { logout, machineToken, userTokens } from './support/http-grants.js';
 import { startJwksSwitch, type JwksBehaviour, type JwksSwitch } from './support/jwks-switch.js';
+import { printLogsOnFailure } from '../src/test-support/print-logs-on-failure.js';
 
 /**
  * Promise 4: the SDK when Redis or the IdP is away, across real processes. A private Redis,
@@ -44,13 +45,7 @@ afterAll(async () => {
   await redis?.kill();
 });
 
-let printed = false;
-afterEach((context) => {
-  if (context.task.result?.state === 'fail' && !printed) {
-    printed = true;
-    process.stderr.write(cluster.output());
-  }
-});
+printLogsOnFailure(() => cluster.output());
 
 /** A revocation source reaching Redis only through the gate, as the test's relying service. */
 async function gatedSource(failOpen = false): Promise<RedisRevocationSource> {

@@ -1,10 +1,11 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createVerifier } from '@latchkey/sdk';
 import { startTestRedis, waitFor, type TestRedis } from '@latchkey/testing';
 import { createBrowser, signIn } from './test-support/browser.js';
 import { runSessionsCommand, startIdp, type IdpProcess } from './test-support/idp-process.js';
 import { startResourceServer, type ResourceServer } from './test-support/resource-server.js';
 import { basicAuth, form } from './test-support/test-idp.js';
+import { printLogsOnFailure } from './test-support/print-logs-on-failure.js';
 
 /**
  * The whole single sign-on story of issue 3, each part a process of its own as in production:
@@ -47,14 +48,7 @@ afterAll(async () => {
   await redis?.kill();
 });
 
-let failed = false;
-afterEach((context) => {
-  // The IdP's own log explains most failures here; print it only when something failed.
-  if (context.task.result?.state === 'fail' && !failed) {
-    failed = true;
-    process.stderr.write(idp.output());
-  }
-});
+printLogsOnFailure(() => idp?.output());
 
 interface Tokens {
   access_token: string;
