@@ -282,7 +282,11 @@ describe('promise 5: key rotation under stress', () => {
     }
 
     // Phase 2: three operators say "rotate" at the same moment, while the three instances run.
-    const commands = [1, 2, 3].map(() => spawnKeysCommand(['rotate'], idpEnv(redis.url, ENV)));
+    // Each names the key it means (see the keys command): started together is not read together.
+    const signing = issued(await machineToken(urls[0]!), 'access').kid;
+    const commands = [1, 2, 3].map(() =>
+      spawnKeysCommand(['rotate', '--if-active', signing], idpEnv(redis.url, ENV)),
+    );
     expect(await Promise.all(commands.map((c) => c.exited))).toEqual([0, 0, 0]);
     convergence.push(await converged('convergence after three simultaneous rotate commands'));
     const afterCommands = await storedSet();

@@ -5,22 +5,24 @@ import { UnknownKeyError } from '../keys/key-lifecycle.js';
 import { summarise } from '../keys/key-manager.js';
 import { keyPolicyFor } from '../keys/key-policy.js';
 import { createKeyRepository } from '../keys/key-repository.js';
-import type { KeySet } from '../keys/key-set.js';
+import { keyState, type KeySet } from '../keys/key-set.js';
 import { createStore } from '../store/create-store.js';
 
-const USAGE = 'usage: keys <list | rotate | revoke KID>';
+const USAGE = 'usage: keys <list | rotate [--if-active KID] | revoke KID>';
 
 /**
  * The operator's key command. It acts on the store named by REDIS_URL, the same way a
  * running IdP does (one compare-and-set), and running IdPs pick the change up at once.
  */
 async function run(args: string[]): Promise<number> {
-  const [command, kid] = args;
-  if (
-    !command ||
-    !['list', 'rotate', 'revoke'].includes(command) ||
-    (command === 'revoke') !== Boolean(kid)
-  ) {
+  const [command, ...rest] = args;
+  const kid = command === 'revoke' && rest.length === 1 ? rest[0] : undefined;
+  const ifActive = command === 'rotate' && rest[0] === '--if-active' ? rest[1] : undefined;
+  const valid =
+    (command === 'list' && rest.length === 0) ||
+    (command === 'rotate' && (rest.length === 0 || (rest.length === 2 && ifActive))) ||
+    (command === 'revoke' && kid);
+  if (!valid) {
     process.stderr.write(`${USAGE}\n`);
     return 2;
   }
@@ -51,7 +53,19 @@ async function run(args: string[]): Promise<number> {
       print(before.set);
     } else if (command === 'rotate') {
       if (!before.set) throw new Error('no key set yet: start the IdP once first');
-      print((await rotateKeys(deps, before.set)).set);
+      // "Rotate if KID still signs": operators (or scripts) starting at the same moment do not
+      // read the set at the same moment, and one that looks after another's rotation would
+      // rotate again. Naming the key they mean makes them agree on exactly one rotation.
+      const seen = before.set;
+      if (
+        ifActive !== undefined &&
+        !seen.keys.some((key) => key.kid === ifActive && keyState(key) === 'active')
+      ) {
+        process.stdout.write(`not rotated: ${ifActive} is not an active key (already rotated?)\n`);
+        print(seen);
+        return 0;
+      }
+      print((await rotateKeys(deps, seen)).set);
     } else {
       print((await revokeKeyById(deps, kid!)).set);
     }

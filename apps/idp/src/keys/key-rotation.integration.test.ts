@@ -211,7 +211,12 @@ describe('signing keys across processes', { timeout: 30_000 }, () => {
   it('three rotate commands at the same moment produce exactly one rotation', async () => {
     const a = await idp();
     const before = await jwks(a.url);
-    const results = await Promise.all([1, 2, 3].map(() => runKeysCommand(['rotate'], env())));
+    // Each names the key it means: processes started together still read the set at
+    // different moments, and one reading after another's rotation must not rotate again.
+    const signing = kidOf(await machineToken(a.url))!;
+    const results = await Promise.all(
+      [1, 2, 3].map(() => runKeysCommand(['rotate', '--if-active', signing], env())),
+    );
     expect(results.map((result) => result.code)).toEqual([0, 0, 0]);
     await waitFor(
       'the IdP to see the rotation',
@@ -220,6 +225,14 @@ describe('signing keys across processes', { timeout: 30_000 }, () => {
     );
     await new Promise((resolve) => setTimeout(resolve, 300));
     expect(await jwks(a.url)).toHaveLength(before.length + 2);
+
+    // Asked again for the key that no longer signs: nothing happens, and it says why.
+    const late = await runKeysCommand(['rotate', '--if-active', signing], env());
+    expect(late.code).toBe(0);
+    expect(late.stdout).toContain(`not rotated: ${signing} is not an active key`);
+    expect(await jwks(a.url)).toHaveLength(before.length + 2);
+    // A malformed request is a usage error, not a rotation.
+    expect((await runKeysCommand(['rotate', '--if-active'], env())).code).toBe(2);
   });
 
   it('keeps its keys across a restart', async () => {
