@@ -50,7 +50,7 @@ export function createHttpServer(
 const answered = new WeakSet<Duplex>();
 
 /** Node's 'clientError': no request or response object, so the answer goes on the socket. */
-export function answerClientError(error: NodeJS.ErrnoException, socket: Duplex): void {
+function answerClientError(error: NodeJS.ErrnoException, socket: Duplex): void {
   // The parser may report again for bytes that arrive after it failed: answer once.
   if (answered.has(socket)) return;
   answered.add(socket);

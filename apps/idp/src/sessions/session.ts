@@ -1,5 +1,6 @@
 import { storeKeys } from '@latchkey/protocol';
 import type { Store } from '../store/store.js';
+import { parseStoredRecord } from '../store/stored-record.js';
 import { newOpaqueToken } from '../tokens/opaque-token.js';
 
 /**
@@ -143,21 +144,15 @@ export function createSessionRepository(store: Store, limits: SessionLimits): Se
 }
 
 function parseSession(raw: string): Session | null {
-  try {
-    const value = JSON.parse(raw) as Partial<Session> | null;
-    if (
-      typeof value?.sid !== 'string' ||
-      typeof value.sub !== 'string' ||
-      typeof value.username !== 'string' ||
-      typeof value.authTime !== 'number' ||
-      typeof value.createdAt !== 'number' ||
-      typeof value.expiresAt !== 'number' ||
-      typeof value.lastSeenAt !== 'number'
-    ) {
-      return null;
-    }
-    return value as Session;
-  } catch {
-    return null;
-  }
+  return parseStoredRecord<Session>(
+    raw,
+    (value) =>
+      typeof value.sid === 'string' &&
+      typeof value.sub === 'string' &&
+      typeof value.username === 'string' &&
+      typeof value.authTime === 'number' &&
+      typeof value.createdAt === 'number' &&
+      typeof value.expiresAt === 'number' &&
+      typeof value.lastSeenAt === 'number',
+  );
 }

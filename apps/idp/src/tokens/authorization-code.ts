@@ -1,5 +1,6 @@
 import { storeKeys } from '@latchkey/protocol';
 import type { Store } from '../store/store.js';
+import { parseStoredRecord } from '../store/stored-record.js';
 import { digestToken, looksLikeOpaqueToken, newOpaqueToken } from './opaque-token.js';
 
 /** What an authorization code stands for: everything /token must check and then issue. */
@@ -26,7 +27,7 @@ export type Redemption =
   | { readonly status: 'unknown' };
 
 /** The Contract's code lifetime: long enough for a redirect, too short to be worth stealing. */
-export const CODE_TTL_MS = 60_000;
+const CODE_TTL_MS = 60_000;
 
 interface StoredCode extends CodeGrant {
   used: boolean;
@@ -79,26 +80,15 @@ export async function findAuthorizationCode(
 }
 
 function parseStoredCode(raw: string): StoredCode | null {
-  try {
-    const value = JSON.parse(raw) as Partial<StoredCode> | null;
-    const strings = [
-      value?.clientId,
-      value?.redirectUri,
-      value?.codeChallenge,
-      value?.sid,
-      value?.sub,
-    ];
-    if (
-      !strings.every((item) => typeof item === 'string') ||
-      !Array.isArray(value?.scope) ||
-      !Array.isArray(value.resources) ||
-      typeof value.authTime !== 'number' ||
-      typeof value.used !== 'boolean'
-    ) {
-      return null;
-    }
-    return value as StoredCode;
-  } catch {
-    return null;
-  }
+  return parseStoredRecord<StoredCode>(
+    raw,
+    (value) =>
+      [value.clientId, value.redirectUri, value.codeChallenge, value.sid, value.sub].every(
+        (item) => typeof item === 'string',
+      ) &&
+      Array.isArray(value.scope) &&
+      Array.isArray(value.resources) &&
+      typeof value.authTime === 'number' &&
+      typeof value.used === 'boolean',
+  );
 }

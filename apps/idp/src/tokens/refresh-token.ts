@@ -1,6 +1,7 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { storeKeys } from '@latchkey/protocol';
 import type { Store } from '../store/store.js';
+import { parseStoredRecord } from '../store/stored-record.js';
 import { digestToken, newOpaqueToken } from './opaque-token.js';
 
 /** What a refresh token stands for: the grant of one code redemption, bound to its session. */
@@ -137,21 +138,15 @@ function pickGrant(grant: RefreshGrant): RefreshGrant {
 }
 
 function parseFamily(raw: string): FamilyRecord | null {
-  try {
-    const value = JSON.parse(raw) as Partial<FamilyRecord> | null;
-    if (
-      value?.v !== 1 ||
-      ![value.clientId, value.sid, value.sub, value.current].every((s) => typeof s === 'string') ||
-      !Array.isArray(value.scope) ||
-      !Array.isArray(value.resources) ||
-      typeof value.authTime !== 'number' ||
-      typeof value.generation !== 'number' ||
-      typeof value.expiresAt !== 'number'
-    ) {
-      return null;
-    }
-    return value as FamilyRecord;
-  } catch {
-    return null;
-  }
+  return parseStoredRecord<FamilyRecord>(
+    raw,
+    (value) =>
+      value.v === 1 &&
+      [value.clientId, value.sid, value.sub, value.current].every((s) => typeof s === 'string') &&
+      Array.isArray(value.scope) &&
+      Array.isArray(value.resources) &&
+      typeof value.authTime === 'number' &&
+      typeof value.generation === 'number' &&
+      typeof value.expiresAt === 'number',
+  );
 }

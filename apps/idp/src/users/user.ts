@@ -1,5 +1,6 @@
 import { storeKeys } from '@latchkey/protocol';
 import type { Store } from '../store/store.js';
+import { parseStoredRecord } from '../store/stored-record.js';
 
 /** A person who can log in. `id` is the stable, opaque `sub` of their tokens. */
 export interface User {
@@ -49,18 +50,12 @@ export function normaliseUsername(username: string): string {
 }
 
 function parseUser(raw: string): User | null {
-  try {
-    const value = JSON.parse(raw) as Partial<User> | null;
-    if (
-      typeof value?.id !== 'string' ||
-      typeof value.username !== 'string' ||
-      typeof value.passwordHash !== 'string' ||
-      !Array.isArray(value.roles)
-    ) {
-      return null;
-    }
-    return value as User;
-  } catch {
-    return null;
-  }
+  return parseStoredRecord<User>(
+    raw,
+    (value) =>
+      typeof value.id === 'string' &&
+      typeof value.username === 'string' &&
+      typeof value.passwordHash === 'string' &&
+      Array.isArray(value.roles),
+  );
 }

@@ -6,7 +6,7 @@ import { InvalidRequestError } from '../oauth-errors.js';
  * No legitimate authorization parameter comes near this (a state or nonce is tens of bytes,
  * a redirect URI rarely a few hundred); a bound per value keeps huge inputs out of the store.
  */
-export const MAX_PARAMETER_LENGTH = 2048;
+const MAX_PARAMETER_LENGTH = 2048;
 
 /** RFC 8707 §2 lets `resource` repeat; every other parameter appears at most once. */
 const REPEATABLE = new Set(['resource']);

@@ -4,7 +4,7 @@ import { resolveScope } from '../token/requested-scope.js';
 import type { AuthorizeParams } from './authorize-params.js';
 
 /** The OpenID Connect scopes every client may ask for (OIDC Core §5.4, §11). */
-export const OPENID_SCOPES = ['openid', 'profile', 'email', 'offline_access'] as const;
+const OPENID_SCOPES = ['openid', 'profile', 'email', 'offline_access'] as const;
 
 /**
  * The scope is limited to the OpenID scopes plus the client's registered ones; anything else

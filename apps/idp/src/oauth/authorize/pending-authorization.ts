@@ -1,5 +1,6 @@
 import { storeKeys } from '@latchkey/protocol';
 import type { Store } from '../../store/store.js';
+import { parseStoredRecord } from '../../store/stored-record.js';
 import { looksLikeOpaqueToken, newOpaqueToken } from '../../tokens/opaque-token.js';
 import type { AuthorizationRequest } from './authorization-request.js';
 
@@ -75,24 +76,18 @@ export function createPendingAuthorizations(store: Store): PendingAuthorizations
 }
 
 function parse(raw: string): PendingAuthorization | null {
-  try {
-    const value = JSON.parse(raw) as Partial<PendingAuthorization> | null;
-    const request = value?.request;
-    if (
-      typeof value?.id !== 'string' ||
-      typeof value.expiresAt !== 'number' ||
-      (value.csrfDigest !== null && typeof value.csrfDigest !== 'string') ||
-      typeof request?.clientId !== 'string' ||
-      typeof request.redirectUri !== 'string' ||
-      typeof request.codeChallenge !== 'string' ||
-      !Array.isArray(request.scope) ||
-      !Array.isArray(request.resources) ||
-      !Array.isArray(request.prompt)
-    ) {
-      return null;
-    }
-    return value as PendingAuthorization;
-  } catch {
-    return null;
-  }
+  return parseStoredRecord<PendingAuthorization>(raw, (value) => {
+    const { request } = value;
+    return (
+      typeof value.id === 'string' &&
+      typeof value.expiresAt === 'number' &&
+      (value.csrfDigest === null || typeof value.csrfDigest === 'string') &&
+      typeof request?.clientId === 'string' &&
+      typeof request.redirectUri === 'string' &&
+      typeof request.codeChallenge === 'string' &&
+      Array.isArray(request.scope) &&
+      Array.isArray(request.resources) &&
+      Array.isArray(request.prompt)
+    );
+  });
 }

@@ -10,7 +10,7 @@ const CLIENT_AUTH_METHODS = ['client_secret_basic', 'client_secret_post'];
  * really implements today: a client that trusts it must never meet an advertised feature
  * that answers 404.
  */
-export function buildProviderMetadata(config: Config): Record<string, unknown> {
+function buildProviderMetadata(config: Config): Record<string, unknown> {
   const url = (path: string) => `${config.issuer}${path}`;
   return {
     issuer: config.issuer,

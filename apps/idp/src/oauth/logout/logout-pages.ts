@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { Context } from 'koa';
+import { escapeHtml } from '../../views/html.js';
 
 /** The values the confirmation form carries back to POST /logout. */
 export interface ConfirmFields {
@@ -78,11 +79,4 @@ function render(
     '<meta name="viewport" content="width=device-width, initial-scale=1">' +
     `<title>${escapeHtml(title)} · Latchkey</title><style nonce="${nonce}">${STYLE}</style>` +
     `</head><body><main>${content}</main></body></html>`;
-}
-
-export function escapeHtml(value: string): string {
-  return value.replace(
-    /[&<>"']/g,
-    (char) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[char]!,
-  );
 }
