@@ -82,8 +82,9 @@ export function decodeRevocationNotice(message: string): Revocation | null {
 }
 
 /**
- * Whether a token with these claims is revoked by `revocation`. The one rule both sides apply:
- * the IdP at /userinfo and /introspect, the SDK on every verification.
+ * Whether a token with these claims is revoked by `revocation`: the rule every reader of the
+ * set applies (the SDK, on every verification). The IdP itself needs none: a token is active
+ * at /userinfo and /introspect only while its session still exists, which is stricter.
  */
 export function revokes(
   revocation: Revocation,

@@ -59,19 +59,20 @@ export interface KeyManagerOptions {
   /** How often to re-read the store and check for due rotation. Default 5 s. */
   checkIntervalMs?: number;
   /**
-   * While no key set is loaded (the store was unreachable at start), how soon a failed load is
-   * tried again, so the IdP is ready moments after Redis appears rather than at the next
-   * tick. Each attempt waits for the connection itself (bounded by the store's command
-   * timeout), so this is a pause between attempts, not a polling rate. Default 100 ms.
-   */
-  notReadyRetryMs?: number;
-  /**
    * When the stored keys were sealed under another KEK: retire them (still published, so
    * their tokens verify) and make new ones. Only for dev mode with an ephemeral KEK.
    */
   replaceUndecryptableKeys?: boolean;
   now?: () => number;
 }
+
+/**
+ * While no key set is loaded (the store was unreachable at start), how soon a failed load is
+ * tried again, so the IdP is ready moments after Redis appears rather than at the next tick.
+ * Each attempt waits for the connection itself (bounded by the store's command timeout), so
+ * this is a pause between attempts, not a polling rate.
+ */
+const NOT_READY_RETRY_MS = 100;
 
 export function createKeyManager(options: KeyManagerOptions): KeyManager {
   const { store, policy, kek, newKey, logger } = options;
@@ -166,7 +167,7 @@ export function createKeyManager(options: KeyManagerOptions): KeyManager {
       // under another KEK) will not change in 100 ms and would only flood the log.
       if (!loaded && !stopped && error instanceof StoreUnavailableError) {
         clearTimeout(retry);
-        retry = setTimeout(() => void refresh(), options.notReadyRetryMs ?? 100);
+        retry = setTimeout(() => void refresh(), NOT_READY_RETRY_MS);
         retry.unref();
       }
     }

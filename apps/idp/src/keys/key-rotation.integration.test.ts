@@ -5,9 +5,8 @@ import { createRemoteJWKSet, decodeProtectedHeader, jwtVerify } from 'jose';
 import { storeKeys } from '@latchkey/protocol';
 import { createVerifier } from '@latchkey/sdk';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { waitFor } from '@latchkey/testing';
 import { runKeysCommand, startIdp, type IdpProcess } from '../test-support/idp-process.js';
-import { startTestRedis, type TestRedis } from '@latchkey/testing';
+import { startTestRedis, waitFor, type TestRedis } from '@latchkey/testing';
 import { basicAuth } from '../test-support/test-idp.js';
 
 /**

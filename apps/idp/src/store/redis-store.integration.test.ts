@@ -3,8 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createRedisStore } from './redis-store.js';
 import { describeStoreContract } from './store.contract.js';
 import { StoreUnavailableError, type Store } from './store.js';
-import { startTestRedis, type TestRedis } from '@latchkey/testing';
-import { freePort, waitFor } from '@latchkey/testing';
+import { freePort, startTestRedis, waitFor, type TestRedis } from '@latchkey/testing';
 
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 
