@@ -93,7 +93,8 @@ export function clientAddress(
 
 /**
  * Sets `ctx.ip` (what the login throttle and the rate limits read) from the socket and,
- * behind trusted proxies only, from `X-Forwarded-For`.
+ * behind trusted proxies only, from `X-Forwarded-For`. Mounted on the routes that read it,
+ * ahead of their limits.
  */
 export function clientAddressFromProxies(entries: readonly ProxyEntry[]): Middleware {
   const isTrusted = trustedProxyMatcher(entries);
