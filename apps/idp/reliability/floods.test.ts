@@ -15,7 +15,7 @@ import { withTestClients } from '../src/test-support/grants.js';
 import type { IdpProcess } from '../src/test-support/idp-process.js';
 import { basicAuth, form } from '../src/test-support/test-idp.js';
 import { idpCluster } from './support/idp-cluster.js';
-import { SHOP, type Answer } from './support/oauth-flows.js';
+import { SHOP, timedFetch, type Answer } from './support/oauth-flows.js';
 
 const REPORTS = basicAuth('reports', 'reports-demo-secret');
 /** A second machine client, to show that one client's flood leaves another served. */
@@ -75,35 +75,16 @@ function clientCredentials(
   idp: IdpProcess,
   authorization = REPORTS,
   headers: Record<string, string> = {},
-): Promise<Answer & { retryAfter: number | null }> {
-  return timedFetchWithRetryAfter(`${idp.url}/token`, {
+): Promise<Answer> {
+  return timedFetch(`${idp.url}/token`, {
     method: 'POST',
     headers: { Authorization: authorization, ...headers },
     body: form({ grant_type: 'client_credentials' }),
   });
 }
 
-/** Like timedFetch, with the Retry-After header. */
-async function timedFetchWithRetryAfter(
-  url: string,
-  init: RequestInit,
-): Promise<Answer & { retryAfter: number | null }> {
-  const started = performance.now();
-  const response = await fetch(url, { ...init, redirect: 'manual' });
-  const text = await response.text();
-  const contentType = response.headers.get('content-type') ?? '';
-  const retryAfter = response.headers.get('retry-after');
-  return {
-    status: response.status,
-    json: contentType.includes('json') ? (JSON.parse(text) as Record<string, unknown>) : null,
-    contentType,
-    ms: performance.now() - started,
-    retryAfter: retryAfter === null ? null : Number(retryAfter),
-  };
-}
-
 /** A 429 as promised: Retry-After within the window, an RFC 6749 body. */
-function expectLimited(answer: Answer & { retryAfter: number | null }, what: string): void {
+function expectLimited(answer: Answer, what: string): void {
   expect(answer.status, what).toBe(429);
   expect(answer.retryAfter, what).toBeGreaterThanOrEqual(1);
   expect(answer.retryAfter, what).toBeLessThanOrEqual(WINDOW_S);
@@ -185,7 +166,7 @@ describe('request-rate limits across two instances sharing Redis', () => {
     process.stdout.write(
       `floods: with Redis gone, the slowest /token answer took ${slowest.toFixed(1)} ms\n`,
     );
-    expectLimited(answers[7] as Answer & { retryAfter: number | null }, 'counted locally');
+    expectLimited(answers[7] as Answer, 'counted locally');
   });
 });
 
@@ -238,7 +219,7 @@ describe('per-address limits and X-Forwarded-For', () => {
     const fields = loginFormFields(await page.text());
     const answers = await Promise.all(
       Array.from({ length: 6 }, (_, i) =>
-        timedFetchWithRetryAfter(`${(i % 2 ? a : b).url}/login`, {
+        timedFetch(`${(i % 2 ? a : b).url}/login`, {
           method: 'POST',
           body: form({ ...fields, username: 'bob', password: `wrong-${i}` }),
         }),

@@ -5,14 +5,10 @@ import {
   type Browser,
   type SignInResult,
 } from '../../src/test-support/browser.js';
+import { SHOP } from './oauth-flows.js';
 
 /** The grants over real HTTP against an IdP process, as a client application sends them. */
-export const SHOP = {
-  clientId: 'shop',
-  auth: basicAuth('shop', 'shop-demo-secret'),
-  redirectUri: 'http://shop.localhost:3001/auth/callback',
-  postLogout: 'http://shop.localhost:3001/',
-};
+export { SHOP };
 export const REPORTS_AUTH = basicAuth('reports', 'reports-demo-secret');
 export const USERS = {
   alice: 'wonderland-alice',

@@ -20,6 +20,8 @@ export interface Answer {
   contentType: string;
   /** Milliseconds from sending the request to having read the whole answer. */
   ms: number;
+  /** The Retry-After header in seconds, or null when absent. */
+  retryAfter: number | null;
 }
 
 /** Sends a request (cookies and all when a browser is given) and times it to the last byte. */
@@ -35,9 +37,16 @@ export async function timedFetch(
   const text = await response.text();
   const ms = performance.now() - started;
   const contentType = response.headers.get('content-type') ?? '';
+  const retryAfter = response.headers.get('retry-after');
   let json: Record<string, unknown> | null = null;
   if (contentType.includes('json')) json = JSON.parse(text) as Record<string, unknown>;
-  return { status: response.status, json, contentType, ms };
+  return {
+    status: response.status,
+    json,
+    contentType,
+    ms,
+    retryAfter: retryAfter === null ? null : Number(retryAfter),
+  };
 }
 
 /** POST /token as the shop (client_secret_basic). */

@@ -79,6 +79,17 @@ export async function startTestIdp(
 }
 
 /** A `client_secret_basic` Authorization header value. */
+/**
+ * The test IdP with one clock for the IdP and its memory store: a test that moves `now`
+ * expires codes, tokens and sessions in both at once.
+ */
+export function startClockedTestIdp(
+  now: () => number,
+  env: Record<string, string> = {},
+): Promise<TestIdp> {
+  return startTestIdp(env, createMemoryStore({ now }), { now });
+}
+
 export function basicAuth(id: string, secret: string): string {
   const encode = (value: string) => encodeURIComponent(value).replace(/%20/g, '+');
   return `Basic ${Buffer.from(`${encode(id)}:${encode(secret)}`).toString('base64')}`;

@@ -1,5 +1,4 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createMemoryStore } from '../../store/memory-store.js';
 import {
   ISSUER,
   oauthError,
@@ -11,15 +10,14 @@ import {
   WIKI,
   withTestClients,
 } from '../../test-support/grants.js';
-import { basicAuth, startTestIdp, type TestIdp } from '../../test-support/test-idp.js';
+import { basicAuth, startClockedTestIdp, type TestIdp } from '../../test-support/test-idp.js';
 
 let idp: TestIdp;
 let clients: Awaited<ReturnType<typeof withTestClients>>;
 let clock = Date.now();
 beforeAll(async () => {
   clients = await withTestClients();
-  const now = () => clock;
-  idp = await startTestIdp({ CLIENTS_FILE: clients.file }, createMemoryStore({ now }), { now });
+  idp = await startClockedTestIdp(() => clock, { CLIENTS_FILE: clients.file });
 });
 afterAll(async () => {
   await idp.close();

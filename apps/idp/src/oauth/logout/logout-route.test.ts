@@ -3,15 +3,13 @@ import { generateKeyPair } from 'node:crypto';
 import { promisify } from 'node:util';
 import { revocationKeys } from '@latchkey/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createMemoryStore } from '../../store/memory-store.js';
 import { SHOP, signIn, signInToShop, WIKI } from '../../test-support/grants.js';
-import { form, startTestIdp, type TestIdp } from '../../test-support/test-idp.js';
+import { form, startClockedTestIdp, type TestIdp } from '../../test-support/test-idp.js';
 
 let idp: TestIdp;
 let clock = Date.now();
 beforeAll(async () => {
-  const now = () => clock;
-  idp = await startTestIdp({}, createMemoryStore({ now }), { now });
+  idp = await startClockedTestIdp(() => clock);
 });
 afterAll(() => idp.close());
 

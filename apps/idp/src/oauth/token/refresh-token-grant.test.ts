@@ -1,6 +1,5 @@
 import { revocationKeys } from '@latchkey/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createMemoryStore } from '../../store/memory-store.js';
 import {
   claimsOf,
   oauthError,
@@ -10,13 +9,12 @@ import {
   signInToShop,
   WIKI,
 } from '../../test-support/grants.js';
-import { startTestIdp, type TestIdp } from '../../test-support/test-idp.js';
+import { startClockedTestIdp, type TestIdp } from '../../test-support/test-idp.js';
 
 let idp: TestIdp;
 let clock = Date.now();
 beforeAll(async () => {
-  const now = () => clock;
-  idp = await startTestIdp({}, createMemoryStore({ now }), { now });
+  idp = await startClockedTestIdp(() => clock);
 });
 afterAll(() => idp.close());
 

@@ -1,13 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createMemoryStore } from '../../store/memory-store.js';
 import { post, signInToShop } from '../../test-support/grants.js';
-import { basicAuth, form, startTestIdp, type TestIdp } from '../../test-support/test-idp.js';
+import { basicAuth, form, startClockedTestIdp, type TestIdp } from '../../test-support/test-idp.js';
 
 let idp: TestIdp;
 let clock = Date.now();
 beforeAll(async () => {
-  const now = () => clock;
-  idp = await startTestIdp({}, createMemoryStore({ now }), { now });
+  idp = await startClockedTestIdp(() => clock);
 });
 afterAll(() => idp.close());
 
