@@ -228,7 +228,7 @@ describe('promise 4: the SDK when Redis or the IdP is away', () => {
         timeoutMs: MAX_STALENESS_MS * 5,
         intervalMs: 20,
       });
-      // A token still alive elsewhere: after the outage it must be valid again.
+      // Cut off, the fail-closed verifier refuses even this still-valid token (stale state).
       expect(await outcome(verifiers.failClosed.verifyAccessToken(loggedOut.access_token))).toBe(
         'ERR_REVOCATION_STALE',
       );
