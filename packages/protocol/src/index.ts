@@ -27,3 +27,4 @@ export {
   type SessionRevocation,
   type SubjectRevocation,
 } from './revocation.js';
+export { accessTokenHash } from './token-hash.js';

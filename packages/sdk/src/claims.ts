@@ -1,4 +1,10 @@
-import type { AccessTokenClaims, IdTokenClaims } from '@latchkey/protocol';
+import {
+  accessTokenHash,
+  type AccessTokenClaims,
+  type IdTokenClaims,
+  type SigningAlgorithm,
+} from '@latchkey/protocol';
+import { timingSafeEqual } from 'node:crypto';
 import {
   AudienceMismatchError,
   ClaimInvalidError,
@@ -90,6 +96,24 @@ export function checkIdTokenClaims(
     }
   }
   return claims as IdTokenClaims;
+}
+
+/**
+ * OIDC Core §3.1.3.8: the ID token's `at_hash` must be the hash of the access token issued with
+ * it, under the ID token's own algorithm; otherwise the access token was swapped in transit.
+ */
+export function checkAccessTokenHash(
+  claims: IdTokenClaims,
+  alg: SigningAlgorithm,
+  accessToken: string,
+): void {
+  const atHash = (claims as Claims).at_hash;
+  if (typeof atHash !== 'string') throw new ClaimInvalidError('at_hash');
+  const expected = Buffer.from(accessTokenHash(accessToken, alg));
+  const actual = Buffer.from(atHash);
+  if (actual.length !== expected.length || !timingSafeEqual(actual, expected)) {
+    throw new ClaimInvalidError('at_hash', 'at_hash does not match the access token');
+  }
 }
 
 function requireCommon(claims: Claims): void {

@@ -1,3 +1,4 @@
+import { accessTokenHash } from '@latchkey/protocol';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { CLIENT_ID, createFixture, type Fixture } from './test-support/fixture.js';
 import { sign } from './test-support/keys.js';
@@ -105,6 +106,33 @@ describe('verifyIdToken', () => {
     });
   });
 
+  describe('at_hash (OIDC Core 3.1.3.8)', () => {
+    const accessToken = 'header.payload.signature-of-the-access-token';
+
+    it.each([
+      ['ES256', () => f.keys.es256],
+      ['RS256', () => f.keys.rs256],
+      ['EdDSA', () => f.keys.eddsa],
+    ] as const)('accepts the hash of the access token issued with it (%s)', async (alg, key) => {
+      const claims = f.idClaims({ at_hash: accessTokenHash(accessToken, alg) });
+      const token = await sign(key(), claims, { typ: undefined });
+      await expect(f.verifier().verifyIdToken(token, { accessToken })).resolves.toEqual(claims);
+    });
+
+    it.each([
+      ['missing', {}],
+      ['for another access token', { at_hash: accessTokenHash('another.access.token', 'ES256') }],
+      ['hashed with the wrong algorithm', { at_hash: accessTokenHash(accessToken, 'EdDSA') }],
+      ['not a string', { at_hash: 42 }],
+    ])('rejects an at_hash that is %s', async (_name, extra) => {
+      const token = await idToken(f.idClaims(extra));
+      await expect(f.verifier().verifyIdToken(token, { accessToken })).rejects.toMatchObject({
+        code: 'ERR_CLAIM_INVALID',
+        claim: 'at_hash',
+      });
+    });
+  });
+
   describe('caller mistakes are TypeErrors', () => {
     it('needs the clientId option', async () => {
       const token = await idToken(f.idClaims());
@@ -113,7 +141,7 @@ describe('verifyIdToken', () => {
       );
     });
 
-    it.each([{ nonce: '' }, { maxAgeSec: -1 }, { maxAgeSec: Number.NaN }])(
+    it.each([{ nonce: '' }, { maxAgeSec: -1 }, { maxAgeSec: Number.NaN }, { accessToken: '' }])(
       'rejects the options %j',
       async (options) => {
         const token = await idToken(f.idClaims());

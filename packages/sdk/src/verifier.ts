@@ -1,5 +1,10 @@
 import { ACCESS_TOKEN_TYP, type AccessTokenClaims, type IdTokenClaims } from '@latchkey/protocol';
-import { checkAccessTokenClaims, checkIdTokenClaims, type ClaimContext } from './claims.js';
+import {
+  checkAccessTokenClaims,
+  checkAccessTokenHash,
+  checkIdTokenClaims,
+  type ClaimContext,
+} from './claims.js';
 import { TokenTypeError } from './errors.js';
 import { createJwsParser, decodeJwsPayload, verifyJwsSignature, type ParsedJws } from './jws.js';
 import type { VerificationKey } from './lib/jwk.js';
@@ -11,6 +16,11 @@ export interface IdTokenVerifyOptions {
   nonce?: string;
   /** The `max_age` sent, in seconds; when given, `auth_time` is required and must be recent. */
   maxAgeSec?: number;
+  /**
+   * The access token issued with this ID token; when given, `at_hash` is required and must
+   * match it (OIDC Core §3.1.3.8), so a swapped access token is noticed.
+   */
+  accessToken?: string;
 }
 
 export interface Verifier {
@@ -72,7 +82,7 @@ export function createVerifier(options: VerifierOptions): Verifier {
 
     async verifyIdToken(token, idOptions = {}) {
       if (clientId === undefined) throw new TypeError('verifyIdToken needs the clientId option');
-      const { nonce, maxAgeSec } = idOptions;
+      const { nonce, maxAgeSec, accessToken } = idOptions;
       if (nonce !== undefined && (typeof nonce !== 'string' || nonce === '')) {
         throw new TypeError('nonce must be a non-empty string');
       }
@@ -82,10 +92,14 @@ export function createVerifier(options: VerifierOptions): Verifier {
       ) {
         throw new TypeError('maxAgeSec must be a finite number ≥ 0');
       }
+      if (accessToken !== undefined && (typeof accessToken !== 'string' || accessToken === '')) {
+        throw new TypeError('accessToken must be a non-empty string');
+      }
       const jws = parseTyped(token, isIdTokenType);
       const found = getKey(jws.kid);
       const claims = signedClaims(jws, found instanceof Promise ? await found : found);
       const checked = checkIdTokenClaims(claims, claimContext(), { clientId, nonce, maxAgeSec });
+      if (accessToken !== undefined) checkAccessTokenHash(checked, jws.alg, accessToken);
       revocation?.check(checked);
       return checked;
     },

@@ -1,6 +1,5 @@
-import { createHash } from 'node:crypto';
 import { SignJWT } from 'jose';
-import type { IdTokenClaims, SigningAlgorithm } from '@latchkey/protocol';
+import { accessTokenHash, type IdTokenClaims, type SigningAlgorithm } from '@latchkey/protocol';
 import type { Client } from '../clients/client.js';
 import type { SigningKey } from '../keys/key-manager.js';
 
@@ -52,18 +51,6 @@ export async function signIdToken(key: SigningKey, input: IdTokenInput): Promise
   return new SignJWT(claims)
     .setProtectedHeader({ alg: key.alg, kid: key.kid, typ: 'JWT' })
     .sign(key.privateKey);
-}
-
-/**
- * OIDC Core §3.1.3.6 `at_hash`: base64url of the left half of the hash of the access token's
- * ASCII octets, with the hash of the JWS algorithm (SHA-256 for ES256/RS256; SHA-512 for
- * EdDSA over Ed25519, as OpenID's EdDSA guidance specifies).
- */
-export function accessTokenHash(accessToken: string, alg: SigningAlgorithm): string {
-  const digest = createHash(alg === 'EdDSA' ? 'sha512' : 'sha256')
-    .update(accessToken, 'ascii')
-    .digest();
-  return digest.subarray(0, digest.length / 2).toString('base64url');
 }
 
 /** §5.4: `profile` releases the name claims, `email` the email claims; nothing else does. */
