@@ -29,6 +29,11 @@ describe('createVerifier options', () => {
     ['empty audience list', { audience: [] }],
     ['empty clientId', { clientId: '' }],
     ['plain http jwksUri', { jwksUri: 'http://idp.example/jwks' }],
+    ['allowHttpJwksUri not a boolean', { jwksUri: 'http://idp/jwks', allowHttpJwksUri: 'yes' }],
+    [
+      'an ftp jwksUri even with allowHttpJwksUri',
+      { jwksUri: 'ftp://idp/jwks', allowHttpJwksUri: true },
+    ],
     ['alg none', { algorithms: ['none'] }],
     ['HS256', { algorithms: ['HS256'] }],
     ['no algorithms', { algorithms: [] }],
@@ -39,6 +44,12 @@ describe('createVerifier options', () => {
     ['jwks bad timeout', { jwks: { timeoutMs: -5 } }],
   ])('rejects %s with a TypeError', (_name, overrides) => {
     expect(() => createVerifier({ ...base, ...overrides })).toThrow(TypeError);
+  });
+
+  it('accepts a plain-http jwksUri on a private network only when told to (allowHttpJwksUri)', () => {
+    const jwksUri = 'http://idp:4000/jwks';
+    expect(() => createVerifier({ ...base, jwksUri })).toThrow(TypeError);
+    expect(() => createVerifier({ ...base, jwksUri, allowHttpJwksUri: true })).not.toThrow();
   });
 
   it('rejects a non-object', () => {

@@ -24,6 +24,11 @@ export interface VerifierOptions {
    */
   jwksUri?: string | URL;
   /**
+   * Accept a plain-http `jwksUri` on any host, not only on loopback: for a private network the
+   * operator vouches for, such as a container network (`http://idp:4000/jwks`). Default `false`.
+   */
+  allowHttpJwksUri?: boolean;
+  /**
    * Accepted signature algorithms. Default `['ES256', 'RS256', 'EdDSA']`. Only asymmetric
    * algorithms exist here: `none` and HS* are refused with a TypeError (RFC 8725 §3.1, §3.2).
    */
@@ -87,9 +92,14 @@ export function resolveVerifierOptions(options: VerifierOptions): ResolvedVerifi
 
   let jwksUri: URL | undefined;
   if (options.jwksUri !== undefined) {
-    jwksUri = parseSecureUrl(options.jwksUri);
-    if (!jwksUri)
-      throw new TypeError('jwksUri must be an https URL (http only for loopback hosts)');
+    const allowHttp = options.allowHttpJwksUri ?? false;
+    if (typeof allowHttp !== 'boolean') throw new TypeError('allowHttpJwksUri must be a boolean');
+    jwksUri = parseSecureUrl(options.jwksUri, allowHttp);
+    if (!jwksUri) {
+      throw new TypeError(
+        'jwksUri must be an https URL (http only for loopback hosts, or with allowHttpJwksUri)',
+      );
+    }
   }
 
   const algorithms = options.algorithms ?? SIGNING_ALGORITHMS;
