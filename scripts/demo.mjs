@@ -1,0 +1,381 @@
+#!/usr/bin/env node
+// `pnpm demo`: builds the IdP and both demo apps, makes sure Redis answers (starting a private
+// redis-server when none does), starts the three services with one tagged, coloured log, and
+// stops them all on Ctrl-C or as soon as one of them dies. Plain Node, no dependencies: it must
+// run before anything else in the workspace works.
+import { spawn, spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { connect as netConnect, createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { connect as tlsConnect } from 'node:tls';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const READY_TIMEOUT_MS = 60_000;
+const STOP_GRACE_MS = 5_000;
+const DEFAULT_REDIS_URL = 'redis://127.0.0.1:6379';
+// The demo clients are registered for the Contract's ports; other ports get a rewritten copy.
+const DEMO_SHOP_URL = 'http://shop.localhost:3001';
+const DEMO_WIKI_URL = 'http://wiki.localhost:3002';
+
+const useColour =
+  Boolean(process.env.FORCE_COLOR) || (process.stdout.isTTY && !process.env.NO_COLOR);
+const COLOURS = { demo: 33, redis: 31, idp: 36, shop: 35, wiki: 32 };
+const tag = (name) => (useColour ? `\x1b[1;${COLOURS[name]}m[${name}]\x1b[0m` : `[${name}]`);
+const say = (line) => process.stdout.write(`${tag('demo')} ${line}\n`);
+const fail = (lines) => {
+  process.stderr.write(`${tag('demo')} ${[].concat(lines).join(`\n${tag('demo')} `)}\n`);
+  process.exit(1);
+};
+
+function portFromEnv(name, fallback) {
+  const raw = process.env[name] ?? String(fallback);
+  const port = Number(raw);
+  if (!/^\d+$/.test(raw) || port < 1 || port > 65_535) fail(`${name}: not a port number: "${raw}"`);
+  return port;
+}
+
+const idpPort = portFromEnv('IDP_PORT', 4000);
+const shopPort = portFromEnv('SHOP_PORT', 3001);
+const wikiPort = portFromEnv('WIKI_PORT', 3002);
+const issuer = `http://idp.localhost:${idpPort}`;
+const shopUrl = `http://shop.localhost:${shopPort}`;
+const wikiUrl = `http://wiki.localhost:${wikiPort}`;
+const redisUrl = process.env.REDIS_URL ?? DEFAULT_REDIS_URL;
+
+const tempDirs = [];
+const tempDir = () => {
+  const dir = mkdtempSync(join(tmpdir(), 'latchkey-demo-'));
+  tempDirs.push(dir);
+  return dir;
+};
+
+/** Every process the demo started, in start order; redis (if ours) first, stopped last. */
+const children = [];
+let stopping = null;
+
+process.on('SIGINT', () => void shutdown(0, 'stopping (Ctrl-C)'));
+process.on('SIGTERM', () => void shutdown(0, 'stopping (SIGTERM)'));
+
+await main();
+
+async function main() {
+  if (redisUrl.startsWith('memory://')) {
+    fail([
+      "REDIS_URL=memory:// keeps the IdP's state inside the IdP process, but the demo apps learn",
+      'about revoked sessions from Redis (their revocation source), so they cannot use it.',
+      'Unset REDIS_URL to use (or start) a Redis on 127.0.0.1:6379, or run the IdP alone with',
+      '`REDIS_URL=memory:// pnpm idp`.',
+    ]);
+  }
+  const redisAddress = parseRedisUrl(redisUrl);
+  await refuseTakenPorts();
+
+  // Redis first: saying that it is missing should not wait for a build.
+  await ensureRedis(redisAddress);
+
+  say('building the IdP and the demo apps…');
+  const build = spawnSync(
+    'pnpm',
+    [
+      'exec',
+      'turbo',
+      'run',
+      'build',
+      '--filter=@latchkey/idp',
+      '--filter=@latchkey/demo-shop',
+      '--filter=@latchkey/demo-wiki',
+      '--output-logs=errors-only',
+    ],
+    { cwd: ROOT, stdio: 'inherit' },
+  );
+  if (build.error) await shutdown(1, `could not run the build: ${build.error.message}`);
+  if (build.status !== 0)
+    await shutdown(1, `the build failed (exit ${build.status ?? build.signal})`);
+  const clientsFile = clientsFileForPorts();
+
+  startChild('idp', process.execPath, [join(ROOT, 'apps/idp/dist/main.js')], {
+    cwd: ROOT,
+    env: {
+      ISSUER: issuer,
+      IDP_PORT: String(idpPort),
+      REDIS_URL: redisUrl,
+      CLIENTS_FILE: clientsFile,
+      USERS_FILE: join(ROOT, 'apps/idp/demo/users.json'),
+    },
+  });
+  const common = {
+    ISSUER: issuer,
+    IDP_INTERNAL_URL: `http://127.0.0.1:${idpPort}`,
+    REDIS_URL: redisUrl,
+    HOST: '127.0.0.1',
+    NEXT_TELEMETRY_DISABLED: '1',
+  };
+  startNextApp('shop', shopPort, {
+    ...common,
+    APP_URL: shopUrl,
+    CLIENT_ID: 'shop',
+    CLIENT_SECRET: 'shop-demo-secret',
+    WIKI_URL: wikiUrl,
+    WIKI_INTERNAL_URL: `http://127.0.0.1:${wikiPort}`,
+  });
+  startNextApp('wiki', wikiPort, {
+    ...common,
+    APP_URL: wikiUrl,
+    CLIENT_ID: 'wiki',
+    CLIENT_SECRET: 'wiki-demo-secret',
+    SHOP_URL: shopUrl,
+  });
+
+  await waitUntilUp();
+  printBox();
+}
+
+function parseRedisUrl(url) {
+  let parsed;
+  try {
+    parsed = new URL(url);
+  } catch {
+    fail('REDIS_URL: not a URL (expected redis://host:port)');
+  }
+  if (parsed.protocol !== 'redis:' && parsed.protocol !== 'rediss:') {
+    fail('REDIS_URL: must start with redis:// or rediss://');
+  }
+  const host = parsed.hostname.replace(/^\[|\]$/g, '') || '127.0.0.1';
+  return { host, port: Number(parsed.port || 6379), tls: parsed.protocol === 'rediss:' };
+}
+
+async function refuseTakenPorts() {
+  const wanted = [
+    ['IdP', 'IDP_PORT', idpPort],
+    ['shop', 'SHOP_PORT', shopPort],
+    ['wiki', 'WIKI_PORT', wikiPort],
+  ];
+  const taken = [];
+  for (const [what, name, port] of wanted) {
+    if (!(await portIsFree(port))) taken.push(`port ${port} (${what}, ${name}) is already in use`);
+  }
+  if (new Set(wanted.map(([, , port]) => port)).size !== wanted.length) {
+    taken.push('IDP_PORT, SHOP_PORT and WIKI_PORT must be three different ports');
+  }
+  if (taken.length > 0) {
+    fail([
+      ...taken,
+      'Stop whatever holds it (an earlier `pnpm demo`?), or choose others, e.g. SHOP_PORT=3101.',
+    ]);
+  }
+}
+
+function portIsFree(port) {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.once('error', () => resolve(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
+  });
+}
+
+/** True when something speaking Redis answers PING (an auth error is an answer too). */
+function redisAnswers({ host, port, tls }) {
+  return new Promise((resolve) => {
+    const socket = tls ? tlsConnect({ host, port, servername: host }) : netConnect(port, host);
+    const done = (answer) => {
+      socket.destroy();
+      resolve(answer);
+    };
+    socket.setTimeout(1_000, () => done(false));
+    socket.once('error', () => done(false));
+    socket.once(tls ? 'secureConnect' : 'connect', () => socket.write('PING\r\n'));
+    socket.once('data', (data) => done(/^[+-]/.test(data.toString('latin1'))));
+  });
+}
+
+async function ensureRedis(address) {
+  const where = `${address.host}:${address.port}`;
+  if (await redisAnswers(address)) {
+    say(`Redis answers at ${where}`);
+    return;
+  }
+  const loopback = ['127.0.0.1', 'localhost', '::1'].includes(address.host);
+  const installed = !spawnSync('redis-server', ['--version'], { stdio: 'ignore' }).error;
+  if (!loopback || address.tls || !installed) {
+    fail([
+      `nothing answers at REDIS_URL (${where}), and the demo needs Redis.`,
+      ...(loopback && !address.tls
+        ? [
+            'Install it and run `pnpm demo` again (it starts redis-server by itself):',
+            '  sudo apt-get install redis-server      (Debian/Ubuntu; brew install redis on macOS)',
+            'or run one in a container:',
+            `  docker run --rm -p ${address.port}:6379 redis:7`,
+          ]
+        : ['Start that Redis, or point REDIS_URL at one that answers.']),
+      'REDIS_URL=memory:// runs the IdP alone (`pnpm idp`), but not this demo: the apps learn',
+      'about revoked sessions from Redis, so they need a real one.',
+    ]);
+  }
+  say(`nothing answers at ${where}: starting redis-server there (no persistence)`);
+  const child = startChild(
+    'redis',
+    'redis-server',
+    ['--port', String(address.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
+    { cwd: tempDir(), env: {} },
+  );
+  const deadline = Date.now() + 10_000;
+  while (!(await redisAnswers(address))) {
+    if (child.exitCode !== null || Date.now() > deadline) {
+      await shutdown(1, `redis-server did not start on ${where}`);
+    }
+    await sleep(100);
+  }
+}
+
+/** The demo clients, with their redirect URIs and resources moved to the chosen ports. */
+function clientsFileForPorts() {
+  if (process.env.DEMO_CLIENTS_FILE) return process.env.DEMO_CLIENTS_FILE;
+  const demoFile = join(ROOT, 'apps/idp/demo/clients.json');
+  const text = readFileSync(demoFile, 'utf8');
+  const moved = text.replaceAll(DEMO_SHOP_URL, shopUrl).replaceAll(DEMO_WIKI_URL, wikiUrl);
+  if (moved === text) return demoFile;
+  const file = join(tempDir(), 'clients.json');
+  writeFileSync(file, moved);
+  return file;
+}
+
+function startNextApp(name, port, env) {
+  const next = join(ROOT, `apps/${name}/node_modules/next/dist/bin/next`);
+  if (!existsSync(next)) fail(`apps/${name} has no next installed: run pnpm install first`);
+  startChild(
+    name,
+    process.execPath,
+    [next, 'start', '--hostname', '127.0.0.1', '--port', String(port)],
+    {
+      cwd: join(ROOT, `apps/${name}`),
+      // One fresh secret per run: sessions from an earlier run simply end.
+      env: { ...env, PORT: String(port), SESSION_SECRET: randomBytes(32).toString('base64url') },
+    },
+  );
+}
+
+function startChild(name, command, args, { cwd, env }) {
+  // Its own process group, so that stopping it also stops anything it forked, and so that a
+  // terminal's Ctrl-C reaches only this script, which then stops everyone in order.
+  const child = spawn(command, args, {
+    cwd,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
+  });
+  const entry = { name, child, exited: new Promise((resolve) => child.once('close', resolve)) };
+  children.push(entry);
+  for (const stream of [child.stdout, child.stderr]) {
+    createInterface({ input: stream }).on('line', (line) => {
+      process.stdout.write(`${tag(name)} ${line}\n`);
+    });
+  }
+  child.once('error', (error) => void shutdown(1, `could not start ${name}: ${error.message}`));
+  child.once('exit', (code, signal) => {
+    if (!stopping)
+      void shutdown(1, `${name} exited (${signal ?? `code ${code}`}); stopping the others`);
+  });
+  return child;
+}
+
+async function waitUntilUp() {
+  const checks = [
+    ['idp', `http://127.0.0.1:${idpPort}/readyz`, (status) => status === 200],
+    ['shop', `http://127.0.0.1:${shopPort}/auth/login`, (status) => status < 500],
+    ['wiki', `http://127.0.0.1:${wikiPort}/auth/login`, (status) => status < 500],
+  ];
+  const pending = new Set(checks.map(([name]) => name));
+  const deadline = Date.now() + READY_TIMEOUT_MS;
+  while (pending.size > 0) {
+    for (const [name, url, good] of checks) {
+      if (pending.has(name) && good(await statusOf(url))) pending.delete(name);
+    }
+    if (pending.size === 0 || stopping) break;
+    if (Date.now() > deadline) {
+      const names = [...pending].join(', ');
+      await shutdown(
+        1,
+        `${names} did not come up within ${READY_TIMEOUT_MS / 1000} s (see its log above)`,
+      );
+    }
+    await sleep(250);
+  }
+  if (stopping) await stopping;
+}
+
+async function statusOf(url) {
+  try {
+    const response = await fetch(url, { redirect: 'manual', signal: AbortSignal.timeout(2_000) });
+    await response.body?.cancel();
+    return response.status;
+  } catch {
+    return 599;
+  }
+}
+
+function printBox() {
+  const revoke = 'pnpm --filter @latchkey/idp sessions revoke-user alice';
+  const lines = [
+    'Latchkey demo is running',
+    '',
+    `  IdP   ${issuer}`,
+    `  shop  ${shopUrl}`,
+    `  wiki  ${wikiUrl}`,
+    '',
+    'Demo users:',
+    '  alice / wonderland-alice   (admin)',
+    '  bob   / builder-bob        (user)',
+    '',
+    'Sign in on one app, open the other (no password asked), then revoke',
+    "alice's sessions everywhere from another terminal:",
+    `  ${revoke}`,
+    ...(process.env.REDIS_URL ? ['  (with the same REDIS_URL as this demo)'] : []),
+    '',
+    'Ctrl-C stops everything.',
+  ];
+  const width = Math.max(...lines.map((line) => line.length));
+  const out = [
+    `┌${'─'.repeat(width + 2)}┐`,
+    ...lines.map((line) => `│ ${line.padEnd(width)} │`),
+    `└${'─'.repeat(width + 2)}┘`,
+  ];
+  process.stdout.write(`\n${out.join('\n')}\n\n`);
+}
+
+/** Stops every child (services first, our redis-server last), cleans up, and exits. */
+function shutdown(code, reason) {
+  stopping ??= (async () => {
+    say(reason);
+    const redis = children.filter(({ name }) => name === 'redis');
+    await Promise.all(children.filter(({ name }) => name !== 'redis').map(stopChild));
+    await Promise.all(redis.map(stopChild));
+    for (const dir of tempDirs) rmSync(dir, { recursive: true, force: true });
+    process.exit(code);
+  })();
+  return stopping;
+}
+
+async function stopChild({ child, exited }) {
+  const signalGroup = (signal) => {
+    try {
+      process.kill(-child.pid, signal);
+    } catch {
+      // The group is already gone.
+    }
+  };
+  if (child.pid === undefined) return;
+  if (child.exitCode === null && child.signalCode === null) signalGroup('SIGTERM');
+  const timer = setTimeout(() => signalGroup('SIGKILL'), STOP_GRACE_MS);
+  await exited;
+  clearTimeout(timer);
+  // Anything the child forked and left behind in its group.
+  signalGroup('SIGKILL');
+}
+
+function sleep(ms) {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
