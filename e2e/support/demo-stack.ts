@@ -1,0 +1,169 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { freePort, sleep, startTestRedis, type TestRedis } from '@latchkey/testing';
+import { writeClientsFile } from './clients-file.js';
+import { appDir, DEMO_USERS, IDP_MAIN, IDP_SESSIONS_CLI, nextBin, ROOT } from './paths.js';
+import { runCommand, startService, type ServiceProcess } from './service-process.js';
+
+const START_TIMEOUT_MS = 60_000;
+
+type Urls = { idp: string; shop: string; wiki: string };
+
+/** A private Redis, the built IdP and both built demo apps, on free loopback ports. */
+export interface DemoStack {
+  /** Public origins, as the browser sees them (`http://shop.localhost:<port>`). */
+  readonly urls: Urls;
+  /** The same servers by address, for plain fetch from the tests (Node does not map *.localhost). */
+  readonly internal: Urls;
+  readonly redis: TestRedis;
+  readonly idp: ServiceProcess;
+  readonly shop: ServiceProcess;
+  readonly wiki: ServiceProcess;
+  /** Every process's output, each line tagged with its name. */
+  output(): string;
+  /** The IdP's operator command `sessions revoke-user <username>`, on this stack's Redis. */
+  revokeUser(username: string): Promise<{ code: number | null; output: string }>;
+  stop(): Promise<void>;
+}
+
+export interface DemoStackOptions {
+  /** More IdP environment (ACCESS_TOKEN_TTL, …). */
+  idpEnv?: Record<string, string>;
+}
+
+export async function startDemoStack(options: DemoStackOptions = {}): Promise<DemoStack> {
+  const [idpPort, shopPort, wikiPort] = await threeFreePorts();
+  const urls: Urls = {
+    idp: `http://idp.localhost:${idpPort}`,
+    shop: `http://shop.localhost:${shopPort}`,
+    wiki: `http://wiki.localhost:${wikiPort}`,
+  };
+  const internal: Urls = {
+    idp: `http://127.0.0.1:${idpPort}`,
+    shop: `http://127.0.0.1:${shopPort}`,
+    wiki: `http://127.0.0.1:${wikiPort}`,
+  };
+  const dir = mkdtempSync(join(tmpdir(), 'latchkey-e2e-'));
+  const redis = await startTestRedis();
+  const idpEnv = {
+    ISSUER: urls.idp,
+    REDIS_URL: redis.url,
+    CLIENTS_FILE: writeClientsFile(dir, urls),
+    USERS_FILE: DEMO_USERS,
+    // The access log (one line per request) explains most failures, and counts /token calls.
+    LOG_LEVEL: 'debug',
+    ...options.idpEnv,
+  };
+  const idp = startService('idp', process.execPath, [IDP_MAIN], {
+    cwd: ROOT,
+    env: { ...idpEnv, IDP_PORT: String(idpPort) },
+  });
+  const appEnv = {
+    ISSUER: urls.idp,
+    IDP_INTERNAL_URL: internal.idp,
+    REDIS_URL: redis.url,
+    HOST: '127.0.0.1',
+    NEXT_TELEMETRY_DISABLED: '1',
+  };
+  const startApp = (app: 'shop' | 'wiki', port: number, env: Record<string, string>) =>
+    startService(
+      app,
+      process.execPath,
+      [nextBin(app), 'start', '-H', '127.0.0.1', '-p', `${port}`],
+      {
+        cwd: appDir(app),
+        env: {
+          ...appEnv,
+          ...env,
+          PORT: String(port),
+          APP_URL: urls[app],
+          CLIENT_ID: app,
+          CLIENT_SECRET: `${app}-demo-secret`,
+          SESSION_SECRET: randomBytes(32).toString('base64url'),
+        },
+      },
+    );
+  const shop = startApp('shop', shopPort, {
+    WIKI_URL: urls.wiki,
+    WIKI_INTERNAL_URL: internal.wiki,
+  });
+  const wiki = startApp('wiki', wikiPort, { SHOP_URL: urls.shop });
+  const services = [idp, shop, wiki];
+
+  const output = () =>
+    services
+      .map((service) =>
+        service
+          .output()
+          .split('\n')
+          .filter(Boolean)
+          .map((line) => `[${service.name}] ${line}`)
+          .join('\n'),
+      )
+      .join('\n');
+  const stop = async () => {
+    await Promise.all(services.map((service) => service.stop()));
+    await redis.kill();
+    rmSync(dir, { recursive: true, force: true });
+  };
+
+  try {
+    await Promise.all([
+      waitUntilAnswering(idp, `${internal.idp}/readyz`, (status) => status === 200),
+      waitUntilAnswering(shop, `${internal.shop}/auth/login`, (status) => status < 500),
+      waitUntilAnswering(wiki, `${internal.wiki}/auth/login`, (status) => status < 500),
+    ]);
+  } catch (error) {
+    await stop();
+    throw new Error(`${(error as Error).message}\n${output()}`);
+  }
+
+  return {
+    urls,
+    internal,
+    redis,
+    idp,
+    shop,
+    wiki,
+    output,
+    revokeUser: (username) =>
+      runCommand(process.execPath, [IDP_SESSIONS_CLI, 'revoke-user', username], {
+        cwd: ROOT,
+        env: idpEnv,
+      }),
+    stop,
+  };
+}
+
+async function threeFreePorts(): Promise<[number, number, number]> {
+  const ports = new Set<number>();
+  for (let attempt = 0; ports.size < 3 && attempt < 20; attempt += 1) ports.add(await freePort());
+  const [a, b, c] = ports;
+  if (c === undefined) throw new Error('could not find three distinct free ports');
+  return [a!, b!, c];
+}
+
+async function waitUntilAnswering(
+  service: ServiceProcess,
+  url: string,
+  good: (status: number) => boolean,
+): Promise<void> {
+  const deadline = Date.now() + START_TIMEOUT_MS;
+  // Bounded by time and, at one attempt per 200 ms at least, by count.
+  for (let attempt = 0; attempt < START_TIMEOUT_MS / 200; attempt += 1) {
+    // A crash at start-up is reported at once, not after the whole timeout.
+    if (service.exited()) throw new Error(`${service.name} exited before answering at ${url}`);
+    if (Date.now() > deadline) break;
+    try {
+      const response = await fetch(url, { redirect: 'manual', signal: AbortSignal.timeout(5_000) });
+      await response.body?.cancel();
+      if (good(response.status)) return;
+    } catch {
+      // Not listening yet.
+    }
+    await sleep(200);
+  }
+  throw new Error(`${service.name} did not answer at ${url} within ${START_TIMEOUT_MS} ms`);
+}

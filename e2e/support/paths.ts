@@ -1,0 +1,13 @@
+import { fileURLToPath } from 'node:url';
+
+/** The workspace root, from which every built piece is found. */
+export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+export const IDP_MAIN = `${ROOT}apps/idp/dist/main.js`;
+export const IDP_SESSIONS_CLI = `${ROOT}apps/idp/dist/cli/sessions.js`;
+export const DEMO_CLIENTS = `${ROOT}apps/idp/demo/clients.json`;
+export const DEMO_USERS = `${ROOT}apps/idp/demo/users.json`;
+export const appDir = (app: 'shop' | 'wiki') => `${ROOT}apps/${app}`;
+/** Next's own entry point, run with this Node (the .bin shim would add a shell in between). */
+export const nextBin = (app: 'shop' | 'wiki') =>
+  `${ROOT}apps/${app}/node_modules/next/dist/bin/next`;
+export const SCREENSHOTS = fileURLToPath(new URL('../test-results/screenshots/', import.meta.url));
