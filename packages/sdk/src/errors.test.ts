@@ -20,6 +20,7 @@ const unavailable = [
   [errors.JwksUnavailableError, 'ERR_JWKS_UNAVAILABLE'],
   [errors.DiscoveryError, 'ERR_DISCOVERY_FAILED'],
   [errors.RevocationStaleError, 'ERR_REVOCATION_STALE'],
+  [errors.IdpUnavailableError, 'ERR_IDP_UNAVAILABLE'],
 ] as const;
 
 describe('errors', () => {
@@ -46,6 +47,14 @@ describe('errors', () => {
     expect(error).toMatchObject({ code: 'ERR_CLAIM_INVALID', claim: 'jti' });
     expect(errors.ClaimInvalidError.code).toBe('ERR_CLAIM_INVALID');
     expect(error).toBeInstanceOf(errors.TokenInvalidError);
+  });
+
+  it('TokenRequestError carries the OAuth error code and status, and is neither family', () => {
+    const error = new errors.TokenRequestError('invalid_grant', 400);
+    expect(error).toMatchObject({ code: 'ERR_TOKEN_REQUEST', error: 'invalid_grant', status: 400 });
+    expect(error).toBeInstanceOf(errors.LatchkeyError);
+    expect(error).not.toBeInstanceOf(errors.TokenInvalidError);
+    expect(error).not.toBeInstanceOf(errors.VerificationUnavailableError);
   });
 
   it('keeps the cause', () => {

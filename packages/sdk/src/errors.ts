@@ -31,7 +31,9 @@ export type LatchkeyErrorCode =
   | 'ERR_VERIFICATION_UNAVAILABLE'
   | 'ERR_JWKS_UNAVAILABLE'
   | 'ERR_DISCOVERY_FAILED'
-  | 'ERR_REVOCATION_STALE';
+  | 'ERR_REVOCATION_STALE'
+  | 'ERR_TOKEN_REQUEST'
+  | 'ERR_IDP_UNAVAILABLE';
 
 /** Base class of every error this SDK throws on purpose. Not thrown itself. */
 export class LatchkeyError extends Error {
@@ -154,4 +156,27 @@ export class DiscoveryError extends VerificationUnavailableError {
 export class RevocationStaleError extends VerificationUnavailableError {
   static override code: LatchkeyErrorCode = 'ERR_REVOCATION_STALE';
   override code: LatchkeyErrorCode = 'ERR_REVOCATION_STALE';
+}
+
+/**
+ * The IdP's token endpoint refused a request (RFC 6749 §5.2): `error` is its code, such as
+ * `invalid_grant` for a spent code or a refresh token that no longer works. Sign in again.
+ */
+export class TokenRequestError extends LatchkeyError {
+  static override code: LatchkeyErrorCode = 'ERR_TOKEN_REQUEST';
+  override code: LatchkeyErrorCode = 'ERR_TOKEN_REQUEST';
+  readonly error: string;
+  readonly status: number;
+
+  constructor(error: string, status: number, message?: string) {
+    super(message ?? `the token endpoint answered ${status} ${error}`);
+    this.error = error;
+    this.status = status;
+  }
+}
+
+/** The IdP's token endpoint could not be reached or failed (5xx, timeout): retry later. */
+export class IdpUnavailableError extends VerificationUnavailableError {
+  static override code: LatchkeyErrorCode = 'ERR_IDP_UNAVAILABLE';
+  override code: LatchkeyErrorCode = 'ERR_IDP_UNAVAILABLE';
 }

@@ -9,6 +9,13 @@ export type { RemoteKeySetOptions } from './jwks.js';
 export type { RevocationSource, RevocationCheckClaims } from './revocation/revocation-source.js';
 export { MAX_TOKEN_LENGTH } from './jws.js';
 export {
+  createBearerAuthenticator,
+  type BearerAuthenticator,
+  type BearerDecision,
+  type BearerDenial,
+  type BearerOptions,
+} from './bearer.js';
+export {
   LatchkeyError,
   TokenInvalidError,
   TokenMalformedError,
@@ -28,6 +35,8 @@ export {
   JwksUnavailableError,
   DiscoveryError,
   RevocationStaleError,
+  TokenRequestError,
+  IdpUnavailableError,
   type LatchkeyErrorCode,
 } from './errors.js';
 export {
