@@ -1,0 +1,205 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { ROOT } from '../support/paths.js';
+import {
+  dependsOnProblems,
+  environmentProblems,
+  healthcheckProblems,
+  missingDockerfileProblems,
+  missingServiceProblems,
+  publishedPortProblems,
+  redisPersistenceProblems,
+} from './compose-checks.js';
+import { parseDockerfile } from './dockerfile.js';
+import {
+  argDefault,
+  recipeProblems,
+  runnerProblems,
+  stageReferenceProblems,
+} from './dockerfile-checks.js';
+
+// The containerised demo, checked without a Docker engine: the compose file and the
+// Dockerfiles it builds. dockerfile-steps.test.ts runs the Dockerfiles' steps for real.
+
+const read = (path: string) => readFileSync(join(ROOT, path), 'utf8');
+const compose: unknown = parse(read('docker-compose.yml'));
+const hasHealthcheck = (path: string) =>
+  parseDockerfile(read(path))
+    .stages.at(-1)
+    ?.instructions.some((i) => i.keyword === 'HEALTHCHECK' && !/^NONE$/i.test(i.rest)) ?? false;
+
+const ISSUER = 'http://idp.localhost:4000';
+const PORTS = { idp: 4000, shop: 3001, wiki: 3002 };
+const ENVIRONMENT = {
+  idp: { ISSUER, REDIS_URL: 'redis://redis:6379' },
+  shop: {
+    ISSUER,
+    IDP_INTERNAL_URL: 'http://idp:4000',
+    APP_URL: 'http://shop.localhost:3001',
+    REDIS_URL: 'redis://redis:6379',
+    WIKI_INTERNAL_URL: 'http://wiki:3002',
+  },
+  wiki: {
+    ISSUER,
+    IDP_INTERNAL_URL: 'http://idp:4000',
+    APP_URL: 'http://wiki.localhost:3002',
+    REDIS_URL: 'redis://redis:6379',
+  },
+};
+const IMAGES = [
+  { service: 'idp', dockerfile: 'apps/idp/Dockerfile', packageName: '@latchkey/idp' },
+  { service: 'shop', dockerfile: 'apps/shop/Dockerfile', packageName: '@latchkey/demo-shop' },
+  { service: 'wiki', dockerfile: 'apps/wiki/Dockerfile', packageName: '@latchkey/demo-wiki' },
+];
+
+describe('docker-compose.yml', () => {
+  it('has redis, idp, shop and wiki', () => {
+    expect(missingServiceProblems(compose, ['redis', 'idp', 'shop', 'wiki'])).toEqual([]);
+  });
+
+  it("publishes the Contract's ports 4000, 3001 and 3002", () => {
+    expect(publishedPortProblems(compose, PORTS)).toEqual([]);
+  });
+
+  it('gives every service a health check and starts each after its dependencies are healthy', () => {
+    expect(healthcheckProblems(compose, hasHealthcheck)).toEqual([]);
+    expect(dependsOnProblems(compose)).toEqual([]);
+  });
+
+  it('keeps Redis data in an append-only file on a named volume', () => {
+    expect(redisPersistenceProblems(compose)).toEqual([]);
+  });
+
+  it("keeps the Contract's public issuer and points servers at each other by service name", () => {
+    expect(environmentProblems(compose, ENVIRONMENT)).toEqual([]);
+  });
+
+  it('builds from Dockerfiles that exist', () => {
+    expect(missingDockerfileProblems(compose, ROOT)).toEqual([]);
+  });
+
+  it('takes the secrets that guard data from the environment, never from the file', () => {
+    const text = read('docker-compose.yml');
+    for (const name of ['KEY_ENCRYPTION_KEY', 'SHOP_SESSION_SECRET', 'WIKI_SESSION_SECRET']) {
+      expect(text).toMatch(new RegExp(`: \\$\\{${name}:\\?[^}]+\\}`));
+    }
+  });
+});
+
+describe.each(IMAGES)('$dockerfile', ({ dockerfile, packageName }) => {
+  const parsed = parseDockerfile(read(dockerfile));
+
+  it('names only stages that exist, and tagged images', () => {
+    expect(stageReferenceProblems(parsed)).toEqual([]);
+  });
+
+  it('prunes, installs from the lockfile, builds, and runs a small non-root image', () => {
+    expect(recipeProblems(parsed, packageName)).toEqual([]);
+    expect(runnerProblems(parsed)).toEqual([]);
+  });
+
+  it('installs the pnpm and turbo versions the repository pins', () => {
+    const packageManager = (JSON.parse(read('package.json')) as { packageManager: string })
+      .packageManager;
+    expect(`pnpm@${argDefault(parsed, 'PNPM_VERSION')}`).toBe(packageManager);
+    const lockfile = parse(read('pnpm-lock.yaml')) as {
+      importers: Record<string, { devDependencies: Record<string, { version: string }> }>;
+    };
+    expect(argDefault(parsed, 'TURBO_VERSION')).toBe(
+      lockfile.importers['.']!.devDependencies.turbo!.version,
+    );
+  });
+});
+
+it("keeps the shop's and the wiki's Dockerfiles the same but for the app's name and port", () => {
+  const shop = read('apps/shop/Dockerfile');
+  expect(shop.replaceAll('shop', 'wiki').replaceAll('3001', '3002')).toBe(
+    read('apps/wiki/Dockerfile'),
+  );
+});
+
+describe('the checks themselves, on broken files', () => {
+  const broken: unknown = parse(`
+services:
+  redis:
+    image: redis
+    command: redis-server --save ''
+    volumes: ['/tmp/redis:/data']
+  idp:
+    build: { context: ., dockerfile: apps/idp/Dockerfile.missing }
+    ports: ['4001:4000']
+    environment: ['ISSUER=http://127.0.0.1:4000']
+    depends_on: [redis]
+  shop:
+    healthcheck: { disable: true }
+    depends_on: { idp: { condition: service_started }, ghost: { condition: service_healthy } }
+`);
+
+  it('find what is missing or wrong in a compose file', () => {
+    expect(missingServiceProblems(broken, ['redis', 'idp', 'shop', 'wiki'])).toEqual([
+      'no service wiki',
+    ]);
+    expect(publishedPortProblems(broken, { idp: 4000, shop: 3001 })).toEqual([
+      'idp does not publish port 4000 as 4000',
+      'shop does not publish port 3001 as 3001',
+    ]);
+    expect(healthcheckProblems(broken, () => false)).toEqual([
+      'redis: no healthcheck in the compose file or in its Dockerfile',
+      'idp: no healthcheck in the compose file or in its Dockerfile',
+      'shop: health check disabled',
+    ]);
+    expect(dependsOnProblems(broken)).toEqual([
+      'idp: depends_on is a list, which waits only for the start',
+      'shop: depends on idp without condition: service_healthy',
+      'shop: depends on unknown service ghost',
+    ]);
+    expect(redisPersistenceProblems(broken)).toEqual([
+      'redis: command does not turn on --appendonly yes',
+      'redis: no named volume (declared under volumes:) at /data',
+    ]);
+    expect(environmentProblems(broken, { idp: { ISSUER } })).toEqual([
+      `idp: ISSUER is http://127.0.0.1:4000, not ${ISSUER}`,
+    ]);
+    expect(missingDockerfileProblems(broken, ROOT)).toEqual([
+      'idp: apps/idp/Dockerfile.missing does not exist',
+    ]);
+  });
+
+  it('find wrong stage names, a root runner and a missing health check in a Dockerfile', () => {
+    const dockerfile = parseDockerfile(`
+ARG IMAGE=node:20-bookworm-slim
+FROM \${IMAGE} AS base
+FROM bsae AS pruner
+RUN turbo prune @latchkey/idp
+FROM base AS builder
+COPY --from=prunner /repo/out/json/ ./
+RUN --mount=type=cache,target=/x \\
+    --mount=type=bind,from=ghost,target=/y \\
+    pnpm install
+FROM node AS runner
+COPY --from=builder /repo/deploy ./
+USER root
+CMD ["node", "dist/main.js"]
+`);
+    expect(stageReferenceProblems(dockerfile)).toEqual([
+      'line 4: FROM bsae: neither an earlier stage nor a tagged image',
+      'line 7: COPY --from=prunner: no earlier stage has that name',
+      'line 8: RUN --from=ghost: no earlier stage has that name',
+      'line 11: FROM node: neither an earlier stage nor a tagged image',
+    ]);
+    expect(recipeProblems(dockerfile, '@latchkey/idp')).toEqual([
+      'no pruner stage running "turbo prune @latchkey/idp --docker"',
+      'no builder stage running "pnpm install --frozen-lockfile"',
+      'no builder stage running "turbo run build --filter=@latchkey/idp"',
+    ]);
+    expect(runnerProblems(dockerfile)).toEqual([
+      'the runner stage runs as root',
+      'the runner stage has no HEALTHCHECK',
+    ]);
+    expect(runnerProblems(parseDockerfile('FROM node:20 AS runner\nCMD ["node"]\n'))).toContain(
+      'the runner stage has no USER: it would run as root',
+    );
+  });
+});
