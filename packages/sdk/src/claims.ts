@@ -145,6 +145,21 @@ function checkIssuerAndTime(claims: Claims, { issuer, nowSec, toleranceSec }: Cl
   }
 }
 
+/**
+ * Whether `exp`, `nbf` and `iat` still pass at `nowSec`: the checks of `checkIssuerAndTime`
+ * that can change as time passes, for a token whose other claims were already checked.
+ */
+export function isWithinValidity(
+  claims: { exp: number; nbf?: number; iat: number },
+  { nowSec, toleranceSec }: Pick<ClaimContext, 'nowSec' | 'toleranceSec'>,
+): boolean {
+  return (
+    claims.exp > nowSec - toleranceSec &&
+    !(claims.nbf !== undefined && claims.nbf > nowSec + toleranceSec) &&
+    claims.iat <= nowSec + toleranceSec
+  );
+}
+
 function audienceIncludes(aud: string | string[], expected: readonly string[]): boolean {
   if (typeof aud === 'string') return expected.includes(aud);
   return aud.some((a) => expected.includes(a));

@@ -45,6 +45,13 @@ export interface VerifierOptions {
    * so a token stays valid until it expires.
    */
   revocation?: RevocationSource;
+  /**
+   * How many verified access tokens to remember, by their exact string, so that the same
+   * token presented again skips the signature check (expiry, key and revocation are still
+   * checked on every call). About 1 KiB each; the oldest goes first. Default `10000`; `0`
+   * turns it off.
+   */
+  tokenCacheSize?: number;
 }
 
 export interface ResolvedVerifierOptions {
@@ -57,9 +64,11 @@ export interface ResolvedVerifierOptions {
   now: () => number;
   jwks: ResolvedKeySetOptions;
   revocation: RevocationSource | undefined;
+  tokenCacheSize: number;
 }
 
 export const MAX_CLOCK_TOLERANCE_SEC = 300;
+export const DEFAULT_TOKEN_CACHE_SIZE = 10_000;
 
 /** Checks every option once, at construction, so that mistakes fail at startup (TypeError). */
 export function resolveVerifierOptions(options: VerifierOptions): ResolvedVerifierOptions {
@@ -140,6 +149,11 @@ export function resolveVerifierOptions(options: VerifierOptions): ResolvedVerifi
     throw new TypeError('revocation must be a revocation source with a check function');
   }
 
+  const tokenCacheSize = options.tokenCacheSize ?? DEFAULT_TOKEN_CACHE_SIZE;
+  if (!Number.isSafeInteger(tokenCacheSize) || tokenCacheSize < 0) {
+    throw new TypeError('tokenCacheSize must be a whole number ≥ 0');
+  }
+
   return {
     issuer: options.issuer,
     audiences: [...audiences],
@@ -150,5 +164,6 @@ export function resolveVerifierOptions(options: VerifierOptions): ResolvedVerifi
     now,
     jwks,
     revocation,
+    tokenCacheSize,
   };
 }

@@ -3,12 +3,14 @@ import {
   checkAccessTokenClaims,
   checkAccessTokenHash,
   checkIdTokenClaims,
+  isWithinValidity,
   type ClaimContext,
 } from './claims.js';
 import { TokenTypeError } from './errors.js';
 import { createJwsParser, decodeJwsPayload, verifyJwsSignature, type ParsedJws } from './jws.js';
 import type { VerificationKey } from './lib/jwk.js';
 import { createKeySource } from './lib/key-source.js';
+import { createVerifiedTokenCache, deepFreeze } from './lib/verified-token-cache.js';
 import { resolveVerifierOptions, type VerifierOptions } from './verifier-options.js';
 
 export interface IdTokenVerifyOptions {
@@ -25,9 +27,10 @@ export interface IdTokenVerifyOptions {
 
 export interface Verifier {
   /**
-   * Verifies a Latchkey access token (RFC 9068) and returns its claims. Rejects with a
+   * Verifies a Latchkey access token (RFC 9068) and returns its claims, frozen. Rejects with a
    * `TokenInvalidError` subclass (answer 401) or a `VerificationUnavailableError`
-   * subclass (answer 503).
+   * subclass (answer 503). A token verified before (see `tokenCacheSize`) skips the signature
+   * check, but its expiry, its key and its revocation are checked again on every call.
    */
   verifyAccessToken(token: string): Promise<AccessTokenClaims>;
   /** Verifies an OpenID Connect ID token (OIDC Core §3.1.3.7). Needs the `clientId` option. */
@@ -46,6 +49,8 @@ export function createVerifier(options: VerifierOptions): Verifier {
   const { algorithms, audiences, clientId, issuer, now, revocation, toleranceSec } = resolved;
   const getKey = createKeySource(issuer, resolved.jwksUri, resolved.jwks);
   const parser = createJwsParser(algorithms);
+  const verified =
+    resolved.tokenCacheSize > 0 ? createVerifiedTokenCache(resolved.tokenCacheSize) : undefined;
 
   const claimContext = (): ClaimContext => ({
     issuer,
@@ -70,13 +75,29 @@ export function createVerifier(options: VerifierOptions): Verifier {
 
   return {
     async verifyAccessToken(token) {
+      const seen = verified !== undefined && typeof token === 'string' && verified.get(token);
+      if (seen) {
+        // The same string passed every check before; what can have changed since is time, the
+        // key set (a key the IdP withdrew, e.g. compromised, must stop vouching for its
+        // tokens) and revocation. Anything else than "still fine" takes the full path, so the
+        // answer, and the error, are exactly those of a first verification.
+        const found = getKey(seen.kid);
+        const key = found instanceof Promise ? await found : found;
+        if (key === seen.key && isWithinValidity(seen.claims, claimContext())) {
+          revocation?.check(seen.claims);
+          return seen.claims;
+        }
+        verified.delete(token);
+      }
       const jws = parseTyped(token, isAccessTokenType);
       const found = getKey(jws.kid);
-      const claims = signedClaims(jws, found instanceof Promise ? await found : found);
+      const key = found instanceof Promise ? await found : found;
+      const claims = signedClaims(jws, key);
       const checked = checkAccessTokenClaims(claims, claimContext(), audiences);
       // On every call, not once per token: a token accepted a moment ago may be revoked now.
       // Last, so that only a genuine token can learn whether it was revoked.
       revocation?.check(checked);
+      verified?.add(token, { claims: deepFreeze(checked), kid: jws.kid, key });
       return checked;
     },
 
