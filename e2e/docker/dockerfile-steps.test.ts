@@ -148,79 +148,80 @@ describe('apps/idp/Dockerfile', () => {
   }, 30_000);
 });
 
-describe.each([
-  { app: 'shop', appUrl: 'http://shop.localhost:3001' },
-  { app: 'wiki', appUrl: 'http://wiki.localhost:3002' },
-])('apps/$app/Dockerfile', ({ app, appUrl }) => {
-  let image: ReplayedImage;
-  let port: number;
+for (const [app, appUrl] of [
+  ['shop', 'http://shop.localhost:3001'],
+  ['wiki', 'http://wiki.localhost:3002'],
+] as const)
+  describe(`apps/${app}/Dockerfile`, () => {
+    let image: ReplayedImage;
+    let port: number;
 
-  it(
-    "builds a runner holding Next's standalone server, its static files and public/",
-    async () => {
-      image = await build(`apps/${app}/Dockerfile`, app);
-      report(app, image);
-      expect(image.user).toBe('1000:1000');
-      expect(existsSync(join(image.workdir, `apps/${app}/server.js`))).toBe(true);
-      expect(readdirSync(join(image.workdir, `apps/${app}/.next/static`)).length).toBeGreaterThan(
-        0,
-      );
-      expect(readdirSync(join(image.workdir, `apps/${app}/public`))).toEqual(
-        readdirSync(join(ROOT, `apps/${app}/public`)),
-      );
-      // The server's traced files only: no sources, no compiler.
-      expect(existsSync(join(image.workdir, `apps/${app}/src`))).toBe(false);
-      expect(existsSync(join(image.workdir, 'node_modules/typescript'))).toBe(false);
-    },
-    BUILD_TIMEOUT_MS,
-  );
-
-  it('starts and sends a visitor without a session to sign in', async () => {
-    expect(idpUrl, 'the IdP image runs first').toBeDefined();
-    port = await freePort();
-    const url = `http://127.0.0.1:${port}`;
-    start(app, image, {
-      // As docker-compose.yml runs it, but on loopback (the image listens on 0.0.0.0).
-      HOSTNAME: '127.0.0.1',
-      PORT: String(port),
-      ISSUER,
-      IDP_INTERNAL_URL: idpUrl,
-      APP_URL: appUrl,
-      CLIENT_ID: app,
-      CLIENT_SECRET: `${app}-demo-secret`,
-      SESSION_SECRET: secret(),
-      REDIS_URL: redis.url,
-      WIKI_INTERNAL_URL: 'http://127.0.0.1:9',
-    });
-    let home: Response | undefined;
-    await waitFor(
-      `the ${app} server`,
+    it(
+      "builds a runner holding Next's standalone server, its static files and public/",
       async () => {
-        home = await fetch(`${url}/`, { redirect: 'manual' });
-        return true;
+        image = await build(`apps/${app}/Dockerfile`, app);
+        report(app, image);
+        expect(image.user).toBe('1000:1000');
+        expect(existsSync(join(image.workdir, `apps/${app}/server.js`))).toBe(true);
+        expect(readdirSync(join(image.workdir, `apps/${app}/.next/static`)).length).toBeGreaterThan(
+          0,
+        );
+        expect(readdirSync(join(image.workdir, `apps/${app}/public`))).toEqual(
+          readdirSync(join(ROOT, `apps/${app}/public`)),
+        );
+        // The server's traced files only: no sources, no compiler.
+        expect(existsSync(join(image.workdir, `apps/${app}/src`))).toBe(false);
+        expect(existsSync(join(image.workdir, 'node_modules/typescript'))).toBe(false);
       },
-      { timeoutMs: 30_000, intervalMs: 200 },
-    ).catch((error: Error) => {
-      throw new Error(`${error.message}\n${output()}`);
-    });
-    expect(home!.status, output()).toBe(307);
-    expect(home!.headers.get('location')).toMatch(/\/auth\/login\?returnTo=%2F$/);
-
-    const login = await fetch(`${url}/auth/login?returnTo=%2F`, { redirect: 'manual' });
-    expect(login.status).toBe(302);
-    const authorize = new URL(login.headers.get('location')!);
-    expect(`${authorize.origin}${authorize.pathname}`).toBe(`${ISSUER}/authorize`);
-    expect(authorize.searchParams.get('redirect_uri')).toBe(`${appUrl}/auth/callback`);
-
-    // The static files the runner stage copies next to the standalone server are served.
-    const chunk = readdirSync(join(image.workdir, `apps/${app}/.next/static/chunks`)).find((f) =>
-      f.endsWith('.js'),
+      BUILD_TIMEOUT_MS,
     );
-    expect((await fetch(`${url}/_next/static/chunks/${chunk}`)).status).toBe(200);
-  }, 60_000);
 
-  it('passes its own HEALTHCHECK, which fails when nothing answers', async () => {
-    expect(healthcheck(image, { PORT: String(port) })).toBe(0);
-    expect(healthcheck(image, { PORT: String(await freePort()) })).toBe(1);
-  }, 30_000);
-});
+    it('starts and sends a visitor without a session to sign in', async () => {
+      expect(idpUrl, 'the IdP image runs first').toBeDefined();
+      port = await freePort();
+      const url = `http://127.0.0.1:${port}`;
+      start(app, image, {
+        // As docker-compose.yml runs it, but on loopback (the image listens on 0.0.0.0).
+        HOSTNAME: '127.0.0.1',
+        PORT: String(port),
+        ISSUER,
+        IDP_INTERNAL_URL: idpUrl,
+        APP_URL: appUrl,
+        CLIENT_ID: app,
+        CLIENT_SECRET: `${app}-demo-secret`,
+        SESSION_SECRET: secret(),
+        REDIS_URL: redis.url,
+        WIKI_INTERNAL_URL: 'http://127.0.0.1:9',
+      });
+      let home: Response | undefined;
+      await waitFor(
+        `the ${app} server`,
+        async () => {
+          home = await fetch(`${url}/`, { redirect: 'manual' });
+          return true;
+        },
+        { timeoutMs: 30_000, intervalMs: 200 },
+      ).catch((error: Error) => {
+        throw new Error(`${error.message}\n${output()}`);
+      });
+      expect(home!.status, output()).toBe(307);
+      expect(home!.headers.get('location')).toMatch(/\/auth\/login\?returnTo=%2F$/);
+
+      const login = await fetch(`${url}/auth/login?returnTo=%2F`, { redirect: 'manual' });
+      expect(login.status).toBe(302);
+      const authorize = new URL(login.headers.get('location')!);
+      expect(`${authorize.origin}${authorize.pathname}`).toBe(`${ISSUER}/authorize`);
+      expect(authorize.searchParams.get('redirect_uri')).toBe(`${appUrl}/auth/callback`);
+
+      // The static files the runner stage copies next to the standalone server are served.
+      const chunk = readdirSync(join(image.workdir, `apps/${app}/.next/static/chunks`)).find((f) =>
+        f.endsWith('.js'),
+      );
+      expect((await fetch(`${url}/_next/static/chunks/${chunk}`)).status).toBe(200);
+    }, 60_000);
+
+    it('passes its own HEALTHCHECK, which fails when nothing answers', async () => {
+      expect(healthcheck(image, { PORT: String(port) })).toBe(0);
+      expect(healthcheck(image, { PORT: String(await freePort()) })).toBe(1);
+    }, 30_000);
+  });
