@@ -12,6 +12,7 @@ import {
   publishedPortProblems,
   redisPersistenceProblems,
 } from './compose-checks.js';
+import { dockerIgnoreMatcher } from './docker-ignore.js';
 import { parseDockerfile } from './dockerfile.js';
 import {
   argDefault,
@@ -118,6 +119,26 @@ it("keeps the shop's and the wiki's Dockerfiles the same but for the app's name 
   expect(shop.replaceAll('shop', 'wiki').replaceAll('3001', '3002')).toBe(
     read('apps/wiki/Dockerfile'),
   );
+});
+
+it('keeps build output, installed packages, git and secrets out of the build context', () => {
+  const ignored = dockerIgnoreMatcher(read('.dockerignore'));
+  for (const path of [
+    'node_modules/.pnpm/koa@3.3.0/package.json',
+    'apps/idp/node_modules/koa',
+    'apps/shop/.next/standalone/server.js',
+    'packages/sdk/dist/index.js',
+    'apps/idp/.turbo/turbo-build.log',
+    '.git/HEAD',
+    'bench/results/latest.json',
+    '.env',
+    '.env.local',
+  ]) {
+    expect(ignored(path), path).toBe(true);
+  }
+  for (const path of ['pnpm-lock.yaml', 'apps/idp/src/main.ts', 'apps/idp/demo/users.json']) {
+    expect(ignored(path), path).toBe(false);
+  }
 });
 
 describe('the checks themselves, on broken files', () => {
