@@ -33,7 +33,23 @@ export interface DemoStackOptions {
   idpEnv?: Record<string, string>;
 }
 
+/**
+ * A free port can be taken by another process between the moment it is chosen and the moment
+ * a server listens on it (other test suites run on this machine too): start again then.
+ */
 export async function startDemoStack(options: DemoStackOptions = {}): Promise<DemoStack> {
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      return await startDemoStackOnce(options);
+    } catch (error) {
+      if (attempt >= 3 || !(error as Error).message.includes('EADDRINUSE')) throw error;
+    }
+  }
+}
+
+async function startDemoStackOnce(options: DemoStackOptions): Promise<DemoStack> {
+  // Redis first: it chooses its own free port, which must not be one of ours.
+  const redis = await startTestRedis();
   const [idpPort, shopPort, wikiPort] = await threeFreePorts();
   const urls: Urls = {
     idp: `http://idp.localhost:${idpPort}`,
@@ -46,7 +62,6 @@ export async function startDemoStack(options: DemoStackOptions = {}): Promise<De
     wiki: `http://127.0.0.1:${wikiPort}`,
   };
   const dir = mkdtempSync(join(tmpdir(), 'latchkey-e2e-'));
-  const redis = await startTestRedis();
   const idpEnv = {
     ISSUER: urls.idp,
     REDIS_URL: redis.url,

@@ -1,0 +1,147 @@
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { connect, createServer } from 'node:net';
+import { afterAll, describe, expect, it } from 'vitest';
+import { freePort, sleep, waitFor } from '@latchkey/testing';
+import { ROOT } from '../support/paths.js';
+
+/** `pnpm demo` is `node scripts/demo.mjs`; run it directly to hold its pid. */
+function runDemo(env: Record<string, string>): {
+  child: ChildProcess;
+  output: () => string;
+  exited: Promise<number | null>;
+} {
+  const child = spawn(process.execPath, ['scripts/demo.mjs'], {
+    cwd: ROOT,
+    env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
+  child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
+  const exited = new Promise<number | null>((resolve) =>
+    child.once('exit', (code) => resolve(code)),
+  );
+  return { child, output: () => output, exited };
+}
+
+function listening(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect(port, '127.0.0.1');
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function childPids(pid: number): number[] {
+  try {
+    return execFileSync('ps', ['-o', 'pid=', '--ppid', String(pid)], { encoding: 'utf8' })
+      .split('\n')
+      .map((line) => Number(line.trim()))
+      .filter((n) => n > 0);
+  } catch {
+    return []; // ps exits 1 when there is none
+  }
+}
+
+const started: ChildProcess[] = [];
+afterAll(() => {
+  // Only if a test failed half-way: the script's own shutdown is what the tests check.
+  for (const child of started) if (child.exitCode === null) child.kill('SIGKILL');
+});
+
+describe('pnpm demo (scripts/demo.mjs)', () => {
+  it('refuses a taken port before building anything, naming it', async () => {
+    const blocker = createServer();
+    const port = await freePort();
+    await new Promise<void>((resolve) => blocker.listen(port, '127.0.0.1', resolve));
+    try {
+      const demo = runDemo({ SHOP_PORT: String(port) });
+      started.push(demo.child);
+      expect(await demo.exited).toBe(1);
+      expect(demo.output()).toContain(`port ${port} (shop, SHOP_PORT) is already in use`);
+      expect(demo.output()).not.toContain('building');
+    } finally {
+      blocker.close();
+    }
+  });
+
+  it('starts Redis, the IdP and both apps, prints the URLs, and stops them all on Ctrl-C', async () => {
+    const ports = { idp: 0, shop: 0, wiki: 0, redis: 0 };
+    for (const name of Object.keys(ports) as (keyof typeof ports)[]) {
+      do ports[name] = await freePort();
+      while (Object.values(ports).filter((port) => port === ports[name]).length > 1);
+    }
+    const demo = runDemo({
+      IDP_PORT: String(ports.idp),
+      SHOP_PORT: String(ports.shop),
+      WIKI_PORT: String(ports.wiki),
+      // Nothing answers there, so the script starts its own redis-server, and must stop it.
+      REDIS_URL: `redis://127.0.0.1:${ports.redis}`,
+    });
+    started.push(demo.child);
+    let pids: number[] = [];
+    try {
+      // Building is part of the run: the cache makes it quick when the apps are built already.
+      await Promise.race([
+        waitFor('the URL box', () => /└─+┘/.test(demo.output()), {
+          timeoutMs: 170_000,
+          intervalMs: 250,
+        }),
+        demo.exited.then((code) => {
+          throw new Error(`the demo exited (${code}) before printing its URLs`);
+        }),
+      ]);
+      const box = demo.output().slice(demo.output().indexOf('┌'));
+      expect(box).toContain(`http://idp.localhost:${ports.idp}`);
+      expect(box).toContain(`http://shop.localhost:${ports.shop}`);
+      expect(box).toContain(`http://wiki.localhost:${ports.wiki}`);
+      expect(box).toContain('alice / wonderland-alice');
+      expect(box).toContain('bob   / builder-bob');
+      expect(box).toContain('pnpm --filter @latchkey/idp sessions revoke-user alice');
+      expect(demo.output()).toMatch(/^\[idp\] /m);
+      expect(demo.output()).toMatch(/^\[shop\] /m);
+
+      const ready = await fetch(`http://127.0.0.1:${ports.idp}/readyz`);
+      expect(ready.status).toBe(200);
+      for (const app of ['shop', 'wiki'] as const) {
+        // The login redirect proves the app runs with the clients moved to these ports.
+        const login = await fetch(`http://127.0.0.1:${ports[app]}/auth/login`, {
+          redirect: 'manual',
+        });
+        expect(login.status).toBe(302);
+        const authorize = new URL(login.headers.get('location') ?? '');
+        expect(authorize.origin).toBe(`http://idp.localhost:${ports.idp}`);
+        expect(authorize.searchParams.get('redirect_uri')).toBe(
+          `http://${app}.localhost:${ports[app]}/auth/callback`,
+        );
+      }
+
+      pids = childPids(demo.child.pid!);
+      expect(pids.length).toBe(4); // redis-server, the IdP, shop, wiki
+      const stoppedAt = Date.now();
+      demo.child.kill('SIGINT');
+      expect(await demo.exited).toBe(0);
+      // Next.js and the IdP stop at SIGTERM; the script's SIGKILL comes only after 5 s.
+      expect(Date.now() - stoppedAt).toBeLessThan(10_000);
+    } catch (error) {
+      process.stderr.write(`--- demo output ---\n${demo.output()}\n---\n`);
+      throw error;
+    }
+    // Give the kernel a moment to release the sockets of processes that just exited.
+    await sleep(100);
+    expect(pids.filter(alive)).toEqual([]);
+    for (const port of Object.values(ports)) expect(await listening(port)).toBe(false);
+  });
+});
