@@ -32,6 +32,7 @@ import {
   withTestClients,
 } from '../src/test-support/grants.js';
 import { startIdp } from '../src/test-support/idp-process.js';
+import { csrfCookieName } from '../src/login/csrf-cookie.js';
 import { basicAuth, startTestIdp, type TestIdp } from '../src/test-support/test-idp.js';
 
 const SEED = Number(process.env.FC_SEED ?? 20_261_127);
@@ -762,7 +763,7 @@ const TEMPLATES: Record<string, Template> = {
       username: 'alice',
       password: 'wrong',
     },
-    headers: { Cookie: `latchkey_csrf=${material.csrf}` },
+    headers: { Cookie: `${csrfCookieName(material.pendingAuthz)}=${material.csrf}` },
   }),
   'token: authorization_code': async () => {
     const { session } = await signIn(idp, { username: 'mallory' });

@@ -9,30 +9,44 @@ import { digestToken, looksLikeOpaqueToken, newOpaqueToken } from '../tokens/opa
  * the record, so it can only come from the browser that was shown the form for this very
  * authorization. A cross-site form (login CSRF: logging the victim in as the attacker) has
  * neither the cookie (SameSite=Lax, not sent on cross-site POSTs) nor the token.
+ *
+ * One cookie per pending authorization, named after it: with a single cookie, the login form
+ * of a second tab (the shop and the wiki both sent back to login) overwrote the first one's
+ * token, and the first form then failed with "opened in another browser".
  */
 export interface CsrfCookie {
   /** Makes a new token, sets its cookie; returns the token and the digest to store. */
-  issue(ctx: Context, maxAgeMs: number): { token: string; digest: string };
+  issue(ctx: Context, authz: string, maxAgeMs: number): { token: string; digest: string };
   /** True when the form token, the cookie and the stored digest all agree. */
-  verify(ctx: Context, formToken: string | undefined, storedDigest: string | null): boolean;
-  clear(ctx: Context): void;
+  verify(
+    ctx: Context,
+    authz: string,
+    formToken: string | undefined,
+    storedDigest: string | null,
+  ): boolean;
+  clear(ctx: Context, authz: string): void;
+}
+
+/** The cookie name for one authorization; 96 bits of its id keep concurrent logins apart. */
+export function csrfCookieName(authz: string): string {
+  return `latchkey_csrf_${authz.slice(0, 16)}`;
 }
 
 export function csrfCookie(options: { https: boolean }): CsrfCookie {
-  const cookie = hostCookie('latchkey_csrf', options);
+  const cookie = (authz: string) => hostCookie(csrfCookieName(authz), options);
   return {
-    issue(ctx, maxAgeMs) {
+    issue(ctx, authz, maxAgeMs) {
       const token = newOpaqueToken();
-      cookie.write(ctx, token, { maxAgeMs });
+      cookie(authz).write(ctx, token, { maxAgeMs });
       return { token, digest: digestToken(token) };
     },
-    verify(ctx, formToken, storedDigest) {
-      const cookieToken = cookie.read(ctx);
+    verify(ctx, authz, formToken, storedDigest) {
+      const cookieToken = cookie(authz).read(ctx);
       if (!formToken || !cookieToken || storedDigest === null) return false;
       if (!looksLikeOpaqueToken(formToken) || !looksLikeOpaqueToken(cookieToken)) return false;
       return (equal(formToken, cookieToken) & equal(digestToken(formToken), storedDigest)) === 1;
     },
-    clear: cookie.clear,
+    clear: (ctx, authz) => cookie(authz).clear(ctx),
   };
 }
 

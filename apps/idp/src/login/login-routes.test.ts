@@ -77,7 +77,7 @@ describe('GET /login: the page', () => {
     const { url } = authorizeUrl(idp.url, SHOP);
     const redirect = await browser.fetch(url);
     const page = await browser.fetch(new URL(redirect.headers.get('location')!, idp.url));
-    const setCookie = page.headers.getSetCookie().find((line) => line.startsWith('latchkey_csrf='));
+    const setCookie = page.headers.getSetCookie().find((line) => line.startsWith('latchkey_csrf_'));
     expect(setCookie).toMatch(/httponly/i);
     expect(setCookie).toMatch(/samesite=lax/i);
   });
@@ -107,6 +107,29 @@ describe('POST /login', () => {
     expect(cookie).toMatch(/httponly/i);
     expect(cookie).toMatch(/samesite=lax/i);
     expect(cookie).not.toMatch(/domain=/i);
+  });
+
+  it('two login forms open in one browser (two tabs) both stay usable', async () => {
+    const browser = createBrowser();
+    const first = await openLoginForm(browser);
+    const second = await openLoginForm(browser);
+    expect(first.fields.authz).not.toBe(second.fields.authz);
+    // The form shown first is submitted after the second one was rendered.
+    const response = await postLogin(browser, { ...first.fields, ...ALICE });
+    expect(response.status).toBe(303);
+    expect(new URL(response.headers.get('location')!).searchParams.get('state')).toBe(first.state);
+  });
+
+  it("a form's token does not work with another authorization's cookie", async () => {
+    const browser = createBrowser();
+    const first = await openLoginForm(browser);
+    const second = await openLoginForm(browser);
+    const response = await postLogin(browser, {
+      ...first.fields,
+      csrf: second.fields.csrf,
+      ...ALICE,
+    });
+    expect(response.status).toBe(403);
   });
 
   it('a wrong password and an unknown user get the same 401 page and message (no enumeration)', async () => {

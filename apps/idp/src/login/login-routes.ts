@@ -43,7 +43,7 @@ export function submitLoginRoute(deps: LoginDeps): Middleware {
     const pending = await deps.pending.find(form.single('authz') ?? '', nowMs);
     if (!pending) return expired(ctx);
 
-    if (!deps.csrf.verify(ctx, form.single('csrf'), pending.csrfDigest)) {
+    if (!deps.csrf.verify(ctx, pending.id, form.single('csrf'), pending.csrfDigest)) {
       return renderForm(ctx, deps, pending, 403, {
         error:
           'This form has expired or was opened in another browser. Please enter your details again.',
@@ -83,7 +83,7 @@ export function submitLoginRoute(deps: LoginDeps): Middleware {
 
     const session = await sessionAfterLogin(ctx, deps, user, nowMs);
     deps.cookie.write(ctx, session.sid, session.expiresAt);
-    deps.csrf.clear(ctx);
+    deps.csrf.clear(ctx, pending.id);
     await issueCodeAndRedirect(ctx, deps, taken.request, session);
   };
 }
@@ -122,7 +122,7 @@ async function renderForm(
   const client = deps.clients.find(pending.request.clientId);
   if (!client) return expired(ctx);
   // A fresh token for every form shown; the record keeps only the latest one's digest.
-  const csrf = deps.csrf.issue(ctx, pending.expiresAt - nowMs);
+  const csrf = deps.csrf.issue(ctx, pending.id, pending.expiresAt - nowMs);
   if (!(await deps.pending.bindCsrf(pending, csrf.digest, nowMs))) {
     // Changed meanwhile (the same form open twice): bind to the current record instead.
     const current = await deps.pending.find(pending.id, nowMs);
