@@ -1,4 +1,5 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { readlinkSync } from 'node:fs';
 import { connect, createServer } from 'node:net';
 import { afterAll, describe, expect, it } from 'vitest';
 import { freePort, sleep, waitFor } from '@latchkey/testing';
@@ -55,6 +56,47 @@ function childPids(pid: number): number[] {
   }
 }
 
+/** Four distinct free ports: the IdP, the apps, and a Redis port nothing answers on yet. */
+async function demoPorts(): Promise<Record<'idp' | 'shop' | 'wiki' | 'redis', number>> {
+  const ports = { idp: 0, shop: 0, wiki: 0, redis: 0 };
+  for (const name of Object.keys(ports) as (keyof typeof ports)[]) {
+    do ports[name] = await freePort();
+    while (Object.values(ports).filter((port) => port === ports[name]).length > 1);
+  }
+  return ports;
+}
+
+/** Runs the demo on `ports` until it prints its URL box; returns it with its children's pids. */
+async function startDemoOn(ports: Awaited<ReturnType<typeof demoPorts>>) {
+  const demo = runDemo({
+    IDP_PORT: String(ports.idp),
+    SHOP_PORT: String(ports.shop),
+    WIKI_PORT: String(ports.wiki),
+    // Nothing answers there, so the script starts its own redis-server, and must stop it.
+    REDIS_URL: `redis://127.0.0.1:${ports.redis}`,
+  });
+  started.push(demo.child);
+  // Building is part of the run: the cache makes it quick when the apps are built already.
+  await Promise.race([
+    waitFor('the URL box', () => /└─+┘/.test(demo.output()), {
+      timeoutMs: 170_000,
+      intervalMs: 250,
+    }),
+    demo.exited.then((code) => {
+      throw new Error(`the demo exited (${code}) before printing its URLs`);
+    }),
+  ]);
+  return { ...demo, pids: childPids(demo.child.pid!) };
+}
+
+/** No process left and nothing listening on any of the demo's ports. */
+async function expectAllGone(pids: number[], ports: Record<string, number>): Promise<void> {
+  // Give the kernel a moment to release the sockets of processes that just exited.
+  await sleep(100);
+  expect(pids.filter(alive)).toEqual([]);
+  for (const port of Object.values(ports)) expect(await listening(port)).toBe(false);
+}
+
 const started: ChildProcess[] = [];
 afterAll(() => {
   // Only if a test failed half-way: the script's own shutdown is what the tests check.
@@ -78,31 +120,10 @@ describe('pnpm demo (scripts/demo.mjs)', () => {
   });
 
   it('starts Redis, the IdP and both apps, prints the URLs, and stops them all on Ctrl-C', async () => {
-    const ports = { idp: 0, shop: 0, wiki: 0, redis: 0 };
-    for (const name of Object.keys(ports) as (keyof typeof ports)[]) {
-      do ports[name] = await freePort();
-      while (Object.values(ports).filter((port) => port === ports[name]).length > 1);
-    }
-    const demo = runDemo({
-      IDP_PORT: String(ports.idp),
-      SHOP_PORT: String(ports.shop),
-      WIKI_PORT: String(ports.wiki),
-      // Nothing answers there, so the script starts its own redis-server, and must stop it.
-      REDIS_URL: `redis://127.0.0.1:${ports.redis}`,
-    });
-    started.push(demo.child);
-    let pids: number[] = [];
+    const ports = await demoPorts();
+    let demo: Awaited<ReturnType<typeof startDemoOn>> | undefined;
     try {
-      // Building is part of the run: the cache makes it quick when the apps are built already.
-      await Promise.race([
-        waitFor('the URL box', () => /└─+┘/.test(demo.output()), {
-          timeoutMs: 170_000,
-          intervalMs: 250,
-        }),
-        demo.exited.then((code) => {
-          throw new Error(`the demo exited (${code}) before printing its URLs`);
-        }),
-      ]);
+      demo = await startDemoOn(ports);
       const box = demo.output().slice(demo.output().indexOf('┌'));
       expect(box).toContain(`http://idp.localhost:${ports.idp}`);
       expect(box).toContain(`http://shop.localhost:${ports.shop}`);
@@ -128,20 +149,34 @@ describe('pnpm demo (scripts/demo.mjs)', () => {
         );
       }
 
-      pids = childPids(demo.child.pid!);
-      expect(pids.length).toBe(4); // redis-server, the IdP, shop, wiki
+      expect(demo.pids).toHaveLength(4); // redis-server, the IdP, shop, wiki
       const stoppedAt = Date.now();
       demo.child.kill('SIGINT');
       expect(await demo.exited).toBe(0);
       // Next.js and the IdP stop at SIGTERM; the script's SIGKILL comes only after 5 s.
       expect(Date.now() - stoppedAt).toBeLessThan(10_000);
     } catch (error) {
-      process.stderr.write(`--- demo output ---\n${demo.output()}\n---\n`);
+      process.stderr.write(`--- demo output ---\n${demo?.output()}\n---\n`);
       throw error;
     }
-    // Give the kernel a moment to release the sockets of processes that just exited.
-    await sleep(100);
-    expect(pids.filter(alive)).toEqual([]);
-    for (const port of Object.values(ports)) expect(await listening(port)).toBe(false);
+    await expectAllGone(demo.pids, ports);
+  });
+
+  it('stops everything and exits non-zero when one of its services dies', async () => {
+    const ports = await demoPorts();
+    let demo: Awaited<ReturnType<typeof startDemoOn>> | undefined;
+    try {
+      demo = await startDemoOn(ports);
+      // Next.js retitles its process, so the working directory tells which app it is.
+      const shop = demo.pids.find((pid) => readlinkSync(`/proc/${pid}/cwd`).endsWith('/apps/shop'));
+      expect(shop).toBeDefined();
+      process.kill(shop!, 'SIGKILL');
+      expect(await demo.exited).toBe(1);
+      expect(demo.output()).toMatch(/shop exited \(SIGKILL\); stopping the others/);
+    } catch (error) {
+      process.stderr.write(`--- demo output ---\n${demo?.output()}\n---\n`);
+      throw error;
+    }
+    await expectAllGone(demo.pids, ports);
   });
 });
