@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { SignJWT } from 'jose';
 import { ACCESS_TOKEN_TYP, type AccessTokenClaims } from '@latchkey/protocol';
 import type { SigningKey } from '../keys/key-manager.js';
+import { signCompactJws } from './compact-jws.js';
 
 export interface AccessTokenInput {
   issuer: string;
@@ -23,7 +23,7 @@ export interface IssuedAccessToken {
 }
 
 /** Signs an RFC 9068 access token: `typ: at+jwt`, `kid` always set, a unique `jti`. */
-export async function signAccessToken(
+export function signAccessToken(
   key: SigningKey,
   input: AccessTokenInput,
 ): Promise<IssuedAccessToken> {
@@ -42,8 +42,6 @@ export async function signAccessToken(
     ...(input.username !== undefined && { preferred_username: input.username }),
     ...(input.roles !== undefined && { roles: [...input.roles] }),
   };
-  const token = await new SignJWT({ ...claims })
-    .setProtectedHeader({ alg: key.alg, kid: key.kid, typ: ACCESS_TOKEN_TYP })
-    .sign(key.privateKey);
-  return { token, claims };
+  const token = signCompactJws(key, ACCESS_TOKEN_TYP, claims);
+  return Promise.resolve({ token, claims });
 }

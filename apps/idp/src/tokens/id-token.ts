@@ -1,7 +1,7 @@
-import { SignJWT } from 'jose';
 import { accessTokenHash, type IdTokenClaims, type SigningAlgorithm } from '@latchkey/protocol';
 import type { Client } from '../clients/client.js';
 import type { SigningKey } from '../keys/key-manager.js';
+import { signCompactJws } from './compact-jws.js';
 
 /** Profile claims the ID token and /userinfo release, by scope (OIDC Core §5.4). */
 export interface UserClaimsSource {
@@ -32,7 +32,7 @@ export interface IdTokenInput {
  * Signs an OpenID Connect ID token (OIDC Core §2, §3.1.3.6) with the client's registered
  * algorithm. `typ: JWT` keeps it distinct from an `at+jwt` access token (RFC 8725 §3.11).
  */
-export async function signIdToken(key: SigningKey, input: IdTokenInput): Promise<string> {
+export function signIdToken(key: SigningKey, input: IdTokenInput): Promise<string> {
   const iat = Math.floor(input.now / 1000);
   const claims: IdTokenClaims = {
     iss: input.issuer,
@@ -48,9 +48,7 @@ export async function signIdToken(key: SigningKey, input: IdTokenInput): Promise
     ...(input.nonce !== undefined && { nonce: input.nonce }),
     ...(input.user && scopedUserClaims(input.user, input.scope)),
   };
-  return new SignJWT(claims)
-    .setProtectedHeader({ alg: key.alg, kid: key.kid, typ: 'JWT' })
-    .sign(key.privateKey);
+  return Promise.resolve(signCompactJws(key, 'JWT', claims));
 }
 
 /** §5.4: `profile` releases the name claims, `email` the email claims; nothing else does. */
