@@ -1,0 +1,106 @@
+import { pick, type BenchContext } from '../context.js';
+import { basic, REPORTS } from '../peers/bench-clients.js';
+import { figure, type Row } from '../report/row.js';
+import { runHttpRounds } from '../runner/http-rounds.js';
+import { startLoadGenerator } from '../runner/load.js';
+import type { LoadConfig } from '../runner/load-protocol.js';
+import { roundRatios } from '../runner/rounds.js';
+
+const CONNECTIONS = [1, 16, 64] as const;
+const BODY = 'grant_type=client_credentials&scope=wiki%3Aread';
+
+/**
+ * Case 4: POST /token with client_credentials (client_secret_basic), each answer a fresh
+ * ES256-signed JWT access token, against oidc-provider doing the same, at 1, 16 and 64
+ * connections. A bare Koa handler answering a fixed body gives the ceiling of this machine.
+ */
+export async function clientCredentialsCase(context: BenchContext): Promise<Row[]> {
+  const [idp, peer, bare] = [
+    await context.idp(),
+    await context.oidcProvider(),
+    await context.bareKoa(),
+  ];
+  await expectJwt(`${idp.url}/token`);
+  await expectJwt(`${peer.url}/token`);
+  const load = startLoadGenerator();
+  const rows: Row[] = [];
+  try {
+    for (const connections of CONNECTIONS) {
+      const post = (url: string) => (): LoadConfig => ({
+        url,
+        method: 'POST',
+        headers: {
+          authorization: basic(REPORTS),
+          'content-type': 'application/x-www-form-urlencoded',
+        },
+        body: BODY,
+        connections,
+        durationSec: pick(context, 3, 1),
+      });
+      context.log(`case 4: client_credentials at ${connections} connection(s)`);
+      const result = await runHttpRounds(
+        load,
+        [
+          { name: 'latchkey', config: post(`${idp.url}/token`) },
+          { name: 'oidc-provider', config: post(`${peer.url}/token`) },
+          { name: 'bare-koa', config: post(`${bare.url}/token`) },
+        ],
+        { rounds: pick(context, 3, 1), warmup: 1 },
+      );
+      const rps = (name: string) => figure(result.rps.figures.get(name)!, '/s');
+      const ratio = roundRatios(result.rps, 'latchkey', 'oidc-provider');
+      const label = `4 client_credentials, ${connections} conn.`;
+      rows.push({
+        case: label,
+        latchkey: rps('latchkey'),
+        peer: { name: 'oidc-provider', figure: rps('oidc-provider') },
+        ratio,
+        target: '≥ 3×',
+        met: ratio.median >= 3,
+      });
+      if (connections === 16) {
+        const p99 = result.p99Ms.get('latchkey')!;
+        rows.push({
+          case: `${label} p99`,
+          latchkey: figure(p99, ' ms'),
+          peer: {
+            name: 'oidc-provider',
+            figure: figure(result.p99Ms.get('oidc-provider')!, ' ms'),
+          },
+          target: '< 5 ms',
+          met: p99.median < 5,
+        });
+      }
+      rows.push({
+        case: label,
+        latchkey: rps('latchkey'),
+        peer: { name: 'bare Koa, fixed body', figure: rps('bare-koa') },
+        ratio: roundRatios(result.rps, 'latchkey', 'bare-koa'),
+        target: '–',
+        met: null,
+      });
+    }
+    return rows;
+  } finally {
+    await load.close();
+  }
+}
+
+/** Both servers must really issue a JWT access token here, or the comparison means nothing. */
+async function expectJwt(url: string): Promise<void> {
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: { authorization: basic(REPORTS), 'content-type': 'application/x-www-form-urlencoded' },
+    body: BODY,
+  });
+  const body = (await response.json()) as { access_token?: string };
+  const header = body.access_token?.split('.')[0];
+  const alg = header
+    ? (JSON.parse(Buffer.from(header, 'base64url').toString()) as { alg?: string }).alg
+    : undefined;
+  if (response.status !== 200 || alg !== 'ES256') {
+    throw new Error(
+      `${url} did not issue an ES256 JWT: ${response.status} ${JSON.stringify(body)}`,
+    );
+  }
+}

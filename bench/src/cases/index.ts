@@ -1,0 +1,33 @@
+import type { BenchContext } from '../context.js';
+import type { Row } from '../report/row.js';
+import { clientCredentialsCase } from './client-credentials.js';
+import { jwksCase } from './jwks.js';
+import { revocationCase } from './revocation.js';
+import { userGrantsCase } from './user-grants.js';
+import { verifyNewCase } from './verify-new.js';
+import { verifySeenCase } from './verify-seen.js';
+
+export interface BenchCase {
+  /** For --only. */
+  name: string;
+  title: string;
+  run(context: BenchContext): Promise<Row[]>;
+}
+
+/** In the order of the issue; each starts what it needs through the context. */
+export const CASES: readonly BenchCase[] = [
+  { name: 'verify-new', title: 'SDK verification of a token not seen before', run: verifyNewCase },
+  { name: 'verify-seen', title: 'SDK verification of a token seen before', run: verifySeenCase },
+  { name: 'revocation', title: 'revocation propagation to SDK processes', run: revocationCase },
+  {
+    name: 'client-credentials',
+    title: 'token endpoint, client_credentials, against oidc-provider',
+    run: clientCredentialsCase,
+  },
+  {
+    name: 'user-grants',
+    title: 'refresh-token grant and code redemption, against oidc-provider',
+    run: userGrantsCase,
+  },
+  { name: 'jwks', title: 'GET /jwks against a bare Koa handler', run: jwksCase },
+];

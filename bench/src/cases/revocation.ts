@@ -1,0 +1,160 @@
+import { sleep } from '@latchkey/testing';
+import { pick, type BenchContext } from '../context.js';
+import { basic, SHOP, WIKI_API } from '../peers/bench-clients.js';
+import { single, type Row } from '../report/row.js';
+import { nextMessage, spawnTs, type Child } from '../runner/child.js';
+import { quantile } from '../runner/stats.js';
+import type { BenchIdp } from '../services/idp.js';
+import { codeBody, openIdpFixtures, type IdpFixtures } from '../services/idp-fixtures.js';
+import type { ListenerMessage } from '../workers/listener-protocol.js';
+
+const LISTENERS = 2;
+/** The IdP's default ACCESS_TOKEN_TTL: what a plain JWT setup waits, at worst. */
+const ACCESS_TOKEN_TTL_SEC = 600;
+
+/**
+ * Case 3: from the IdP's answer to a logout to the moment an SDK in another process refuses
+ * the session's access token, at a sustained rate, with two SDK processes listening.
+ */
+export async function revocationCase(context: BenchContext): Promise<Row[]> {
+  const idp = await context.idp();
+  const redis = await context.redis();
+  const count = pick(context, 1000, 150);
+  /** One logout every this many ms: a sustained rate, not a burst. */
+  const intervalMs = pick(context, 8, 10);
+  const fixtures = await openIdpFixtures(redis.url);
+  const listeners: Child[] = [];
+  try {
+    context.log(`case 3: signing in ${count} sessions`);
+    const sessions = await prepareSessions(idp, fixtures, count);
+    for (let i = 0; i < LISTENERS; i += 1) {
+      listeners.push(
+        spawnTs('workers/revocation-listener.ts', {
+          args: [idp.issuer, `${idp.url}/jwks`, redis.url, WIKI_API],
+        }),
+      );
+    }
+    for (const listener of listeners) {
+      await nextMessage(listener, is('ready'), 20_000);
+    }
+    context.log(`case 3: ${count} logouts, one every ${intervalMs} ms, ${LISTENERS} SDK processes`);
+    const afterResponse: number[] = [];
+    const afterRequest: number[] = [];
+    const started = performance.now();
+    for (let id = 0; id < count; id += 1) {
+      const slot = started + id * intervalMs;
+      const { accessToken, idToken } = sessions[id]!;
+      await Promise.all(
+        listeners.map(async (listener) => {
+          listener.process.send({ type: 'arm', id, token: accessToken });
+          await nextMessage(listener, isFor('armed', id), 5_000);
+        }),
+      );
+      const waitMs = slot - performance.now();
+      if (waitMs > 1) await sleep(waitMs);
+      const rejections = listeners.map((listener) =>
+        nextMessage(listener, isFor('rejected', id), 5_000),
+      );
+      const sent = process.hrtime.bigint();
+      const response = await fetch(
+        `${idp.url}/logout?${new URLSearchParams({ id_token_hint: idToken, client_id: SHOP.id }).toString()}`,
+        { redirect: 'manual' },
+      );
+      const answered = process.hrtime.bigint();
+      await response.arrayBuffer();
+      if (response.status !== 200) throw new Error(`logout answered ${response.status}`);
+      for (const rejection of await Promise.all(rejections)) {
+        const at = BigInt(rejection.at);
+        afterResponse.push(Number(at - answered) / 1e6);
+        afterRequest.push(Number(at - sent) / 1e6);
+      }
+    }
+    const seconds = (performance.now() - started) / 1000;
+    const p = (values: number[], q: number) => quantile(values, q);
+    const note =
+      `${count} logouts in ${seconds.toFixed(1)} s (${(count / seconds).toFixed(0)}/s), ${afterResponse.length} refusals; ` +
+      'negative: the SDK refused before the logout answer reached the browser. ' +
+      `From the logout request: p50 ${p(afterRequest, 0.5).toFixed(2)} ms, p99 ${p(afterRequest, 0.99).toFixed(2)} ms`;
+    const plainJwt = {
+      name: 'plain JWT: until exp (mean, max)',
+      figure: {
+        median: ACCESS_TOKEN_TTL_SEC / 2,
+        min: 0,
+        max: ACCESS_TOKEN_TTL_SEC,
+        n: 2,
+        unit: ' s',
+      },
+    };
+    const p99 = p(afterResponse, 0.99);
+    return [
+      {
+        case: '3 revocation → SDK refuses, p50',
+        latchkey: single(p(afterResponse, 0.5), ' ms', afterResponse.length),
+        peer: plainJwt,
+        target: '–',
+        met: null,
+      },
+      {
+        case: '3 revocation → SDK refuses, p99',
+        latchkey: single(p99, ' ms', afterResponse.length),
+        peer: plainJwt,
+        target: '< 5 ms',
+        met: p99 < 5,
+        note,
+      },
+    ];
+  } finally {
+    await Promise.all(listeners.map((listener) => listener.stop()));
+    await fixtures.close();
+  }
+}
+
+interface SignedIn {
+  accessToken: string;
+  idToken: string;
+}
+
+/** Sessions with the shop's tokens, as after a login and a code redemption, 8 at a time. */
+async function prepareSessions(
+  idp: BenchIdp,
+  fixtures: IdpFixtures,
+  count: number,
+): Promise<SignedIn[]> {
+  const result: SignedIn[] = [];
+  for (let start = 0; start < count; start += 8) {
+    const batch = await Promise.all(
+      Array.from({ length: Math.min(8, count - start) }, async () => {
+        const code = await fixtures.code(await fixtures.session());
+        const response = await fetch(`${idp.url}/token`, {
+          method: 'POST',
+          headers: {
+            authorization: basic(SHOP),
+            'content-type': 'application/x-www-form-urlencoded',
+          },
+          body: codeBody(code),
+        });
+        const body = (await response.json()) as { access_token?: string; id_token?: string };
+        if (!body.access_token || !body.id_token) {
+          throw new Error(`code redemption failed: ${response.status} ${JSON.stringify(body)}`);
+        }
+        return { accessToken: body.access_token, idToken: body.id_token };
+      }),
+    );
+    result.push(...batch);
+  }
+  return result;
+}
+
+function is(type: ListenerMessage['type']) {
+  return (message: unknown): message is ListenerMessage =>
+    (message as ListenerMessage | null)?.type === type ||
+    (message as ListenerMessage | null)?.type === 'failed';
+}
+
+function isFor<T extends 'armed' | 'rejected'>(type: T, id: number) {
+  return (message: unknown): message is Extract<ListenerMessage, { type: T }> => {
+    const m = message as ListenerMessage | null;
+    if (m?.type === 'failed' && m.id === id) throw new Error(`SDK process: ${m.error}`);
+    return m?.type === type && m.id === id;
+  };
+}

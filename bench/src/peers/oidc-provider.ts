@@ -1,0 +1,39 @@
+import { freePort } from '@latchkey/testing';
+import { nextMessage, spawnTs } from '../runner/child.js';
+import { isPeerReady, type MintCodesRequest, type MintedCodes } from './peer-protocol.js';
+
+export interface OidcPeer {
+  url: string;
+  /** Authorization codes for `shop`, as if /authorize had run (PKCE S256, offline_access). */
+  mintCodes(count: number): Promise<MintedCodes['codes']>;
+  stop(): Promise<void>;
+}
+
+export async function startOidcProvider(): Promise<OidcPeer> {
+  const port = await freePort();
+  const child = spawnTs('peers/oidc-provider-server.ts', { args: [String(port)] });
+  let ready;
+  try {
+    ready = await nextMessage(child, isPeerReady, 30_000);
+  } catch (error) {
+    await child.stop();
+    throw error;
+  }
+  let nextId = 0;
+  return {
+    url: ready.url,
+    async mintCodes(count) {
+      const id = (nextId += 1);
+      const request: MintCodesRequest = { type: 'mint-codes', id, count };
+      child.process.send(request);
+      const reply = await nextMessage(
+        child,
+        (message): message is MintedCodes =>
+          (message as MintedCodes | null)?.type === 'codes' && (message as MintedCodes).id === id,
+        60_000,
+      );
+      return reply.codes;
+    },
+    stop: async () => void (await child.stop()),
+  };
+}

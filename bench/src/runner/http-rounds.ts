@@ -1,0 +1,55 @@
+import type { LoadGenerator } from './load.js';
+import type { LoadConfig, LoadResult } from './load-protocol.js';
+import { runRounds, type RoundsResult } from './rounds.js';
+import { spread, type Spread } from './stats.js';
+
+export interface HttpContender {
+  name: string;
+  /** The load of one round; called again each round (single-use bodies must be fresh). */
+  config: (round: number) => LoadConfig | Promise<LoadConfig>;
+}
+
+export interface HttpRoundsResult {
+  /** Requests per second (2xx only), per round, as for any other rounds. */
+  rps: RoundsResult;
+  p50Ms: Map<string, Spread>;
+  p99Ms: Map<string, Spread>;
+  /** Every run, for the JSON report and for checking that nothing failed. */
+  runs: Map<string, LoadResult[]>;
+}
+
+/**
+ * HTTP load in rounds: each contender gets the same load in turn, the order rotating. A run
+ * with failed requests (non-2xx, errors, timeouts) fails the case: a fast error is not a result.
+ */
+export async function runHttpRounds(
+  load: LoadGenerator,
+  contenders: readonly HttpContender[],
+  {
+    rounds,
+    warmup,
+    allowFailures = false,
+  }: { rounds: number; warmup: number; allowFailures?: boolean },
+): Promise<HttpRoundsResult> {
+  const runs = new Map(contenders.map((c) => [c.name, [] as LoadResult[]]));
+  const rps = await runRounds(
+    contenders.map((contender) => ({
+      name: contender.name,
+      async run(round) {
+        const result = await load.run(await contender.config(round));
+        const failed = result.non2xx + result.errors + result.timeouts;
+        if (failed > 0 && !allowFailures) {
+          throw new Error(
+            `${contender.name}: ${failed} of ${result.ok + failed} requests failed (non-2xx ${result.non2xx}, errors ${result.errors}, timeouts ${result.timeouts})`,
+          );
+        }
+        if (round >= warmup) runs.get(contender.name)!.push(result);
+        return result.rps;
+      },
+    })),
+    { rounds, warmup },
+  );
+  const over = (pick: (r: LoadResult) => number) =>
+    new Map([...runs].map(([name, results]) => [name, spread(results.map(pick))]));
+  return { rps, p50Ms: over((r) => r.p50Ms), p99Ms: over((r) => r.p99Ms), runs };
+}

@@ -1,0 +1,66 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { createSessionRepository, type Session } from '@latchkey/idp/dist/sessions/session.js';
+import { createStore } from '@latchkey/idp/dist/store/create-store.js';
+import type { Store } from '@latchkey/idp/dist/store/store.js';
+import { issueAuthorizationCode } from '@latchkey/idp/dist/tokens/authorization-code.js';
+import { createUserRepository } from '@latchkey/idp/dist/users/user.js';
+import { waitFor } from '@latchkey/testing';
+import { SHOP, WIKI_API } from '../peers/bench-clients.js';
+
+/**
+ * What a browser sign-in leaves in the IdP's Redis (a session, then a code at /authorize),
+ * written with the IdP's own modules so the records are exactly its format. The password
+ * step is skipped: case 7 measures it, and at ~20 Argon2id logins a second it would take the
+ * other cases minutes to set up.
+ */
+export interface IdpFixtures {
+  /** A session of `alice` (the demo user), as after a login. */
+  session(): Promise<Session>;
+  /** An authorization code for `shop` in `session`, as /authorize issues it. */
+  code(session: Session): Promise<{ code: string; verifier: string }>;
+  close(): Promise<void>;
+}
+
+const HOUR = 3_600_000;
+
+export async function openIdpFixtures(redisUrl: string): Promise<IdpFixtures> {
+  const store: Store = createStore(redisUrl);
+  const users = createUserRepository(store);
+  const sessions = createSessionRepository(store, { idleTtlMs: HOUR, maxTtlMs: 12 * HOUR });
+  // The IdP seeds the demo users in the background at start-up.
+  let alice: Awaited<ReturnType<typeof users.findByUsername>> = null;
+  await waitFor(
+    'the IdP to seed the demo users',
+    async () => (alice = await users.findByUsername('alice')) !== null,
+    { timeoutMs: 20_000, intervalMs: 100 },
+  );
+  const user = alice!;
+  return {
+    session: () => sessions.create({ sub: user.id, username: user.username }, Date.now()),
+    async code(session) {
+      const verifier = randomBytes(32).toString('base64url');
+      const code = await issueAuthorizationCode(store, {
+        clientId: SHOP.id,
+        redirectUri: SHOP.redirectUri,
+        codeChallenge: createHash('sha256').update(verifier).digest('base64url'),
+        scope: ['openid', 'profile', 'email', 'offline_access', 'wiki:read'],
+        resources: [WIKI_API],
+        sid: session.sid,
+        sub: session.sub,
+        authTime: session.authTime,
+      });
+      return { code, verifier };
+    },
+    close: () => store.close(),
+  };
+}
+
+/** The token request body that redeems a code for `shop` (client_secret_basic). */
+export function codeBody({ code, verifier }: { code: string; verifier: string }): string {
+  return new URLSearchParams({
+    grant_type: 'authorization_code',
+    code,
+    code_verifier: verifier,
+    redirect_uri: SHOP.redirectUri,
+  }).toString();
+}

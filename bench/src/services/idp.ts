@@ -1,0 +1,80 @@
+import { randomBytes } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
+import { freePort, waitFor } from '@latchkey/testing';
+import { nextMessage, spawnNode, type Child } from '../runner/child.js';
+import type { ProbeReply } from './probe-protocol.js';
+
+export const IDP_DIR = fileURLToPath(new URL('../../../apps/idp/', import.meta.url));
+const MAIN = `${IDP_DIR}dist/main.js`;
+const PROBE = fileURLToPath(new URL('./idp-probe.ts', import.meta.url));
+/** The Contract's demo clients and users: the same ids and secrets the peers are given. */
+export const CLIENTS_FILE = `${IDP_DIR}demo/clients.json`;
+export const USERS_FILE = `${IDP_DIR}demo/users.json`;
+
+/** The built IdP (apps/idp/dist/main.js) as its own process, on a private Redis. */
+export interface BenchIdp {
+  url: string;
+  /** Also the issuer: tokens carry this `iss`. */
+  issuer: string;
+  pid: number;
+  /** Event-loop delay since the last reset, and memory (after a GC when asked). */
+  probe(type: 'reset' | 'sample', gc?: boolean): Promise<ProbeReply>;
+  stop(): Promise<void>;
+}
+
+export async function startBenchIdp(redisUrl: string): Promise<BenchIdp> {
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  const child: Child = spawnNode(MAIN, {
+    nodeArgs: ['--expose-gc', '--import', 'tsx', '--import', PROBE],
+    env: {
+      PATH: process.env.PATH,
+      IDP_PORT: String(port),
+      ISSUER: url,
+      REDIS_URL: redisUrl,
+      CLIENTS_FILE,
+      USERS_FILE,
+      KEY_ENCRYPTION_KEY: randomBytes(32).toString('base64url'),
+      LOG_LEVEL: 'warn',
+      // The limits would cap a load test at ~200 tokens/s per client (see the IdP README);
+      // the benchmark measures the work behind them.
+      RATE_LIMIT_TOKEN_PER_CLIENT: 'off',
+      RATE_LIMIT_TOKEN_PER_ADDRESS: 'off',
+      RATE_LIMIT_LOGIN_PER_ADDRESS: 'off',
+      RATE_LIMIT_AUTHORIZE_PER_ADDRESS: 'off',
+    },
+  });
+  try {
+    await Promise.race([
+      child.exited.then((code) => {
+        throw new Error(`the IdP exited (${code}) while starting`);
+      }),
+      waitFor(
+        `the IdP at ${url}`,
+        async () => (await fetch(`${url}/readyz`).catch(() => null))?.ok === true,
+        { timeoutMs: 30_000, intervalMs: 50 },
+      ),
+    ]);
+  } catch (error) {
+    await child.stop();
+    throw new Error(`${(error as Error).message}\n${child.output()}`);
+  }
+  let nextId = 0;
+  return {
+    url,
+    issuer: url,
+    pid: child.process.pid ?? -1,
+    probe(type, gc = false) {
+      const id = (nextId += 1);
+      child.process.send({ id, type, gc });
+      return nextMessage(
+        child,
+        (message): message is ProbeReply => (message as ProbeReply | null)?.id === id,
+        10_000,
+      );
+    },
+    async stop() {
+      await child.stop();
+    },
+  };
+}
