@@ -1,31 +1,16 @@
 import { fileURLToPath } from 'node:url';
 import type { NextConfig } from 'next';
+import { contentSecurityPolicy } from './src/lib/content-security-policy';
 
 // Two levels up is the pnpm workspace root: the standalone output must trace the workspace
 // packages (@latchkey/sdk, @latchkey/protocol) that live outside this app's folder.
 const monorepoRoot = fileURLToPath(new URL('../../', import.meta.url));
 
 // next.config is build tooling, evaluated by `next` itself; src/config.ts is the app's config.
-const isDev = process.env.NODE_ENV === 'development';
-
-// Next's App Router inlines its bootstrap scripts and styles, hence 'unsafe-inline' (the
-// nonce alternative needs the proxy to own the response, which the SDK's proxy does). React's
-// dev overlay needs eval. Form posts go to this origin only; see proxy.ts for the logout
-// redirect to the IdP.
-const contentSecurityPolicy = [
-  "default-src 'self'",
-  `script-src 'self' 'unsafe-inline'${isDev ? " 'unsafe-eval'" : ''}`,
-  "style-src 'self' 'unsafe-inline'",
-  "img-src 'self' data:",
-  "font-src 'self'",
-  "connect-src 'self'",
-  "object-src 'none'",
-  "base-uri 'self'",
-  "frame-ancestors 'none'",
-].join('; ');
+const devServer = process.env.NODE_ENV === 'development';
 
 const securityHeaders = [
-  { key: 'Content-Security-Policy', value: contentSecurityPolicy },
+  { key: 'Content-Security-Policy', value: contentSecurityPolicy({ devServer }) },
   { key: 'X-Content-Type-Options', value: 'nosniff' },
   // The callback URL carries the code and state, so other sites get the origin at most. Not
   // no-referrer: that also turns the Origin header of our own POSTs (logout) into "null".

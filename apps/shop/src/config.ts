@@ -10,6 +10,8 @@ import { log } from './lib/log';
 export interface ShopConfig {
   /** `LATCHKEY_ENV=production`: demo secrets and a missing SESSION_SECRET are refused. */
   production: boolean;
+  /** Running under `next dev` (React's error overlay needs eval). */
+  devServer: boolean;
   issuer: string;
   idpInternalUrl: string;
   /** Plain http to a non-loopback IdP (a container network's http://idp:4000). */
@@ -60,7 +62,7 @@ function readConfig(env: NodeJS.ProcessEnv): ShopConfig {
     problems.push('CLIENT_SECRET: the demo secret is refused when LATCHKEY_ENV=production');
   }
 
-  const sessionSecret = readSessionSecret(env.SESSION_SECRET, production, problems);
+  const givenSessionSecret = readSessionSecret(env.SESSION_SECRET, production, problems);
 
   const redisUrl = env.REDIS_URL ?? 'redis://127.0.0.1:6379';
   if (!/^rediss?:$/.test(parseUrl(redisUrl)?.protocol ?? '')) {
@@ -74,8 +76,12 @@ function readConfig(env: NodeJS.ProcessEnv): ShopConfig {
   if (problems.length > 0) {
     throw new Error(`Invalid shop configuration:\n  ${problems.join('\n  ')}`);
   }
+  // Made only once the rest is known to be good, so its warning never precedes an error.
+  const sessionSecret =
+    givenSessionSecret ?? processDevSecret(env.NEXT_PHASE === 'phase-production-build');
   return {
     production,
+    devServer: env.NODE_ENV === 'development',
     issuer,
     idpInternalUrl,
     allowHttpIdp,
@@ -91,21 +97,21 @@ function readConfig(env: NodeJS.ProcessEnv): ShopConfig {
 
 /**
  * The session cookie is encrypted under this key, so it must be a real 256-bit key. In dev a
- * random one is generated per process (sessions then end on restart); production refuses that.
+ * random one is generated per process (undefined here; sessions then end on restart);
+ * production refuses that.
  */
 function readSessionSecret(
   value: string | undefined,
   production: boolean,
   problems: string[],
-): string {
+): string | undefined {
   if (value === undefined || value === '') {
     if (production) {
       problems.push(
         'SESSION_SECRET: required when LATCHKEY_ENV=production (32 random bytes, base64url)',
       );
-      return '';
     }
-    return processDevSecret();
+    return undefined;
   }
   if (!/^[A-Za-z0-9_-]+$/.test(value) || Buffer.from(value, 'base64url').length !== 32) {
     problems.push('SESSION_SECRET: must be 32 random bytes encoded as base64url (43 characters)');
@@ -118,12 +124,12 @@ function readSessionSecret(
  * the dev key lives on globalThis so that both halves of the process seal and open the same
  * cookies (two keys would send every sign-in round in circles).
  */
-function processDevSecret(): string {
+function processDevSecret(building: boolean): string {
   const slot = globalThis as { [DEV_SECRET]?: string };
   if (slot[DEV_SECRET] === undefined) {
     slot[DEV_SECRET] = randomBytes(32).toString('base64url');
     // `next build` evaluates this module too; the key it makes there is never used.
-    if (process.env.NEXT_PHASE !== 'phase-production-build') {
+    if (!building) {
       log.warn(
         'SESSION_SECRET is not set: using a random key for this process; sessions end when it restarts',
       );

@@ -8,4 +8,8 @@ export const log = {
     // eslint-disable-next-line no-console -- the console is the server log of a Next app
     console.warn(`[shop] ${message}${detail}`);
   },
+  error(message: string): void {
+    // eslint-disable-next-line no-console -- the console is the server log of a Next app
+    console.error(`[shop] ${message}`);
+  },
 };
