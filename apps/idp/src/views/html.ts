@@ -29,7 +29,7 @@ export function page(title: string, body: string): string {
 </head>
 <body>
 <main>
-<p class="brand" aria-hidden="true">🔑 Latchkey</p>
+<p class="brand" aria-hidden="true"><svg width="18" height="18" viewBox="0 0 24 24" fill="none" stroke="currentColor" stroke-width="2" stroke-linecap="round" stroke-linejoin="round"><circle cx="7.5" cy="15.5" r="4.5"/><path d="M10.7 12.3 20 3M16 7l3 3M14 9l2 2"/></svg> Latchkey</p>
 ${body}
 </main>
 </body>

@@ -11,7 +11,7 @@ html{font-size:100%}
 body{margin:0;min-height:100vh;display:flex;align-items:flex-start;justify-content:center;background:var(--bg);color:var(--fg);font:1rem/1.5 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif}
 main{width:100%;max-width:26rem;margin:0;padding:1.5rem 1.25rem 2rem;background:var(--card)}
 @media (min-width:30rem){body{align-items:center;padding:2rem}main{border:1px solid var(--line);border-radius:.75rem;padding:2rem 2.25rem;box-shadow:0 .5rem 1.5rem rgb(0 0 0/.08)}}
-.brand{margin:0 0 1.5rem;font-weight:700;letter-spacing:.02em;color:var(--accent)}
+.brand{display:flex;align-items:center;gap:.4rem;margin:0 0 1.5rem;font-weight:700;letter-spacing:.02em;color:var(--accent)}
 h1{font-size:1.5rem;line-height:1.25;margin:0 0 1.5rem}
 h1 small{display:block;margin-top:.25rem;font-size:1rem;font-weight:400;color:var(--muted)}
 h1 strong{color:var(--fg)}

@@ -130,7 +130,9 @@ export function createRedisRevocationSource(
     }
     if (on !== connection || closed) return;
     subscribedOn = on;
-    await load(on);
+    // The commands connection's own 'ready' loads when it comes up later: loading before
+    // that would only fail and log a warning that looks like an outage.
+    if (commands.status === 'ready') await load(on);
   }
 
   async function load(on: number): Promise<void> {
