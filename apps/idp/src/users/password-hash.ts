@@ -1,4 +1,5 @@
 import argon2 from 'argon2';
+import { createSlots, HASHING_SLOTS } from './hashing-slots.js';
 
 /**
  * OWASP Password Storage Cheat Sheet, Argon2id: 19 MiB of memory, 2 iterations, 1 lane.
@@ -12,9 +13,11 @@ export const ARGON2_OPTIONS = {
   parallelism: 1,
 } as const;
 
+const hashing = createSlots(HASHING_SLOTS);
+
 /** Hashes a password into an Argon2id PHC string (`$argon2id$v=19$m=…,t=…,p=…$salt$hash`). */
 export function hashPassword(password: string): Promise<string> {
-  return argon2.hash(password, ARGON2_OPTIONS);
+  return hashing(() => argon2.hash(password, ARGON2_OPTIONS));
 }
 
 /** True for an Argon2id PHC string, the only kind of hash the IdP accepts from USERS_FILE. */
@@ -34,7 +37,7 @@ export async function verifyPassword(hash: string | null, password: string): Pro
   dummyHash ??= hashPassword('latchkey-dummy-password-for-unknown-users');
   const target = hash ?? (await dummyHash);
   try {
-    const matches = await argon2.verify(target, password);
+    const matches = await hashing(() => argon2.verify(target, password));
     return hash !== null && matches;
   } catch {
     return false;
