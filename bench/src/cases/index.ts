@@ -2,6 +2,8 @@ import type { BenchContext } from '../context.js';
 import type { Row } from '../report/row.js';
 import { clientCredentialsCase } from './client-credentials.js';
 import { jwksCase } from './jwks.js';
+import { loginCase } from './login.js';
+import { memoryCase } from './memory.js';
 import { revocationCase } from './revocation.js';
 import { userGrantsCase } from './user-grants.js';
 import { verifyNewCase } from './verify-new.js';
@@ -30,4 +32,6 @@ export const CASES: readonly BenchCase[] = [
     run: userGrantsCase,
   },
   { name: 'jwks', title: 'GET /jwks against a bare Koa handler', run: jwksCase },
+  { name: 'login', title: 'Argon2id logins and the event loop', run: loginCase },
+  { name: 'memory', title: 'SDK and IdP memory', run: memoryCase },
 ];
