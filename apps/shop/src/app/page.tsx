@@ -5,6 +5,7 @@ import { PRODUCTS, formatPrice } from '../lib/products';
 import { ShopHeader } from '../components/shop-header';
 import { LogoutForm } from '../components/logout-form';
 import { ProductArt } from '../components/product-art';
+import { HeroArt } from '../components/hero-art';
 import { SessionPanel } from '../components/session-panel';
 import { WikiApiPanel } from '../components/wiki-api-panel';
 import { TokenInspector } from '../components/token-inspector';
@@ -34,13 +35,17 @@ export default async function HomePage() {
 
       <main className="page">
         <section className="hero">
-          <h1>
-            Good to see you, <span data-testid="username">{session.username}</span>.
-          </h1>
-          <p>
-            You signed in once, at the Latchkey identity provider. The shop never saw your password:
-            it holds a token the IdP signed, and checks it on every page.
-          </p>
+          <div className="hero-text">
+            <p className="eyebrow">Signed in with Latchkey single sign-on</p>
+            <h1>
+              Good to see you, <span data-testid="username">{session.username}</span>.
+            </h1>
+            <p>
+              You signed in once, at the Latchkey identity provider. The shop never saw your
+              password: it holds a token the IdP signed, and checks it on every page.
+            </p>
+          </div>
+          <HeroArt />
         </section>
 
         <div className="columns">
