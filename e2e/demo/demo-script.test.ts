@@ -86,7 +86,9 @@ async function startDemoOn(ports: Awaited<ReturnType<typeof demoPorts>>) {
       throw new Error(`the demo exited (${code}) before printing its URLs`);
     }),
   ]);
-  return { ...demo, pids: childPids(demo.child.pid!) };
+  const pids = childPids(demo.child.pid!);
+  servicePids.push(...pids);
+  return { ...demo, pids };
 }
 
 /** No process left and nothing listening on any of the demo's ports. */
@@ -98,8 +100,22 @@ async function expectAllGone(pids: number[], ports: Record<string, number>): Pro
 }
 
 const started: ChildProcess[] = [];
+const servicePids: number[] = [];
 afterAll(() => {
-  // Only if a test failed half-way: the script's own shutdown is what the tests check.
+  // Only if a test failed half-way: the script's own shutdown is what the tests check. Its
+  // services lead process groups of their own (so that Ctrl-C reaches only the script), and
+  // a SIGKILLed script cannot stop them: stop them here, then the script.
+  for (const child of started) {
+    if (child.exitCode === null && child.pid !== undefined)
+      servicePids.push(...childPids(child.pid));
+  }
+  for (const pid of servicePids.filter(alive)) {
+    try {
+      process.kill(-pid, 'SIGKILL');
+    } catch {
+      // Gone meanwhile.
+    }
+  }
   for (const child of started) if (child.exitCode === null) child.kill('SIGKILL');
 });
 
