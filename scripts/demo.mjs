@@ -59,6 +59,8 @@ let stopping = null;
 
 process.on('SIGINT', () => void shutdown(0, 'stopping (Ctrl-C)'));
 process.on('SIGTERM', () => void shutdown(0, 'stopping (SIGTERM)'));
+// A closed terminal: the services lead process groups of their own, so they would outlive it.
+process.on('SIGHUP', () => void shutdown(0, 'stopping (terminal closed)'));
 
 await main();
 
