@@ -28,7 +28,7 @@ export async function userGrantsCase(context: BenchContext): Promise<Row[]> {
   const fixtures = await openIdpFixtures(redis.url);
   const load = startLoadGenerator();
   try {
-    const codesPerRound = pick(context, 1500, 300);
+    const codesPerRound = pick(context, 1000, 300);
     const latchkeyCodes = async (count: number) => {
       const codes = [];
       // One session per 50 codes: several apps of one user, each signing in.
