@@ -20,19 +20,15 @@ const securityHeaders = [
 ];
 
 const nextConfig: NextConfig = {
-  output: 'standalone',
+  // The Docker image's build stage sets NEXT_OUTPUT=standalone (a self-contained server.js);
+  // `next start`, which pnpm demo and the browser tests use, refuses to run that output.
+  ...(process.env.NEXT_OUTPUT === 'standalone' && { output: 'standalone' }),
   outputFileTracingRoot: monorepoRoot,
   poweredByHeader: false,
   reactStrictMode: true,
   // ioredis is loaded by Node at run time rather than bundled: it uses dynamic requires
   // that bundlers mangle.
   serverExternalPackages: ['ioredis'],
-  turbopack: {
-    // The SDK is Node ESM, so it must import `next/navigation.js`; Next maps only the bare
-    // `next/navigation` to its server build, and the file itself pulls in client-only modules
-    // that do not exist for route handlers.
-    resolveAlias: { 'next/navigation.js': 'next/navigation' },
-  },
   headers() {
     return Promise.resolve([{ source: '/:path*', headers: securityHeaders }]);
   },

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { NextRequest } from 'next/server.js';
+import type { NextRequest } from 'next/server';
 import type { AccessTokenClaims } from '@latchkey/protocol';
 import { RevocationStaleError } from '../errors.js';
 import type { BearerOptions } from '../bearer.js';

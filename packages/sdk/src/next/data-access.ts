@@ -1,5 +1,5 @@
-import { cookies } from 'next/headers.js';
-import { redirect } from 'next/navigation.js';
+import { cookies } from 'next/headers';
+import { redirect } from 'next/navigation';
 import { SESSION_COOKIE } from './cookies.js';
 import { safeReturnTo } from './return-to.js';
 import type { LatchkeySession, SessionResolver } from './session-resolver.js';

@@ -1,4 +1,4 @@
-import { NextResponse, type NextRequest } from 'next/server.js';
+import { NextResponse, type NextRequest } from 'next/server';
 import { expiredCookie, SESSION_COOKIE, sessionCookie } from './cookies.js';
 import { errorPage } from './error-page.js';
 import type { ResolvedNextOptions } from './options.js';

@@ -20,8 +20,9 @@ import type { TokenClient } from './token-client.js';
 
 /** App Router route handlers for `app/auth/[action]/route.ts`. */
 export interface LatchkeyRoutes {
-  GET(request: Request, context: ActionContext): Promise<Response>;
-  POST(request: Request, context: ActionContext): Promise<Response>;
+  // Properties, not methods: they are destructured into route exports, and carry no `this`.
+  GET: (request: Request, context: ActionContext) => Promise<Response>;
+  POST: (request: Request, context: ActionContext) => Promise<Response>;
 }
 
 /** Next 16 passes route params as a promise. */
