@@ -1,6 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import type { NextConfig } from 'next';
-import { contentSecurityPolicy } from './src/lib/content-security-policy';
+import { contentSecurityPolicy } from '@latchkey/demo-kit/content-security-policy';
 
 // Two levels up is the pnpm workspace root: the standalone output must trace the workspace
 // packages (@latchkey/sdk, @latchkey/protocol) that live outside this app's folder.

@@ -1,14 +1,14 @@
+import { LogoutForm } from '@latchkey/demo-kit/logout-form';
+import { TokenInspector } from '@latchkey/demo-kit/token-inspector';
 import { latchkey } from '../lib/latchkey';
 import { config } from '../config';
 import { fetchWikiPages } from '../lib/wiki-api';
 import { PRODUCTS, formatPrice } from '../lib/products';
 import { ShopHeader } from '../components/shop-header';
-import { LogoutForm } from '../components/logout-form';
 import { ProductArt } from '../components/product-art';
 import { HeroArt } from '../components/hero-art';
 import { SessionPanel } from '../components/session-panel';
 import { WikiApiPanel } from '../components/wiki-api-panel';
-import { TokenInspector } from '../components/token-inspector';
 
 export default async function HomePage() {
   // The real access check: the proxy may not have run (CVE-2025-29927).

@@ -1,5 +1,5 @@
 import type { LatchkeySession } from '@latchkey/sdk/next';
-import { Countdown } from './countdown';
+import { Countdown } from '@latchkey/demo-kit/countdown';
 
 /** Who is signed in, and which session and key vouch for it. */
 export function SessionPanel({ session }: { session: LatchkeySession }) {

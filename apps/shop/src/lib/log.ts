@@ -1,15 +1,4 @@
-/**
- * The app's one way to the server log: `next start` forwards stdout/stderr as the log stream,
- * and the SDK takes this as its logger too.
- */
-export const log = {
-  warn(message: string, fields?: Record<string, unknown>): void {
-    const detail = fields === undefined ? '' : ` ${JSON.stringify(fields)}`;
-    // eslint-disable-next-line no-console -- the console is the server log of a Next app
-    console.warn(`[shop] ${message}${detail}`);
-  },
-  error(message: string): void {
-    // eslint-disable-next-line no-console -- the console is the server log of a Next app
-    console.error(`[shop] ${message}`);
-  },
-};
+import { createLog } from '@latchkey/demo-kit/log';
+
+/** The app's one way to the server log; the SDK takes it as its logger too. */
+export const log = createLog('shop');

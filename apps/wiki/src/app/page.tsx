@@ -1,8 +1,8 @@
+import { TokenInspector } from '@latchkey/demo-kit/token-inspector';
 import { latchkey } from '../lib/latchkey';
 import { PAGES } from '../lib/pages';
 import { UserBar } from '../components/user-bar';
 import { SessionInfobox } from '../components/session-infobox';
-import { TokenInspector } from '../components/token-inspector';
 
 export default async function MainPage() {
   // The real access check: the proxy may not have run (CVE-2025-29927).

@@ -1,5 +1,5 @@
 import type { LatchkeySession } from '@latchkey/sdk/next';
-import { Countdown } from './countdown';
+import { Countdown } from '@latchkey/demo-kit/countdown';
 
 /** The session as an encyclopedia infobox. */
 export function SessionInfobox({ session }: { session: LatchkeySession }) {

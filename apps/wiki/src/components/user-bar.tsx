@@ -1,5 +1,5 @@
 import type { LatchkeySession } from '@latchkey/sdk/next';
-import { LogoutForm } from './logout-form';
+import { LogoutForm } from '@latchkey/demo-kit/logout-form';
 
 /** Account controls above every article. */
 export function UserBar({ session }: { session: LatchkeySession }) {
