@@ -1,7 +1,7 @@
+import { printOutputOnFailure } from '@latchkey/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SHOP_API_MACHINE } from '../support/clients-file.js';
 import { startDemoStack, type DemoStack } from '../support/demo-stack.js';
-import { printOutputOnFailure } from '../support/print-output-on-failure.js';
 
 /**
  * What an attacker can send the running apps without a browser: forged Next.js internal

@@ -1,10 +1,9 @@
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { sleep } from '@latchkey/testing';
+import { sleep, printOutputOnFailure } from '@latchkey/testing';
 import { launchChromium } from '../support/chromium.js';
 import { startDemoStack, type DemoStack } from '../support/demo-stack.js';
 import { logIn, shownTokenClaims, shownUsername } from '../support/pages.js';
-import { printOutputOnFailure } from '../support/print-output-on-failure.js';
 
 /** The SDK refreshes an access token that expires within this window (the API brief). */
 const REFRESH_WINDOW_S = 60;

@@ -1,3 +1,4 @@
+import { printOutputOnFailure } from '@latchkey/testing';
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium } from '../support/chromium.js';
@@ -11,7 +12,6 @@ import {
   shownUsername,
   waitForIdpLogin,
 } from '../support/pages.js';
-import { printOutputOnFailure } from '../support/print-output-on-failure.js';
 
 /**
  * One person's browser (one context) through the demo: sign in once, use both apps, log out

@@ -1,6 +1,6 @@
 import { Redis } from 'ioredis';
 import { revocationKeys } from '@latchkey/protocol';
-import { startTestRedis, waitFor, type TestRedis } from '@latchkey/testing';
+import { startTestRedis, waitFor, type TestRedis, printOutputOnFailure } from '@latchkey/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createBrowser } from '../src/test-support/browser.js';
 import type { IdpProcess } from '../src/test-support/idp-process.js';
@@ -13,7 +13,6 @@ import {
   type TokenAnswer,
 } from './support/http-grants.js';
 import { idpCluster, ISSUER, WIKI_API } from './support/idp-cluster.js';
-import { printLogsOnFailure } from '../src/test-support/print-logs-on-failure.js';
 
 /**
  * Promise 9: single use under concurrency, against IdP processes over real HTTP with a real
@@ -49,7 +48,7 @@ afterAll(async () => {
   await redis?.kill();
 });
 
-printLogsOnFailure(() => cluster.output());
+printOutputOnFailure(() => cluster.output());
 
 const sidOf = (jwt: string): string =>
   (JSON.parse(Buffer.from(jwt.split('.')[1]!, 'base64url').toString()) as { sid: string }).sid;

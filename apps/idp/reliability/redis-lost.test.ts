@@ -6,6 +6,7 @@ import {
   waitFor,
   type TcpGate,
   type TestRedis,
+  printOutputOnFailure,
 } from '@latchkey/testing';
 import { authorizeUrl, createBrowser, loginFormFields } from '../src/test-support/browser.js';
 import { startIdp, type IdpProcess } from '../src/test-support/idp-process.js';
@@ -25,7 +26,6 @@ import {
   type SignedIn,
 } from './support/oauth-flows.js';
 import { inspectRedis, type RedisInspector } from './support/redis-inspect.js';
-import { printLogsOnFailure } from '../src/test-support/print-logs-on-failure.js';
 
 /**
  * Promise 2: with Redis lost while the IdP runs, every request that needs it fails fast with
@@ -42,7 +42,7 @@ afterAll(async () => {
 });
 
 let idpForLogs: IdpProcess | undefined;
-printLogsOnFailure(() => idpForLogs?.output());
+printOutputOnFailure(() => idpForLogs?.output());
 
 /** A 503 as the IdP promises it: an RFC 6749 body for JSON endpoints, a page for the others. */
 function expectCleanUnavailable(answer: Answer, what: string): void {

@@ -1,14 +1,19 @@
 import { Redis } from 'ioredis';
 import { storeKeys } from '@latchkey/protocol';
 import { createVerifier, type Verifier } from '@latchkey/sdk';
-import { sleep, startTestRedis, waitFor, type TestRedis } from '@latchkey/testing';
+import {
+  sleep,
+  startTestRedis,
+  waitFor,
+  type TestRedis,
+  printOutputOnFailure,
+} from '@latchkey/testing';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { KeySet } from '../src/keys/key-set.js';
 import { createBrowser, type Browser } from '../src/test-support/browser.js';
 import { machineToken, redeemCode, shopCode, SHOP } from './support/http-grants.js';
 import { idpCluster, idpEnv, ISSUER, WIKI_API } from './support/idp-cluster.js';
 import { seededRandom, spawnKeysCommand } from './support/killable-keys-command.js';
-import { printLogsOnFailure } from '../src/test-support/print-logs-on-failure.js';
 
 /**
  * Promise 5: key rotation under stress. IdP processes on one Redis rotating every 5 s (the
@@ -34,7 +39,7 @@ afterAll(async () => {
   await cluster.killAll();
   await redis?.kill();
 });
-printLogsOnFailure(() => cluster.output());
+printOutputOnFailure(() => cluster.output());
 afterEach(async () => {
   await cluster.killAll();
   await inspect.flushall();

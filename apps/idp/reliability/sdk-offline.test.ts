@@ -6,6 +6,7 @@ import {
   waitFor,
   type TcpGate,
   type TestRedis,
+  printOutputOnFailure,
 } from '@latchkey/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runKeysCommand, runSessionsCommand } from '../src/test-support/idp-process.js';
@@ -13,7 +14,6 @@ import type { IdpProcess } from '../src/test-support/idp-process.js';
 import { idpCluster, idpEnv, ISSUER, WIKI_API } from './support/idp-cluster.js';
 import { logout, machineToken, userTokens } from './support/http-grants.js';
 import { startJwksSwitch, type JwksBehaviour, type JwksSwitch } from './support/jwks-switch.js';
-import { printLogsOnFailure } from '../src/test-support/print-logs-on-failure.js';
 
 /**
  * Promise 4: the SDK when Redis or the IdP is away, across real processes. A private Redis,
@@ -45,7 +45,7 @@ afterAll(async () => {
   await redis?.kill();
 });
 
-printLogsOnFailure(() => cluster.output());
+printOutputOnFailure(() => cluster.output());
 
 /** Whether the source vouches for its state: synced on a live connection, and fresh. */
 function isTrusted(source: RedisRevocationSource): boolean {

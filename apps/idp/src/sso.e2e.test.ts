@@ -1,11 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createVerifier } from '@latchkey/sdk';
-import { startTestRedis, waitFor, type TestRedis } from '@latchkey/testing';
+import { startTestRedis, waitFor, type TestRedis, printOutputOnFailure } from '@latchkey/testing';
 import { createBrowser, signIn } from './test-support/browser.js';
 import { runSessionsCommand, startIdp, type IdpProcess } from './test-support/idp-process.js';
 import { startResourceServer, type ResourceServer } from './test-support/resource-server.js';
 import { basicAuth, form } from './test-support/test-idp.js';
-import { printLogsOnFailure } from './test-support/print-logs-on-failure.js';
 
 /**
  * The whole single sign-on story of issue 3, each part a process of its own as in production:
@@ -48,7 +47,7 @@ afterAll(async () => {
   await redis?.kill();
 });
 
-printLogsOnFailure(() => idp?.output());
+printOutputOnFailure(() => idp?.output());
 
 interface Tokens {
   access_token: string;

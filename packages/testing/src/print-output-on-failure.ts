@@ -1,8 +1,9 @@
 import { afterEach } from 'vitest';
 
 /**
- * Prints the processes' output once, at the first failed test of the file: the IdP's and the
- * apps' logs explain most failures, and printing them always would bury the report.
+ * Prints the output of the processes under test once, at the first failed test of the file:
+ * their logs explain most failures of tests that drive real processes, and printing them
+ * always would bury the report.
  */
 export function printOutputOnFailure(output: () => string | undefined): void {
   let printed = false;
