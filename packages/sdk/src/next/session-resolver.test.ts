@@ -25,8 +25,9 @@ beforeEach(() => f.reset());
 const SID = 'sid-1';
 const revokedSids = new Set<string>();
 
-function setup(options: { refreshBeforeSec?: number } = {}) {
-  const resolved = resolveNextOptions({
+/** Fresh options, with a session key of their own. */
+const nextOptions = () =>
+  resolveNextOptions({
     issuer: f.idp.issuer,
     appUrl: 'http://app.localhost:3000',
     clientId: CLIENT_ID,
@@ -34,9 +35,11 @@ function setup(options: { refreshBeforeSec?: number } = {}) {
     audience: AUDIENCE,
     sessionSecret: randomBytes(32).toString('base64url'),
     redisUrl: 'redis://127.0.0.1:1',
-    refreshBeforeSec: options.refreshBeforeSec ?? 60,
     logger: { warn() {} },
   });
+
+function setup() {
+  const resolved = nextOptions();
   const verifier = f.verifier({
     revocation: {
       check(claims: AccessTokenClaims) {
@@ -194,15 +197,7 @@ describe('session resolution', () => {
     const { sessions } = setup();
     const cookie = await cookieFor(sessions, 300);
     const stale = createSessionResolver({
-      options: resolveNextOptions({
-        issuer: f.idp.issuer,
-        appUrl: 'http://app.localhost:3000',
-        clientId: CLIENT_ID,
-        clientSecret: 'secret',
-        audience: AUDIENCE,
-        sessionSecret: randomBytes(32).toString('base64url'),
-        redisUrl: 'redis://127.0.0.1:1',
-      }),
+      options: nextOptions(),
       verifier: f.verifier(),
       ready: () => Promise.reject(new IdpUnavailableError('not loaded')),
       tokens: () => Promise.reject(new Error('unused')),
