@@ -125,7 +125,8 @@ export function createApp(deps: AppDeps): Koa {
   router.get('/readyz', readyzRoute(store, keys));
 
   app.use(errorHandler(logger));
-  app.use(accessLog(logger));
+  const log = accessLog(logger);
+  if (log) app.use(log);
   app.use(securityHeaders({ https }));
   app.use(router.routes());
   app.use(router.allowedMethods());

@@ -1,3 +1,4 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type Koa from 'koa';
 import { createApp } from './app.js';
 import type { ClientRegistry } from './clients/client.js';
@@ -8,6 +9,7 @@ import { createKeyManager, type KeyManager } from './keys/key-manager.js';
 import { keyPolicyFor } from './keys/key-policy.js';
 import type { Logger } from './logger.js';
 import type { LoginLimits } from './login/login-throttle.js';
+import { jwksFastPath } from './oauth/jwks/jwks-fast-path.js';
 import type { Revoker } from './sessions/revoker.js';
 import { createSessionServices } from './sessions/session-services.js';
 import type { SessionRepository } from './sessions/session.js';
@@ -17,6 +19,8 @@ import { createUserRepository, type UserRepository } from './users/user.js';
 
 export interface Idp {
   app: Koa;
+  /** What the HTTP server runs: the hot public documents answered before Koa, then `app`. */
+  handler: (req: IncomingMessage, res: ServerResponse) => void;
   /** Start before serving (it loads or creates the keys); stop after the server closed. */
   keys: KeyManager;
   sessions: SessionRepository;
@@ -56,8 +60,18 @@ export function createIdp(
     now,
   });
   const users = createUserRepository(deps.store);
+  const app = createApp({ config, keys, sessions, revoker, users, now, ...deps });
+  const koa = app.callback();
+  const jwks = jwksFastPath(keys, {
+    maxAgeSec: config.jwksMaxAgeSec,
+    https: config.issuer.startsWith('https:'),
+    logger: deps.logger,
+  });
   return {
-    app: createApp({ config, keys, sessions, revoker, users, now, ...deps }),
+    app,
+    handler: (req, res) => {
+      if (!jwks(req, res)) void koa(req, res);
+    },
     keys,
     sessions,
     revoker,

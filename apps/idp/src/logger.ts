@@ -8,6 +8,8 @@ export interface Logger {
   info(event: string, fields?: LogFields): void;
   warn(event: string, fields?: LogFields): void;
   error(event: string, fields?: LogFields): void;
+  /** Whether events at this level are written: hot paths skip building fields otherwise. */
+  isEnabled(level: LogLevel): boolean;
 }
 
 const RANK: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 };
@@ -29,11 +31,23 @@ export function createLogger(
       }),
     );
   };
-  return { debug: log('debug'), info: log('info'), warn: log('warn'), error: log('error') };
+  return {
+    debug: log('debug'),
+    info: log('info'),
+    warn: log('warn'),
+    error: log('error'),
+    isEnabled: (at) => RANK[at] >= RANK[level],
+  };
 }
 
 /** A logger that drops everything, for tests that do not look at logs. */
-export const silentLogger: Logger = { debug() {}, info() {}, warn() {}, error() {} };
+export const silentLogger: Logger = {
+  debug() {},
+  info() {},
+  warn() {},
+  error() {},
+  isEnabled: () => false,
+};
 
 function serialise(fields: LogFields | undefined): LogFields | undefined {
   if (!fields) return fields;

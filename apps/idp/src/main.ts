@@ -68,7 +68,7 @@ async function main(): Promise<void> {
       else logger.info(event, fields);
     },
   });
-  const { app, keys, users } = createIdp(config, {
+  const { handler, keys, users } = createIdp(config, {
     store,
     clients: createClientRegistry(clients),
     logger,
@@ -86,7 +86,7 @@ async function main(): Promise<void> {
 
   await keys.start();
   // An explicit server for the limits and answers below Koa (oversized headers, slowloris).
-  const server: Server = createHttpServer(app.callback()).listen(config.port, config.host);
+  const server: Server = createHttpServer(handler).listen(config.port, config.host);
   await new Promise<void>((resolve, reject) => {
     server.once('listening', resolve);
     server.once('error', reject);

@@ -37,7 +37,7 @@ describe('verdict', () => {
 function recordingLogger(): Logger & { events: string[] } {
   const events: string[] = [];
   const keep = (event: string) => void events.push(event);
-  return { events, debug: keep, info: keep, warn: keep, error: keep };
+  return { events, debug: keep, info: keep, warn: keep, error: keep, isEnabled: () => true };
 }
 
 describe('createRateLimiter', () => {

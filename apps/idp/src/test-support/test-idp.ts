@@ -46,7 +46,7 @@ export async function startTestIdp(
   const clients = createClientRegistry(
     await loadClientsFile(config.clientsFile, { production: false }),
   );
-  const { app, keys, sessions, revoker, users } = createIdp(config, {
+  const { handler, keys, sessions, revoker, users } = createIdp(config, {
     store,
     clients,
     logger: silentLogger,
@@ -58,7 +58,7 @@ export async function startTestIdp(
     await seedUsers(users, await loadUsersFile(config.usersFile, { production: false }));
   await keys.start();
   // The same server as main.ts: its header limits and error answers are part of the IdP.
-  const server = createHttpServer(app.callback()).listen(0, '127.0.0.1');
+  const server = createHttpServer(handler).listen(0, '127.0.0.1');
   await new Promise((resolve) => server.once('listening', resolve));
   const { port } = server.address() as AddressInfo;
   return {
