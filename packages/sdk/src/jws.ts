@@ -29,6 +29,15 @@ const FORBIDDEN_HEADERS = ['jwk', 'jku', 'x5u', 'x5c', 'crit', 'b64', 'zip', 'en
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
+/**
+ * Scratch space for decoding, instead of a new Buffer per segment: each new Buffer costs a
+ * slice of Node's pool, and a fresh pool (an ArrayBuffer the GC tracks) every few tokens. Every
+ * use below writes and reads within one synchronous call, so one pair serves every verifier.
+ * Base64url decoding only shrinks and latin1 keeps the length: MAX_TOKEN_LENGTH bytes suffice.
+ */
+const inputScratch = Buffer.allocUnsafeSlow(MAX_TOKEN_LENGTH);
+const decodeScratch = Buffer.allocUnsafeSlow(MAX_TOKEN_LENGTH);
+
 export interface ParsedJws {
   readonly header: Readonly<Record<string, unknown>>;
   readonly alg: SigningAlgorithm;
@@ -121,8 +130,18 @@ export function verifyJwsSignature(jws: ParsedJws, key: VerificationKey): void {
   if (segment.length !== key.signatureChars || !hasCanonicalTail(segment, key.signatureLength)) {
     throw new SignatureInvalidError('signature verification failed');
   }
-  const signature = Buffer.from(segment, 'base64url');
-  const data = Buffer.from(jws.signingInput, 'latin1');
+  // Both views are read by crypto.verify before it returns, so the scratch bytes are safe to
+  // reuse. The signing input is ASCII (the pattern allows nothing else): latin1 is its bytes.
+  const signature = new Uint8Array(
+    decodeScratch.buffer,
+    decodeScratch.byteOffset,
+    decodeScratch.write(segment, 0, 'base64url'),
+  );
+  const data = new Uint8Array(
+    inputScratch.buffer,
+    inputScratch.byteOffset,
+    inputScratch.write(jws.signingInput, 0, 'latin1'),
+  );
   let valid: boolean;
   try {
     valid = verify(key.alg === 'EdDSA' ? null : 'sha256', data, key.verifyKey, signature);
@@ -147,12 +166,24 @@ export function decodeJwsPayload(jws: ParsedJws): Record<string, unknown> {
   return decodeJsonSegment(jws.payloadSegment, 'payload');
 }
 
+/**
+ * The first `length` bytes of the decode scratch as UTF-8, exactly as the fatal TextDecoder
+ * reads them (invalid UTF-8 throws, a leading BOM is dropped), on a faster road: the lenient
+ * decoder turns invalid bytes into U+FFFD, so text without U+FFFD (or a BOM) was valid as is.
+ * An all-ASCII result is a one-byte string, where the search for U+FFFD returns at once.
+ */
+function decodeUtf8(length: number): string {
+  const text = decodeScratch.toString('utf8', 0, length);
+  if (text.charCodeAt(0) !== 0xfeff && !text.includes('\ufffd')) return text;
+  return utf8.decode(new Uint8Array(decodeScratch.buffer, decodeScratch.byteOffset, length));
+}
+
 function decodeJsonSegment(segment: string, what: string): Record<string, unknown> {
   // Length ≡ 1 (mod 4) is not valid base64; Buffer.from would silently drop the extra char.
   if (segment.length % 4 === 1) throw new TokenMalformedError(`${what} is not valid base64url`);
   let value: unknown;
   try {
-    value = JSON.parse(utf8.decode(Buffer.from(segment, 'base64url')));
+    value = JSON.parse(decodeUtf8(decodeScratch.write(segment, 0, 'base64url')));
   } catch (cause) {
     throw new TokenMalformedError(`${what} is not UTF-8 JSON`, { cause });
   }

@@ -50,7 +50,9 @@ export function createVerifiedTokenCache(maxEntries: number): VerifiedTokenCache
 export function deepFreeze<T>(value: T): T {
   if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
     Object.freeze(value);
-    for (const member of Object.values(value)) deepFreeze(member);
+    // for-in, not Object.values: no array per object, and claims objects have no inherited
+    // enumerable keys (JSON.parse makes plain objects and arrays).
+    for (const name in value) deepFreeze(value[name]);
   }
   return value;
 }
