@@ -2,6 +2,7 @@ import { pick, type BenchContext } from '../context.js';
 import { basic, SHOP } from '../peers/bench-clients.js';
 import { figure, type Row } from '../report/row.js';
 import { runHttpRounds, type HttpContender } from '../runner/http-rounds.js';
+import type { LoadResult } from '../runner/load-protocol.js';
 import { startLoadGenerator } from '../runner/load.js';
 import type { LoadConfig } from '../runner/load-protocol.js';
 import { roundRatios } from '../runner/rounds.js';
@@ -113,6 +114,7 @@ export async function userGrantsCase(context: BenchContext): Promise<Row[]> {
           ratio: roundRatios(result.rps, 'latchkey', 'oidc-provider'),
           target: '–',
           met: null,
+          note: runsNote(result.runs),
         },
         {
           case: `${label}, ${CONNECTIONS} conn. p99`,
@@ -131,6 +133,15 @@ export async function userGrantsCase(context: BenchContext): Promise<Row[]> {
     await load.close();
     await fixtures.close();
   }
+}
+
+/** Answers and measured time of every run, so that a rate can be checked against its count. */
+function runsNote(runs: Map<string, LoadResult[]>): string {
+  const parts = [...runs].map(
+    ([name, results]) =>
+      `${name} ${results.map((r) => `${r.ok} in ${r.durationSec.toFixed(2)} s`).join(', ')}`,
+  );
+  return `answers per run, timed from the first request to the last answer: ${parts.join('; ')}`;
 }
 
 /** Redeems codes one by one and returns their refresh tokens. */

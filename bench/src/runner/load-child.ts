@@ -6,14 +6,33 @@
 import autocannon from 'autocannon';
 import type { LoadConfig, LoadResult } from './load-protocol.js';
 
-function requestOptions(config: LoadConfig): Partial<autocannon.Options> {
+/**
+ * The run's own clock. autocannon ends a run only on its 1 s sampling tick, so a run that
+ * stops after a fixed number of requests reports whole seconds (1,000 codes answered in
+ * 2.1 s read as 3 s), and its `duration` holds the idle wait too. Measured here instead:
+ * from the first request set up (or the run's start, for a fixed body) to the last answer.
+ */
+interface RunClock {
+  firstRequest: number | undefined;
+  lastResponse: number | undefined;
+}
+
+function requestOptions(config: LoadConfig, clock: RunClock): Partial<autocannon.Options> {
+  const sent = (): void => {
+    clock.firstRequest ??= performance.now();
+  };
   if (config.bodies) {
     const bodies = config.bodies;
     let next = 0;
     return {
       amount: bodies.length,
       requests: [
-        { setupRequest: (request) => ({ ...request, body: bodies[next++ % bodies.length] }) },
+        {
+          setupRequest: (request) => {
+            sent();
+            return { ...request, body: bodies[next++ % bodies.length] };
+          },
+        },
       ],
     };
   }
@@ -23,11 +42,14 @@ function requestOptions(config: LoadConfig): Partial<autocannon.Options> {
     return {
       requests: [
         {
-          setupRequest: (request) => ({
-            ...request,
-            // An empty pool means more requests in flight than tokens: the IdP refuses it.
-            body: `grant_type=refresh_token&refresh_token=${available.pop() ?? 'none'}${extra}`,
-          }),
+          setupRequest: (request) => {
+            sent();
+            return {
+              ...request,
+              // An empty pool means more requests in flight than tokens: the IdP refuses it.
+              body: `grant_type=refresh_token&refresh_token=${available.pop() ?? 'none'}${extra}`,
+            };
+          },
           onResponse: (status, body) => {
             if (status !== 200) return;
             available.unshift((JSON.parse(body) as { refresh_token: string }).refresh_token);
@@ -42,6 +64,12 @@ function requestOptions(config: LoadConfig): Partial<autocannon.Options> {
 let running: autocannon.Instance | undefined;
 
 process.on('message', (config: LoadConfig) => {
+  // A fixed body needs no per-request hook (which would make autocannon rebuild every
+  // request): its clock starts with the run, connection set-up included.
+  const clock: RunClock = {
+    firstRequest: config.bodies || config.refresh ? undefined : performance.now(),
+    lastResponse: undefined,
+  };
   running = autocannon(
     {
       url: config.url,
@@ -50,7 +78,7 @@ process.on('message', (config: LoadConfig) => {
       connections: config.connections,
       duration: config.durationSec,
       timeout: 10,
-      ...requestOptions(config),
+      ...requestOptions(config, clock),
     },
     (error, result) => {
       running = undefined;
@@ -59,7 +87,11 @@ process.on('message', (config: LoadConfig) => {
         return;
       }
       const ok = result[config.success ?? '2xx'];
-      const durationSec = result.duration;
+      const { firstRequest, lastResponse } = clock;
+      const durationSec =
+        firstRequest !== undefined && lastResponse !== undefined && lastResponse > firstRequest
+          ? (lastResponse - firstRequest) / 1000
+          : result.duration;
       const reply: LoadResult = {
         rps: ok / durationSec,
         p50Ms: result.latency.p50,
@@ -74,6 +106,9 @@ process.on('message', (config: LoadConfig) => {
       process.send?.(reply);
     },
   );
+  running.on('response', () => {
+    clock.lastResponse = performance.now();
+  });
 });
 process.on('SIGTERM', () => {
   running?.stop();
