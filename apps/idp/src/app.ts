@@ -2,6 +2,7 @@ import Koa from 'koa';
 import { Router } from '@koa/router';
 import type { ClientRegistry } from './clients/client.js';
 import type { Config } from './config/config.js';
+import { chain } from './http/chain.js';
 import { clientAddressFromProxies } from './http/client-address.js';
 import { healthzRoute, readyzRoute } from './http/health-routes.js';
 import { htmlErrors } from './http/koa-html-errors.js';
@@ -74,15 +75,17 @@ export function createApp(deps: AppDeps): Koa {
   router.get('/.well-known/openid-configuration', allowAnyOrigin(), discovery);
   router.get('/.well-known/oauth-authorization-server', allowAnyOrigin(), discovery);
   router.get('/jwks', allowAnyOrigin(), jwksRoute(keys, config.jwksMaxAgeSec));
-  router.post(
-    '/token',
-    clientAddress,
-    limitPerAddress(limiter, 'token-address', limits.tokenPerAddress),
+  // The address is read only to count it: with the per-address limit off, neither runs.
+  const token = chain([
+    ...(limits.tokenPerAddress
+      ? [clientAddress, limitPerAddress(limiter, 'token-address', limits.tokenPerAddress)]
+      : []),
     tokenRoute({
       ...userDeps,
       limitClient: limitPerClient(limiter, 'token-client', limits.tokenPerClient),
     }),
-  );
+  ]);
+  router.post('/token', token);
   const userinfo = userinfoRoute(userDeps);
   router.get('/userinfo', userinfoCors(), userinfo);
   router.post('/userinfo', userinfoCors(), userinfo);
@@ -128,6 +131,13 @@ export function createApp(deps: AppDeps): Koa {
   const log = accessLog(logger);
   if (log) app.use(log);
   app.use(securityHeaders({ https }));
+  // The token endpoint is the one machines call in a loop: it skips the router's matching of
+  // every route and composing of the matched stack per request. The router keeps the route
+  // for everything else it answers (405 with Allow for GET /token).
+  app.use(async (ctx, next) => {
+    if (ctx.method === 'POST' && ctx.path === '/token') await token(ctx, next);
+    else await next();
+  });
   app.use(router.routes());
   app.use(router.allowedMethods());
   return app;

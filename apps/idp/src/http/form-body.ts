@@ -1,5 +1,7 @@
+import type { IncomingMessage } from 'node:http';
 import type { Context } from 'koa';
 import { InvalidRequestError } from '../oauth/oauth-errors.js';
+import { SERVER_LIMITS } from './http-server.js';
 
 /** Parameters of an `application/x-www-form-urlencoded` body (RFC 6749 §3.2, §B). */
 export interface FormParams {
@@ -18,25 +20,24 @@ export interface FormLimits {
   maxValueLength?: number;
 }
 
+const FORM_TYPE = 'application/x-www-form-urlencoded';
+/** Stateless between calls (no `stream` option), so one serves every request. */
+const UTF8 = new TextDecoder('utf-8', { fatal: true });
+
 export async function readForm(ctx: Context, limits: FormLimits = {}): Promise<FormParams> {
   const maxBytes = limits.maxBytes ?? 16 * 1024;
   const maxValueLength = limits.maxValueLength ?? 4096;
-  if (!ctx.is('application/x-www-form-urlencoded')) {
+  const { req } = ctx;
+  if (!isForm(req)) {
     throw new InvalidRequestError('the body must be application/x-www-form-urlencoded');
   }
-  const declared = Number(ctx.get('Content-Length') || 0);
+  const declared = Number(req.headers['content-length'] ?? 0);
   if (declared > maxBytes) throw new InvalidRequestError('request body too large', 413);
 
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of ctx.req as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > maxBytes) throw new InvalidRequestError('request body too large', 413);
-    chunks.push(chunk);
-  }
   let text: string;
+  const body = await readBody(req, maxBytes);
   try {
-    text = new TextDecoder('utf-8', { fatal: true }).decode(Buffer.concat(chunks));
+    text = UTF8.decode(body);
   } catch {
     throw new InvalidRequestError('the body is not valid UTF-8');
   }
@@ -46,7 +47,9 @@ export async function readForm(ctx: Context, limits: FormLimits = {}): Promise<F
     if (value === '') continue;
     if (value.length > maxValueLength)
       throw new InvalidRequestError(`parameter ${name} is too long`);
-    values.set(name, [...(values.get(name) ?? []), value]);
+    const known = values.get(name);
+    if (known) known.push(value);
+    else values.set(name, [value]);
   }
   return {
     single(name) {
@@ -60,4 +63,68 @@ export async function readForm(ctx: Context, limits: FormLimits = {}): Promise<F
     all: (name) => values.get(name) ?? [],
     names: () => [...values.keys()],
   };
+}
+
+/**
+ * What `ctx.is(FORM_TYPE)` answers (a body is announced and its media type, parameters and
+ * case aside, is the form type) without type-is's parsing and normalising on every request.
+ */
+function isForm(req: IncomingMessage): boolean {
+  const { headers } = req;
+  if (headers['transfer-encoding'] === undefined && headers['content-length'] === undefined) {
+    return false;
+  }
+  const type = headers['content-type'];
+  if (type === undefined) return false;
+  const semicolon = type.indexOf(';');
+  return (semicolon === -1 ? type : type.slice(0, semicolon)).trim().toLowerCase() === FORM_TYPE;
+}
+
+/**
+ * The body, at most `maxBytes`. Listeners rather than an async iterator: the iterator's
+ * promise per chunk and end-of-stream bookkeeping cost more than the parsing.
+ */
+function readBody(req: IncomingMessage, maxBytes: number): Promise<Buffer> {
+  // Already read to its end (nothing left to wait for): an empty body, as the iterator gave.
+  if (req.readableEnded) return Promise.resolve(Buffer.alloc(0));
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const settle = (error: Error | null): void => {
+      req.off('data', onData);
+      req.off('end', onEnd);
+      req.off('error', settle);
+      req.off('close', onClose);
+      if (error) reject(error);
+      else resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size));
+    };
+    const onData = (chunk: Buffer): void => {
+      size += chunk.length;
+      if (size > maxBytes) {
+        settle(new InvalidRequestError('request body too large', 413));
+        discardRest(req);
+        return;
+      }
+      chunks.push(chunk);
+    };
+    const onEnd = (): void => settle(null);
+    const onClose = (): void => settle(new Error('the request closed before its body ended'));
+    req.on('data', onData);
+    req.on('end', onEnd);
+    req.on('error', settle);
+    req.on('close', onClose);
+  });
+}
+
+/**
+ * Past the limit the rest is read and dropped, so that the 413 reaches a client that is still
+ * sending (closing now would make the kernel answer with a reset); an endless body is cut
+ * off after SERVER_LIMITS.lingerBytes, and a slow one by the server's request timeout.
+ */
+function discardRest(req: IncomingMessage): void {
+  let dropped = 0;
+  req.on('data', (chunk: Buffer) => {
+    dropped += chunk.length;
+    if (dropped > SERVER_LIMITS.lingerBytes) req.destroy();
+  });
 }
