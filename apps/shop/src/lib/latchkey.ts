@@ -1,5 +1,5 @@
 import 'server-only';
-import { createLatchkeyNext } from '@latchkey/sdk/next';
+import { createDemoLatchkey } from '@latchkey/demo-kit/latchkey';
 import { config } from '../config';
 import { log } from './log';
 
@@ -8,18 +8,7 @@ import { log } from './log';
  * also asks for the wiki's API as a resource (RFC 8707) so that the same token can be
  * presented to the wiki server-to-server.
  */
-export const latchkey = createLatchkeyNext({
-  issuer: config.issuer,
-  idpInternalUrl: config.idpInternalUrl,
-  allowHttpIdp: config.allowHttpIdp,
-  appUrl: config.appUrl,
-  clientId: config.clientId,
-  clientSecret: config.clientSecret,
+export const latchkey = createDemoLatchkey(config, log, {
   scope: 'openid profile wiki:read',
   resources: [`${config.appUrl}/api`, `${config.wikiUrl}/api`],
-  audience: `${config.appUrl}/api`,
-  sessionSecret: config.sessionSecret,
-  redisUrl: config.redisUrl,
-  postLogoutRedirectUri: `${config.appUrl}/`,
-  logger: log,
 });
