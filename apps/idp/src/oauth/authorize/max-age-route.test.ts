@@ -1,5 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { authorizeUrl, createBrowser, loginFormFields, signIn } from '../../test-support/browser.js';
+import {
+  authorizeUrl,
+  createBrowser,
+  loginFormFields,
+  signIn,
+} from '../../test-support/browser.js';
 import { startClockedTestIdp, type TestIdp } from '../../test-support/test-idp.js';
 
 const SHOP = { clientId: 'shop', redirectUri: 'http://shop.localhost:3001/auth/callback' };
