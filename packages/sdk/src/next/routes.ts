@@ -13,7 +13,7 @@ import {
 } from './cookies.js';
 import { errorPage } from './error-page.js';
 import type { ResolvedNextOptions } from './options.js';
-import { safeReturnTo } from './return-to.js';
+import { returnUrl, safeReturnTo } from './return-to.js';
 import type { Sealer } from './sealed-value.js';
 import type { SessionResolver } from './session-resolver.js';
 import type { TokenClient } from './token-client.js';
@@ -159,7 +159,7 @@ export function createRoutes(deps: {
         // 303: the browser follows with a GET, whatever brought it here.
         status: 303,
         headers: {
-          location: new URL(transaction.returnTo, options.appOrigin).href,
+          location: returnUrl(transaction.returnTo, options.appOrigin),
           'cache-control': 'no-store',
         },
       });
