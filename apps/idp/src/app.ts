@@ -33,6 +33,7 @@ import type { Revoker } from './sessions/revoker.js';
 import type { SessionRepository } from './sessions/session.js';
 import { sessionCookie } from './sessions/session-cookie.js';
 import type { Store } from './store/store.js';
+import { verifyPassword, type VerifyPassword } from './users/password-hash.js';
 import type { UserRepository } from './users/user.js';
 
 export interface AppDeps {
@@ -47,6 +48,8 @@ export interface AppDeps {
   now?: () => number;
   /** Failed-login limits; tests shorten the window. Default DEFAULT_LOGIN_LIMITS. */
   loginLimits?: LoginLimits;
+  /** The login form's password check; tests give one on slots they watch. Default verifyPassword. */
+  verifyPassword?: VerifyPassword;
 }
 
 /** Builds the IdP's Koa app. It never listens: main.ts and the tests decide where. */
@@ -115,6 +118,7 @@ export function createApp(deps: AppDeps): Koa {
     csrf: csrfCookie({ https }),
     revoker: deps.revoker,
     throttle: createLoginThrottle(store, deps.loginLimits ?? DEFAULT_LOGIN_LIMITS),
+    verifyPassword: deps.verifyPassword ?? verifyPassword,
   };
   router.get('/login', htmlErrors(logger), showLoginRoute(login));
   router.post(

@@ -14,6 +14,7 @@ import type { Revoker } from './sessions/revoker.js';
 import { createSessionServices } from './sessions/session-services.js';
 import type { SessionRepository } from './sessions/session.js';
 import type { Store } from './store/store.js';
+import type { VerifyPassword } from './users/password-hash.js';
 import { unsignableIdTokenClients } from './tokens/id-token.js';
 import { createUserRepository, type UserRepository } from './users/user.js';
 
@@ -38,6 +39,8 @@ export function createIdp(
     now?: () => number;
     /** Failed-login limits; the default suits production, tests shorten the window. */
     loginLimits?: LoginLimits;
+    /** The login form's password check; tests give one on slots they watch. */
+    verifyPassword?: VerifyPassword;
   },
 ): Idp {
   const now = deps.now ?? Date.now;

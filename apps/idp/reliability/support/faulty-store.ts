@@ -43,6 +43,11 @@ export function faultyStore(inner: Store): FaultyStore {
     take: (key) => guard('take', key, () => inner.take(key)),
     delete: (...keys) => guard('delete', keys.join(','), () => inner.delete(...keys)),
     increment: (key, windowMs) => guard('increment', key, () => inner.increment(key, windowMs)),
+    countWithinLimits: (counters, windowMs) =>
+      guard('countWithinLimits', counters.map((counter) => counter.key).join(','), () =>
+        inner.countWithinLimits(counters, windowMs),
+      ),
+    decrement: (key) => guard('decrement', key, () => inner.decrement(key)),
     addToSet: (key, member, expiresAt) =>
       guard('addToSet', key, () => inner.addToSet(key, member, expiresAt)),
     setMembers: (key) => guard('setMembers', key, () => inner.setMembers(key)),

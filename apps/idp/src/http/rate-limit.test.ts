@@ -148,6 +148,8 @@ function failingStore(increment: Store['increment']): Store {
     take: unused,
     delete: unused,
     increment,
+    countWithinLimits: unused,
+    decrement: unused,
     addToSet: unused,
     setMembers: unused,
     removeFromSet: unused,

@@ -4,7 +4,8 @@ import type { AuthorizeDeps } from '../oauth/authorize/authorize-route.js';
 import { issueCodeAndRedirect } from '../oauth/authorize/issue-code.js';
 import type { PendingAuthorization } from '../oauth/authorize/pending-authorization.js';
 import type { Session } from '../sessions/session.js';
-import { verifyPassword } from '../users/password-hash.js';
+import { SlotsBusyError } from '../users/hashing-slots.js';
+import type { VerifyPassword } from '../users/password-hash.js';
 import type { User } from '../users/user.js';
 import { sendHtml } from '../views/html.js';
 import { loginPage } from '../views/login-page.js';
@@ -18,10 +19,15 @@ export interface LoginDeps extends AuthorizeDeps {
   csrf: CsrfCookie;
   revoker: Revoker;
   throttle: LoginThrottle;
+  /** The Argon2 check, run in the process's bounded hashing slots. */
+  verifyPassword: VerifyPassword;
 }
 
 /** One message for an unknown user and a wrong password: nothing to enumerate accounts with. */
 export const WRONG_CREDENTIALS = 'The username or password is incorrect.';
+const BUSY = 'Sign-in is very busy right now. Please try again in a moment.';
+/** The hashing queue drains in under a second (users/hashing-slots.ts). */
+const BUSY_RETRY_AFTER_S = 1;
 const EXPIRED =
   'This sign-in request has expired or was already used. Go back to the application and start again.';
 
@@ -59,7 +65,8 @@ export function submitLoginRoute(deps: LoginDeps): Middleware {
       });
     }
 
-    const retryAfter = await deps.throttle.blocked(username, ctx.ip);
+    // Counted before the password is checked: see LoginThrottle.
+    const retryAfter = await deps.throttle.admit(username, ctx.ip);
     if (retryAfter !== null) {
       ctx.set('Retry-After', String(retryAfter));
       return renderForm(ctx, deps, pending, 429, {
@@ -68,24 +75,45 @@ export function submitLoginRoute(deps: LoginDeps): Middleware {
       });
     }
 
-    // Always exactly one Argon2 verification, user or no user: the same time for both.
     const user = await deps.users.findByUsername(username);
-    const valid = await verifyPassword(user?.passwordHash ?? null, password);
+    const valid = await checkPassword(deps, user, password);
+    if (valid === 'busy') {
+      // A burst filled the hashing queue: this attempt was not checked, so it counts nowhere.
+      await deps.throttle.release(username, ctx.ip);
+      ctx.set('Retry-After', String(BUSY_RETRY_AFTER_S));
+      return renderForm(ctx, deps, pending, 503, { username, error: BUSY });
+    }
     if (!user || !valid) {
-      await deps.throttle.recordFailure(username, ctx.ip);
       return renderForm(ctx, deps, pending, 401, { username, error: WRONG_CREDENTIALS });
     }
+    await deps.throttle.recordSuccess(username, ctx.ip);
 
     // Single use: of two concurrent submissions only one continues.
     const taken = await deps.pending.take(pending.id, nowMs);
     if (!taken) return expired(ctx);
-    await deps.throttle.recordSuccess(username);
 
     const session = await sessionAfterLogin(ctx, deps, user, nowMs);
     deps.cookie.write(ctx, session.sid, session.expiresAt);
     deps.csrf.clear(ctx, pending.id);
     await issueCodeAndRedirect(ctx, deps, taken.request, session);
   };
+}
+
+/**
+ * Always exactly one Argon2 verification, user or no user: the same time for both. 'busy'
+ * when the hashing queue is full (users/hashing-slots.ts).
+ */
+async function checkPassword(
+  deps: LoginDeps,
+  user: User | null,
+  password: string,
+): Promise<boolean | 'busy'> {
+  try {
+    return await deps.verifyPassword(user?.passwordHash ?? null, password);
+  } catch (error) {
+    if (error instanceof SlotsBusyError) return 'busy';
+    throw error;
+  }
 }
 
 /**

@@ -24,49 +24,55 @@ export const DEFAULT_LOGIN_LIMITS: LoginLimits = {
   windowMs: 15 * 60_000,
 };
 
+/**
+ * Every attempt is counted BEFORE its password is checked, in one atomic store step: counted
+ * after the check, 100 attempts posted together all passed a check that none of them had
+ * been counted in yet (99 guesses at bob's password and then the right one, against a limit
+ * of 5). Attempts that turn out not to be failures are then taken back, so the limits still
+ * count failures only.
+ */
 export interface LoginThrottle {
-  /** Null when an attempt may go ahead; otherwise the seconds until it may. */
-  blocked(username: string, address: string): Promise<number | null>;
-  recordFailure(username: string, address: string): Promise<void>;
-  /** A successful login clears the account's count (not the address's: see below). */
-  recordSuccess(username: string): Promise<void>;
+  /** Counts the attempt; null when it may go ahead, otherwise the seconds until one may. */
+  admit(username: string, address: string): Promise<number | null>;
+  /**
+   * The password was right: the account's count is cleared, and the attempt is taken back
+   * from the address (it was no failure). The address's failures stay: one valid account
+   * must not wipe an attacker's count.
+   */
+  recordSuccess(username: string, address: string): Promise<void>;
+  /** The password was never checked (hashing busy): the attempt counts nowhere. */
+  release(username: string, address: string): Promise<void>;
 }
 
 export function createLoginThrottle(store: Store, limits: LoginLimits): LoginThrottle {
-  // Usernames are digested: the key stays short and holds nothing a user typed.
+  // Usernames are digested: the key stays short and holds nothing a user typed. Both keys
+  // carry the hash tag {login}: one script counts them together, and under Redis Cluster a
+  // script's keys must share a slot. Logins are few (Argon2 paces them), so one slot copes.
   const accountKey = (username: string) =>
-    storeKeys.counter('login-account', digestToken(normaliseUsername(username)));
+    storeKeys.counter('{login}account', digestToken(normaliseUsername(username)));
   // IPv6 per /64, as the request-rate limits count (client-address.ts).
   const addressKey = (address: string) =>
-    storeKeys.counter('login-address', addressBucket(address));
-
-  const exhausted = async (key: string, limit: number): Promise<number | null> => {
-    const count = Number((await store.get(key)) ?? 0);
-    if (count < limit) return null;
-    // Counting the refused attempt too gives us the window's remaining time; the window is
-    // fixed, so it does not move the end of the block.
-    const { ttlMs } = await store.increment(key, limits.windowMs);
-    return Math.max(1, Math.ceil(ttlMs / 1000));
-  };
+    storeKeys.counter('{login}address', addressBucket(address));
 
   return {
-    async blocked(username, address) {
-      const [account, byAddress] = await Promise.all([
-        exhausted(accountKey(username), limits.perAccount),
-        exhausted(addressKey(address), limits.perAddress),
-      ]);
-      if (account === null && byAddress === null) return null;
-      return Math.max(account ?? 0, byAddress ?? 0);
+    async admit(username, address) {
+      const answer = await store.countWithinLimits(
+        [
+          { key: accountKey(username), limit: limits.perAccount },
+          { key: addressKey(address), limit: limits.perAddress },
+        ],
+        limits.windowMs,
+      );
+      return answer.allowed ? null : Math.max(1, Math.ceil(answer.retryAfterMs / 1000));
     },
-    async recordFailure(username, address) {
+    async recordSuccess(username, address) {
+      await Promise.all([store.delete(accountKey(username)), store.decrement(addressKey(address))]);
+    },
+    async release(username, address) {
       await Promise.all([
-        store.increment(accountKey(username), limits.windowMs),
-        store.increment(addressKey(address), limits.windowMs),
+        store.decrement(accountKey(username)),
+        store.decrement(addressKey(address)),
       ]);
-    },
-    async recordSuccess(username) {
-      // The address count stays: one valid account must not reset an attacker's address.
-      await store.delete(accountKey(username));
     },
   };
 }

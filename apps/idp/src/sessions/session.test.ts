@@ -26,6 +26,7 @@ describe('SessionRepository.reauthenticate', () => {
     expect(again).toEqual({
       ...session,
       authTime: session.authTime + 5 * 60,
+      authTimeMs: now(),
       lastSeenAt: now(),
     });
     expect(await sessions.find(session.sid, now())).toEqual(again);
@@ -64,5 +65,23 @@ describe('SessionRepository.reauthenticate', () => {
     expect((await sessions.listForUser(ALICE.sub, now())).map((live) => live.sid)).toEqual([
       fresh.sid,
     ]);
+  });
+});
+
+describe('sessions stored before authTimeMs existed', () => {
+  it('are still found, with their whole-second authTime', async () => {
+    const { store, sessions, now } = repository();
+    const legacy = {
+      sid: 's'.repeat(43),
+      ...ALICE,
+      authTime: Math.floor(now() / 1000),
+      createdAt: now(),
+      expiresAt: now() + LIMITS.maxTtlMs,
+      lastSeenAt: now(),
+    };
+    await store.set(storeKeys.session(legacy.sid), JSON.stringify(legacy), { ttlMs: 60_000 });
+    const found = await sessions.find(legacy.sid, now());
+    expect(found).toEqual(legacy);
+    expect(found?.authTimeMs).toBeUndefined();
   });
 });

@@ -14,12 +14,27 @@ export interface Session {
   readonly username: string;
   /** When the user last proved who they are (password), epoch seconds: OIDC `auth_time`. */
   readonly authTime: number;
+  /**
+   * The same moment in epoch ms, for `max_age` (OIDC Core §3.1.2.1): compared in whole
+   * seconds, a login 1.5 s old could pass `max_age=1`. Absent from sessions stored before it
+   * existed; see `authenticatedAtMs`.
+   */
+  readonly authTimeMs?: number;
   /** Epoch ms. */
   readonly createdAt: number;
   /** Epoch ms; the absolute limit (SESSION_MAX_TTL), whatever the activity. */
   readonly expiresAt: number;
   /** Epoch ms of the last recorded activity; the idle limit counts from here. */
   readonly lastSeenAt: number;
+}
+
+/**
+ * When the session's user last authenticated, epoch ms. A session stored before `authTimeMs`
+ * existed has only whole seconds, rounded down: it reads as up to 1 s older than it is, so
+ * `max_age` errs towards asking for the password again, never towards skipping it.
+ */
+export function authenticatedAtMs(session: Pick<Session, 'authTime' | 'authTimeMs'>): number {
+  return session.authTimeMs ?? session.authTime * 1000;
 }
 
 export interface SessionLimits {
@@ -71,6 +86,7 @@ export function createSessionRepository(store: Store, limits: SessionLimits): Se
       sub: user.sub,
       username: user.username,
       authTime: Math.floor(nowMs / 1000),
+      authTimeMs: nowMs,
       createdAt: nowMs,
       expiresAt: nowMs + limits.maxTtlMs,
       lastSeenAt: nowMs,
@@ -111,6 +127,7 @@ export function createSessionRepository(store: Store, limits: SessionLimits): Se
         const updated: Session = {
           ...current,
           authTime: Math.floor(nowMs / 1000),
+          authTimeMs: nowMs,
           lastSeenAt: nowMs,
         };
         const ttlMs = ttlFor(updated, nowMs);
@@ -151,6 +168,7 @@ function parseSession(raw: string): Session | null {
       typeof value.sub === 'string' &&
       typeof value.username === 'string' &&
       typeof value.authTime === 'number' &&
+      (value.authTimeMs === undefined || typeof value.authTimeMs === 'number') &&
       typeof value.createdAt === 'number' &&
       typeof value.expiresAt === 'number' &&
       typeof value.lastSeenAt === 'number',

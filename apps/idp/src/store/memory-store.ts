@@ -1,5 +1,6 @@
-import type { SetOptions, Store, Unsubscribe } from './store.js';
+import type { CounterLimit, SetOptions, Store, Unsubscribe } from './store.js';
 import { noopLogger, type StoreLogger } from './store-logger.js';
+import { checkCounterLimits } from './counter-limits.js';
 import { checkDurationMs, checkEpochMs } from './ttl.js';
 
 export interface MemoryStoreOptions {
@@ -90,6 +91,23 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore
     entries.set(key, { value, expiresAt });
   }
 
+  /** Redis INCR with a window: see Store.increment. */
+  function increment(key: string, windowMs: number): { count: number; ttlMs: number } {
+    const window = checkDurationMs(windowMs, 'windowMs');
+    const at = now();
+    const entry = live(key);
+    if (!entry) {
+      entries.set(key, { value: '1', expiresAt: at + window });
+      return { count: 1, ttlMs: window };
+    }
+    const count = counterValue(key, entry) + 1;
+    if (!Number.isSafeInteger(count)) throw new Error(`value at ${key} is not a counter`);
+    entry.value = String(count);
+    // A counter without expiry would rate-limit forever; restart its window instead.
+    entry.expiresAt ??= at + window;
+    return { count, ttlMs: entry.expiresAt - at };
+  }
+
   function deliver(channel: string, listener: Listener, message: string): void {
     // A listener removed between publish and delivery must not hear the message: after
     // unsubscribe resolves, the callback is never called again.
@@ -145,23 +163,30 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore
       return removed;
     }),
 
-    increment: whileOpen((key: string, windowMs: number) => {
+    increment: whileOpen(increment),
+
+    countWithinLimits: whileOpen((counters: readonly CounterLimit[], windowMs: number) => {
       const window = checkDurationMs(windowMs, 'windowMs');
+      checkCounterLimits(counters);
       const at = now();
+      let waitMs = 0;
+      for (const { key, limit } of counters) {
+        const entry = live(key);
+        if (!entry || counterValue(key, entry) < limit) continue;
+        // As in increment: a counter without expiry gets one, or it would block forever.
+        entry.expiresAt ??= at + window;
+        waitMs = Math.max(waitMs, entry.expiresAt - at);
+      }
+      if (waitMs > 0) return { allowed: false as const, retryAfterMs: waitMs };
+      for (const { key } of counters) increment(key, window);
+      return { allowed: true as const };
+    }),
+
+    decrement: whileOpen((key: string) => {
       const entry = live(key);
-      if (!entry) {
-        entries.set(key, { value: '1', expiresAt: at + window });
-        return { count: 1, ttlMs: window };
-      }
-      const count = Number(entry.value) + 1;
-      // The same refusal Redis INCR gives for a key holding something other than an integer.
-      if (!/^-?\d+$/.test(entry.value) || !Number.isSafeInteger(count)) {
-        throw new Error(`value at ${key} is not a counter`);
-      }
-      entry.value = String(count);
-      // A counter without expiry would rate-limit forever; restart its window instead.
-      entry.expiresAt ??= at + window;
-      return { count, ttlMs: entry.expiresAt - at };
+      if (!entry) return;
+      const count = counterValue(key, entry);
+      if (count > 0) entry.value = String(count - 1);
     }),
 
     addToSet: whileOpen((key: string, member: string, expiresAt: number) => {
@@ -219,6 +244,15 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore
       return entries.size + sets.size;
     },
   };
+}
+
+/** The refusal Redis INCR gives for a key holding something other than an integer. */
+function counterValue(key: string, entry: Entry): number {
+  const count = Number(entry.value);
+  if (!/^-?\d+$/.test(entry.value) || !Number.isSafeInteger(count)) {
+    throw new Error(`value at ${key} is not a counter`);
+  }
+  return count;
 }
 
 function isExpired(entry: Entry, at: number): boolean {

@@ -61,6 +61,55 @@ return {count, ttl}
 `);
 
 /**
+ * KEYS[1..n] counters; ARGV[1] window in ms; ARGV[2..n+1] their limits. When every counter
+ * is below its limit, adds one to each and returns {1, 0}; otherwise changes no count and
+ * returns {0, ms until the last exhausted window ends}. Reading and counting in one script
+ * is what keeps concurrent attempts from all passing the check (Store.countWithinLimits).
+ * A value that is not an integer is an error, as INCR would answer.
+ */
+export const countWithinLimitsScript = new LuaScript(`
+local waitMs = 0
+for i, key in ipairs(KEYS) do
+  local raw = redis.call('GET', key)
+  local count = 0
+  if raw then
+    count = tonumber(raw)
+    if count == nil or count ~= math.floor(count) then
+      return redis.error_reply('ERR value is not an integer or out of range')
+    end
+  end
+  if count >= tonumber(ARGV[i + 1]) then
+    local ttl = redis.call('PTTL', key)
+    if ttl < 0 then
+      redis.call('PEXPIRE', key, ARGV[1])
+      ttl = tonumber(ARGV[1])
+    end
+    if ttl > waitMs then waitMs = ttl end
+  end
+end
+if waitMs > 0 then return {0, waitMs} end
+for _, key in ipairs(KEYS) do
+  local count = redis.call('INCR', key)
+  if count == 1 or redis.call('PTTL', key) < 0 then
+    redis.call('PEXPIRE', key, ARGV[1])
+  end
+end
+return {1, 0}
+`);
+
+/**
+ * KEYS[1] counter. Subtracts one when it is live and above zero; DECR keeps the key's
+ * expiry, so the window does not move. An absent counter is left absent.
+ */
+export const decrementScript = new LuaScript(`
+local raw = redis.call('GET', KEYS[1])
+if raw and tonumber(raw) and tonumber(raw) > 0 then
+  redis.call('DECR', KEYS[1])
+end
+return 1
+`);
+
+/**
  * KEYS[1] sorted set; ARGV[1] expiry (epoch ms, the score); ARGV[2] member; ARGV[3] now.
  * Drops expired members, adds or extends (GT keeps the later expiry), and makes the key
  * itself expire with its longest-lived member.

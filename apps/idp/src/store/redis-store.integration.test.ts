@@ -39,6 +39,8 @@ function everyCall(store: Store, prefix: string): Array<[string, () => Promise<u
     ['take', () => store.take(k)],
     ['delete', () => store.delete(k)],
     ['increment', () => store.increment(k, 1_000)],
+    ['countWithinLimits', () => store.countWithinLimits([{ key: k, limit: 5 }], 1_000)],
+    ['decrement', () => store.decrement(k)],
     ['publish', () => store.publish(`${prefix}c`, 'm')],
     ['subscribe', () => store.subscribe(`${prefix}c`, () => {})],
     ['ping', () => store.ping()],

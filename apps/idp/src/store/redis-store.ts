@@ -3,8 +3,15 @@ import type { SetOptions, Store } from './store.js';
 import { noopLogger, type StoreLogger } from './store-logger.js';
 import { readinessOf, shutdown, watchConnection } from './redis-connection.js';
 import { toStoreError } from './redis-errors.js';
-import { addToSetScript, compareAndSetScript, incrementScript } from './redis-scripts.js';
+import {
+  addToSetScript,
+  compareAndSetScript,
+  countWithinLimitsScript,
+  decrementScript,
+  incrementScript,
+} from './redis-scripts.js';
 import { RedisSubscriber } from './redis-subscriber.js';
+import { checkCounterLimits } from './counter-limits.js';
 import { checkDurationMs, checkEpochMs } from './ttl.js';
 
 export interface RedisStoreOptions {
@@ -139,6 +146,24 @@ export function createRedisStore(url: string, options: RedisStoreOptions = {}): 
       );
       if (!isCountReply(reply)) throw new Error('unexpected reply from the increment script');
       return { count: reply[0], ttlMs: reply[1] };
+    },
+
+    async countWithinLimits(counters, windowMs) {
+      const window = checkDurationMs(windowMs, 'windowMs');
+      checkCounterLimits(counters);
+      const reply = await run('countWithinLimits', () =>
+        countWithinLimitsScript.run(
+          client,
+          counters.map((counter) => counter.key),
+          [String(window), ...counters.map((counter) => String(counter.limit))],
+        ),
+      );
+      if (!isCountReply(reply)) throw new Error('unexpected reply from the limits script');
+      return reply[0] === 1 ? { allowed: true } : { allowed: false, retryAfterMs: reply[1] };
+    },
+
+    async decrement(key) {
+      await run('decrement', () => decrementScript.run(client, [key], []));
     },
 
     async addToSet(key, member, expiresAt) {

@@ -303,6 +303,118 @@ export function describeStoreContract(
       });
     });
 
+    describe('countWithinLimits', () => {
+      const WINDOW_MS = 10_000;
+
+      it('counts every counter while all are below their limits, then refuses without counting', async () => {
+        const [account, address] = [key('account'), key('address')];
+        const counters = [
+          { key: account, limit: 2 },
+          { key: address, limit: 5 },
+        ];
+        expect(await store.countWithinLimits(counters, WINDOW_MS)).toEqual({ allowed: true });
+        expect(await store.countWithinLimits(counters, WINDOW_MS)).toEqual({ allowed: true });
+        expect([await store.get(account), await store.get(address)]).toEqual(['2', '2']);
+        const refused = await store.countWithinLimits(counters, WINDOW_MS);
+        expect(refused.allowed).toBe(false);
+        if (refused.allowed) return;
+        expect(refused.retryAfterMs).toBeGreaterThan(0);
+        expect(refused.retryAfterMs).toBeLessThanOrEqual(WINDOW_MS);
+        // The refused attempt counted nowhere: not even on the counter with room left.
+        expect([await store.get(account), await store.get(address)]).toEqual(['2', '2']);
+      });
+
+      it('refuses when any one counter is at its limit', async () => {
+        const [full, empty] = [key('full'), key('empty')];
+        for (let i = 0; i < 3; i += 1) await store.increment(full, WINDOW_MS);
+        const refused = await store.countWithinLimits(
+          [
+            { key: empty, limit: 100 },
+            { key: full, limit: 3 },
+          ],
+          WINDOW_MS,
+        );
+        expect(refused.allowed).toBe(false);
+        expect(await store.get(empty)).toBeNull();
+      });
+
+      it('allows exactly the limit of 100 concurrent attempts, counting each on every counter', async () => {
+        const [account, address] = [key('account'), key('address')];
+        const counters = [
+          { key: account, limit: 5 },
+          { key: address, limit: 30 },
+        ];
+        const answers = await Promise.all(
+          Array.from({ length: 100 }, () => store.countWithinLimits(counters, WINDOW_MS)),
+        );
+        expect(answers.filter((answer) => answer.allowed)).toHaveLength(5);
+        expect([await store.get(account), await store.get(address)]).toEqual(['5', '5']);
+      });
+
+      it('starts a fixed window at the first count and allows again once it has passed', async () => {
+        const k = key('counter');
+        expect((await store.countWithinLimits([{ key: k, limit: 1 }], 100)).allowed).toBe(true);
+        expect((await store.countWithinLimits([{ key: k, limit: 1 }], 100)).allowed).toBe(false);
+        await waitFor('the window to end', async () => (await store.get(k)) === null);
+        expect((await store.countWithinLimits([{ key: k, limit: 1 }], 100)).allowed).toBe(true);
+      });
+
+      it('refuses a key that holds something other than a counter, as a bug, counting nothing', async () => {
+        const [bad, other] = [key('bad'), key('other')];
+        await store.set(bad, 'not a number');
+        const error: unknown = await store
+          .countWithinLimits(
+            [
+              { key: other, limit: 5 },
+              { key: bad, limit: 5 },
+            ],
+            WINDOW_MS,
+          )
+          .catch((reason: unknown) => reason);
+        expect(error).toBeInstanceOf(Error);
+        expect(error).not.toBeInstanceOf(StoreUnavailableError);
+        expect(await store.get(other)).toBeNull();
+      });
+
+      it('rejects limits below 1 or fractional, no counters, and a bad window', async () => {
+        const k = key('counter');
+        await expect(
+          store.countWithinLimits([{ key: k, limit: 0 }], WINDOW_MS),
+        ).rejects.toBeInstanceOf(RangeError);
+        await expect(
+          store.countWithinLimits([{ key: k, limit: 1.5 }], WINDOW_MS),
+        ).rejects.toBeInstanceOf(RangeError);
+        await expect(store.countWithinLimits([], WINDOW_MS)).rejects.toBeInstanceOf(TypeError);
+        await expect(store.countWithinLimits([{ key: k, limit: 1 }], 0)).rejects.toBeInstanceOf(
+          RangeError,
+        );
+        expect(await store.get(k)).toBeNull();
+      });
+    });
+
+    describe('decrement', () => {
+      it('takes one back without moving the end of the window, never below zero', async () => {
+        const k = key('counter');
+        const first = await store.increment(k, 10_000);
+        await store.increment(k, 10_000);
+        await store.decrement(k);
+        expect(await store.get(k)).toBe('1');
+        await store.decrement(k);
+        await store.decrement(k);
+        expect(await store.get(k)).toBe('0');
+        // Still the same window: the next count does not start a new one.
+        const next = await store.increment(k, 10_000);
+        expect(next.count).toBe(1);
+        expect(next.ttlMs).toBeLessThanOrEqual(first.ttlMs);
+      });
+
+      it('leaves an absent counter absent', async () => {
+        const k = key('counter');
+        await store.decrement(k);
+        expect(await store.get(k)).toBeNull();
+      });
+    });
+
     describe('expiring sets', () => {
       const inMs = (ms: number) => Date.now() + ms;
 

@@ -46,6 +46,30 @@ export interface Store {
   increment(key: string, windowMs: number): Promise<{ count: number; ttlMs: number }>;
 
   /**
+   * Counts one attempt against several fixed-window limits in one atomic step, BEFORE the
+   * work they protect, so that requests sent together cannot all pass a check made while
+   * none of them had been counted yet (the failed-login throttle: 99 concurrent guesses
+   * all passed a limit of 5 when counting followed the password check).
+   *
+   * When every counter is below its limit, adds one to each (a window starts at a counter's
+   * first count, as with `increment`) and resolves `{ allowed: true }`. Otherwise counts
+   * nothing and resolves `{ allowed: false, retryAfterMs }`, the time until the last of the
+   * exhausted windows ends: a refused attempt does not lengthen any block. Of N concurrent
+   * calls against a fresh limit L, exactly min(N, L) are allowed. Limits are whole numbers
+   * of at least 1. Under Redis Cluster the keys must share a hash slot (a hash tag).
+   */
+  countWithinLimits(
+    counters: readonly CounterLimit[],
+    windowMs: number,
+  ): Promise<{ allowed: true } | { allowed: false; retryAfterMs: number }>;
+
+  /**
+   * Takes one back from a live counter (an attempt counted in advance that must not count
+   * after all), never below zero. The window is unchanged; an absent counter stays absent.
+   */
+  decrement(key: string): Promise<void>;
+
+  /**
    * Adds `member` to the expiring set at `key`, kept until `expiresAt` (epoch ms). A member
    * already there keeps the later of its two expiries. Members whose time has passed are
    * dropped, and the set disappears with its last member, so a set never outlives its use.
@@ -74,6 +98,11 @@ export interface Store {
 
   /** Releases connections and timers. The store is unusable afterwards. */
   close(): Promise<void>;
+}
+
+export interface CounterLimit {
+  key: string;
+  limit: number;
 }
 
 export interface SetOptions {

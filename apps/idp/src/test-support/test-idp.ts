@@ -12,6 +12,7 @@ import { silentLogger } from '../logger.js';
 import { createMemoryStore } from '../store/memory-store.js';
 import type { Store } from '../store/store.js';
 import { loadUsersFile, seedUsers } from '../users/load-users.js';
+import type { VerifyPassword } from '../users/password-hash.js';
 import type { UserRepository } from '../users/user.js';
 
 export interface TestIdp {
@@ -30,6 +31,8 @@ export interface TestIdpOptions {
   now?: () => number;
   /** Failed-login limits, e.g. a short window to see the throttle end. */
   loginLimits?: LoginLimits;
+  /** The login form's password check, e.g. on hashing slots the test watches. */
+  verifyPassword?: VerifyPassword;
 }
 
 /**
@@ -52,6 +55,7 @@ export async function startTestIdp(
     logger: silentLogger,
     ...(options.now && { now: options.now }),
     ...(options.loginLimits && { loginLimits: options.loginLimits }),
+    ...(options.verifyPassword && { verifyPassword: options.verifyPassword }),
   });
   // USERS_FILE defaults to the demo users (alice, bob), as in dev.
   if (config.usersFile)

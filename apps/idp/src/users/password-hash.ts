@@ -1,5 +1,5 @@
 import argon2 from 'argon2';
-import { createSlots, HASHING_SLOTS } from './hashing-slots.js';
+import { createSlots, HASHING_MAX_WAITING, HASHING_SLOTS, type Slots } from './hashing-slots.js';
 
 /**
  * OWASP Password Storage Cheat Sheet, Argon2id: 19 MiB of memory, 2 iterations, 1 lane.
@@ -13,11 +13,13 @@ export const ARGON2_OPTIONS = {
   parallelism: 1,
 } as const;
 
-const hashing = createSlots(HASHING_SLOTS);
+/** The process's hashing slots, shared by every hash and verification it runs by default. */
+export const passwordHashingSlots = createSlots(HASHING_SLOTS, { maxWaiting: HASHING_MAX_WAITING });
 
 /** Hashes a password into an Argon2id PHC string (`$argon2id$v=19$m=…,t=…,p=…$salt$hash`). */
 export function hashPassword(password: string): Promise<string> {
-  return hashing(() => argon2.hash(password, ARGON2_OPTIONS));
+  // Operators' work (seeding users): it waits its turn rather than being refused.
+  return passwordHashingSlots.run(() => argon2.hash(password, ARGON2_OPTIONS));
 }
 
 /** True for an Argon2id PHC string, the only kind of hash the IdP accepts from USERS_FILE. */
@@ -28,18 +30,31 @@ export function isArgon2idHash(value: string): boolean {
 // Computed once, on first use: an unknown user costs the same Argon2 work as a known one.
 let dummyHash: Promise<string> | undefined;
 
+export type VerifyPassword = (hash: string | null, password: string) => Promise<boolean>;
+
 /**
- * Checks `password` against `hash`, or against a dummy hash when there is no user, so that a
- * wrong username and a wrong password take the same time (no user enumeration by timing).
+ * A password check that runs in `slots`, refused with `SlotsBusyError` when their waiting
+ * line is full (a login burst): the caller answers "try again", never queues without end.
+ *
+ * It checks `password` against `hash`, or against a dummy hash when there is no user, so that
+ * a wrong username and a wrong password take the same time (no user enumeration by timing).
  * A malformed stored hash counts as a mismatch, never as an exception.
  */
-export async function verifyPassword(hash: string | null, password: string): Promise<boolean> {
-  dummyHash ??= hashPassword('latchkey-dummy-password-for-unknown-users');
-  const target = hash ?? (await dummyHash);
-  try {
-    const matches = await hashing(() => argon2.verify(target, password));
+export function createPasswordVerifier(slots: Slots): VerifyPassword {
+  return async (hash, password) => {
+    dummyHash ??= hashPassword('latchkey-dummy-password-for-unknown-users');
+    const target = hash ?? (await dummyHash);
+    // Outside the try below: "busy" is not "wrong password".
+    const matches = await slots.runOrRefuse(async () => {
+      try {
+        return await argon2.verify(target, password);
+      } catch {
+        return false;
+      }
+    });
     return hash !== null && matches;
-  } catch {
-    return false;
-  }
+  };
 }
+
+/** `createPasswordVerifier` on the process's hashing slots. */
+export const verifyPassword: VerifyPassword = createPasswordVerifier(passwordHashingSlots);

@@ -106,7 +106,7 @@ export function createLatchkeyNext(options: LatchkeyNextOptions): LatchkeyNext {
   const instance: LatchkeyNext = {
     proxy: createProxy(resolved, sessions),
     routes: createRoutes({ options: resolved, verifier, ready, tokens, sealer, sessions }),
-    getSession: createGetSession(sessions),
+    getSession: createGetSession(sessions, resolved.secureCookies),
     withBearer: createWithBearer(readyVerifier),
     inspect: createInspect(readyVerifier),
     verifier,

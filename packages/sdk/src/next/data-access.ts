@@ -1,6 +1,6 @@
-import { cookies } from 'next/headers';
+import { headers } from 'next/headers';
 import { redirect } from 'next/navigation';
-import { SESSION_COOKIE } from './cookies.js';
+import { readSessionCookie } from './cookies.js';
 import { safeReturnTo } from './return-to.js';
 import type { LatchkeySession, SessionResolver } from './session-resolver.js';
 
@@ -16,10 +16,13 @@ export interface GetSessionOptions {
  */
 export function createGetSession(
   sessions: SessionResolver,
+  secureCookies: boolean,
 ): (options?: GetSessionOptions) => Promise<LatchkeySession> {
   return async (options = {}) => {
-    const jar = await cookies();
-    const state = await sessions.resolve(jar.get(SESSION_COOKIE)?.value, false);
+    // The raw header, read as the proxy and logout read it (cookies.ts): Next's cookie map
+    // would pick another copy of a duplicated name.
+    const cookie = (await headers()).get('cookie');
+    const state = await sessions.resolve(readSessionCookie(cookie, secureCookies), false);
     if (state.kind === 'active') return state.session;
     // Surfaces in the app's error boundary as a 503-style failure, not as a logout.
     if (state.kind === 'unavailable') throw state.error;

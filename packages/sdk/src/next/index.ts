@@ -11,4 +11,4 @@ export type { GetSessionOptions } from './data-access.js';
 export type { TokenInspection } from './inspect.js';
 export type { LatchkeyRoutes, ActionContext } from './routes.js';
 export type { BearerRouteHandler } from './bearer-route.js';
-export { SESSION_COOKIE } from './cookies.js';
+export { HOST_SESSION_COOKIE, SESSION_COOKIE, sessionCookieName } from './cookies.js';

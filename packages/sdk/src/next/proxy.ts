@@ -1,5 +1,10 @@
 import { NextResponse, type NextRequest } from 'next/server';
-import { expiredCookie, SESSION_COOKIE, sessionCookie } from './cookies.js';
+import {
+  expiredSessionCookie,
+  readSessionCookie,
+  sessionCookie,
+  sessionCookieName,
+} from './cookies.js';
 import { errorPage } from './error-page.js';
 import type { ResolvedNextOptions } from './options.js';
 import type { SessionResolver } from './session-resolver.js';
@@ -16,12 +21,16 @@ export function createProxy(
   const secure = options.secureCookies;
 
   return async (request) => {
-    const state = await sessions.resolve(request.cookies.get(SESSION_COOKIE)?.value, true);
+    const state = await sessions.resolve(
+      readSessionCookie(request.headers.get('cookie'), secure),
+      true,
+    );
     if (state.kind === 'active') {
       if (state.cookie === undefined) return NextResponse.next();
       // The page rendering this request must already see the new tokens, and the browser
       // must keep them: the refresh token they replace is spent.
-      request.cookies.set(SESSION_COOKIE, state.cookie);
+      // Replaces every copy of the name: the page then reads the one the proxy checked.
+      request.cookies.set(sessionCookieName(secure), state.cookie);
       const headers = new Headers(request.headers);
       headers.set('cookie', request.cookies.toString());
       const response = NextResponse.next({ request: { headers } });
@@ -42,7 +51,7 @@ export function createProxy(
     const response = NextResponse.redirect(login, 307);
     response.headers.set('cache-control', 'no-store');
     if (state.kind === 'ended') {
-      response.headers.append('set-cookie', expiredCookie(SESSION_COOKIE, '/', secure));
+      response.headers.append('set-cookie', expiredSessionCookie(secure));
     }
     return response;
   };

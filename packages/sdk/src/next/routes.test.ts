@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { createVerifier } from '../verifier.js';
 import { readCookie } from './cookies.js';
 import { resolveNextOptions } from './options.js';
+import { returnUrl } from './return-to.js';
 import { createRoutes, type ActionContext } from './routes.js';
 import { createSealer } from './sealed-value.js';
 import { createSessionResolver } from './session-resolver.js';
@@ -99,6 +100,24 @@ describe('GET /auth/login', () => {
     const { setCookie } = await startLogin('https://evil.example/');
     const sealed = setCookie[0]!.split(';')[0]!.split('=')[1]!;
     expect(sealer.unseal('latchkey-login-v1', sealed)).toMatchObject({ returnTo: '/' });
+  });
+
+  // Issue 10: paths that become //evil.example once the URL parser removes dot segments.
+  it.each([
+    ['/.//evil.example/x', '/'],
+    ['/a/..//evil.example', '/'],
+    ['/%2e//evil.example', '/'],
+    ['/\\evil.example', '/'],
+    ['/orders/../account?tab=1', '/account?tab=1'],
+  ])('returnTo=%s ends at a same-origin path (%s)', async (returnTo, expected) => {
+    const { setCookie } = await startLogin(returnTo);
+    const sealed = setCookie[0]!.split(';')[0]!.split('=')[1]!;
+    const transaction = sealer.unseal('latchkey-login-v1', sealed) as { returnTo: string };
+    expect(transaction.returnTo).toBe(expected);
+    // Where the callback sends the browser once signed in.
+    const after = new URL(returnUrl(transaction.returnTo, APP));
+    expect(after.origin).toBe(APP);
+    expect(after.pathname + after.search).toBe(expected);
   });
 });
 

@@ -3,9 +3,10 @@ import { TokenInvalidError, TokenRequestError, VerificationUnavailableError } fr
 import type { Verifier } from '../verifier.js';
 import {
   expiredCookie,
+  expiredSessionCookie,
   readCookie,
+  readSessionCookie,
   serializeCookie,
-  SESSION_COOKIE,
   sessionCookie,
   TRANSACTION_MAX_AGE_SEC,
   TRANSACTION_PATH,
@@ -13,7 +14,7 @@ import {
 } from './cookies.js';
 import { errorPage } from './error-page.js';
 import type { ResolvedNextOptions } from './options.js';
-import { safeReturnTo } from './return-to.js';
+import { returnUrl, safeReturnTo } from './return-to.js';
 import type { Sealer } from './sealed-value.js';
 import type { SessionResolver } from './session-resolver.js';
 import type { TokenClient } from './token-client.js';
@@ -159,7 +160,7 @@ export function createRoutes(deps: {
         // 303: the browser follows with a GET, whatever brought it here.
         status: 303,
         headers: {
-          location: new URL(transaction.returnTo, options.appOrigin).href,
+          location: returnUrl(transaction.returnTo, options.appOrigin),
           'cache-control': 'no-store',
         },
       });
@@ -195,7 +196,7 @@ export function createRoutes(deps: {
     if (!isSameOrigin(request, options.appOrigin)) {
       return errorPage(403, 'Log out was refused', 'The request did not come from this site.', '/');
     }
-    const stored = sessions.read(readCookie(request.headers.get('cookie'), SESSION_COOKIE));
+    const stored = sessions.read(readSessionCookie(request.headers.get('cookie'), secure));
     const endSession = new URL(options.endSessionEndpoint);
     endSession.searchParams.set('client_id', options.clientId);
     endSession.searchParams.set('post_logout_redirect_uri', options.postLogoutRedirectUri);
@@ -204,7 +205,7 @@ export function createRoutes(deps: {
       status: 303,
       headers: { location: endSession.href, 'cache-control': 'no-store' },
     });
-    return withCookies(response, [expiredCookie(SESSION_COOKIE, '/', secure)]);
+    return withCookies(response, [expiredSessionCookie(secure)]);
   }
 
   const action = async (context: ActionContext): Promise<string | undefined> => {

@@ -74,7 +74,7 @@ export function authorizeRoute(deps: AuthorizeDeps): Middleware {
 async function authorize(ctx: Context, deps: AuthorizeDeps, request: AuthorizationRequest) {
   const nowMs = deps.now();
   const session = await liveSession(ctx, deps, nowMs);
-  const fresh = session !== null && !requiresFreshLogin(request, session.authTime, nowMs);
+  const fresh = session !== null && !requiresFreshLogin(request, session, nowMs);
   if (session && fresh) {
     // Single sign-on: the browser proved who it is to this IdP already.
     const touched = await deps.sessions.touch(session, nowMs);

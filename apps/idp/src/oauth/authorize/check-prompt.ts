@@ -1,3 +1,4 @@
+import { authenticatedAtMs, type Session } from '../../sessions/session.js';
 import { InvalidRequestError } from '../oauth-errors.js';
 import type { Prompt } from './authorization-request.js';
 import type { AuthorizeParams } from './authorize-params.js';
@@ -30,15 +31,22 @@ export function checkMaxAge(params: AuthorizeParams): number | undefined {
   return Number(raw);
 }
 
-/** Whether the request insists on a fresh login whatever session the browser has. */
+/**
+ * Whether the request insists on a fresh login whatever session the browser has.
+ *
+ * OIDC Core §3.1.2.1: "If the elapsed time is greater than this value, the OP MUST attempt to
+ * actively re-authenticate". The elapsed time is measured in milliseconds: truncating both
+ * ends to whole seconds let a login up to 2 s old pass `max_age=1`. Exactly `max_age` seconds
+ * is not greater, so it is still within.
+ */
 export function requiresFreshLogin(
   request: { prompt: readonly Prompt[]; maxAge?: number },
-  authTime: number,
+  session: Pick<Session, 'authTime' | 'authTimeMs'>,
   nowMs: number,
 ): boolean {
   if (request.prompt.includes('login') || request.prompt.includes('select_account')) return true;
   if (request.maxAge === undefined) return false;
-  // max_age=0 means "log in now" (the same as prompt=login); otherwise the login must not
-  // be older than max_age seconds.
-  return request.maxAge === 0 || Math.floor(nowMs / 1000) - authTime > request.maxAge;
+  // max_age=0 means "log in now", the same as prompt=login.
+  if (request.maxAge === 0) return true;
+  return nowMs - authenticatedAtMs(session) > request.maxAge * 1000;
 }
