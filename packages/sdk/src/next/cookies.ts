@@ -74,6 +74,17 @@ export function readCookie(header: string | null, name: string): string | undefi
   return undefined;
 }
 
-export function transactionCookieName(state: string): string {
-  return `${TRANSACTION_COOKIE_PREFIX}${state.slice(0, 16)}`;
+/**
+ * Under https the transaction cookie is `__Host-` prefixed like the session cookie, which forces
+ * Path=/: otherwise a sibling subdomain could plant its own sealed transaction (from a login it
+ * started itself) and complete the victim's callback as the attacker (login CSRF).
+ */
+export function transactionCookieName(state: string, secure: boolean): string {
+  const name = `${TRANSACTION_COOKIE_PREFIX}${state.slice(0, 16)}`;
+  return secure ? `__Host-${name}` : name;
+}
+
+/** Over plain http the transaction is only sent to the callback; `__Host-` requires Path=/. */
+export function transactionCookiePath(secure: boolean): string {
+  return secure ? '/' : TRANSACTION_PATH;
 }

@@ -218,3 +218,62 @@ describe('/auth/logout', () => {
     expect((await routes.GET(new Request(`${APP}/auth/x`), action('x'))).status).toBe(404);
   });
 });
+
+describe('the login-transaction cookie under https (login CSRF from a sibling subdomain)', () => {
+  const HTTPS_APP = 'https://shop.example.test';
+  const httpsOptions = resolveNextOptions({
+    issuer: 'https://idp.example.test',
+    idpInternalUrl: 'http://127.0.0.1:4000',
+    allowHttpIdp: true,
+    appUrl: HTTPS_APP,
+    clientId: 'shop',
+    clientSecret: 'shop-demo-secret',
+    scope: 'profile',
+    resources: [`${HTTPS_APP}/api`],
+    audience: `${HTTPS_APP}/api`,
+    sessionSecret: randomBytes(32).toString('base64url'),
+    redisUrl: 'redis://127.0.0.1:6379',
+  });
+  const httpsSealer = createSealer(httpsOptions.sessionKey);
+  const httpsRoutes = createRoutes({
+    options: httpsOptions,
+    verifier,
+    ready: async () => {},
+    tokens,
+    sealer: httpsSealer,
+    sessions: createSessionResolver({
+      options: httpsOptions,
+      verifier,
+      ready: async () => {},
+      tokens,
+      sealer: httpsSealer,
+    }),
+  });
+
+  it('is __Host- prefixed, Secure, Path=/ and without Domain', async () => {
+    const response = await httpsRoutes.GET(new Request(`${HTTPS_APP}/auth/login`), action('login'));
+    const state = new URL(response.headers.get('location')!).searchParams.get('state')!;
+    const [cookie] = response.headers.getSetCookie();
+    expect(cookie).toMatch(new RegExp(`^__Host-latchkey_tx_${state.slice(0, 16)}=`));
+    expect(cookie).toContain('; Secure');
+    expect(cookie).toContain('Path=/;');
+    expect(cookie).not.toMatch(/domain=/i);
+  });
+
+  it('ignores a planted transaction without the prefix', async () => {
+    const login = await httpsRoutes.GET(new Request(`${HTTPS_APP}/auth/login`), action('login'));
+    const state = new URL(login.headers.get('location')!).searchParams.get('state')!;
+    const sealed = login.headers.getSetCookie()[0]!.split(';')[0]!.split('=')[1]!;
+    const planted = `latchkey_tx_${state.slice(0, 16)}=${sealed}`;
+    const callsBefore = tokenCalls;
+    const callback = await httpsRoutes.GET(
+      new Request(
+        `${HTTPS_APP}/auth/callback?code=x&state=${state}&iss=${encodeURIComponent('https://idp.example.test')}`,
+        { headers: { cookie: planted } },
+      ),
+      action('callback'),
+    );
+    expect(callback.status).toBe(400);
+    expect(tokenCalls).toBe(callsBefore);
+  });
+});

@@ -9,8 +9,8 @@ import {
   serializeCookie,
   sessionCookie,
   TRANSACTION_MAX_AGE_SEC,
-  TRANSACTION_PATH,
   transactionCookieName,
+  transactionCookiePath,
 } from './cookies.js';
 import { errorPage } from './error-page.js';
 import type { ResolvedNextOptions } from './options.js';
@@ -83,9 +83,9 @@ export function createRoutes(deps: {
     headers.append(
       'set-cookie',
       serializeCookie(
-        transactionCookieName(transaction.state),
+        transactionCookieName(transaction.state, secure),
         sealer.seal(TRANSACTION_PURPOSE, transaction),
-        { path: TRANSACTION_PATH, maxAge: TRANSACTION_MAX_AGE_SEC, secure },
+        { path: transactionCookiePath(secure), maxAge: TRANSACTION_MAX_AGE_SEC, secure },
       ),
     );
     return new Response(null, { status: 302, headers });
@@ -94,12 +94,12 @@ export function createRoutes(deps: {
   async function callback(request: Request): Promise<Response> {
     const params = new URL(request.url).searchParams;
     const state = params.get('state') ?? '';
-    const cookieName = transactionCookieName(state);
+    const cookieName = transactionCookieName(state, secure);
     const transaction = parseTransaction(
       sealer.unseal(TRANSACTION_PURPOSE, readCookie(request.headers.get('cookie'), cookieName)),
     );
     // The transaction is single use whatever happens next.
-    const clearTransaction = expiredCookie(cookieName, TRANSACTION_PATH, secure);
+    const clearTransaction = expiredCookie(cookieName, transactionCookiePath(secure), secure);
     const fail = (status: number, title: string, detail: string): Response =>
       withCookies(errorPage(status, title, detail), [clearTransaction]);
 
