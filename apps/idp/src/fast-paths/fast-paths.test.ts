@@ -115,10 +115,11 @@ describe('the fast paths take every step the router answer takes', () => {
     ];
     expect(viaFastPath.status).toBe(200);
     // The tokens differ (new jti, new times); every header and field name must not.
-    const { 'content-length': _fastLength, ...fastHeaders } = viaFastPath.headers;
-    const { 'content-length': _routedLength, ...routedHeaders } = viaRouter.headers;
-    expect(fastHeaders).toEqual(routedHeaders);
-    expect(fastHeaders).toHaveProperty('strict-transport-security');
+    const withoutLength = (headers: Record<string, string>) =>
+      Object.entries(headers).filter(([name]) => name !== 'content-length');
+    const fastHeaders = withoutLength(viaFastPath.headers);
+    expect(fastHeaders).toEqual(withoutLength(viaRouter.headers));
+    expect(viaFastPath.headers).toHaveProperty('strict-transport-security');
     expect(Object.keys(JSON.parse(viaFastPath.body) as object).sort()).toEqual(
       Object.keys(JSON.parse(viaRouter.body) as object).sort(),
     );
