@@ -136,6 +136,7 @@ export function createApp(deps: AppDeps): Koa {
     readyzRoute([() => storeNotReadyReason(store), () => keys.notReadyReason()]),
   );
 
+  // Every request takes these steps; POST /token then skips the router only (fast-paths/).
   for (const step of everyRequestMiddleware({ logger, https })) app.use(step);
   if (deps.fastPaths !== false) app.use(tokenFastPath(router, token));
   app.use(router.routes());
