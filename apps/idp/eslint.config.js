@@ -1,1 +1,82 @@
-export { default } from '@latchkey/eslint-config';
+import { readdirSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import latchkey from '@latchkey/eslint-config';
+
+/**
+ * The IdP's layers: which entry of src/ may import which (besides itself). Written down
+ * here only; the README's layout section draws it. Floors at the top, wings and wiring
+ * below: a floor knows nothing of what stands on it (STYLE.md, "As the house grows").
+ * Tests and test-support/ may reach anything: they stand outside the building.
+ *
+ * @type {Record<string, string[]>}
+ */
+const LAYERS = {
+  config: [],
+  logger: ['config'],
+  store: [],
+  http: ['config', 'logger'],
+  views: [],
+  clients: [],
+  users: ['store'],
+  keys: ['config', 'logger', 'store'],
+  tokens: ['clients', 'keys', 'store'],
+  sessions: ['config', 'logger', 'store', 'http', 'tokens'],
+  oauth: [
+    'config',
+    'logger',
+    'store',
+    'http',
+    'views',
+    'clients',
+    'users',
+    'keys',
+    'tokens',
+    'sessions',
+  ],
+  limits: ['config', 'logger', 'store', 'http', 'oauth'],
+  login: ['store', 'http', 'views', 'users', 'tokens', 'sessions', 'oauth'],
+  'fast-paths': ['logger', 'http', 'keys', 'oauth'],
+  app: ['*'],
+  idp: ['*'],
+  main: ['*'],
+  cli: ['config', 'logger', 'store', 'users', 'keys', 'sessions'],
+  'test-support': ['*'],
+};
+
+const SOURCE = new URL('./src/', import.meta.url);
+/** @param {string} name */
+const isTest = (name) => /\.(test|contract)\.ts$/.test(name);
+const entries = readdirSync(SOURCE, { withFileTypes: true })
+  .filter((entry) => entry.isDirectory() || (entry.name.endsWith('.ts') && !isTest(entry.name)))
+  .map((entry) => ({ layer: entry.name.replace(/\.ts$/, ''), path: `./src/${entry.name}` }));
+// A new folder or top-level module must take its place in the table, or it escapes every rule.
+const unplaced = entries.filter(({ layer }) => !Object.hasOwn(LAYERS, layer));
+if (unplaced.length > 0) {
+  throw new Error(
+    `apps/idp/eslint.config.js: add ${unplaced.map(({ path }) => path).join(', ')} to LAYERS`,
+  );
+}
+
+const zones = entries
+  .filter(({ layer }) => !LAYERS[layer].includes('*'))
+  .map(({ layer, path }) => ({
+    target: path,
+    from: entries
+      .filter((other) => other.layer !== layer && !LAYERS[layer].includes(other.layer))
+      .map((other) => other.path),
+    message: `${layer} may import only ${LAYERS[layer].join(', ') || 'itself'} (LAYERS in apps/idp/eslint.config.js)`,
+  }));
+
+export default [
+  ...latchkey,
+  {
+    files: ['src/**/*.ts'],
+    ignores: ['**/*.test.ts', '**/*.contract.ts', 'src/test-support/**'],
+    rules: {
+      'import-x/no-restricted-paths': [
+        'error',
+        { basePath: fileURLToPath(new URL('.', import.meta.url)), zones },
+      ],
+    },
+  },
+];

@@ -1,5 +1,8 @@
 // Shared flat config: typescript-eslint's type-aware recommended rules, plus the few
-// rules that catch the mistakes that matter in security code (floating promises, any).
+// rules that catch the mistakes that matter in security code (floating promises, any),
+// and no import cycles anywhere.
+import { createTypeScriptImportResolver } from 'eslint-import-resolver-typescript';
+import { importX } from 'eslint-plugin-import-x';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
@@ -17,6 +20,22 @@ export default tseslint.config(
       '@typescript-eslint/consistent-type-imports': 'error',
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_' }],
       'no-console': 'error',
+    },
+  },
+  {
+    // A cycle makes the load order decide what a module sees at start-up (an import still
+    // undefined), and says two parts lean on each other so neither can change alone. The
+    // resolver maps the `.js` specifiers of ESM TypeScript to their `.ts` sources; what
+    // lies under node_modules is not walked (ignoreExternal), which keeps lint fast.
+    plugins: { 'import-x': importX },
+    settings: {
+      // Without these the rule skips every .ts module it meets.
+      'import-x/extensions': ['.ts', '.tsx', '.mts', '.cts', '.js', '.jsx', '.mjs', '.cjs'],
+      'import-x/parsers': { '@typescript-eslint/parser': ['.ts', '.tsx', '.mts', '.cts'] },
+      'import-x/resolver-next': [createTypeScriptImportResolver()],
+    },
+    rules: {
+      'import-x/no-cycle': ['error', { ignoreExternal: true }],
     },
   },
   {

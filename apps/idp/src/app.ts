@@ -2,16 +2,15 @@ import Koa from 'koa';
 import { Router } from '@koa/router';
 import type { ClientRegistry } from './clients/client.js';
 import type { Config } from './config/config.js';
+import { everyRequestMiddleware } from './fast-paths/every-request.js';
+import { tokenFastPath } from './fast-paths/token-fast-path.js';
 import { chain } from './http/chain.js';
 import { clientAddressFromProxies } from './http/client-address.js';
 import { healthzRoute, readyzRoute } from './http/health-routes.js';
-import { htmlErrors } from './http/koa-html-errors.js';
-import { accessLog } from './http/koa-access-log.js';
-import { errorHandler } from './http/koa-error-handler.js';
-import { limitPerAddress, limitPerClient } from './http/koa-rate-limit.js';
-import { createRateLimiter } from './http/rate-limit.js';
-import { allowAnyOrigin, securityHeaders } from './http/koa-security-headers.js';
+import { allowAnyOrigin } from './http/koa-security-headers.js';
 import type { KeyManager } from './keys/key-manager.js';
+import { limitPerAddress, limitPerClient } from './limits/koa-rate-limit.js';
+import { createRateLimiter } from './limits/rate-limit.js';
 import type { Logger } from './logger.js';
 import { csrfCookie } from './login/csrf-cookie.js';
 import { showLoginRoute, submitLoginRoute } from './login/login-routes.js';
@@ -25,6 +24,7 @@ import { createPendingAuthorizations } from './oauth/authorize/pending-authoriza
 import { discoveryRoute } from './oauth/discovery/discovery-route.js';
 import { introspectRoute } from './oauth/introspect/introspect-route.js';
 import { jwksRoute } from './oauth/jwks/jwks-route.js';
+import { htmlErrors } from './oauth/koa-html-errors.js';
 import { logoutRoute } from './oauth/logout/logout-route.js';
 import { revokeRoute } from './oauth/revoke/revoke-route.js';
 import { tokenRoute } from './oauth/token/token-route.js';
@@ -32,6 +32,7 @@ import { userinfoCors, userinfoRoute } from './oauth/userinfo/userinfo-route.js'
 import type { Revoker } from './sessions/revoker.js';
 import type { SessionRepository } from './sessions/session.js';
 import { sessionCookie } from './sessions/session-cookie.js';
+import { storeNotReadyReason } from './store/store-probe.js';
 import type { Store } from './store/store.js';
 import { verifyPassword, type VerifyPassword } from './users/password-hash.js';
 import type { UserRepository } from './users/user.js';
@@ -50,6 +51,11 @@ export interface AppDeps {
   loginLimits?: LoginLimits;
   /** The login form's password check; tests give one on slots they watch. Default verifyPassword. */
   verifyPassword?: VerifyPassword;
+  /**
+   * Whether POST /token is dispatched ahead of the router (fast-paths/). Default true; tests
+   * turn it off to compare the fast path's answers with the router's.
+   */
+  fastPaths?: boolean;
 }
 
 /** Builds the IdP's Koa app. It never listens: main.ts and the tests decide where. */
@@ -129,19 +135,14 @@ export function createApp(deps: AppDeps): Koa {
     submitLoginRoute(login),
   );
   router.get('/healthz', healthzRoute());
-  router.get('/readyz', readyzRoute(store, keys));
+  router.get(
+    '/readyz',
+    readyzRoute([() => storeNotReadyReason(store), () => keys.notReadyReason()]),
+  );
 
-  app.use(errorHandler(logger));
-  const log = accessLog(logger);
-  if (log) app.use(log);
-  app.use(securityHeaders({ https }));
-  // The token endpoint is the one machines call in a loop: it skips the router's matching of
-  // every route and composing of the matched stack per request. The router keeps the route
-  // for everything else it answers (405 with Allow for GET /token).
-  app.use(async (ctx, next) => {
-    if (ctx.method === 'POST' && ctx.path === '/token') await token(ctx, next);
-    else await next();
-  });
+  // Every request takes these steps; POST /token then skips the router only (fast-paths/).
+  for (const step of everyRequestMiddleware({ logger, https })) app.use(step);
+  if (deps.fastPaths !== false) app.use(tokenFastPath(router, token));
   app.use(router.routes());
   app.use(router.allowedMethods());
   return app;

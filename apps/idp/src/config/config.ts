@@ -6,9 +6,9 @@ import {
   SIGNING_ALGORITHMS,
   type SigningAlgorithm,
 } from '@latchkey/protocol';
-import { parseProxyEntry, type ProxyEntry } from '../http/client-address.js';
-import { parseRate, type Rate } from '../http/rate-limit.js';
 import { formatDuration, parseDuration } from './duration.js';
+import { parseProxyEntry, type ProxyEntry } from './proxy-entry.js';
+import { parseRate, type Rate } from './rate.js';
 
 export type Mode = 'production' | 'development';
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';

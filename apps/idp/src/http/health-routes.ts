@@ -1,6 +1,4 @@
 import type { Middleware } from 'koa';
-import type { KeyManager } from '../keys/key-manager.js';
-import type { Store } from '../store/store.js';
 
 /** Liveness: the process answers. Never depends on Redis, so a Redis outage is no restart loop. */
 export function healthzRoute(): Middleware {
@@ -10,18 +8,20 @@ export function healthzRoute(): Middleware {
   };
 }
 
-/** Readiness: the store answers and signing keys are loaded; otherwise 503 with the reasons. */
-export function readyzRoute(store: Store, keys: KeyManager): Middleware {
+/**
+ * One readiness check: null when ready, else the reason an operator reads. Given by the app
+ * (store reachable, keys loaded), so this floor needs to know neither.
+ */
+export type ReadinessProbe = () => string | null | Promise<string | null>;
+
+/** Readiness: every probe passes; otherwise 503 with the reasons, in the probes' order. */
+export function readyzRoute(probes: readonly ReadinessProbe[]): Middleware {
   return async (ctx) => {
     const reasons: string[] = [];
-    try {
-      await store.ping();
-    } catch {
-      // Only a shared store can fail to answer (memory never does), so name it for operators.
-      reasons.push('store unreachable: Redis did not answer');
+    for (const probe of probes) {
+      const reason = await probe();
+      if (reason) reasons.push(reason);
     }
-    const keyProblem = keys.notReadyReason();
-    if (keyProblem) reasons.push(keyProblem);
     ctx.set('Cache-Control', 'no-store');
     ctx.status = reasons.length === 0 ? 200 : 503;
     ctx.body = reasons.length === 0 ? { status: 'ready' } : { status: 'unavailable', reasons };

@@ -1,5 +1,5 @@
 import type { Context, Middleware } from 'koa';
-import { readForm } from '../http/form-body.js';
+import { readForm } from '../oauth/form-body.js';
 import type { AuthorizeDeps } from '../oauth/authorize/authorize-route.js';
 import { issueCodeAndRedirect } from '../oauth/authorize/issue-code.js';
 import type { PendingAuthorization } from '../oauth/authorize/pending-authorization.js';

@@ -1,9 +1,11 @@
+import type { HttpProblem } from '../http/http-problem.js';
+
 /**
  * OAuth 2.0 errors (RFC 6749 §5.2, RFC 7009, RFC 7662, RFC 8707): one class per `error`
  * code, each knowing its HTTP status. The error handler turns them into the standard JSON
  * body; `error_description` is always safe to show to the client.
  */
-export class OAuthError extends Error {
+export class OAuthError extends Error implements HttpProblem {
   readonly headers: Record<string, string>;
   constructor(
     readonly error: string,
@@ -14,6 +16,11 @@ export class OAuthError extends Error {
     super(description);
     this.name = 'OAuthError';
     this.headers = headers;
+  }
+
+  /** Every description here is written for the client (see above). */
+  get expose(): boolean {
+    return true;
   }
 }
 

@@ -1,5 +1,5 @@
 import type { Context } from 'koa';
-import { readForm } from '../../http/form-body.js';
+import { readForm } from '../form-body.js';
 import { InvalidRequestError } from '../oauth-errors.js';
 
 /**

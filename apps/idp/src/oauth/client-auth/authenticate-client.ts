@@ -1,7 +1,7 @@
 import type { Context } from 'koa';
 import type { Client, ClientRegistry } from '../../clients/client.js';
 import { digestSecret, secretMatches } from '../../clients/client-secret.js';
-import type { FormParams } from '../../http/form-body.js';
+import type { FormParams } from '../form-body.js';
 import { InvalidClientError, InvalidRequestError } from '../oauth-errors.js';
 
 /**

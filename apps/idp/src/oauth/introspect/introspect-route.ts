@@ -1,6 +1,6 @@
 import type { Middleware } from 'koa';
 import type { Client, ClientRegistry } from '../../clients/client.js';
-import { readForm } from '../../http/form-body.js';
+import { readForm } from '../form-body.js';
 import type { Store } from '../../store/store.js';
 import { looksLikeRefreshToken, readRefreshToken } from '../../tokens/refresh-token.js';
 import { createOwnAccessTokenCheck, type OwnTokenDeps } from '../bearer/own-access-token.js';

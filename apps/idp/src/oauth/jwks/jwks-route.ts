@@ -14,8 +14,9 @@ export function jwksCacheControl(maxAgeSec: number): string {
 
 /**
  * GET /jwks (RFC 7517 §5): the prepared document, or 304 when the client's copy is current.
- * The IdP's server answers most of these before Koa (jwks-fast-path.ts); this route answers
- * what that leaves to Koa, e.g. while no key set is loaded (the error handler's 503).
+ * The IdP's server answers most of these before Koa (fast-paths/jwks-fast-path.ts); this
+ * route answers what that leaves to Koa, e.g. while no key set is loaded (the error
+ * handler's 503).
  */
 export function jwksRoute(keys: KeyManager, maxAgeSec: number): Middleware {
   const cacheControl = jwksCacheControl(maxAgeSec);

@@ -1,6 +1,6 @@
 import type { Context } from 'koa';
 import type { Client, ClientRegistry } from '../../clients/client.js';
-import { readForm } from '../../http/form-body.js';
+import { readForm } from '../form-body.js';
 import { OAuthError } from '../oauth-errors.js';
 import { BadHintError, verifyIdTokenHint, type IdTokenHint } from './id-token-hint.js';
 

@@ -1,6 +1,6 @@
 import type { Middleware } from 'koa';
 import type { ClientRegistry } from '../../clients/client.js';
-import { readForm } from '../../http/form-body.js';
+import { readForm } from '../form-body.js';
 import type { Revoker } from '../../sessions/revoker.js';
 import type { Store } from '../../store/store.js';
 import {

@@ -1,5 +1,5 @@
 import type { Client } from '../../clients/client.js';
-import type { FormParams } from '../../http/form-body.js';
+import type { FormParams } from '../form-body.js';
 import { signAccessToken } from '../../tokens/access-token.js';
 import { UnauthorizedClientError } from '../oauth-errors.js';
 import { resolveResources } from './requested-resource.js';

@@ -1,5 +1,5 @@
 import type { Client } from '../../clients/client.js';
-import type { FormParams } from '../../http/form-body.js';
+import type { FormParams } from '../form-body.js';
 import {
   readRefreshToken,
   revokeRefreshFamily,

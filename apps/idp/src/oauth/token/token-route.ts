@@ -1,7 +1,6 @@
 import type { Middleware } from 'koa';
 import type { Client, ClientRegistry } from '../../clients/client.js';
-import { readForm, type FormParams } from '../../http/form-body.js';
-import type { ClientLimit } from '../../http/koa-rate-limit.js';
+import { readForm, type FormParams } from '../form-body.js';
 import { authenticateClient } from '../client-auth/authenticate-client.js';
 import { InvalidRequestError, UnsupportedGrantTypeError } from '../oauth-errors.js';
 import { authorizationCodeGrant } from './authorization-code-grant.js';
@@ -16,6 +15,12 @@ const GRANTS = {
   refresh_token: refreshTokenGrant,
   client_credentials: clientCredentialsGrant,
 } satisfies Record<string, Grant>;
+
+/**
+ * Counts a request against an authenticated client (limits/koa-rate-limit.ts makes one); it
+ * throws to refuse. Declared here so that the endpoint needs nothing of the limiter.
+ */
+export type ClientLimit = (clientId: string) => Promise<void>;
 
 export const SUPPORTED_GRANT_TYPES = Object.keys(GRANTS) as (keyof typeof GRANTS)[];
 

@@ -1,5 +1,5 @@
 import type { Context, Middleware } from 'koa';
-import { readForm } from '../../http/form-body.js';
+import { readForm } from '../form-body.js';
 import { scopedUserClaims } from '../../tokens/id-token.js';
 import type { UserRepository } from '../../users/user.js';
 import {

@@ -1,7 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { Context } from 'koa';
-import { InvalidRequestError } from '../oauth/oauth-errors.js';
-import { SERVER_LIMITS } from './http-server.js';
+import { SERVER_LIMITS } from '../http/http-server.js';
+import { InvalidRequestError } from './oauth-errors.js';
 
 /** Parameters of an `application/x-www-form-urlencoded` body (RFC 6749 §3.2, §B). */
 export interface FormParams {

@@ -1,10 +1,10 @@
 import type { Middleware } from 'koa';
 import { KeysUnavailableError } from '../keys/key-manager.js';
 import type { Logger } from '../logger.js';
-import { OAuthError } from '../oauth/oauth-errors.js';
 import { StoreUnavailableError } from '../store/store.js';
 import { sendHtml } from '../views/html.js';
 import { messagePage } from '../views/message-page.js';
+import { OAuthError } from './oauth-errors.js';
 
 /**
  * For the pages people see (/authorize, /login): a failure becomes a readable page with the

@@ -1,7 +1,9 @@
 import type { Middleware } from 'koa';
+import type { Rate } from '../config/rate.js';
+import { addressBucket } from '../http/client-address.js';
 import { TooManyRequestsError } from '../oauth/oauth-errors.js';
-import { addressBucket } from './client-address.js';
-import type { Rate, RateLimiter } from './rate-limit.js';
+import type { ClientLimit } from '../oauth/token/token-route.js';
+import type { RateLimiter } from './rate-limit.js';
 
 /**
  * Refuses a request once its subject used up its rate, with 429 and Retry-After. Thrown as an
@@ -41,8 +43,6 @@ export function limitPerAddress(
 }
 
 /** Counts a request against an authenticated client; call it only after authentication. */
-export type ClientLimit = (clientId: string) => Promise<void>;
-
 export function limitPerClient(
   limiter: RateLimiter,
   scope: string,

@@ -1,13 +1,13 @@
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createClientRegistry } from '../../clients/client.js';
-import { loadClientsFile } from '../../clients/load-clients.js';
-import { loadConfig } from '../../config/config.js';
-import { createHttpServer } from '../../http/http-server.js';
-import { createIdp, type Idp } from '../../idp.js';
-import { silentLogger } from '../../logger.js';
-import { createMemoryStore } from '../../store/memory-store.js';
+import { createClientRegistry } from '../clients/client.js';
+import { loadClientsFile } from '../clients/load-clients.js';
+import { loadConfig } from '../config/config.js';
+import { createHttpServer } from '../http/http-server.js';
+import { createIdp, type Idp } from '../idp.js';
+import { silentLogger } from '../logger.js';
+import { createMemoryStore } from '../store/memory-store.js';
 
 /**
  * The /jwks answer given before Koa must be the Koa route's answer, header for header: the
