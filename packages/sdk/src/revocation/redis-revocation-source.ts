@@ -24,6 +24,8 @@ import { createRevokedSet } from './revoked-set.js';
 import type { RevocationSource } from './revocation-source.js';
 
 export interface RedisRevocationSource extends RevocationSource {
+  /** Throws `KeyRevokedError` when the IdP revoked the signing key `kid` (see RevocationSource). */
+  checkKey(kid: string): void;
   /**
    * Resolves once the revoked set has been loaded completely for the first time (until then
    * `check` throws `RevocationStaleError`). Never times out by itself; pass a `signal`
