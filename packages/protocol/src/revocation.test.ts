@@ -56,7 +56,6 @@ describe('revokes', () => {
     expect(revokes(key, { sub: 'a', iat: 1 })).toBe(false);
   });
 
-
   it('revokes every token of the session, whatever its subject or age', () => {
     expect(revokes(session, { sub: 'a', sid: 's-1', iat: 1 })).toBe(true);
     expect(revokes(session, { sub: 'a', sid: 's-2', iat: 1 })).toBe(false);
