@@ -7,7 +7,12 @@ import {
 import { startTestRedis, type TestRedis } from '@latchkey/testing';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { runKeysCommand, runScript, startIdp } from '../test-support/idp-process.js';
+import {
+  runKeysCommand,
+  runScript,
+  runSessionsCommand,
+  startIdp,
+} from '../test-support/idp-process.js';
 
 /**
  * The IdP process and the `keys` command on a real Redis written by another Latchkey version.
@@ -48,11 +53,16 @@ describe('the Redis key layout, on the IdP side', { timeout: 60_000 }, () => {
     expect(await client.exists(storeKeys.keySet)).toBe(0);
   });
 
-  it('the keys command refuses that Redis too', async () => {
+  it('the keys and sessions commands refuse that Redis too', async () => {
     await client.set(storeLayoutKey, encodeStoreLayout(OTHER));
-    const { code, stderr } = await runKeysCommand(['list'], env);
-    expect(code).toBe(1);
-    expect(stderr).toContain(`layout ${OTHER}`);
+    for (const ran of [
+      await runKeysCommand(['list'], env),
+      await runSessionsCommand(['revoke', 'some-sid'], env),
+    ]) {
+      expect(ran.code).toBe(1);
+      expect(ran.stderr).toContain(`layout ${OTHER}`);
+    }
+    expect(await client.zcard('latchkey:revoked')).toBe(0);
   });
 
   it('claims an empty Redis for its own layout when it starts', async () => {
