@@ -13,7 +13,7 @@ import latchkey from '@latchkey/eslint-config';
 const LAYERS = {
   config: [],
   logger: ['config'],
-  store: [],
+  store: ['logger'],
   http: ['config', 'logger'],
   views: [],
   clients: [],

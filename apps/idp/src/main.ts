@@ -7,6 +7,8 @@ import { createIdp } from './idp.js';
 import { keyPolicyFor } from './keys/key-policy.js';
 import { createLogger } from './logger.js';
 import { createStore } from './store/create-store.js';
+import { guardStoreLayout } from './store/store-layout-guard.js';
+import { StoreLayoutError } from './store/store-layout.js';
 import { unsignableIdTokenClients } from './tokens/id-token.js';
 import { loadUsersFile, seedUsersInBackground, UsersFileError } from './users/load-users.js';
 import type { User } from './users/user.js';
@@ -68,6 +70,18 @@ async function main(): Promise<void> {
       else logger.info(event, fields);
     },
   });
+  // Before anything is written (users, keys): a store of another key layout is refused.
+  const refuseLayout = (error: StoreLayoutError): never => {
+    process.stderr.write(`latchkey: refusing to start: ${error.message}\n`);
+    process.exit(1);
+  };
+  let layout;
+  try {
+    layout = await guardStoreLayout(store, { logger, onMismatch: refuseLayout });
+  } catch (error) {
+    if (error instanceof StoreLayoutError) refuseLayout(error);
+    throw error;
+  }
   const { handler, keys, users } = createIdp(config, {
     store,
     clients: createClientRegistry(clients),
@@ -103,6 +117,7 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     stopSeeding();
+    layout.stop();
     logger.info('idp.stopping', { signal });
     // Stop accepting, let in-flight requests finish, then release Redis. A hard deadline
     // keeps a stuck connection from blocking a rolling deploy.

@@ -26,5 +26,13 @@ export {
   type Revocation,
   type SessionRevocation,
   type SubjectRevocation,
+  type KeyRevocation,
 } from './revocation.js';
+export {
+  STORE_LAYOUT_VERSION,
+  storeLayoutKey,
+  encodeStoreLayout,
+  decodeStoreLayout,
+  isCompatibleStoreLayout,
+} from './store-layout.js';
 export { accessTokenHash } from './token-hash.js';

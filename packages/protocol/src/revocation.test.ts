@@ -17,14 +17,16 @@ const subject: Revocation = {
   expiresAt: 1_800_000_000_000,
 };
 
+const key: Revocation = { kind: 'key', kid: 'k:1', expiresAt: 1_800_000_000_000 };
+
 describe('revocation members and notices', () => {
-  it.each([session, subject])('round-trips %j as a member and as a notice', (revocation) => {
+  it.each([session, subject, key])('round-trips %j as a member and as a notice', (revocation) => {
     const member = encodeRevocationMember(revocation);
     expect(decodeRevocationMember(member, revocation.expiresAt)).toEqual(revocation);
     expect(decodeRevocationNotice(encodeRevocationNotice(revocation))).toEqual(revocation);
   });
 
-  it.each(['', 'sid:', 'sub:12:', 'sub:x:alice', 'other:1', 'sub:1234567890123:alice'])(
+  it.each(['', 'sid:', 'kid:', 'sub:12:', 'sub:x:alice', 'other:1', 'sub:1234567890123:alice'])(
     'rejects the malformed member %j',
     (member) => {
       expect(decodeRevocationMember(member, 1_800_000_000_000)).toBeNull();
@@ -48,6 +50,12 @@ describe('revocation members and notices', () => {
 });
 
 describe('revokes', () => {
+  it('revokes every token signed under the key, and no other', () => {
+    expect(revokes(key, { sub: 'a', sid: 's-1', iat: 1, kid: 'k:1' })).toBe(true);
+    expect(revokes(key, { sub: 'a', sid: 's-1', iat: 1, kid: 'k:2' })).toBe(false);
+    expect(revokes(key, { sub: 'a', iat: 1 })).toBe(false);
+  });
+
   it('revokes every token of the session, whatever its subject or age', () => {
     expect(revokes(session, { sub: 'a', sid: 's-1', iat: 1 })).toBe(true);
     expect(revokes(session, { sub: 'a', sid: 's-2', iat: 1 })).toBe(false);

@@ -8,6 +8,8 @@
  * Change: after writing a member, the IdP publishes the same record on
  * {@link revocationKeys.channel}. Pub/sub is at most once, so a reader reloads the set after
  * every reconnect; the set, not the channel, is the source of truth.
+ *
+ * These names and members are part of the Redis key layout whose version store-layout.ts holds.
  */
 
 import { STORE_PREFIX } from './store-keys.js';
@@ -39,17 +41,33 @@ export interface SubjectRevocation {
   expiresAt: number;
 }
 
-export type Revocation = SessionRevocation | SubjectRevocation;
+/**
+ * The signing key `kid` is compromised: every token carrying it in its header is refused,
+ * whatever it claims, and verifiers drop the key from their key-set caches. Kept until no
+ * token it signed can be alive and no cache anywhere can still hold the key set it was in.
+ */
+export interface KeyRevocation {
+  kind: 'key';
+  kid: string;
+  expiresAt: number;
+}
+
+export type Revocation = SessionRevocation | SubjectRevocation | KeyRevocation;
 
 // Identifiers are opaque strings chosen by the IdP; the subject goes last in a member so that a
 // subject containing ':' cannot be mistaken for another field.
-const MEMBER = /^(?:sid:(.+)|sub:(\d{1,12}):(.+))$/s;
+const MEMBER = /^(?:sid:(.+)|sub:(\d{1,12}):(.+)|kid:(.+))$/s;
 
 /** The sorted-set member for a revocation (its expiry is the score, not part of the member). */
 export function encodeRevocationMember(revocation: Revocation): string {
-  return revocation.kind === 'session'
-    ? `sid:${revocation.sid}`
-    : `sub:${revocation.notBefore}:${revocation.sub}`;
+  switch (revocation.kind) {
+    case 'session':
+      return `sid:${revocation.sid}`;
+    case 'subject':
+      return `sub:${revocation.notBefore}:${revocation.sub}`;
+    case 'key':
+      return `kid:${revocation.kid}`;
+  }
 }
 
 /** Reads a member back; null for anything this version does not understand. */
@@ -58,6 +76,7 @@ export function decodeRevocationMember(member: string, expiresAt: number): Revoc
   const match = MEMBER.exec(member);
   if (!match) return null;
   if (match[1] !== undefined) return { kind: 'session', sid: match[1], expiresAt };
+  if (match[4] !== undefined) return { kind: 'key', kid: match[4], expiresAt };
   return { kind: 'subject', sub: match[3]!, notBefore: Number(match[2]), expiresAt };
 }
 
@@ -88,11 +107,17 @@ export function decodeRevocationNotice(message: string): Revocation | null {
  */
 export function revokes(
   revocation: Revocation,
-  token: { sub: string; sid?: string | undefined; iat: number },
+  token: { sub: string; sid?: string | undefined; iat: number; kid?: string | undefined },
 ): boolean {
-  return revocation.kind === 'session'
-    ? token.sid === revocation.sid
-    : token.sub === revocation.sub && token.iat < revocation.notBefore;
+  switch (revocation.kind) {
+    case 'session':
+      return token.sid === revocation.sid;
+    case 'subject':
+      return token.sub === revocation.sub && token.iat < revocation.notBefore;
+    case 'key':
+      // The kid is from the token's protected header; a token without one is not covered here.
+      return token.kid === revocation.kid;
+  }
 }
 
 /** The `notBefore` that revokes every token issued up to and including `nowMs`. */

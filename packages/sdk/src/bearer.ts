@@ -51,6 +51,7 @@ const DESCRIPTIONS: Partial<Record<LatchkeyErrorCode, string>> = {
   ERR_TOKEN_EXPIRED: 'The access token expired',
   ERR_TOKEN_NOT_YET_VALID: 'The access token is not yet valid',
   ERR_TOKEN_REVOKED: 'The access token was revoked',
+  ERR_KEY_REVOKED: 'The access token was revoked',
   ERR_TOKEN_TYPE: 'The token is not an access token',
   ERR_CLAIM_AUDIENCE: 'The access token is not meant for this resource',
 };

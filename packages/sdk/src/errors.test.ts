@@ -14,6 +14,7 @@ const tokenInvalid = [
   [errors.AudienceMismatchError, 'ERR_CLAIM_AUDIENCE'],
   [errors.NonceMismatchError, 'ERR_CLAIM_NONCE'],
   [errors.TokenRevokedError, 'ERR_TOKEN_REVOKED'],
+  [errors.KeyRevokedError, 'ERR_KEY_REVOKED'],
 ] as const;
 
 const unavailable = [
@@ -55,6 +56,19 @@ describe('errors', () => {
     expect(error).toBeInstanceOf(errors.LatchkeyError);
     expect(error).not.toBeInstanceOf(errors.TokenInvalidError);
     expect(error).not.toBeInstanceOf(errors.VerificationUnavailableError);
+  });
+
+  it('KeyRevokedError is a TokenRevokedError, so code refusing revoked tokens refuses it', () => {
+    expect(new errors.KeyRevokedError('x')).toBeInstanceOf(errors.TokenRevokedError);
+  });
+
+  it('RevocationLayoutError names both layouts and is a VerificationUnavailableError', () => {
+    const error = new errors.RevocationLayoutError(1, 2);
+    expect(error).toMatchObject({ code: 'ERR_REVOCATION_LAYOUT', expected: 1, found: 2 });
+    expect(errors.RevocationLayoutError.code).toBe('ERR_REVOCATION_LAYOUT');
+    expect(error).toBeInstanceOf(errors.VerificationUnavailableError);
+    expect(error.message).toContain('layout 2');
+    expect(error.message).toContain('layout 1');
   });
 
   it('keeps the cause', () => {

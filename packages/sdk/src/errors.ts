@@ -28,10 +28,12 @@ export type LatchkeyErrorCode =
   | 'ERR_CLAIM_INVALID'
   | 'ERR_CLAIM_NONCE'
   | 'ERR_TOKEN_REVOKED'
+  | 'ERR_KEY_REVOKED'
   | 'ERR_VERIFICATION_UNAVAILABLE'
   | 'ERR_JWKS_UNAVAILABLE'
   | 'ERR_DISCOVERY_FAILED'
   | 'ERR_REVOCATION_STALE'
+  | 'ERR_REVOCATION_LAYOUT'
   | 'ERR_TOKEN_REQUEST'
   | 'ERR_IDP_UNAVAILABLE';
 
@@ -134,6 +136,16 @@ export class TokenRevokedError extends TokenInvalidError {
   override code: LatchkeyErrorCode = 'ERR_TOKEN_REVOKED';
 }
 
+/**
+ * The token's signing key (`kid`) was revoked by the IdP (a compromised key): whatever the
+ * token claims, its signature proves nothing. A kind of {@link TokenRevokedError}, so code
+ * that refuses revoked tokens refuses these too.
+ */
+export class KeyRevokedError extends TokenRevokedError {
+  static override code: LatchkeyErrorCode = 'ERR_KEY_REVOKED';
+  override code: LatchkeyErrorCode = 'ERR_KEY_REVOKED';
+}
+
 /** The token could not be checked right now (HTTP 503). Retry later; do not log the user out. */
 export class VerificationUnavailableError extends LatchkeyError {
   static override code: LatchkeyErrorCode = 'ERR_VERIFICATION_UNAVAILABLE';
@@ -156,6 +168,28 @@ export class DiscoveryError extends VerificationUnavailableError {
 export class RevocationStaleError extends VerificationUnavailableError {
   static override code: LatchkeyErrorCode = 'ERR_REVOCATION_STALE';
   override code: LatchkeyErrorCode = 'ERR_REVOCATION_STALE';
+}
+
+/**
+ * The Redis holding revocations was written with another key layout than the one this SDK
+ * reads (see `@latchkey/protocol` store-layout.ts): its revocations could be silently missed,
+ * so none of its tokens are vouched for. Upgrade whichever side is older.
+ */
+export class RevocationLayoutError extends VerificationUnavailableError {
+  static override code: LatchkeyErrorCode = 'ERR_REVOCATION_LAYOUT';
+  override code: LatchkeyErrorCode = 'ERR_REVOCATION_LAYOUT';
+  /** The layout this SDK reads. */
+  readonly expected: number;
+  /** What the Redis holds: a layout version, or the unreadable text found. */
+  readonly found: number | string;
+
+  constructor(expected: number, found: number | string) {
+    super(
+      `Redis holds Latchkey key layout ${JSON.stringify(found)}; this SDK reads layout ${expected}`,
+    );
+    this.expected = expected;
+    this.found = found;
+  }
 }
 
 /**

@@ -34,6 +34,12 @@ export interface RemoteKeySet {
    * path), else a promise. Throws {@link KeyNotFoundError} or {@link JwksUnavailableError}.
    */
   getKey(kid: string): VerificationKey | Promise<VerificationKey>;
+  /**
+   * Drops the key `kid` from the cache and keeps it out of every later fetch: a revoked
+   * (compromised) key must not come back from a JWKS document that some cache between us and
+   * the IdP still serves. For the life of this key set; kids are never reused.
+   */
+  forget(kid: string): void;
 }
 
 /** Without any good key set there is nothing to serve, so retry sooner than `cooldownMs`. */
@@ -67,8 +73,15 @@ export function resolveKeySetOptions(options: RemoteKeySetOptions = {}): Resolve
   };
 }
 
-/** A key set fetched from `jwksUrl` (already checked: https, or http on loopback). */
-export function openKeySet(jwksUrl: URL, options: ResolvedKeySetOptions): RemoteKeySet {
+/**
+ * A key set fetched from `jwksUrl` (already checked: https, or http on loopback). Keys named in
+ * `forgotten` are never imported; {@link RemoteKeySet.forget} adds to it.
+ */
+export function openKeySet(
+  jwksUrl: URL,
+  options: ResolvedKeySetOptions,
+  forgotten: Set<string> = new Set(),
+): RemoteKeySet {
   const { timeoutMs, cooldownMs, bounds, now } = options;
 
   let keys: Map<string, VerificationKey> | undefined;
@@ -90,7 +103,7 @@ export function openKeySet(jwksUrl: URL, options: ResolvedKeySetOptions): Remote
       if (response.status === 304 && held !== undefined) {
         expiresAt = now() + cacheLifetimeMs(response.headers, bounds);
       } else if (response.status === 200) {
-        keys = importKeySet(response.body);
+        keys = importKeySet(response.body, forgotten);
         etag = response.headers.get('etag') ?? undefined;
         expiresAt = now() + cacheLifetimeMs(response.headers, bounds);
       } else {
@@ -140,11 +153,15 @@ export function openKeySet(jwksUrl: URL, options: ResolvedKeySetOptions): Remote
       }
       return slowPath(kid);
     },
+    forget(kid) {
+      forgotten.add(kid);
+      keys?.delete(kid);
+    },
   };
 }
 
-/** Imports a JWK Set, keeping only usable signing keys. Throws if none is usable. */
-function importKeySet(body: unknown): Map<string, VerificationKey> {
+/** Imports a JWK Set, keeping only usable signing keys not forgotten. Throws if none is usable. */
+function importKeySet(body: unknown, forgotten: Set<string>): Map<string, VerificationKey> {
   if (
     typeof body !== 'object' ||
     body === null ||
@@ -156,7 +173,7 @@ function importKeySet(body: unknown): Map<string, VerificationKey> {
   for (const jwk of (body as { keys: unknown[] }).keys) {
     const key = importVerificationKey(jwk);
     // The first key wins a duplicated kid, so the choice never depends on the token.
-    if (key && !result.has(key.kid)) result.set(key.kid, key);
+    if (key && !result.has(key.kid) && !forgotten.has(key.kid)) result.set(key.kid, key);
   }
   if (result.size === 0) throw new Error('JWKS contains no usable signing key');
   return result;

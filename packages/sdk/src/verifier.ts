@@ -47,7 +47,7 @@ const ID_TYPES: ReadonlySet<string> = new Set(['jwt', 'application/jwt']);
 export function createVerifier(options: VerifierOptions): Verifier {
   const resolved = resolveVerifierOptions(options);
   const { algorithms, audiences, clientId, issuer, now, revocation, toleranceSec } = resolved;
-  const getKey = createKeySource(issuer, resolved.jwksUri, resolved.jwks);
+  const getKey = createKeySource(issuer, resolved.jwksUri, resolved.jwks, revocation);
   const parser = createJwsParser(algorithms);
   const verified =
     resolved.tokenCacheSize > 0 ? createVerifiedTokenCache(resolved.tokenCacheSize) : undefined;

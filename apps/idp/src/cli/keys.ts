@@ -7,6 +7,7 @@ import { keyPolicyFor } from '../keys/key-policy.js';
 import { createKeyRepository } from '../keys/key-repository.js';
 import { keyState, type KeySet } from '../keys/key-set.js';
 import { createStore } from '../store/create-store.js';
+import { claimStoreLayout } from '../store/store-layout.js';
 
 const USAGE = 'usage: keys <list | rotate [--if-active KID] | revoke KID>';
 
@@ -41,8 +42,11 @@ async function run(args: string[]): Promise<number> {
   }
   const store = createStore(config.storeUrl);
   try {
+    // Like the IdP, never act on a store written with another key layout.
+    await claimStoreLayout(store);
     const repository = createKeyRepository(store);
     const deps = {
+      store,
       repository,
       policy: keyPolicyFor(config),
       newKey: createKeyFactory(config.keyEncryptionKey),

@@ -3,6 +3,7 @@ import { silentLogger } from '../logger.js';
 import { createSessionServices } from '../sessions/session-services.js';
 import type { Session } from '../sessions/session.js';
 import { createStore } from '../store/create-store.js';
+import { claimStoreLayout } from '../store/store-layout.js';
 import { createUserRepository } from '../users/user.js';
 
 const USAGE = 'usage: sessions <list USER | revoke SID | revoke-user USER>';
@@ -32,6 +33,8 @@ async function run(args: string[]): Promise<number> {
   }
   const store = createStore(config.storeUrl);
   try {
+    // Like the IdP, never act on a store written with another key layout.
+    await claimStoreLayout(store);
     const { sessions, revoker } = createSessionServices(config, {
       store,
       logger: silentLogger,

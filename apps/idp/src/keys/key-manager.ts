@@ -78,7 +78,7 @@ export function createKeyManager(options: KeyManagerOptions): KeyManager {
   const { store, policy, kek, newKey, logger } = options;
   const now = options.now ?? Date.now;
   const repository = createKeyRepository(store);
-  const commandDeps = { repository, policy, newKey, now };
+  const commandDeps = { store, repository, policy, newKey, now };
 
   let loaded: {
     raw: string;

@@ -1,12 +1,7 @@
-import {
-  encodeRevocationMember,
-  encodeRevocationNotice,
-  notBeforeFor,
-  revocationKeys,
-  type Revocation,
-} from '@latchkey/protocol';
+import { notBeforeFor, type Revocation } from '@latchkey/protocol';
 import type { Logger } from '../logger.js';
 import type { Store } from '../store/store.js';
+import { recordRevocation } from '../store/revocation-record.js';
 import type { SessionRepository } from './session.js';
 
 export type RevocationReason =
@@ -45,14 +40,7 @@ export interface RevokerDeps {
 }
 
 export function createRevoker({ store, sessions, logger, now, retentionMs }: RevokerDeps): Revoker {
-  async function record(revocation: Revocation): Promise<void> {
-    await store.addToSet(
-      revocationKeys.set,
-      encodeRevocationMember(revocation),
-      revocation.expiresAt,
-    );
-    await store.publish(revocationKeys.channel, encodeRevocationNotice(revocation));
-  }
+  const record = (revocation: Revocation): Promise<void> => recordRevocation(store, revocation);
 
   return {
     async revokeSession(session, reason) {

@@ -1,11 +1,12 @@
 import { discoverJwksUri } from '../discovery.js';
-import { DiscoveryError } from '../errors.js';
+import { DiscoveryError, KeyRevokedError } from '../errors.js';
 import {
   openKeySet,
   UNAVAILABLE_RETRY_MS,
   type RemoteKeySet,
   type ResolvedKeySetOptions,
 } from '../jwks.js';
+import type { RevocationSource } from '../revocation/revocation-source.js';
 import type { VerificationKey } from './jwk.js';
 
 /** Finds the verification key for a `kid`, sync when cached (see {@link RemoteKeySet.getKey}). */
@@ -15,16 +16,42 @@ export type KeySource = (kid: string) => VerificationKey | Promise<VerificationK
  * The verifier's keys: from `jwksUri` when configured, else from discovery on first use. A failed
  * discovery is retried on a later call (not cached forever, so a service that booted during an
  * IdP outage recovers on its own), but at most once per second to spare the IdP.
+ *
+ * With a `revocation` source that knows revoked keys, a revoked `kid` is refused before any
+ * look-up, and the key is dropped from the cache for good.
  */
 export function createKeySource(
   issuer: string,
   jwksUri: URL | undefined,
   options: ResolvedKeySetOptions,
+  revocation?: RevocationSource,
 ): KeySource {
-  if (jwksUri) {
-    const keySet = openKeySet(jwksUri, options);
-    return (kid) => keySet.getKey(kid);
-  }
+  // Shared with whichever key set discovery opens, so a key refused before that stays out.
+  const forgotten = new Set<string>();
+  const lookup = createLookup(issuer, jwksUri, options, forgotten);
+  if (revocation?.checkKey === undefined) return (kid) => lookup.getKey(kid);
+  const checkKey = revocation.checkKey.bind(revocation);
+  return (kid) => {
+    try {
+      checkKey(kid);
+    } catch (error) {
+      // A compromised key signs whatever an attacker likes, so the check is the kid alone, before
+      // the signature; and once the revocation record has expired, a JWKS document still cached
+      // somewhere must not bring the key back.
+      if (error instanceof KeyRevokedError) lookup.forget(kid);
+      throw error;
+    }
+    return lookup.getKey(kid);
+  };
+}
+
+function createLookup(
+  issuer: string,
+  jwksUri: URL | undefined,
+  options: ResolvedKeySetOptions,
+  forgotten: Set<string>,
+): Pick<RemoteKeySet, 'getKey' | 'forget'> {
+  if (jwksUri) return openKeySet(jwksUri, options, forgotten);
 
   let keySet: RemoteKeySet | undefined;
   let pending: Promise<void> | undefined;
@@ -37,7 +64,7 @@ export function createKeySource(
       pending ??= discoverJwksUri(issuer, options.timeoutMs)
         .then(
           (url) => {
-            keySet = openKeySet(url, options);
+            keySet = openKeySet(url, options, forgotten);
           },
           (error: unknown) => {
             failure =
@@ -56,5 +83,11 @@ export function createKeySource(
     return keySet.getKey(kid);
   }
 
-  return (kid) => (keySet ? keySet.getKey(kid) : discover(kid));
+  return {
+    getKey: (kid) => (keySet ? keySet.getKey(kid) : discover(kid)),
+    forget(kid) {
+      forgotten.add(kid);
+      keySet?.forget(kid);
+    },
+  };
 }

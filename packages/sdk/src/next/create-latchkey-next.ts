@@ -1,5 +1,7 @@
 import { createHash } from 'node:crypto';
-import type { NextRequest } from 'next/server';
+// Type-only, so with the `.js` the published declarations resolve under NodeNext (Next has no
+// exports map); runtime imports keep the bare names Next's bundler expects (next-modules.d.ts).
+import type { NextRequest } from 'next/server.js';
 import type { AccessTokenClaims } from '@latchkey/protocol';
 import { RevocationStaleError } from '../errors.js';
 import type { BearerOptions } from '../bearer.js';

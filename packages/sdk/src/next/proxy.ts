@@ -1,4 +1,6 @@
-import { NextResponse, type NextRequest } from 'next/server';
+import { NextResponse } from 'next/server';
+// Type-only with `.js`: see create-latchkey-next.ts.
+import type { NextRequest } from 'next/server.js';
 import {
   expiredSessionCookie,
   readSessionCookie,

@@ -89,6 +89,24 @@ describe('Redis revocation source', { timeout: 30_000 }, () => {
     expect(outcome(() => s.check(token('sid-2')))).toBe('valid');
   });
 
+  it('refuses a revoked signing key, pushed or loaded, and only that key', async () => {
+    await writeRevocation(writer, { kind: 'key', kid: 'kid-loaded', expiresAt: inAMinute() });
+    const s = source();
+    await s.ready({ signal: AbortSignal.timeout(5_000) });
+    expect(outcome(() => s.checkKey('kid-loaded'))).toBe('ERR_KEY_REVOKED');
+    expect(outcome(() => s.checkKey('kid-pushed'))).toBe('valid');
+
+    await writeRevocation(writer, { kind: 'key', kid: 'kid-pushed', expiresAt: inAMinute() });
+    await waitFor('the notice to revoke kid-pushed', () => s.status.entries === 2, {
+      timeoutMs: 100,
+      intervalMs: 1,
+    });
+    expect(outcome(() => s.checkKey('kid-pushed'))).toBe('ERR_KEY_REVOKED');
+    expect(outcome(() => s.checkKey('kid-other'))).toBe('valid');
+    // A key revocation names no session: the claims check is unaffected.
+    expect(outcome(() => s.check(token('sid-1')))).toBe('valid');
+  });
+
   it('revokes a subject by iat: tokens issued before notBefore, not after', async () => {
     const s = source();
     await s.ready({ signal: AbortSignal.timeout(5_000) });

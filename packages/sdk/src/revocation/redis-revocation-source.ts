@@ -1,6 +1,18 @@
-import { decodeRevocationNotice, revocationKeys } from '@latchkey/protocol';
+import {
+  decodeRevocationNotice,
+  decodeStoreLayout,
+  isCompatibleStoreLayout,
+  revocationKeys,
+  STORE_LAYOUT_VERSION,
+  storeLayoutKey,
+} from '@latchkey/protocol';
 import type { Redis } from 'ioredis';
-import { RevocationStaleError, TokenRevokedError } from '../errors.js';
+import {
+  KeyRevokedError,
+  RevocationLayoutError,
+  RevocationStaleError,
+  TokenRevokedError,
+} from '../errors.js';
 import { abortable } from '../lib/abortable.js';
 import { closeRedis } from '../lib/redis-close.js';
 import { parseRevocationRange } from './range-reply.js';
@@ -12,6 +24,8 @@ import { createRevokedSet } from './revoked-set.js';
 import type { RevocationSource } from './revocation-source.js';
 
 export interface RedisRevocationSource extends RevocationSource {
+  /** Throws `KeyRevokedError` when the IdP revoked the signing key `kid` (see RevocationSource). */
+  checkKey(kid: string): void;
   /**
    * Resolves once the revoked set has been loaded completely for the first time (until then
    * `check` throws `RevocationStaleError`). Never times out by itself; pass a `signal`
@@ -63,14 +77,20 @@ export function createRedisRevocationSource(
   let confirmedAt: number | undefined;
   let pinging = false;
   let reportedStale = false;
+  // Set while the Redis holds another key layout: its set may be misread or miss revocations.
+  let layoutError: RevocationLayoutError | undefined;
 
   let resolveLoaded!: () => void;
   let rejectLoaded!: (error: Error) => void;
-  const loaded = new Promise<void>((resolve, reject) => {
-    resolveLoaded = resolve;
-    rejectLoaded = reject;
-  });
-  loaded.catch(() => {}); // observed through ready(); closing before a load is no crash
+  let loaded!: Promise<void>;
+  const awaitLoad = (): void => {
+    loaded = new Promise<void>((resolve, reject) => {
+      resolveLoaded = resolve;
+      rejectLoaded = reject;
+    });
+    loaded.catch(() => {}); // observed through ready(); closing before a load is no crash
+  };
+  awaitLoad();
 
   const isStale = (at: number): boolean =>
     confirmedAt === undefined || at - confirmedAt > maxStalenessMs;
@@ -140,12 +160,22 @@ export function createRedisRevocationSource(
     loadingOn = on;
     const startedAt = now();
     try {
-      const reply = await bounded(
-        commands.zrange(revocationKeys.set, `(${startedAt}`, '+inf', 'BYSCORE', 'WITHSCORES'),
+      // One round trip: ioredis pipelines commands sent together on one connection.
+      const [layout, reply] = await bounded(
+        Promise.all([
+          commands.get(storeLayoutKey),
+          commands.zrange(revocationKeys.set, `(${startedAt}`, '+inf', 'BYSCORE', 'WITHSCORES'),
+        ]),
         commands,
         'revocation.load_timeout',
       );
       if (on !== connection || closed) return;
+      if (!isCompatibleStoreLayout(layout)) {
+        refuseLayout(decodeStoreLayout(layout)!);
+        return;
+      }
+      if (layoutError !== undefined) logger.info('revocation.layout_accepted');
+      layoutError = undefined;
       // Merged rather than replacing: a revocation only ever ends by expiring, so one the set
       // lost (a Redis restarted empty) stays in force here until its own expiry.
       const at = now();
@@ -158,6 +188,18 @@ export function createRedisRevocationSource(
       if (!closed) logger.warn('revocation.load_failed', { message: messageOf(error) });
     } finally {
       if (loadingOn === on) loadingOn = -1;
+    }
+  }
+
+  /** Fails closed: retried on the timer, so a store that is put right is picked up again. */
+  function refuseLayout(found: number | string): void {
+    const first = layoutError === undefined;
+    layoutError = new RevocationLayoutError(STORE_LAYOUT_VERSION, found);
+    if (!first) return;
+    logger.warn('revocation.layout_mismatch', { expected: STORE_LAYOUT_VERSION, found });
+    if (confirmedAt === undefined) {
+      rejectLoaded(layoutError);
+      awaitLoad();
     }
   }
 
@@ -221,6 +263,8 @@ export function createRedisRevocationSource(
   return {
     check(claims) {
       const at = now();
+      // Not even failOpen answers from a store this version cannot read.
+      if (layoutError !== undefined) throw layoutError;
       if (confirmedAt === undefined) {
         throw new RevocationStaleError('revocation state has not been loaded yet');
       }
@@ -238,8 +282,15 @@ export function createRedisRevocationSource(
       if (revoked.isRevoked(claims, at)) throw new TokenRevokedError('token has been revoked');
     },
 
+    checkKey(kid) {
+      if (revoked.isKeyRevoked(kid, now())) {
+        throw new KeyRevokedError('the key that signed the token has been revoked');
+      }
+    },
+
     ready({ signal } = {}) {
       if (closed) return Promise.reject(new RevocationStaleError('revocation source is closed'));
+      if (layoutError !== undefined) return Promise.reject(layoutError);
       return confirmedAt === undefined ? abortable(loaded, signal) : loaded;
     },
 

@@ -21,4 +21,11 @@ export interface RevocationSource {
    * `RevocationStaleError` (503) when the source cannot vouch for its state.
    */
   check(claims: RevocationCheckClaims): void;
+  /**
+   * Called with a token's `kid` before its key is looked up, so that a revoked (compromised)
+   * signing key vouches for nothing even while a key-set cache still holds it. Synchronous,
+   * from memory, like `check`. Throws `KeyRevokedError` (401) when the key is revoked; returns
+   * otherwise (staleness is `check`'s to report). Optional: sources without it revoke no keys.
+   */
+  checkKey?(kid: string): void;
 }

@@ -81,3 +81,18 @@ describe('revoked set: expiry', () => {
     expect(set.size).toBe(0);
   });
 });
+
+describe('revoked set: signing keys', () => {
+  it('revokes the kid until its expiry, then forgets it', () => {
+    const set = createRevokedSet();
+    set.apply({ kind: 'key', kid: 'k-1', expiresAt: NOW + 60_000 }, NOW);
+    expect(set.isKeyRevoked('k-1', NOW)).toBe(true);
+    expect(set.isKeyRevoked('k-2', NOW)).toBe(false);
+    // A key revocation says nothing about sessions or subjects.
+    expect(set.isRevoked(token, NOW)).toBe(false);
+    expect(set.size).toBe(1);
+    set.sweep(NOW + 60_000);
+    expect(set.isKeyRevoked('k-1', NOW + 60_000)).toBe(false);
+    expect(set.size).toBe(0);
+  });
+});

@@ -1,5 +1,6 @@
 import {
   revokes,
+  type KeyRevocation,
   type Revocation,
   type SessionRevocation,
   type SubjectRevocation,
@@ -7,7 +8,7 @@ import {
 import type { RevocationCheckClaims } from './revocation-source.js';
 
 /**
- * The revoked sessions and subjects one process knows of, in memory, so that a check is two
+ * The revoked sessions, subjects and signing keys one process knows of, in memory, so that a check is two
  * map look-ups. Entries live until their `expiresAt` (epoch ms), when every token they could
  * apply to has expired; the IdP's retention already covers verifier clock tolerance.
  */
@@ -15,6 +16,8 @@ export interface RevokedSet {
   /** Adds a revocation; an already known one only ever widens (later notBefore or expiry). */
   apply(revocation: Revocation, nowMs: number): void;
   isRevoked(claims: RevocationCheckClaims, nowMs: number): boolean;
+  /** Whether the signing key `kid` was revoked (a compromised key). */
+  isKeyRevoked(kid: string, nowMs: number): boolean;
   /** Drops expired entries; cheap when nothing has expired yet. */
   sweep(nowMs: number): void;
   readonly size: number;
@@ -23,6 +26,7 @@ export interface RevokedSet {
 export function createRevokedSet(): RevokedSet {
   const sessions = new Map<string, SessionRevocation>();
   const subjects = new Map<string, SubjectRevocation>();
+  const keys = new Map<string, KeyRevocation>();
   // Earliest expiry among the entries (or later): a sweep before it would find nothing.
   let nextExpiry = Infinity;
 
@@ -32,6 +36,11 @@ export function createRevokedSet(): RevokedSet {
       const known = sessions.get(revocation.sid);
       if (known === undefined || known.expiresAt < revocation.expiresAt) {
         sessions.set(revocation.sid, revocation);
+      }
+    } else if (revocation.kind === 'key') {
+      const known = keys.get(revocation.kid);
+      if (known === undefined || known.expiresAt < revocation.expiresAt) {
+        keys.set(revocation.kid, revocation);
       }
     } else {
       const known = subjects.get(revocation.sub);
@@ -68,10 +77,18 @@ export function createRevokedSet(): RevokedSet {
     return revokes(subject, claims);
   }
 
+  function isKeyRevoked(kid: string, nowMs: number): boolean {
+    const key = keys.get(kid);
+    if (key === undefined) return false;
+    if (key.expiresAt > nowMs) return true;
+    keys.delete(kid);
+    return false;
+  }
+
   function sweep(nowMs: number): void {
     if (nowMs < nextExpiry) return;
     nextExpiry = Infinity;
-    for (const map of [sessions, subjects] as Map<string, Revocation>[]) {
+    for (const map of [sessions, subjects, keys] as Map<string, Revocation>[]) {
       for (const [key, entry] of map) {
         if (entry.expiresAt <= nowMs) map.delete(key);
         else if (entry.expiresAt < nextExpiry) nextExpiry = entry.expiresAt;
@@ -82,9 +99,10 @@ export function createRevokedSet(): RevokedSet {
   return {
     apply,
     isRevoked,
+    isKeyRevoked,
     sweep,
     get size() {
-      return sessions.size + subjects.size;
+      return sessions.size + subjects.size + keys.size;
     },
   };
 }

@@ -1,0 +1,22 @@
+import {
+  encodeRevocationMember,
+  encodeRevocationNotice,
+  revocationKeys,
+  type Revocation,
+} from '@latchkey/protocol';
+import type { Store } from './store.js';
+
+/**
+ * Makes a revocation known to every SDK: written to the revoked set first (what an SDK loads
+ * when it connects or reconnects), then published (what a connected SDK applies within
+ * milliseconds). In that order, so that an SDK subscribing meanwhile misses neither.
+ * The one writer of the set, for sessions, subjects and signing keys alike.
+ */
+export async function recordRevocation(store: Store, revocation: Revocation): Promise<void> {
+  await store.addToSet(
+    revocationKeys.set,
+    encodeRevocationMember(revocation),
+    revocation.expiresAt,
+  );
+  await store.publish(revocationKeys.channel, encodeRevocationNotice(revocation));
+}

@@ -1,0 +1,96 @@
+/**
+ * The files of the consumer project the packaging test installs the tarballs into: what another
+ * team writes, kept here as text so that the workspace's own type-check and lint never see them
+ * as workspace code.
+ */
+
+/** Type-checked with `tsc` under NodeNext, as a service outside the workspace would be. */
+export const CONSUMER_TS = `
+import {
+  createVerifier,
+  KeyRevokedError,
+  RevocationLayoutError,
+  type AccessTokenClaims,
+  type Verifier,
+} from '@latchkey/sdk';
+import { requireBearer, type BearerState } from '@latchkey/sdk/koa';
+import { createRedisRevocationSource, type RedisRevocationSource } from '@latchkey/sdk/redis';
+import { createLatchkeyNext } from '@latchkey/sdk/next';
+import { STORE_LAYOUT_VERSION, type KeyRevocation } from '@latchkey/protocol';
+import type { NextRequest } from 'next/server.js';
+
+const revocation: RedisRevocationSource = createRedisRevocationSource({ url: 'redis://127.0.0.1:6379' });
+const verifier: Verifier = createVerifier({ issuer: 'http://127.0.0.1:4000', audience: 'api', revocation });
+export const bearer = requireBearer(verifier, { scope: 'read' });
+export type State = BearerState;
+export const codes: string[] = [KeyRevokedError.code, RevocationLayoutError.code];
+export const layout: number = STORE_LAYOUT_VERSION;
+export const revoked: KeyRevocation = { kind: 'key', kid: 'k-1', expiresAt: 1 };
+export async function subject(token: string): Promise<string> {
+  const claims: AccessTokenClaims = await verifier.verifyAccessToken(token);
+  return claims.sub;
+}
+const latchkey = createLatchkeyNext({
+  issuer: 'http://idp.localhost:4000',
+  idpInternalUrl: 'http://127.0.0.1:4000',
+  appUrl: 'http://shop.localhost:3001',
+  clientId: 'shop',
+  clientSecret: 'secret',
+  scope: 'openid',
+  resources: ['http://shop.localhost:3001/api'],
+  audience: 'http://shop.localhost:3001/api',
+  sessionSecret: 'x'.repeat(43),
+  redisUrl: 'redis://127.0.0.1:6379',
+});
+export const proxy = (request: NextRequest) => latchkey.proxy(request);
+// @ts-expect-error a misspelt option must not type-check: the declarations are really read
+createVerifier({ issuer: 'http://127.0.0.1:4000', audiense: 'api' });
+`;
+
+export const TSCONFIG_NODENEXT = JSON.stringify({
+  compilerOptions: {
+    module: 'nodenext',
+    moduleResolution: 'nodenext',
+    target: 'es2022',
+    strict: true,
+    noEmit: true,
+    // Off, so that our own declaration files are checked; errors in third-party ones are
+    // filtered out by the test (Next's do not all check under every configuration).
+    skipLibCheck: false,
+    types: ['node'],
+  },
+  files: ['consumer.ts'],
+});
+
+/** Plain Node: every entry point that needs no bundler, with a few exports checked. */
+export const IMPORTS_MJS = `
+const checks = {
+  '@latchkey/sdk': (m) => typeof m.createVerifier === 'function' && m.KeyRevokedError.code === 'ERR_KEY_REVOKED',
+  '@latchkey/sdk/koa': (m) => typeof m.requireBearer === 'function',
+  '@latchkey/sdk/redis': (m) => typeof m.createRedisRevocationSource === 'function',
+  '@latchkey/protocol': (m) => m.STORE_LAYOUT_VERSION === 1 && m.storeLayoutKey === 'latchkey:layout',
+};
+const results = {};
+for (const [entry, check] of Object.entries(checks)) {
+  const module = await import(entry);
+  results[entry] = check(module) ? Object.keys(module).length + ' exports' : 'WRONG EXPORTS';
+}
+console.log(JSON.stringify({ node: process.version, results }));
+`;
+
+/**
+ * \`@latchkey/sdk/next\` imports \`next/server\`, \`next/headers\` and \`next/navigation\` by their
+ * bare names, which only Next's bundler resolves (Next has no exports map): it is loaded inside
+ * a minimal Next app, built and started, as the README documents.
+ */
+export const NEXT_ROUTE_JS = `
+import { createLatchkeyNext } from '@latchkey/sdk/next';
+
+export const dynamic = 'force-dynamic';
+
+export function GET() {
+  return Response.json({ createLatchkeyNext: typeof createLatchkeyNext });
+}
+`;
+
+export const NEXT_CONFIG_MJS = 'export default {};\n';
