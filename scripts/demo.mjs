@@ -3,6 +3,7 @@
 // redis-server when none does), starts the three services with one tagged, coloured log, and
 // stops them all on Ctrl-C or as soon as one of them dies. Plain Node, no dependencies: it must
 // run before anything else in the workspace works.
+// @ts-check
 import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -24,13 +25,18 @@ const DEMO_WIKI_URL = 'http://wiki.localhost:3002';
 const useColour =
   Boolean(process.env.FORCE_COLOR) || (process.stdout.isTTY && !process.env.NO_COLOR);
 const COLOURS = { demo: 33, redis: 31, idp: 36, shop: 35, wiki: 32 };
+/** @typedef {keyof typeof COLOURS} Name */
+/** @param {Name} name */
 const tag = (name) => (useColour ? `\x1b[1;${COLOURS[name]}m[${name}]\x1b[0m` : `[${name}]`);
+/** @param {string} line */
 const say = (line) => process.stdout.write(`${tag('demo')} ${line}\n`);
+/** @type {(lines: string | string[]) => never} */
 const fail = (lines) => {
-  process.stderr.write(`${tag('demo')} ${[].concat(lines).join(`\n${tag('demo')} `)}\n`);
+  process.stderr.write(`${tag('demo')} ${[lines].flat().join(`\n${tag('demo')} `)}\n`);
   process.exit(1);
 };
 
+/** @param {string} name @param {number} fallback */
 function portFromEnv(name, fallback) {
   const raw = process.env[name] ?? String(fallback);
   const port = Number(raw);
@@ -46,6 +52,7 @@ const shopUrl = `http://shop.localhost:${shopPort}`;
 const wikiUrl = `http://wiki.localhost:${wikiPort}`;
 const redisUrl = process.env.REDIS_URL ?? DEFAULT_REDIS_URL;
 
+/** @type {string[]} */
 const tempDirs = [];
 const tempDir = () => {
   const dir = mkdtempSync(join(tmpdir(), 'latchkey-demo-'));
@@ -53,9 +60,15 @@ const tempDir = () => {
   return dir;
 };
 
-/** Every process the demo started, in start order; redis (if ours) first, stopped last. */
+/**
+ * Every process the demo started, in start order; redis (if ours) first, stopped last.
+ * @type {Child[]}
+ */
 const children = [];
+/** @type {Promise<never> | null} */
 let stopping = null;
+/** @typedef {{ name: Name, child: import('node:child_process').ChildProcess, exited: Promise<unknown> }} Child */
+/** @typedef {{ host: string, port: number, tls: boolean }} RedisAddress */
 
 process.on('SIGINT', () => void shutdown(0, 'stopping (Ctrl-C)'));
 process.on('SIGTERM', () => void shutdown(0, 'stopping (SIGTERM)'));
@@ -136,7 +149,9 @@ async function main() {
   printBox();
 }
 
+/** @param {string} url @returns {RedisAddress} */
 function parseRedisUrl(url) {
+  /** @type {URL} */
   let parsed;
   try {
     parsed = new URL(url);
@@ -151,6 +166,7 @@ function parseRedisUrl(url) {
 }
 
 async function refuseTakenPorts() {
+  /** @type {[string, string, number][]} */
   const wanted = [
     ['IdP', 'IDP_PORT', idpPort],
     ['shop', 'SHOP_PORT', shopPort],
@@ -171,6 +187,7 @@ async function refuseTakenPorts() {
   }
 }
 
+/** @param {number} port @returns {Promise<boolean>} */
 function portIsFree(port) {
   return new Promise((resolve) => {
     const server = createServer();
@@ -179,10 +196,15 @@ function portIsFree(port) {
   });
 }
 
-/** True when something speaking Redis answers PING (an auth error is an answer too). */
+/**
+ * True when something speaking Redis answers PING (an auth error is an answer too).
+ * @param {RedisAddress} address
+ * @returns {Promise<boolean>}
+ */
 function redisAnswers({ host, port, tls }) {
   return new Promise((resolve) => {
     const socket = tls ? tlsConnect({ host, port, servername: host }) : netConnect(port, host);
+    /** @param {boolean} answer */
     const done = (answer) => {
       socket.destroy();
       resolve(answer);
@@ -190,10 +212,13 @@ function redisAnswers({ host, port, tls }) {
     socket.setTimeout(1_000, () => done(false));
     socket.once('error', () => done(false));
     socket.once(tls ? 'secureConnect' : 'connect', () => socket.write('PING\r\n'));
-    socket.once('data', (data) => done(/^[+-]/.test(data.toString('latin1'))));
+    socket.once('data', (/** @type {Buffer} */ data) =>
+      done(/^[+-]/.test(data.toString('latin1'))),
+    );
   });
 }
 
+/** @param {RedisAddress} address */
 async function ensureRedis(address) {
   const where = `${address.host}:${address.port}`;
   if (await redisAnswers(address)) {
@@ -245,6 +270,7 @@ function clientsFileForPorts() {
   return file;
 }
 
+/** @param {'shop' | 'wiki'} name @param {number} port @param {Record<string, string>} env */
 function startNextApp(name, port, env) {
   const next = join(ROOT, `apps/${name}/node_modules/next/dist/bin/next`);
   if (!existsSync(next)) fail(`apps/${name} has no next installed: run pnpm install first`);
@@ -260,6 +286,12 @@ function startNextApp(name, port, env) {
   );
 }
 
+/**
+ * @param {Name} name
+ * @param {string} command
+ * @param {string[]} args
+ * @param {{ cwd: string, env: Record<string, string> }} options
+ */
 function startChild(name, command, args, { cwd, env }) {
   // Its own process group, so that stopping it also stops anything it forked, and so that a
   // terminal's Ctrl-C reaches only this script, which then stops everyone in order.
@@ -285,6 +317,7 @@ function startChild(name, command, args, { cwd, env }) {
 }
 
 async function waitUntilUp() {
+  /** @type {[Name, string, (status: number) => boolean][]} */
   const checks = [
     ['idp', `http://127.0.0.1:${idpPort}/readyz`, (status) => status === 200],
     ['shop', `http://127.0.0.1:${shopPort}/auth/login`, (status) => status < 500],
@@ -309,6 +342,7 @@ async function waitUntilUp() {
   if (stopping) await stopping;
 }
 
+/** @param {string} url */
 async function statusOf(url) {
   try {
     const response = await fetch(url, { redirect: 'manual', signal: AbortSignal.timeout(2_000) });
@@ -348,7 +382,12 @@ function printBox() {
   process.stdout.write(`\n${out.join('\n')}\n\n`);
 }
 
-/** Stops every child (services first, our redis-server last), cleans up, and exits. */
+/**
+ * Stops every child (services first, our redis-server last), cleans up, and exits.
+ * @param {number} code
+ * @param {string} reason
+ * @returns {Promise<never>}
+ */
 function shutdown(code, reason) {
   stopping ??= (async () => {
     say(reason);
@@ -361,15 +400,18 @@ function shutdown(code, reason) {
   return stopping;
 }
 
+/** @param {Child} entry */
 async function stopChild({ child, exited }) {
+  const pid = child.pid;
+  if (pid === undefined) return;
+  /** @param {NodeJS.Signals} signal */
   const signalGroup = (signal) => {
     try {
-      process.kill(-child.pid, signal);
+      process.kill(-pid, signal);
     } catch {
       // The group is already gone.
     }
   };
-  if (child.pid === undefined) return;
   if (child.exitCode === null && child.signalCode === null) signalGroup('SIGTERM');
   const timer = setTimeout(() => signalGroup('SIGKILL'), STOP_GRACE_MS);
   await exited;
@@ -378,6 +420,7 @@ async function stopChild({ child, exited }) {
   signalGroup('SIGKILL');
 }
 
+/** @param {number} ms @returns {Promise<void>} */
 function sleep(ms) {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }

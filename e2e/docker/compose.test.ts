@@ -101,6 +101,10 @@ describe.each(IMAGES)('$dockerfile', ({ dockerfile, packageName }) => {
     expect(runnerProblems(parsed)).toEqual([]);
   });
 
+  it("builds and runs on Node 24, the Contract's LTS", () => {
+    expect(argDefault(parsed, 'NODE_IMAGE')).toBe('node:24-bookworm-slim');
+  });
+
   it('installs the pnpm and turbo versions the repository pins', () => {
     const packageManager = (JSON.parse(read('package.json')) as { packageManager: string })
       .packageManager;
@@ -190,7 +194,7 @@ services:
 
   it('find wrong stage names, a root runner and a missing health check in a Dockerfile', () => {
     const dockerfile = parseDockerfile(`
-ARG IMAGE=node:20-bookworm-slim
+ARG IMAGE=node:24-bookworm-slim
 FROM \${IMAGE} AS base
 FROM bsae AS pruner
 RUN turbo prune @latchkey/idp
@@ -219,7 +223,7 @@ CMD ["node", "dist/main.js"]
       'the runner stage runs as root',
       'the runner stage has no HEALTHCHECK',
     ]);
-    expect(runnerProblems(parseDockerfile('FROM node:20 AS runner\nCMD ["node"]\n'))).toContain(
+    expect(runnerProblems(parseDockerfile('FROM node:24 AS runner\nCMD ["node"]\n'))).toContain(
       'the runner stage has no USER: it would run as root',
     );
   });

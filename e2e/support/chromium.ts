@@ -1,10 +1,11 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { accessSync, constants, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { delimiter, join } from 'node:path';
 import { chromium, type BrowserContext } from 'playwright-core';
+import { npmChromium, type ChromiumExecutable } from './npm-chromium.js';
 
-/** Debian's package; playwright-core never downloads a browser. */
-const CHROMIUM = '/usr/bin/chromium';
+/** Names a distribution's Chromium (or Chrome) goes by on `PATH`. */
+const SYSTEM_NAMES = ['chromium', 'chromium-browser', 'google-chrome'];
 
 const ARGS = [
   '--no-sandbox',
@@ -19,16 +20,51 @@ const ARGS = [
   '--host-resolver-rules=MAP *.localhost 127.0.0.1',
 ];
 
+function executable(path: string): boolean {
+  try {
+    accessSync(path, constants.X_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * `CHROMIUM_PATH` if set, else a Chromium the system has, else the one that arrives as an npm
+ * package (so a machine needs no browser installed, and playwright-core never downloads one).
+ */
+export async function findChromium(
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<ChromiumExecutable & { source: string }> {
+  const chosen = env.CHROMIUM_PATH;
+  if (chosen !== undefined && chosen !== '') {
+    // A path that was asked for and is wrong is a mistake to report, not to paper over.
+    if (!executable(chosen)) throw new Error(`CHROMIUM_PATH=${chosen} is not an executable file`);
+    return { path: chosen, env: {}, source: 'CHROMIUM_PATH' };
+  }
+  const dirs = (env.PATH ?? '').split(delimiter).filter((dir) => dir !== '');
+  for (const name of SYSTEM_NAMES) {
+    for (const dir of dirs) {
+      const path = join(dir, name);
+      if (executable(path)) return { path, env: {}, source: 'system' };
+    }
+  }
+  return { ...(await npmChromium()), source: '@sparticuz/chromium' };
+}
+
 /** Headless Chromium with a fresh profile: one browser context, like one person's browser. */
 export async function launchChromium(): Promise<{
   context: BrowserContext;
   close(): Promise<void>;
 }> {
+  const found = await findChromium();
   const profile = mkdtempSync(join(tmpdir(), 'latchkey-chromium-'));
   const context = await chromium.launchPersistentContext(profile, {
-    executablePath: CHROMIUM,
+    executablePath: found.path,
     headless: true,
     args: ARGS,
+    // Playwright's `env` replaces the browser's environment rather than adding to it.
+    env: { ...process.env, ...found.env },
     viewport: { width: 1280, height: 800 },
   });
   return {
