@@ -28,3 +28,10 @@ export {
   type SubjectRevocation,
 } from './revocation.js';
 export { accessTokenHash } from './token-hash.js';
+export {
+  MAX_TOKEN_LENGTH,
+  DEFAULT_ALGORITHMS,
+  DEFAULT_CLOCK_TOLERANCE_SEC,
+  MAX_CLOCK_TOLERANCE_SEC,
+  MIN_RSA_BITS,
+} from './limits.js';
