@@ -132,7 +132,7 @@ describe('algorithm attacks', () => {
     const claims = f.accessClaims();
     await expect(
       f.verifier().verifyAccessToken(signRaw(f.keys.es256, header, claims)),
-    ).resolves.toBeDefined();
+    ).resolves.toEqual(claims);
     await expectCode(signRaw(f.keys.es256, header, claims, 'der'), 'ERR_SIGNATURE_INVALID');
   });
 
@@ -143,9 +143,10 @@ describe('algorithm attacks', () => {
 
   it('still checks every signature once a header has been seen in a valid token', async () => {
     const verifier = f.verifier();
-    await expect(
-      verifier.verifyAccessToken(await sign(f.keys.es256, f.accessClaims())),
-    ).resolves.toBeDefined();
+    const claims = f.accessClaims();
+    await expect(verifier.verifyAccessToken(await sign(f.keys.es256, claims))).resolves.toEqual(
+      claims,
+    );
     const forged = await sign(f.keys.rogue, f.accessClaims(), { kid: 'es-1' });
     expect(forged.split('.')[0]).toBe((await sign(f.keys.es256, f.accessClaims())).split('.')[0]);
     await expectCode(forged, 'ERR_SIGNATURE_INVALID', verifier);

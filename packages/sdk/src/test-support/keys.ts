@@ -108,3 +108,14 @@ export function signRaw(
   const token = `${input}.${signature.toString('base64url')}`;
   return key.alg === 'ES256' && dsaEncoding === 'ieee-p1363' ? lowS(token) : token;
 }
+
+/**
+ * The claims a token carries, decoded independently of the verifier: what an accepted token's
+ * verification must return, so a verifier returning other claims fails the test.
+ */
+export function payloadOf(token: string): Record<string, unknown> {
+  return JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString('utf8')) as Record<
+    string,
+    unknown
+  >;
+}
