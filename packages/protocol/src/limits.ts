@@ -18,6 +18,13 @@ export const DEFAULT_ALGORITHMS: readonly SigningAlgorithm[] = SIGNING_ALGORITHM
 /** Leeway in seconds for `exp`, `nbf`, `iat` and `auth_time` unless configured otherwise. */
 export const DEFAULT_CLOCK_TOLERANCE_SEC = 5;
 
+/**
+ * Leeway when the issuer checks its own tokens (the IdP at /userinfo, /introspect, /revoke,
+ * /logout): the clock that set `exp` is the one reading it, so there is no skew to forgive,
+ * and a token is dead at `exp` exactly, like the IdP's codes and refresh tokens.
+ */
+export const ISSUER_CLOCK_TOLERANCE_SEC = 0;
+
 /** The largest leeway a verifier may configure: more would keep expired tokens alive. */
 export const MAX_CLOCK_TOLERANCE_SEC = 300;
 

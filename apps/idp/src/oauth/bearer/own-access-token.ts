@@ -1,4 +1,4 @@
-import { DEFAULT_CLOCK_TOLERANCE_SEC, type AccessTokenClaims } from '@latchkey/protocol';
+import { ISSUER_CLOCK_TOLERANCE_SEC, type AccessTokenClaims } from '@latchkey/protocol';
 import {
   checkAccessTokenClaims,
   isAccessTokenType,
@@ -26,7 +26,8 @@ export interface OwnTokenDeps {
  * The IdP's own check of an access token it issued (for /userinfo, /introspect, /revoke), with
  * the token core the SDK uses and its limits: signature against its own published keys (no
  * HTTP round trip), `typ: at+jwt` (an ID token is not an access token, RFC 8725 §3.11), the
- * RFC 9068 claims with their types, `iss`, `exp`/`nbf`/`iat`. `aud` is not compared: these
+ * RFC 9068 claims with their types, `iss`, `exp`/`nbf`/`iat` with no leeway (the clock that
+ * set them reads them, ISSUER_CLOCK_TOLERANCE_SEC). `aud` is not compared: these
  * tokens are for other APIs, and introspection reports their audience (RFC 7662 §2.2). For a
  * user token its session must still exist. That last check is stricter than the SDK's revoked
  * set: a session ended by logout, reuse detection or an operator makes its tokens inactive
@@ -45,7 +46,7 @@ export function createOwnAccessTokenCheck(
         {
           issuer: deps.config.issuer,
           nowSec: Math.floor(deps.now() / 1000),
-          toleranceSec: DEFAULT_CLOCK_TOLERANCE_SEC,
+          toleranceSec: ISSUER_CLOCK_TOLERANCE_SEC,
         },
         'any',
       );

@@ -1,4 +1,4 @@
-import { DEFAULT_CLOCK_TOLERANCE_SEC } from '@latchkey/protocol';
+import { ISSUER_CLOCK_TOLERANCE_SEC } from '@latchkey/protocol';
 import {
   checkRegisteredClaimTypes,
   checkValidityPeriod,
@@ -29,7 +29,7 @@ export class BadHintError extends Error {}
 
 /**
  * RP-Initiated Logout §2 `id_token_hint`: an ID token this IdP issued, checked by the token
- * core with the SDK's limits: signature, no access token (RFC 8725 §3.11), the registered
+ * core with the shared limits: signature, no access token (RFC 8725 §3.11), the registered
  * claims and their types, `iss`, `nbf`/`iat` not in the future. Expiry is reported, not
  * refused. A token whose key has been dropped from the key set cannot be checked: it resolves
  * to null and counts as no hint at all.
@@ -57,7 +57,7 @@ export function verifyIdTokenHint(
     if (claims.iss !== issuer) throw new BadHintError('the id_token_hint was not issued here');
     checkValidityPeriod(claims, {
       nowSec: Math.floor(nowMs / 1000),
-      toleranceSec: DEFAULT_CLOCK_TOLERANCE_SEC,
+      toleranceSec: ISSUER_CLOCK_TOLERANCE_SEC,
     });
   } catch (error) {
     if (error instanceof TokenExpiredError) expired = true;
