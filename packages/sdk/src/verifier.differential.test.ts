@@ -5,12 +5,13 @@ import { ACCESS_TOKEN_TYP, MAX_TOKEN_LENGTH } from '@latchkey/protocol';
 import { isLowS, withNegatedS } from '@latchkey/protocol/jwt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TokenInvalidError } from './errors.js';
-import { AUDIENCE, createFixture, type Fixture } from './test-support/fixture.js';
+import { AUDIENCE, CLIENT_ID, createFixture, type Fixture } from './test-support/fixture.js';
 import type { TestKey } from './test-support/keys.js';
 import type { Verifier } from './verifier.js';
 
 /**
- * Differential test: the SDK accepts an access token exactly when jose's `jwtVerify`, given
+ * Differential test: the SDK accepts an access token (and an ID token) exactly when jose's
+ * `jwtVerify`, given
  * the same strict options, accepts it, except for the documented ways the SDK is stricter
  * ("Stricter than jose" in the README), each restated below in `stricterThanJose` from the
  * specs, not from the SDK's code. Tokens are valid ones mutated at random: header and payload
@@ -56,7 +57,10 @@ const nonEmptyString = (value: unknown) => typeof value === 'string' && value !=
 const optional = (value: unknown, test: (v: unknown) => boolean) =>
   value === undefined || test(value);
 
+type Kind = 'access' | 'id';
+
 function stricterThanJose(
+  kind: Kind,
   token: string,
   header: Record<string, unknown>,
   claims: Record<string, unknown>,
@@ -71,8 +75,30 @@ function stricterThanJose(
   const bytes = Buffer.from(signature, 'base64url');
   if (bytes.toString('base64url') !== signature) return 'non-canonical signature encoding';
   if (header.alg === 'ES256' && !isLowS(bytes)) return 'high-s ECDSA signature';
-  // RFC 9068 §2.2 and Latchkey's claims, with their types (jose checks presence only).
   const aud = claims.aud;
+  const audiences = Array.isArray(aud) ? aud : [aud];
+  if (kind === 'id') {
+    // RFC 8725 §3.11 / OIDC Core §2: an ID token is untyped or `JWT` (jose is given no `typ`,
+    // since its option cannot say "absent or JWT").
+    const typ = header.typ;
+    if (typ !== undefined && !(typeof typ === 'string' && /^(application\/)?jwt$/i.test(typ))) {
+      return 'ID token typ';
+    }
+    // OIDC Core §3.1.3.7 steps 4-5: several audiences need azp, and azp must be the client.
+    if (audiences.length > 1 && claims.azp === undefined) return 'ID token azp missing';
+    if (claims.azp !== undefined && claims.azp !== CLIENT_ID) return 'ID token azp not the client';
+    const idTypesHold =
+      nonEmptyString(claims.iss) &&
+      nonEmptyString(claims.sub) &&
+      (nonEmptyString(aud) ||
+        (Array.isArray(aud) && aud.length > 0 && aud.every((a) => typeof a === 'string'))) &&
+      optional(claims.nonce, (v) => typeof v === 'string') &&
+      optional(claims.azp, (v) => typeof v === 'string') &&
+      optional(claims.sid, (v) => typeof v === 'string') &&
+      optional(claims.auth_time, (v) => typeof v === 'number');
+    return idTypesHold ? null : 'claim types';
+  }
+  // RFC 9068 §2.2 and Latchkey's claims, with their types (jose checks presence only).
   const claimTypesHold =
     nonEmptyString(claims.iss) &&
     nonEmptyString(claims.sub) &&
@@ -133,6 +159,22 @@ type SignatureOp =
 
 const DELETE = Symbol('delete');
 
+/** Claim combinations a member-by-member generator would rarely hit (OIDC azp rules). */
+const CLAIM_PRESETS: [string, unknown][][] = [
+  [['aud', [CLIENT_ID, 'other']]],
+  [
+    ['aud', [CLIENT_ID, 'other']],
+    ['azp', CLIENT_ID],
+  ],
+  [
+    ['aud', [AUDIENCE, 'other']],
+    ['azp', 'other'],
+  ],
+  [['azp', CLIENT_ID]],
+  [['nonce', 5]],
+  [['aud', [AUDIENCE, CLIENT_ID]]],
+];
+
 /** Combinations a member-by-member generator would rarely hit. */
 const HEADER_PRESETS: [string, unknown][][] = [
   [
@@ -155,6 +197,7 @@ const HEADER_PRESETS: [string, unknown][][] = [
 ];
 
 function caseArbitrary(nowSec: number, issuer: string): fc.Arbitrary<Case> {
+  // Values for both kinds of token: the audience of each, the client, azp and nonce strings.
   const unicode = fc.string({ unit: 'grapheme', maxLength: 6 });
   const jsonish = fc.oneof(
     fc.constantFrom<unknown>(null, true, false, 0, -1, 1.5, '', [], {}, [1], ['a']),
@@ -198,6 +241,9 @@ function caseArbitrary(nowSec: number, issuer: string): fc.Arbitrary<Case> {
         [AUDIENCE],
         ['other', AUDIENCE],
         [AUDIENCE, 1],
+        CLIENT_ID,
+        [CLIENT_ID, 'other'],
+        [CLIENT_ID],
         'other',
         'web-app',
         'read',
@@ -239,6 +285,8 @@ function caseArbitrary(nowSec: number, issuer: string): fc.Arbitrary<Case> {
     'roles',
     'auth_time',
     'preferred_username',
+    'azp',
+    'nonce',
     'émoji😀',
     '__proto__',
   );
@@ -256,6 +304,7 @@ function caseArbitrary(nowSec: number, issuer: string): fc.Arbitrary<Case> {
     ),
     claims: fc.oneof(
       { weight: 2, arbitrary: fc.constant<[string, unknown][]>([]) },
+      { weight: 1, arbitrary: fc.constantFrom(...CLAIM_PRESETS) },
       { weight: 3, arbitrary: fc.array(fc.tuple(claimNames, claimValue), { maxLength: 3 }) },
     ),
     headerText: weighted<TextOp>(
@@ -451,14 +500,19 @@ function applySignature(signature: Buffer, alg: string, op: SignatureOp, positio
   }
 }
 
-function build(c: Case): string {
+function build(kind: Kind, c: Case): string {
   const key = f.keys[c.key];
   const header = applyMembers(
-    { alg: KEY_ALG[c.key], kid: c.key === 'rogue' ? 'es-1' : key.kid, typ: ACCESS_TOKEN_TYP },
+    {
+      alg: KEY_ALG[c.key],
+      kid: c.key === 'rogue' ? 'es-1' : key.kid,
+      typ: kind === 'access' ? ACCESS_TOKEN_TYP : 'JWT',
+    },
     c.header,
   );
+  const padding = c.size > 0 ? { pad: 'x'.repeat(c.size) } : {};
   const claims = applyMembers(
-    f.accessClaims(c.size > 0 ? { pad: 'x'.repeat(c.size) } : {}),
+    kind === 'access' ? f.accessClaims(padding) : f.idClaims(padding),
     c.claims,
   );
   const nested = `${Buffer.from('{"alg":"ES256","kid":"es-1"}').toString('base64url')}.${Buffer.from(JSON.stringify(claims)).toString('base64url')}.c2ln`;
@@ -483,69 +537,86 @@ interface Verdicts {
   sdk: { claims: unknown } | { error: unknown };
 }
 
-async function verdicts(token: string): Promise<Verdicts> {
-  const jose = await jwtVerify(token, jwks, {
+async function verdicts(kind: Kind, token: string): Promise<Verdicts> {
+  const common = {
     algorithms: ALGORITHMS,
     issuer: f.idp.issuer,
-    audience: AUDIENCE,
-    typ: ACCESS_TOKEN_TYP,
     clockTolerance: TOLERANCE_SEC,
     maxTokenAge: NO_MAX_AGE_SEC,
     currentDate: new Date(f.clock.ms),
-    requiredClaims: ['sub', 'exp', 'iat', 'jti', 'client_id'],
-  }).catch(() => null);
-  const sdk = await verifier.verifyAccessToken(token).then(
+  };
+  const jose = await jwtVerify(
+    token,
+    jwks,
+    kind === 'access'
+      ? {
+          ...common,
+          audience: AUDIENCE,
+          typ: ACCESS_TOKEN_TYP,
+          requiredClaims: ['sub', 'exp', 'iat', 'jti', 'client_id'],
+        }
+      : { ...common, audience: CLIENT_ID, requiredClaims: ['sub', 'exp', 'iat'] },
+  ).catch(() => null);
+  const verified: Promise<unknown> =
+    kind === 'access' ? verifier.verifyAccessToken(token) : verifier.verifyIdToken(token);
+  const sdk = await verified.then(
     (claims) => ({ claims }),
     (error: unknown) => ({ error }),
   );
   return { jose, sdk };
 }
 
-describe('differential: the SDK against jose jwtVerify (access tokens)', () => {
-  it(`accepts exactly what jose accepts, minus the documented stricter rules (${RUNS} cases, seed ${SEED})`, async () => {
-    // eslint-disable-next-line no-console -- CI's log must show the case count and the seed to replay
-    console.log(`differential test: ${RUNS} cases, seed ${SEED}`);
-    const tally = { bothAccept: 0, bothRefuse: 0, deliberate: new Map<string, number>() };
-    // Every difference is collected (not only the first), so one run shows them all.
-    const differences: { case: Case; jose: boolean; sdk: unknown }[] = [];
-    await fc.assert(
-      fc.asyncProperty(caseArbitrary(f.nowSec(), f.idp.issuer), async (c) => {
-        const token = build(c);
-        const { jose, sdk } = await verdicts(token);
-        const reason = jose ? stricterThanJose(token, jose.protectedHeader, jose.payload) : null;
-        if (reason) tally.deliberate.set(reason, (tally.deliberate.get(reason) ?? 0) + 1);
-        const expectAccept = jose !== null && reason === null;
-        const sdkCode = 'error' in sdk ? (sdk.error as { code?: string }).code : undefined;
-        let agrees: boolean;
-        if ('error' in sdk) {
-          // Whatever the token, a refusal is a TokenInvalidError: never a crash, never a 503.
-          agrees = !expectAccept && sdk.error instanceof TokenInvalidError;
-          if (agrees && jose === null) tally.bothRefuse += 1;
-        } else {
-          // Accepted by both: the same claims.
-          agrees = expectAccept && JSON.stringify(sdk.claims) === JSON.stringify(jose?.payload);
-          if (agrees) tally.bothAccept += 1;
-        }
-        if (!agrees) {
-          differences.push({
-            case: c,
-            jose: jose !== null,
-            sdk: sdkCode ?? ('error' in sdk ? String(sdk.error) : 'accepted'),
-          });
-        }
-        return true;
-      }),
-      { seed: SEED, numRuns: RUNS },
-    );
-    // eslint-disable-next-line no-console -- and how the cases split, so a weakened generator shows
-    console.log(
-      `differential test: both accepted ${tally.bothAccept}, both refused ${tally.bothRefuse}, ` +
-        `jose accepted and the SDK refused on purpose ${JSON.stringify(Object.fromEntries(tally.deliberate))}`,
-    );
-    expect(differences.slice(0, 10)).toEqual([]);
-    // The generator must reach every verdict, or the comparison proves little.
-    expect(tally.bothAccept).toBeGreaterThan(RUNS / 20);
-    expect(tally.bothRefuse).toBeGreaterThan(RUNS / 20);
-    expect(tally.deliberate.size).toBeGreaterThanOrEqual(6);
-  }, 120_000);
+describe('differential: the SDK against jose jwtVerify', () => {
+  it.each<Kind>(['access', 'id'])(
+    `%s tokens: accepted exactly when jose accepts them, minus the documented stricter rules (${RUNS} cases, seed ${SEED})`,
+    async (kind) => {
+      // eslint-disable-next-line no-console -- CI's log must show the case count and the seed to replay
+      console.log(`differential test (${kind} tokens): ${RUNS} cases, seed ${SEED}`);
+      const tally = { bothAccept: 0, bothRefuse: 0, deliberate: new Map<string, number>() };
+      // Every difference is collected (not only the first), so one run shows them all.
+      const differences: { case: Case; jose: boolean; sdk: unknown }[] = [];
+      await fc.assert(
+        fc.asyncProperty(caseArbitrary(f.nowSec(), f.idp.issuer), async (c) => {
+          const token = build(kind, c);
+          const { jose, sdk } = await verdicts(kind, token);
+          const reason = jose
+            ? stricterThanJose(kind, token, jose.protectedHeader, jose.payload)
+            : null;
+          if (reason) tally.deliberate.set(reason, (tally.deliberate.get(reason) ?? 0) + 1);
+          const expectAccept = jose !== null && reason === null;
+          const sdkCode = 'error' in sdk ? (sdk.error as { code?: string }).code : undefined;
+          let agrees: boolean;
+          if ('error' in sdk) {
+            // Whatever the token, a refusal is a TokenInvalidError: never a crash, never a 503.
+            agrees = !expectAccept && sdk.error instanceof TokenInvalidError;
+            if (agrees && jose === null) tally.bothRefuse += 1;
+          } else {
+            // Accepted by both: the same claims.
+            agrees = expectAccept && JSON.stringify(sdk.claims) === JSON.stringify(jose?.payload);
+            if (agrees) tally.bothAccept += 1;
+          }
+          if (!agrees) {
+            differences.push({
+              case: c,
+              jose: jose !== null,
+              sdk: sdkCode ?? ('error' in sdk ? String(sdk.error) : 'accepted'),
+            });
+          }
+          return true;
+        }),
+        { seed: SEED, numRuns: RUNS },
+      );
+      // eslint-disable-next-line no-console -- and how the cases split, so a weakened generator shows
+      console.log(
+        `differential test (${kind} tokens): both accepted ${tally.bothAccept}, both refused ${tally.bothRefuse}, ` +
+          `jose accepted and the SDK refused on purpose ${JSON.stringify(Object.fromEntries(tally.deliberate))}`,
+      );
+      expect(differences.slice(0, 10)).toEqual([]);
+      // The generator must reach every verdict, or the comparison proves little.
+      expect(tally.bothAccept).toBeGreaterThan(RUNS / 20);
+      expect(tally.bothRefuse).toBeGreaterThan(RUNS / 20);
+      expect(tally.deliberate.size).toBeGreaterThanOrEqual(6);
+    },
+    120_000,
+  );
 });
