@@ -87,6 +87,26 @@ describe('GET|POST /logout (OpenID Connect RP-Initiated Logout 1.0)', () => {
     expect(await alive(session.sid)).toBe(true);
   });
 
+  it('RP-Initiated Logout 2: after a hint without the cookie, the user can still confirm from the browser that holds the session', async () => {
+    const { session, idToken } = await signedIn('crosssite');
+    // A cross-site POST may arrive without the cookie: the form cannot carry a session token yet.
+    const ask = await logout({ id_token_hint: idToken }, undefined, 'POST');
+    const page = await ask.text();
+    expectConfirmation(ask, page);
+    const blank = /name="csrf" value="([^"]*)"/.exec(page)?.[1];
+    expect(blank).toBe('');
+    // Submitted from the IdP's own page, the cookie comes along; a token bound to no session
+    // only asks again, now with one bound to the session, which ends it.
+    const again = await logout({ confirm: 'yes', csrf: '' }, session.sid, 'POST');
+    const second = await again.text();
+    expectConfirmation(again, second);
+    expect(await alive(session.sid)).toBe(true);
+    const csrf = /name="csrf" value="([^"]+)"/.exec(second)?.[1] ?? '';
+    const done = await logout({ confirm: 'yes', csrf }, session.sid, 'POST');
+    expectHtmlPage(done, 200);
+    expect(await alive(session.sid)).toBe(false);
+  });
+
   it('RP-Initiated Logout 2, 4: an expired id_token_hint still names the client (its post_logout_redirect_uri is checked) but ends nothing without confirmation', async () => {
     const { session, idToken } = await signedIn('expiredhint');
     clock += 20 * 60_000;
