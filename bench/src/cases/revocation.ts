@@ -43,7 +43,7 @@ export async function revocationCase(context: BenchContext): Promise<Row[]> {
     const started = performance.now();
     for (let id = 0; id < count; id += 1) {
       const slot = started + id * intervalMs;
-      const { accessToken, idToken } = sessions[id]!;
+      const { accessToken, idToken, sid } = sessions[id]!;
       await Promise.all(
         listeners.map(async (listener) => {
           listener.process.send({ type: 'arm', id, token: accessToken });
@@ -58,7 +58,9 @@ export async function revocationCase(context: BenchContext): Promise<Row[]> {
       const sent = process.hrtime.bigint();
       const response = await fetch(
         `${idp.url}/logout?${new URLSearchParams({ id_token_hint: idToken, client_id: SHOP.id }).toString()}`,
-        { redirect: 'manual' },
+        // The browser's own session cookie: a hint alone never ends a session without the
+        // user's confirmation (anyone holding an ID token could sign its user out).
+        { redirect: 'manual', headers: { cookie: `latchkey_session=${sid}` } },
       );
       const answered = process.hrtime.bigint();
       await response.arrayBuffer();
@@ -112,6 +114,7 @@ export async function revocationCase(context: BenchContext): Promise<Row[]> {
 interface SignedIn {
   accessToken: string;
   idToken: string;
+  sid: string;
 }
 
 /** Sessions with the shop's tokens, as after a login and a code redemption, 8 at a time. */
@@ -124,7 +127,8 @@ async function prepareSessions(
   for (let start = 0; start < count; start += 8) {
     const batch = await Promise.all(
       Array.from({ length: Math.min(8, count - start) }, async () => {
-        const code = await fixtures.code(await fixtures.session());
+        const session = await fixtures.session();
+        const code = await fixtures.code(session);
         const response = await fetch(`${idp.url}/token`, {
           method: 'POST',
           headers: {
@@ -137,7 +141,7 @@ async function prepareSessions(
         if (!body.access_token || !body.id_token) {
           throw new Error(`code redemption failed: ${response.status} ${JSON.stringify(body)}`);
         }
-        return { accessToken: body.access_token, idToken: body.id_token };
+        return { accessToken: body.access_token, idToken: body.id_token, sid: session.sid };
       }),
     );
     result.push(...batch);

@@ -36,3 +36,11 @@ export {
   isCompatibleStoreLayout,
 } from './store-layout.js';
 export { accessTokenHash } from './token-hash.js';
+export {
+  MAX_TOKEN_LENGTH,
+  DEFAULT_ALGORITHMS,
+  DEFAULT_CLOCK_TOLERANCE_SEC,
+  ISSUER_CLOCK_TOLERANCE_SEC,
+  MAX_CLOCK_TOLERANCE_SEC,
+  MIN_RSA_BITS,
+} from './limits.js';

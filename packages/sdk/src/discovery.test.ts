@@ -2,7 +2,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { TokenInvalidError } from './errors.js';
 import { discoveryUrl } from './discovery.js';
 import { createFixture, type Fixture } from './test-support/fixture.js';
-import { sign } from './test-support/keys.js';
+import { payloadOf, sign } from './test-support/keys.js';
 
 let f: Fixture;
 beforeAll(async () => {
@@ -44,7 +44,7 @@ describe('discovery', () => {
     expect(f.idp.discoveryRequests).toBe(1);
     f.idp.discoveryIssuer = undefined;
     f.clock.ms += 1_001;
-    await expect(verifier.verifyAccessToken(token)).resolves.toBeDefined();
+    await expect(verifier.verifyAccessToken(token)).resolves.toEqual(payloadOf(token));
     expect(f.idp.discoveryRequests).toBe(2);
   });
 

@@ -7,7 +7,7 @@ export { createVerifier, type Verifier, type IdTokenVerifyOptions } from './veri
 export { MAX_CLOCK_TOLERANCE_SEC, type VerifierOptions } from './verifier-options.js';
 export type { RemoteKeySetOptions } from './jwks.js';
 export type { RevocationSource, RevocationCheckClaims } from './revocation/revocation-source.js';
-export { MAX_TOKEN_LENGTH } from './jws.js';
+export { MAX_TOKEN_LENGTH } from '@latchkey/protocol';
 export {
   createBearerAuthenticator,
   type BearerAuthenticator,

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { TokenInvalidError, VerificationUnavailableError } from './errors.js';
 import { openKeySet, resolveKeySetOptions } from './jwks.js';
-import { createTestKey } from './test-support/keys.js';
+import { createTestKey, payloadOf } from './test-support/keys.js';
 import { createFixture, type Fixture } from './test-support/fixture.js';
 import { sign } from './test-support/keys.js';
 
@@ -73,9 +73,8 @@ describe('unknown kid', () => {
     const next = await createTestKey('ES256', 'es-2');
     f.idp.keys = [...f.idp.keys, next.publicJwk];
     f.clock.ms += 31 * SEC;
-    await expect(
-      verifier.verifyAccessToken(await sign(next, f.accessClaims())),
-    ).resolves.toBeDefined();
+    const claims = f.accessClaims();
+    await expect(verifier.verifyAccessToken(await sign(next, claims))).resolves.toEqual(claims);
     expect(f.idp.jwksRequests).toBe(2);
   });
 });
@@ -127,7 +126,7 @@ describe('caching', () => {
     expect(f.idp.lastIfNoneMatch).toBeUndefined();
 
     f.clock.ms += 61 * SEC;
-    await expect(verifier.verifyAccessToken(token)).resolves.toBeDefined();
+    await expect(verifier.verifyAccessToken(token)).resolves.toEqual(payloadOf(token));
     expect(f.idp.lastIfNoneMatch).toBe('"v1"');
     expect(f.idp.notModifiedResponses).toBe(1);
 
@@ -148,16 +147,16 @@ describe('failures keep the last good key set', () => {
       f.idp.mode = mode;
       f.idp.slowMs = 1_000;
       f.clock.ms += 301 * SEC;
-      await expect(verifier.verifyAccessToken(token)).resolves.toBeDefined();
+      await expect(verifier.verifyAccessToken(token)).resolves.toEqual(payloadOf(token));
       expect(f.idp.jwksRequests).toBe(2);
 
       f.clock.ms += 10 * SEC;
-      await expect(verifier.verifyAccessToken(token)).resolves.toBeDefined();
+      await expect(verifier.verifyAccessToken(token)).resolves.toEqual(payloadOf(token));
       expect(f.idp.jwksRequests).toBe(2);
 
       f.idp.mode = 'normal';
       f.clock.ms += 21 * SEC;
-      await expect(verifier.verifyAccessToken(token)).resolves.toBeDefined();
+      await expect(verifier.verifyAccessToken(token)).resolves.toEqual(payloadOf(token));
       expect(f.idp.jwksRequests).toBe(3);
     },
   );
@@ -191,7 +190,7 @@ describe('no good key set ever', () => {
     expect(f.idp.jwksRequests).toBe(1);
     f.idp.mode = 'normal';
     f.clock.ms += 1_001;
-    await expect(verifier.verifyAccessToken(token)).resolves.toBeDefined();
+    await expect(verifier.verifyAccessToken(token)).resolves.toEqual(payloadOf(token));
     expect(f.idp.jwksRequests).toBe(2);
   });
 });

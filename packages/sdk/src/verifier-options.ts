@@ -1,4 +1,10 @@
-import { isSigningAlgorithm, SIGNING_ALGORITHMS, type SigningAlgorithm } from '@latchkey/protocol';
+import {
+  DEFAULT_ALGORITHMS,
+  DEFAULT_CLOCK_TOLERANCE_SEC,
+  isSigningAlgorithm,
+  MAX_CLOCK_TOLERANCE_SEC,
+  type SigningAlgorithm,
+} from '@latchkey/protocol';
 import {
   resolveKeySetOptions,
   type RemoteKeySetOptions,
@@ -67,7 +73,8 @@ export interface ResolvedVerifierOptions {
   tokenCacheSize: number;
 }
 
-export const MAX_CLOCK_TOLERANCE_SEC = 300;
+// The limits are the token core's (one set for the SDK and the IdP); re-exported as before.
+export { MAX_CLOCK_TOLERANCE_SEC };
 export const DEFAULT_TOKEN_CACHE_SIZE = 10_000;
 
 /** Checks every option once, at construction, so that mistakes fail at startup (TypeError). */
@@ -111,18 +118,18 @@ export function resolveVerifierOptions(options: VerifierOptions): ResolvedVerifi
     }
   }
 
-  const algorithms = options.algorithms ?? SIGNING_ALGORITHMS;
+  const algorithms = options.algorithms ?? DEFAULT_ALGORITHMS;
   if (
     !Array.isArray(algorithms) ||
     algorithms.length === 0 ||
     !algorithms.every(isSigningAlgorithm)
   ) {
     throw new TypeError(
-      `algorithms must be a non-empty subset of ${SIGNING_ALGORITHMS.join(', ')}`,
+      `algorithms must be a non-empty subset of ${DEFAULT_ALGORITHMS.join(', ')}`,
     );
   }
 
-  const toleranceSec = options.clockToleranceSec ?? 5;
+  const toleranceSec = options.clockToleranceSec ?? DEFAULT_CLOCK_TOLERANCE_SEC;
   if (
     typeof toleranceSec !== 'number' ||
     !Number.isFinite(toleranceSec) ||

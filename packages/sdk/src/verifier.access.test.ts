@@ -31,32 +31,34 @@ describe('verifyAccessToken: valid tokens', () => {
   });
 
   it('accepts typ application/at+jwt in any case', async () => {
-    const token = await sign(f.keys.es256, f.accessClaims(), { typ: 'Application/AT+JWT' });
-    await expect(f.verifier().verifyAccessToken(token)).resolves.toBeDefined();
+    const claims = f.accessClaims();
+    const token = await sign(f.keys.es256, claims, { typ: 'Application/AT+JWT' });
+    await expect(f.verifier().verifyAccessToken(token)).resolves.toEqual(claims);
   });
 
   it('accepts an aud array containing one of the audiences', async () => {
-    const token = await sign(f.keys.es256, f.accessClaims({ aud: ['other', AUDIENCE] }));
-    await expect(f.verifier().verifyAccessToken(token)).resolves.toBeDefined();
+    const claims = f.accessClaims({ aud: ['other', AUDIENCE] });
+    const token = await sign(f.keys.es256, claims);
+    await expect(f.verifier().verifyAccessToken(token)).resolves.toEqual(claims);
   });
 
   it('accepts any of several configured audiences', async () => {
-    const token = await sign(f.keys.es256, f.accessClaims({ aud: 'second' }));
+    const claims = f.accessClaims({ aud: 'second' });
+    const token = await sign(f.keys.es256, claims);
     const verifier = f.verifier({ audience: [AUDIENCE, 'second'] });
-    await expect(verifier.verifyAccessToken(token)).resolves.toBeDefined();
+    await expect(verifier.verifyAccessToken(token)).resolves.toEqual(claims);
   });
 
   it('accepts a token expired within the clock tolerance', async () => {
-    const token = await sign(f.keys.es256, f.accessClaims({ exp: f.nowSec() - 3 }));
-    await expect(f.verifier().verifyAccessToken(token)).resolves.toBeDefined();
+    const claims = f.accessClaims({ exp: f.nowSec() - 3 });
+    const token = await sign(f.keys.es256, claims);
+    await expect(f.verifier().verifyAccessToken(token)).resolves.toEqual(claims);
   });
 
   it('accepts nbf and iat in the future within the clock tolerance', async () => {
-    const token = await sign(
-      f.keys.es256,
-      f.accessClaims({ nbf: f.nowSec() + 4, iat: f.nowSec() + 4 }),
-    );
-    await expect(f.verifier().verifyAccessToken(token)).resolves.toBeDefined();
+    const claims = f.accessClaims({ nbf: f.nowSec() + 4, iat: f.nowSec() + 4 });
+    const token = await sign(f.keys.es256, claims);
+    await expect(f.verifier().verifyAccessToken(token)).resolves.toEqual(claims);
   });
 });
 
@@ -103,9 +105,10 @@ describe('verifyAccessToken: claims', () => {
   );
 
   it('honours a larger clock tolerance', async () => {
-    const token = await sign(f.keys.es256, f.accessClaims({ exp: f.nowSec() - 60 }));
+    const claims = f.accessClaims({ exp: f.nowSec() - 60 });
+    const token = await sign(f.keys.es256, claims);
     const verifier = f.verifier({ clockToleranceSec: 120 });
-    await expect(verifier.verifyAccessToken(token)).resolves.toBeDefined();
+    await expect(verifier.verifyAccessToken(token)).resolves.toEqual(claims);
   });
 });
 

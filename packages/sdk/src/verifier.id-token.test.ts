@@ -1,7 +1,7 @@
 import { accessTokenHash } from '@latchkey/protocol';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { CLIENT_ID, createFixture, type Fixture } from './test-support/fixture.js';
-import { sign } from './test-support/keys.js';
+import { payloadOf, sign } from './test-support/keys.js';
 
 let f: Fixture;
 beforeAll(async () => {
@@ -48,7 +48,9 @@ describe('verifyIdToken', () => {
   describe('nonce', () => {
     it('accepts the matching nonce', async () => {
       const token = await idToken(f.idClaims({ nonce: 'n-1' }));
-      await expect(f.verifier().verifyIdToken(token, { nonce: 'n-1' })).resolves.toBeDefined();
+      await expect(f.verifier().verifyIdToken(token, { nonce: 'n-1' })).resolves.toEqual(
+        payloadOf(token),
+      );
     });
 
     it.each([
@@ -73,7 +75,7 @@ describe('verifyIdToken', () => {
 
     it('accepts several audiences when azp is the client_id', async () => {
       const token = await idToken(f.idClaims({ aud: [CLIENT_ID, 'other'], azp: CLIENT_ID }));
-      await expect(f.verifier().verifyIdToken(token)).resolves.toBeDefined();
+      await expect(f.verifier().verifyIdToken(token)).resolves.toEqual(payloadOf(token));
     });
 
     it.each([
@@ -98,7 +100,9 @@ describe('verifyIdToken', () => {
 
     it('accepts a recent authentication and rejects an old one', async () => {
       const recent = await idToken(f.idClaims({ auth_time: f.nowSec() - 60 }));
-      await expect(f.verifier().verifyIdToken(recent, { maxAgeSec: 600 })).resolves.toBeDefined();
+      await expect(f.verifier().verifyIdToken(recent, { maxAgeSec: 600 })).resolves.toEqual(
+        payloadOf(recent),
+      );
       const old = await idToken(f.idClaims({ auth_time: f.nowSec() - 3600 }));
       await expect(f.verifier().verifyIdToken(old, { maxAgeSec: 600 })).rejects.toMatchObject({
         code: 'ERR_TOKEN_EXPIRED',

@@ -7,7 +7,7 @@ import {
   type RedisRevocationSource,
 } from './revocation/redis-revocation-source.js';
 import { createFixture, type Fixture } from './test-support/fixture.js';
-import { sign } from './test-support/keys.js';
+import { payloadOf, sign } from './test-support/keys.js';
 import { writeRevocation } from './test-support/revocations.js';
 
 /** A verifier with the Redis revocation source, end to end against a real redis-server. */
@@ -51,13 +51,13 @@ describe('verifier with the Redis revocation source', { timeout: 30_000 }, () =>
     });
     await waitFor('the revocation to arrive', () => source.status.entries >= 1);
     await expect(verifier.verifyAccessToken(token)).rejects.toBeInstanceOf(TokenRevokedError);
-    await expect(verifier.verifyAccessToken(other)).resolves.toBeDefined();
+    await expect(verifier.verifyAccessToken(other)).resolves.toEqual(payloadOf(other));
   });
 
   it('rejects an ID token of a revoked session', async () => {
     const verifier = f.verifier({ revocation: source });
     const token = await sign(f.keys.es256, f.idClaims({ sid: 'sid-id' }), { typ: undefined });
-    await expect(verifier.verifyIdToken(token)).resolves.toBeDefined();
+    await expect(verifier.verifyIdToken(token)).resolves.toEqual(payloadOf(token));
 
     await writeRevocation(writer, {
       kind: 'session',
@@ -94,14 +94,14 @@ describe('verifier with the Redis revocation source', { timeout: 30_000 }, () =>
         (error: unknown) => error instanceof TokenRevokedError,
       ),
     );
-    await expect(verifier.verifyAccessToken(after)).resolves.toBeDefined();
-    await expect(verifier.verifyAccessToken(otherUser)).resolves.toBeDefined();
+    await expect(verifier.verifyAccessToken(after)).resolves.toEqual(payloadOf(after));
+    await expect(verifier.verifyAccessToken(otherUser)).resolves.toEqual(payloadOf(otherUser));
   });
 
   it('answers 503-family RevocationStaleError once Redis has been gone too long', async () => {
     const verifier = f.verifier({ revocation: source });
     const token = await sign(f.keys.es256, f.accessClaims({ sid: 'sid-fine' }));
-    await expect(verifier.verifyAccessToken(token)).resolves.toBeDefined();
+    await expect(verifier.verifyAccessToken(token)).resolves.toEqual(payloadOf(token));
 
     await redis.kill();
     await waitFor('the source to go stale', () => source.status.stale, { timeoutMs: 2_000 });
@@ -109,6 +109,6 @@ describe('verifier with the Redis revocation source', { timeout: 30_000 }, () =>
 
     await redis.start();
     await waitFor('the source to resync', () => !source.status.stale, { timeoutMs: 10_000 });
-    await expect(verifier.verifyAccessToken(token)).resolves.toBeDefined();
+    await expect(verifier.verifyAccessToken(token)).resolves.toEqual(payloadOf(token));
   });
 });

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { RevocationStaleError, TokenRevokedError, VerificationUnavailableError } from './errors.js';
 import type { RevocationCheckClaims, RevocationSource } from './revocation/revocation-source.js';
 import { createFixture, type Fixture } from './test-support/fixture.js';
-import { sign } from './test-support/keys.js';
+import { payloadOf, sign } from './test-support/keys.js';
 import { createVerifier } from './verifier.js';
 
 /**
@@ -57,7 +57,7 @@ describe('verifyAccessToken with a revocation source', () => {
     const verifier = f.verifier({ revocation: source });
     const token = await sign(f.keys.es256, f.accessClaims({ sid: 'sid-1' }));
 
-    await expect(verifier.verifyAccessToken(token)).resolves.toBeDefined();
+    await expect(verifier.verifyAccessToken(token)).resolves.toEqual(payloadOf(token));
     source.revokedSids.add('sid-1');
     await expect(verifier.verifyAccessToken(token)).rejects.toBeInstanceOf(TokenRevokedError);
     expect(source.calls).toHaveLength(2);
@@ -105,7 +105,7 @@ describe('verifyIdToken with a revocation source', () => {
     const verifier = f.verifier({ revocation: source });
     const token = await sign(f.keys.es256, f.idClaims({ sid: 'sid-1' }), { typ: undefined });
 
-    await expect(verifier.verifyIdToken(token)).resolves.toBeDefined();
+    await expect(verifier.verifyIdToken(token)).resolves.toEqual(payloadOf(token));
     source.revokedSids.add('sid-1');
     await expect(verifier.verifyIdToken(token)).rejects.toMatchObject({
       code: 'ERR_TOKEN_REVOKED',

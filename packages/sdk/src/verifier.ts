@@ -1,14 +1,19 @@
-import { ACCESS_TOKEN_TYP, type AccessTokenClaims, type IdTokenClaims } from '@latchkey/protocol';
+import type { AccessTokenClaims, IdTokenClaims } from '@latchkey/protocol';
 import {
   checkAccessTokenClaims,
   checkAccessTokenHash,
   checkIdTokenClaims,
+  createJwsParser,
+  decodeJwsPayload,
+  isAccessTokenType,
+  isIdTokenType,
   isWithinValidity,
+  TokenTypeError,
+  verifyJwsSignature,
   type ClaimContext,
-} from './claims.js';
-import { TokenTypeError } from './errors.js';
-import { createJwsParser, decodeJwsPayload, verifyJwsSignature, type ParsedJws } from './jws.js';
-import type { VerificationKey } from './lib/jwk.js';
+  type ParsedJws,
+  type VerificationKey,
+} from '@latchkey/protocol/jwt';
 import { createKeySource } from './lib/key-source.js';
 import { createVerifiedTokenCache, deepFreeze } from './lib/verified-token-cache.js';
 import { resolveVerifierOptions, type VerifierOptions } from './verifier-options.js';
@@ -36,12 +41,6 @@ export interface Verifier {
   /** Verifies an OpenID Connect ID token (OIDC Core §3.1.3.7). Needs the `clientId` option. */
   verifyIdToken(token: string, options?: IdTokenVerifyOptions): Promise<IdTokenClaims>;
 }
-
-const ACCESS_TYPES: ReadonlySet<string> = new Set([
-  ACCESS_TOKEN_TYP,
-  `application/${ACCESS_TOKEN_TYP}`,
-]);
-const ID_TYPES: ReadonlySet<string> = new Set(['jwt', 'application/jwt']);
 
 /** Creates a verifier for one issuer. Throws TypeError on bad options. */
 export function createVerifier(options: VerifierOptions): Verifier {
@@ -125,14 +124,4 @@ export function createVerifier(options: VerifierOptions): Verifier {
       return checked;
     },
   };
-}
-
-/** RFC 9068 §4: `at+jwt`, with or without the `application/` prefix, case-insensitively. */
-function isAccessTokenType(typ: unknown): boolean {
-  return typeof typ === 'string' && ACCESS_TYPES.has(typ.toLowerCase());
-}
-
-/** ID tokens are untyped or `JWT`; anything else, notably `at+jwt`, is some other token. */
-function isIdTokenType(typ: unknown): boolean {
-  return typ === undefined || (typeof typ === 'string' && ID_TYPES.has(typ.toLowerCase()));
 }

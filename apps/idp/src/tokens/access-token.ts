@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { ACCESS_TOKEN_TYP, type AccessTokenClaims } from '@latchkey/protocol';
 import type { SigningKey } from '../keys/key-manager.js';
-import { signCompactJws } from './compact-jws.js';
+import { signCompactJws } from '@latchkey/protocol/jwt';
 
 export interface AccessTokenInput {
   issuer: string;

@@ -1,7 +1,7 @@
 import { accessTokenHash, type IdTokenClaims, type SigningAlgorithm } from '@latchkey/protocol';
 import type { Client } from '../clients/client.js';
 import type { SigningKey } from '../keys/key-manager.js';
-import { signCompactJws } from './compact-jws.js';
+import { signCompactJws } from '@latchkey/protocol/jwt';
 
 /** Profile claims the ID token and /userinfo release, by scope (OIDC Core §5.4). */
 export interface UserClaimsSource {

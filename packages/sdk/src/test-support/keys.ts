@@ -8,6 +8,7 @@ import {
   type JWTPayload,
 } from 'jose';
 import type { SigningAlgorithm } from '@latchkey/protocol';
+import { isLowS, withNegatedS } from '@latchkey/protocol/jwt';
 
 /** Test keys and token builders. Tokens are signed with jose, or by hand for malformed ones. */
 
@@ -61,7 +62,7 @@ export async function sign(
 ): Promise<string> {
   const kid = 'kid' in options ? options.kid : key.kid;
   const typ = 'typ' in options ? options.typ : 'at+jwt';
-  return new SignJWT(claims)
+  const token = await new SignJWT(claims)
     .setProtectedHeader({
       alg: key.alg,
       ...(kid ? { kid } : {}),
@@ -69,6 +70,26 @@ export async function sign(
       ...options.header,
     })
     .sign(key.privateKey);
+  return key.alg === 'ES256' ? lowS(token) : token;
+}
+
+/**
+ * The token with its ES256 signature in low-s form. jose leaves s as ECDSA produced it, in the
+ * upper half for about every other token, and the verifier refuses those (ecdsa-low-s.ts).
+ */
+export function lowS(token: string): string {
+  const dot = token.lastIndexOf('.');
+  const signature = Buffer.from(token.slice(dot + 1), 'base64url');
+  if (signature.length !== 64 || isLowS(signature)) return token;
+  return `${token.slice(0, dot + 1)}${withNegatedS(signature).toString('base64url')}`;
+}
+
+/** The token with its ES256 signature's twin (r, n − s) in high-s form: same signer, other spelling. */
+export function highS(token: string): string {
+  const dot = token.lastIndexOf('.');
+  const signature = Buffer.from(token.slice(dot + 1), 'base64url');
+  const high = isLowS(signature) ? withNegatedS(signature) : signature;
+  return `${token.slice(0, dot + 1)}${high.toString('base64url')}`;
 }
 
 /** A hand-built JWS over exactly the header and payload given, signed with node:crypto. */
@@ -84,5 +105,17 @@ export function signRaw(
     key: key.privateKeyObject,
     dsaEncoding,
   });
-  return `${input}.${signature.toString('base64url')}`;
+  const token = `${input}.${signature.toString('base64url')}`;
+  return key.alg === 'ES256' && dsaEncoding === 'ieee-p1363' ? lowS(token) : token;
+}
+
+/**
+ * The claims a token carries, decoded independently of the verifier: what an accepted token's
+ * verification must return, so a verifier returning other claims fails the test.
+ */
+export function payloadOf(token: string): Record<string, unknown> {
+  return JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString('utf8')) as Record<
+    string,
+    unknown
+  >;
 }

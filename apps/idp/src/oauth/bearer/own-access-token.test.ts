@@ -1,4 +1,5 @@
-import { CompactSign } from 'jose';
+import { MAX_TOKEN_LENGTH } from '@latchkey/protocol';
+import { signCompactJws, withNegatedS } from '@latchkey/protocol/jwt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SHOP, signInToShop } from '../../test-support/grants.js';
 import { startTestIdp, type TestIdp } from '../../test-support/test-idp.js';
@@ -13,11 +14,15 @@ beforeAll(async () => {
 afterAll(() => idp.close());
 
 /** An access token with the IdP's own signature and the claims given. */
-function signed(overrides: Record<string, unknown>): Promise<string> {
-  const key = idp.keys.signingKey('ES256');
-  return new CompactSign(new TextEncoder().encode(JSON.stringify({ ...claims, ...overrides })))
-    .setProtectedHeader({ alg: key.alg, kid: key.kid, typ: 'at+jwt' })
-    .sign(key.privateKey);
+function signed(overrides: Record<string, unknown>): string {
+  return signCompactJws(idp.keys.signingKey('ES256'), 'at+jwt', { ...claims, ...overrides });
+}
+
+async function userinfoStatus(token: string): Promise<number> {
+  const response = await fetch(`${idp.url}/userinfo`, {
+    headers: { Authorization: `Bearer ${token}` },
+  });
+  return response.status;
 }
 
 describe('the IdP checking its own access tokens', () => {
@@ -26,7 +31,7 @@ describe('the IdP checking its own access tokens', () => {
   it.each([{ sid: null }, { sid: 7 }, { scope: ['openid'] }, { sub: 1 }, { aud: [1] }])(
     'bug: a token of our signature with mistyped claims (%j) is inactive, not a 500',
     async (overrides) => {
-      const token = await signed(overrides);
+      const token = signed(overrides);
       const userinfo = await fetch(`${idp.url}/userinfo`, {
         headers: { Authorization: `Bearer ${token}` },
       });
@@ -47,4 +52,27 @@ describe('the IdP checking its own access tokens', () => {
       expect(revoke.status).toBe(200);
     },
   );
+
+  it('the same signer and claims unchanged: active (the control for the cases above)', async () => {
+    expect(await userinfoStatus(signed({}))).toBe(200);
+  });
+
+  it('one set of limits: a token up to the core MAX_TOKEN_LENGTH is read (the IdP once stopped at 4,096)', async () => {
+    const padding = 'x'.repeat(5000);
+    const token = signed({ preferred_username: padding });
+    expect(token.length).toBeGreaterThan(4096);
+    expect(token.length).toBeLessThanOrEqual(MAX_TOKEN_LENGTH);
+    expect(await userinfoStatus(token)).toBe(200);
+    const tooLong = signed({ preferred_username: 'x'.repeat(MAX_TOKEN_LENGTH) });
+    expect(await userinfoStatus(tooLong)).toBe(401);
+  });
+
+  it('one spelling: the high-s twin of our ES256 signature is refused', async () => {
+    const token = signed({});
+    const dot = token.lastIndexOf('.');
+    const twin = withNegatedS(Buffer.from(token.slice(dot + 1), 'base64url'));
+    expect(await userinfoStatus(`${token.slice(0, dot + 1)}${twin.toString('base64url')}`)).toBe(
+      401,
+    );
+  });
 });

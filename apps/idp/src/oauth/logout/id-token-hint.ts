@@ -1,5 +1,14 @@
-import { compactVerify, errors, type JWTVerifyGetKey } from 'jose';
-import { ACCESS_TOKEN_TYP } from '@latchkey/protocol';
+import { ISSUER_CLOCK_TOLERANCE_SEC } from '@latchkey/protocol';
+import {
+  checkRegisteredClaimTypes,
+  checkValidityPeriod,
+  isIdTokenType,
+  KeyNotFoundError,
+  TokenExpiredError,
+  TokenInvalidError,
+  TokenTypeError,
+} from '@latchkey/protocol/jwt';
+import type { OwnJwsReader } from '../../tokens/own-token-reader.js';
 
 export interface IdTokenHint {
   sub: string;
@@ -7,62 +16,62 @@ export interface IdTokenHint {
   aud: string[];
   azp?: string;
   sid?: string;
+  /**
+   * `exp` has passed. An expired hint still names the user and the client (RP-Initiated
+   * Logout §2 lets the OP accept it, e.g. to check `post_logout_redirect_uri`), but it proves
+   * nothing about who sends it now, so it never ends a session without confirmation.
+   */
+  expired: boolean;
 }
 
 /** The hint cannot be accepted; the message is safe to show. */
 export class BadHintError extends Error {}
 
 /**
- * RP-Initiated Logout §2 `id_token_hint`: an ID token this IdP issued. The signature and
- * `iss` must hold; an expired token is accepted (the spec allows it, and an RP's ID token
- * has usually expired by the time its user signs out). A token whose key has been dropped
- * from the key set cannot be checked: it resolves to null and counts as no hint at all.
+ * RP-Initiated Logout §2 `id_token_hint`: an ID token this IdP issued, checked by the token
+ * core with the shared limits: signature, no access token (RFC 8725 §3.11), the registered
+ * claims and their types, `iss`, `nbf`/`iat` not in the future. Expiry is reported, not
+ * refused. A token whose key has been dropped from the key set cannot be checked: it resolves
+ * to null and counts as no hint at all.
  */
-export async function verifyIdTokenHint(
+export function verifyIdTokenHint(
   hint: string,
-  getKey: JWTVerifyGetKey,
+  read: OwnJwsReader,
   issuer: string,
-): Promise<IdTokenHint | null> {
-  let payload: Uint8Array;
-  let typ: unknown;
+  nowMs: number,
+): IdTokenHint | null {
+  let claims: Record<string, unknown>;
   try {
-    const verified = await compactVerify(hint, getKey, {
-      algorithms: ['ES256', 'RS256', 'EdDSA'],
-    });
-    payload = verified.payload;
-    typ = verified.protectedHeader.typ;
+    claims = read(hint, isIdTokenType).payload;
   } catch (error) {
-    if (error instanceof errors.JWKSNoMatchingKey) return null;
-    throw new BadHintError('the id_token_hint is not an ID token issued here');
+    if (error instanceof KeyNotFoundError) return null;
+    if (error instanceof TokenTypeError)
+      throw new BadHintError('the id_token_hint is not an ID token');
+    if (error instanceof TokenInvalidError) {
+      throw new BadHintError('the id_token_hint is not an ID token issued here');
+    }
+    throw error;
   }
-  // An access token is no ID token (RFC 8725 §3.11).
-  if (typeof typ === 'string' && typ.toLowerCase().endsWith(ACCESS_TOKEN_TYP)) {
-    throw new BadHintError('the id_token_hint is not an ID token');
-  }
-  let claims: Record<string, unknown> | null;
+  let expired = false;
   try {
-    claims = JSON.parse(new TextDecoder().decode(payload)) as Record<string, unknown> | null;
-  } catch {
-    throw new BadHintError('the id_token_hint is malformed');
+    checkRegisteredClaimTypes(claims);
+    if (claims.iss !== issuer) throw new BadHintError('the id_token_hint was not issued here');
+    checkValidityPeriod(claims, {
+      nowSec: Math.floor(nowMs / 1000),
+      toleranceSec: ISSUER_CLOCK_TOLERANCE_SEC,
+    });
+  } catch (error) {
+    if (error instanceof TokenExpiredError) expired = true;
+    else if (error instanceof TokenInvalidError || error instanceof BadHintError) {
+      throw new BadHintError('the id_token_hint was not issued by this provider');
+    } else throw error;
   }
-  // A signed payload of `null` or a number used to crash the claim reads below (a 500).
-  if (typeof claims !== 'object' || claims === null) {
-    throw new BadHintError('the id_token_hint is malformed');
-  }
-  const aud = typeof claims.aud === 'string' ? [claims.aud] : claims.aud;
-  if (
-    claims.iss !== issuer ||
-    typeof claims.sub !== 'string' ||
-    !Array.isArray(aud) ||
-    aud.length === 0 ||
-    !aud.every((item) => typeof item === 'string')
-  ) {
-    throw new BadHintError('the id_token_hint was not issued by this provider');
-  }
+  const aud = typeof claims.aud === 'string' ? [claims.aud] : (claims.aud as string[]);
   return {
-    sub: claims.sub,
+    sub: claims.sub as string,
     aud,
     ...(typeof claims.azp === 'string' && { azp: claims.azp }),
     ...(typeof claims.sid === 'string' && { sid: claims.sid }),
+    expired,
   };
 }

@@ -1,7 +1,9 @@
+import { MAX_TOKEN_LENGTH } from '@latchkey/protocol';
 import type { Context } from 'koa';
 import type { Client, ClientRegistry } from '../../clients/client.js';
 import { readForm } from '../form-body.js';
 import { OAuthError } from '../oauth-errors.js';
+import type { OwnJwsReader } from '../../tokens/own-token-reader.js';
 import { BadHintError, verifyIdTokenHint, type IdTokenHint } from './id-token-hint.js';
 
 /** A logout request whose every parameter has been checked (RP-Initiated Logout §2, §3). */
@@ -27,13 +29,17 @@ const NAMES = [
   'csrf',
 ];
 const MAX_LENGTH = 4096;
+/** The hint is a token: the token core's limit applies, as at every other door. */
+const maxLength = (name: string): number =>
+  name === 'id_token_hint' ? MAX_TOKEN_LENGTH : MAX_LENGTH;
 
 export async function readLogoutRequest(
   ctx: Context,
   deps: {
     clients: ClientRegistry;
     issuer: string;
-    getKey: () => Parameters<typeof verifyIdTokenHint>[1];
+    read: OwnJwsReader;
+    now: () => number;
   },
 ): Promise<LogoutRequest> {
   const params = await readParams(ctx);
@@ -41,7 +47,7 @@ export async function readLogoutRequest(
   let hint: IdTokenHint | null = null;
   if (hintText !== undefined) {
     try {
-      hint = await verifyIdTokenHint(hintText, deps.getKey(), deps.issuer);
+      hint = verifyIdTokenHint(hintText, deps.read, deps.issuer, deps.now());
     } catch (error) {
       if (error instanceof BadHintError) throw new LogoutRequestError(error.message);
       throw error;
@@ -87,9 +93,12 @@ async function readParams(ctx: Context): Promise<Map<string, string>> {
   let source: URLSearchParams | null = null;
   if (ctx.method === 'POST') {
     try {
-      const form = await readForm(ctx, { maxValueLength: MAX_LENGTH });
+      const form = await readForm(ctx, { maxValueLength: MAX_TOKEN_LENGTH });
       for (const name of NAMES) {
         const value = form.single(name);
+        if (value !== undefined && value.length > maxLength(name)) {
+          throw new LogoutRequestError(`parameter ${name} is too long`);
+        }
         if (value !== undefined) values.set(name, value);
       }
     } catch (error) {
@@ -105,7 +114,8 @@ async function readParams(ctx: Context): Promise<Map<string, string>> {
       throw new LogoutRequestError(`parameter ${name} is included more than once`);
     const value = all[0];
     if (value === undefined) continue;
-    if (value.length > MAX_LENGTH) throw new LogoutRequestError(`parameter ${name} is too long`);
+    if (value.length > maxLength(name))
+      throw new LogoutRequestError(`parameter ${name} is too long`);
     values.set(name, value);
   }
   return values;

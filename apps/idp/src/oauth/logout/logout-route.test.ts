@@ -3,7 +3,7 @@ import { generateKeyPair } from 'node:crypto';
 import { promisify } from 'node:util';
 import { revocationKeys } from '@latchkey/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SHOP, signIn, signInToShop, WIKI } from '../../test-support/grants.js';
+import { SHOP, signInToShop, WIKI } from '../../test-support/grants.js';
 import { form, startClockedTestIdp, type TestIdp } from '../../test-support/test-idp.js';
 
 let idp: TestIdp;
@@ -31,6 +31,13 @@ function logout(params: Record<string, string>, sid?: string, method: 'GET' | 'P
 }
 
 const alive = async (sid: string) => (await idp.sessions.find(sid, clock)) !== null;
+
+/** The confirmation form (§2), found by its fields rather than its wording. */
+function expectConfirmation(response: Response, page: string) {
+  expectHtmlPage(response, 200);
+  expect(page).toContain('<form method="post" action="/logout">');
+  expect(page).toContain('name="confirm" value="yes"');
+}
 
 /** Every logout page: HTML, never cached, never framed, styles only by nonce. */
 function expectHtmlPage(response: Response, status: number) {
@@ -68,26 +75,84 @@ describe('GET|POST /logout (OpenID Connect RP-Initiated Logout 1.0)', () => {
     expect(userinfo.status).toBe(401);
   });
 
-  it("RP-Initiated Logout 2: the hint's session is ended even when the cookie is not sent (a cross-site POST)", async () => {
+  it('RP-Initiated Logout 2 (security): a valid id_token_hint without the session cookie → confirmation page, the session stays alive', async () => {
+    const { session, idToken } = await signedIn('hintonly');
+    for (const method of ['GET', 'POST'] as const) {
+      const response = await logout({ id_token_hint: idToken }, undefined, method);
+      expectConfirmation(response, await response.text());
+    }
+    // Confirming without the browser's session ends nothing: the hint is not the session.
+    const forced = await logout({ id_token_hint: idToken, confirm: 'yes' }, undefined, 'POST');
+    expectHtmlPage(forced, 200);
+    expect(await alive(session.sid)).toBe(true);
+  });
+
+  it('RP-Initiated Logout 2: after a hint without the cookie, the user can still confirm from the browser that holds the session', async () => {
     const { session, idToken } = await signedIn('crosssite');
-    const response = await logout({ id_token_hint: idToken }, undefined, 'POST');
-    expectHtmlPage(response, 200);
-    expect(await response.text()).toContain('You are signed out');
+    // A cross-site POST may arrive without the cookie: the form cannot carry a session token yet.
+    const ask = await logout({ id_token_hint: idToken }, undefined, 'POST');
+    const page = await ask.text();
+    expectConfirmation(ask, page);
+    const blank = /name="csrf" value="([^"]*)"/.exec(page)?.[1];
+    expect(blank).toBe('');
+    // Submitted from the IdP's own page, the cookie comes along; a token bound to no session
+    // only asks again, now with one bound to the session, which ends it.
+    const again = await logout({ confirm: 'yes', csrf: '' }, session.sid, 'POST');
+    const second = await again.text();
+    expectConfirmation(again, second);
+    expect(await alive(session.sid)).toBe(true);
+    const csrf = /name="csrf" value="([^"]+)"/.exec(second)?.[1] ?? '';
+    const done = await logout({ confirm: 'yes', csrf }, session.sid, 'POST');
+    expectHtmlPage(done, 200);
     expect(await alive(session.sid)).toBe(false);
   });
 
-  it('RP-Initiated Logout 4: an expired id_token_hint is still accepted', async () => {
+  it('RP-Initiated Logout 2, 4: an expired id_token_hint still names the client (its post_logout_redirect_uri is checked) but ends nothing without confirmation', async () => {
     const { session, idToken } = await signedIn('expiredhint');
     clock += 20 * 60_000;
     try {
-      const { session: later } = await signIn(idp, { username: 'expiredhint' }, clock);
-      const response = await logout({ id_token_hint: idToken }, later.sid);
-      expectHtmlPage(response, 200);
-      expect(await alive(later.sid)).toBe(false);
+      expectHtmlPage(
+        await logout(
+          { id_token_hint: idToken, post_logout_redirect_uri: 'http://evil.localhost/' },
+          session.sid,
+        ),
+        400,
+      );
+      const ask = await logout(
+        { id_token_hint: idToken, post_logout_redirect_uri: SHOP.postLogoutRedirectUri },
+        session.sid,
+      );
+      const page = await ask.text();
+      expectConfirmation(ask, page);
+      expect(page).toContain(`name="client_id" value="${SHOP.id}"`);
+      expect(await alive(session.sid)).toBe(true);
+      const csrf = /name="csrf" value="([^"]+)"/.exec(page)?.[1] ?? '';
+      const done = await logout(
+        {
+          confirm: 'yes',
+          csrf,
+          client_id: SHOP.id,
+          post_logout_redirect_uri: SHOP.postLogoutRedirectUri,
+        },
+        session.sid,
+        'POST',
+      );
+      expect(done.status).toBe(303);
+      expect(done.headers.get('location')).toBe(SHOP.postLogoutRedirectUri);
       expect(await alive(session.sid)).toBe(false);
     } finally {
       clock -= 20 * 60_000;
     }
+  });
+
+  it("RP-Initiated Logout 2 (security): a hint for another session of the same user than the cookie's → confirmation; neither session ends", async () => {
+    const { session: first, idToken: firstHint } = await signedIn('twosessions');
+    const { session: second } = await signedIn('twosessions');
+    expect(second.sid).not.toBe(first.sid);
+    const response = await logout({ id_token_hint: firstHint }, second.sid);
+    expectConfirmation(response, await response.text());
+    expect(await alive(first.sid)).toBe(true);
+    expect(await alive(second.sid)).toBe(true);
   });
 
   it('RP-Initiated Logout 3: an unregistered post_logout_redirect_uri → error page, never a redirect, nothing ended', async () => {

@@ -5,8 +5,8 @@ import type { Config } from '../../config/config.js';
 import type { KeyManager } from '../../keys/key-manager.js';
 import type { Revoker } from '../../sessions/revoker.js';
 import type { SessionCookie } from '../../sessions/session-cookie.js';
-import type { Session, SessionRepository } from '../../sessions/session.js';
-import { ownKeySet } from '../bearer/own-access-token.js';
+import type { SessionRepository } from '../../sessions/session.js';
+import { ownJwsReader } from '../bearer/own-access-token.js';
 import { renderConfirm, renderLogoutError, renderSignedOut } from './logout-pages.js';
 import { LogoutRequestError, readLogoutRequest, type LogoutRequest } from './logout-request.js';
 
@@ -22,25 +22,29 @@ export interface LogoutDeps {
 
 /**
  * GET|POST /logout (OpenID Connect RP-Initiated Logout 1.0). Ends the IdP session of the
- * browser's cookie, and the session the `id_token_hint` names when it is the same user's,
- * through the revoker (every SDK drops their tokens at once); clears the cookie; then
- * redirects to a registered `post_logout_redirect_uri` with `state`, or says "signed out".
+ * browser's cookie through the revoker (every SDK drops its tokens at once); clears the
+ * cookie; then redirects to a registered `post_logout_redirect_uri` with `state`, or says
+ * "signed out".
  *
- * Logout CSRF (§2: the OP SHOULD ask the user to confirm): a valid `id_token_hint` for the
- * signed-in user proves the request comes from an application that user signed in to, so it
- * is honoured at once. Without one (or with a hint for someone else) the user sees a
- * confirmation form; its POST carries a token derived from the session id, which another
- * site cannot know (`*.localhost` siblings are same-site, so SameSite=Lax alone is not enough).
+ * Logout CSRF (§2: the OP SHOULD ask the user to confirm). Without confirmation the session
+ * ends only when an unexpired `id_token_hint` names the browser's own session (same `sid` and
+ * `sub`): that proves the request comes from an application this browser signed in to. A
+ * hint alone never ends a session: ID tokens travel in logout URLs, so whoever holds one
+ * could otherwise sign its user out everywhere. With no hint, an expired one, or one for
+ * another session, the user sees a confirmation form; its POST carries a token derived from
+ * the session id, which another site cannot know (`*.localhost` siblings are same-site, so
+ * SameSite=Lax alone is not enough). A browser with no session has nothing to end.
  */
 export function logoutRoute(deps: LogoutDeps): Middleware {
-  const getKey = ownKeySet(deps.keys);
+  const read = ownJwsReader(deps.keys);
   return async (ctx) => {
     let request: LogoutRequest;
     try {
       request = await readLogoutRequest(ctx, {
         clients: deps.clients,
         issuer: deps.config.issuer,
-        getKey,
+        read,
+        now: deps.now,
       });
     } catch (error) {
       if (error instanceof LogoutRequestError) return renderLogoutError(ctx, error.message);
@@ -50,21 +54,20 @@ export function logoutRoute(deps: LogoutDeps): Middleware {
     const cookieSid = deps.cookie.read(ctx);
     const browserSession = cookieSid ? await deps.sessions.find(cookieSid, at) : null;
     const { hint } = request;
-    const hintSession = hint?.sid ? await deps.sessions.find(hint.sid, at) : null;
 
-    const toEnd = new Map<string, Session>();
-    if (browserSession) toEnd.set(browserSession.sid, browserSession);
-    if (hintSession && hintSession.sub === hint?.sub) {
-      if (!browserSession || browserSession.sub === hintSession.sub) {
-        toEnd.set(hintSession.sid, hintSession);
-      }
-    }
-
-    const vouched = hint !== null && (!browserSession || browserSession.sub === hint.sub);
+    const vouched =
+      browserSession !== null &&
+      hint !== null &&
+      !hint.expired &&
+      hint.sid === browserSession.sid &&
+      hint.sub === browserSession.sub;
     const confirmed =
       request.confirmation !== null &&
-      (!browserSession || csrfMatches(request.confirmation.csrf, browserSession.sid));
-    if (toEnd.size > 0 && !vouched && !confirmed) {
+      (browserSession === null || csrfMatches(request.confirmation.csrf, browserSession.sid));
+    // A hint without the browser's session is asked about too, so that sending one to a
+    // browser never shows "signed out" for a session that is still alive elsewhere.
+    const mustAsk = browserSession !== null || hint !== null;
+    if (mustAsk && !vouched && !confirmed) {
       const origin = request.postLogoutRedirectUri
         ? new URL(request.postLogoutRedirectUri).origin
         : undefined;
@@ -80,7 +83,7 @@ export function logoutRoute(deps: LogoutDeps): Middleware {
       );
     }
 
-    for (const session of toEnd.values()) await deps.revoker.revokeSession(session, 'logout');
+    if (browserSession) await deps.revoker.revokeSession(browserSession, 'logout');
     if (cookieSid !== undefined) deps.cookie.clear(ctx);
 
     if (request.postLogoutRedirectUri === undefined) return renderSignedOut(ctx);

@@ -1,9 +1,5 @@
-import {
-  accessTokenHash,
-  type AccessTokenClaims,
-  type IdTokenClaims,
-  type SigningAlgorithm,
-} from '@latchkey/protocol';
+import { accessTokenHash } from '../token-hash.js';
+import type { AccessTokenClaims, IdTokenClaims, SigningAlgorithm } from '../tokens.js';
 import { timingSafeEqual } from 'node:crypto';
 import {
   AudienceMismatchError,
@@ -34,12 +30,16 @@ export interface IdTokenChecks {
 
 type Claims = Record<string, unknown>;
 
+/**
+ * `audiences`: `aud` must contain one of them. `'any'` skips that one check, for the IdP reading
+ * tokens it issued itself to other APIs (introspection, RFC 7662 §2.2, reports their `aud`).
+ */
 export function checkAccessTokenClaims(
   claims: Claims,
   context: ClaimContext,
-  audiences: readonly string[],
+  audiences: readonly string[] | 'any',
 ): AccessTokenClaims {
-  requireCommon(claims);
+  checkRegisteredClaimTypes(claims);
   requireString(claims, 'jti');
   requireString(claims, 'client_id');
   optionalString(claims, 'scope');
@@ -51,7 +51,7 @@ export function checkAccessTokenClaims(
     throw new ClaimInvalidError('roles');
   }
   checkIssuerAndTime(claims, context);
-  if (!audienceIncludes(claims.aud as string | string[], audiences)) {
+  if (audiences !== 'any' && !audienceIncludes(claims.aud as string | string[], audiences)) {
     throw new AudienceMismatchError('aud does not contain an expected audience');
   }
   return claims as unknown as AccessTokenClaims;
@@ -62,7 +62,7 @@ export function checkIdTokenClaims(
   context: ClaimContext,
   checks: IdTokenChecks,
 ): IdTokenClaims {
-  requireCommon(claims);
+  checkRegisteredClaimTypes(claims);
   optionalString(claims, 'nonce');
   optionalString(claims, 'azp');
   optionalString(claims, 'sid');
@@ -116,7 +116,12 @@ export function checkAccessTokenHash(
   }
 }
 
-function requireCommon(claims: Claims): void {
+/**
+ * The registered claims every Latchkey token carries, with their types (RFC 7519 §4.1):
+ * `iss`, `sub` non-empty strings, `aud` a non-empty string or non-empty array of strings,
+ * `exp`, `iat` numbers, `nbf` a number when present. Values are not compared here.
+ */
+export function checkRegisteredClaimTypes(claims: Claims): void {
   requireString(claims, 'iss');
   requireString(claims, 'sub');
   const aud = claims.aud;
@@ -129,9 +134,21 @@ function requireCommon(claims: Claims): void {
   optionalNumber(claims, 'nbf');
 }
 
-function checkIssuerAndTime(claims: Claims, { issuer, nowSec, toleranceSec }: ClaimContext): void {
+function checkIssuerAndTime(claims: Claims, context: ClaimContext): void {
   // Exact string comparison, no normalisation (RFC 9068 §4, OIDC Core §3.1.3.7 step 2).
-  if (claims.iss !== issuer) throw new IssuerMismatchError('iss does not match the issuer');
+  if (claims.iss !== context.issuer) throw new IssuerMismatchError('iss does not match the issuer');
+  checkValidityPeriod(claims, context);
+}
+
+/**
+ * `exp` not passed, `nbf` and `iat` not in the future, each within the tolerance. For claims
+ * whose types {@link checkRegisteredClaimTypes} checked. Throws `TokenExpiredError` or
+ * `TokenNotYetValidError`.
+ */
+export function checkValidityPeriod(
+  claims: Claims,
+  { nowSec, toleranceSec }: Pick<ClaimContext, 'nowSec' | 'toleranceSec'>,
+): void {
   if ((claims.exp as number) <= nowSec - toleranceSec) {
     throw new TokenExpiredError('exp is in the past');
   }

@@ -2,7 +2,7 @@ import { generateKeyPairSync } from 'node:crypto';
 import { compactVerify, decodeProtectedHeader } from 'jose';
 import type { SigningAlgorithm } from '@latchkey/protocol';
 import { describe, expect, it } from 'vitest';
-import { signCompactJws } from './compact-jws.js';
+import { signCompactJws } from '@latchkey/protocol/jwt';
 
 function keyPair(alg: SigningAlgorithm) {
   if (alg === 'ES256') return generateKeyPairSync('ec', { namedCurve: 'P-256' });

@@ -1,6 +1,6 @@
 import { generateKeyPairSync, type JsonWebKey } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { importVerificationKey } from './jwk.js';
+import { importVerificationKey } from './verification-key.js';
 
 const jwkOf = (type: 'ec' | 'rsa' | 'ed25519', options: object = {}): JsonWebKey => {
   const { publicKey } = generateKeyPairSync(type as 'ec', options as { namedCurve: string });

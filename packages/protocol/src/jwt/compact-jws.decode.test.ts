@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { TokenMalformedError } from './errors.js';
-import { decodeJwsPayload, type ParsedJws } from './jws.js';
+import { decodeJwsPayload, type ParsedJws } from './compact-jws.js';
 
 /**
  * The payload decoder reads UTF-8 leniently and falls back to the strict decoder only when the

@@ -1,20 +1,19 @@
 import { verify } from 'node:crypto';
-import type { SigningAlgorithm } from '@latchkey/protocol';
+import { MAX_TOKEN_LENGTH } from '../limits.js';
+import type { SigningAlgorithm } from '../tokens.js';
 import {
   SignatureInvalidError,
   TokenAlgorithmError,
   TokenHeaderError,
   TokenMalformedError,
 } from './errors.js';
-import type { VerificationKey } from './lib/jwk.js';
+import { isLowS } from './ecdsa-low-s.js';
+import type { VerificationKey } from './verification-key.js';
 
 /**
  * Compact JWS (RFC 7515 §7.1) parsing and signature verification on `node:crypto` directly.
  * Only what Latchkey tokens need is accepted; everything else is refused before any crypto runs.
  */
-
-/** Longer tokens are refused before decoding, so a huge header cannot cost us CPU or memory. */
-export const MAX_TOKEN_LENGTH = 8192;
 
 /** Three base64url segments, strict alphabet, no padding. The signature may be empty here so
  * that `alg: none` is reported as an algorithm error rather than as a malformed token. */
@@ -137,6 +136,11 @@ export function verifyJwsSignature(jws: ParsedJws, key: VerificationKey): void {
     decodeScratch.byteOffset,
     decodeScratch.write(segment, 0, 'base64url'),
   );
+  // (r, s) and (r, n − s) both verify: refusing the high one gives each ES256 signature one
+  // spelling, like the rules above do for its encoding. Our signer only makes low ones.
+  if (key.alg === 'ES256' && !isLowS(signature)) {
+    throw new SignatureInvalidError('ECDSA signature s is not in the lower half of the order');
+  }
   const data = new Uint8Array(
     inputScratch.buffer,
     inputScratch.byteOffset,
