@@ -1,5 +1,3 @@
-import type { AddressInfo } from 'node:net';
-import type { Server } from 'node:http';
 import { Router } from '@koa/router';
 import type { Middleware } from 'koa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -7,7 +5,6 @@ import { createApp } from '../app.js';
 import { createClientRegistry } from '../clients/client.js';
 import { loadClientsFile } from '../clients/load-clients.js';
 import { loadConfig } from '../config/config.js';
-import { createHttpServer } from '../http/http-server.js';
 import { createIdp, type Idp } from '../idp.js';
 import { silentLogger } from '../logger.js';
 import { createMemoryStore } from '../store/memory-store.js';
@@ -15,6 +12,7 @@ import { basicAuth, form } from '../test-support/test-idp.js';
 import { EVERY_REQUEST } from './every-request.js';
 import { JWKS_FAST_PATH_STEPS } from './jwks-fast-path.js';
 import { assertRoutesOnly } from './token-fast-path.js';
+import { comparableAnswer, loopbackServers } from '../test-support/loopback-servers.js';
 
 /**
  * The fast paths must answer what the router answers behind the every-request steps: the same
@@ -22,16 +20,9 @@ import { assertRoutesOnly } from './token-fast-path.js';
  * parts with them off. A step that a fast path skips shows up as a header or body that differs.
  */
 let idp: Idp;
-const servers: Server[] = [];
+const servers = loopbackServers();
 let fast: string;
 let routed: string;
-
-async function listen(handler: Parameters<typeof createHttpServer>[0]): Promise<string> {
-  const server = createHttpServer(handler).listen(0, '127.0.0.1');
-  servers.push(server);
-  await new Promise((resolve) => server.once('listening', resolve));
-  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-}
 
 beforeAll(async () => {
   // https: the security headers then include HSTS, one more header to lose.
@@ -54,24 +45,13 @@ beforeAll(async () => {
     users,
     fastPaths: false,
   });
-  fast = await listen(idp.handler);
-  routed = await listen(routerOnly.callback());
+  fast = await servers.listen(idp.handler);
+  routed = await servers.listen(routerOnly.callback());
 });
 afterAll(async () => {
-  for (const server of servers) {
-    server.closeAllConnections();
-    await new Promise((resolve) => server.close(resolve));
-  }
+  await servers.closeAll();
   await idp.keys.stop();
 });
-
-async function answer(base: string, path: string, init: RequestInit = {}) {
-  const response = await fetch(`${base}${path}`, init);
-  const headers = Object.fromEntries(
-    [...response.headers].filter(([name]) => name !== 'date' && name !== 'keep-alive'),
-  );
-  return { status: response.status, headers, body: await response.text() };
-}
 
 const REPORTS = basicAuth('reports', 'reports-demo-secret');
 const post = (body: string, headers: Record<string, string> = {}): RequestInit => ({
@@ -85,7 +65,9 @@ describe('the fast paths take every step the router answer takes', () => {
     const etag = idp.keys.jwks().etag;
     const cases: RequestInit[] = [{}, { method: 'HEAD' }, { headers: { 'If-None-Match': etag } }];
     for (const init of cases) {
-      expect(await answer(fast, '/jwks', init)).toEqual(await answer(routed, '/jwks', init));
+      expect(await comparableAnswer(fast, '/jwks', init)).toEqual(
+        await comparableAnswer(routed, '/jwks', init),
+      );
     }
   });
 
@@ -99,9 +81,9 @@ describe('the fast paths take every step the router answer takes', () => {
       post('a'.repeat(17 * 1024)),
     ];
     for (const init of cases) {
-      const viaFastPath = await answer(fast, '/token', init);
+      const viaFastPath = await comparableAnswer(fast, '/token', init);
       expect(viaFastPath.status).toBeGreaterThanOrEqual(400);
-      expect(viaFastPath).toEqual(await answer(routed, '/token', init));
+      expect(viaFastPath).toEqual(await comparableAnswer(routed, '/token', init));
     }
   });
 
@@ -110,8 +92,8 @@ describe('the fast paths take every step the router answer takes', () => {
       Authorization: REPORTS,
     });
     const [viaFastPath, viaRouter] = [
-      await answer(fast, '/token', init),
-      await answer(routed, '/token', init),
+      await comparableAnswer(fast, '/token', init),
+      await comparableAnswer(routed, '/token', init),
     ];
     expect(viaFastPath.status).toBe(200);
     // The tokens differ (new jti, new times); every header and field name must not.
