@@ -17,6 +17,7 @@ import { requireBearer, type BearerState } from '@latchkey/sdk/koa';
 import { createRedisRevocationSource, type RedisRevocationSource } from '@latchkey/sdk/redis';
 import { createLatchkeyNext } from '@latchkey/sdk/next';
 import { STORE_LAYOUT_VERSION, type KeyRevocation } from '@latchkey/protocol';
+import { MAX_TOKEN_LENGTH, signCompactJws } from '@latchkey/protocol/jwt';
 import type { NextRequest } from 'next/server.js';
 
 const revocation: RedisRevocationSource = createRedisRevocationSource({ url: 'redis://127.0.0.1:6379' });
@@ -25,6 +26,7 @@ export const bearer = requireBearer(verifier, { scope: 'read' });
 export type State = BearerState;
 export const codes: string[] = [KeyRevokedError.code, RevocationLayoutError.code];
 export const layout: number = STORE_LAYOUT_VERSION;
+export const limits: [number, typeof signCompactJws] = [MAX_TOKEN_LENGTH, signCompactJws];
 export const revoked: KeyRevocation = { kind: 'key', kid: 'k-1', expiresAt: 1 };
 export async function subject(token: string): Promise<string> {
   const claims: AccessTokenClaims = await verifier.verifyAccessToken(token);
@@ -69,6 +71,7 @@ const checks = {
   '@latchkey/sdk/koa': (m) => typeof m.requireBearer === 'function',
   '@latchkey/sdk/redis': (m) => typeof m.createRedisRevocationSource === 'function',
   '@latchkey/protocol': (m) => m.STORE_LAYOUT_VERSION === 1 && m.storeLayoutKey === 'latchkey:layout',
+  '@latchkey/protocol/jwt': (m) => typeof m.createJwsParser === 'function' && m.KeyRevokedError.code === 'ERR_KEY_REVOKED',
 };
 const results = {};
 for (const [entry, check] of Object.entries(checks)) {
