@@ -1,14 +1,16 @@
-import { generateKeyPairSync, randomBytes, sign, type KeyObject } from 'node:crypto';
+import { generateKeyPairSync, randomBytes, type KeyObject } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { signCompactJws, type SigningKey } from '@latchkey/protocol/jwt';
 
 export type Algorithm = 'ES256' | 'RS256';
 
 /**
  * An issuer for the verification cases: one ES256 and one RS256 key, their JWKS served on
  * loopback (so every verifier fetches and caches it as in production), and access tokens
- * shaped like the IdP's (RFC 9068: `typ: at+jwt`, `kid`, the same claims). Signed here with
- * node:crypto so that thousands of distinct tokens are cheap to make.
+ * shaped like the IdP's (RFC 9068: `typ: at+jwt`, `kid`, the same claims), signed with the
+ * IdP's own signer (node:crypto directly, low-s ES256) so that thousands of distinct tokens
+ * are cheap to make and every verifier meets what the IdP really issues.
  */
 export interface LocalIssuer {
   issuer: string;
@@ -47,9 +49,9 @@ export async function startLocalIssuer(): Promise<LocalIssuer> {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const issuer = 'http://idp.localhost:4000';
-  const headers = {
-    ES256: b64(JSON.stringify({ alg: 'ES256', kid: keys.ES256.kid, typ: 'at+jwt' })),
-    RS256: b64(JSON.stringify({ alg: 'RS256', kid: keys.RS256.kid, typ: 'at+jwt' })),
+  const signers: Record<Algorithm, SigningKey> = {
+    ES256: { alg: 'ES256', kid: keys.ES256.kid, privateKey: keys.ES256.privateKey },
+    RS256: { alg: 'RS256', kid: keys.RS256.kid, privateKey: keys.RS256.privateKey },
   };
 
   return {
@@ -62,33 +64,21 @@ export async function startLocalIssuer(): Promise<LocalIssuer> {
     },
     token(alg, ttlSec = 600) {
       const iat = Math.floor(Date.now() / 1000);
-      const payload = b64(
-        JSON.stringify({
-          iss: issuer,
-          sub: 'user-42',
-          aud: AUDIENCE,
-          client_id: 'shop',
-          iat,
-          exp: iat + ttlSec,
-          jti: randomBytes(16).toString('base64url'),
-          scope: 'openid profile wiki:read',
-          sid: randomBytes(32).toString('base64url'),
-          auth_time: iat,
-          preferred_username: 'alice',
-          roles: ['admin'],
-        }),
-      );
-      const input = `${headers[alg]}.${payload}`;
-      const signature = sign('sha256', Buffer.from(input), {
-        key: keys[alg].privateKey,
-        ...(alg === 'ES256' && { dsaEncoding: 'ieee-p1363' as const }),
+      return signCompactJws(signers[alg], 'at+jwt', {
+        iss: issuer,
+        sub: 'user-42',
+        aud: AUDIENCE,
+        client_id: 'shop',
+        iat,
+        exp: iat + ttlSec,
+        jti: randomBytes(16).toString('base64url'),
+        scope: 'openid profile wiki:read',
+        sid: randomBytes(32).toString('base64url'),
+        auth_time: iat,
+        preferred_username: 'alice',
+        roles: ['admin'],
       });
-      return `${input}.${signature.toString('base64url')}`;
     },
     close: () => new Promise((resolve) => server.close(() => resolve())),
   };
-}
-
-function b64(text: string): string {
-  return Buffer.from(text).toString('base64url');
 }
