@@ -193,6 +193,6 @@ describe('every IdP page, in every language', () => {
       clientName: '<img src=x onerror=alert(1)>',
     });
     expect(html).not.toContain('<img');
-    expect(html).toContain('以继续使用 <strong>&lt;img src=x onerror=alert(1)&gt;</strong>');
+    expect(html).toContain('继续使用 <strong>&lt;img src=x onerror=alert(1)&gt;</strong>');
   });
 });
