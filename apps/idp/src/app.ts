@@ -8,6 +8,7 @@ import { chain } from './http/chain.js';
 import { clientAddressFromProxies } from './http/client-address.js';
 import { healthzRoute, readyzRoute } from './http/health-routes.js';
 import { allowAnyOrigin } from './http/koa-security-headers.js';
+import { languageSwitch } from './i18n/language-cookie.js';
 import type { KeyManager } from './keys/key-manager.js';
 import { limitPerAddress, limitPerClient } from './limits/koa-rate-limit.js';
 import { createRateLimiter } from './limits/rate-limit.js';
@@ -101,9 +102,11 @@ export function createApp(deps: AppDeps): Koa {
   router.options('/userinfo', userinfoCors());
   router.post('/revoke', revokeRoute(userDeps));
   router.post('/introspect', introspectRoute(userDeps));
+  // `?lang=` on any page route: the language switcher (i18n/language-cookie.ts).
+  const language = languageSwitch({ https });
   const logout = logoutRoute({ ...userDeps, cookie });
-  router.get('/logout', logout);
-  router.post('/logout', logout);
+  router.get('/logout', language, logout);
+  router.post('/logout', language, logout);
   const browserFlow = {
     config,
     store,
@@ -117,8 +120,8 @@ export function createApp(deps: AppDeps): Koa {
   const authorize = authorizeRoute(browserFlow);
   const limitAuthorize = limitPerAddress(limiter, 'authorize-address', limits.authorizePerAddress);
   // OIDC Core §3.1.2.1: the authorization endpoint takes GET and SHOULD take a form POST.
-  router.get('/authorize', htmlErrors(logger), clientAddress, limitAuthorize, authorize);
-  router.post('/authorize', htmlErrors(logger), clientAddress, limitAuthorize, authorize);
+  router.get('/authorize', language, htmlErrors(logger), clientAddress, limitAuthorize, authorize);
+  router.post('/authorize', language, htmlErrors(logger), clientAddress, limitAuthorize, authorize);
   const login = {
     ...browserFlow,
     csrf: csrfCookie({ https }),
@@ -126,9 +129,10 @@ export function createApp(deps: AppDeps): Koa {
     throttle: createLoginThrottle(store, deps.loginLimits ?? DEFAULT_LOGIN_LIMITS),
     verifyPassword: deps.verifyPassword ?? verifyPassword,
   };
-  router.get('/login', htmlErrors(logger), showLoginRoute(login));
+  router.get('/login', language, htmlErrors(logger), showLoginRoute(login));
   router.post(
     '/login',
+    language,
     htmlErrors(logger),
     clientAddress,
     limitPerAddress(limiter, 'login-address', limits.loginPerAddress),

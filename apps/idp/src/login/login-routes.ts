@@ -7,9 +7,14 @@ import type { Session } from '../sessions/session.js';
 import { SlotsBusyError } from '../users/hashing-slots.js';
 import type { VerifyPassword } from '../users/password-hash.js';
 import type { User } from '../users/user.js';
+import type { MessageKey, PlainMessageKey } from '../i18n/catalogue.js';
+import { requestLocale } from '../i18n/language-cookie.js';
+import type { Translator } from '../i18n/translate.js';
+import { describeWait } from '../i18n/wait.js';
 import { sendHtml } from '../views/html.js';
 import { loginPage } from '../views/login-page.js';
 import { messagePage } from '../views/message-page.js';
+import { pageFrame } from '../views/page-frame.js';
 import type { Revoker } from '../sessions/revoker.js';
 import type { CsrfCookie } from './csrf-cookie.js';
 import type { LoginThrottle } from './login-throttle.js';
@@ -24,12 +29,16 @@ export interface LoginDeps extends AuthorizeDeps {
 }
 
 /** One message for an unknown user and a wrong password: nothing to enumerate accounts with. */
-export const WRONG_CREDENTIALS = 'The username or password is incorrect.';
-const BUSY = 'Sign-in is very busy right now. Please try again in a moment.';
+export const WRONG_CREDENTIALS = 'login.error.wrongCredentials' satisfies MessageKey;
 /** The hashing queue drains in under a second (users/hashing-slots.ts). */
 const BUSY_RETRY_AFTER_S = 1;
-const EXPIRED =
-  'This sign-in request has expired or was already used. Go back to the application and start again.';
+
+/** The login form's alert: a catalogue message, translated when the page is rendered. */
+type LoginError = (t: Translator) => string;
+const message =
+  (key: PlainMessageKey): LoginError =>
+  (t) =>
+    t.text(key);
 
 /** GET /login?authz=…: the form for a pending authorization. */
 export function showLoginRoute(deps: LoginDeps): Middleware {
@@ -47,12 +56,14 @@ export function submitLoginRoute(deps: LoginDeps): Middleware {
     const form = await readForm(ctx, { maxBytes: 8 * 1024, maxValueLength: 1024 });
     const nowMs = deps.now();
     const pending = await deps.pending.find(form.single('authz') ?? '', nowMs);
-    if (!pending) return expired(ctx);
+    // The answer speaks the language the form was shown in.
+    const chosen = form.single('lang');
+    if (!pending) return expired(ctx, chosen);
 
     if (!deps.csrf.verify(ctx, pending.id, form.single('csrf'), pending.csrfDigest)) {
       return renderForm(ctx, deps, pending, 403, {
-        error:
-          'This form has expired or was opened in another browser. Please enter your details again.',
+        chosen,
+        error: message('login.error.formExpired'),
       });
     }
 
@@ -60,8 +71,9 @@ export function submitLoginRoute(deps: LoginDeps): Middleware {
     const password = form.single('password') ?? '';
     if (username === '' || password === '') {
       return renderForm(ctx, deps, pending, 400, {
+        chosen,
         username,
-        error: 'Enter your username and password.',
+        error: message('login.error.missingFields'),
       });
     }
 
@@ -70,8 +82,9 @@ export function submitLoginRoute(deps: LoginDeps): Middleware {
     if (retryAfter !== null) {
       ctx.set('Retry-After', String(retryAfter));
       return renderForm(ctx, deps, pending, 429, {
+        chosen,
         username,
-        error: `Too many failed attempts. Try again in ${describeWait(retryAfter)}.`,
+        error: (t) => t.text('login.error.tooManyAttempts', { wait: describeWait(t, retryAfter) }),
       });
     }
 
@@ -81,16 +94,24 @@ export function submitLoginRoute(deps: LoginDeps): Middleware {
       // A burst filled the hashing queue: this attempt was not checked, so it counts nowhere.
       await deps.throttle.release(username, ctx.ip);
       ctx.set('Retry-After', String(BUSY_RETRY_AFTER_S));
-      return renderForm(ctx, deps, pending, 503, { username, error: BUSY });
+      return renderForm(ctx, deps, pending, 503, {
+        chosen,
+        username,
+        error: message('login.error.busy'),
+      });
     }
     if (!user || !valid) {
-      return renderForm(ctx, deps, pending, 401, { username, error: WRONG_CREDENTIALS });
+      return renderForm(ctx, deps, pending, 401, {
+        chosen,
+        username,
+        error: message(WRONG_CREDENTIALS),
+      });
     }
     await deps.throttle.recordSuccess(username, ctx.ip);
 
     // Single use: of two concurrent submissions only one continues.
     const taken = await deps.pending.take(pending.id, nowMs);
-    if (!taken) return expired(ctx);
+    if (!taken) return expired(ctx, chosen);
 
     const session = await sessionAfterLogin(ctx, deps, user, nowMs);
     deps.cookie.write(ctx, session.sid, session.expiresAt);
@@ -144,39 +165,42 @@ async function renderForm(
   deps: LoginDeps,
   pending: PendingAuthorization,
   status: number,
-  view: { username?: string | undefined; error?: string },
+  view: { chosen?: string | undefined; username?: string | undefined; error?: LoginError },
 ): Promise<void> {
   const nowMs = deps.now();
   const client = deps.clients.find(pending.request.clientId);
-  if (!client) return expired(ctx);
+  if (!client) return expired(ctx, view.chosen);
   // A fresh token for every form shown; the record keeps only the latest one's digest.
   const csrf = deps.csrf.issue(ctx, pending.id, pending.expiresAt - nowMs);
   if (!(await deps.pending.bindCsrf(pending, csrf.digest, nowMs))) {
     // Changed meanwhile (the same form open twice): bind to the current record instead.
     const current = await deps.pending.find(pending.id, nowMs);
     if (!current || !(await deps.pending.bindCsrf(current, csrf.digest, nowMs))) {
-      return expired(ctx);
+      return expired(ctx, view.chosen);
     }
   }
+  const locale = requestLocale(ctx, { chosen: view.chosen, uiLocales: pending.request.uiLocale });
+  // The switcher shows this form again: GET /login of the same authorization.
+  const frame = pageFrame(ctx, locale, `/login?authz=${encodeURIComponent(pending.id)}`);
   sendHtml(
     ctx,
     status,
-    loginPage({
+    loginPage(frame, {
       authz: pending.id,
       csrfToken: csrf.token,
       clientName: client.name,
       ...(view.username !== undefined && { username: view.username }),
-      ...(view.error !== undefined && { error: view.error }),
+      ...(view.error !== undefined && { error: view.error(frame.t) }),
     }),
     { hasForm: true, formTargets: [new URL(pending.request.redirectUri).origin] },
   );
 }
 
-function expired(ctx: Context): void {
-  sendHtml(ctx, 400, messagePage('Sign-in expired', EXPIRED));
-}
-
-function describeWait(seconds: number): string {
-  const minutes = Math.ceil(seconds / 60);
-  return seconds < 60 ? `${seconds} seconds` : `${minutes} minute${minutes === 1 ? '' : 's'}`;
+function expired(ctx: Context, chosen?: string): void {
+  const frame = pageFrame(ctx, requestLocale(ctx, { chosen }));
+  const page = messagePage(frame, {
+    title: 'login.expired.title',
+    message: frame.t.text('login.expired.message'),
+  });
+  sendHtml(ctx, 400, page);
 }

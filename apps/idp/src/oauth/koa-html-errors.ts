@@ -1,45 +1,59 @@
-import type { Middleware } from 'koa';
+import type { Context, Middleware } from 'koa';
+import { requestLocale } from '../i18n/language-cookie.js';
+import { describeWait } from '../i18n/wait.js';
 import { KeysUnavailableError } from '../keys/key-manager.js';
 import type { Logger } from '../logger.js';
 import { StoreUnavailableError } from '../store/store.js';
 import { sendHtml } from '../views/html.js';
 import { messagePage } from '../views/message-page.js';
+import { pageFrame } from '../views/page-frame.js';
 import { OAuthError } from './oauth-errors.js';
 
 /**
  * For the pages people see (/authorize, /login): a failure becomes a readable page with the
  * right status instead of a JSON body. The store being down is a 503 with Retry-After;
- * anything unexpected is logged and shown as a 500 page without internals.
+ * anything unexpected is logged and shown as a 500 page without internals. The page speaks
+ * the request's language (the `ui_locales` of an /authorize query included).
  */
 export function htmlErrors(logger: Logger): Middleware {
   return async (ctx, next) => {
     try {
       await next();
     } catch (caught) {
+      const frame = pageFrame(ctx, requestLocale(ctx));
+      const { t } = frame;
       if (caught instanceof StoreUnavailableError || caught instanceof KeysUnavailableError) {
         logger.warn('request.unavailable', { method: ctx.method, path: ctx.path, err: caught });
         ctx.set('Retry-After', '5');
-        sendHtml(
-          ctx,
-          503,
-          messagePage(
-            'Temporarily unavailable',
-            'Signing in is not possible right now. Please try again in a moment.',
-          ),
-        );
+        const message = t.text('error.unavailable.message');
+        sendHtml(ctx, 503, messagePage(frame, { title: 'error.unavailable.title', message }));
         return;
       }
       if (caught instanceof OAuthError && caught.status < 500) {
         ctx.set(caught.headers);
-        sendHtml(ctx, caught.status, messagePage('Cannot sign in', caught.description));
+        const message =
+          caught.status === 429
+            ? t.text('error.tooManyRequests.message', { wait: describeWait(t, retryAfter(ctx)) })
+            : t.text('error.badRequest.message');
+        sendHtml(
+          ctx,
+          caught.status,
+          messagePage(frame, {
+            title: 'error.cannotSignIn.title',
+            message,
+            detail: `${caught.error}: ${caught.description}`,
+          }),
+        );
         return;
       }
       logger.error('request.failed', { method: ctx.method, path: ctx.path, err: caught });
-      sendHtml(
-        ctx,
-        500,
-        messagePage('Something went wrong', 'Signing in failed on our side. Please try again.'),
-      );
+      const message = t.text('error.internal.message');
+      sendHtml(ctx, 500, messagePage(frame, { title: 'error.internal.title', message }));
     }
   };
+}
+
+function retryAfter(ctx: Context): number {
+  const seconds = Number(ctx.response.get('Retry-After'));
+  return Number.isFinite(seconds) && seconds > 0 ? seconds : 1;
 }

@@ -1,5 +1,8 @@
 import { createHash } from 'node:crypto';
 import type { Context } from 'koa';
+import type { MessageKey } from '../i18n/catalogue.js';
+import { LOCALE_NAMES, SUPPORTED_LOCALES, type Locale } from '../i18n/locales.js';
+import { fill, type Translator } from '../i18n/translate.js';
 import { PAGE_STYLE } from './page-style.js';
 
 /** Escapes text for HTML element content and double-quoted attribute values. */
@@ -16,10 +19,39 @@ export function escapeHtml(value: string): string {
 // through every render, and no script at all (the pages work without JavaScript).
 const STYLE_HASH = `'sha256-${createHash('sha256').update(PAGE_STYLE).digest('base64')}'`;
 
-/** A complete page: language, viewport for phones, one `<main>` landmark. */
-export function page(title: string, body: string): string {
+/** What every page needs besides its content: its language, and its own URL in the others. */
+export interface PageFrame {
+  t: Translator;
+  /** This page in another language (the switcher's links). */
+  languageHref: (locale: Locale) => string;
+}
+
+/**
+ * A message whose placeholders take markup (`<strong>` around a name): the message's own text
+ * is escaped, the markup given for each placeholder is not, so callers escape what they put in.
+ */
+export function htmlMessage(
+  t: Translator,
+  key: MessageKey,
+  markup: Readonly<Record<string, string>>,
+): string {
+  return fill(
+    t.template(key),
+    (name) => (Object.hasOwn(markup, name) ? markup[name] : undefined),
+    escapeHtml,
+  );
+}
+
+/**
+ * A complete page: its language on `<html lang>`, viewport for phones, one `<main>` landmark,
+ * and the language switcher. The brand and the languages' own names are proper names, the only
+ * visible text not from the catalogue; each language name carries its own `lang`, so screen
+ * readers pronounce "简体中文" as Chinese on an English page.
+ */
+export function page(frame: PageFrame, title: string, body: string): string {
+  const { t } = frame;
   return `<!doctype html>
-<html lang="en">
+<html lang="${t.locale}">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
@@ -31,10 +63,22 @@ export function page(title: string, body: string): string {
 <main>
 <p class="brand" aria-hidden="true"><svg width="18" height="18" viewBox="0 0 24 24" fill="none" stroke="currentColor" stroke-width="2" stroke-linecap="round" stroke-linejoin="round"><circle cx="7.5" cy="15.5" r="4.5"/><path d="M10.7 12.3 20 3M16 7l3 3M14 9l2 2"/></svg> Latchkey</p>
 ${body}
+${languageSwitcher(frame)}
 </main>
 </body>
 </html>
 `;
+}
+
+/** Links, not a form: a plain GET that works without JavaScript (i18n/language-cookie.ts). */
+function languageSwitcher({ t, languageHref }: PageFrame): string {
+  const items = SUPPORTED_LOCALES.map((locale) => {
+    const name = escapeHtml(LOCALE_NAMES[locale]);
+    return locale === t.locale
+      ? `<span lang="${locale}" aria-current="true">${name}</span>`
+      : `<a href="${escapeHtml(languageHref(locale))}" hreflang="${locale}" lang="${locale}">${name}</a>`;
+  });
+  return `<nav class="lang" aria-label="${escapeHtml(t.text('language.label'))}">${items.join(' ')}</nav>`;
 }
 
 export interface HtmlOptions {

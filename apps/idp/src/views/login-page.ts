@@ -1,4 +1,4 @@
-import { escapeHtml, page } from './html.js';
+import { escapeHtml, htmlMessage, page, type PageFrame } from './html.js';
 
 export interface LoginPageModel {
   /** The pending authorization this form completes. */
@@ -7,29 +7,38 @@ export interface LoginPageModel {
   clientName: string;
   /** Prefilled username (after a failed attempt, or OIDC `login_hint`). */
   username?: string;
-  /** Shown in the alert region, which screen readers announce when the page loads. */
+  /**
+   * Already translated; shown in the alert region, which screen readers announce when the
+   * page loads.
+   */
   error?: string;
 }
 
 /**
  * The login form. Plain HTML that works without JavaScript: real labels, the autocomplete
  * tokens password managers rely on, and the error tied to the fields with aria-describedby.
+ * The form carries the language it is shown in (`lang`), so that the page answering its
+ * submission speaks the same language whatever `ui_locales` or the cookie say.
  */
-export function loginPage(model: LoginPageModel): string {
+export function loginPage(frame: PageFrame, model: LoginPageModel): string {
+  const { t } = frame;
   const invalid = model.error ? ' aria-invalid="true" aria-describedby="login-error"' : '';
+  const client = `<strong>${escapeHtml(model.clientName)}</strong>`;
   return page(
-    'Sign in',
-    `<h1>Sign in <small>to continue to <strong>${escapeHtml(model.clientName)}</strong></small></h1>
+    frame,
+    t.text('login.title'),
+    `<h1>${escapeHtml(t.text('login.heading'))} <small>${htmlMessage(t, 'login.continueTo', { client })}</small></h1>
 <div id="login-error" class="alert" role="alert" aria-live="assertive">${model.error ? escapeHtml(model.error) : ''}</div>
 <form method="post" action="/login" novalidate>
 <input type="hidden" name="authz" value="${escapeHtml(model.authz)}">
 <input type="hidden" name="csrf" value="${escapeHtml(model.csrfToken)}">
-<label for="username">Username</label>
+<input type="hidden" name="lang" value="${escapeHtml(t.locale)}">
+<label for="username">${escapeHtml(t.text('login.username'))}</label>
 <input type="text" id="username" name="username" value="${escapeHtml(model.username ?? '')}" autocomplete="username" autocapitalize="none" spellcheck="false" maxlength="200" required${invalid}${model.username ? '' : ' autofocus'}>
-<label for="password">Password</label>
+<label for="password">${escapeHtml(t.text('login.password'))}</label>
 <input type="password" id="password" name="password" autocomplete="current-password" maxlength="1024" required${invalid}${model.username ? ' autofocus' : ''}>
-<button type="submit">Sign in</button>
+<button type="submit">${escapeHtml(t.text('login.submit'))}</button>
 </form>
-<p class="fine">Signing in here signs you in to every Latchkey application on this browser.</p>`,
+<p class="fine">${escapeHtml(t.text('login.ssoNote'))}</p>`,
   );
 }

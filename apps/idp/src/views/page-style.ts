@@ -27,4 +27,7 @@ button:hover{filter:brightness(1.08)}
 .alert:empty{display:none}
 .fine{margin:1.5rem 0 0;font-size:.875rem;color:var(--muted)}
 a{color:var(--accent)}
+.lang{display:flex;gap:1rem;justify-content:flex-end;margin:1.5rem 0 0;font-size:.875rem;color:var(--muted)}
+.lang [aria-current]{font-weight:600;color:var(--fg)}
+code{font-size:.8125rem;overflow-wrap:anywhere}
 `;

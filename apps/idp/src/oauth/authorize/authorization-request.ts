@@ -1,3 +1,5 @@
+import type { Locale } from '../../i18n/locales.js';
+
 /** A validated authorization request: what the code will stand for once the user is known. */
 export interface AuthorizationRequest {
   readonly clientId: string;
@@ -16,6 +18,11 @@ export interface AuthorizationRequest {
   readonly maxAge?: number;
   /** OIDC `login_hint`, used only to prefill the username field. */
   readonly loginHint?: string;
+  /**
+   * The first language of OIDC `ui_locales` (§3.1.2.1) that the pages are written in: what
+   * the application would like the login page in. Absent when it named none we have.
+   */
+  readonly uiLocale?: Locale;
 }
 
 export type Prompt = 'none' | 'login' | 'consent' | 'select_account';

@@ -5,13 +5,15 @@ import type { SessionCookie } from '../../sessions/session-cookie.js';
 import type { Session, SessionRepository } from '../../sessions/session.js';
 import type { Store } from '../../store/store.js';
 import type { UserRepository } from '../../users/user.js';
+import { requestLocale } from '../../i18n/language-cookie.js';
 import { sendHtml } from '../../views/html.js';
 import { messagePage } from '../../views/message-page.js';
+import { pageFrame } from '../../views/page-frame.js';
 import { OAuthError } from '../oauth-errors.js';
 import { AuthorizationPageError, LoginRequiredError } from './authorization-errors.js';
 import type { AuthorizationRequest } from './authorization-request.js';
 import { redirectError } from './authorization-response.js';
-import { readAuthorizeParams } from './authorize-params.js';
+import { readAuthorizeParams, type AuthorizeParams } from './authorize-params.js';
 import { checkClientAndRedirectUri } from './check-client.js';
 import { requiresFreshLogin } from './check-prompt.js';
 import { issueCodeAndRedirect } from './issue-code.js';
@@ -43,7 +45,13 @@ export function authorizeRoute(deps: AuthorizeDeps): Middleware {
       target = checkClientAndRedirectUri(params, deps.clients);
     } catch (error) {
       if (!(error instanceof AuthorizationPageError)) throw error;
-      sendHtml(ctx, 400, messagePage('Cannot sign in', refusal(error)));
+      const frame = pageFrame(ctx, requestLocale(ctx, { uiLocales: readableUiLocales(params) }));
+      const page = messagePage(frame, {
+        title: 'error.cannotSignIn.title',
+        message: frame.t.text('error.invalidRequest.message'),
+        detail: `${error.error}: ${error.description}`,
+      });
+      sendHtml(ctx, 400, page);
       return;
     }
 
@@ -106,6 +114,11 @@ async function liveSession(
   return (await deps.users.findById(session.sub)) ? session : null;
 }
 
-function refusal(error: AuthorizationPageError): string {
-  return `The application sent an invalid sign-in request (${error.error}): ${error.description} Nothing was sent back to it.`;
+/** The page's language hint, when the request states it once and readably. */
+function readableUiLocales(params: AuthorizeParams): string | undefined {
+  try {
+    return params.single('ui_locales');
+  } catch {
+    return undefined;
+  }
 }

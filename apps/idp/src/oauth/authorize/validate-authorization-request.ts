@@ -1,4 +1,5 @@
 import type { Client } from '../../clients/client.js';
+import { firstSupported } from '../../i18n/negotiate.js';
 import { InvalidRequestError, UnauthorizedClientError } from '../oauth-errors.js';
 import { checkCodeChallenge } from '../pkce.js';
 import { resolveResources } from '../token/requested-resource.js';
@@ -47,6 +48,9 @@ export function validateAuthorizationRequest(
   const resources = resolveResources(params.all('resource'), client.resources);
   const nonce = params.single('nonce');
   const loginHint = params.single('login_hint');
+  // A preference, not a demand (§3.1.2.1): a list naming nothing we have is no error, it
+  // leaves the choice to the cookie and Accept-Language.
+  const uiLocale = firstSupported(params.single('ui_locales'));
 
   return {
     clientId: client.id,
@@ -59,5 +63,6 @@ export function validateAuthorizationRequest(
     prompt,
     ...(maxAge !== undefined && { maxAge }),
     ...(loginHint !== undefined && loginHint.length <= 200 && { loginHint }),
+    ...(uiLocale !== null && { uiLocale }),
   };
 }

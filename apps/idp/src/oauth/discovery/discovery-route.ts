@@ -1,5 +1,6 @@
 import type { Middleware } from 'koa';
 import type { Config } from '../../config/config.js';
+import { SUPPORTED_LOCALES } from '../../i18n/locales.js';
 import { keyPolicyFor } from '../../keys/key-policy.js';
 import { SUPPORTED_GRANT_TYPES } from '../token/token-route.js';
 
@@ -60,6 +61,8 @@ function buildProviderMetadata(config: Config): Record<string, unknown> {
     claims_parameter_supported: false,
     request_parameter_supported: false,
     request_uri_parameter_supported: false,
+    // The languages of the login, logout and error pages (`ui_locales` picks among them).
+    ui_locales_supported: [...SUPPORTED_LOCALES],
   };
 }
 

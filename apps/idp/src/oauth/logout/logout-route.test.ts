@@ -39,7 +39,7 @@ function expectConfirmation(response: Response, page: string) {
   expect(page).toContain('name="confirm" value="yes"');
 }
 
-/** Every logout page: HTML, never cached, never framed, styles only by nonce. */
+/** Every logout page: HTML, never cached, never framed, styles only by hash (views/html.ts). */
 function expectHtmlPage(response: Response, status: number) {
   expect(response.status).toBe(status);
   expect(response.headers.get('content-type')).toMatch(/^text\/html/);
@@ -47,7 +47,8 @@ function expectHtmlPage(response: Response, status: number) {
   const csp = response.headers.get('content-security-policy') ?? '';
   expect(csp).toContain("default-src 'none'");
   expect(csp).toContain("frame-ancestors 'none'");
-  expect(csp).toMatch(/style-src 'nonce-[A-Za-z0-9+/=]+'/);
+  expect(csp).toMatch(/style-src 'sha256-[A-Za-z0-9+/=]+'/);
+  expect(csp).not.toContain('unsafe-inline');
   expect(response.headers.get('location')).toBeNull();
 }
 
