@@ -46,6 +46,18 @@ export function htmlErrors(logger: Logger): Middleware {
         );
         return;
       }
+      // Koa's own client errors (ctx.throw, a malformed request it refuses) say which 4xx
+      // they are and that it may be shown: the person sees that status, not a 500.
+      const clientStatus = exposedClientStatus(caught);
+      if (clientStatus !== undefined) {
+        const message = t.text('error.badRequest.message');
+        sendHtml(
+          ctx,
+          clientStatus,
+          messagePage(frame, { title: 'error.cannotSignIn.title', message }),
+        );
+        return;
+      }
       logger.error('request.failed', { method: ctx.method, path: ctx.path, err: caught });
       const message = t.text('error.internal.message');
       sendHtml(ctx, 500, messagePage(frame, { title: 'error.internal.title', message }));
@@ -56,4 +68,12 @@ export function htmlErrors(logger: Logger): Middleware {
 function retryAfter(ctx: Context): number {
   const seconds = Number(ctx.response.get('Retry-After'));
   return Number.isFinite(seconds) && seconds > 0 ? seconds : 1;
+}
+
+function exposedClientStatus(caught: unknown): number | undefined {
+  if (typeof caught !== 'object' || caught === null) return undefined;
+  const { status, expose } = caught as { status?: unknown; expose?: unknown };
+  return expose === true && typeof status === 'number' && status >= 400 && status < 500
+    ? status
+    : undefined;
 }
