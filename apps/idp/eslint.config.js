@@ -17,7 +17,8 @@ const LAYERS = {
   http: ['config', 'logger'],
   views: [],
   clients: [],
-  users: ['store'],
+  db: ['config'],
+  users: ['db'],
   keys: ['config', 'logger', 'store'],
   tokens: ['clients', 'keys', 'store'],
   sessions: ['config', 'logger', 'store', 'http', 'tokens'],
@@ -25,6 +26,7 @@ const LAYERS = {
     'config',
     'logger',
     'store',
+    'db',
     'http',
     'views',
     'clients',
@@ -39,7 +41,7 @@ const LAYERS = {
   app: ['*'],
   idp: ['*'],
   main: ['*'],
-  cli: ['config', 'logger', 'store', 'users', 'keys', 'sessions'],
+  cli: ['config', 'logger', 'store', 'db', 'users', 'keys', 'sessions'],
   'test-support': ['*'],
 };
 

@@ -1,5 +1,6 @@
 import { ConfigError, loadConfig } from '../config/config.js';
 import { silentLogger } from '../logger.js';
+import { openDatabase } from '../db/open-database.js';
 import { createSessionServices } from '../sessions/session-services.js';
 import type { Session } from '../sessions/session.js';
 import { createStore } from '../store/create-store.js';
@@ -32,6 +33,8 @@ async function run(args: string[]): Promise<number> {
     return 2;
   }
   const store = createStore(config.storeUrl);
+  // Users are looked up in the directory (DATABASE_URL), which the IdP has migrated.
+  const database = await openDatabase(config.database);
   try {
     // Like the IdP, never act on a store written with another key layout.
     await claimStoreLayout(store);
@@ -40,7 +43,7 @@ async function run(args: string[]): Promise<number> {
       logger: silentLogger,
       now: Date.now,
     });
-    const users = createUserRepository(store);
+    const users = createUserRepository(database);
 
     if (command === 'revoke') {
       const session = await sessions.find(argument, Date.now());
@@ -69,6 +72,7 @@ async function run(args: string[]): Promise<number> {
     return 0;
   } finally {
     await store.close();
+    await database.close();
   }
 }
 

@@ -83,7 +83,8 @@ export function submitLoginRoute(deps: LoginDeps): Middleware {
       ctx.set('Retry-After', String(BUSY_RETRY_AFTER_S));
       return renderForm(ctx, deps, pending, 503, { username, error: BUSY });
     }
-    if (!user || !valid) {
+    // A disabled account answers exactly as a wrong password: nothing tells it apart.
+    if (!user || !valid || user.state !== 'active') {
       return renderForm(ctx, deps, pending, 401, { username, error: WRONG_CREDENTIALS });
     }
     await deps.throttle.recordSuccess(username, ctx.ip);

@@ -1,4 +1,5 @@
 import type { Middleware } from 'koa';
+import { DatabaseUnavailableError } from '../db/database.js';
 import { KeysUnavailableError } from '../keys/key-manager.js';
 import type { Logger } from '../logger.js';
 import { StoreUnavailableError } from '../store/store.js';
@@ -8,7 +9,7 @@ import { OAuthError } from './oauth-errors.js';
 
 /**
  * For the pages people see (/authorize, /login): a failure becomes a readable page with the
- * right status instead of a JSON body. The store being down is a 503 with Retry-After;
+ * right status instead of a JSON body. The store or the database being down is a 503 with Retry-After;
  * anything unexpected is logged and shown as a 500 page without internals.
  */
 export function htmlErrors(logger: Logger): Middleware {
@@ -16,7 +17,11 @@ export function htmlErrors(logger: Logger): Middleware {
     try {
       await next();
     } catch (caught) {
-      if (caught instanceof StoreUnavailableError || caught instanceof KeysUnavailableError) {
+      if (
+        caught instanceof StoreUnavailableError ||
+        caught instanceof DatabaseUnavailableError ||
+        caught instanceof KeysUnavailableError
+      ) {
         logger.warn('request.unavailable', { method: ctx.method, path: ctx.path, err: caught });
         ctx.set('Retry-After', '5');
         sendHtml(
