@@ -61,8 +61,10 @@ export async function signIn(
   user: Partial<User> & { username: string } = { username: 'alice' },
   nowMs = Date.now(),
 ): Promise<{ user: User; session: Session }> {
+  // The demo users (alice, bob) are imported already: keep their id, as the username is unique.
+  const existing = await idp.users.findByUsername(user.username);
   const saved: NewUser = {
-    id: `id-${user.username}`,
+    id: existing?.id ?? `id-${user.username}`,
     passwordHash: 'not-used-by-token-tests',
     roles: ['admin'],
     name: `${user.username[0]!.toUpperCase()}${user.username.slice(1)} Example`,

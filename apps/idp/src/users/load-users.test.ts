@@ -1,5 +1,5 @@
 import { fileURLToPath } from 'node:url';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { freshTestDatabase } from '../test-support/test-database.js';
 import {
   deriveUserId,
@@ -22,6 +22,9 @@ async function problems(entries: unknown, production = false): Promise<readonly 
   }
   return [];
 }
+
+// The worker's embedded PostgreSQL takes seconds to start: once, here, not inside a test.
+beforeAll(() => freshTestDatabase().then((db) => db.close()));
 
 describe('USERS_FILE', () => {
   it('loads the Contract demo users: alice (admin) and bob (user), passwords hashed at load', async () => {
