@@ -22,13 +22,14 @@ export interface IdpFixtures {
 
 const HOUR = 3_600_000;
 
-export async function openIdpFixtures(redisUrl: string): Promise<IdpFixtures> {
+// Still a promise: callers await it, and a fixture that needs I/O again must not change them.
+export function openIdpFixtures(redisUrl: string): Promise<IdpFixtures> {
   const store: Store = createStore(redisUrl);
   const sessions = createSessionRepository(store, { idleTtlMs: HOUR, maxTtlMs: 12 * HOUR });
   // The IdP imported the demo users into its directory before it answered /readyz; alice has
   // no explicit id in USERS_FILE, so her sub is the one derived from her name.
   const user = { id: deriveUserId('alice'), username: 'alice' };
-  return {
+  return Promise.resolve({
     session: () => sessions.create({ sub: user.id, username: user.username }, Date.now()),
     async code(session) {
       const verifier = randomBytes(32).toString('base64url');
@@ -45,7 +46,7 @@ export async function openIdpFixtures(redisUrl: string): Promise<IdpFixtures> {
       return { code, verifier };
     },
     close: () => store.close(),
-  };
+  });
 }
 
 /** The token request body that redeems a code for `shop` (client_secret_basic). */
