@@ -10,7 +10,7 @@ import {
 } from '@latchkey/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runKeysCommand, runSessionsCommand } from '../src/test-support/idp-process.js';
-import { findTestPostgres, type TestPostgresDatabase } from '../src/test-support/test-postgres.js';
+import { findTestPostgres, type TestPostgresDatabase } from '@latchkey/testing';
 import type { IdpProcess } from '../src/test-support/idp-process.js';
 import { idpCluster, idpEnv, ISSUER, WIKI_API } from './support/idp-cluster.js';
 import { logout, machineToken, userTokens } from './support/http-grants.js';

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createVerifier } from '@latchkey/sdk';
 import { startTestRedis, waitFor, type TestRedis, printOutputOnFailure } from '@latchkey/testing';
 import { createBrowser, signIn } from './test-support/browser.js';
-import { findTestPostgres, type TestPostgresDatabase } from './test-support/test-postgres.js';
+import { findTestPostgres, type TestPostgresDatabase } from '@latchkey/testing';
 import { runSessionsCommand, startIdp, type IdpProcess } from './test-support/idp-process.js';
 import { startResourceServer, type ResourceServer } from './test-support/resource-server.js';
 import { basicAuth, form } from './test-support/test-idp.js';

@@ -2,11 +2,7 @@ import { startTcpGate, waitFor, type TcpGate } from '@latchkey/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signInToShop } from '../test-support/grants.js';
 import { startTestIdp, type TestIdp } from '../test-support/test-idp.js';
-import {
-  admin,
-  findTestPostgres,
-  type TestPostgresDatabase,
-} from '../test-support/test-postgres.js';
+import { onPostgresServer, findTestPostgres, type TestPostgresDatabase } from '@latchkey/testing';
 import { migrate } from './migration.js';
 import { MIGRATIONS } from './migrations/index.js';
 import { createPgDatabase } from './pg-database.js';
@@ -80,7 +76,7 @@ describe.skipIf(!server.available)('the database unreachable mid-request', () =>
 
   it('pg_terminate_backend on every connection: never a 500, and back at once', async () => {
     const { tokens } = await signInToShop(idp, 'alice', { scope: ['openid'] });
-    const ended = await admin((client) =>
+    const ended = await onPostgresServer((client) =>
       client.query(
         'SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()',
         [database!.name],

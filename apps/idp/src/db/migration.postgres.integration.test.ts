@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { runScript } from '../test-support/idp-process.js';
-import { findTestPostgres, type TestPostgresDatabase } from '../test-support/test-postgres.js';
+import { findTestPostgres, type TestPostgresDatabase } from '@latchkey/testing';
 import { migrate } from './migration.js';
 import { MIGRATIONS } from './migrations/index.js';
 import { createPgDatabase } from './pg-database.js';

@@ -28,7 +28,7 @@ export async function checkEvictionPolicy(url: string): Promise<EvictionCheck> {
   client.on('error', () => undefined);
   try {
     await client.connect();
-    const reply = (await client.config('GET', 'maxmemory-policy')) as string[];
+    const reply: unknown[] = await client.config('GET', 'maxmemory-policy');
     const policy = reply[1];
     if (typeof policy !== 'string') return { kind: 'unknown', reason: 'CONFIG GET gave no policy' };
     return { kind: isEvictingPolicy(policy) ? 'evicting' : 'safe', policy };

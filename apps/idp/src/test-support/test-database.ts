@@ -32,6 +32,6 @@ export async function freshTestDatabase(): Promise<Database> {
  * Tests that share it use their own usernames, as they already do with the demo users.
  */
 export function sharedTestDatabase(): Promise<Database> {
-  shared ??= migratedBase().then((db) => ({ ...wrapPglite(db), close: async () => undefined }));
+  shared ??= migratedBase().then((db) => ({ ...wrapPglite(db), close: () => Promise.resolve() }));
   return shared;
 }

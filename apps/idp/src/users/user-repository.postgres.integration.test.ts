@@ -2,7 +2,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { createPgDatabase } from '../db/pg-database.js';
 import { migrate } from '../db/migration.js';
 import { MIGRATIONS } from '../db/migrations/index.js';
-import { findTestPostgres, type TestPostgresDatabase } from '../test-support/test-postgres.js';
+import { findTestPostgres, type TestPostgresDatabase } from '@latchkey/testing';
 import { userRepositoryContract } from './user-repository.contract.js';
 
 const server = await findTestPostgres();

@@ -31,7 +31,7 @@ export async function findTestPostgres(): Promise<TestPostgres> {
   } catch (error) {
     const reason = `no PostgreSQL server answers at ${redact(ADMIN_URL)} (${(error as Error).message})`;
     if (process.env.CI) throw new Error(`${reason}; CI must run the server half of the suites`);
-    console.warn(`skipping the PostgreSQL server tests: ${reason}`);
+    process.stderr.write(`skipping the PostgreSQL server tests: ${reason}\n`);
     return { available: false, reason };
   } finally {
     await client.end().catch(() => undefined);
@@ -41,7 +41,7 @@ export async function findTestPostgres(): Promise<TestPostgres> {
 
 async function createDatabase(): Promise<TestPostgresDatabase> {
   const name = `latchkey_test_${randomBytes(6).toString('hex')}`;
-  await admin((client) => client.query(`CREATE DATABASE ${name}`));
+  await onPostgresServer((client) => client.query(`CREATE DATABASE ${name}`));
   const url = new URL(ADMIN_URL);
   url.pathname = `/${name}`;
   return {
@@ -49,13 +49,15 @@ async function createDatabase(): Promise<TestPostgresDatabase> {
     name,
     // FORCE: connections a test left open (or a gate kept half-open) must not keep it alive.
     drop: async () => {
-      await admin((client) => client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`));
+      await onPostgresServer((client) =>
+        client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`),
+      );
     },
   };
 }
 
 /** Runs `work` on a short-lived connection to the server's admin database. */
-export async function admin<T>(work: (client: pg.Client) => Promise<T>): Promise<T> {
+export async function onPostgresServer<T>(work: (client: pg.Client) => Promise<T>): Promise<T> {
   const client = new pg.Client({ connectionString: ADMIN_URL, connectionTimeoutMillis: 3_000 });
   await client.connect();
   try {
