@@ -1,6 +1,7 @@
 import { startTcpGate, waitFor, type TcpGate } from '@latchkey/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { signInToShop } from '../test-support/grants.js';
+import { authorizeUrl, createBrowser, signIn } from '../test-support/browser.js';
+import { SHOP, signInToShop } from '../test-support/grants.js';
 import { startTestIdp, type TestIdp } from '../test-support/test-idp.js';
 import { onPostgresServer, findTestPostgres, type TestPostgresDatabase } from '@latchkey/testing';
 import { migrate } from './migration.js';
@@ -58,6 +59,24 @@ describe.skipIf(!server.available)('the database unreachable mid-request', () =>
     gate.open();
     await recovered();
     expect((await userinfo(tokens.access_token!)).status).toBe(200);
+  });
+
+  it('the pages: a signed-in browser at /authorize gets the 503 page, then signs in again', async () => {
+    const browser = createBrowser();
+    const shop = { clientId: SHOP.id, redirectUri: SHOP.redirectUri };
+    await signIn(browser, idp.url, { ...shop, username: 'bob', password: 'builder-bob' });
+    gate.shut();
+    try {
+      // The session is in Redis, but its user must be read from the directory.
+      const page = await browser.fetch(authorizeUrl(idp.url, shop).url);
+      expect(page.status).toBe(503);
+      expect(page.headers.get('content-type')).toMatch(/^text\/html/);
+      expect(page.headers.get('retry-after')).toBe('5');
+    } finally {
+      gate.open();
+    }
+    await recovered();
+    expect((await signIn(browser, idp.url, shop)).loginFormShown).toBe(false);
   });
 
   it('a server that stops answering (half-open connections): 503 after the timeout', async () => {
