@@ -117,7 +117,7 @@ async function main(): Promise<void> {
   });
   if (!config.usersFile) {
     logger.warn('config.no_users', {
-      detail: 'USERS_FILE is not set: nobody can log in until users are added to the store.',
+      detail: 'USERS_FILE is not set: nobody can log in until users are added to the directory.',
     });
   }
 
