@@ -87,7 +87,7 @@ describe('sessions <list USER | revoke SID | revoke-user USER>', () => {
     expect((await run('list', 'everywhere')).stdout).toContain('no live sessions');
   });
 
-  it('an unknown user → exit 1; bad usage → exit 2; memory:// → exit 2', async () => {
+  it('an unknown user → exit 1; bad usage → exit 2; memory:// or pglite://memory → exit 2', async () => {
     const unknown = await run('list', 'nobody-here');
     expect(unknown.code).toBe(1);
     expect(unknown.stderr).toContain('no user named');
@@ -95,5 +95,11 @@ describe('sessions <list USER | revoke SID | revoke-user USER>', () => {
     expect((await run('wipe', 'x')).code).toBe(2);
     const memory = await runSessionsCommand(['list', 'x'], { REDIS_URL: 'memory://' });
     expect(memory.code).toBe(2);
+    // A directory inside one process cannot be the IdP's: refused before anything is read.
+    const ownDirectory = await runSessionsCommand(['list', 'x'], {
+      REDIS_URL: redis.url,
+      DATABASE_URL: 'pglite://memory',
+    });
+    expect(ownDirectory.code).toBe(2);
   });
 });
