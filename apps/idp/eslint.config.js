@@ -18,7 +18,8 @@ const LAYERS = {
   i18n: [],
   views: ['i18n'],
   clients: [],
-  users: ['store'],
+  db: ['config'],
+  users: ['db'],
   keys: ['config', 'logger', 'store'],
   tokens: ['clients', 'keys', 'store'],
   sessions: ['config', 'logger', 'store', 'http', 'tokens'],
@@ -26,6 +27,7 @@ const LAYERS = {
     'config',
     'logger',
     'store',
+    'db',
     'http',
     'views',
     'i18n',
@@ -41,7 +43,7 @@ const LAYERS = {
   app: ['*'],
   idp: ['*'],
   main: ['*'],
-  cli: ['config', 'logger', 'store', 'users', 'keys', 'sessions'],
+  cli: ['config', 'logger', 'store', 'db', 'users', 'keys', 'sessions'],
   'test-support': ['*'],
 };
 

@@ -7,7 +7,14 @@ export default defineConfig({
     projects: [
       {
         extends: true,
-        test: { name: 'idp', include: ['src/**/*.test.ts'], sequence: { groupOrder: 0 } },
+        test: {
+          name: 'idp',
+          include: ['src/**/*.test.ts'],
+          sequence: { groupOrder: 0 },
+          // The embedded PostgreSQL starts once per worker, in the first hook that needs it:
+          // initdb inside WebAssembly takes 2-6 s on the 2-core machines here.
+          hookTimeout: 30_000,
+        },
       },
       {
         // Latchkey's promises under faults and hostile input (see reliability/README.md):

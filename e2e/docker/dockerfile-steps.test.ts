@@ -116,6 +116,8 @@ describe('apps/idp/Dockerfile', () => {
       IDP_HOST: '127.0.0.1',
       IDP_PORT: String(port),
       REDIS_URL: redis.url,
+      // Compose gives it a PostgreSQL server; here the embedded one, from the pruned deployment.
+      DATABASE_URL: 'pglite://memory',
       KEY_ENCRYPTION_KEY: secret(),
       CLIENTS_FILE: join(image.rootDir, 'app/demo/clients.json'),
       USERS_FILE: join(image.rootDir, 'app/demo/users.json'),

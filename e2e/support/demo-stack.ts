@@ -2,7 +2,14 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort, sleep, startTestRedis, type TestRedis } from '@latchkey/testing';
+import {
+  findTestPostgres,
+  freePort,
+  sleep,
+  startTestRedis,
+  type TestPostgresDatabase,
+  type TestRedis,
+} from '@latchkey/testing';
 import { writeClientsFile } from './clients-file.js';
 import { appDir, DEMO_USERS, IDP_MAIN, IDP_SESSIONS_CLI, nextBin, ROOT } from './paths.js';
 import { runCommand, startService, type ServiceProcess } from './service-process.js';
@@ -24,6 +31,8 @@ export interface DemoStack {
   /** Every process's output, each line tagged with its name. */
   output(): string;
   /** The IdP's operator command `sessions revoke-user <username>`, on this stack's Redis. */
+  /** Whether the IdP's directory is on a server the admin command reaches too. */
+  readonly sharedDirectory: boolean;
   revokeUser(username: string): Promise<{ code: number | null; output: string }>;
   stop(): Promise<void>;
 }
@@ -62,9 +71,17 @@ async function startDemoStackOnce(options: DemoStackOptions): Promise<DemoStack>
     wiki: `http://127.0.0.1:${wikiPort}`,
   };
   const dir = mkdtempSync(join(tmpdir(), 'latchkey-e2e-'));
+  // The admin command must see the IdP's directory: a database of the stack's own on the
+  // PostgreSQL server when one answers; else the embedded one in memory, which only the IdP
+  // process sees (revokeUser then cannot find anyone: see `sharedDirectory`).
+  const postgres = await findTestPostgres();
+  const directory: TestPostgresDatabase | undefined = postgres.available
+    ? await postgres.createDatabase()
+    : undefined;
   const idpEnv = {
     ISSUER: urls.idp,
     REDIS_URL: redis.url,
+    DATABASE_URL: directory?.url ?? 'pglite://memory',
     CLIENTS_FILE: writeClientsFile(dir, urls),
     USERS_FILE: DEMO_USERS,
     // The access log (one line per request) explains most failures, and counts /token calls.
@@ -121,6 +138,7 @@ async function startDemoStackOnce(options: DemoStackOptions): Promise<DemoStack>
   const stop = async () => {
     await Promise.all(services.map((service) => service.stop()));
     await redis.kill();
+    await directory?.drop();
     rmSync(dir, { recursive: true, force: true });
   };
 
@@ -143,6 +161,7 @@ async function startDemoStackOnce(options: DemoStackOptions): Promise<DemoStack>
     shop,
     wiki,
     output,
+    sharedDirectory: directory !== undefined,
     revokeUser: (username) =>
       runCommand(process.execPath, [IDP_SESSIONS_CLI, 'revoke-user', username], {
         cwd: ROOT,

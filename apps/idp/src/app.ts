@@ -2,6 +2,8 @@ import Koa from 'koa';
 import { Router } from '@koa/router';
 import type { ClientRegistry } from './clients/client.js';
 import type { Config } from './config/config.js';
+import { databaseNotReadyReason } from './db/database-probe.js';
+import type { Database } from './db/database.js';
 import { everyRequestMiddleware } from './fast-paths/every-request.js';
 import { tokenFastPath } from './fast-paths/token-fast-path.js';
 import { chain } from './http/chain.js';
@@ -41,6 +43,7 @@ import type { UserRepository } from './users/user.js';
 export interface AppDeps {
   config: Config;
   store: Store;
+  database: Database;
   keys: KeyManager;
   clients: ClientRegistry;
   logger: Logger;
@@ -141,7 +144,11 @@ export function createApp(deps: AppDeps): Koa {
   router.get('/healthz', healthzRoute());
   router.get(
     '/readyz',
-    readyzRoute([() => storeNotReadyReason(store), () => keys.notReadyReason()]),
+    readyzRoute([
+      () => storeNotReadyReason(store),
+      () => databaseNotReadyReason(deps.database),
+      () => keys.notReadyReason(),
+    ]),
   );
 
   // Every request takes these steps; POST /token then skips the router only (fast-paths/).

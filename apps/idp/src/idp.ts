@@ -4,6 +4,7 @@ import { createApp } from './app.js';
 import type { ClientRegistry } from './clients/client.js';
 import { ClientsFileError } from './clients/load-clients.js';
 import type { Config } from './config/config.js';
+import type { Database } from './db/database.js';
 import { jwksFastPath } from './fast-paths/jwks-fast-path.js';
 import { createKeyFactory } from './keys/key-generation.js';
 import { createKeyManager, type KeyManager } from './keys/key-manager.js';
@@ -34,6 +35,8 @@ export function createIdp(
   config: Config,
   deps: {
     store: Store;
+    /** The directory's database (DATABASE_URL), migrated. */
+    database: Database;
     clients: ClientRegistry;
     logger: Logger;
     now?: () => number;
@@ -62,7 +65,7 @@ export function createIdp(
     logger: deps.logger,
     now,
   });
-  const users = createUserRepository(deps.store);
+  const users = createUserRepository(deps.database);
   const app = createApp({ config, keys, sessions, revoker, users, now, ...deps });
   const koa = app.callback();
   const jwks = jwksFastPath(keys, {

@@ -2,16 +2,23 @@ import type { Server } from 'node:http';
 import { createClientRegistry } from './clients/client.js';
 import { ClientsFileError, loadClientsFile } from './clients/load-clients.js';
 import { ConfigError, loadConfig } from './config/config.js';
+import { describeDatabase } from './config/database-url.js';
+import type { Database } from './db/database.js';
+import { migrate } from './db/migration.js';
+import { MIGRATIONS } from './db/migrations/index.js';
+import { openDatabase } from './db/open-database.js';
 import { createHttpServer } from './http/http-server.js';
 import { createIdp } from './idp.js';
 import { keyPolicyFor } from './keys/key-policy.js';
-import { createLogger } from './logger.js';
+import { createLogger, type Logger } from './logger.js';
 import { createStore } from './store/create-store.js';
+import { checkEvictionPolicy } from './store/redis-eviction-policy.js';
 import { guardStoreLayout } from './store/store-layout-guard.js';
 import { StoreLayoutError } from './store/store-layout.js';
 import { unsignableIdTokenClients } from './tokens/id-token.js';
-import { loadUsersFile, seedUsersInBackground, UsersFileError } from './users/load-users.js';
-import type { User } from './users/user.js';
+import { importUsers, loadUsersFile, UsersFileError } from './users/load-users.js';
+import type { NewUser } from './users/user.js';
+import { createUserRepository } from './users/user.js';
 
 /** Below this, SDKs with their default JWKS cache floor (30 s) can lag behind a rotation. */
 const SHORT_ROTATION_MS = 120_000;
@@ -20,7 +27,7 @@ const SHORT_ROTATION_MS = 120_000;
 async function main(): Promise<void> {
   let config;
   let clients;
-  let seedUsersList: User[] = [];
+  let seedUsersList: NewUser[] = [];
   try {
     config = loadConfig(process.env);
     clients = await loadClientsFile(config.clientsFile, {
@@ -63,6 +70,26 @@ async function main(): Promise<void> {
     });
   }
 
+  if (config.storeUrl !== 'memory://') await refuseEvictingRedis(config.storeUrl, config, logger);
+
+  // The directory: migrated and seeded before anything is served, so a login never meets a
+  // half-made schema. A database that does not answer now stops start-up (the orchestrator
+  // restarts us; docker-compose waits for its health check); later outages answer 503.
+  let database: Database;
+  try {
+    database = await openDatabase(config.database);
+    const applied = await migrate(database, MIGRATIONS);
+    if (applied.length > 0) logger.info('db.migrated', { versions: applied });
+    const created = await importUsers(createUserRepository(database), seedUsersList);
+    logger.info('users.seeded', { count: seedUsersList.length, created });
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    process.stderr.write(
+      `latchkey: refusing to start: DATABASE_URL (${describeDatabase(config.database)}): ${reason}\n`,
+    );
+    process.exit(1);
+  }
+
   const store = createStore(config.storeUrl, {
     // Connection trouble is a warning; reconnects and the like are worth an info line.
     logger: (event, fields) => {
@@ -82,21 +109,17 @@ async function main(): Promise<void> {
     if (error instanceof StoreLayoutError) refuseLayout(error);
     throw error;
   }
-  const { handler, keys, users } = createIdp(config, {
+  const { handler, keys } = createIdp(config, {
     store,
+    database,
     clients: createClientRegistry(clients),
     logger,
   });
   if (!config.usersFile) {
     logger.warn('config.no_users', {
-      detail: 'USERS_FILE is not set: nobody can log in until users are added to the store.',
+      detail: 'USERS_FILE is not set: nobody can log in until users are added to the directory.',
     });
   }
-  const stopSeeding = seedUsersInBackground(users, seedUsersList, {
-    retryMs: 1_000,
-    onError: (error) => logger.warn('users.seed_failed', { err: error }),
-    onDone: () => logger.info('users.seeded', { count: seedUsersList.length }),
-  });
 
   await keys.start();
   // An explicit server for the limits and answers below Koa (oversized headers, slowloris).
@@ -109,6 +132,7 @@ async function main(): Promise<void> {
     issuer: config.issuer,
     address: `http://${config.host}:${config.port}`,
     store: config.storeUrl === 'memory://' ? 'memory' : 'redis',
+    database: describeDatabase(config.database),
     mode: config.mode,
   });
 
@@ -116,7 +140,6 @@ async function main(): Promise<void> {
   const shutdown = (signal: string) => {
     if (stopping) return;
     stopping = true;
-    stopSeeding();
     layout.stop();
     logger.info('idp.stopping', { signal });
     // Stop accepting, let in-flight requests finish, then release Redis. A hard deadline
@@ -126,6 +149,7 @@ async function main(): Promise<void> {
       void keys
         .stop()
         .then(() => store.close())
+        .then(() => database.close())
         .finally(() => {
           clearTimeout(deadline);
           logger.info('idp.stopped');
@@ -136,6 +160,36 @@ async function main(): Promise<void> {
   };
   process.on('SIGTERM', () => shutdown('SIGTERM'));
   process.on('SIGINT', () => shutdown('SIGINT'));
+}
+
+/**
+ * Refuses a Redis that evicts keys (see isEvictingPolicy) unless REDIS_ALLOW_EVICTION=true.
+ * A Redis that forbids CONFIG (managed services) or does not answer yet gets a warning: its
+ * operator has to make sure of the policy.
+ */
+async function refuseEvictingRedis(
+  url: string,
+  config: { redisAllowEviction: boolean },
+  logger: Logger,
+): Promise<void> {
+  const check = await checkEvictionPolicy(url);
+  if (check.kind === 'unknown') {
+    logger.warn('store.eviction_policy_unknown', {
+      reason: check.reason,
+      detail: 'could not read maxmemory-policy; make sure it is noeviction',
+    });
+  } else if (check.kind === 'evicting') {
+    if (config.redisAllowEviction) {
+      logger.warn('store.eviction_allowed', { policy: check.policy });
+      return;
+    }
+    process.stderr.write(
+      `latchkey: refusing to start: REDIS_URL: Redis has maxmemory-policy ${check.policy}, which ` +
+        'silently drops sessions and revocations; set it to noeviction, or set ' +
+        'REDIS_ALLOW_EVICTION=true to accept that\n',
+    );
+    process.exit(1);
+  }
 }
 
 main().catch((error: unknown) => {

@@ -3,8 +3,7 @@ import { createSessionRepository, type Session } from '@latchkey/idp/dist/sessio
 import { createStore } from '@latchkey/idp/dist/store/create-store.js';
 import type { Store } from '@latchkey/idp/dist/store/store.js';
 import { issueAuthorizationCode } from '@latchkey/idp/dist/tokens/authorization-code.js';
-import { createUserRepository } from '@latchkey/idp/dist/users/user.js';
-import { waitFor } from '@latchkey/testing';
+import { deriveUserId } from '@latchkey/idp/dist/users/load-users.js';
 import { SHOP, WIKI_API } from '../peers/bench-clients.js';
 
 /**
@@ -23,19 +22,14 @@ export interface IdpFixtures {
 
 const HOUR = 3_600_000;
 
-export async function openIdpFixtures(redisUrl: string): Promise<IdpFixtures> {
+// Still a promise: callers await it, and a fixture that needs I/O again must not change them.
+export function openIdpFixtures(redisUrl: string): Promise<IdpFixtures> {
   const store: Store = createStore(redisUrl);
-  const users = createUserRepository(store);
   const sessions = createSessionRepository(store, { idleTtlMs: HOUR, maxTtlMs: 12 * HOUR });
-  // The IdP seeds the demo users in the background at start-up.
-  let alice: Awaited<ReturnType<typeof users.findByUsername>> = null;
-  await waitFor(
-    'the IdP to seed the demo users',
-    async () => (alice = await users.findByUsername('alice')) !== null,
-    { timeoutMs: 20_000, intervalMs: 100 },
-  );
-  const user = alice!;
-  return {
+  // The IdP imported the demo users into its directory before it answered /readyz; alice has
+  // no explicit id in USERS_FILE, so her sub is the one derived from her name.
+  const user = { id: deriveUserId('alice'), username: 'alice' };
+  return Promise.resolve({
     session: () => sessions.create({ sub: user.id, username: user.username }, Date.now()),
     async code(session) {
       const verifier = randomBytes(32).toString('base64url');
@@ -52,7 +46,7 @@ export async function openIdpFixtures(redisUrl: string): Promise<IdpFixtures> {
       return { code, verifier };
     },
     close: () => store.close(),
-  };
+  });
 }
 
 /** The token request body that redeems a code for `shop` (client_secret_basic). */

@@ -34,6 +34,8 @@ export async function startBenchIdp(redisUrl: string): Promise<BenchIdp> {
       REDIS_URL: redisUrl,
       CLIENTS_FILE,
       USERS_FILE,
+      // The directory in memory: each run starts from the demo users, leaves nothing behind.
+      DATABASE_URL: 'pglite://memory',
       KEY_ENCRYPTION_KEY: randomBytes(32).toString('base64url'),
       LOG_LEVEL: 'warn',
       // The limits would cap a load test at ~200 tokens/s per client (see the IdP README);

@@ -2,3 +2,9 @@ export { waitFor, sleep, freePort } from './wait.js';
 export { startTestRedis, type TestRedis, type TestRedisOptions } from './redis-server.js';
 export { startTcpGate, type TcpGate } from './tcp-gate.js';
 export { printOutputOnFailure } from './print-output-on-failure.js';
+export {
+  findTestPostgres,
+  onPostgresServer,
+  type TestPostgres,
+  type TestPostgresDatabase,
+} from './postgres-server.js';

@@ -24,6 +24,8 @@ export interface TestRedisOptions {
    * was acknowledged. In a fresh temporary directory.
    */
   persistent?: boolean;
+  /** More redis-server arguments, e.g. `['--maxmemory-policy', 'allkeys-lru']`. */
+  args?: readonly string[];
 }
 
 const READY = 'Ready to accept connections';
@@ -44,6 +46,7 @@ export async function startTestRedis(
         'always',
       ]
     : ['--appendonly', 'no'];
+  const args = [...persistence, ...(options.args ?? [])];
   let running: { child: ChildProcess; exited: Promise<void> } | null = null;
 
   const kill = async () => {
@@ -53,7 +56,7 @@ export async function startTestRedis(
   };
   const start = async () => {
     await kill();
-    running = await spawnRedis(chosen, persistence);
+    running = await spawnRedis(chosen, args);
   };
 
   await start();
@@ -67,11 +70,11 @@ export async function startTestRedis(
  */
 async function spawnRedis(
   port: number,
-  persistence: string[],
+  args: string[],
 ): Promise<{ child: ChildProcess; exited: Promise<void> }> {
   const child = spawn(
     'redis-server',
-    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', ...persistence],
+    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', ...args],
     { stdio: ['ignore', 'pipe', 'pipe'] },
   );
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));

@@ -1,35 +1,50 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { startTestRedis, type TestRedis } from '@latchkey/testing';
 import { revocationKeys } from '@latchkey/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { migrate } from '../db/migration.js';
+import { MIGRATIONS } from '../db/migrations/index.js';
+import { openPgliteDatabase } from '../db/pglite-database.js';
 import { createSessionRepository } from '../sessions/session.js';
 import { createStore } from '../store/create-store.js';
 import type { Store } from '../store/store.js';
 import { runSessionsCommand } from '../test-support/idp-process.js';
 import { createUserRepository } from '../users/user.js';
 
-/** The operator's `sessions` command, built from dist/, on a private redis-server. */
+/**
+ * The operator's `sessions` command, built from dist/, on a private redis-server; it finds
+ * users in an embedded PostgreSQL folder, written here first (one process at a time).
+ */
+const USERNAMES = ['lister', 'revoker', 'everywhere'];
 let redis: TestRedis;
 let store: Store;
+let folder: string;
 beforeAll(async () => {
   redis = await startTestRedis();
   store = createStore(redis.url);
-}, 30_000);
+  folder = await mkdtemp(join(tmpdir(), 'latchkey-sessions-db-'));
+  const database = await openPgliteDatabase(folder);
+  await migrate(database, MIGRATIONS);
+  const users = createUserRepository(database);
+  for (const username of USERNAMES) {
+    await users.save({ id: `id-${username}`, username, passwordHash: 'unused', roles: ['user'] });
+  }
+  await database.close();
+}, 60_000);
 afterAll(async () => {
   await store?.close();
   await redis?.kill();
+  if (folder) await rm(folder, { recursive: true, force: true });
 });
 
 const sessions = () =>
   createSessionRepository(store, { idleTtlMs: 3_600_000, maxTtlMs: 43_200_000 });
-const run = (...args: string[]) => runSessionsCommand(args, { REDIS_URL: redis.url });
+const run = (...args: string[]) =>
+  runSessionsCommand(args, { REDIS_URL: redis.url, DATABASE_URL: `pglite://${folder}` });
 
 async function userWithSessions(username: string, count: number) {
-  await createUserRepository(store).save({
-    id: `id-${username}`,
-    username,
-    passwordHash: 'unused',
-    roles: ['user'],
-  });
   const made = [];
   for (let i = 0; i < count; i++) {
     made.push(await sessions().create({ sub: `id-${username}`, username }, Date.now()));
@@ -72,7 +87,7 @@ describe('sessions <list USER | revoke SID | revoke-user USER>', () => {
     expect((await run('list', 'everywhere')).stdout).toContain('no live sessions');
   });
 
-  it('an unknown user → exit 1; bad usage → exit 2; memory:// → exit 2', async () => {
+  it('an unknown user → exit 1; bad usage → exit 2; memory:// or pglite://memory → exit 2', async () => {
     const unknown = await run('list', 'nobody-here');
     expect(unknown.code).toBe(1);
     expect(unknown.stderr).toContain('no user named');
@@ -80,5 +95,11 @@ describe('sessions <list USER | revoke SID | revoke-user USER>', () => {
     expect((await run('wipe', 'x')).code).toBe(2);
     const memory = await runSessionsCommand(['list', 'x'], { REDIS_URL: 'memory://' });
     expect(memory.code).toBe(2);
+    // A directory inside one process cannot be the IdP's: refused before anything is read.
+    const ownDirectory = await runSessionsCommand(['list', 'x'], {
+      REDIS_URL: redis.url,
+      DATABASE_URL: 'pglite://memory',
+    });
+    expect(ownDirectory.code).toBe(2);
   });
 });

@@ -1,5 +1,7 @@
 import { ConfigError, loadConfig } from '../config/config.js';
 import { silentLogger } from '../logger.js';
+import type { Database } from '../db/database.js';
+import { openDatabase } from '../db/open-database.js';
 import { createSessionServices } from '../sessions/session-services.js';
 import type { Session } from '../sessions/session.js';
 import { createStore } from '../store/create-store.js';
@@ -31,7 +33,16 @@ async function run(args: string[]): Promise<number> {
     );
     return 2;
   }
+  if (command !== 'revoke' && config.database.kind === 'pglite' && config.database.path === null) {
+    process.stderr.write(
+      'sessions: DATABASE_URL=pglite://memory lives inside one IdP process; point DATABASE_URL ' +
+        "at the IdP's database\n",
+    );
+    return 2;
+  }
   const store = createStore(config.storeUrl);
+  // Opened only to find a user by name (`revoke SID` needs none): the IdP's directory.
+  let database: Database | undefined;
   try {
     // Like the IdP, never act on a store written with another key layout.
     await claimStoreLayout(store);
@@ -40,7 +51,6 @@ async function run(args: string[]): Promise<number> {
       logger: silentLogger,
       now: Date.now,
     });
-    const users = createUserRepository(store);
 
     if (command === 'revoke') {
       const session = await sessions.find(argument, Date.now());
@@ -53,7 +63,8 @@ async function run(args: string[]): Promise<number> {
       return 0;
     }
 
-    const user = await users.findByUsername(argument);
+    database = await openDatabase(config.database);
+    const user = await createUserRepository(database).findByUsername(argument);
     if (!user) {
       process.stderr.write(`sessions: no user named ${JSON.stringify(argument)}\n`);
       return 1;
@@ -69,6 +80,7 @@ async function run(args: string[]): Promise<number> {
     return 0;
   } finally {
     await store.close();
+    await database?.close();
   }
 }
 

@@ -95,7 +95,14 @@ describe('loadConfig', () => {
       NODE_ENV: 'production',
       ISSUER: 'https://id.example.com',
       CLIENTS_FILE: '/x.json',
+      DATABASE_URL: 'postgres://latchkey@db.example.com/latchkey',
     };
+
+    it('requires DATABASE_URL rather than a folder chosen for it', () => {
+      const rest: Record<string, string> = { ...production, KEY_ENCRYPTION_KEY: KEK };
+      delete rest.DATABASE_URL;
+      expect(problemsOf(rest)).toEqual(['DATABASE_URL: required in production']);
+    });
 
     it('requires KEY_ENCRYPTION_KEY', () => {
       expect(problemsOf(production)).toEqual(['KEY_ENCRYPTION_KEY: required in production']);
@@ -133,6 +140,50 @@ describe('loadConfig', () => {
       expect(config.keyEncryptionKeyIsEphemeral).toBe(false);
       expect(config.keyEncryptionKey.equals(Buffer.alloc(32, 7))).toBe(true);
     });
+  });
+});
+
+describe('DATABASE_URL and REDIS_ALLOW_EVICTION', () => {
+  it('defaults in dev to the embedded PostgreSQL in .latchkey/db', () => {
+    expect(loadConfig({}).database).toEqual({ kind: 'pglite', path: '.latchkey/db' });
+  });
+
+  it.each([
+    ['postgres://u:p@127.0.0.1:5432/latchkey', 'postgres'],
+    ['postgresql://db.internal/latchkey', 'postgres'],
+    ['pglite://./data/db', 'pglite'],
+    ['pglite://memory', 'pglite'],
+  ])('reads %s', (url, kind) => {
+    expect(loadConfig({ DATABASE_URL: url }).database.kind).toBe(kind);
+  });
+
+  it('keeps nothing for pglite://memory', () => {
+    expect(loadConfig({ DATABASE_URL: 'pglite://memory' }).database).toEqual({
+      kind: 'pglite',
+      path: null,
+    });
+  });
+
+  it.each(['mysql://db/latchkey', 'pglite://', 'postgres://', 'not a url', 'redis://x'])(
+    'refuses %j with one line naming the variable',
+    (url) => {
+      const problems = problemsOf({ DATABASE_URL: url });
+      expect(problems).toHaveLength(1);
+      expect(problems[0]).toMatch(/^DATABASE_URL: /);
+    },
+  );
+
+  it('never echoes a server URL, which may carry a password', () => {
+    const [problem] = problemsOf({ DATABASE_URL: 'mysql://user:s3cret@db/x' });
+    expect(problem).not.toContain('s3cret');
+  });
+
+  it('refuses an evicting Redis unless REDIS_ALLOW_EVICTION=true', () => {
+    expect(loadConfig({}).redisAllowEviction).toBe(false);
+    expect(loadConfig({ REDIS_ALLOW_EVICTION: 'true' }).redisAllowEviction).toBe(true);
+    expect(problemsOf({ REDIS_ALLOW_EVICTION: 'yes' })).toEqual([
+      'REDIS_ALLOW_EVICTION: must be true or false',
+    ]);
   });
 });
 

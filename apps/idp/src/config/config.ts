@@ -6,6 +6,7 @@ import {
   SIGNING_ALGORITHMS,
   type SigningAlgorithm,
 } from '@latchkey/protocol';
+import { parseDatabaseUrl, type DatabaseTarget } from './database-url.js';
 import { formatDuration, parseDuration } from './duration.js';
 import { parseProxyEntry, type ProxyEntry } from './proxy-entry.js';
 import { parseRate, type Rate } from './rate.js';
@@ -22,12 +23,19 @@ export interface Config {
   readonly port: number;
   /** `redis://…`, `rediss://…` or `memory://`. */
   readonly storeUrl: string;
+  /**
+   * Accept a Redis whose maxmemory-policy evicts keys (REDIS_ALLOW_EVICTION=true): it would
+   * silently drop sessions and revocations, so the IdP refuses one unless told otherwise.
+   */
+  readonly redisAllowEviction: boolean;
+  /** DATABASE_URL: the durable directory (users). */
+  readonly database: DatabaseTarget;
   /** 32 bytes; encrypts private signing keys at rest. */
   readonly keyEncryptionKey: Buffer;
   /** True when no KEY_ENCRYPTION_KEY was given and a random one was made (dev only). */
   readonly keyEncryptionKeyIsEphemeral: boolean;
   readonly clientsFile: string;
-  /** Seed users, written to the store at start-up; none in production unless given. */
+  /** Seed users, imported into the database at start-up; none in production unless given. */
   readonly usersFile: string | undefined;
   readonly accessTokenAlg: SigningAlgorithm;
   readonly keyRotationIntervalMs: number;
@@ -78,6 +86,12 @@ export function loadConfig(env: Env): Config {
   const host = env.IDP_HOST ?? '127.0.0.1';
   const storeUrl = readStoreUrl(env.REDIS_URL ?? 'redis://127.0.0.1:6379', mode, problems);
   const kek = readKeyEncryptionKey(env.KEY_ENCRYPTION_KEY, mode, problems);
+  const redisAllowEviction = readBoolean(
+    'REDIS_ALLOW_EVICTION',
+    env.REDIS_ALLOW_EVICTION,
+    problems,
+  );
+  const database = readDatabase(env.DATABASE_URL, mode, problems);
 
   const duration = (name: string, fallback: string, min: number, max: number): number => {
     const raw = env[name] ?? fallback;
@@ -145,6 +159,8 @@ export function loadConfig(env: Env): Config {
     host,
     port,
     storeUrl,
+    redisAllowEviction,
+    database,
     keyEncryptionKey: kek ?? randomBytes(32),
     keyEncryptionKeyIsEphemeral: kek === null,
     clientsFile,
@@ -226,6 +242,30 @@ function readStoreUrl(raw: string, mode: Mode, problems: string[]): string {
     problems.push('REDIS_URL: must be redis://…, rediss://… or memory://');
   }
   return raw;
+}
+
+/** `true` or `false` (default); anything else is a mistake worth stopping for. */
+function readBoolean(name: string, raw: string | undefined, problems: string[]): boolean {
+  if (raw === undefined || raw === '' || raw === 'false') return false;
+  if (raw === 'true') return true;
+  problems.push(`${name}: must be true or false`);
+  return false;
+}
+
+function readDatabase(raw: string | undefined, mode: Mode, problems: string[]): DatabaseTarget {
+  const fallback: DatabaseTarget = { kind: 'pglite', path: '.latchkey/db' };
+  if (raw === undefined || raw === '') {
+    // Production must say where its users live: a folder by accident would lose them.
+    if (mode === 'production') problems.push('DATABASE_URL: required in production');
+    return fallback;
+  }
+  const target = parseDatabaseUrl(raw);
+  if (target) return target;
+  // Never echo the value: a server URL may carry a password.
+  problems.push(
+    'DATABASE_URL: must be postgres://…, postgresql://…, pglite://PATH or pglite://memory',
+  );
+  return fallback;
 }
 
 function readKeyEncryptionKey(

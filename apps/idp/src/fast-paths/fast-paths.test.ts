@@ -7,6 +7,7 @@ import { loadClientsFile } from '../clients/load-clients.js';
 import { loadConfig } from '../config/config.js';
 import { createIdp, type Idp } from '../idp.js';
 import { silentLogger } from '../logger.js';
+import { sharedTestDatabase } from '../test-support/test-database.js';
 import { createMemoryStore } from '../store/memory-store.js';
 import { basicAuth, form } from '../test-support/test-idp.js';
 import { EVERY_REQUEST } from './every-request.js';
@@ -31,12 +32,14 @@ beforeAll(async () => {
     await loadClientsFile(config.clientsFile, { production: false }),
   );
   const store = createMemoryStore();
-  idp = createIdp(config, { store, clients, logger: silentLogger });
+  const database = await sharedTestDatabase();
+  idp = createIdp(config, { store, database, clients, logger: silentLogger });
   await idp.keys.start();
   const { keys, sessions, revoker, users } = idp;
   const routerOnly = createApp({
     config,
     store,
+    database,
     keys,
     clients,
     logger: silentLogger,

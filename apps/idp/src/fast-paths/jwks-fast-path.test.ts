@@ -4,6 +4,7 @@ import { loadClientsFile } from '../clients/load-clients.js';
 import { loadConfig } from '../config/config.js';
 import { createIdp, type Idp } from '../idp.js';
 import { silentLogger } from '../logger.js';
+import { sharedTestDatabase } from '../test-support/test-database.js';
 import { createMemoryStore } from '../store/memory-store.js';
 import { comparableAnswer, loopbackServers } from '../test-support/loopback-servers.js';
 
@@ -21,7 +22,12 @@ beforeAll(async () => {
   const clients = createClientRegistry(
     await loadClientsFile(config.clientsFile, { production: false }),
   );
-  idp = createIdp(config, { store: createMemoryStore(), clients, logger: silentLogger });
+  idp = createIdp(config, {
+    store: createMemoryStore(),
+    database: await sharedTestDatabase(),
+    clients,
+    logger: silentLogger,
+  });
   fast = await servers.listen(idp.handler);
   koa = await servers.listen(idp.app.callback());
 });

@@ -11,6 +11,7 @@ import { claimsOf, post, refresh } from '../test-support/grants.js';
 import { basicAuth, startTestIdp, type TestIdp } from '../test-support/test-idp.js';
 import { createMemoryStore } from '../store/memory-store.js';
 import { en } from '../i18n/catalogue-en.js';
+import { hashPassword } from '../users/password-hash.js';
 import { WRONG_CREDENTIALS } from './login-routes.js';
 
 const SHOP = { clientId: 'shop', redirectUri: 'http://shop.localhost:3001/auth/callback' };
@@ -154,6 +155,37 @@ describe('POST /login', () => {
     }
     expect(answers[0]).toBe(answers[1]);
   });
+
+  it('a disabled user with the right password gets the same 401 page as a wrong password', async () => {
+    await idp.users.save({
+      id: 'id-dora-disabled',
+      username: 'dora-disabled',
+      passwordHash: await hashPassword('dora-password'),
+      roles: ['user'],
+      state: 'disabled',
+    });
+    const answers = [];
+    for (const password of ['dora-password', 'not-her-password']) {
+      const browser = createBrowser();
+      const { fields } = await openLoginForm(browser);
+      const response = await postLogin(browser, { ...fields, username: 'dora-disabled', password });
+      expect(response.status).toBe(401);
+      expect(browser.cookie(idp.url, SESSION_COOKIE)).toBeUndefined();
+      answers.push((await response.text()).replace(/value="[^"]*"/g, ''));
+    }
+    expect(answers[0]).toBe(answers[1]);
+  });
+
+  it.each(['ALICE', 'alice ', 'ａｌｉｃｅ'])(
+    'the username %j signs in as alice: one account whatever the case, width or spaces',
+    async (username) => {
+      const browser = createBrowser();
+      const { fields } = await openLoginForm(browser);
+      const response = await postLogin(browser, { ...fields, ...ALICE, username });
+      expect(response.status).toBe(303);
+      expect(new URL(response.headers.get('location')!).searchParams.has('code')).toBe(true);
+    },
+  );
 
   it('after a failed attempt, the re-rendered form logs in', async () => {
     const browser = createBrowser();

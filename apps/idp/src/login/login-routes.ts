@@ -100,7 +100,8 @@ export function submitLoginRoute(deps: LoginDeps): Middleware {
         error: message('login.error.busy'),
       });
     }
-    if (!user || !valid) {
+    // A disabled account answers exactly as a wrong password: nothing tells it apart.
+    if (!user || !valid || user.state !== 'active') {
       return renderForm(ctx, deps, pending, 401, {
         chosen,
         username,

@@ -2,7 +2,7 @@ import { storeKeys } from '@latchkey/protocol';
 import { addressBucket } from '../http/client-address.js';
 import type { Store } from '../store/store.js';
 import { digestToken } from '../tokens/opaque-token.js';
-import { normaliseUsername } from '../users/user.js';
+import { normaliseUsername } from '../users/normalise.js';
 
 /**
  * Limits on FAILED logins, in fixed windows: per account (slows guessing one password) and

@@ -1,6 +1,7 @@
 import type { Context, Middleware } from 'koa';
 import { requestLocale } from '../i18n/language-cookie.js';
 import { describeWait } from '../i18n/wait.js';
+import { DatabaseUnavailableError } from '../db/database.js';
 import { KeysUnavailableError } from '../keys/key-manager.js';
 import type { Logger } from '../logger.js';
 import { StoreUnavailableError } from '../store/store.js';
@@ -11,9 +12,9 @@ import { OAuthError } from './oauth-errors.js';
 
 /**
  * For the pages people see (/authorize, /login): a failure becomes a readable page with the
- * right status instead of a JSON body. The store being down is a 503 with Retry-After;
- * anything unexpected is logged and shown as a 500 page without internals. The page speaks
- * the request's language (the `ui_locales` of an /authorize query included).
+ * right status instead of a JSON body. The store or the database being down is a 503 with
+ * Retry-After; anything unexpected is logged and shown as a 500 page without internals. The
+ * page speaks the request's language (the `ui_locales` of an /authorize query included).
  */
 export function htmlErrors(logger: Logger): Middleware {
   return async (ctx, next) => {
@@ -22,7 +23,11 @@ export function htmlErrors(logger: Logger): Middleware {
     } catch (caught) {
       const frame = pageFrame(ctx, requestLocale(ctx));
       const { t } = frame;
-      if (caught instanceof StoreUnavailableError || caught instanceof KeysUnavailableError) {
+      if (
+        caught instanceof StoreUnavailableError ||
+        caught instanceof DatabaseUnavailableError ||
+        caught instanceof KeysUnavailableError
+      ) {
         logger.warn('request.unavailable', { method: ctx.method, path: ctx.path, err: caught });
         ctx.set('Retry-After', '5');
         const message = t.text('error.unavailable.message');

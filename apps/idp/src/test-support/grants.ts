@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import type { Session } from '../sessions/session.js';
 import type { Store } from '../store/store.js';
 import { issueAuthorizationCode, type CodeGrant } from '../tokens/authorization-code.js';
-import type { User } from '../users/user.js';
+import type { NewUser, User } from '../users/user.js';
 import { pkcePair } from './browser.js';
 import { basicAuth, form, type TestIdp } from './test-idp.js';
 
@@ -61,8 +61,10 @@ export async function signIn(
   user: Partial<User> & { username: string } = { username: 'alice' },
   nowMs = Date.now(),
 ): Promise<{ user: User; session: Session }> {
-  const saved: User = {
-    id: `id-${user.username}`,
+  // The demo users (alice, bob) are imported already: keep their id, as the username is unique.
+  const existing = await idp.users.findByUsername(user.username);
+  const saved: NewUser = {
+    id: existing?.id ?? `id-${user.username}`,
     passwordHash: 'not-used-by-token-tests',
     roles: ['admin'],
     name: `${user.username[0]!.toUpperCase()}${user.username.slice(1)} Example`,
@@ -71,8 +73,9 @@ export async function signIn(
     ...user,
   };
   await idp.users.save(saved);
+  const stored = (await idp.users.findById(saved.id))!;
   const session = await idp.sessions.create({ sub: saved.id, username: saved.username }, nowMs);
-  return { user: saved, session };
+  return { user: stored, session };
 }
 
 export interface IssuedCode {

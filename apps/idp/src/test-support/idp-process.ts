@@ -25,6 +25,8 @@ export async function startIdp(
       PATH: process.env.PATH,
       ISSUER: 'http://idp.localhost:4000',
       LOG_LEVEL: 'info',
+      // Keeps nothing and needs no server; a test names another database when it needs one.
+      DATABASE_URL: 'pglite://memory',
       ...env,
       IDP_PORT: String(port),
     },
@@ -69,14 +71,14 @@ function stop(child: ChildProcess, signal: NodeJS.Signals = 'SIGTERM'): Promise<
 
 /** Runs a built entry point to its end (`main.js` that refuses to start, `cli/keys.js`). */
 export function runScript(
-  script: 'main.js' | 'cli/keys.js' | 'cli/sessions.js',
+  script: 'main.js' | 'cli/keys.js' | 'cli/sessions.js' | 'cli/db.js',
   args: string[],
   env: Record<string, string>,
 ): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
     const path = fileURLToPath(new URL(`../../dist/${script}`, import.meta.url));
     const child = spawn(process.execPath, [path, ...args], {
-      env: { PATH: process.env.PATH, ...env },
+      env: { PATH: process.env.PATH, DATABASE_URL: 'pglite://memory', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';

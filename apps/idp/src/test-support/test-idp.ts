@@ -11,7 +11,9 @@ import type { SessionRepository } from '../sessions/session.js';
 import { silentLogger } from '../logger.js';
 import { createMemoryStore } from '../store/memory-store.js';
 import type { Store } from '../store/store.js';
-import { loadUsersFile, seedUsers } from '../users/load-users.js';
+import type { Database } from '../db/database.js';
+import { importUsers, loadUsersFile } from '../users/load-users.js';
+import { sharedTestDatabase } from './test-database.js';
 import type { VerifyPassword } from '../users/password-hash.js';
 import type { UserRepository } from '../users/user.js';
 
@@ -20,6 +22,7 @@ export interface TestIdp {
   config: Config;
   keys: KeyManager;
   store: Store;
+  database: Database;
   sessions: SessionRepository;
   revoker: Revoker;
   users: UserRepository;
@@ -33,6 +36,8 @@ export interface TestIdpOptions {
   loginLimits?: LoginLimits;
   /** The login form's password check, e.g. on hashing slots the test watches. */
   verifyPassword?: VerifyPassword;
+  /** The directory; default the worker's shared in-memory PGlite (test-database.ts). */
+  database?: Database;
 }
 
 /**
@@ -45,12 +50,18 @@ export async function startTestIdp(
   store: Store = createMemoryStore(),
   options: TestIdpOptions = {},
 ): Promise<TestIdp> {
-  const config = loadConfig({ ISSUER: 'http://idp.localhost:4000', ...env });
+  const config = loadConfig({
+    ISSUER: 'http://idp.localhost:4000',
+    DATABASE_URL: 'pglite://memory',
+    ...env,
+  });
+  const database = options.database ?? (await sharedTestDatabase());
   const clients = createClientRegistry(
     await loadClientsFile(config.clientsFile, { production: false }),
   );
   const { handler, keys, sessions, revoker, users } = createIdp(config, {
     store,
+    database,
     clients,
     logger: silentLogger,
     ...(options.now && { now: options.now }),
@@ -58,8 +69,9 @@ export async function startTestIdp(
     ...(options.verifyPassword && { verifyPassword: options.verifyPassword }),
   });
   // USERS_FILE defaults to the demo users (alice, bob), as in dev.
-  if (config.usersFile)
-    await seedUsers(users, await loadUsersFile(config.usersFile, { production: false }));
+  if (config.usersFile) {
+    await importUsers(users, await loadUsersFile(config.usersFile, { production: false }));
+  }
   await keys.start();
   // The same server as main.ts: its header limits and error answers are part of the IdP.
   const server = createHttpServer(handler).listen(0, '127.0.0.1');
@@ -70,6 +82,7 @@ export async function startTestIdp(
     config,
     keys,
     store,
+    database,
     sessions,
     revoker,
     users,
@@ -78,6 +91,7 @@ export async function startTestIdp(
       await new Promise((resolve) => server.close(resolve));
       await keys.stop();
       await store.close();
+      await database.close();
     },
   };
 }

@@ -6,6 +6,7 @@ import { createClientRegistry } from '../clients/client.js';
 import { loadConfig } from '../config/config.js';
 import { createIdp } from '../idp.js';
 import { silentLogger } from '../logger.js';
+import type { Database } from '../db/database.js';
 import { createMemoryStore } from '../store/memory-store.js';
 import { accessTokenHash } from '@latchkey/protocol';
 import { signIdToken, unsignableIdTokenClients } from './id-token.js';
@@ -65,6 +66,8 @@ describe('ID tokens (OIDC Core §2, §3.1.3.6)', () => {
     expect(() =>
       createIdp(config, {
         store: createMemoryStore(),
+        // Never queried: wiring fails on the client first.
+        database: {} as Database,
         clients: createClientRegistry(clients),
         logger: silentLogger,
       }),

@@ -1,11 +1,11 @@
 import { fileURLToPath } from 'node:url';
-import { describe, expect, it } from 'vitest';
-import { createMemoryStore } from '../store/memory-store.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { freshTestDatabase } from '../test-support/test-database.js';
 import {
   deriveUserId,
+  importUsers,
   loadUsersFile,
   parseUsers,
-  seedUsers,
   UsersFileError,
 } from './load-users.js';
 import { hashPassword, verifyPassword } from './password-hash.js';
@@ -22,6 +22,9 @@ async function problems(entries: unknown, production = false): Promise<readonly 
   }
   return [];
 }
+
+// The worker's embedded PostgreSQL takes seconds to start: once, here, not inside a test.
+beforeAll(() => freshTestDatabase().then((db) => db.close()));
 
 describe('USERS_FILE', () => {
   it('loads the Contract demo users: alice (admin) and bob (user), passwords hashed at load', async () => {
@@ -81,13 +84,32 @@ describe('USERS_FILE', () => {
     await expect(parseUsers({}, { production: false })).rejects.toBeInstanceOf(UsersFileError);
   });
 
-  it('seeds the users into the store, found by id and by username', async () => {
-    const store = createMemoryStore();
-    const repository = createUserRepository(store);
-    await seedUsers(repository, await loadUsersFile(DEMO_USERS, { production: false }));
+  it('imports the users into the directory, found by id and by any spelling of the name', async () => {
+    const db = await freshTestDatabase();
+    const repository = createUserRepository(db);
+    const demo = await loadUsersFile(DEMO_USERS, { production: false });
+    expect(await importUsers(repository, demo)).toBe(2);
     const alice = await repository.findByUsername('ALICE');
     expect(alice?.username).toBe('alice');
     expect(await repository.findById(alice!.id)).toEqual(alice);
-    await store.close();
+    await db.close();
+  });
+
+  it('imports idempotently: a password or state changed since is never overwritten', async () => {
+    const db = await freshTestDatabase();
+    const repository = createUserRepository(db);
+    const demo = await loadUsersFile(DEMO_USERS, { production: false });
+    await importUsers(repository, demo);
+    const bob = (await repository.findByUsername('bob'))!;
+    const changed = await hashPassword('bob-changed-it-since');
+    await repository.save({ ...bob, passwordHash: changed, state: 'disabled' });
+
+    expect(await importUsers(repository, demo)).toBe(0);
+    const after = (await repository.findByUsername('bob'))!;
+    expect(after.passwordHash).toBe(changed);
+    expect(after.state).toBe('disabled');
+    expect(after.passwordVersion).toBe(2);
+    expect(await repository.findByUsername('alice')).not.toBeNull();
+    await db.close();
   });
 });

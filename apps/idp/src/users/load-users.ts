@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { hashPassword, isArgon2idHash } from './password-hash.js';
-import { normaliseUsername, type User, type UserRepository } from './user.js';
+import { normaliseUsername } from './normalise.js';
+import type { NewUser, UserRepository } from './user.js';
 
 /** USERS_FILE cannot be used; `problems` holds one line per bad entry. */
 export class UsersFileError extends Error {
@@ -14,7 +15,7 @@ export class UsersFileError extends Error {
 export async function loadUsersFile(
   path: string,
   options: { production: boolean },
-): Promise<User[]> {
+): Promise<NewUser[]> {
   let text: string;
   try {
     text = await readFile(path, 'utf8');
@@ -39,10 +40,10 @@ export async function loadUsersFile(
 export async function parseUsers(
   entries: unknown,
   options: { production: boolean },
-): Promise<User[]> {
+): Promise<NewUser[]> {
   if (!Array.isArray(entries)) throw new UsersFileError(['USERS_FILE: must hold a JSON array']);
   const problems: string[] = [];
-  const users: Array<Omit<User, 'passwordHash'> & { password: string; hashed: boolean }> = [];
+  const users: Array<Omit<NewUser, 'passwordHash'> & { password: string; hashed: boolean }> = [];
   const seenNames = new Set<string>();
   const seenIds = new Set<string>();
   entries.forEach((entry: unknown, index) => {
@@ -130,35 +131,16 @@ export function deriveUserId(normalisedUsername: string): string {
   return `u_${digest.subarray(0, 16).toString('base64url')}`;
 }
 
-/** Writes the seed users to the store (replacing earlier versions of them). */
-export async function seedUsers(repository: UserRepository, users: readonly User[]): Promise<void> {
-  for (const user of users) await repository.save(user);
-}
-
 /**
- * Seeds in the background, retrying while the store is unreachable: the IdP starts (live, not
- * ready) without Redis, as it does for its keys, and its users appear once Redis answers.
- * Returns a function that stops retrying (shutdown).
+ * Imports the seed users into the directory: creates those missing, and leaves alone every
+ * user who exists (by id, username or email), so a password or state changed since (a reset,
+ * a disable) survives every restart. Returns how many were created.
  */
-export function seedUsersInBackground(
+export async function importUsers(
   repository: UserRepository,
-  users: readonly User[],
-  options: { retryMs: number; onError: (error: unknown) => void; onDone: () => void },
-): () => void {
-  let timer: NodeJS.Timeout | undefined;
-  let stopped = false;
-  const attempt = () => {
-    seedUsers(repository, users).then(
-      () => options.onDone(),
-      (error: unknown) => {
-        options.onError(error);
-        if (!stopped) timer = setTimeout(attempt, options.retryMs);
-      },
-    );
-  };
-  attempt();
-  return () => {
-    stopped = true;
-    clearTimeout(timer);
-  };
+  users: readonly NewUser[],
+): Promise<number> {
+  let created = 0;
+  for (const user of users) if (await repository.createIfAbsent(user)) created += 1;
+  return created;
 }

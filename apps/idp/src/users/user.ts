@@ -1,9 +1,18 @@
-import { storeKeys } from '@latchkey/protocol';
-import type { Store } from '../store/store.js';
-import { parseStoredRecord } from '../store/stored-record.js';
+import type { Queryable } from '../db/database.js';
+import { normaliseEmail, normaliseUsername } from './normalise.js';
+import {
+  insertUserIfAbsent,
+  selectUserByEmail,
+  selectUserById,
+  selectUserByUsername,
+  upsertUser,
+} from './user-queries.js';
 
-/** A person who can log in. `id` is the stable, opaque `sub` of their tokens. */
-export interface User {
+export type UserState = 'active' | 'disabled';
+
+/** What a caller gives to create or replace a user. */
+export interface NewUser {
+  /** The stable, opaque `sub` of their tokens. */
   readonly id: string;
   readonly username: string;
   /** Argon2id PHC string; never leaves the IdP, never logged. */
@@ -12,50 +21,63 @@ export interface User {
   readonly name?: string;
   readonly email?: string;
   readonly emailVerified?: boolean;
+  /** Default `active`. */
+  readonly state?: UserState;
 }
 
-/** Users live in the store, so every IdP instance sees the same ones. */
+/** A person who can log in, as the directory holds them (username and email normalised). */
+export interface User extends NewUser {
+  readonly state: UserState;
+  /** Grows with each password change. */
+  readonly passwordVersion: number;
+  readonly passwordChangedAt: Date;
+  readonly createdAt: Date;
+  readonly updatedAt: Date;
+}
+
+/**
+ * The directory: the one interface login, tokens and the commands use. Kept in PostgreSQL
+ * (server or embedded), so users survive Redis being emptied, and every IdP instance sees
+ * the same ones. Look-ups take any spelling of a name (`Alice`, `alice `, `ａｌｉｃｅ`).
+ */
 export interface UserRepository {
   findById(id: string): Promise<User | null>;
   findByUsername(username: string): Promise<User | null>;
-  /** Writes (or replaces) a user and their username index. */
-  save(user: User): Promise<void>;
+  findByEmail(email: string): Promise<User | null>;
+  /**
+   * Creates the user, or replaces the one with this id. Rejects when another user holds the
+   * (normalised) username or email.
+   */
+  save(user: NewUser): Promise<void>;
+  /** Creates the user unless its id, username or email is taken; true when created. */
+  createIfAbsent(user: NewUser): Promise<boolean>;
 }
 
-export function createUserRepository(store: Store): UserRepository {
-  const findById = async (id: string): Promise<User | null> => {
-    if (id === '' || id.length > 200) return null;
-    const raw = await store.get(storeKeys.user(id));
-    return raw === null ? null : parseUser(raw);
-  };
+/** Longer inputs are nobody's: answered without asking the database. */
+const MAX_INPUT = 320;
+
+export function createUserRepository(db: Queryable): UserRepository {
+  const normalised = (user: NewUser): NewUser => ({
+    ...user,
+    username: normaliseUsername(user.username),
+    ...(user.email !== undefined && { email: normaliseEmail(user.email) }),
+  });
+  // PostgreSQL text cannot hold NUL: such a name matches nobody rather than failing the query.
+  const usable = (value: string) =>
+    value !== '' && value.length <= MAX_INPUT && !value.includes('\u0000');
   return {
-    findById,
+    async findById(id) {
+      return usable(id) ? selectUserById(db, id) : null;
+    },
     async findByUsername(username) {
-      if (username === '' || username.length > 200) return null;
-      const id = await store.get(storeKeys.username(normaliseUsername(username)));
-      const user = id === null ? null : await findById(id);
-      // An index entry left behind by a renamed user must not log in as the new owner.
-      return user && normaliseUsername(user.username) === normaliseUsername(username) ? user : null;
+      const name = normaliseUsername(username);
+      return usable(name) ? selectUserByUsername(db, name) : null;
     },
-    async save(user) {
-      await store.set(storeKeys.user(user.id), JSON.stringify(user));
-      await store.set(storeKeys.username(normaliseUsername(user.username)), user.id);
+    async findByEmail(email) {
+      const address = normaliseEmail(email);
+      return usable(address) ? selectUserByEmail(db, address) : null;
     },
+    save: (user) => upsertUser(db, normalised(user)),
+    createIfAbsent: (user) => insertUserIfAbsent(db, normalised(user)),
   };
-}
-
-/** Usernames are compared case-insensitively and after Unicode normalisation (NFKC). */
-export function normaliseUsername(username: string): string {
-  return username.normalize('NFKC').toLowerCase();
-}
-
-function parseUser(raw: string): User | null {
-  return parseStoredRecord<User>(
-    raw,
-    (value) =>
-      typeof value.id === 'string' &&
-      typeof value.username === 'string' &&
-      typeof value.passwordHash === 'string' &&
-      Array.isArray(value.roles),
-  );
 }

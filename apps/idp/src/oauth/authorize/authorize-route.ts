@@ -111,7 +111,8 @@ async function liveSession(
   if (sid === undefined) return null;
   const session = await deps.sessions.find(sid, nowMs);
   if (!session) return null;
-  return (await deps.users.findById(session.sub)) ? session : null;
+  // A session of a user since removed or disabled signs nobody in.
+  return (await deps.users.findById(session.sub))?.state === 'active' ? session : null;
 }
 
 /** The page's language hint, when the request states it once and readably. */

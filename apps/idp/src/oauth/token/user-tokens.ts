@@ -23,7 +23,9 @@ export async function signUserTokens(
   input: UserTokenInput,
 ): Promise<TokenResponse> {
   const user = await users.findById(input.session.sub);
-  if (!user) throw new InvalidGrantError('the user of this grant no longer exists');
+  if (user?.state !== 'active') {
+    throw new InvalidGrantError('the user of this grant no longer exists or is disabled');
+  }
   const at = now();
   const { token } = await signAccessToken(keys.signingKey(config.accessTokenAlg), {
     issuer: config.issuer,

@@ -1,0 +1,8 @@
+import type { Migration } from '../migration.js';
+import { usersMigration } from './001-users.js';
+
+/**
+ * Every migration, in order. Numbered, and never edited once landed: a database that ran one
+ * will not run it again, so a change is a new migration at the end.
+ */
+export const MIGRATIONS: readonly Migration[] = [usersMigration];

@@ -1,0 +1,106 @@
+import type { Queryable } from '../db/database.js';
+import type { NewUser, User, UserState } from './user.js';
+
+/** The `users` table's SQL, all of it (db/migrations/001-users.ts made the table). */
+
+interface UserRow {
+  id: string;
+  username: string;
+  email: string | null;
+  email_verified: boolean;
+  display_name: string | null;
+  password_hash: string;
+  password_version: number;
+  password_changed_at: Date;
+  roles: string[];
+  state: UserState;
+  created_at: Date;
+  updated_at: Date;
+}
+
+const COLUMNS = `id, username, email, email_verified, display_name, password_hash,
+  password_version, password_changed_at, roles, state, created_at, updated_at`;
+
+export async function selectUserById(db: Queryable, id: string): Promise<User | null> {
+  const rows = await db.query<UserRow>(`SELECT ${COLUMNS} FROM users WHERE id = $1`, [id]);
+  return rows[0] ? toUser(rows[0]) : null;
+}
+
+export async function selectUserByUsername(db: Queryable, username: string): Promise<User | null> {
+  const rows = await db.query<UserRow>(`SELECT ${COLUMNS} FROM users WHERE username = $1`, [
+    username,
+  ]);
+  return rows[0] ? toUser(rows[0]) : null;
+}
+
+export async function selectUserByEmail(db: Queryable, email: string): Promise<User | null> {
+  const rows = await db.query<UserRow>(`SELECT ${COLUMNS} FROM users WHERE email = $1`, [email]);
+  return rows[0] ? toUser(rows[0]) : null;
+}
+
+/** Inserts unless the id, the username or the email is taken; true when it inserted. */
+export async function insertUserIfAbsent(db: Queryable, user: NewUser): Promise<boolean> {
+  const rows = await db.query<{ id: string }>(
+    `INSERT INTO users (id, username, email, email_verified, display_name, password_hash, roles, state)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+     ON CONFLICT DO NOTHING
+     RETURNING id`,
+    values(user),
+  );
+  return rows.length === 1;
+}
+
+/**
+ * Creates the user, or replaces the one with this id. A new password hash moves
+ * `password_version` and `password_changed_at` on; the same hash leaves them alone.
+ */
+export async function upsertUser(db: Queryable, user: NewUser): Promise<void> {
+  await db.query(
+    `INSERT INTO users (id, username, email, email_verified, display_name, password_hash, roles, state)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+     ON CONFLICT (id) DO UPDATE SET
+       username = EXCLUDED.username,
+       email = EXCLUDED.email,
+       email_verified = EXCLUDED.email_verified,
+       display_name = EXCLUDED.display_name,
+       password_version = users.password_version
+         + CASE WHEN users.password_hash = EXCLUDED.password_hash THEN 0 ELSE 1 END,
+       password_changed_at = CASE WHEN users.password_hash = EXCLUDED.password_hash
+         THEN users.password_changed_at ELSE now() END,
+       password_hash = EXCLUDED.password_hash,
+       roles = EXCLUDED.roles,
+       state = EXCLUDED.state,
+       updated_at = now()`,
+    values(user),
+  );
+}
+
+function values(user: NewUser): unknown[] {
+  return [
+    user.id,
+    user.username,
+    user.email ?? null,
+    user.emailVerified ?? false,
+    user.name ?? null,
+    user.passwordHash,
+    [...user.roles],
+    user.state ?? 'active',
+  ];
+}
+
+function toUser(row: UserRow): User {
+  return {
+    id: row.id,
+    username: row.username,
+    passwordHash: row.password_hash,
+    roles: row.roles,
+    ...(row.display_name !== null && { name: row.display_name }),
+    ...(row.email !== null && { email: row.email }),
+    emailVerified: row.email_verified,
+    state: row.state,
+    passwordVersion: Number(row.password_version),
+    passwordChangedAt: new Date(row.password_changed_at),
+    createdAt: new Date(row.created_at),
+    updatedAt: new Date(row.updated_at),
+  };
+}

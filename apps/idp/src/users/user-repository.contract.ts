@@ -1,0 +1,149 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Database } from '../db/database.js';
+import { createUserRepository, type NewUser, type UserRepository } from './user.js';
+
+/**
+ * What every directory backend promises (PGlite and a PostgreSQL server run the same SQL):
+ * the suite runs once per backend, on a migrated database of its own.
+ */
+export function userRepositoryContract(name: string, open: () => Promise<Database>): void {
+  describe(`UserRepository contract: ${name}`, () => {
+    let db: Database;
+    let users: UserRepository;
+    beforeAll(async () => {
+      db = await open();
+      users = createUserRepository(db);
+    }, 60_000);
+    afterAll(async () => {
+      await db?.close();
+    });
+
+    let serial = 0;
+    const someone = (overrides: Partial<NewUser> = {}): NewUser => {
+      serial += 1;
+      return {
+        id: `u-${serial}`,
+        username: `person${serial}`,
+        passwordHash: `$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$hash${serial}`,
+        roles: ['user'],
+        ...overrides,
+      };
+    };
+
+    it('finds a saved user by id, username and email, with every field', async () => {
+      const user = someone({
+        name: 'Carol Example',
+        email: 'carol@example.test',
+        emailVerified: true,
+        roles: ['admin', 'user'],
+      });
+      await users.save(user);
+      const found = await users.findById(user.id);
+      expect(found).toMatchObject({
+        id: user.id,
+        username: user.username,
+        passwordHash: user.passwordHash,
+        roles: ['admin', 'user'],
+        name: 'Carol Example',
+        email: 'carol@example.test',
+        emailVerified: true,
+        state: 'active',
+        passwordVersion: 1,
+      });
+      expect(found!.createdAt).toBeInstanceOf(Date);
+      expect(found!.passwordChangedAt).toBeInstanceOf(Date);
+      expect(await users.findByUsername(user.username)).toEqual(found);
+      expect(await users.findByEmail('carol@example.test')).toEqual(found);
+    });
+
+    it('leaves optional fields out rather than null', async () => {
+      const user = someone();
+      await users.save(user);
+      const found = (await users.findById(user.id))!;
+      expect('name' in found).toBe(false);
+      expect('email' in found).toBe(false);
+      expect(found.emailVerified).toBe(false);
+    });
+
+    it.each(['Alice', 'alice ', ' ALICE', 'ａｌｉｃｅ', 'Ａｌｉｃｅ\t'])(
+      'resolves %j to the one account named alice',
+      async (spelling) => {
+        if (!(await users.findByUsername('alice'))) {
+          await users.save(someone({ id: 'alice-id', username: 'Alice' }));
+        }
+        expect((await users.findByUsername(spelling))?.id).toBe('alice-id');
+      },
+    );
+
+    it('stores the normalised username and email', async () => {
+      const user = someone({ username: ' ＤＡＶＥ ', email: ' Dave@Example.TEST ' });
+      await users.save(user);
+      expect(await users.findById(user.id)).toMatchObject({
+        username: 'dave',
+        email: 'dave@example.test',
+      });
+      expect((await users.findByEmail('DAVE@example.test'))?.id).toBe(user.id);
+    });
+
+    it('refuses a second account whose name differs only by case, width or spaces', async () => {
+      await users.save(someone({ id: 'erin-1', username: 'erin' }));
+      for (const [index, spelling] of ['Erin', 'erin ', 'ｅｒｉｎ'].entries()) {
+        await expect(
+          users.save(someone({ id: `erin-dup-${index}`, username: spelling })),
+        ).rejects.toMatchObject({ code: '23505' });
+        expect(await users.createIfAbsent(someone({ username: spelling }))).toBe(false);
+      }
+      expect((await users.findByUsername('ERIN'))?.id).toBe('erin-1');
+    });
+
+    it('refuses a second account with the same email in another spelling', async () => {
+      await users.save(someone({ email: 'frank@example.test' }));
+      expect(await users.createIfAbsent(someone({ email: 'FRANK@example.test ' }))).toBe(false);
+    });
+
+    it('answers null for unknown, empty, huge or NUL-carrying names, never an error', async () => {
+      for (const name of ['nobody-here', '', ' ', 'x'.repeat(10_000), 'ali\u0000ce']) {
+        expect(await users.findByUsername(name)).toBeNull();
+        expect(await users.findByEmail(name)).toBeNull();
+        expect(await users.findById(name)).toBeNull();
+      }
+    });
+
+    it('createIfAbsent creates once, then never overwrites', async () => {
+      const user = someone();
+      expect(await users.createIfAbsent(user)).toBe(true);
+      expect(await users.createIfAbsent({ ...user, passwordHash: 'other', roles: [] })).toBe(false);
+      expect(await users.findById(user.id)).toMatchObject({
+        passwordHash: user.passwordHash,
+        roles: ['user'],
+      });
+    });
+
+    it('save replaces a user; a new password moves the version on, the same one does not', async () => {
+      const user = someone();
+      await users.save(user);
+      const before = (await users.findById(user.id))!;
+      await users.save({ ...user, roles: ['admin'] });
+      expect(await users.findById(user.id)).toMatchObject({ roles: ['admin'], passwordVersion: 1 });
+      await users.save({ ...user, passwordHash: `${user.passwordHash}-new` });
+      const after = (await users.findById(user.id))!;
+      expect(after.passwordVersion).toBe(2);
+      expect(after.passwordChangedAt.getTime()).toBeGreaterThanOrEqual(
+        before.passwordChangedAt.getTime(),
+      );
+      expect(after.createdAt).toEqual(before.createdAt);
+    });
+
+    it('keeps the state: disabled users are found, marked disabled', async () => {
+      const user = someone({ state: 'disabled' });
+      await users.save(user);
+      expect((await users.findByUsername(user.username))?.state).toBe('disabled');
+    });
+
+    it('refuses a state other than active or disabled', async () => {
+      await expect(
+        users.save(someone({ state: 'deleted' as unknown as 'active' })),
+      ).rejects.toMatchObject({ code: '23514' });
+    });
+  });
+}
