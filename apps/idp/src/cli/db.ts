@@ -1,8 +1,9 @@
-import { ConfigError, loadConfig } from '../config/config.js';
+import { loadConfig } from '../config/config.js';
 import { describeDatabase } from '../config/database-url.js';
 import { migrate } from '../db/migration.js';
 import { MIGRATIONS } from '../db/migrations/index.js';
 import { openDatabase } from '../db/open-database.js';
+import { runCommand } from './run-command.js';
 
 const USAGE = 'usage: db migrate';
 
@@ -32,14 +33,4 @@ async function run(args: string[]): Promise<number> {
   }
 }
 
-run(process.argv.slice(2)).then(
-  (code) => process.exit(code),
-  (error: unknown) => {
-    if (error instanceof ConfigError) {
-      process.stderr.write(`${error.problems.join('\n')}\n`);
-    } else {
-      process.stderr.write(`db: ${error instanceof Error ? error.message : String(error)}\n`);
-    }
-    process.exit(1);
-  },
-);
+runCommand('db', run);

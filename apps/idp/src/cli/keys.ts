@@ -1,13 +1,13 @@
-import { ConfigError, loadConfig } from '../config/config.js';
+import { loadConfig } from '../config/config.js';
 import { revokeKeyById, rotateKeys } from '../keys/key-commands.js';
 import { createKeyFactory } from '../keys/key-generation.js';
-import { UnknownKeyError } from '../keys/key-lifecycle.js';
 import { summarise } from '../keys/key-manager.js';
 import { keyPolicyFor } from '../keys/key-policy.js';
 import { createKeyRepository } from '../keys/key-repository.js';
 import { keyState, type KeySet } from '../keys/key-set.js';
 import { createStore } from '../store/create-store.js';
 import { claimStoreLayout } from '../store/store-layout.js';
+import { runCommand } from './run-command.js';
 
 const USAGE = 'usage: keys <list | rotate [--if-active KID] | revoke KID>';
 
@@ -103,16 +103,4 @@ function print(set: KeySet | null): void {
   process.stdout.write(`key set version ${set.version}\n`);
 }
 
-run(process.argv.slice(2)).then(
-  (code) => process.exit(code),
-  (error: unknown) => {
-    if (error instanceof ConfigError) {
-      process.stderr.write(`${error.problems.join('\n')}\n`);
-    } else if (error instanceof UnknownKeyError) {
-      process.stderr.write(`keys: ${error.message}\n`);
-    } else {
-      process.stderr.write(`keys: ${error instanceof Error ? error.message : String(error)}\n`);
-    }
-    process.exit(1);
-  },
-);
+runCommand('keys', run);

@@ -1,4 +1,4 @@
-import { ConfigError, loadConfig } from '../config/config.js';
+import { loadConfig } from '../config/config.js';
 import { silentLogger } from '../logger.js';
 import type { Database } from '../db/database.js';
 import { openDatabase } from '../db/open-database.js';
@@ -7,6 +7,7 @@ import type { Session } from '../sessions/session.js';
 import { createStore } from '../store/create-store.js';
 import { claimStoreLayout } from '../store/store-layout.js';
 import { createUserRepository } from '../users/user.js';
+import { runCommand } from './run-command.js';
 
 const USAGE = 'usage: sessions <list USER | revoke SID | revoke-user USER>';
 
@@ -106,14 +107,4 @@ function print(sessions: Session[]): void {
   }
 }
 
-run(process.argv.slice(2)).then(
-  (code) => process.exit(code),
-  (error: unknown) => {
-    if (error instanceof ConfigError) {
-      process.stderr.write(`${error.problems.join('\n')}\n`);
-    } else {
-      process.stderr.write(`sessions: ${error instanceof Error ? error.message : String(error)}\n`);
-    }
-    process.exit(1);
-  },
-);
+runCommand('sessions', run);
