@@ -86,7 +86,9 @@ describe('the published packages, installed outside the workspace', { timeout: 2
     const installed = await runCommand(
       'pnpm',
       ['install', '--ignore-workspace', '--prefer-offline', '--reporter=append-only'],
-      { cwd: consumer, timeoutMs: 90_000 },
+      // A first run on a new machine resolves every package's metadata from the registry (the
+      // workspace's frozen install never fetched it): 90 s was seen to be too short there.
+      { cwd: consumer, timeoutMs: 200_000 },
     );
     expect(installed.code, installed.stdout + installed.stderr).toBe(0);
   });
