@@ -1,5 +1,15 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, readFileSync, statSync, symlinkSync } from 'node:fs';
+import {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, posix, relative } from 'node:path';
 import { dockerIgnoreMatcher } from './docker-ignore.js';
 import {
@@ -252,7 +262,7 @@ async function run(
     env: {
       HOME: process.env.HOME,
       ...Object.fromEntries(values),
-      PATH: `${options.globalBin}:${process.env.PATH}`,
+      PATH: [unprivilegedShims(), options.globalBin, process.env.PATH].filter(Boolean).join(':'),
     },
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: true,
@@ -300,4 +310,19 @@ function provideTool(
   }
   const link = join(options.globalBin, tool);
   if (!existsSync(link)) symlinkSync(binary, link);
+}
+
+let shims: string | undefined;
+/**
+ * Only root may `chown`, and `pnpm test` must pass without root: for anyone else a RUN's
+ * chown is a no-op. Ownership inside the image is Docker's to apply (the static Dockerfile
+ * checks pin the uid); the replay checks what the steps build. Empty for root.
+ */
+function unprivilegedShims(): string {
+  if (process.getuid?.() === 0) return '';
+  if (shims === undefined) {
+    shims = mkdtempSync(join(tmpdir(), 'latchkey-replay-shims-'));
+    writeFileSync(join(shims, 'chown'), '#!/bin/sh\nexit 0\n', { mode: 0o755 });
+  }
+  return shims;
 }
