@@ -16,6 +16,18 @@ export class UserNotFoundError extends AccountError {
   }
 }
 
+/**
+ * The account is disabled, and the change is one only its (active) owner may make: a reset
+ * link or the account page. An operator passes `allowDisabled`.
+ */
+export class AccountDisabledError extends AccountError {
+  override readonly code = 'ERR_ACCOUNT_DISABLED';
+  constructor() {
+    super('the account is disabled');
+    this.name = 'AccountDisabledError';
+  }
+}
+
 export class UsernameTakenError extends AccountError {
   override readonly code = 'ERR_USERNAME_TAKEN';
   constructor() {

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import {
+  AccountDisabledError,
   EmailTakenError,
   PasswordRefusedError,
   UsernameTakenError,
@@ -62,10 +63,19 @@ export interface AccountLifecycle {
   remove(userId: string): Promise<void>;
   /**
    * Checks the policy, stores the new hash (moving `password_version` on, which kills reset
-   * links), ends every session but `keepSid`, then tells the notifier.
+   * links), ends every session but `keepSid`, then tells the notifier. A disabled account is
+   * refused (`AccountDisabledError`: a disabled user cannot reset a password) unless
+   * `allowDisabled`, which only an operator's door (CLI, admin API) passes.
    */
-  setPassword(userId: string, password: string, options?: { keepSid?: string }): Promise<void>;
+  setPassword(userId: string, password: string, options?: SetPasswordOptions): Promise<void>;
   setRoles(userId: string, roles: readonly string[]): Promise<void>;
+}
+
+export interface SetPasswordOptions {
+  /** The session the change was made in (account page): it stays signed in. */
+  keepSid?: string;
+  /** Default false: self-service doors must never revive a disabled account's password. */
+  allowDisabled?: boolean;
 }
 
 export interface AccountLifecycleDeps {
@@ -146,6 +156,9 @@ export function createAccountLifecycle(deps: AccountLifecycleDeps): AccountLifec
 
     async setPassword(userId, password, options = {}) {
       const user = await existing(userId);
+      if (user.state !== 'active' && options.allowDisabled !== true) {
+        throw new AccountDisabledError();
+      }
       const problem = checkNewPassword(password, {
         username: user.username,
         ...(user.email !== undefined && { email: user.email }),
