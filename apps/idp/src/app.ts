@@ -1,5 +1,7 @@
 import Koa from 'koa';
 import { Router } from '@koa/router';
+import { mountAccountRoutes } from './account/account-routes.js';
+import { provisionalPasswordSetter } from './account/provisional-password-setter.js';
 import type { ClientRegistry } from './clients/client.js';
 import type { Config } from './config/config.js';
 import { databaseNotReadyReason } from './db/database-probe.js';
@@ -140,6 +142,12 @@ export function createApp(deps: AppDeps): Koa {
     clientAddress,
     limitPerAddress(limiter, 'login-address', limits.loginPerAddress),
     submitLoginRoute(login),
+  );
+  const passwords = provisionalPasswordSetter({ users, revoker });
+  mountAccountRoutes(
+    router,
+    { ...login, passwords },
+    { language, htmlErrors: htmlErrors(logger), clientAddress },
   );
   router.get('/healthz', healthzRoute());
   router.get(
