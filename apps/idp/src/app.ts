@@ -1,7 +1,6 @@
 import Koa from 'koa';
 import { Router } from '@koa/router';
 import { mountAccountRoutes } from './account/account-routes.js';
-import { provisionalPasswordSetter } from './account/provisional-password-setter.js';
 import type { ClientRegistry } from './clients/client.js';
 import type { Config } from './config/config.js';
 import { databaseNotReadyReason } from './db/database-probe.js';
@@ -41,6 +40,7 @@ import { storeNotReadyReason } from './store/store-probe.js';
 import type { Store } from './store/store.js';
 import { verifyPassword, type VerifyPassword } from './users/password-hash.js';
 import type { UserRepository } from './users/user.js';
+import type { AccountLifecycle } from './users/account-lifecycle.js';
 
 export interface AppDeps {
   config: Config;
@@ -52,6 +52,8 @@ export interface AppDeps {
   sessions: SessionRepository;
   revoker: Revoker;
   users: UserRepository;
+  /** Account changes (the account page's password form): users/account-lifecycle.ts. */
+  accounts: AccountLifecycle;
   now?: () => number;
   /** Failed-login limits; tests shorten the window. Default DEFAULT_LOGIN_LIMITS. */
   loginLimits?: LoginLimits;
@@ -143,10 +145,9 @@ export function createApp(deps: AppDeps): Koa {
     limitPerAddress(limiter, 'login-address', limits.loginPerAddress),
     submitLoginRoute(login),
   );
-  const passwords = provisionalPasswordSetter({ users, revoker });
   mountAccountRoutes(
     router,
-    { ...login, passwords },
+    { ...login, accounts: deps.accounts },
     { language, htmlErrors: htmlErrors(logger), clientAddress },
   );
   router.get('/healthz', healthzRoute());

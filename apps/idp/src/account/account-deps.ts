@@ -4,16 +4,9 @@ import type { CsrfCookie } from '../login/csrf-cookie.js';
 import type { LoginThrottle } from '../login/login-throttle.js';
 import type { PageLoginDeps } from '../login/page-login.js';
 import type { Revoker } from '../sessions/revoker.js';
+import type { AccountLifecycle } from '../users/account-lifecycle.js';
 import type { VerifyPassword } from '../users/password-hash.js';
 import type { UserRepository } from '../users/user.js';
-
-/**
- * Sets a new password (hashing it, bumping the password version) and ends every session of
- * the user but `keepSid`: users/account-lifecycle.ts, the one service every door uses.
- */
-export interface PasswordSetter {
-  setPassword(userId: string, password: string, options: { keepSid: string }): Promise<unknown>;
-}
 
 export interface AccountDeps extends PageLoginDeps {
   config: Pick<Config, 'issuer'>;
@@ -25,5 +18,6 @@ export interface AccountDeps extends PageLoginDeps {
   /** The failed-login throttle: a wrong current password counts as a failed login. */
   throttle: LoginThrottle;
   verifyPassword: VerifyPassword;
-  passwords: PasswordSetter;
+  /** The one service every door changes an account through; here, `setPassword`. */
+  accounts: Pick<AccountLifecycle, 'setPassword'>;
 }

@@ -238,13 +238,14 @@ describe('every account form: CSRF token and Origin', () => {
     const browser = await signedInBrowser(BOB);
     const html = await accountHtml(browser, idp.url);
     const fields = { ...body(html), csrf: field(html, 'csrf') };
-    for (const headers of [
+    const foreign: Array<Record<string, string>> = [
       { Origin: 'http://shop.localhost:3001' },
       { Origin: 'null' },
       { Origin: 'http://idp.localhost:4000.evil.example' },
       { 'Sec-Fetch-Site': 'same-site' },
       { 'Sec-Fetch-Site': 'cross-site' },
-    ]) {
+    ];
+    for (const headers of foreign) {
       const answer = await postForm(browser, path, fields, headers);
       expect(answer.status, JSON.stringify(headers)).toBe(403);
     }

@@ -3,7 +3,12 @@ import type { PlainMessageKey } from '../i18n/catalogue.js';
 import { requestLocale } from '../i18n/language-cookie.js';
 import type { Translator } from '../i18n/translate.js';
 import { describeWait } from '../i18n/wait.js';
-import { requireRecentLogin } from '../login/page-login.js';
+import { askForLogin, requireRecentLogin } from '../login/page-login.js';
+import {
+  AccountDisabledError,
+  PasswordRefusedError,
+  UserNotFoundError,
+} from '../users/account-errors.js';
 import { SlotsBusyError } from '../users/hashing-slots.js';
 import {
   checkNewPassword,
@@ -64,7 +69,8 @@ export function showPasswordRoute(deps: AccountDeps): Middleware {
 
 /**
  * POST /account/password: the current password, then the new one through the password
- * policy, then AccountLifecycle.setPassword, which ends every other session of the user.
+ * policy, then AccountLifecycle.setPassword (users/account-lifecycle.ts), which stores it and
+ * ends every other session of the user.
  * A wrong current password counts as a failed login (the same throttle): a stolen session
  * must not become a way to guess the password without limit.
  */
@@ -114,7 +120,19 @@ export function changePasswordRoute(deps: AccountDeps): Middleware {
     if (!valid) return fail(400, plain('account.password.error.wrongCurrent', 'current'));
     await deps.throttle.recordSuccess(user.username, ctx.ip);
 
-    await deps.passwords.setPassword(user.id, next, { keepSid: session.sid });
+    try {
+      await deps.accounts.setPassword(user.id, next, { keepSid: session.sid });
+    } catch (error) {
+      // The policy checked above is the lifecycle's own; it answers the same, should the two
+      // ever differ. A user disabled or deleted meanwhile is signed out like any other.
+      if (error instanceof PasswordRefusedError) {
+        return fail(400, { message: PROBLEMS[error.problem], field: 'new' });
+      }
+      if (error instanceof AccountDisabledError || error instanceof UserNotFoundError) {
+        return askForLogin(ctx, deps, { returnTo: PATH, locale: shown.locale });
+      }
+      throw error;
+    }
     seeOther(ctx, '/account?done=password-changed');
   };
 }

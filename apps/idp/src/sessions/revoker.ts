@@ -13,6 +13,11 @@ export type RevocationReason =
   | 'replaced_by_login'
   /** A client revoked one of its access tokens at /revoke (RFC 7009). */
   | 'token_revoked'
+  /** The account lifecycle (users/account-lifecycle.ts): the user was disabled, deleted, */
+  | 'user_disabled'
+  | 'user_deleted'
+  /** or given a new password. */
+  | 'password_changed'
   /** The user signed out their other sessions on the account page. */
   | 'signed_out_elsewhere';
 
@@ -31,9 +36,9 @@ export interface Revoker {
   /** Revokes every session of the user, and every token issued to them until now. */
   revokeUser(sub: string, reason: RevocationReason): Promise<number>;
   /**
-   * Revokes every live session of the user but `keepSid` (the account page's "sign out
-   * everywhere else"), each as `revokeSession` would. Tokens of the kept session stay valid,
-   * so no per-subject "not before" is recorded. Resolves to how many were revoked.
+   * Revokes every session of the user but `keepSid` (a password changed from the account
+   * page keeps the session it was changed in). Session by session, with no per-subject "not
+   * before", which would also revoke the tokens of the kept session.
    */
   revokeOtherSessions(sub: string, keepSid: string, reason: RevocationReason): Promise<number>;
 }
