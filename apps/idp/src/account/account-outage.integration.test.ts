@@ -9,13 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { migrate } from '../db/migration.js';
 import { MIGRATIONS } from '../db/migrations/index.js';
 import { createPgDatabase } from '../db/pg-database.js';
-import {
-  accountHtml,
-  ALICE,
-  field,
-  signInAtAccount,
-  text,
-} from '../test-support/account-pages.js';
+import { accountHtml, ALICE, field, signInAtAccount, text } from '../test-support/account-pages.js';
 import { createBrowser } from '../test-support/browser.js';
 import { startTestIdp, type TestIdp } from '../test-support/test-idp.js';
 

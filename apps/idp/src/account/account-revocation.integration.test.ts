@@ -124,7 +124,7 @@ function postForm(browser: Browser, path: string, fields: Record<string, string>
 }
 
 describe('the account page over Redis, and the SDK', () => {
-  it('lists the shop under the phone\'s session after its authorization', async () => {
+  it("lists the shop under the phone's session after its authorization", async () => {
     const { laptop } = await twoDevices();
     const page = text(await accountHtml(laptop, idp.url));
     expect(page).toContain('Safari on iPhone');
@@ -160,7 +160,7 @@ describe('the account page over Redis, and the SDK', () => {
     expect(await outcome(laptopToken)).toBe('valid');
   });
 
-  it('a password change: the other sessions\' tokens refused, this session\'s kept', async () => {
+  it("a password change: the other sessions' tokens refused, this session's kept", async () => {
     const { credentials, phoneToken, laptop, laptopToken } = await twoDevices();
     const html = await accountHtml(laptop, idp.url, '/account/password');
     const next = 'an entirely new passphrase';

@@ -111,20 +111,22 @@ describe('GET /account without a session: the login form, then back', () => {
 });
 
 async function createPendingFor(returnTo: string) {
-  const { createPendingAuthorizations } = await import(
-    '../oauth/authorize/pending-authorization.js'
-  );
-  return createPendingAuthorizations(idp.store).createForPage(
-    { returnTo, reauth: false },
-    clock,
-  );
+  const { createPendingAuthorizations } =
+    await import('../oauth/authorize/pending-authorization.js');
+  return createPendingAuthorizations(idp.store).createForPage({ returnTo, reauth: false }, clock);
 }
 
 describe('GET /account: profile and sessions', () => {
   it('shows the profile: username, name, email, roles, created', async () => {
     const browser = await signedInBrowser();
     const page = text(await accountHtml(browser, idp.url));
-    for (const expected of ['alice', 'Alice Liddell', 'alice@example.com', 'admin', 'Member since']) {
+    for (const expected of [
+      'alice',
+      'Alice Liddell',
+      'alice@example.com',
+      'admin',
+      'Member since',
+    ]) {
       expect(page).toContain(expected);
     }
   });
@@ -222,7 +224,7 @@ describe('every account form: CSRF token and Origin', () => {
     expect((await browser.fetch(`${idp.url}/account`)).status).toBe(200);
   });
 
-  it.each(forms)('%s with a wrong or another session\'s token: 403', async (path, body) => {
+  it.each(forms)("%s with a wrong or another session's token: 403", async (path, body) => {
     const browser = await signedInBrowser(BOB);
     const other = await signedInBrowser(BOB);
     const html = await accountHtml(browser, idp.url);
@@ -284,7 +286,7 @@ describe('signing out sessions', () => {
     expect((await browser.fetch(`${idp.url}/account`)).status).toBe(303);
   });
 
-  it('a handle of another user\'s session changes nothing', async () => {
+  it("a handle of another user's session changes nothing", async () => {
     const alice = await signedInBrowser(ALICE);
     const bob = await signedInBrowser(BOB);
     const aliceHandle = sessionHandles(await accountHtml(alice, idp.url)).current;

@@ -38,7 +38,9 @@ export function showAccountRoute(deps: AccountDeps): Middleware {
     );
     const done = ctx.query.done;
     const notice =
-      typeof done === 'string' && Object.hasOwn(NOTICES, done) ? NOTICES[done as Notice] : undefined;
+      typeof done === 'string' && Object.hasOwn(NOTICES, done)
+        ? NOTICES[done as Notice]
+        : undefined;
     const frame = pageFrame(ctx, locale, '/account');
     const html = accountPage(frame, {
       csrfToken,

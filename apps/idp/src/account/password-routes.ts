@@ -96,7 +96,9 @@ export function changePasswordRoute(deps: AccountDeps): Middleware {
     // The cheap checks first: a refused new password costs no Argon2 work.
     if (next !== again) return fail(400, plain('account.password.error.mismatch', 'new'));
     const identity = { username: user.username, ...(user.email && { email: user.email }) };
-    const problem = REPLACEMENT.test(next) ? 'invalid_characters' : checkNewPassword(next, identity);
+    const problem = REPLACEMENT.test(next)
+      ? 'invalid_characters'
+      : checkNewPassword(next, identity);
     if (problem !== null) return fail(400, { message: PROBLEMS[problem], field: 'new' });
 
     const retryAfter = await deps.throttle.admit(user.username, ctx.ip);

@@ -18,7 +18,8 @@ export interface PasswordPageModel {
  */
 export function passwordPage(frame: PageFrame, model: PasswordPageModel): string {
   const { t } = frame;
-  const invalid = (field: 'current' | 'new') => (model.invalid === field ? ' aria-invalid="true"' : '');
+  const invalid = (field: 'current' | 'new') =>
+    model.invalid === field ? ' aria-invalid="true"' : '';
   const describedBy = (field: 'current' | 'new', own = '') => {
     const ids = [own, model.invalid === field ? 'password-error' : ''].filter(Boolean);
     return ids.length ? ` aria-describedby="${ids.join(' ')}"` : '';

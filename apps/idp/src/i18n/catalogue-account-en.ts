@@ -50,8 +50,7 @@ export const accountEn = {
   'account.password.error.tooLong': 'The new password can have at most {max} characters.',
   'account.password.error.invalidCharacters':
     'The new password contains characters that cannot be used.',
-  'account.password.error.common':
-    'This password is one attackers try first. Choose another one.',
+  'account.password.error.common': 'This password is one attackers try first. Choose another one.',
   'account.password.error.containsUsername':
     'The new password must not contain your username or the name in your email address.',
 

@@ -18,8 +18,7 @@ export const accountZhCN: { readonly [K in keyof typeof accountEn]: string } = {
   'account.profile.notSet': '未设置',
 
   'account.sessions.heading': '已登录的设备',
-  'account.sessions.lead':
-    '如果发现不认识的会话，请将其退出登录并修改密码。时间均为世界标准时间。',
+  'account.sessions.lead': '如果发现不认识的会话，请将其退出登录并修改密码。时间均为世界标准时间。',
   'account.sessions.current': '当前设备',
   'account.sessions.device': '{os} 上的 {browser}',
   'account.sessions.unknownDevice': '未知设备',
@@ -37,7 +36,8 @@ export const accountZhCN: { readonly [K in keyof typeof accountEn]: string } = {
   'account.password.current': '当前密码',
   'account.password.new': '新密码',
   'account.password.confirm': '再次输入新密码',
-  'account.password.hint': '至少 {min} 个字符，建议 {recommended} 个以上。可以使用任何字符，包括空格。',
+  'account.password.hint':
+    '至少 {min} 个字符，建议 {recommended} 个以上。可以使用任何字符，包括空格。',
   'account.password.submit': '修改密码',
   'account.password.back': '返回我的账号',
 

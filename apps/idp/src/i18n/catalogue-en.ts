@@ -1,4 +1,5 @@
 import { accountEn } from './catalogue-account-en.js';
+
 /**
  * Every sentence the IdP's pages show, in English: the reference catalogue. Its keys are the
  * type every other language must satisfy (catalogues.ts), so a key missing in a translation

@@ -91,7 +91,7 @@ describe('the page CSRF digest', () => {
 });
 
 describe('Revoker.revokeOtherSessions', () => {
-  it('revokes every session of the user but the kept one, and nobody else\'s', async () => {
+  it("revokes every session of the user but the kept one, and nobody else's", async () => {
     const { store, sessions, now } = repository();
     const keep = await sessions.create(ALICE, now());
     const others = [await sessions.create(ALICE, now()), await sessions.create(ALICE, now())];

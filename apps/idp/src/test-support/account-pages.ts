@@ -5,8 +5,7 @@ import { loginFormFields, type Browser } from '../test-support/browser.js';
 
 export const ALICE = { username: 'alice', password: 'wonderland-alice' };
 export const BOB = { username: 'bob', password: 'builder-bob' };
-export const FIREFOX =
-  'Mozilla/5.0 (X11; Linux x86_64; rv:133.0) Gecko/20100101 Firefox/133.0';
+export const FIREFOX = 'Mozilla/5.0 (X11; Linux x86_64; rv:133.0) Gecko/20100101 Firefox/133.0';
 export const SAFARI_IPHONE =
   'Mozilla/5.0 (iPhone; CPU iPhone OS 18_1 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/18.1 Mobile/15E148 Safari/604.1';
 export const ISSUER_ORIGIN = 'http://idp.localhost:4000';
