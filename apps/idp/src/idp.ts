@@ -44,6 +44,8 @@ export function createIdp(
     loginLimits?: LoginLimits;
     /** The login form's password check; tests give one on slots they watch. */
     verifyPassword?: VerifyPassword;
+    /** The directory; default the users table in `database`. The bench gives a Redis one. */
+    users?: UserRepository;
   },
 ): Idp {
   const now = deps.now ?? Date.now;
@@ -65,7 +67,7 @@ export function createIdp(
     logger: deps.logger,
     now,
   });
-  const users = createUserRepository(deps.database);
+  const users = deps.users ?? createUserRepository(deps.database);
   const app = createApp({ config, keys, sessions, revoker, users, now, ...deps });
   const koa = app.callback();
   const jwks = jwksFastPath(keys, {

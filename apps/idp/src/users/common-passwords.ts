@@ -75,7 +75,10 @@ function codePoints(text: string): number {
  * Reads and folds the bundled list. Throws `CommonPasswordListError` when the file is missing
  * or too short: a password policy without its list must not pass every password.
  */
-export function readCommonPasswords(lengths: { minLength: number; maxLength: number }): Set<string> {
+export function readCommonPasswords(lengths: {
+  minLength: number;
+  maxLength: number;
+}): Set<string> {
   let bytes: Buffer;
   try {
     const path = createRequire(import.meta.url).resolve(LIST_FILE);
