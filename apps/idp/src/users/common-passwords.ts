@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { gunzipSync } from 'node:zlib';
+import { countCodePoints } from './code-points.js';
 
 /**
  * The bundled list of commonly used and breached passwords (NIST SP 800-63B §3.1.1.2: "values
@@ -52,7 +53,7 @@ export function parseCommonPasswords(
     if (lineEnd - start >= minLength || !isAscii(buffer, start, lineEnd)) {
       // toString copies: the entry must not keep the whole decompressed file alive.
       const entry = foldPassword(buffer.toString('utf8', start, lineEnd));
-      const length = codePoints(entry);
+      const length = countCodePoints(entry);
       if (length >= minLength && length <= maxLength) entries.add(entry);
     }
     start = end + 1;
@@ -63,12 +64,6 @@ export function parseCommonPasswords(
 function isAscii(buffer: Buffer, start: number, end: number): boolean {
   for (let i = start; i < end; i++) if (buffer[i]! >= 0x80) return false;
   return true;
-}
-
-function codePoints(text: string): number {
-  let count = 0;
-  for (const _ of text) count++;
-  return count;
 }
 
 /**

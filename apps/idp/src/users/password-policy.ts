@@ -4,6 +4,7 @@
  * a password (reset link, invitation, sign-up, account page, `users set-password`) asks here,
  * so the rules cannot differ between them.
  */
+import { countCodePoints } from './code-points.js';
 import { foldPassword, readCommonPasswords } from './common-passwords.js';
 
 /** NIST's floor; the pages recommend 15 (`RECOMMENDED_PASSWORD_LENGTH`). */
@@ -32,9 +33,7 @@ export function normalisePassword(password: string): string {
 
 /** Lengths count code points of the normalised password, as a person counts characters. */
 export function passwordLength(password: string): number {
-  let count = 0;
-  for (const _ of password) count++;
-  return count;
+  return countCodePoints(password);
 }
 
 /** With the `u` flag a paired surrogate is one code point, so only a lone one matches. */
