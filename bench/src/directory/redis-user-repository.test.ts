@@ -43,3 +43,23 @@ describe('the bench-only Redis user repository', () => {
     expect((await users.findById('u-1'))?.roles).toEqual(['admin']);
   });
 });
+
+describe('the bench-only Redis user repository, account changes', () => {
+  it('changes state, roles and password, and deletes with the indexes', async () => {
+    const users = createRedisUserRepository(store);
+    await users.createIfAbsent(alice);
+    expect(await users.setState('u-1', 'disabled')).toBe(true);
+    expect(await users.setRoles('u-1', ['user'])).toBe(true);
+    expect(await users.setPasswordHash('u-1', alice.passwordHash)).toBe(2);
+    expect(await users.findByUsername('alice')).toMatchObject({
+      state: 'disabled',
+      roles: ['user'],
+      passwordVersion: 2,
+    });
+    expect(await users.delete('u-1')).toBe(true);
+    expect(await users.findByUsername('alice')).toBeNull();
+    expect(await users.findByEmail('alice@example.com')).toBeNull();
+    expect(await users.setState('u-1', 'active')).toBe(false);
+    expect(await users.setPasswordHash('u-1', alice.passwordHash)).toBeNull();
+  });
+});

@@ -7,7 +7,9 @@ import type { NewUser, User, UserRepository } from '@latchkey/idp/dist/users/use
  * The baseline of the directory case: users held in Redis as the IdP held them before the
  * directory moved to PostgreSQL (a JSON record by id, and an index from the normalised
  * username to the id: two GETs per login). Bench-only; the IdP itself has no such mode. It
- * implements the IdP's UserRepository so that the same login and token code runs on it.
+ * implements the IdP's UserRepository so that the same login and token code runs on it; the
+ * account changes are plain read-modify-writes (the bench makes none while it measures), and
+ * `list` is refused: the store has no ordered index of usernames and the case never lists.
  */
 export function createRedisUserRepository(store: Store): UserRepository {
   const emailKey = (email: string) => `${storeKeys.username('')}email:${normaliseEmail(email)}`;
@@ -38,6 +40,13 @@ export function createRedisUserRepository(store: Store): UserRepository {
     if (record.email !== undefined) await store.set(emailKey(record.email), user.id);
     return true;
   };
+  const update = async (id: string, change: (user: User) => User): Promise<User | null> => {
+    const user = await findById(id);
+    if (user === null) return null;
+    const changed = { ...change(user), updatedAt: new Date() };
+    await store.set(storeKeys.user(id), JSON.stringify(changed));
+    return changed;
+  };
   return {
     findById,
     findByUsername: (username) => byIndex(storeKeys.username(normaliseUsername(username))),
@@ -46,6 +55,28 @@ export function createRedisUserRepository(store: Store): UserRepository {
       await write(user, false);
     },
     createIfAbsent: (user) => write(user, true),
+    list: () => Promise.reject(new Error('the bench-only Redis user repository cannot list')),
+    setState: async (id, state) => (await update(id, (user) => ({ ...user, state }))) !== null,
+    setRoles: async (id, roles) => (await update(id, (user) => ({ ...user, roles }))) !== null,
+    async setPasswordHash(id, passwordHash) {
+      const changed = await update(id, (user) => ({
+        ...user,
+        passwordHash,
+        passwordVersion: user.passwordVersion + 1,
+        passwordChangedAt: new Date(),
+      }));
+      return changed?.passwordVersion ?? null;
+    },
+    async delete(id) {
+      const user = await findById(id);
+      if (user === null) return false;
+      await store.delete(
+        storeKeys.user(id),
+        storeKeys.username(user.username),
+        ...(user.email === undefined ? [] : [emailKey(user.email)]),
+      );
+      return true;
+    },
   };
 }
 
