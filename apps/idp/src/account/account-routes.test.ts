@@ -409,7 +409,7 @@ describe('change password', () => {
     expect(text(html)).toContain('At least 8 characters; 15 or more is better.');
   });
 
-  it('a wrong current password: refused, counted as a failed login, nothing changed', async () => {
+  it('a wrong current password: refused, nothing changed', async () => {
     const { browser, csrf } = await passwordForm(BOB);
     const answer = await change(browser, csrf, {
       current: 'not-bobs-password',
@@ -418,6 +418,26 @@ describe('change password', () => {
     expect(answer.status).toBe(400);
     expect(text(await answer.text())).toContain('The current password is incorrect.');
     await signedInBrowser(BOB);
+  });
+
+  it('wrong current passwords count as failed logins: the sixth is 429, right or wrong', async () => {
+    const user = { username: 'dave', password: 'daves-first-passphrase' };
+    await createUser(user);
+    const { browser, csrf } = await passwordForm(user);
+    const next = 'a-brand-new-passphrase';
+    for (let attempt = 0; attempt < 5; attempt++) {
+      const wrong = await change(browser, csrf, { current: `guess-${attempt}-xyz`, next });
+      expect(wrong.status).toBe(400);
+    }
+    const blocked = await change(browser, csrf, { current: user.password, next });
+    expect(blocked.status).toBe(429);
+    expect(Number(blocked.headers.get('retry-after'))).toBeGreaterThan(0);
+    expect(text(await blocked.text())).toContain('Too many failed attempts.');
+    // The login form counts the same attempts: the account is throttled there too.
+    const login = browserAs();
+    const first = await login.fetch(`${idp.url}/account`);
+    const there = await submitLogin(login, idp.url, first.headers.get('location')!, user);
+    expect(there.status).toBe(429);
   });
 
   const refused: Array<[string, string, string]> = [
