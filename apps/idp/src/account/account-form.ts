@@ -7,7 +7,7 @@ import { sendHtml } from '../views/html.js';
 import { pageFrame } from '../views/page-frame.js';
 import type { AccountDeps } from './account-deps.js';
 import { pageCsrfValid } from './page-csrf.js';
-import { refusedPage } from './password-view.js';
+import { refusedPage } from './refused-view.js';
 
 /** The account forms' fields are short; the password form asks for more (see its route). */
 const DEFAULT_LIMITS: FormLimits = { maxBytes: 8 * 1024, maxValueLength: 1024 };
