@@ -12,3 +12,8 @@ export {
   type RedisRevocationSourceOptions,
   type RevocationLogger,
 } from './revocation/redis-source-options.js';
+export {
+  createRedisReplayCache,
+  DEFAULT_REPLAY_PREFIX,
+  type RedisReplayCacheOptions,
+} from './logout/redis-replay-cache.js';
