@@ -38,9 +38,12 @@ export function createMemoryReplayCache(options: MemoryReplayCacheOptions = {}):
   // Insertion order: with a short, bounded token lifetime, close to expiry order.
   const seen = new Map<string, number>();
 
+  // From the front only, so each insert costs O(1) amortised: with a short, bounded lifetime
+  // the front is close to the earliest expiry, and an expired record further back goes later.
   function makeRoom(at: number): void {
     for (const [key, expiresAt] of seen) {
-      if (expiresAt <= at) seen.delete(key);
+      if (expiresAt > at || seen.size < maxEntries) break;
+      seen.delete(key);
     }
     while (seen.size >= maxEntries) seen.delete(seen.keys().next().value!);
   }
