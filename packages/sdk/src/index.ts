@@ -12,6 +12,7 @@ export type { LogoutTokenOptions } from './logout/logout-token-options.js';
 export {
   createMemoryReplayCache,
   type ReplayCache,
+  type MemoryReplayCache,
   type MemoryReplayCacheOptions,
 } from './logout/replay-cache.js';
 export {

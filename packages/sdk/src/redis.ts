@@ -15,5 +15,6 @@ export {
 export {
   createRedisReplayCache,
   DEFAULT_REPLAY_PREFIX,
+  type RedisReplayCache,
   type RedisReplayCacheOptions,
 } from './logout/redis-replay-cache.js';

@@ -40,7 +40,7 @@ export function checkLogoutTokenClaims(
 
   // Step 4: iss, aud, iat and exp as for an ID token.
   checkIssuerAndTime(claims, context);
-  if (!audienceIncludes(aud as string | string[], [checks.clientId])) {
+  if (!audienceIncludes(aud, [checks.clientId])) {
     throw new AudienceMismatchError('aud does not contain the client_id');
   }
   if (claims.azp !== undefined && claims.azp !== checks.clientId) {

@@ -14,6 +14,11 @@ export interface RedisReplayCacheOptions {
   now?: () => number;
 }
 
+/** Answers from Redis, so always asynchronously. */
+export interface RedisReplayCache extends ReplayCache {
+  remember: (key: string, expiresAtMs: number) => Promise<boolean>;
+}
+
 export const DEFAULT_REPLAY_PREFIX = 'latchkey:rp:logout-jti:';
 
 /**
@@ -21,7 +26,7 @@ export const DEFAULT_REPLAY_PREFIX = 'latchkey:rp:logout-jti:';
  * and says whether it was new in one atomic step, and Redis forgets it when it expires. The
  * keys are hashes of issuer and `jti` (the verifier's), so no token content is stored.
  */
-export function createRedisReplayCache(options: RedisReplayCacheOptions): ReplayCache {
+export function createRedisReplayCache(options: RedisReplayCacheOptions): RedisReplayCache {
   if (typeof options !== 'object' || options === null) {
     throw new TypeError('replay cache options must be an object');
   }

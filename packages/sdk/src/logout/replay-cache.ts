@@ -23,12 +23,17 @@ export interface MemoryReplayCacheOptions {
 
 export const DEFAULT_REPLAY_CACHE_SIZE = 10_000;
 
+/** Answers synchronously, from memory. */
+export interface MemoryReplayCache extends ReplayCache {
+  remember: (key: string, expiresAtMs: number) => boolean;
+}
+
 /**
  * One process's memory. Only tokens that passed every other check reach it (a signature by
  * the IdP's keys), so outsiders cannot fill it; should a flood of genuine tokens do so, the
  * oldest record goes, which can only re-admit a token about to expire anyway.
  */
-export function createMemoryReplayCache(options: MemoryReplayCacheOptions = {}): ReplayCache {
+export function createMemoryReplayCache(options: MemoryReplayCacheOptions = {}): MemoryReplayCache {
   const maxEntries = options.maxEntries ?? DEFAULT_REPLAY_CACHE_SIZE;
   if (!Number.isSafeInteger(maxEntries) || maxEntries < 1) {
     throw new TypeError('maxEntries must be a whole number ≥ 1');

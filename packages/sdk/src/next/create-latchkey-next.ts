@@ -38,7 +38,7 @@ export interface LatchkeyNext {
    * `export const POST = latchkey.backChannelLogout` in the route of the client's
    * `backchannel_logout_uri`; `routes` also answers it at `/auth/backchannel-logout`.
    */
-  backChannelLogout(request: Request): Promise<Response>;
+  backChannelLogout: (request: Request) => Promise<Response>;
   /** Takes an access token apart for display and says whether it verifies. */
   inspect(token: string): Promise<TokenInspection>;
   /** The underlying verifier (signature via cached JWKS, Redis revocation). */
