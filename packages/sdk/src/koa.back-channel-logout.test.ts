@@ -40,10 +40,12 @@ afterEach(async () => {
 
 async function startApp(
   options: Partial<BackChannelLogoutMiddlewareOptions> = {},
+  before?: Koa.Middleware,
 ): Promise<string> {
   const app = new Koa();
   app.silent = true;
   app.on('error', (error) => appErrors.push(error));
+  if (before) app.use(before);
   app.use(
     backChannelLogout(f.verifier(), {
       onLogout: (event) => {
@@ -61,12 +63,13 @@ async function startApp(
 }
 
 describe('Koa backChannelLogout', () => {
-  it('§2.8: a valid logout token ends the session and is answered 200, no-store', async () => {
+  it('§2.8 (rp-backchannel-rpinitlogout): a valid logout token ends the session, 200, no-store', async () => {
     const url = await startApp();
     const token = await signLogout(f, logoutClaims(f, { sid: 'sid-9', sub: 'alice' }));
     const response = await postLogout(`${url}/backchannel-logout`, token);
     expect(response.status).toBe(200);
     expect(response.headers.get('cache-control')).toBe('no-store');
+    expect(response.headers.get('pragma')).toBe('no-cache');
     expect(events).toMatchObject([{ sub: 'alice', sid: 'sid-9', claims: { sid: 'sid-9' } }]);
   });
 
@@ -193,6 +196,22 @@ describe('Koa backChannelLogout', () => {
       error: 'temporarily_unavailable',
     });
     expect(events).toEqual([]);
+  });
+
+  it('works behind a body parser that already read the form', async () => {
+    const parser: Koa.Middleware = async (ctx, next) => {
+      const chunks: Buffer[] = [];
+      for await (const chunk of ctx.req) chunks.push(chunk as Buffer);
+      const form = new URLSearchParams(Buffer.concat(chunks).toString('utf8'));
+      (ctx.request as { body?: unknown }).body = Object.fromEntries(form);
+      await next();
+    };
+    const url = await startApp({}, parser);
+    const token = await signLogout(f, logoutClaims(f, { sid: 'sid-p' }));
+    expect((await postLogout(`${url}/backchannel-logout`, token)).status).toBe(200);
+    expect(events).toMatchObject([{ sid: 'sid-p' }]);
+    const bad = await postLogout(`${url}/backchannel-logout`, 'not-a-jwt');
+    expect(await errorOf(bad)).toMatchObject({ status: 400, error: 'invalid_request' });
   });
 
   it('refuses bad options (TypeError)', () => {

@@ -183,6 +183,6 @@ export function resolveVerifierOptions(options: VerifierOptions): ResolvedVerifi
     jwks,
     revocation,
     tokenCacheSize,
-    logoutToken: resolveLogoutTokenOptions(options.logoutToken, now),
+    logoutToken: resolveLogoutTokenOptions(options.logoutToken, now, new Set(algorithms)),
   };
 }

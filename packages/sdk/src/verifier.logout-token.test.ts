@@ -41,18 +41,31 @@ describe('a valid logout token', () => {
 });
 
 describe('§2.6 step 2: the signature is validated with the ID-token keys', () => {
-  it.each(['rs256', 'es256', 'eddsa'] as const)('accepts a token signed with %s', async (name) => {
-    const token = await signLogout(f, claims(), { key: f.keys[name] });
+  it('accepts a token signed with the ID-token key (RS256 by default)', async () => {
+    const token = await signLogout(f, logoutClaims(f), { key: f.keys.rs256 });
     await expect(verifier().verifyLogoutToken(token)).resolves.toMatchObject({ sid: 'sid-1' });
   });
 
+  it.each(['es256', 'eddsa'] as const)(
+    'accepts %s when the client registered it as its ID-token alg',
+    async (name) => {
+      const key = f.keys[name];
+      const v = verifier({ logoutToken: { algorithms: [key.alg] } });
+      const token = await signLogout(f, claims(), { key });
+      await expect(v.verifyLogoutToken(token)).resolves.toMatchObject({ sid: 'sid-1' });
+    },
+  );
+
   it('refuses a key the IdP does not publish', async () => {
-    await expectRefused(await signLogout(f, claims(), { key: f.keys.rogue }), 'ERR_KEY_NOT_FOUND');
+    const es = verifier({ logoutToken: { algorithms: ['ES256'] } });
+    const token = await signLogout(f, claims(), { key: f.keys.rogue });
+    await expectRefused(token, 'ERR_KEY_NOT_FOUND', es);
   });
 
   it('refuses a signature by another key under a published kid', async () => {
+    const es = verifier({ logoutToken: { algorithms: ['ES256'] } });
     const token = signRaw(f.keys.rogue, { alg: 'ES256', kid: 'es-1', typ: 'logout+jwt' }, claims());
-    await expectRefused(token, 'ERR_SIGNATURE_INVALID');
+    await expectRefused(token, 'ERR_SIGNATURE_INVALID', es);
   });
 
   it('refuses a token whose payload was changed after signing', async () => {
@@ -84,9 +97,17 @@ describe('§2.6 step 3: alg as for ID tokens, never none or HMAC', () => {
     },
   );
 
-  it('refuses an algorithm the verifier was narrowed away from', async () => {
+  it('rp-backchannel-rpinitlogout-lt-wrong-alg: refuses a published key of another alg', async () => {
+    // ES256 is the access-token key: published and trusted, but not for this client's logouts.
     const token = await signLogout(f, claims(), { key: f.keys.es256 });
-    await expectRefused(token, 'ERR_TOKEN_ALGORITHM', verifier({ algorithms: ['RS256'] }));
+    await expectRefused(token, 'ERR_TOKEN_ALGORITHM');
+    const rs = verifier({ logoutToken: { algorithms: ['ES256'] } });
+    await expectRefused(await signLogout(f, claims()), 'ERR_TOKEN_ALGORITHM', rs);
+  });
+
+  it('a verifier narrowed away from RS256 constructs, and takes no logout token by default', async () => {
+    const narrowed = verifier({ algorithms: ['ES256'] });
+    await expectRefused(await signLogout(f, claims()), 'ERR_TOKEN_ALGORITHM', narrowed);
   });
 });
 
@@ -259,9 +280,7 @@ describe('§2.6 step 8: jti, and a replay refused', () => {
   it('refuses another token reusing an accepted jti', async () => {
     const v = verifier();
     await v.verifyLogoutToken(await signLogout(f, claims({ jti: 'jti-1' })));
-    const again = await signLogout(f, claims({ jti: 'jti-1', sid: 'sid-2' }), {
-      key: f.keys.es256,
-    });
+    const again = await signLogout(f, claims({ jti: 'jti-1', sid: 'sid-2' }));
     await expectRefused(again, 'ERR_TOKEN_REPLAYED', v);
   });
 
@@ -332,7 +351,14 @@ describe('options', () => {
     [{ maxLifetimeSec: 0 }],
     [{ maxLifetimeSec: 601 }],
     [{ replayCache: {} }],
+    [{ algorithms: [] }],
+    [{ algorithms: ['HS256'] }],
+    [{ algorithms: ['EdDSA'] }],
   ])('refuses logoutToken %j (TypeError)', (logoutToken) => {
-    expect(() => verifier({ logoutToken: logoutToken as never })).toThrow(TypeError);
+    // EdDSA: not among this verifier's algorithms.
+    const options = { algorithms: ['ES256', 'RS256'] as const };
+    expect(() =>
+      verifier({ algorithms: [...options.algorithms], logoutToken: logoutToken as never }),
+    ).toThrow(TypeError);
   });
 });

@@ -11,6 +11,7 @@ import {
   isIdTokenType,
   isLogoutTokenType,
   isWithinValidity,
+  TokenAlgorithmError,
   TokenReplayedError,
   TokenTypeError,
   VerificationUnavailableError,
@@ -145,6 +146,11 @@ export function createVerifier(options: VerifierOptions): Verifier {
       const jws = parseTyped(token, (typ) =>
         isLogoutTokenType(typ, !logoutToken.requireExplicitType),
       );
+      // §2.6 step 3: the alg of this client's ID tokens, not any the verifier knows: an
+      // access-token key (ES256) must not vouch for a logout.
+      if (!logoutToken.algorithms.has(jws.alg)) {
+        throw new TokenAlgorithmError('alg is not an algorithm of this client’s ID tokens');
+      }
       const found = getKey(jws.kid);
       const claims = signedClaims(jws, found instanceof Promise ? await found : found);
       const checked = checkLogoutTokenClaims(claims, claimContext(), {

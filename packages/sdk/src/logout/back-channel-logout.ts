@@ -50,6 +50,7 @@ export type BackChannelLogoutHandler = (request: LogoutHttpRequest) => Promise<L
 
 export const DEFAULT_MAX_LOGOUT_BODY_BYTES = 16_384;
 const RETRY_AFTER_SEC = 5;
+const NO_STORE = { 'cache-control': 'no-store', pragma: 'no-cache' } as const;
 const FORM = /^application\/x-www-form-urlencoded\s*(?:;|$)/i;
 
 /** Checks the options once (TypeError) and returns the per-request handler. */
@@ -117,11 +118,14 @@ export function createBackChannelLogoutHandler(
     } catch (failure) {
       return { ...unavailable(), failure };
     }
-    return { status: 200, headers: { 'cache-control': 'no-store' }, body: '' };
+    return { status: 200, headers: { ...NO_STORE }, body: '' };
   };
 }
 
-/** §2.8: every answer carries `Cache-Control: no-store`; errors are RFC 6749 JSON. */
+/**
+ * §2.8: every answer carries `Cache-Control: no-store` (and `Pragma: no-cache` for HTTP/1.0
+ * caches, which the OpenID conformance suite looks for too); errors are RFC 6749 JSON.
+ */
 function answer(
   status: LogoutHttpResponse['status'],
   body: { error: string; error_description: string },
@@ -129,7 +133,7 @@ function answer(
 ): LogoutHttpResponse {
   return {
     status,
-    headers: { 'cache-control': 'no-store', 'content-type': 'application/json', ...extra },
+    headers: { ...NO_STORE, 'content-type': 'application/json', ...extra },
     body: JSON.stringify(body),
   };
 }

@@ -47,12 +47,13 @@ async function start(
 }
 
 describe('Next back-channel logout route', () => {
-  it('§2.8: a valid logout token ends the session and is answered 200, no-store', async () => {
+  it('§2.8 (rp-backchannel-rpinitlogout): a valid logout token ends the session, 200, no-store', async () => {
     const url = await start();
     const token = await signLogout(f, logoutClaims(f, { sid: 'sid-7' }));
     const response = await postLogout(url, token);
     expect(response.status).toBe(200);
     expect(response.headers.get('cache-control')).toBe('no-store');
+    expect(response.headers.get('pragma')).toBe('no-cache');
     expect(await response.text()).toBe('');
     expect(events).toMatchObject([{ sub: 'user-1', sid: 'sid-7' }]);
   });

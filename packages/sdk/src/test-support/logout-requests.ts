@@ -6,16 +6,23 @@ import { logoutClaims, signLogout } from './logout-tokens.js';
 
 /**
  * The bad logout tokens issue 14 names for the RP, shared by the Koa and Next handler tests,
- * and a client that POSTs them the way an IdP does (§2.5).
+ * and a client that POSTs them the way an IdP does (§2.5). Names in parentheses are the OpenID
+ * conformance suite's RP tests for the same case, which expect a 400 with no-store.
  */
 
 export type TokenCase = [name: string, build: (f: Fixture) => Promise<string> | string];
 
 export const BAD_LOGOUT_TOKENS: TokenCase[] = [
-  ['with nonce', (f) => signLogout(f, logoutClaims(f, { nonce: 'n-1' }))],
-  ['without events', (f) => signLogout(f, logoutClaims(f, { events: undefined }))],
   [
-    'with events lacking the back-channel member',
+    'with nonce (rp-backchannel-rpinitlogout-lt-with-nonce)',
+    (f) => signLogout(f, logoutClaims(f, { nonce: 'n-1' })),
+  ],
+  [
+    'without events (rp-backchannel-rpinitlogout-lt-no-event)',
+    (f) => signLogout(f, logoutClaims(f, { events: undefined })),
+  ],
+  [
+    'with events lacking the back-channel member (rp-backchannel-rpinitlogout-lt-wrong-event)',
     (f) => signLogout(f, logoutClaims(f, { events: { 'https://example.test/x': {} } })),
   ],
   [
@@ -26,11 +33,17 @@ export const BAD_LOGOUT_TOKENS: TokenCase[] = [
     'expired',
     (f) => signLogout(f, logoutClaims(f, { iat: f.nowSec() - 300, exp: f.nowSec() - 60 })),
   ],
-  ['from another issuer', (f) => signLogout(f, logoutClaims(f, { iss: 'https://evil.example' }))],
-  ['for another audience', (f) => signLogout(f, logoutClaims(f, { aud: 'another-app' }))],
+  [
+    'from another issuer (rp-backchannel-rpinitlogout-lt-wrong-issuer)',
+    (f) => signLogout(f, logoutClaims(f, { iss: 'https://evil.example' })),
+  ],
+  [
+    'for another audience (rp-backchannel-rpinitlogout-lt-wrong-aud)',
+    (f) => signLogout(f, logoutClaims(f, { aud: 'another-app' })),
+  ],
   ['untyped', (f) => signLogout(f, logoutClaims(f), { typ: undefined })],
   [
-    'unsigned (alg none)',
+    'unsigned (rp-backchannel-rpinitlogout-lt-alg-none)',
     (f) => `${b64({ alg: 'none', kid: 'rs-1', typ: 'logout+jwt' })}.${b64(logoutClaims(f))}.`,
   ],
   [
@@ -46,6 +59,10 @@ export const BAD_LOGOUT_TOKENS: TokenCase[] = [
   [
     'signed by a key the IdP does not publish',
     (f) => signLogout(f, logoutClaims(f), { key: f.keys.rogue }),
+  ],
+  [
+    'signed with another alg than the ID tokens (rp-backchannel-rpinitlogout-lt-wrong-alg)',
+    (f) => signLogout(f, logoutClaims(f), { key: f.keys.es256 }),
   ],
   ['not a JWT', () => 'not-a-jwt'],
 ];
