@@ -104,6 +104,30 @@ describe('Koa backChannelLogout', () => {
     expect(events).toHaveLength(1);
   });
 
+  it('a body over 16 KiB is refused even when it carries a valid token', async () => {
+    const url = await startApp();
+    const token = await signLogout(f, logoutClaims(f));
+    const padded = new URLSearchParams({ logout_token: token, pad: 'x'.repeat(16_384) });
+    const response = await fetch(`${url}/backchannel-logout`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: padded,
+    });
+    expect(await errorOf(response)).toMatchObject({ status: 400, error: 'invalid_request' });
+    expect(events).toEqual([]);
+    // Just under the cap, the same token goes through.
+    const fits = new URLSearchParams({
+      logout_token: token,
+      pad: 'x'.repeat(16_000 - token.length),
+    });
+    const accepted = await fetch(`${url}/backchannel-logout`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: fits,
+    });
+    expect(accepted.status).toBe(200);
+  });
+
   it.each([
     ['declared', true],
     ['streamed', false],
