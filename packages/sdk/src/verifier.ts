@@ -141,8 +141,9 @@ export function createVerifier(options: VerifierOptions): Verifier {
     },
 
     async verifyLogoutToken(token) {
-      if (clientId === undefined)
+      if (clientId === undefined) {
         throw new TypeError('verifyLogoutToken needs the clientId option');
+      }
       const jws = parseTyped(token, (typ) =>
         isLogoutTokenType(typ, !logoutToken.requireExplicitType),
       );

@@ -71,13 +71,8 @@ export function createBackChannelLogoutHandler(
   return async (request) => {
     // §2.5: the IdP POSTs. Anything else is not a logout request at all.
     if (request.method !== 'POST') {
-      return answer(
-        405,
-        { error: 'invalid_request', error_description: 'Use POST' },
-        {
-          allow: 'POST',
-        },
-      );
+      const body = { error: 'invalid_request', error_description: 'Use POST' };
+      return answer(405, body, { allow: 'POST' });
     }
     if (typeof request.contentType !== 'string' || !FORM.test(request.contentType)) {
       return invalid('The body must be application/x-www-form-urlencoded');
