@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { startTestRedis, type TestRedis } from '@latchkey/testing';
+import { startTestRedis, waitFor, type TestRedis } from '@latchkey/testing';
+import { Redis } from 'ioredis';
 import { NextRequest } from 'next/server';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { BackChannelLogoutEvent } from '../logout/back-channel-logout.js';
@@ -7,6 +8,7 @@ import { AUDIENCE, CLIENT_ID, createFixture, type Fixture } from '../test-suppor
 import { sign } from '../test-support/keys.js';
 import { postLogout } from '../test-support/logout-requests.js';
 import { logoutClaims, signLogout } from '../test-support/logout-tokens.js';
+import { writeRevocation } from '../test-support/revocations.js';
 import { serveWebHandler, type WebHandlerServer } from '../test-support/web-handler-server.js';
 import { SESSION_COOKIE } from './cookies.js';
 import { createLatchkeyNext, type LatchkeyNext } from './create-latchkey-next.js';
@@ -34,24 +36,28 @@ afterAll(async () => {
   await f.idp.close();
   await redis.kill();
 });
-beforeEach(async () => {
-  f.reset();
-  f.clock.ms = Date.now();
-  events = [];
-  sessionSecret = randomBytes(32).toString('base64url');
-  latchkey = createLatchkeyNext({
+function options(secret: string): Parameters<typeof createLatchkeyNext>[0] {
+  return {
     issuer: f.idp.issuer,
     appUrl: APP,
     clientId: CLIENT_ID,
     clientSecret: 'secret',
     audience: AUDIENCE,
-    sessionSecret,
+    sessionSecret: secret,
     redisUrl: redis.url,
     logger: { warn() {} },
     onBackChannelLogout: (event) => {
       events.push(event);
     },
-  });
+  };
+}
+
+beforeEach(async () => {
+  f.reset();
+  f.clock.ms = Date.now();
+  events = [];
+  sessionSecret = randomBytes(32).toString('base64url');
+  latchkey = createLatchkeyNext(options(sessionSecret));
   served = await serveWebHandler((request) =>
     latchkey.routes.POST(request, { params: Promise.resolve({ action: 'backchannel-logout' }) }),
   );
@@ -62,10 +68,15 @@ afterEach(async () => {
 });
 
 /** A live session cookie for `sub` in IdP session `sid`, its token issued `ageSec` ago. */
-async function sessionCookie(sub: string, sid: string, ageSec = 0): Promise<string> {
+async function sessionCookie(
+  sub: string,
+  sid: string,
+  ageSec = 0,
+  secret = sessionSecret,
+): Promise<string> {
   const iat = f.nowSec() - ageSec;
   const at = await sign(f.keys.es256, f.accessClaims({ sub, sid, iat }));
-  const sealed = createSealer(Buffer.from(sessionSecret, 'base64url')).seal(SESSION_PURPOSE, {
+  const sealed = createSealer(Buffer.from(secret, 'base64url')).seal(SESSION_PURPOSE, {
     at,
     sub,
     sid,
@@ -73,8 +84,8 @@ async function sessionCookie(sub: string, sid: string, ageSec = 0): Promise<stri
   return `${SESSION_COOKIE}=${sealed}`;
 }
 
-async function throughProxy(cookie: string): Promise<'page' | 'login'> {
-  const response = await latchkey.proxy(new NextRequest(`${APP}/orders`, { headers: { cookie } }));
+async function throughProxy(cookie: string, app = latchkey): Promise<'page' | 'login'> {
+  const response = await app.proxy(new NextRequest(`${APP}/orders`, { headers: { cookie } }));
   if (response.status === 307) return 'login';
   expect(response.headers.get('x-middleware-next')).toBe('1');
   return 'page';
@@ -114,6 +125,34 @@ describe('createLatchkeyNext back-channel logout', { timeout: 20_000 }, () => {
     expect((await postLogout(`${served.url}/auth/backchannel-logout`, token)).status).toBe(400);
     expect(await throughProxy(cookie)).toBe('page');
     expect(events).toEqual([]);
+  });
+
+  it('both paths agree: an instance the call did not reach refuses through Redis', async () => {
+    const otherSecret = randomBytes(32).toString('base64url');
+    const other = createLatchkeyNext(options(otherSecret));
+    const writer = new Redis(redis.url);
+    try {
+      const here = await sessionCookie('frank', 'sid-f1');
+      const there = await sessionCookie('frank', 'sid-f1', 0, otherSecret);
+      expect(await throughProxy(there, other)).toBe('page');
+      // The IdP ends the session: it revokes it in Redis and sends the logout token to one
+      // instance behind the backchannel_logout_uri.
+      await writeRevocation(writer, {
+        kind: 'session',
+        sid: 'sid-f1',
+        expiresAt: Date.now() + 60_000,
+      });
+      const token = await signLogout(f, logoutClaims(f, { sub: 'frank', sid: 'sid-f1' }));
+      expect((await postLogout(`${served.url}/auth/backchannel-logout`, token)).status).toBe(200);
+      expect(await throughProxy(here)).toBe('login');
+      await waitFor(
+        'the other instance to refuse',
+        async () => (await throughProxy(there, other)) === 'login',
+      );
+    } finally {
+      writer.disconnect();
+      await other.close();
+    }
   });
 
   it('answers GET /auth/backchannel-logout 405', async () => {
