@@ -35,13 +35,6 @@ const PASSWORD_FORM_LIMITS = { maxBytes: 1024 * 1024, maxValueLength: 256 * 1024
 /** The hashing queue drains in under a second (users/hashing-slots.ts). */
 const BUSY_RETRY_AFTER_S = 1;
 
-/**
- * U+FFFD in a form value is what decoding made of bytes that were not UTF-8: a lone surrogate
- * sent as WTF-8 (`%ED%A0%80`), a wrongly encoded form. Not what the person typed, and not
- * something they could type again: refused as the policy refuses a lone surrogate itself.
- */
-const REPLACEMENT = /\uFFFD/;
-
 const PROBLEMS: Record<PasswordProblem, (t: Translator) => string> = {
   too_short: (t) => t.text('account.password.error.tooShort', { min: MIN_PASSWORD_LENGTH }),
   too_long: (t) => t.text('account.password.error.tooLong', { max: MAX_PASSWORD_LENGTH }),
@@ -96,9 +89,7 @@ export function changePasswordRoute(deps: AccountDeps): Middleware {
     // The cheap checks first: a refused new password costs no Argon2 work.
     if (next !== again) return fail(400, plain('account.password.error.mismatch', 'new'));
     const identity = { username: user.username, ...(user.email && { email: user.email }) };
-    const problem = REPLACEMENT.test(next)
-      ? 'invalid_characters'
-      : checkNewPassword(next, identity);
+    const problem = checkNewPassword(next, identity);
     if (problem !== null) return fail(400, { message: PROBLEMS[problem], field: 'new' });
 
     const retryAfter = await deps.throttle.admit(user.username, ctx.ip);

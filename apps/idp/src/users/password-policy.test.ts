@@ -58,6 +58,11 @@ describe('password policy (NIST SP 800-63B §3.1.1.2)', () => {
       expect(checkNewPassword(`${GOOD}\uDD11\uD83D`)).toBe('invalid_characters');
     });
 
+    it('refuses U+FFFD, what a form decoder makes of bytes that were not UTF-8', () => {
+      expect(checkNewPassword(`${GOOD}\uFFFD`)).toBe('invalid_characters');
+      expect(checkNewPassword(decodeURIComponent('%EF%BF%BD') + GOOD)).toBe('invalid_characters');
+    });
+
     it('accepts paired surrogates (emoji) and scripts beyond Latin', () => {
       expect(checkNewPassword(`${GOOD}🔑`)).toBeNull();
       expect(checkNewPassword('密码不是生日而是一句诗')).toBeNull();

@@ -16,7 +16,7 @@ export const MAX_PASSWORD_LENGTH = 128;
 export type PasswordProblem =
   | 'too_short'
   | 'too_long'
-  /** NUL or a lone surrogate: not text a person can type again. */
+  /** NUL, a lone surrogate or U+FFFD: not text a person can type again. */
   | 'invalid_characters'
   /** In the bundled list of commonly used or breached passwords. */
   | 'common'
@@ -36,8 +36,12 @@ export function passwordLength(password: string): number {
   return countCodePoints(password);
 }
 
-/** With the `u` flag a paired surrogate is one code point, so only a lone one matches. */
-const LONE_SURROGATE = /[\uD800-\uDFFF]/u;
+/**
+ * Not text a person can type again: NUL; a lone surrogate (with the `u` flag a paired one is
+ * one code point, so only a lone one matches); U+FFFD, which is what decoding a form made of
+ * bytes that were not UTF-8 (a lone surrogate sent as `%ED%A0%80`, a wrongly encoded form).
+ */
+const UNTYPABLE = /[\u0000\uD800-\uDFFF\uFFFD]/u;
 
 /**
  * The first rule the new password breaks, or null when it is acceptable. `identity` holds the
@@ -48,7 +52,7 @@ export function checkNewPassword(
   identity: { username?: string; email?: string } = {},
 ): PasswordProblem | null {
   // Checked on the raw input: normalising a lone surrogate would hide it.
-  if (password.includes('\u0000') || LONE_SURROGATE.test(password)) return 'invalid_characters';
+  if (UNTYPABLE.test(password)) return 'invalid_characters';
   const normalised = normalisePassword(password);
   const length = passwordLength(normalised);
   if (length < MIN_PASSWORD_LENGTH) return 'too_short';
