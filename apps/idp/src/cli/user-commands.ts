@@ -1,5 +1,6 @@
 import type { ParseArgsConfig } from 'node:util';
 import type { Config } from '../config/config.js';
+import { UsernameTakenError } from '../users/account-errors.js';
 import type { AccountLifecycle } from '../users/account-lifecycle.js';
 import { checkNewPassword } from '../users/password-policy.js';
 import { DEFAULT_USER_PAGE, MAX_USER_PAGE, type User, type UserRepository } from '../users/user.js';
@@ -136,6 +137,9 @@ const add: UsersSubcommand = {
       return 2;
     }
     const username = context.positionals[0]!;
+    // Before asking for a password: typing one for a name that is taken wastes the effort.
+    // (The insert checks again; this is only the early answer.)
+    if (await context.directory.findByUsername(username)) throw new UsernameTakenError();
     const password =
       context.options['no-password'] === true
         ? undefined

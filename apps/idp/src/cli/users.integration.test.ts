@@ -268,6 +268,7 @@ describe.skipIf(!server.available)(
       it.each([
         [['add', 'carol'], `${PASSWORD}\n`, 1, 'username is taken'],
         [['add', 'ＣＡＲＯＬ'], `${PASSWORD}\n`, 1, 'username is taken'],
+        [['add', 'carol'], undefined, 1, 'username is taken'],
         [
           ['add', 'erin', '--email', 'ALICE@example.com'],
           `${PASSWORD}\n`,
