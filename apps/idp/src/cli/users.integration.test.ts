@@ -1,3 +1,6 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { createVerifier, type Verifier } from '@latchkey/sdk';
 import { createRedisRevocationSource, type RedisRevocationSource } from '@latchkey/sdk/redis';
@@ -362,6 +365,33 @@ describe.skipIf(!server.available)(
     });
   },
 );
+
+describe('users command beside an IdP on an embedded database folder', { timeout: 120_000 }, () => {
+  // The folder belongs to the running IdP (db/pglite-folder-lock.ts): a second process opening
+  // it would work on its own copy, whose writes the IdP never sees and may overwrite.
+  it('is refused with exit 1 and a line naming the holder; the IdP is untouched', async () => {
+    const folder = await mkdtemp(join(tmpdir(), 'latchkey-users-folder-'));
+    const localRedis = await startTestRedis();
+    const folderEnv = { REDIS_URL: localRedis.url, DATABASE_URL: `pglite://${folder}` };
+    const running = await startIdp(folderEnv);
+    try {
+      for (const args of [['list'], ['disable', 'bob']]) {
+        const result = await runUsersCommand(args, folderEnv);
+        expect(result.code).toBe(1);
+        expect(result.stderr).toContain(`is in use by process ${running.pid}`);
+      }
+      expect((await fetch(`${running.url}/readyz`)).status).toBe(200);
+    } finally {
+      await running.kill();
+      await localRedis.kill();
+    }
+    // Stopped, the IdP gave the folder back: the command works on it.
+    const listed = await runUsersCommand(['list', '--json'], folderEnv);
+    expect(listed.code, listed.stderr).toBe(0);
+    expect((JSON.parse(listed.stdout) as { users: unknown[] }).users).toHaveLength(2);
+    await rm(folder, { recursive: true, force: true });
+  });
+});
 
 // Keeps the file from failing as "no tests" when the server is missing locally.
 it.runIf(!server.available)('says why the command tests were skipped', () => {
