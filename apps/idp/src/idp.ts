@@ -53,6 +53,8 @@ export function createIdp(
     verifyPassword?: VerifyPassword;
     /** Told of account changes their owner must hear of (mail); default none. */
     accountNotifier?: AccountNotifier;
+    /** The directory; default the users table in `database`. The bench gives a Redis one. */
+    users?: UserRepository;
   },
 ): Idp {
   const now = deps.now ?? Date.now;
@@ -74,7 +76,7 @@ export function createIdp(
     logger: deps.logger,
     now,
   });
-  const users = createUserRepository(deps.database);
+  const users = deps.users ?? createUserRepository(deps.database);
   const accounts = createAccountLifecycle({
     users,
     sessions: revoker,
@@ -84,7 +86,7 @@ export function createIdp(
         error: error instanceof Error ? error.message : String(error),
       }),
   });
-  const app = createApp({ config, keys, sessions, revoker, users, now, ...deps });
+  const app = createApp({ config, keys, sessions, revoker, users, accounts, now, ...deps });
   const koa = app.callback();
   const jwks = jwksFastPath(keys, {
     maxAgeSec: config.jwksMaxAgeSec,
