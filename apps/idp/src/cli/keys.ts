@@ -1,4 +1,5 @@
 import { loadConfig } from '../config/config.js';
+import type { Database } from '../db/database.js';
 import { migrate } from '../db/migration.js';
 import { MIGRATIONS } from '../db/migrations/index.js';
 import { openDatabase } from '../db/open-database.js';
@@ -52,10 +53,11 @@ async function run(args: string[]): Promise<number> {
     return 2;
   }
   const store = createStore(config.storeUrl);
-  const database = await openDatabase(config.database);
+  let database: Database | undefined;
   try {
     // Like the IdP, never act on a store written with another key layout.
     await claimStoreLayout(store);
+    database = await openDatabase(config.database);
     // As the IdP does at start-up: a database this build cannot read is refused, a new one made.
     await migrate(database, MIGRATIONS);
     const policy = keyPolicyFor(config);
@@ -92,7 +94,7 @@ async function run(args: string[]): Promise<number> {
     return 0;
   } finally {
     await store.close();
-    await database.close();
+    await database?.close();
   }
 }
 

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Database } from '../db/database.js';
 import { fakeKeyFactory } from '../test-support/fake-key-factory.js';
-import { createKeyFactory } from './key-generation.js';
+import { createKeyFactory, type KeyFactory } from './key-generation.js';
 import {
   maintainKeySet,
   revokeKey,
@@ -49,7 +49,7 @@ export function keyRepositoryContract(name: string, open: () => Promise<Database
       keys = createKeyRepository(db);
     });
 
-    const create = (factory = fakeKeyFactory()) =>
+    const create = (factory: KeyFactory = fakeKeyFactory()) =>
       keys.update((current) => maintainKeySet(current, T0, policy, factory));
 
     it('holds no set until the first one is written, and writes nothing for a null change', async () => {
