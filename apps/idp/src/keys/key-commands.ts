@@ -48,7 +48,10 @@ export async function commitKeyChange(
  * or instances ask at the same moment, the first commit wins and the others find the keys
  * they saw already retired: exactly one rotation happens.
  */
-export async function rotateKeys(deps: KeyCommandDeps, seen: KeySet | null): Promise<KeySet | null> {
+export async function rotateKeys(
+  deps: KeyCommandDeps,
+  seen: KeySet | null,
+): Promise<KeySet | null> {
   const { policy, newKey, now } = deps;
   const seenActive = policy.algorithms.map((alg) => seen && activeKey(seen, alg)?.kid);
   return commitKeyChange(deps, async (current) => {

@@ -155,7 +155,8 @@ export function createKeyManager(options: KeyManagerOptions): KeyManager {
       if (outcome === 'restored') {
         logger.warn('keys.redis_copy_restored', {
           version: set.version,
-          detail: 'Redis had lost the key set (emptied or restarted without data): rewritten from the database',
+          detail:
+            'Redis had lost the key set (emptied or restarted without data): rewritten from the database',
         });
       }
       if (mirrorTrouble) logger.info('keys.redis_copy_recovered');

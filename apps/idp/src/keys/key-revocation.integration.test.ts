@@ -80,63 +80,67 @@ it.runIf(!postgres.available)('says why the revocation tests were skipped', () =
   expect(postgres.available).toBe(false);
 });
 
-describe.skipIf(!postgres.available)('keys revoke reaches every SDK at once', { timeout: 60_000 }, () => {
-  beforeAll(async () => {
-    redis = await startTestRedis();
-    if (!postgres.available) return;
-    database = await postgres.createDatabase();
-    env = {
-      REDIS_URL: redis.url,
-      DATABASE_URL: database.url,
-      KEY_ENCRYPTION_KEY: KEK,
-      KEY_ROTATION_INTERVAL: '1h',
-    };
-    idp = await startIdp(env);
-    token = await machineToken();
-    kid = decodeProtectedHeader(token).kid!;
-    staleCache = await serveStale(await (await fetch(`${idp.url}/jwks`)).text());
-  });
-  afterAll(async () => {
-    await Promise.all(sources.splice(0).map((source) => source.close()));
-    await staleCache?.close();
-    await idp?.kill('SIGKILL');
-    await redis?.kill();
-    await database?.drop();
-  });
-
-  it('an SDK with a warm key-set cache refuses the key within milliseconds of the command', async () => {
-    const warm = await sdk(`${idp.url}/jwks`);
-    await expect(warm.verifyAccessToken(token)).resolves.toMatchObject({ sub: 'reports' });
-
-    const revoked = await runKeysCommand(['revoke', kid], env);
-    const returnedAt = performance.now();
-    expect(revoked.code, revoked.stderr).toBe(0);
-    await waitFor(
-      'the warm SDK to refuse the key',
-      async () => (await outcome(warm, token)) !== 'valid',
-      {
-        timeoutMs: AT_ONCE_MS,
-        intervalMs: 1,
-      },
-    );
-    const elapsedMs = performance.now() - returnedAt;
-    process.stdout.write(
-      `key ${kid}: refused ${elapsedMs.toFixed(1)} ms after \`keys revoke\` returned\n`,
-    );
-    expect(await outcome(warm, token)).toBe('ERR_KEY_REVOKED');
-    expect(elapsedMs).toBeLessThan(AT_ONCE_MS);
-
-    // The replacement key signs, and the same SDK accepts its tokens.
-    const fresh = await machineToken();
-    expect(decodeProtectedHeader(fresh).kid).not.toBe(kid);
-    await waitFor('the new key to verify', async () => (await outcome(warm, fresh)) === 'valid', {
-      timeoutMs: 10_000,
+describe.skipIf(!postgres.available)(
+  'keys revoke reaches every SDK at once',
+  { timeout: 60_000 },
+  () => {
+    beforeAll(async () => {
+      redis = await startTestRedis();
+      if (!postgres.available) return;
+      database = await postgres.createDatabase();
+      env = {
+        REDIS_URL: redis.url,
+        DATABASE_URL: database.url,
+        KEY_ENCRYPTION_KEY: KEK,
+        KEY_ROTATION_INTERVAL: '1h',
+      };
+      idp = await startIdp(env);
+      token = await machineToken();
+      kid = decodeProtectedHeader(token).kid!;
+      staleCache = await serveStale(await (await fetch(`${idp.url}/jwks`)).text());
     });
-  });
+    afterAll(async () => {
+      await Promise.all(sources.splice(0).map((source) => source.close()));
+      await staleCache?.close();
+      await idp?.kill('SIGKILL');
+      await redis?.kill();
+      await database?.drop();
+    });
 
-  it('an SDK started after the revocation refuses the key, even from a stale JWKS', async () => {
-    // Runs after the revocation above: this SDK only has the set in Redis to go by.
-    const late = await sdk(staleCache.url);
-    expect(await outcome(late, token)).toBe('ERR_KEY_REVOKED');
-  });
-});
+    it('an SDK with a warm key-set cache refuses the key within milliseconds of the command', async () => {
+      const warm = await sdk(`${idp.url}/jwks`);
+      await expect(warm.verifyAccessToken(token)).resolves.toMatchObject({ sub: 'reports' });
+
+      const revoked = await runKeysCommand(['revoke', kid], env);
+      const returnedAt = performance.now();
+      expect(revoked.code, revoked.stderr).toBe(0);
+      await waitFor(
+        'the warm SDK to refuse the key',
+        async () => (await outcome(warm, token)) !== 'valid',
+        {
+          timeoutMs: AT_ONCE_MS,
+          intervalMs: 1,
+        },
+      );
+      const elapsedMs = performance.now() - returnedAt;
+      process.stdout.write(
+        `key ${kid}: refused ${elapsedMs.toFixed(1)} ms after \`keys revoke\` returned\n`,
+      );
+      expect(await outcome(warm, token)).toBe('ERR_KEY_REVOKED');
+      expect(elapsedMs).toBeLessThan(AT_ONCE_MS);
+
+      // The replacement key signs, and the same SDK accepts its tokens.
+      const fresh = await machineToken();
+      expect(decodeProtectedHeader(fresh).kid).not.toBe(kid);
+      await waitFor('the new key to verify', async () => (await outcome(warm, fresh)) === 'valid', {
+        timeoutMs: 10_000,
+      });
+    });
+
+    it('an SDK started after the revocation refuses the key, even from a stale JWKS', async () => {
+      // Runs after the revocation above: this SDK only has the set in Redis to go by.
+      const late = await sdk(staleCache.url);
+      expect(await outcome(late, token)).toBe('ERR_KEY_REVOKED');
+    });
+  },
+);
