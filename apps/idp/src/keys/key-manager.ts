@@ -61,11 +61,13 @@ export interface KeyManagerOptions {
   kek: Buffer;
   newKey: KeyFactory;
   logger: Logger;
-  /**
-   * How often to re-read the keys, check for due rotation, and check that Redis still holds
-   * its copy (a Redis emptied under the IdP is repaired within this). Default 5 s.
-   */
+  /** How often to re-read the keys from the database and check for due rotation. Default 5 s. */
   checkIntervalMs?: number;
+  /**
+   * How often to check that Redis still holds the key set's copy (one GET), so that after a
+   * flush the `kid:` revocations an SDK starting then must load are back within this. Default 1 s.
+   */
+  copyCheckIntervalMs?: number;
   /**
    * When the stored keys were sealed under another KEK: retire them (still published, so
    * their tokens verify) and make new ones. Only for dev mode with an ephemeral KEK.
@@ -96,6 +98,8 @@ export function createKeyManager(options: KeyManagerOptions): KeyManager {
   } | null = null;
   let problem: string | null = 'keys not loaded yet';
   let timer: NodeJS.Timeout | undefined;
+  let copyTimer: NodeJS.Timeout | undefined;
+  let copyChecking = false;
   let retry: NodeJS.Timeout | undefined;
   let unsubscribe: Unsubscribe | undefined;
   let running: Promise<void> | null = null;
@@ -244,11 +248,18 @@ export function createKeyManager(options: KeyManagerOptions): KeyManager {
     async start() {
       timer = setInterval(() => void refresh(), options.checkIntervalMs ?? 5_000);
       timer.unref();
+      copyTimer = setInterval(() => {
+        if (!loaded || copyChecking || stopped) return;
+        copyChecking = true;
+        void syncMirror(loaded.set).finally(() => (copyChecking = false));
+      }, options.copyCheckIntervalMs ?? 1_000);
+      copyTimer.unref();
       await refresh();
     },
     async stop() {
       stopped = true;
       clearInterval(timer);
+      clearInterval(copyTimer);
       clearTimeout(retry);
       await unsubscribe?.().catch(() => undefined);
       await running;
