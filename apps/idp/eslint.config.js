@@ -39,6 +39,7 @@ const LAYERS = {
   ],
   limits: ['config', 'logger', 'store', 'http', 'oauth'],
   login: ['store', 'http', 'views', 'i18n', 'users', 'tokens', 'sessions', 'oauth'],
+  account: ['config', 'http', 'views', 'i18n', 'clients', 'users', 'sessions', 'login', 'oauth'],
   'fast-paths': ['logger', 'http', 'keys', 'oauth'],
   app: ['*'],
   idp: ['*'],

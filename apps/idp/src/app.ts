@@ -1,5 +1,6 @@
 import Koa from 'koa';
 import { Router } from '@koa/router';
+import { mountAccountRoutes } from './account/account-routes.js';
 import type { ClientRegistry } from './clients/client.js';
 import type { Config } from './config/config.js';
 import { databaseNotReadyReason } from './db/database-probe.js';
@@ -39,6 +40,7 @@ import { storeNotReadyReason } from './store/store-probe.js';
 import type { Store } from './store/store.js';
 import { verifyPassword, type VerifyPassword } from './users/password-hash.js';
 import type { UserRepository } from './users/user.js';
+import type { AccountLifecycle } from './users/account-lifecycle.js';
 
 export interface AppDeps {
   config: Config;
@@ -50,6 +52,8 @@ export interface AppDeps {
   sessions: SessionRepository;
   revoker: Revoker;
   users: UserRepository;
+  /** Account changes (the account page's password form): users/account-lifecycle.ts. */
+  accounts: AccountLifecycle;
   now?: () => number;
   /** Failed-login limits; tests shorten the window. Default DEFAULT_LOGIN_LIMITS. */
   loginLimits?: LoginLimits;
@@ -140,6 +144,11 @@ export function createApp(deps: AppDeps): Koa {
     clientAddress,
     limitPerAddress(limiter, 'login-address', limits.loginPerAddress),
     submitLoginRoute(login),
+  );
+  mountAccountRoutes(
+    router,
+    { ...login, accounts: deps.accounts },
+    { language, htmlErrors: htmlErrors(logger), clientAddress },
   );
   router.get('/healthz', healthzRoute());
   router.get(

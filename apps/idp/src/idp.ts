@@ -18,6 +18,11 @@ import type { Store } from './store/store.js';
 import type { VerifyPassword } from './users/password-hash.js';
 import { unsignableIdTokenClients } from './tokens/id-token.js';
 import { createUserRepository, type UserRepository } from './users/user.js';
+import {
+  createAccountLifecycle,
+  type AccountLifecycle,
+  type AccountNotifier,
+} from './users/account-lifecycle.js';
 
 export interface Idp {
   app: Koa;
@@ -28,6 +33,8 @@ export interface Idp {
   sessions: SessionRepository;
   revoker: Revoker;
   users: UserRepository;
+  /** The one service through which an account changes (users/account-lifecycle.ts). */
+  accounts: AccountLifecycle;
 }
 
 /** Wires the IdP from its configuration, the same way for main.ts and for the tests. */
@@ -44,6 +51,10 @@ export function createIdp(
     loginLimits?: LoginLimits;
     /** The login form's password check; tests give one on slots they watch. */
     verifyPassword?: VerifyPassword;
+    /** Told of account changes their owner must hear of (mail); default none. */
+    accountNotifier?: AccountNotifier;
+    /** The directory; default the users table in `database`. The bench gives a Redis one. */
+    users?: UserRepository;
   },
 ): Idp {
   const now = deps.now ?? Date.now;
@@ -66,8 +77,17 @@ export function createIdp(
     logger: deps.logger,
     now,
   });
-  const users = createUserRepository(deps.database);
-  const app = createApp({ config, keys, sessions, revoker, users, now, ...deps });
+  const users = deps.users ?? createUserRepository(deps.database);
+  const accounts = createAccountLifecycle({
+    users,
+    sessions: revoker,
+    ...(deps.accountNotifier && { notifier: deps.accountNotifier }),
+    reportNoticeFailure: (error) =>
+      deps.logger.warn('account.notice_failed', {
+        error: error instanceof Error ? error.message : String(error),
+      }),
+  });
+  const app = createApp({ config, keys, sessions, revoker, users, accounts, now, ...deps });
   const koa = app.callback();
   const jwks = jwksFastPath(keys, {
     maxAgeSec: config.jwksMaxAgeSec,
@@ -83,5 +103,6 @@ export function createIdp(
     sessions,
     revoker,
     users,
+    accounts,
   };
 }

@@ -1,3 +1,5 @@
+import { accountEn } from './catalogue-account-en.js';
+
 /**
  * Every sentence the IdP's pages show, in English: the reference catalogue. Its keys are the
  * type every other language must satisfy (catalogues.ts), so a key missing in a translation
@@ -5,6 +7,7 @@
  * Proper names (Latchkey, the languages' own names) are not here: they are never translated.
  */
 export const en = {
+  ...accountEn,
   'language.label': 'Language',
 
   'login.title': 'Sign in',

@@ -1,3 +1,4 @@
+import { accountZhCN } from './catalogue-account-zh-cn.js';
 import type { Catalogue } from './catalogue.js';
 
 /**
@@ -5,6 +6,7 @@ import type { Catalogue } from './catalogue.js';
  * people use every day). Placeholders stay as in the English catalogue.
  */
 export const zhCN: Catalogue = {
+  ...accountZhCN,
   'language.label': '语言',
 
   'login.title': '登录',

@@ -16,6 +16,7 @@ import { importUsers, loadUsersFile } from '../users/load-users.js';
 import { sharedTestDatabase } from './test-database.js';
 import type { VerifyPassword } from '../users/password-hash.js';
 import type { UserRepository } from '../users/user.js';
+import type { AccountLifecycle, AccountNotifier } from '../users/account-lifecycle.js';
 
 export interface TestIdp {
   url: string;
@@ -26,6 +27,7 @@ export interface TestIdp {
   sessions: SessionRepository;
   revoker: Revoker;
   users: UserRepository;
+  accounts: AccountLifecycle;
   close(): Promise<void>;
 }
 
@@ -38,6 +40,8 @@ export interface TestIdpOptions {
   verifyPassword?: VerifyPassword;
   /** The directory; default the worker's shared in-memory PGlite (test-database.ts). */
   database?: Database;
+  /** Told of password changes (e.g. a notifier that sends mail to the test's SMTP server). */
+  accountNotifier?: AccountNotifier;
 }
 
 /**
@@ -59,7 +63,7 @@ export async function startTestIdp(
   const clients = createClientRegistry(
     await loadClientsFile(config.clientsFile, { production: false }),
   );
-  const { handler, keys, sessions, revoker, users } = createIdp(config, {
+  const { handler, keys, sessions, revoker, users, accounts } = createIdp(config, {
     store,
     database,
     clients,
@@ -67,6 +71,7 @@ export async function startTestIdp(
     ...(options.now && { now: options.now }),
     ...(options.loginLimits && { loginLimits: options.loginLimits }),
     ...(options.verifyPassword && { verifyPassword: options.verifyPassword }),
+    ...(options.accountNotifier && { accountNotifier: options.accountNotifier }),
   });
   // USERS_FILE defaults to the demo users (alice, bob), as in dev.
   if (config.usersFile) {
@@ -86,6 +91,7 @@ export async function startTestIdp(
     sessions,
     revoker,
     users,
+    accounts,
     async close() {
       server.closeAllConnections();
       await new Promise((resolve) => server.close(resolve));
