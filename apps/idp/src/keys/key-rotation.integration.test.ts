@@ -200,6 +200,10 @@ describe.skipIf(!postgres.available)('signing keys across processes', { timeout:
     expect(unknown.stderr).toContain('no-such-kid');
     const usage = await runKeysCommand(['explode'], env());
     expect(usage.code).toBe(2);
+    // A database that keeps nothing cannot be the IdP's: refused, not an empty listing.
+    const throwaway = await runKeysCommand(['list'], env({ DATABASE_URL: 'pglite://memory' }));
+    expect(throwaway.code).toBe(2);
+    expect(throwaway.stderr).toContain('pglite://memory');
   });
 
   it('two IdPs on one PostgreSQL and Redis rotate once per interval and agree on the active key', async () => {
