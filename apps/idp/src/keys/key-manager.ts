@@ -99,7 +99,7 @@ export function createKeyManager(options: KeyManagerOptions): KeyManager {
   let problem: string | null = 'keys not loaded yet';
   let timer: NodeJS.Timeout | undefined;
   let copyTimer: NodeJS.Timeout | undefined;
-  let copyChecking = false;
+  let copying: Promise<void> | null = null;
   let retry: NodeJS.Timeout | undefined;
   let unsubscribe: Unsubscribe | undefined;
   let running: Promise<void> | null = null;
@@ -249,9 +249,8 @@ export function createKeyManager(options: KeyManagerOptions): KeyManager {
       timer = setInterval(() => void refresh(), options.checkIntervalMs ?? 5_000);
       timer.unref();
       copyTimer = setInterval(() => {
-        if (!loaded || copyChecking || stopped) return;
-        copyChecking = true;
-        void syncMirror(loaded.set).finally(() => (copyChecking = false));
+        if (!loaded || copying || stopped) return;
+        copying = syncMirror(loaded.set).finally(() => (copying = null));
       }, options.copyCheckIntervalMs ?? 1_000);
       copyTimer.unref();
       await refresh();
@@ -263,6 +262,7 @@ export function createKeyManager(options: KeyManagerOptions): KeyManager {
       clearTimeout(retry);
       await unsubscribe?.().catch(() => undefined);
       await running;
+      await copying;
     },
     notReadyReason: () => (loaded ? null : problem),
     signingKey(alg) {
