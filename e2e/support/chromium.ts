@@ -52,8 +52,12 @@ export async function findChromium(
   return { ...(await npmChromium()), source: '@sparticuz/chromium' };
 }
 
-/** Headless Chromium with a fresh profile: one browser context, like one person's browser. */
-export async function launchChromium(): Promise<{
+/**
+ * Headless Chromium with a fresh profile: one browser context, like one person's browser.
+ * `bypassCSP` is for screenshots only (support/cjk-font.ts adds a web font the IdP's policy
+ * would refuse); no test of behaviour may use it.
+ */
+export async function launchChromium(options: { bypassCSP?: boolean } = {}): Promise<{
   context: BrowserContext;
   close(): Promise<void>;
 }> {
@@ -66,6 +70,7 @@ export async function launchChromium(): Promise<{
     // Playwright's `env` replaces the browser's environment rather than adding to it.
     env: { ...process.env, ...found.env },
     viewport: { width: 1280, height: 800 },
+    bypassCSP: options.bypassCSP ?? false,
   });
   return {
     context,

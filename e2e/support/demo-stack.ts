@@ -11,7 +11,15 @@ import {
   type TestRedis,
 } from '@latchkey/testing';
 import { writeClientsFile } from './clients-file.js';
-import { appDir, DEMO_USERS, IDP_MAIN, IDP_SESSIONS_CLI, nextBin, ROOT } from './paths.js';
+import {
+  appDir,
+  DEMO_USERS,
+  IDP_MAIN,
+  IDP_SESSIONS_CLI,
+  IDP_USERS_CLI,
+  nextBin,
+  ROOT,
+} from './paths.js';
 import { runCommand, startService, type ServiceProcess } from './service-process.js';
 
 const START_TIMEOUT_MS = 60_000;
@@ -34,6 +42,8 @@ export interface DemoStack {
   /** Whether the IdP's directory is on a server the admin command reaches too. */
   readonly sharedDirectory: boolean;
   revokeUser(username: string): Promise<{ code: number | null; output: string }>;
+  /** The IdP's operator command `users …` (disable, enable, …), on this stack's stores. */
+  users(...args: string[]): Promise<{ code: number | null; output: string }>;
   stop(): Promise<void>;
 }
 
@@ -167,6 +177,8 @@ async function startDemoStackOnce(options: DemoStackOptions): Promise<DemoStack>
         cwd: ROOT,
         env: idpEnv,
       }),
+    users: (...args) =>
+      runCommand(process.execPath, [IDP_USERS_CLI, ...args], { cwd: ROOT, env: idpEnv }),
     stop,
   };
 }
