@@ -2,6 +2,9 @@ import Koa from 'koa';
 import { Router } from '@koa/router';
 import type { ClientRegistry } from './clients/client.js';
 import type { Config } from './config/config.js';
+import type { AccountDeps } from './accounts/account-deps.js';
+import { mountAccountRoutes } from './accounts/account-routes.js';
+import { createFormCsrf } from './accounts/form-csrf.js';
 import { databaseNotReadyReason } from './db/database-probe.js';
 import type { Database } from './db/database.js';
 import { everyRequestMiddleware } from './fast-paths/every-request.js';
@@ -60,6 +63,8 @@ export interface AppDeps {
    * turn it off to compare the fast path's answers with the router's.
    */
   fastPaths?: boolean;
+  /** The account pages' services (accounts/): without them, no account pages. */
+  accounts?: Pick<AccountDeps, 'links' | 'passwords' | 'mailer' | 'afterAnswer' | 'inLocale'>;
 }
 
 /** Builds the IdP's Koa app. It never listens: main.ts and the tests decide where. */
@@ -141,6 +146,18 @@ export function createApp(deps: AppDeps): Koa {
     limitPerAddress(limiter, 'login-address', limits.loginPerAddress),
     submitLoginRoute(login),
   );
+  if (deps.accounts) {
+    const accountDeps: AccountDeps = {
+      ...deps.accounts,
+      config,
+      database: deps.database,
+      users,
+      limiter,
+      logger,
+      csrf: createFormCsrf({ issuer: config.issuer, https }),
+    };
+    mountAccountRoutes(router, accountDeps, [language, htmlErrors(logger)], clientAddress);
+  }
   router.get('/healthz', healthzRoute());
   router.get(
     '/readyz',

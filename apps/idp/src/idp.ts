@@ -18,6 +18,15 @@ import type { Store } from './store/store.js';
 import type { VerifyPassword } from './users/password-hash.js';
 import { unsignableIdTokenClients } from './tokens/id-token.js';
 import { createUserRepository, type UserRepository } from './users/user.js';
+import { createAccountLinks, type AccountLinks } from './accounts/account-links.js';
+import type { PasswordSetter } from './accounts/account-deps.js';
+import { createAfterAnswer, type AfterAnswer } from './accounts/after-answer.js';
+import { createMail } from './mail/create-mail.js';
+import { inMailLocale } from './mail/mail-locale.js';
+import type { MailTransport } from './mail/mail-message.js';
+import type { Outbox, OutboxOptions } from './mail/outbox.js';
+import { passwordChangedNotice } from './mail/password-changed-notice.js';
+import { hashPassword } from './users/password-hash.js';
 
 export interface Idp {
   app: Koa;
@@ -28,6 +37,11 @@ export interface Idp {
   sessions: SessionRepository;
   revoker: Revoker;
   users: UserRepository;
+  /** Outgoing mail; close it after the server (what still waits is logged as abandoned). */
+  outbox: Outbox;
+  /** The account pages' work after their answer (look-ups, links, mails). */
+  afterAnswer: AfterAnswer;
+  links: AccountLinks;
 }
 
 /** Wires the IdP from its configuration, the same way for main.ts and for the tests. */
@@ -44,6 +58,10 @@ export function createIdp(
     loginLimits?: LoginLimits;
     /** The login form's password check; tests give one on slots they watch. */
     verifyPassword?: VerifyPassword;
+    /** Where mail goes; default SMTP at SMTP_URL. */
+    mailTransport?: MailTransport;
+    /** The outbox's retries; tests shorten them. */
+    outbox?: OutboxOptions;
   },
 ): Idp {
   const now = deps.now ?? Date.now;
@@ -66,7 +84,24 @@ export function createIdp(
     now,
   });
   const users = createUserRepository(deps.database);
-  const app = createApp({ config, keys, sessions, revoker, users, now, ...deps });
+  const { outbox, mailer } = createMail(config, deps.logger, {
+    ...(deps.mailTransport && { transport: deps.mailTransport }),
+    ...(deps.outbox && { outbox: deps.outbox }),
+  });
+  const notifier = passwordChangedNotice({ mailer, issuer: config.issuer, now });
+  const passwords: PasswordSetter = {
+    async setPassword(userId, password) {
+      const user = await users.findById(userId);
+      if (!user) throw new Error('no such user');
+      await users.save({ ...user, passwordHash: await hashPassword(password) });
+      await revoker.revokeUser(userId, 'admin');
+      notifier.passwordChanged(user);
+    },
+  };
+  const links = createAccountLinks({ database: deps.database, users, now });
+  const afterAnswer = createAfterAnswer(deps.logger);
+  const accounts = { links, passwords, mailer, afterAnswer, inLocale: inMailLocale };
+  const app = createApp({ config, keys, sessions, revoker, users, now, accounts, ...deps });
   const koa = app.callback();
   const jwks = jwksFastPath(keys, {
     maxAgeSec: config.jwksMaxAgeSec,
@@ -82,5 +117,8 @@ export function createIdp(
     sessions,
     revoker,
     users,
+    outbox,
+    afterAnswer,
+    links,
   };
 }

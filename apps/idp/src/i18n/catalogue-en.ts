@@ -1,3 +1,5 @@
+import { accountsEn } from './catalogue-accounts-en.js';
+
 /**
  * Every sentence the IdP's pages show, in English: the reference catalogue. Its keys are the
  * type every other language must satisfy (catalogues.ts), so a key missing in a translation
@@ -53,4 +55,6 @@ export const en = {
   'logout.error.title': 'Sign-out failed',
   'logout.error.heading': 'Sign-out request refused',
   'logout.error.message': 'Nothing was changed. Return to the application and try again.',
+
+  ...accountsEn,
 } as const;

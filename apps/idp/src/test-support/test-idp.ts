@@ -16,6 +16,9 @@ import { importUsers, loadUsersFile } from '../users/load-users.js';
 import { sharedTestDatabase } from './test-database.js';
 import type { VerifyPassword } from '../users/password-hash.js';
 import type { UserRepository } from '../users/user.js';
+import type { AccountLinks } from '../accounts/account-links.js';
+import type { AfterAnswer } from '../accounts/after-answer.js';
+import type { Outbox, OutboxOptions } from '../mail/outbox.js';
 
 export interface TestIdp {
   url: string;
@@ -26,6 +29,10 @@ export interface TestIdp {
   sessions: SessionRepository;
   revoker: Revoker;
   users: UserRepository;
+  /** Outgoing mail and the account pages' work after their answer: await both to see mail. */
+  outbox: Outbox;
+  afterAnswer: AfterAnswer;
+  links: AccountLinks;
   close(): Promise<void>;
 }
 
@@ -38,6 +45,8 @@ export interface TestIdpOptions {
   verifyPassword?: VerifyPassword;
   /** The directory; default the worker's shared in-memory PGlite (test-database.ts). */
   database?: Database;
+  /** The outbox's retries (e.g. milliseconds apart, to see them in a test). */
+  outbox?: OutboxOptions;
 }
 
 /**
@@ -59,15 +68,19 @@ export async function startTestIdp(
   const clients = createClientRegistry(
     await loadClientsFile(config.clientsFile, { production: false }),
   );
-  const { handler, keys, sessions, revoker, users } = createIdp(config, {
-    store,
-    database,
-    clients,
-    logger: silentLogger,
-    ...(options.now && { now: options.now }),
-    ...(options.loginLimits && { loginLimits: options.loginLimits }),
-    ...(options.verifyPassword && { verifyPassword: options.verifyPassword }),
-  });
+  const { handler, keys, sessions, revoker, users, outbox, afterAnswer, links } = createIdp(
+    config,
+    {
+      store,
+      database,
+      clients,
+      logger: silentLogger,
+      ...(options.now && { now: options.now }),
+      ...(options.loginLimits && { loginLimits: options.loginLimits }),
+      ...(options.verifyPassword && { verifyPassword: options.verifyPassword }),
+      ...(options.outbox && { outbox: options.outbox }),
+    },
+  );
   // USERS_FILE defaults to the demo users (alice, bob), as in dev.
   if (config.usersFile) {
     await importUsers(users, await loadUsersFile(config.usersFile, { production: false }));
@@ -86,9 +99,14 @@ export async function startTestIdp(
     sessions,
     revoker,
     users,
+    outbox,
+    afterAnswer,
+    links,
     async close() {
       server.closeAllConnections();
       await new Promise((resolve) => server.close(resolve));
+      await afterAnswer.idle();
+      outbox.close();
       await keys.stop();
       await store.close();
       await database.close();

@@ -1,0 +1,31 @@
+import type { Logger } from '../logger.js';
+
+/**
+ * Work a request starts and does not wait for: the look-up and mail of "forgot password"
+ * and sign-up run after the page has gone out, so the answer (its status, body and timing)
+ * is the same whether or not the address belongs to someone. A failure is logged, never
+ * shown: the page already said all it will say.
+ */
+export interface AfterAnswer {
+  run(label: string, task: () => Promise<void>): void;
+  /** Resolves when nothing is running (tests; shutdown). */
+  idle(): Promise<void>;
+}
+
+export function createAfterAnswer(logger: Logger): AfterAnswer {
+  const running = new Set<Promise<void>>();
+  return {
+    run(label, task) {
+      const work: Promise<void> = new Promise<void>((resolve) => setImmediate(resolve))
+        .then(task)
+        .catch((error: unknown) =>
+          logger.warn('account.background_failed', { task: label, err: error }),
+        )
+        .finally(() => running.delete(work));
+      running.add(work);
+    },
+    async idle() {
+      while (running.size > 0) await Promise.all(running);
+    },
+  };
+}
