@@ -55,10 +55,15 @@ export function createAccountLinks(deps: {
   now: () => number;
 }): AccountLinks {
   const { database: db, users } = deps;
-  const holder = async (row: LinkRow | null): Promise<LinkHolder | null> => {
+  const holder = async (digest: string, row: LinkRow | null): Promise<LinkHolder | null> => {
     if (!row) return null;
     const user = await users.findById(row.user_id);
-    if (!user || !usable(row, user)) return null;
+    if (!user || !usable(row, user)) {
+      // Dead for good (password changed, user disabled or gone, address verified already):
+      // deleted, so that enabling the user again does not bring it back.
+      await deleteLink(db, digest);
+      return null;
+    }
     return { user, purpose: row.purpose };
   };
   return {
@@ -77,7 +82,8 @@ export function createAccountLinks(deps: {
     },
     async inspect(token) {
       if (!looksLikeOpaqueToken(token)) return null;
-      return holder(await selectLiveLink(db, digestToken(token), new Date(deps.now())));
+      const digest = digestToken(token);
+      return holder(digest, await selectLiveLink(db, digest, new Date(deps.now())));
     },
     async claim(token) {
       if (!looksLikeOpaqueToken(token)) return null;
@@ -85,12 +91,8 @@ export function createAccountLinks(deps: {
       const now = deps.now();
       const row = await claimLink(db, digest, new Date(now), new Date(now + CLAIM_LEASE_MS));
       if (!row) return null;
-      const found = await holder(row);
-      if (!found) {
-        // Dead for good (password changed, user disabled or gone): nothing to keep.
-        await deleteLink(db, digest);
-        return null;
-      }
+      const found = await holder(digest, row);
+      if (!found) return null;
       return {
         ...found,
         spend: () => deleteLink(db, digest),

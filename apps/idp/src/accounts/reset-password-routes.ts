@@ -1,11 +1,7 @@
 import type { Context, Middleware } from 'koa';
 import type { Locale } from '../i18n/locales.js';
 import { readForm } from '../oauth/form-body.js';
-import {
-  checkNewPassword,
-  MIN_PASSWORD_LENGTH,
-  RECOMMENDED_PASSWORD_LENGTH,
-} from '../users/password-policy.js';
+import { MIN_PASSWORD_LENGTH, RECOMMENDED_PASSWORD_LENGTH } from '../users/password-policy.js';
 import { setPasswordPage } from '../views/account-pages.js';
 import { sendHtml } from '../views/html.js';
 import { pageFrame } from '../views/page-frame.js';
@@ -18,7 +14,7 @@ import {
   type AccountDeps,
 } from './account-deps.js';
 import type { LinkHolder } from './account-links.js';
-import { passwordProblemMessage } from './password-problem-message.js';
+import { checkSubmittedPassword, passwordProblemMessage } from './password-problem-message.js';
 
 /** Room for a 100,000-character password, so that it is told "too long", not "too large". */
 const FORM_LIMITS = { maxBytes: 1024 * 1024, maxValueLength: 256 * 1024 };
@@ -59,7 +55,7 @@ export function submitResetPasswordRoute(deps: AccountDeps): Middleware {
       );
     }
     const { user } = holder;
-    const problem = checkNewPassword(password, {
+    const problem = checkSubmittedPassword(password, {
       username: user.username,
       ...(user.email !== undefined && { email: user.email }),
     });

@@ -10,8 +10,8 @@ export interface MailMessage {
 }
 
 /**
- * Sends one message or rejects. `permanent` on the rejection (SMTP 5xx) says that trying again
- * will not help; anything else (connection refused, timeout, 4xx) is worth a retry.
+ * Sends one message or rejects; the rejection's `code` and `responseCode` say whether trying
+ * again may help (smtp-transport.ts, isRetryableMailFailure).
  */
 export interface MailTransport {
   send(message: MailMessage): Promise<void>;

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Logger } from '../logger.js';
 import type { MailMessage, MailTransport } from './mail-message.js';
-import { isPermanentMailFailure } from './smtp-transport.js';
+import { isRetryableMailFailure } from './smtp-transport.js';
 
 /** What a mail is for, in log lines (never its address, never its link). */
 export type MailKind =
@@ -26,7 +26,7 @@ export interface OutboxOptions {
  * Mail leaves through here, never inline in a request: `enqueue` returns at once, so a slow
  * or absent SMTP server never delays or fails a page (nor tells, by its timing, whether an
  * account exists). Failures are retried with exponential backoff and jitter, a bounded number
- * of times; a permanent refusal (5xx) is not retried. Each outcome is one log line with the
+ * of times; a permanent refusal (5xx) or a bug is not retried. Each outcome is one log line with the
  * mail's kind and a random id, never its recipient, link or text.
  *
  * In process memory: a message still waiting when the IdP stops is lost and logged as such.
@@ -74,7 +74,7 @@ export function createOutbox(
     } catch (error) {
       const reason = describeFailure(error);
       if (closed) return;
-      if (n >= maxAttempts || isPermanentMailFailure(error)) {
+      if (n >= maxAttempts || !isRetryableMailFailure(error)) {
         logger.error('mail.failed', { id, kind, attempts: n, reason });
         finish();
         return;

@@ -29,7 +29,8 @@ export function createSmtpTransport(config: MailConfig): MailTransport {
   return {
     async send(message: MailMessage) {
       await transporter.sendMail({
-        from: config.from,
+        // A copy: nodemailer writes into the address object, and the config is frozen.
+        from: { name: config.from.name ?? '', address: config.from.address },
         to: message.to,
         subject: message.subject,
         text: message.text,
@@ -44,8 +45,14 @@ export function createSmtpTransport(config: MailConfig): MailTransport {
   };
 }
 
-/** An SMTP answer in the 5xx range: the server refused for good (no such mailbox, policy). */
-export function isPermanentMailFailure(error: unknown): boolean {
-  const code = (error as { responseCode?: unknown } | null)?.responseCode;
-  return typeof code === 'number' && code >= 500 && code < 600;
+/**
+ * Whether trying again may help: a network or protocol failure (nodemailer gives those a
+ * string `code`: ECONNECTION, ETIMEDOUT, ESOCKET…) or a temporary SMTP refusal (4xx). Not an
+ * SMTP 5xx (the server refused for good: no such mailbox, policy), nor an exception without a
+ * code, which is a bug that would fail the same way every time.
+ */
+export function isRetryableMailFailure(error: unknown): boolean {
+  const { code, responseCode } = (error ?? {}) as { code?: unknown; responseCode?: unknown };
+  if (typeof responseCode === 'number') return responseCode >= 400 && responseCode < 500;
+  return typeof code === 'string';
 }

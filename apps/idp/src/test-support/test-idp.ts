@@ -8,7 +8,7 @@ import type { KeyManager } from '../keys/key-manager.js';
 import type { LoginLimits } from '../login/login-throttle.js';
 import type { Revoker } from '../sessions/revoker.js';
 import type { SessionRepository } from '../sessions/session.js';
-import { silentLogger } from '../logger.js';
+import { silentLogger, type Logger } from '../logger.js';
 import { createMemoryStore } from '../store/memory-store.js';
 import type { Store } from '../store/store.js';
 import type { Database } from '../db/database.js';
@@ -47,6 +47,8 @@ export interface TestIdpOptions {
   database?: Database;
   /** The outbox's retries (e.g. milliseconds apart, to see them in a test). */
   outbox?: OutboxOptions;
+  /** Default silent; a test reading the log lines gives its own. */
+  logger?: Logger;
 }
 
 /**
@@ -74,7 +76,7 @@ export async function startTestIdp(
       store,
       database,
       clients,
-      logger: silentLogger,
+      logger: options.logger ?? silentLogger,
       ...(options.now && { now: options.now }),
       ...(options.loginLimits && { loginLimits: options.loginLimits }),
       ...(options.verifyPassword && { verifyPassword: options.verifyPassword }),
