@@ -64,7 +64,7 @@ export interface AppDeps {
    */
   fastPaths?: boolean;
   /** The account pages' services (accounts/): without them, no account pages. */
-  accounts?: Pick<AccountDeps, 'links' | 'passwords' | 'mailer' | 'afterAnswer' | 'inLocale'>;
+  accountPages?: Pick<AccountDeps, 'links' | 'passwords' | 'mailer' | 'afterAnswer' | 'inLocale'>;
 }
 
 /** Builds the IdP's Koa app. It never listens: main.ts and the tests decide where. */
@@ -146,9 +146,9 @@ export function createApp(deps: AppDeps): Koa {
     limitPerAddress(limiter, 'login-address', limits.loginPerAddress),
     submitLoginRoute(login),
   );
-  if (deps.accounts) {
+  if (deps.accountPages) {
     const accountDeps: AccountDeps = {
-      ...deps.accounts,
+      ...deps.accountPages,
       config,
       database: deps.database,
       users,

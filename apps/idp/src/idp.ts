@@ -26,7 +26,11 @@ import { inMailLocale } from './mail/mail-locale.js';
 import type { MailTransport } from './mail/mail-message.js';
 import type { Outbox, OutboxOptions } from './mail/outbox.js';
 import { passwordChangedNotice } from './mail/password-changed-notice.js';
-import { hashPassword } from './users/password-hash.js';
+import {
+  createAccountLifecycle,
+  type AccountLifecycle,
+  type AccountNotifier,
+} from './users/account-lifecycle.js';
 
 export interface Idp {
   app: Koa;
@@ -42,6 +46,8 @@ export interface Idp {
   /** The account pages' work after their answer (look-ups, links, mails). */
   afterAnswer: AfterAnswer;
   links: AccountLinks;
+  /** The one service through which an account changes (users/account-lifecycle.ts). */
+  accounts: AccountLifecycle;
 }
 
 /** Wires the IdP from its configuration, the same way for main.ts and for the tests. */
@@ -62,6 +68,8 @@ export function createIdp(
     mailTransport?: MailTransport;
     /** The outbox's retries; tests shorten them. */
     outbox?: OutboxOptions;
+    /** Told of account changes their owner must hear of (mail); default none. */
+    accountNotifier?: AccountNotifier;
   },
 ): Idp {
   const now = deps.now ?? Date.now;
@@ -88,20 +96,26 @@ export function createIdp(
     ...(deps.mailTransport && { transport: deps.mailTransport }),
     ...(deps.outbox && { outbox: deps.outbox }),
   });
-  const notifier = passwordChangedNotice({ mailer, issuer: config.issuer, now });
-  const passwords: PasswordSetter = {
-    async setPassword(userId, password) {
-      const user = await users.findById(userId);
-      if (!user) throw new Error('no such user');
-      await users.save({ ...user, passwordHash: await hashPassword(password) });
-      await revoker.revokeUser(userId, 'admin');
-      notifier.passwordChanged(user);
-    },
-  };
+  const accounts = createAccountLifecycle({
+    users,
+    sessions: revoker,
+    // "Your password was changed", by mail in the language of the page that changed it.
+    notifier: deps.accountNotifier ?? passwordChangedNotice({ mailer, issuer: config.issuer, now }),
+    reportNoticeFailure: (error) =>
+      deps.logger.warn('account.notice_failed', {
+        error: error instanceof Error ? error.message : String(error),
+      }),
+  });
   const links = createAccountLinks({ database: deps.database, users, now });
   const afterAnswer = createAfterAnswer(deps.logger);
-  const accounts = { links, passwords, mailer, afterAnswer, inLocale: inMailLocale };
-  const app = createApp({ config, keys, sessions, revoker, users, now, accounts, ...deps });
+  const accountPages = {
+    links,
+    passwords: accounts,
+    mailer,
+    afterAnswer,
+    inLocale: inMailLocale,
+  };
+  const app = createApp({ config, keys, sessions, revoker, users, now, accountPages, ...deps });
   const koa = app.callback();
   const jwks = jwksFastPath(keys, {
     maxAgeSec: config.jwksMaxAgeSec,
@@ -120,5 +134,6 @@ export function createIdp(
     outbox,
     afterAnswer,
     links,
+    accounts,
   };
 }

@@ -1,5 +1,10 @@
 import type { Context, Middleware } from 'koa';
 import type { Locale } from '../i18n/locales.js';
+import {
+  AccountDisabledError,
+  PasswordRefusedError,
+  UserNotFoundError,
+} from '../users/account-errors.js';
 import { readForm } from '../oauth/form-body.js';
 import { MIN_PASSWORD_LENGTH, RECOMMENDED_PASSWORD_LENGTH } from '../users/password-policy.js';
 import { setPasswordPage } from '../views/account-pages.js';
@@ -76,6 +81,16 @@ export function submitResetPasswordRoute(deps: AccountDeps): Middleware {
       await deps.inLocale(locale, () => deps.passwords.setPassword(claim.user.id, password));
     } catch (error) {
       await claim.release().catch(() => undefined);
+      // Changed meanwhile (disabled, deleted): the link no longer leads anywhere.
+      if (error instanceof AccountDisabledError || error instanceof UserNotFoundError) {
+        return sendInvalidLink(ctx, locale);
+      }
+      if (error instanceof PasswordRefusedError) {
+        const { problem: refused } = error;
+        return renderForm(ctx, deps, locale, 400, holder, token, (t) =>
+          passwordProblemMessage(t, refused),
+        );
+      }
       throw error;
     }
     // The password version moved on, which already killed the link; these two only tidy up.

@@ -12,7 +12,12 @@ export type RevocationReason =
   /** Another user logged in in the same browser. */
   | 'replaced_by_login'
   /** A client revoked one of its access tokens at /revoke (RFC 7009). */
-  | 'token_revoked';
+  | 'token_revoked'
+  /** The account lifecycle (users/account-lifecycle.ts): the user was disabled, deleted, */
+  | 'user_disabled'
+  | 'user_deleted'
+  /** or given a new password. */
+  | 'password_changed';
 
 /**
  * The IdP itself needs no revoked set: a token is active at /userinfo and /introspect only
@@ -28,6 +33,12 @@ export interface Revoker {
   revokeSession(session: { sid: string; sub: string }, reason: RevocationReason): Promise<void>;
   /** Revokes every session of the user, and every token issued to them until now. */
   revokeUser(sub: string, reason: RevocationReason): Promise<number>;
+  /**
+   * Revokes every session of the user but `keepSid` (a password changed from the account
+   * page keeps the session it was changed in). Session by session, with no per-subject "not
+   * before", which would also revoke the tokens of the kept session.
+   */
+  revokeOtherSessions(sub: string, keepSid: string, reason: RevocationReason): Promise<number>;
 }
 
 export interface RevokerDeps {
@@ -65,6 +76,17 @@ export function createRevoker({ store, sessions, logger, now, retentionMs }: Rev
       }
       logger.info('user.sessions_revoked', { sub, reason, sessions: live.length });
       return live.length;
+    },
+
+    async revokeOtherSessions(sub, keepSid, reason) {
+      const at = now();
+      const others = (await sessions.listForUser(sub, at)).filter(({ sid }) => sid !== keepSid);
+      for (const session of others) {
+        await record({ kind: 'session', sid: session.sid, expiresAt: at + retentionMs });
+        await sessions.remove(session);
+      }
+      logger.info('user.other_sessions_revoked', { sub, reason, sessions: others.length });
+      return others.length;
     },
   };
 }

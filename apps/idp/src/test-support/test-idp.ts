@@ -19,6 +19,7 @@ import type { UserRepository } from '../users/user.js';
 import type { AccountLinks } from '../accounts/account-links.js';
 import type { AfterAnswer } from '../accounts/after-answer.js';
 import type { Outbox, OutboxOptions } from '../mail/outbox.js';
+import type { AccountLifecycle, AccountNotifier } from '../users/account-lifecycle.js';
 
 export interface TestIdp {
   url: string;
@@ -33,6 +34,7 @@ export interface TestIdp {
   outbox: Outbox;
   afterAnswer: AfterAnswer;
   links: AccountLinks;
+  accounts: AccountLifecycle;
   close(): Promise<void>;
 }
 
@@ -49,6 +51,8 @@ export interface TestIdpOptions {
   outbox?: OutboxOptions;
   /** Default silent; a test reading the log lines gives its own. */
   logger?: Logger;
+  /** Told of password changes (e.g. a notifier that sends mail to the test's SMTP server). */
+  accountNotifier?: AccountNotifier;
 }
 
 /**
@@ -70,9 +74,8 @@ export async function startTestIdp(
   const clients = createClientRegistry(
     await loadClientsFile(config.clientsFile, { production: false }),
   );
-  const { handler, keys, sessions, revoker, users, outbox, afterAnswer, links } = createIdp(
-    config,
-    {
+  const { handler, keys, sessions, revoker, users, accounts, outbox, afterAnswer, links } =
+    createIdp(config, {
       store,
       database,
       clients,
@@ -81,8 +84,8 @@ export async function startTestIdp(
       ...(options.loginLimits && { loginLimits: options.loginLimits }),
       ...(options.verifyPassword && { verifyPassword: options.verifyPassword }),
       ...(options.outbox && { outbox: options.outbox }),
-    },
-  );
+      ...(options.accountNotifier && { accountNotifier: options.accountNotifier }),
+    });
   // USERS_FILE defaults to the demo users (alice, bob), as in dev.
   if (config.usersFile) {
     await importUsers(users, await loadUsersFile(config.usersFile, { production: false }));
@@ -104,6 +107,7 @@ export async function startTestIdp(
     outbox,
     afterAnswer,
     links,
+    accounts,
     async close() {
       server.closeAllConnections();
       await new Promise((resolve) => server.close(resolve));

@@ -1,4 +1,5 @@
 import argon2 from 'argon2';
+import { normalisePassword } from './password-policy.js';
 import { createSlots, HASHING_MAX_WAITING, HASHING_SLOTS, type Slots } from './hashing-slots.js';
 
 /**
@@ -16,10 +17,13 @@ export const ARGON2_OPTIONS = {
 /** The process's hashing slots, shared by every hash and verification it runs by default. */
 export const passwordHashingSlots = createSlots(HASHING_SLOTS, { maxWaiting: HASHING_MAX_WAITING });
 
-/** Hashes a password into an Argon2id PHC string (`$argon2id$v=19$m=…,t=…,p=…$salt$hash`). */
+/**
+ * Hashes a password into an Argon2id PHC string (`$argon2id$v=19$m=…,t=…,p=…$salt$hash`),
+ * after NFKC (as verifying does), so a password typed on another keyboard still matches.
+ */
 export function hashPassword(password: string): Promise<string> {
   // Operators' work (seeding users): it waits its turn rather than being refused.
-  return passwordHashingSlots.run(() => argon2.hash(password, ARGON2_OPTIONS));
+  return passwordHashingSlots.run(() => argon2.hash(normalisePassword(password), ARGON2_OPTIONS));
 }
 
 /** True for an Argon2id PHC string, the only kind of hash the IdP accepts from USERS_FILE. */
@@ -47,7 +51,7 @@ export function createPasswordVerifier(slots: Slots): VerifyPassword {
     // Outside the try below: "busy" is not "wrong password".
     const matches = await slots.runOrRefuse(async () => {
       try {
-        return await argon2.verify(target, password);
+        return await argon2.verify(target, normalisePassword(password));
       } catch {
         return false;
       }

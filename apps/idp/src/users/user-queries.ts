@@ -75,6 +75,81 @@ export async function upsertUser(db: Queryable, user: NewUser): Promise<void> {
   );
 }
 
+/** One page of users in username order, after `after` (exclusive), matching `search`. */
+export async function selectUsersPage(
+  db: Queryable,
+  page: { after: string | null; limit: number; search: string | null },
+): Promise<User[]> {
+  const rows = await db.query<UserRow>(
+    `SELECT ${COLUMNS} FROM users
+     WHERE ($1::text IS NULL OR username > $1)
+       AND ($2::text IS NULL
+         OR username LIKE $2 ESCAPE '\\'
+         OR email LIKE $2 ESCAPE '\\'
+         OR lower(display_name) LIKE $2 ESCAPE '\\')
+     ORDER BY username
+     LIMIT $3`,
+    [page.after, page.search === null ? null : `%${escapeLike(page.search)}%`, page.limit],
+  );
+  return rows.map(toUser);
+}
+
+/** LIKE's wildcards in a search are searched for, not obeyed. */
+function escapeLike(text: string): string {
+  return text.replace(/[\\%_]/g, (character) => `\\${character}`);
+}
+
+/** True when the user exists (and now has `state`). */
+export async function updateUserState(
+  db: Queryable,
+  id: string,
+  state: UserState,
+): Promise<boolean> {
+  const rows = await db.query<{ id: string }>(
+    'UPDATE users SET state = $2, updated_at = now() WHERE id = $1 RETURNING id',
+    [id, state],
+  );
+  return rows.length === 1;
+}
+
+/**
+ * A new password hash, moving `password_version` on in the same statement (what is bound to
+ * the old password dies with it, even under concurrent changes). The new version, or null
+ * when there is no such user.
+ */
+export async function updatePasswordHash(
+  db: Queryable,
+  id: string,
+  passwordHash: string,
+): Promise<number | null> {
+  const rows = await db.query<{ password_version: number }>(
+    `UPDATE users SET password_hash = $2, password_version = password_version + 1,
+       password_changed_at = now(), updated_at = now()
+     WHERE id = $1 RETURNING password_version`,
+    [id, passwordHash],
+  );
+  return rows[0] ? Number(rows[0].password_version) : null;
+}
+
+/** True when the user exists (and now has `roles`). */
+export async function updateRoles(
+  db: Queryable,
+  id: string,
+  roles: readonly string[],
+): Promise<boolean> {
+  const rows = await db.query<{ id: string }>(
+    'UPDATE users SET roles = $2, updated_at = now() WHERE id = $1 RETURNING id',
+    [id, [...roles]],
+  );
+  return rows.length === 1;
+}
+
+/** True when a row was deleted. */
+export async function deleteUser(db: Queryable, id: string): Promise<boolean> {
+  const rows = await db.query<{ id: string }>('DELETE FROM users WHERE id = $1 RETURNING id', [id]);
+  return rows.length === 1;
+}
+
 function values(user: NewUser): unknown[] {
   return [
     user.id,

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '../db/database.js';
-import { createUserRepository, type NewUser, type UserRepository } from './user.js';
+import { createUserRepository, type NewUser, type UserPage, type UserRepository } from './user.js';
 
 /**
  * What every directory backend promises (PGlite and a PostgreSQL server run the same SQL):
@@ -144,6 +144,126 @@ export function userRepositoryContract(name: string, open: () => Promise<Databas
       await expect(
         users.save(someone({ state: 'deleted' as unknown as 'active' })),
       ).rejects.toMatchObject({ code: '23514' });
+    });
+
+    it('setState disables and enables; false for an unknown id', async () => {
+      const user = someone();
+      await users.save(user);
+      expect(await users.setState(user.id, 'disabled')).toBe(true);
+      expect((await users.findById(user.id))?.state).toBe('disabled');
+      expect(await users.setState(user.id, 'active')).toBe(true);
+      expect((await users.findById(user.id))?.state).toBe('active');
+      expect(await users.setState('nobody', 'disabled')).toBe(false);
+      expect(await users.setState('', 'disabled')).toBe(false);
+    });
+
+    it('setPasswordHash stores the hash and moves the version on each time', async () => {
+      const user = someone();
+      await users.save(user);
+      expect(await users.setPasswordHash(user.id, 'hash-b')).toBe(2);
+      expect(await users.setPasswordHash(user.id, 'hash-b')).toBe(3);
+      expect(await users.findById(user.id)).toMatchObject({
+        passwordHash: 'hash-b',
+        passwordVersion: 3,
+      });
+      expect(await users.setPasswordHash('nobody', 'hash')).toBeNull();
+    });
+
+    it('concurrent password changes each get their own version', async () => {
+      const user = someone();
+      await users.save(user);
+      const versions = await Promise.all(
+        Array.from({ length: 10 }, (_, index) => users.setPasswordHash(user.id, `h${index}`)),
+      );
+      expect([...versions].sort((a, b) => a! - b!)).toEqual([2, 3, 4, 5, 6, 7, 8, 9, 10, 11]);
+    });
+
+    it('setRoles replaces the roles; false for an unknown id', async () => {
+      const user = someone({ roles: ['user'] });
+      await users.save(user);
+      expect(await users.setRoles(user.id, ['admin', 'auditor'])).toBe(true);
+      expect((await users.findById(user.id))?.roles).toEqual(['admin', 'auditor']);
+      expect(await users.setRoles(user.id, [])).toBe(true);
+      expect((await users.findById(user.id))?.roles).toEqual([]);
+      expect(await users.setRoles('nobody', ['admin'])).toBe(false);
+    });
+
+    it('delete removes the row and frees its name; false the second time', async () => {
+      const user = someone({ email: 'gone@example.test' });
+      await users.save(user);
+      expect(await users.delete(user.id)).toBe(true);
+      expect(await users.findById(user.id)).toBeNull();
+      expect(await users.findByUsername(user.username)).toBeNull();
+      expect(await users.delete(user.id)).toBe(false);
+      expect(
+        await users.createIfAbsent(
+          someone({ username: user.username, email: 'gone@example.test' }),
+        ),
+      ).toBe(true);
+    });
+
+    describe('list', () => {
+      const prefix = 'zz-list-';
+      beforeAll(async () => {
+        for (const suffix of ['c', 'a', 'e', 'b', 'd']) {
+          await users.save(
+            someone({
+              username: `${prefix}${suffix}`,
+              email: `${suffix}@list.example.test`,
+              name: `Lister ${suffix.toUpperCase()}`,
+            }),
+          );
+        }
+        await users.save(someone({ username: 'percent%user', name: 'Under_Score' }));
+      });
+
+      it('pages through in username order with a cursor, ending with next null', async () => {
+        const seen: string[] = [];
+        let after: string | null = null;
+        for (let pages = 0; pages < 10; pages++) {
+          const page: UserPage = await users.list({ search: prefix, limit: 2, after });
+          seen.push(...page.users.map((user) => user.username));
+          after = page.next;
+          if (after === null) break;
+        }
+        expect(seen).toEqual(['a', 'b', 'c', 'd', 'e'].map((suffix) => `${prefix}${suffix}`));
+      });
+
+      it('a page exactly full says no next page when nothing follows', async () => {
+        const page = await users.list({ search: prefix, limit: 5 });
+        expect(page.users).toHaveLength(5);
+        expect(page.next).toBeNull();
+      });
+
+      it('searches username, email and name, ignoring case and width', async () => {
+        expect((await users.list({ search: 'ZZ-LIST-C' })).users.map((u) => u.username)).toEqual([
+          `${prefix}c`,
+        ]);
+        expect((await users.list({ search: 'd@list.example' })).users).toHaveLength(1);
+        expect((await users.list({ search: 'lister e' })).users).toHaveLength(1);
+        expect((await users.list({ search: 'ｌｉｓｔｅｒ ｅ' })).users).toHaveLength(1);
+      });
+
+      it('treats % and _ in a search as plain characters', async () => {
+        expect((await users.list({ search: '%' })).users.map((u) => u.username)).toEqual([
+          'percent%user',
+        ]);
+        expect((await users.list({ search: 'r_s' })).users.map((u) => u.name)).toEqual([
+          'Under_Score',
+        ]);
+        expect((await users.list({ search: 'zz_list' })).users).toEqual([]);
+      });
+
+      it('answers an empty page for NUL-carrying or huge input, never an error', async () => {
+        expect(await users.list({ search: 'a\u0000b' })).toEqual({ users: [], next: null });
+        expect(await users.list({ after: 'x'.repeat(10_000) })).toEqual({ users: [], next: null });
+      });
+
+      it('refuses a limit outside 1 to 500 as a caller mistake', async () => {
+        for (const limit of [0, -1, 501, 1.5, Number.NaN]) {
+          await expect(users.list({ limit })).rejects.toBeInstanceOf(RangeError);
+        }
+      });
     });
   });
 }

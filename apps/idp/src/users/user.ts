@@ -1,10 +1,15 @@
 import type { Queryable } from '../db/database.js';
 import { normaliseEmail, normaliseUsername } from './normalise.js';
 import {
+  deleteUser,
   insertUserIfAbsent,
   selectUserByEmail,
   selectUserById,
   selectUserByUsername,
+  selectUsersPage,
+  updatePasswordHash,
+  updateRoles,
+  updateUserState,
   upsertUser,
 } from './user-queries.js';
 
@@ -52,7 +57,38 @@ export interface UserRepository {
   save(user: NewUser): Promise<void>;
   /** Creates the user unless its id, username or email is taken; true when created. */
   createIfAbsent(user: NewUser): Promise<boolean>;
+  /**
+   * Users in username order, `limit` at a time (1 to 500): pass a page's `next` as `after`
+   * for the following one (null after the last). `search` matches part of the username, the
+   * email or the name, any case; `%` and `_` in it are plain characters.
+   */
+  list(query?: UserListQuery): Promise<UserPage>;
+  /** False when there is no such user. */
+  setState(id: string, state: UserState): Promise<boolean>;
+  /** Stores a new hash and moves `password_version` on; the new version, or null when no user. */
+  setPasswordHash(id: string, passwordHash: string): Promise<number | null>;
+  /** False when there is no such user. */
+  setRoles(id: string, roles: readonly string[]): Promise<boolean>;
+  /** False when there was no such user. */
+  delete(id: string): Promise<boolean>;
 }
+
+export interface UserListQuery {
+  /** The `next` of the previous page; the first page without it. */
+  readonly after?: string | null;
+  /** Default 50. */
+  readonly limit?: number;
+  readonly search?: string | null;
+}
+
+export interface UserPage {
+  readonly users: readonly User[];
+  /** Where the next page starts, or null when this one is the last. */
+  readonly next: string | null;
+}
+
+export const DEFAULT_USER_PAGE = 50;
+export const MAX_USER_PAGE = 500;
 
 /** Longer inputs are nobody's: answered without asking the database. */
 const MAX_INPUT = 320;
@@ -80,5 +116,27 @@ export function createUserRepository(db: Queryable): UserRepository {
     },
     save: (user) => upsertUser(db, normalised(user)),
     createIfAbsent: (user) => insertUserIfAbsent(db, normalised(user)),
+    async list({ after = null, limit = DEFAULT_USER_PAGE, search = null } = {}) {
+      if (!Number.isInteger(limit) || limit < 1 || limit > MAX_USER_PAGE) {
+        throw new RangeError(`limit must be an integer from 1 to ${MAX_USER_PAGE}`);
+      }
+      const term = search === null ? '' : normaliseUsername(search);
+      if (term.includes('\u0000') || term.length > MAX_INPUT) return { users: [], next: null };
+      if (after !== null && (after.includes('\u0000') || after.length > MAX_INPUT)) {
+        return { users: [], next: null };
+      }
+      // One row more than asked tells whether another page follows, without a count.
+      const rows = await selectUsersPage(db, {
+        after,
+        limit: limit + 1,
+        search: term === '' ? null : term,
+      });
+      const users = rows.slice(0, limit);
+      return { users, next: rows.length > limit ? users[users.length - 1]!.username : null };
+    },
+    setState: async (id, state) => usable(id) && updateUserState(db, id, state),
+    setPasswordHash: async (id, hash) => (usable(id) ? updatePasswordHash(db, id, hash) : null),
+    setRoles: async (id, roles) => usable(id) && updateRoles(db, id, roles),
+    delete: async (id) => usable(id) && deleteUser(db, id),
   };
 }

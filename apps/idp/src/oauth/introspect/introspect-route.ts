@@ -6,6 +6,7 @@ import { looksLikeRefreshToken, readRefreshToken } from '../../tokens/refresh-to
 import { createOwnAccessTokenCheck, type OwnTokenDeps } from '../bearer/own-access-token.js';
 import { authenticateClient } from '../client-auth/authenticate-client.js';
 import { InvalidClientError, InvalidRequestError } from '../oauth-errors.js';
+import type { UserRepository } from '../../users/user.js';
 
 type Introspection = Record<string, unknown> & { active: boolean };
 
@@ -22,9 +23,12 @@ const INACTIVE: Introspection = { active: false };
  * - Anything else: `{"active": false}` and nothing more (§2.2).
  */
 export function introspectRoute(
-  deps: OwnTokenDeps & { clients: ClientRegistry; store: Store },
+  deps: OwnTokenDeps & { clients: ClientRegistry; store: Store; users: UserRepository },
 ): Middleware {
   const checkAccessToken = createOwnAccessTokenCheck(deps);
+  // A disabled or deleted user's tokens are inactive even if a session of theirs survived
+  // (the lifecycle ends them, but fails closed here should that have been cut short).
+  const userIsActive = async (sub: string) => (await deps.users.findById(sub))?.state === 'active';
 
   async function introspectRefreshToken(token: string, client: Client): Promise<Introspection> {
     const presented = await readRefreshToken(deps.store, token);
@@ -32,6 +36,7 @@ export function introspectRoute(
     const { grant } = presented;
     const session = await deps.sessions.find(grant.sid, deps.now());
     if (!session || session.sub !== grant.sub) return INACTIVE;
+    if (!(await userIsActive(grant.sub))) return INACTIVE;
     return {
       active: true,
       token_type: 'refresh_token',
@@ -48,6 +53,7 @@ export function introspectRoute(
   async function introspectAccessToken(token: string): Promise<Introspection> {
     const active = await checkAccessToken(token);
     if (!active) return INACTIVE;
+    if (active.session !== null && !(await userIsActive(active.claims.sub))) return INACTIVE;
     const { claims } = active;
     return {
       active: true,

@@ -31,8 +31,9 @@ export function userinfoRoute(deps: OwnTokenDeps & { users: UserRepository }): M
     const scope = active.claims.scope?.split(' ') ?? [];
     if (!scope.includes('openid')) throw new InsufficientScopeError('openid');
     const user = await deps.users.findById(active.claims.sub);
-    if (!user) {
-      throw new InvalidTokenError('the user of this token no longer exists', {
+    // A disabled user's token is dead here even if a session of theirs survived.
+    if (user?.state !== 'active') {
+      throw new InvalidTokenError('the user of this token no longer exists or is disabled', {
         tokenPresented: true,
       });
     }
