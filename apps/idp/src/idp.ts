@@ -19,7 +19,6 @@ import type { VerifyPassword } from './users/password-hash.js';
 import { unsignableIdTokenClients } from './tokens/id-token.js';
 import { createUserRepository, type UserRepository } from './users/user.js';
 import { createAccountLinks, type AccountLinks } from './accounts/account-links.js';
-import type { PasswordSetter } from './accounts/account-deps.js';
 import { createAfterAnswer, type AfterAnswer } from './accounts/after-answer.js';
 import { createMail } from './mail/create-mail.js';
 import { inMailLocale } from './mail/mail-locale.js';

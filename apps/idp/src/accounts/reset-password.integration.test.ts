@@ -1,6 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DatabaseUnavailableError, type Database } from '../db/database.js';
-import { createLogger } from '../logger.js';
 import { createMemoryStore } from '../store/memory-store.js';
 import {
   askForResetLink,
@@ -49,7 +48,6 @@ beforeAll(async () => {
     {
       now: () => clock,
       database: withOutage(await freshTestDatabase()),
-      ...(process.env.DEBUG_IDP && { logger: createLogger('debug', console.log) }),
     },
   );
   // The embedded PostgreSQL starts in this hook: seconds, more on a loaded machine.

@@ -1,4 +1,5 @@
 import type { Locale } from '../i18n/locales.js';
+import { translator } from '../i18n/translate.js';
 import { renderAccountMail, type AccountMail } from './account-mails.js';
 import type { Outbox } from './outbox.js';
 
@@ -10,6 +11,7 @@ export interface AccountMailer {
 
 export function createAccountMailer(outbox: Outbox): AccountMailer {
   return {
-    send: (mail, to, locale) => outbox.enqueue(renderAccountMail(mail, to, locale), mail.kind),
+    send: (mail, to, locale) =>
+      outbox.enqueue(renderAccountMail(mail, to, translator(locale)), mail.kind),
   };
 }

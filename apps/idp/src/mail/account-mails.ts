@@ -1,6 +1,5 @@
 import type { PlainMessageKey } from '../i18n/catalogue.js';
-import type { Locale } from '../i18n/locales.js';
-import { translator, type Translator } from '../i18n/translate.js';
+import type { Translator } from '../i18n/translate.js';
 import { escapeHtml } from '../views/html.js';
 import type { MailMessage } from './mail-message.js';
 import type { MailKind } from './outbox.js';
@@ -60,8 +59,7 @@ const LAYOUTS: Record<MailKind, Layout> = {
  * content, no tracking). Every sentence comes from the catalogue; the username and the link
  * are data, escaped in the HTML.
  */
-export function renderAccountMail(mail: AccountMail, to: string, locale: Locale): MailMessage {
-  const t = translator(locale);
+export function renderAccountMail(mail: AccountMail, to: string, t: Translator): MailMessage {
   const layout = LAYOUTS[mail.kind];
   const subject = t.text(layout.subject);
   const paragraphs =
@@ -89,7 +87,7 @@ export function renderAccountMail(mail: AccountMail, to: string, locale: Locale)
     subject,
     text,
     html: html(t, subject, greeting, paragraphs, layout, mail.link, closing),
-    language: locale,
+    language: t.locale,
   };
 }
 

@@ -8,6 +8,7 @@ import { confirmPage, logoutErrorPage, signedOutPage } from '../oauth/logout/log
 import type { PageFrame } from './html.js';
 import { loginPage } from './login-page.js';
 import { messagePage } from './message-page.js';
+import { accountPages, ACCOUNT_DATA } from '../test-support/account-pages-i18n.js';
 
 /**
  * The only visible words a page may show that are not from its catalogue: the product's name,
@@ -15,7 +16,7 @@ import { messagePage } from './message-page.js';
  * registered name, a username typed by the person).
  */
 const PROPER_NAMES = ['Latchkey', ...Object.values(LOCALE_NAMES)];
-const DATA = ['Acme Shop', 'alice'];
+const DATA = [...ACCOUNT_DATA, 'Acme Shop', 'alice'];
 
 /** A translator that notes every message asked for, to prove every key is rendered below. */
 function recordingFrame(locale: Locale, used: Set<MessageKey>): PageFrame {
@@ -102,6 +103,7 @@ function everyPage(frame: PageFrame): Array<[string, string]> {
     ['signed out', signedOutPage(frame)],
     ['logout confirmation', confirmPage(frame, { csrf: 'x', clientId: 'shop', state: 's' })],
     ['logout refused', logoutErrorPage(frame, 'unknown client_id')],
+    ...accountPages(frame),
   ];
 }
 
