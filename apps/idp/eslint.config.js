@@ -39,9 +39,10 @@ const LAYERS = {
   ],
   limits: ['config', 'logger', 'store', 'http', 'oauth'],
   login: ['store', 'http', 'views', 'i18n', 'users', 'tokens', 'sessions', 'oauth'],
+  account: ['config', 'http', 'views', 'i18n', 'clients', 'users', 'sessions', 'login', 'oauth'],
   'fast-paths': ['logger', 'http', 'keys', 'oauth'],
   mail: ['config', 'logger', 'i18n', 'views', 'users'],
-  accounts: [
+  'account-links': [
     'config',
     'logger',
     'db',
@@ -57,7 +58,7 @@ const LAYERS = {
   app: ['*'],
   idp: ['*'],
   main: ['*'],
-  cli: ['config', 'logger', 'store', 'db', 'users', 'keys', 'sessions', 'accounts', 'mail'],
+  cli: ['config', 'logger', 'store', 'db', 'users', 'keys', 'sessions', 'account-links', 'mail'],
   'test-support': ['*'],
 };
 

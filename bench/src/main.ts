@@ -2,7 +2,7 @@
  * `pnpm bench`: runs the cases in order, prints one table, and writes it as JSON and Markdown
  * under bench/results/. Starts and stops its own Redis, IdP and peers, on loopback only.
  *
- *   pnpm bench                       everything (~10 minutes)
+ *   pnpm bench                       everything (~12 minutes)
  *   pnpm bench -- --quick            short rounds, rough figures (development)
  *   pnpm bench -- --only verify-new,jwks
  */

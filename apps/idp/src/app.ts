@@ -1,10 +1,11 @@
 import Koa from 'koa';
 import { Router } from '@koa/router';
+import { mountAccountRoutes } from './account/account-routes.js';
 import type { ClientRegistry } from './clients/client.js';
 import type { Config } from './config/config.js';
-import type { AccountDeps } from './accounts/account-deps.js';
-import { mountAccountRoutes } from './accounts/account-routes.js';
-import { createFormCsrf } from './accounts/form-csrf.js';
+import type { AccountDeps } from './account-links/account-link-deps.js';
+import { mountAccountLinkRoutes } from './account-links/account-link-routes.js';
+import { createFormCsrf } from './account-links/form-csrf.js';
 import { databaseNotReadyReason } from './db/database-probe.js';
 import type { Database } from './db/database.js';
 import { everyRequestMiddleware } from './fast-paths/every-request.js';
@@ -42,6 +43,7 @@ import { storeNotReadyReason } from './store/store-probe.js';
 import type { Store } from './store/store.js';
 import { verifyPassword, type VerifyPassword } from './users/password-hash.js';
 import type { UserRepository } from './users/user.js';
+import type { AccountLifecycle } from './users/account-lifecycle.js';
 
 export interface AppDeps {
   config: Config;
@@ -53,6 +55,8 @@ export interface AppDeps {
   sessions: SessionRepository;
   revoker: Revoker;
   users: UserRepository;
+  /** Account changes (the account page's password form): users/account-lifecycle.ts. */
+  accounts: AccountLifecycle;
   now?: () => number;
   /** Failed-login limits; tests shorten the window. Default DEFAULT_LOGIN_LIMITS. */
   loginLimits?: LoginLimits;
@@ -63,8 +67,11 @@ export interface AppDeps {
    * turn it off to compare the fast path's answers with the router's.
    */
   fastPaths?: boolean;
-  /** The account pages' services (accounts/): without them, no account pages. */
-  accountPages?: Pick<AccountDeps, 'links' | 'passwords' | 'mailer' | 'afterAnswer' | 'inLocale'>;
+  /** The emailed-link pages' services (account-links/): without them, none of those pages. */
+  accountLinkPages?: Pick<
+    AccountDeps,
+    'links' | 'passwords' | 'mailer' | 'afterAnswer' | 'inLocale'
+  >;
 }
 
 /** Builds the IdP's Koa app. It never listens: main.ts and the tests decide where. */
@@ -146,9 +153,9 @@ export function createApp(deps: AppDeps): Koa {
     limitPerAddress(limiter, 'login-address', limits.loginPerAddress),
     submitLoginRoute(login),
   );
-  if (deps.accountPages) {
+  if (deps.accountLinkPages) {
     const accountDeps: AccountDeps = {
-      ...deps.accountPages,
+      ...deps.accountLinkPages,
       config,
       database: deps.database,
       users,
@@ -156,8 +163,13 @@ export function createApp(deps: AppDeps): Koa {
       logger,
       csrf: createFormCsrf({ issuer: config.issuer, https }),
     };
-    mountAccountRoutes(router, accountDeps, [language, htmlErrors(logger)], clientAddress);
+    mountAccountLinkRoutes(router, accountDeps, [language, htmlErrors(logger)], clientAddress);
   }
+  mountAccountRoutes(
+    router,
+    { ...login, accounts: deps.accounts },
+    { language, htmlErrors: htmlErrors(logger), clientAddress },
+  );
   router.get('/healthz', healthzRoute());
   router.get(
     '/readyz',

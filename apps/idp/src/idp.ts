@@ -18,8 +18,8 @@ import type { Store } from './store/store.js';
 import type { VerifyPassword } from './users/password-hash.js';
 import { unsignableIdTokenClients } from './tokens/id-token.js';
 import { createUserRepository, type UserRepository } from './users/user.js';
-import { createAccountLinks, type AccountLinks } from './accounts/account-links.js';
-import { createAfterAnswer, type AfterAnswer } from './accounts/after-answer.js';
+import { createAccountLinks, type AccountLinks } from './account-links/account-links.js';
+import { createAfterAnswer, type AfterAnswer } from './account-links/after-answer.js';
 import { createMail } from './mail/create-mail.js';
 import { inMailLocale } from './mail/mail-locale.js';
 import type { MailTransport } from './mail/mail-message.js';
@@ -69,6 +69,8 @@ export function createIdp(
     outbox?: OutboxOptions;
     /** Told of account changes their owner must hear of (mail); default none. */
     accountNotifier?: AccountNotifier;
+    /** The directory; default the users table in `database`. The bench gives a Redis one. */
+    users?: UserRepository;
   },
 ): Idp {
   const now = deps.now ?? Date.now;
@@ -90,7 +92,7 @@ export function createIdp(
     logger: deps.logger,
     now,
   });
-  const users = createUserRepository(deps.database);
+  const users = deps.users ?? createUserRepository(deps.database);
   const { outbox, mailer } = createMail(config, deps.logger, {
     ...(deps.mailTransport && { transport: deps.mailTransport }),
     ...(deps.outbox && { outbox: deps.outbox }),
@@ -107,14 +109,24 @@ export function createIdp(
   });
   const links = createAccountLinks({ database: deps.database, users, now });
   const afterAnswer = createAfterAnswer(deps.logger);
-  const accountPages = {
+  const accountLinkPages = {
     links,
     passwords: accounts,
     mailer,
     afterAnswer,
     inLocale: inMailLocale,
   };
-  const app = createApp({ config, keys, sessions, revoker, users, now, accountPages, ...deps });
+  const app = createApp({
+    config,
+    keys,
+    sessions,
+    revoker,
+    users,
+    accounts,
+    now,
+    accountLinkPages,
+    ...deps,
+  });
   const koa = app.callback();
   const jwks = jwksFastPath(keys, {
     maxAgeSec: config.jwksMaxAgeSec,

@@ -1,6 +1,7 @@
 import type { BenchContext } from '../context.js';
 import type { Row } from '../report/row.js';
 import { clientCredentialsCase } from './client-credentials.js';
+import { directoryCase } from './directory.js';
 import { jwksCase } from './jwks.js';
 import { loginCase } from './login.js';
 import { memoryCase } from './memory.js';
@@ -34,4 +35,9 @@ export const CASES: readonly BenchCase[] = [
   { name: 'jwks', title: 'GET /jwks against a bare Koa handler', run: jwksCase },
   { name: 'login', title: 'Argon2id logins and the event loop', run: loginCase },
   { name: 'memory', title: 'SDK and IdP memory', run: memoryCase },
+  {
+    name: 'directory',
+    title: 'logins and code redemption with the PostgreSQL directory, against Redis-held users',
+    run: directoryCase,
+  },
 ];

@@ -85,7 +85,7 @@ export async function loginCase(context: BenchContext): Promise<Row[]> {
 }
 
 /** One browser sign-in as alice, cookies kept by hand; throws unless it ends with a code. */
-async function signIn(base: string): Promise<void> {
+export async function signIn(base: string): Promise<void> {
   const verifier = randomBytes(32).toString('base64url');
   const authorize = new URL(`${base}/authorize`);
   authorize.search = new URLSearchParams({

@@ -22,10 +22,20 @@ export interface BenchIdp {
   stop(): Promise<void>;
 }
 
-export async function startBenchIdp(redisUrl: string): Promise<BenchIdp> {
+export interface BenchIdpOptions {
+  /** DATABASE_URL; default `pglite://memory`. */
+  databaseUrl?: string;
+  /** Another entry point wiring the built IdP (the directory case's Redis-users baseline). */
+  main?: string;
+}
+
+export async function startBenchIdp(
+  redisUrl: string,
+  options: BenchIdpOptions = {},
+): Promise<BenchIdp> {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
-  const child: Child = spawnNode(MAIN, {
+  const child: Child = spawnNode(options.main ?? MAIN, {
     nodeArgs: ['--expose-gc', '--import', 'tsx', '--import', PROBE],
     env: {
       PATH: process.env.PATH,
@@ -35,7 +45,7 @@ export async function startBenchIdp(redisUrl: string): Promise<BenchIdp> {
       CLIENTS_FILE,
       USERS_FILE,
       // The directory in memory: each run starts from the demo users, leaves nothing behind.
-      DATABASE_URL: 'pglite://memory',
+      DATABASE_URL: options.databaseUrl ?? 'pglite://memory',
       KEY_ENCRYPTION_KEY: randomBytes(32).toString('base64url'),
       LOG_LEVEL: 'warn',
       // The limits would cap a load test at ~200 tokens/s per client (see the IdP README);

@@ -7,6 +7,12 @@ export {
   type IdTokenClaims,
 } from './tokens.js';
 export {
+  LOGOUT_TOKEN_TYP,
+  BACKCHANNEL_LOGOUT_EVENT,
+  DEFAULT_LOGOUT_TOKEN_MAX_LIFETIME_SEC,
+  type LogoutTokenClaims,
+} from './logout-token.js';
+export {
   STORE_PREFIX,
   storeKeys,
   channels,

@@ -22,6 +22,8 @@ export const storeKeys = {
   session: (sid: string) => `${STORE_PREFIX}:session:${sid}`,
   /** Expiring set of the `sid`s of one user. */
   userSessions: (sub: string) => `${STORE_PREFIX}:user-sessions:${sub}`,
+  /** Expiring set of the client ids a session issued codes to (the account page's apps). */
+  sessionClients: (sid: string) => `${STORE_PREFIX}:session-clients:${sid}`,
   /** An authorization request waiting for the login form, by its random id. */
   pendingAuthorization: (id: string) => `${STORE_PREFIX}:authz:${id}`,
   /** An authorization code, by the SHA-256 digest of the code. */

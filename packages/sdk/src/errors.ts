@@ -21,6 +21,7 @@ export {
   ClaimInvalidError,
   NonceMismatchError,
   TokenRevokedError,
+  TokenReplayedError,
   KeyRevokedError,
   VerificationUnavailableError,
   JwksUnavailableError,

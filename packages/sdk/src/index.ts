@@ -1,13 +1,33 @@
 /**
- * @latchkey/sdk: verify Latchkey access tokens and ID tokens locally, against the IdP's
- * published keys. Koa middleware lives in `@latchkey/sdk/koa`, the Redis revocation source in
- * `@latchkey/sdk/redis`.
+ * @latchkey/sdk: verify Latchkey access tokens, ID tokens and back-channel logout tokens
+ * locally, against the IdP's published keys. Koa middleware lives in `@latchkey/sdk/koa`, the
+ * Redis revocation source and replay cache in `@latchkey/sdk/redis`.
  */
 export { createVerifier, type Verifier, type IdTokenVerifyOptions } from './verifier.js';
 export { MAX_CLOCK_TOLERANCE_SEC, type VerifierOptions } from './verifier-options.js';
 export type { RemoteKeySetOptions } from './jwks.js';
 export type { RevocationSource, RevocationCheckClaims } from './revocation/revocation-source.js';
 export { MAX_TOKEN_LENGTH } from '@latchkey/protocol';
+export type { LogoutTokenOptions } from './logout/logout-token-options.js';
+export {
+  createMemoryReplayCache,
+  type ReplayCache,
+  type MemoryReplayCache,
+  type MemoryReplayCacheOptions,
+} from './logout/replay-cache.js';
+export {
+  createLoggedOutSessions,
+  type LoggedOutSessions,
+  type LoggedOutSessionsOptions,
+} from './logout/logged-out-sessions.js';
+export {
+  createBackChannelLogoutHandler,
+  type BackChannelLogoutHandler,
+  type BackChannelLogoutEvent,
+  type BackChannelLogoutOptions,
+  type LogoutHttpRequest,
+  type LogoutHttpResponse,
+} from './logout/back-channel-logout.js';
 export {
   createBearerAuthenticator,
   type BearerAuthenticator,
@@ -31,6 +51,7 @@ export {
   ClaimInvalidError,
   NonceMismatchError,
   TokenRevokedError,
+  TokenReplayedError,
   KeyRevokedError,
   VerificationUnavailableError,
   JwksUnavailableError,
@@ -46,4 +67,5 @@ export {
   type SigningAlgorithm,
   type AccessTokenClaims,
   type IdTokenClaims,
+  type LogoutTokenClaims,
 } from '@latchkey/protocol';

@@ -1,6 +1,11 @@
 import type { AccessTokenClaims } from '@latchkey/protocol';
 import type { Middleware } from 'koa';
 import { createBearerAuthenticator, type BearerOptions } from './bearer.js';
+import { readNodeBody } from './lib/request-body.js';
+import {
+  createBackChannelLogoutHandler,
+  type BackChannelLogoutOptions,
+} from './logout/back-channel-logout.js';
 import type { Verifier } from './verifier.js';
 
 /** What {@link requireBearer} puts on `ctx.state`. */
@@ -32,4 +37,56 @@ export function requireBearer(
     // Outside the check: errors from later middleware are not authentication failures.
     await next();
   };
+}
+
+export interface BackChannelLogoutMiddlewareOptions extends BackChannelLogoutOptions {
+  /** The path of the `backchannel_logout_uri`; other paths go on to the next middleware. Default `/backchannel-logout`. */
+  path?: string;
+}
+
+/**
+ * Koa middleware answering OpenID Connect Back-Channel Logout requests at `path` (§2.5–2.8):
+ * verifies the `logout_token` (`verifier.verifyLogoutToken`), calls `onLogout` to end the
+ * local session(s), and answers 200, or 400 with RFC 6749 JSON; always `Cache-Control:
+ * no-store`. Reads the raw body itself (place it before any body parser, or the parser's
+ * `ctx.request.body.logout_token` is used). Throws TypeError on bad options.
+ */
+export function backChannelLogout(
+  verifier: Pick<Verifier, 'verifyLogoutToken'>,
+  options: BackChannelLogoutMiddlewareOptions,
+): Middleware {
+  const path = options?.path ?? '/backchannel-logout';
+  if (typeof path !== 'string' || !path.startsWith('/')) {
+    throw new TypeError('path must start with /');
+  }
+  const handle = createBackChannelLogoutHandler(verifier, options);
+  return async (ctx, next) => {
+    if (ctx.path !== path) {
+      await next();
+      return;
+    }
+    const response = await handle({
+      method: ctx.method,
+      contentType: ctx.get('content-type'),
+      contentLength: ctx.get('content-length') || undefined,
+      readBody: (limit) => readBodyOnce(ctx.req, (ctx.request as { body?: unknown }).body, limit),
+    });
+    // Koa's own error channel, so the app's logger sees a failing onLogout.
+    if (response.failure !== undefined) ctx.app.emit('error', response.failure, ctx);
+    ctx.status = response.status;
+    ctx.set(response.headers);
+    ctx.body = response.body;
+  };
+}
+
+/** A body parser ahead of us has already consumed the stream: take its parsed form then. */
+function readBodyOnce(
+  request: Parameters<typeof readNodeBody>[0],
+  parsed: unknown,
+  limit: number,
+): Promise<Buffer | undefined> {
+  if (!request.readableEnded) return readNodeBody(request, limit);
+  const token = (parsed as { logout_token?: unknown } | undefined)?.logout_token;
+  const form = typeof token === 'string' ? new URLSearchParams({ logout_token: token }) : '';
+  return Promise.resolve(Buffer.from(form.toString()));
 }

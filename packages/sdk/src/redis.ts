@@ -12,3 +12,9 @@ export {
   type RedisRevocationSourceOptions,
   type RevocationLogger,
 } from './revocation/redis-source-options.js';
+export {
+  createRedisReplayCache,
+  DEFAULT_REPLAY_PREFIX,
+  type RedisReplayCache,
+  type RedisReplayCacheOptions,
+} from './logout/redis-replay-cache.js';

@@ -11,6 +11,11 @@ import {
   type ResolvedKeySetOptions,
 } from './jwks.js';
 import { parseSecureUrl } from './lib/url.js';
+import {
+  resolveLogoutTokenOptions,
+  type LogoutTokenOptions,
+  type ResolvedLogoutTokenOptions,
+} from './logout/logout-token-options.js';
 import type { RevocationSource } from './revocation/revocation-source.js';
 
 export interface VerifierOptions {
@@ -58,6 +63,11 @@ export interface VerifierOptions {
    * turns it off.
    */
   tokenCacheSize?: number;
+  /**
+   * Back-Channel Logout: typing, lifetime and replay cache for `verifyLogoutToken`; every
+   * default is documented on {@link LogoutTokenOptions}.
+   */
+  logoutToken?: LogoutTokenOptions;
 }
 
 export interface ResolvedVerifierOptions {
@@ -71,6 +81,7 @@ export interface ResolvedVerifierOptions {
   jwks: ResolvedKeySetOptions;
   revocation: RevocationSource | undefined;
   tokenCacheSize: number;
+  logoutToken: ResolvedLogoutTokenOptions;
 }
 
 // The limits are the token core's (one set for the SDK and the IdP); re-exported as before.
@@ -172,5 +183,6 @@ export function resolveVerifierOptions(options: VerifierOptions): ResolvedVerifi
     jwks,
     revocation,
     tokenCacheSize,
+    logoutToken: resolveLogoutTokenOptions(options.logoutToken, now, new Set(algorithms)),
   };
 }

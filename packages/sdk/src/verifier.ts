@@ -1,14 +1,20 @@
-import type { AccessTokenClaims, IdTokenClaims } from '@latchkey/protocol';
+import { createHash } from 'node:crypto';
+import type { AccessTokenClaims, IdTokenClaims, LogoutTokenClaims } from '@latchkey/protocol';
 import {
   checkAccessTokenClaims,
   checkAccessTokenHash,
   checkIdTokenClaims,
+  checkLogoutTokenClaims,
   createJwsParser,
   decodeJwsPayload,
   isAccessTokenType,
   isIdTokenType,
+  isLogoutTokenType,
   isWithinValidity,
+  TokenAlgorithmError,
+  TokenReplayedError,
   TokenTypeError,
+  VerificationUnavailableError,
   verifyJwsSignature,
   type ClaimContext,
   type ParsedJws,
@@ -40,12 +46,22 @@ export interface Verifier {
   verifyAccessToken(token: string): Promise<AccessTokenClaims>;
   /** Verifies an OpenID Connect ID token (OIDC Core §3.1.3.7). Needs the `clientId` option. */
   verifyIdToken(token: string, options?: IdTokenVerifyOptions): Promise<IdTokenClaims>;
+  /**
+   * Verifies a Back-Channel Logout token with every rule of its §2.6: the ID-token keys and
+   * algorithms, `typ` `logout+jwt`, `iss`, `aud` (the `clientId` option, required), `iat`,
+   * a short `exp`, `jti`, the back-channel logout event, `sub` and/or `sid`, no `nonce`; and
+   * a `jti` accepted before is refused (`TokenReplayedError`) until the token expires. Rejects
+   * with a `TokenInvalidError` subclass (answer 400) or a `VerificationUnavailableError`
+   * subclass (answer 503: keys or replay cache unreachable).
+   */
+  verifyLogoutToken(token: string): Promise<LogoutTokenClaims>;
 }
 
 /** Creates a verifier for one issuer. Throws TypeError on bad options. */
 export function createVerifier(options: VerifierOptions): Verifier {
   const resolved = resolveVerifierOptions(options);
   const { algorithms, audiences, clientId, issuer, now, revocation, toleranceSec } = resolved;
+  const { logoutToken } = resolved;
   const getKey = createKeySource(issuer, resolved.jwksUri, resolved.jwks, revocation);
   const parser = createJwsParser(algorithms);
   const verified =
@@ -121,6 +137,44 @@ export function createVerifier(options: VerifierOptions): Verifier {
       const checked = checkIdTokenClaims(claims, claimContext(), { clientId, nonce, maxAgeSec });
       if (accessToken !== undefined) checkAccessTokenHash(checked, jws.alg, accessToken);
       revocation?.check(checked);
+      return checked;
+    },
+
+    async verifyLogoutToken(token) {
+      if (clientId === undefined) {
+        throw new TypeError('verifyLogoutToken needs the clientId option');
+      }
+      const jws = parseTyped(token, (typ) =>
+        isLogoutTokenType(typ, !logoutToken.requireExplicitType),
+      );
+      // §2.6 step 3: the alg of this client's ID tokens, not any the verifier knows: an
+      // access-token key (ES256) must not vouch for a logout.
+      if (!logoutToken.algorithms.has(jws.alg)) {
+        throw new TokenAlgorithmError('alg is not an algorithm of this client’s ID tokens');
+      }
+      const found = getKey(jws.kid);
+      const claims = signedClaims(jws, found instanceof Promise ? await found : found);
+      const checked = checkLogoutTokenClaims(claims, claimContext(), {
+        clientId,
+        maxLifetimeSec: logoutToken.maxLifetimeSec,
+      });
+      // §2.6 step 8, last: only a token that passed every other check may use up its jti.
+      // Kept until the token is refused as expired anyway; hashed, so the cache holds no token
+      // content and one shared cache serves several issuers.
+      const key = createHash('sha256')
+        .update(issuer)
+        .update('\0')
+        .update(checked.jti)
+        .digest('base64url');
+      let fresh: boolean;
+      try {
+        fresh = await logoutToken.replayCache.remember(key, (checked.exp + toleranceSec) * 1000);
+      } catch (cause) {
+        // A cache that cannot answer must not let a replay in, nor turn a good token away.
+        if (cause instanceof VerificationUnavailableError) throw cause;
+        throw new VerificationUnavailableError('the replay cache could not answer', { cause });
+      }
+      if (fresh !== true) throw new TokenReplayedError('this logout token was already received');
       return checked;
     },
   };

@@ -52,7 +52,9 @@ async function userWithSessions(username: string, count: number) {
   return made;
 }
 
-describe('sessions <list USER | revoke SID | revoke-user USER>', () => {
+// Each command is a process that opens the embedded folder (seconds on a loaded machine); one
+// still running when its test timed out would hold the folder's lock and fail the next test.
+describe('sessions <list USER | revoke SID | revoke-user USER>', { timeout: 30_000 }, () => {
   it('list USER prints each live session: sid, created, last seen, expires, auth_time', async () => {
     const [a, b] = await userWithSessions('lister', 2);
     const result = await run('list', 'Lister');

@@ -35,7 +35,7 @@ beforeAll(async () => {
   const database = await sharedTestDatabase();
   idp = createIdp(config, { store, database, clients, logger: silentLogger });
   await idp.keys.start();
-  const { keys, sessions, revoker, users } = idp;
+  const { keys, sessions, revoker, users, accounts } = idp;
   const routerOnly = createApp({
     config,
     store,
@@ -46,6 +46,7 @@ beforeAll(async () => {
     sessions,
     revoker,
     users,
+    accounts,
     fastPaths: false,
   });
   fast = await servers.listen(idp.handler);

@@ -1,4 +1,5 @@
 import { accountsEn } from './catalogue-accounts-en.js';
+import { accountEn } from './catalogue-account-en.js';
 
 /**
  * Every sentence the IdP's pages show, in English: the reference catalogue. Its keys are the
@@ -7,6 +8,7 @@ import { accountsEn } from './catalogue-accounts-en.js';
  * Proper names (Latchkey, the languages' own names) are not here: they are never translated.
  */
 export const en = {
+  ...accountEn,
   'language.label': 'Language',
 
   'login.title': 'Sign in',

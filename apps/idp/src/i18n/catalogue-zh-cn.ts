@@ -1,4 +1,5 @@
 import { accountsZhCN } from './catalogue-accounts-zh-cn.js';
+import { accountZhCN } from './catalogue-account-zh-cn.js';
 import type { Catalogue } from './catalogue.js';
 
 /**
@@ -6,6 +7,7 @@ import type { Catalogue } from './catalogue.js';
  * people use every day). Placeholders stay as in the English catalogue.
  */
 export const zhCN: Catalogue = {
+  ...accountZhCN,
   'language.label': '语言',
 
   'login.title': '登录',

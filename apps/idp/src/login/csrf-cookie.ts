@@ -25,6 +25,12 @@ export interface CsrfCookie {
     storedDigest: string | null,
   ): boolean;
   clear(ctx: Context, authz: string): void;
+  /**
+   * The token the browser already holds for `authz`, when it matches the stored digest: a
+   * form shown again (another tab of the account page) gets the same token instead of a new
+   * one that would leave the first tab's form stale. Undefined when a new one must be issued.
+   */
+  current(ctx: Context, authz: string, storedDigest: string | null | undefined): string | undefined;
 }
 
 /** The cookie name for one authorization; 96 bits of its id keep concurrent logins apart. */
@@ -47,6 +53,11 @@ export function csrfCookie(options: { https: boolean }): CsrfCookie {
       return (equal(formToken, cookieToken) & equal(digestToken(formToken), storedDigest)) === 1;
     },
     clear: (ctx, authz) => cookie(authz).clear(ctx),
+    current(ctx, authz, storedDigest) {
+      const token = cookie(authz).read(ctx);
+      if (!token || !storedDigest || !looksLikeOpaqueToken(token)) return undefined;
+      return equal(digestToken(token), storedDigest) === 1 ? token : undefined;
+    },
   };
 }
 

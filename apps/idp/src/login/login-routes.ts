@@ -4,6 +4,7 @@ import type { AuthorizeDeps } from '../oauth/authorize/authorize-route.js';
 import { issueCodeAndRedirect } from '../oauth/authorize/issue-code.js';
 import type { PendingAuthorization } from '../oauth/authorize/pending-authorization.js';
 import type { Session } from '../sessions/session.js';
+import { RETURN_PATH_PREFIXES, safeReturnPath } from '../http/return-path.js';
 import { SlotsBusyError } from '../users/hashing-slots.js';
 import type { VerifyPassword } from '../users/password-hash.js';
 import type { User } from '../users/user.js';
@@ -46,7 +47,8 @@ export function showLoginRoute(deps: LoginDeps): Middleware {
     const authz = typeof ctx.query.authz === 'string' ? ctx.query.authz : '';
     const pending = await deps.pending.find(authz, deps.now());
     if (!pending) return expired(ctx);
-    await renderForm(ctx, deps, pending, 200, { username: pending.request.loginHint });
+    const hint = pending.request ? pending.request.loginHint : pending.page.loginHint;
+    await renderForm(ctx, deps, pending, 200, { username: hint });
   };
 }
 
@@ -126,8 +128,21 @@ export function submitLoginRoute(deps: LoginDeps): Middleware {
     const session = await sessionAfterLogin(ctx, deps, user, nowMs);
     deps.cookie.write(ctx, session.sid, session.expiresAt);
     deps.csrf.clear(ctx, pending.id);
-    await issueCodeAndRedirect(ctx, deps, taken.request, session);
+    if (taken.request) return issueCodeAndRedirect(ctx, deps, taken.request, session);
+    backToPage(ctx, taken.page.returnTo);
   };
+}
+
+/**
+ * The end of a login one of the IdP's own pages asked for: back to that page. The path was
+ * checked when the login was asked for and is checked again here: whatever the store holds,
+ * the browser is never sent off this host (no open redirect).
+ */
+function backToPage(ctx: Context, returnTo: string): void {
+  ctx.set('Cache-Control', 'no-store');
+  ctx.redirect(safeReturnPath(returnTo) ?? RETURN_PATH_PREFIXES[0]!);
+  // 303: the page is fetched with GET, the login form's POST is not repeated.
+  ctx.status = 303;
 }
 
 /**
@@ -167,7 +182,8 @@ async function sessionAfterLogin(
   const previous = previousSid === undefined ? null : await deps.sessions.find(previousSid, nowMs);
   if (previous?.sub === user.id) return deps.sessions.reauthenticate(previous, nowMs);
   if (previous) await deps.revoker.revokeSession(previous, 'replaced_by_login');
-  return deps.sessions.create({ sub: user.id, username: user.username }, nowMs);
+  const device = { userAgent: ctx.get('User-Agent') || undefined, address: ctx.ip || undefined };
+  return deps.sessions.create({ sub: user.id, username: user.username }, nowMs, device);
 }
 
 async function renderForm(
@@ -178,8 +194,9 @@ async function renderForm(
   view: { chosen?: string | undefined; username?: string | undefined; error?: LoginError },
 ): Promise<void> {
   const nowMs = deps.now();
-  const client = deps.clients.find(pending.request.clientId);
-  if (!client) return expired(ctx, view.chosen);
+  const { request, page } = pending;
+  const client = request ? deps.clients.find(request.clientId) : undefined;
+  if (request && !client) return expired(ctx, view.chosen);
   // A fresh token for every form shown; the record keeps only the latest one's digest.
   const csrf = deps.csrf.issue(ctx, pending.id, pending.expiresAt - nowMs);
   if (!(await deps.pending.bindCsrf(pending, csrf.digest, nowMs))) {
@@ -189,7 +206,8 @@ async function renderForm(
       return expired(ctx, view.chosen);
     }
   }
-  const locale = requestLocale(ctx, { chosen: view.chosen, uiLocales: pending.request.uiLocale });
+  const uiLocales = request ? request.uiLocale : page.uiLocale;
+  const locale = requestLocale(ctx, { chosen: view.chosen, uiLocales });
   // The switcher shows this form again: GET /login of the same authorization.
   const frame = pageFrame(ctx, locale, `/login?authz=${encodeURIComponent(pending.id)}`);
   sendHtml(
@@ -198,11 +216,12 @@ async function renderForm(
     loginPage(frame, {
       authz: pending.id,
       csrfToken: csrf.token,
-      clientName: client.name,
+      ...(client ? { clientName: client.name } : { account: { reauth: page?.reauth === true } }),
       ...(view.username !== undefined && { username: view.username }),
       ...(view.error !== undefined && { error: view.error(frame.t) }),
     }),
-    { hasForm: true, formTargets: [new URL(pending.request.redirectUri).origin] },
+    // A page login ends on this host: form-action 'self' covers its redirect.
+    { hasForm: true, formTargets: request ? [new URL(request.redirectUri).origin] : [] },
   );
 }
 

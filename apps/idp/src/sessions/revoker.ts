@@ -17,7 +17,9 @@ export type RevocationReason =
   | 'user_disabled'
   | 'user_deleted'
   /** or given a new password. */
-  | 'password_changed';
+  | 'password_changed'
+  /** The user signed out their other sessions on the account page. */
+  | 'signed_out_elsewhere';
 
 /**
  * The IdP itself needs no revoked set: a token is active at /userinfo and /introspect only

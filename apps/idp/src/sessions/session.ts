@@ -26,7 +26,28 @@ export interface Session {
   readonly expiresAt: number;
   /** Epoch ms of the last recorded activity; the idle limit counts from here. */
   readonly lastSeenAt: number;
+  /**
+   * The browser's `User-Agent` at login (at most {@link MAX_USER_AGENT} characters), for the
+   * account page's list of devices. What the browser said, never trusted: escape it to show it.
+   */
+  readonly userAgent?: string;
+  /** The client address at login (http/client-address.ts), for the same list. */
+  readonly address?: string;
+  /**
+   * SHA-256 of the CSRF token of the IdP's own pages (the account page) in this session; the
+   * browser holds the token in a cookie (login/csrf-cookie.ts). Set on the first such page.
+   */
+  readonly pageCsrfDigest?: string;
 }
+
+/** Where a login came from: shown on the account page, nothing decides on it. */
+export interface LoginDevice {
+  userAgent?: string | undefined;
+  address?: string | undefined;
+}
+
+/** Enough for any real browser's User-Agent; more is someone filling the store. */
+export const MAX_USER_AGENT = 512;
 
 /**
  * When the session's user last authenticated, epoch ms. A session stored before `authTimeMs`
@@ -47,7 +68,11 @@ const TOUCH_EVERY_MS = 60_000;
 
 export interface SessionRepository {
   /** Starts a session with a fresh random `sid` (never a presented one: no fixation). */
-  create(user: { sub: string; username: string }, nowMs: number): Promise<Session>;
+  create(
+    user: { sub: string; username: string },
+    nowMs: number,
+    device?: LoginDevice,
+  ): Promise<Session>;
   /** The live session, or null when it is unknown, idle too long or past its limit. */
   find(sid: string, nowMs: number): Promise<Session | null>;
   /** Records activity (moves the idle limit), at most once a minute. Returns the session. */
@@ -64,6 +89,19 @@ export interface SessionRepository {
   remove(session: Pick<Session, 'sid' | 'sub'>): Promise<boolean>;
   /** The user's live sessions, oldest first. */
   listForUser(sub: string, nowMs: number): Promise<Session[]>;
+  /**
+   * Notes that the session issued a code to `clientId` (the apps signed in through it). A set
+   * in the store, added to in one step: two apps signing in at once both stay listed, as a
+   * read-modify-write of the session record could not promise. Kept as long as the session.
+   */
+  addClient(session: Pick<Session, 'sid' | 'expiresAt'>, clientId: string): Promise<void>;
+  /** The client ids the session issued codes to, in no particular order. */
+  clientsOf(sid: string): Promise<string[]>;
+  /**
+   * Stores the digest of the session's page CSRF token, unless the session ended; returns the
+   * session as stored, or null when it is gone.
+   */
+  bindPageCsrf(session: Session, digest: string, nowMs: number): Promise<Session | null>;
 }
 
 export function createSessionRepository(store: Store, limits: SessionLimits): SessionRepository {
@@ -80,7 +118,11 @@ export function createSessionRepository(store: Store, limits: SessionLimits): Se
     return ttlFor(session, nowMs) > 0 ? session : null;
   }
 
-  async function create(user: { sub: string; username: string }, nowMs: number): Promise<Session> {
+  async function create(
+    user: { sub: string; username: string },
+    nowMs: number,
+    device: LoginDevice = {},
+  ): Promise<Session> {
     const session: Session = {
       sid: newOpaqueToken(),
       sub: user.sub,
@@ -90,6 +132,8 @@ export function createSessionRepository(store: Store, limits: SessionLimits): Se
       createdAt: nowMs,
       expiresAt: nowMs + limits.maxTtlMs,
       lastSeenAt: nowMs,
+      ...(device.userAgent && { userAgent: device.userAgent.slice(0, MAX_USER_AGENT) }),
+      ...(device.address && { address: device.address }),
     };
     // The index first: a session missing from it could not be listed or revoked by user;
     // an index entry without its session is harmless and expires with it.
@@ -98,6 +142,32 @@ export function createSessionRepository(store: Store, limits: SessionLimits): Se
       ttlMs: ttlFor(session, nowMs),
     });
     return session;
+  }
+
+  /**
+   * Writes `change(current)` with compare-and-set; one that loses to a concurrent write (a
+   * touch) is retried against what is stored now. Null when the session ended meanwhile.
+   */
+  async function update(
+    session: Session,
+    nowMs: number,
+    change: (current: Session) => Session,
+  ): Promise<Session | null> {
+    let current: Session | null = session;
+    for (let attempt = 0; current !== null && attempt < 3; attempt += 1) {
+      const updated = change(current);
+      const ttlMs = ttlFor(updated, nowMs);
+      if (ttlMs <= 0) return null;
+      const written = await store.compareAndSet(
+        storeKeys.session(current.sid),
+        JSON.stringify(current),
+        JSON.stringify(updated),
+        { ttlMs },
+      );
+      if (written) return updated;
+      current = await find(current.sid, nowMs);
+    }
+    return null;
   }
 
   return {
@@ -120,34 +190,32 @@ export function createSessionRepository(store: Store, limits: SessionLimits): Se
     },
 
     async reauthenticate(session, nowMs) {
-      let current: Session | null = session;
-      // A compare-and-set that loses to a concurrent touch is retried against what is stored
-      // now; one that finds nothing stored means the session ended.
-      for (let attempt = 0; current !== null && attempt < 3; attempt += 1) {
-        const updated: Session = {
-          ...current,
-          authTime: Math.floor(nowMs / 1000),
-          authTimeMs: nowMs,
-          lastSeenAt: nowMs,
-        };
-        const ttlMs = ttlFor(updated, nowMs);
-        if (ttlMs <= 0) break;
-        const written = await store.compareAndSet(
-          storeKeys.session(current.sid),
-          JSON.stringify(current),
-          JSON.stringify(updated),
-          { ttlMs },
-        );
-        if (written) return updated;
-        current = await find(current.sid, nowMs);
-      }
-      return create({ sub: session.sub, username: session.username }, nowMs);
+      const updated = await update(session, nowMs, (current) => ({
+        ...current,
+        authTime: Math.floor(nowMs / 1000),
+        authTimeMs: nowMs,
+        lastSeenAt: nowMs,
+      }));
+      const device = { userAgent: session.userAgent, address: session.address };
+      return updated ?? create({ sub: session.sub, username: session.username }, nowMs, device);
     },
+
+    bindPageCsrf: (session, digest, nowMs) =>
+      update(session, nowMs, (current) => ({ ...current, pageCsrfDigest: digest })),
 
     async remove(session) {
       const removed = await store.delete(storeKeys.session(session.sid));
       await store.removeFromSet(storeKeys.userSessions(session.sub), session.sid);
+      // Its own call: under Redis Cluster the two keys need not share a slot.
+      await store.delete(storeKeys.sessionClients(session.sid));
       return removed > 0;
+    },
+
+    addClient: (session, clientId) =>
+      store.addToSet(storeKeys.sessionClients(session.sid), clientId, session.expiresAt),
+
+    async clientsOf(sid) {
+      return [...(await store.setMembers(storeKeys.sessionClients(sid))).keys()];
     },
 
     async listForUser(sub, nowMs) {
@@ -171,6 +239,9 @@ function parseSession(raw: string): Session | null {
       (value.authTimeMs === undefined || typeof value.authTimeMs === 'number') &&
       typeof value.createdAt === 'number' &&
       typeof value.expiresAt === 'number' &&
-      typeof value.lastSeenAt === 'number',
+      typeof value.lastSeenAt === 'number' &&
+      (value.userAgent === undefined || typeof value.userAgent === 'string') &&
+      (value.address === undefined || typeof value.address === 'string') &&
+      (value.pageCsrfDigest === undefined || typeof value.pageCsrfDigest === 'string'),
   );
 }

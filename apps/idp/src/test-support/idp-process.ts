@@ -72,11 +72,16 @@ function stop(child: ChildProcess, signal: NodeJS.Signals = 'SIGTERM'): Promise<
   });
 }
 
-/** Runs a built entry point to its end (`main.js` that refuses to start, `cli/keys.js`). */
+/**
+ * Runs a built entry point to its end (`main.js` that refuses to start, `cli/keys.js`).
+ * `input` is written to its standard input (a password for `users`); without it, stdin is
+ * empty.
+ */
 export function runScript(
-  script: 'main.js' | 'cli/keys.js' | 'cli/sessions.js' | 'cli/db.js',
+  script: 'main.js' | 'cli/keys.js' | 'cli/sessions.js' | 'cli/db.js' | 'cli/users.js',
   args: string[],
   env: Record<string, string>,
+  input?: string | Buffer,
 ): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
     const path = fileURLToPath(new URL(`../../dist/${script}`, import.meta.url));
@@ -88,8 +93,11 @@ export function runScript(
         MAIL_FROM: 'no-reply@idp.localhost',
         ...env,
       },
-      stdio: ['ignore', 'pipe', 'pipe'],
+      stdio: ['pipe', 'pipe', 'pipe'],
     });
+    // A command that stops reading early (input too long) closes the pipe: not a test error.
+    child.stdin.on('error', () => undefined);
+    child.stdin.end(input ?? '');
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
@@ -103,3 +111,9 @@ export const runKeysCommand = (args: string[], env: Record<string, string>) =>
 
 export const runSessionsCommand = (args: string[], env: Record<string, string>) =>
   runScript('cli/sessions.js', args, env);
+
+export const runUsersCommand = (
+  args: string[],
+  env: Record<string, string>,
+  input?: string | Buffer,
+) => runScript('cli/users.js', args, env, input);

@@ -16,8 +16,8 @@ import { importUsers, loadUsersFile } from '../users/load-users.js';
 import { sharedTestDatabase } from './test-database.js';
 import type { VerifyPassword } from '../users/password-hash.js';
 import type { UserRepository } from '../users/user.js';
-import type { AccountLinks } from '../accounts/account-links.js';
-import type { AfterAnswer } from '../accounts/after-answer.js';
+import type { AccountLinks } from '../account-links/account-links.js';
+import type { AfterAnswer } from '../account-links/after-answer.js';
 import type { Outbox, OutboxOptions } from '../mail/outbox.js';
 import type { AccountLifecycle, AccountNotifier } from '../users/account-lifecycle.js';
 

@@ -4,6 +4,8 @@
  * a password (reset link, invitation, sign-up, account page, `users set-password`) asks here,
  * so the rules cannot differ between them.
  */
+import { countCodePoints } from './code-points.js';
+import { foldPassword, readCommonPasswords } from './common-passwords.js';
 
 /** NIST's floor; the pages recommend 15 (`RECOMMENDED_PASSWORD_LENGTH`). */
 export const MIN_PASSWORD_LENGTH = 8;
@@ -14,7 +16,7 @@ export const MAX_PASSWORD_LENGTH = 128;
 export type PasswordProblem =
   | 'too_short'
   | 'too_long'
-  /** NUL or a lone surrogate: not text a person can type again. */
+  /** NUL, a lone surrogate or U+FFFD: not text a person can type again. */
   | 'invalid_characters'
   /** In the bundled list of commonly used or breached passwords. */
   | 'common'
@@ -31,13 +33,15 @@ export function normalisePassword(password: string): string {
 
 /** Lengths count code points of the normalised password, as a person counts characters. */
 export function passwordLength(password: string): number {
-  let count = 0;
-  for (const _ of password) count++;
-  return count;
+  return countCodePoints(password);
 }
 
-/** With the `u` flag a paired surrogate is one code point, so only a lone one matches. */
-const LONE_SURROGATE = /[\uD800-\uDFFF]/u;
+/**
+ * Not text a person can type again: NUL; a lone surrogate (with the `u` flag a paired one is
+ * one code point, so only a lone one matches); U+FFFD, which is what decoding a form made of
+ * bytes that were not UTF-8 (a lone surrogate sent as `%ED%A0%80`, a wrongly encoded form).
+ */
+const UNTYPABLE = /[\u0000\uD800-\uDFFF\uFFFD]/u;
 
 /**
  * The first rule the new password breaks, or null when it is acceptable. `identity` holds the
@@ -48,7 +52,7 @@ export function checkNewPassword(
   identity: { username?: string; email?: string } = {},
 ): PasswordProblem | null {
   // Checked on the raw input: normalising a lone surrogate would hide it.
-  if (password.includes('\u0000') || LONE_SURROGATE.test(password)) return 'invalid_characters';
+  if (UNTYPABLE.test(password)) return 'invalid_characters';
   const normalised = normalisePassword(password);
   const length = passwordLength(normalised);
   if (length < MIN_PASSWORD_LENGTH) return 'too_short';
@@ -58,11 +62,32 @@ export function checkNewPassword(
     const needle = name?.normalize('NFKC').trim().toLowerCase();
     if (needle && needle.length >= 3 && lower.includes(needle)) return 'contains_username';
   }
-  if (isCommonPassword(lower)) return 'common';
+  if (isCommonPassword(normalised)) return 'common';
   return null;
 }
 
-/** Stand-in until the bundled list arrives (password-list work in progress). */
-function isCommonPassword(lowerCased: string): boolean {
-  return ['password', '12345678', 'qwertyui', 'iloveyou'].includes(lowerCased);
+// Read on the first check, not at import: the CLI's read-only commands and the tests that
+// never set a password do not pay for it. `loadCommonPasswords()` lets a server pay at start-up.
+let commonPasswords: Set<string> | undefined;
+
+/**
+ * Reads the bundled list now (about a quarter of a second, once) so that the first password
+ * change does not wait for it; returns how many entries it holds. Throws
+ * `CommonPasswordListError` when the list is missing or too short.
+ */
+export function loadCommonPasswords(): number {
+  return commonPasswordList().size;
+}
+
+/** True when the password, compared as NFKC and lower case, is in the bundled list. */
+export function isCommonPassword(password: string): boolean {
+  return commonPasswordList().has(foldPassword(password));
+}
+
+function commonPasswordList(): Set<string> {
+  commonPasswords ??= readCommonPasswords({
+    minLength: MIN_PASSWORD_LENGTH,
+    maxLength: MAX_PASSWORD_LENGTH,
+  });
+  return commonPasswords;
 }

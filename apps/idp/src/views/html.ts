@@ -44,11 +44,16 @@ export function htmlMessage(
 
 /**
  * A complete page: its language on `<html lang>`, viewport for phones, one `<main>` landmark,
- * and the language switcher. The brand and the languages' own names are proper names, the only
+ * and the language switcher (`wide` for pages with more than one form, the account page). The brand and the languages' own names are proper names, the only
  * visible text not from the catalogue; each language name carries its own `lang`, so screen
  * readers pronounce "简体中文" as Chinese on an English page.
  */
-export function page(frame: PageFrame, title: string, body: string): string {
+export function page(
+  frame: PageFrame,
+  title: string,
+  body: string,
+  options: { wide?: boolean } = {},
+): string {
   const { t } = frame;
   return `<!doctype html>
 <html lang="${t.locale}">
@@ -60,7 +65,7 @@ export function page(frame: PageFrame, title: string, body: string): string {
 <style>${PAGE_STYLE}</style>
 </head>
 <body>
-<main>
+<main${options.wide ? ' class="wide"' : ''}>
 <p class="brand" aria-hidden="true"><svg width="18" height="18" viewBox="0 0 24 24" fill="none" stroke="currentColor" stroke-width="2" stroke-linecap="round" stroke-linejoin="round"><circle cx="7.5" cy="15.5" r="4.5"/><path d="M10.7 12.3 20 3M16 7l3 3M14 9l2 2"/></svg> Latchkey</p>
 ${body}
 ${languageSwitcher(frame)}
@@ -90,6 +95,12 @@ export interface HtmlOptions {
   formTargets?: readonly string[];
   /** Whether the page has a form at all (error pages: form-action 'none'). */
   hasForm?: boolean;
+  /**
+   * Default `no-referrer`. The account pages use `same-origin`: under `no-referrer` a browser
+   * sends `Origin: null` with a form POST (Fetch, "append a request Origin header"), and
+   * those pages refuse any Origin but their own.
+   */
+  referrerPolicy?: 'no-referrer' | 'same-origin';
 }
 
 /** Sends an HTML page with the headers every page of the IdP needs. */
@@ -108,7 +119,7 @@ export function sendHtml(ctx: Context, status: number, html: string, options: Ht
       "base-uri 'none'",
     ].join('; '),
     'X-Content-Type-Options': 'nosniff',
-    'Referrer-Policy': 'no-referrer',
+    'Referrer-Policy': options.referrerPolicy ?? 'no-referrer',
     'X-Frame-Options': 'DENY',
     // Pages carry a CSRF token or a per-request message: never cache, never store.
     'Cache-Control': 'no-store',

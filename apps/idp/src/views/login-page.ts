@@ -4,7 +4,13 @@ export interface LoginPageModel {
   /** The pending authorization this form completes. */
   authz: string;
   csrfToken: string;
-  clientName: string;
+  /** The application the login is for; absent for a login the IdP's own pages asked for. */
+  clientName?: string;
+  /**
+   * A login for the IdP's own account page; `reauth` when a sensitive action asked for the
+   * password again (the username is then the session's, shown read-only).
+   */
+  account?: { reauth: boolean };
   /** Prefilled username (after a failed attempt, or OIDC `login_hint`). */
   username?: string;
   /**
@@ -23,18 +29,25 @@ export interface LoginPageModel {
 export function loginPage(frame: PageFrame, model: LoginPageModel): string {
   const { t } = frame;
   const invalid = model.error ? ' aria-invalid="true" aria-describedby="login-error"' : '';
-  const client = `<strong>${escapeHtml(model.clientName)}</strong>`;
+  const reauth = model.account?.reauth === true;
+  const client = `<strong>${escapeHtml(model.clientName ?? '')}</strong>`;
+  const heading = reauth ? t.text('account.reauth.heading') : t.text('login.heading');
+  const subtitle =
+    model.clientName !== undefined
+      ? htmlMessage(t, 'login.continueTo', { client })
+      : escapeHtml(t.text(reauth ? 'account.reauth.lead' : 'account.login.continue'));
+  const fixedName = reauth && model.username ? ' readonly' : '';
   return page(
     frame,
     t.text('login.title'),
-    `<h1>${escapeHtml(t.text('login.heading'))} <small>${htmlMessage(t, 'login.continueTo', { client })}</small></h1>
+    `<h1>${escapeHtml(heading)} <small>${subtitle}</small></h1>
 <div id="login-error" class="alert" role="alert" aria-live="assertive">${model.error ? escapeHtml(model.error) : ''}</div>
 <form method="post" action="/login" novalidate>
 <input type="hidden" name="authz" value="${escapeHtml(model.authz)}">
 <input type="hidden" name="csrf" value="${escapeHtml(model.csrfToken)}">
 <input type="hidden" name="lang" value="${escapeHtml(t.locale)}">
 <label for="username">${escapeHtml(t.text('login.username'))}</label>
-<input type="text" id="username" name="username" value="${escapeHtml(model.username ?? '')}" autocomplete="username" autocapitalize="none" spellcheck="false" maxlength="200" required${invalid}${model.username ? '' : ' autofocus'}>
+<input type="text" id="username" name="username" value="${escapeHtml(model.username ?? '')}" autocomplete="username" autocapitalize="none" spellcheck="false" maxlength="200" required${fixedName}${invalid}${model.username ? '' : ' autofocus'}>
 <label for="password">${escapeHtml(t.text('login.password'))}</label>
 <input type="password" id="password" name="password" autocomplete="current-password" maxlength="1024" required${invalid}${model.username ? ' autofocus' : ''}>
 <button type="submit">${escapeHtml(t.text('login.submit'))}</button>

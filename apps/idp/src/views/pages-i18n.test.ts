@@ -5,10 +5,14 @@ import { LOCALE_NAMES, SUPPORTED_LOCALES, type Locale } from '../i18n/locales.js
 import { translator, type Translator } from '../i18n/translate.js';
 import { describeWait } from '../i18n/wait.js';
 import { confirmPage, logoutErrorPage, signedOutPage } from '../oauth/logout/logout-pages.js';
+import { accountPage, type SessionRow } from '../account/account-view.js';
+import { NOTICES } from '../account/overview-route.js';
+import { passwordPage } from '../account/password-view.js';
+import { refusedPage } from '../account/refused-view.js';
 import type { PageFrame } from './html.js';
 import { loginPage } from './login-page.js';
 import { messagePage } from './message-page.js';
-import { accountPages, ACCOUNT_DATA } from '../test-support/account-pages-i18n.js';
+import { accountLinkPages, ACCOUNT_DATA } from '../test-support/account-link-pages-i18n.js';
 
 /**
  * The only visible words a page may show that are not from its catalogue: the product's name,
@@ -16,7 +20,18 @@ import { accountPages, ACCOUNT_DATA } from '../test-support/account-pages-i18n.j
  * registered name, a username typed by the person).
  */
 const PROPER_NAMES = ['Latchkey', ...Object.values(LOCALE_NAMES)];
-const DATA = [...ACCOUNT_DATA, 'Acme Shop', 'alice'];
+const FIREFOX = 'Mozilla/5.0 (X11; Linux x86_64; rv:133.0) Gecko/20100101 Firefox/133.0';
+const DATA = [
+  ...ACCOUNT_DATA,
+  FIREFOX,
+  'Alice Liddell',
+  'alice@example.com',
+  'Firefox',
+  'Safari',
+  'Linux',
+  'Acme Shop',
+  'alice',
+];
 
 /** A translator that notes every message asked for, to prove every key is rendered below. */
 function recordingFrame(locale: Locale, used: Set<MessageKey>): PageFrame {
@@ -104,6 +119,78 @@ function everyPage(frame: PageFrame): Array<[string, string]> {
     ['logout confirmation', confirmPage(frame, { csrf: 'x', clientId: 'shop', state: 's' })],
     ['logout refused', logoutErrorPage(frame, 'unknown client_id')],
     ...accountPages(frame),
+    ...accountLinkPages(frame),
+  ];
+}
+
+/** The account pages (account/), with every notice, error and kind of device. */
+function accountPages(frame: PageFrame): Array<[string, string]> {
+  const { t } = frame;
+  const at = Date.UTC(2026, 11, 3, 13, 30);
+  const session = (row: Partial<SessionRow>): SessionRow => ({
+    handle: 'H'.repeat(22),
+    current: false,
+    device: {},
+    createdAt: at,
+    lastSeenAt: at,
+    apps: [],
+    ...row,
+  });
+  const sessions = [
+    session({
+      current: true,
+      device: { browser: 'Firefox', os: 'Linux' },
+      userAgent: FIREFOX,
+      address: '192.0.2.10',
+      apps: ['Acme Shop'],
+    }),
+    session({ device: { browser: 'Safari' }, address: '192.0.2.11' }),
+    session({}),
+  ];
+  const profile = {
+    username: 'alice',
+    name: 'Alice Liddell',
+    email: 'alice@example.com',
+    roles: ['admin'],
+    createdAt: at,
+  };
+  const form = { csrfToken: 'C'.repeat(43), username: 'alice' };
+  const passwordErrors = [
+    t.text('account.password.error.wrongCurrent'),
+    t.text('account.password.error.missing'),
+    t.text('account.password.error.mismatch'),
+    t.text('account.password.error.tooShort', { min: 8 }),
+    t.text('account.password.error.tooLong', { max: 128 }),
+    t.text('account.password.error.invalidCharacters'),
+    t.text('account.password.error.common'),
+    t.text('account.password.error.containsUsername'),
+  ];
+  const login = { authz: 'A'.repeat(43), csrfToken: 'C'.repeat(43) };
+  return [
+    ['account', accountPage(frame, { csrfToken: form.csrfToken, profile, sessions })],
+    [
+      'account, nothing set',
+      accountPage(frame, {
+        csrfToken: form.csrfToken,
+        profile: { username: 'alice', roles: [], createdAt: at },
+        sessions: [sessions[0]!],
+      }),
+    ],
+    ...Object.values(NOTICES).map((notice): [string, string] => [
+      `account notice ${notice}`,
+      accountPage(frame, { csrfToken: form.csrfToken, profile, sessions, notice }),
+    ]),
+    ['password', passwordPage(frame, form)],
+    ...passwordErrors.map((error, i): [string, string] => [
+      `password error ${i}`,
+      passwordPage(frame, { ...form, error, invalid: i === 0 ? 'current' : 'new' }),
+    ]),
+    ['account form refused', refusedPage(frame)],
+    ['login for the account', loginPage(frame, { ...login, account: { reauth: false } })],
+    [
+      're-authentication',
+      loginPage(frame, { ...login, account: { reauth: true }, username: 'alice' }),
+    ],
   ];
 }
 

@@ -134,7 +134,8 @@ export function checkRegisteredClaimTypes(claims: Claims): void {
   optionalNumber(claims, 'nbf');
 }
 
-function checkIssuerAndTime(claims: Claims, context: ClaimContext): void {
+/** `iss` exactly, then the validity period. Shared with the logout-token checks. */
+export function checkIssuerAndTime(claims: Claims, context: ClaimContext): void {
   // Exact string comparison, no normalisation (RFC 9068 §4, OIDC Core §3.1.3.7 step 2).
   if (claims.iss !== context.issuer) throw new IssuerMismatchError('iss does not match the issuer');
   checkValidityPeriod(claims, context);
@@ -177,7 +178,7 @@ export function isWithinValidity(
   );
 }
 
-function audienceIncludes(aud: string | string[], expected: readonly string[]): boolean {
+export function audienceIncludes(aud: string | string[], expected: readonly string[]): boolean {
   if (typeof aud === 'string') return expected.includes(aud);
   return aud.some((a) => expected.includes(a));
 }

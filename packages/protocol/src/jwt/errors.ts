@@ -28,6 +28,7 @@ export type LatchkeyErrorCode =
   | 'ERR_CLAIM_INVALID'
   | 'ERR_CLAIM_NONCE'
   | 'ERR_TOKEN_REVOKED'
+  | 'ERR_TOKEN_REPLAYED'
   | 'ERR_KEY_REVOKED'
   | 'ERR_VERIFICATION_UNAVAILABLE'
   | 'ERR_JWKS_UNAVAILABLE'
@@ -128,6 +129,15 @@ export class ClaimInvalidError extends TokenInvalidError {
 export class NonceMismatchError extends TokenInvalidError {
   static override code: LatchkeyErrorCode = 'ERR_CLAIM_NONCE';
   override code: LatchkeyErrorCode = 'ERR_CLAIM_NONCE';
+}
+
+/**
+ * A single-use token came a second time: a logout token whose `jti` was already received
+ * (Back-Channel Logout §2.6 step 8).
+ */
+export class TokenReplayedError extends TokenInvalidError {
+  static override code: LatchkeyErrorCode = 'ERR_TOKEN_REPLAYED';
+  override code: LatchkeyErrorCode = 'ERR_TOKEN_REPLAYED';
 }
 
 /** The token was revoked before it expired. */

@@ -20,8 +20,9 @@ export {
   type ClaimContext,
   type IdTokenChecks,
 } from './claims.js';
+export { checkLogoutTokenClaims, type LogoutTokenChecks } from './logout-token-claims.js';
 export { importVerificationKey, type VerificationKey } from './verification-key.js';
-export { isAccessTokenType, isIdTokenType } from './token-types.js';
+export { isAccessTokenType, isIdTokenType, isLogoutTokenType } from './token-types.js';
 export { signCompactJws, type SigningKey } from './sign.js';
 export { isLowS, withNegatedS } from './ecdsa-low-s.js';
 export {
@@ -40,6 +41,7 @@ export {
   ClaimInvalidError,
   NonceMismatchError,
   TokenRevokedError,
+  TokenReplayedError,
   KeyRevokedError,
   VerificationUnavailableError,
   JwksUnavailableError,

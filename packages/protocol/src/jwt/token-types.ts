@@ -1,3 +1,4 @@
+import { LOGOUT_TOKEN_TYP } from '../logout-token.js';
 import { ACCESS_TOKEN_TYP } from '../tokens.js';
 
 /**
@@ -19,4 +20,20 @@ export function isAccessTokenType(typ: unknown): boolean {
 /** ID tokens are untyped or `JWT` (OIDC Core §2); anything else, notably `at+jwt`, is not one. */
 export function isIdTokenType(typ: unknown): boolean {
   return typ === undefined || (typeof typ === 'string' && ID_TYPES.has(typ.toLowerCase()));
+}
+
+const LOGOUT_TYPES: ReadonlySet<string> = new Set([
+  LOGOUT_TOKEN_TYP,
+  `application/${LOGOUT_TOKEN_TYP}`,
+]);
+
+/**
+ * Back-Channel Logout §2.4: `logout+jwt`, with or without the `application/` prefix,
+ * case-insensitively. `allowUntyped` also takes an untyped or `JWT`-typed token, for an IdP
+ * that does not type its logout tokens (explicit typing is RECOMMENDED, not required); the
+ * `events` and `nonce` rules then still keep an ID token from passing as one.
+ */
+export function isLogoutTokenType(typ: unknown, allowUntyped = false): boolean {
+  if (typeof typ === 'string' && LOGOUT_TYPES.has(typ.toLowerCase())) return true;
+  return allowUntyped && isIdTokenType(typ);
 }

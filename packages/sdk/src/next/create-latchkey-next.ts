@@ -9,7 +9,9 @@ import {
   createRedisRevocationSource,
   type RedisRevocationSource,
 } from '../revocation/redis-revocation-source.js';
+import { createLoggedOutSessions } from '../logout/logged-out-sessions.js';
 import { createVerifier, type Verifier } from '../verifier.js';
+import { createBackChannelLogoutRoute } from './back-channel-route.js';
 import { createWithBearer, type BearerRouteHandler } from './bearer-route.js';
 import { createGetSession, type GetSessionOptions } from './data-access.js';
 import { createInspect, type TokenInspection } from './inspect.js';
@@ -32,6 +34,11 @@ export interface LatchkeyNext {
     handler: BearerRouteHandler<Context>,
     options?: BearerOptions,
   ): (request: Request, context: Context) => Promise<Response>;
+  /**
+   * `export const POST = latchkey.backChannelLogout` in the route of the client's
+   * `backchannel_logout_uri`; `routes` also answers it at `/auth/backchannel-logout`.
+   */
+  backChannelLogout: (request: Request) => Promise<Response>;
   /** Takes an access token apart for display and says whether it verifies. */
   inspect(token: string): Promise<TokenInspection>;
   /** The underlying verifier (signature via cached JWKS, Redis revocation). */
@@ -64,10 +71,13 @@ export function createLatchkeyNext(options: LatchkeyNextOptions): LatchkeyNext {
   // Connecting waits for the first request: `next build` evaluates this module too.
   let source: RedisRevocationSource | undefined;
   let loaded = false;
+  // A back-channel logout cannot reach the browser's cookie: its session is refused here.
+  const loggedOut = resolved.loggedOutSessions ?? createLoggedOutSessions();
   const revocation = {
     check(claims: AccessTokenClaims) {
       source ??= openSource();
       source.check(claims);
+      loggedOut.check(claims);
     },
   };
   const openSource = (): RedisRevocationSource =>
@@ -104,10 +114,29 @@ export function createLatchkeyNext(options: LatchkeyNextOptions): LatchkeyNext {
   const sealer = createSealer(resolved.sessionKey);
   const tokens = createTokenClient(resolved);
   const sessions = createSessionResolver({ options: resolved, verifier, ready, tokens, sealer });
+  const backChannelLogout = createBackChannelLogoutRoute(
+    verifier,
+    {
+      async onLogout(event) {
+        loggedOut.record({ sub: event.sub, sid: event.sid, iat: event.claims.iat });
+        await resolved.onBackChannelLogout?.(event);
+      },
+    },
+    resolved.logger,
+  );
 
   const instance: LatchkeyNext = {
     proxy: createProxy(resolved, sessions),
-    routes: createRoutes({ options: resolved, verifier, ready, tokens, sealer, sessions }),
+    routes: createRoutes({
+      options: resolved,
+      verifier,
+      ready,
+      tokens,
+      sealer,
+      sessions,
+      backChannelLogout,
+    }),
+    backChannelLogout,
     getSession: createGetSession(sessions, resolved.secureCookies),
     withBearer: createWithBearer(readyVerifier),
     inspect: createInspect(readyVerifier),

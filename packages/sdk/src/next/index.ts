@@ -12,3 +12,5 @@ export type { TokenInspection } from './inspect.js';
 export type { LatchkeyRoutes, ActionContext } from './routes.js';
 export type { BearerRouteHandler } from './bearer-route.js';
 export { HOST_SESSION_COOKIE, SESSION_COOKIE, sessionCookieName } from './cookies.js';
+export type { BackChannelLogoutEvent } from '../logout/back-channel-logout.js';
+export type { LoggedOutSessions } from '../logout/logged-out-sessions.js';

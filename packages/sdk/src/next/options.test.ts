@@ -54,6 +54,12 @@ describe('createLatchkeyNext options', () => {
     ['no audience', { audience: [] }, /audience/],
     ['a negative refresh window', { refreshBeforeSec: -1 }, /refreshBeforeSec/],
     ['allowHttpIdp not a boolean', { allowHttpIdp: 'yes' }, /allowHttpIdp/],
+    [
+      'a logged-out record without check',
+      { loggedOutSessions: { record() {} } },
+      /loggedOutSessions/,
+    ],
+    ['onBackChannelLogout not a function', { onBackChannelLogout: 'x' }, /onBackChannelLogout/],
   ])('refuses %s with a TypeError naming the option', (_name, overrides, message) => {
     expect(() => resolveNextOptions({ ...base, ...overrides } as LatchkeyNextOptions)).toThrow(
       message,

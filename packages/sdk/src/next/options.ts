@@ -1,4 +1,6 @@
 import { parseSecureUrl } from '../lib/url.js';
+import type { BackChannelLogoutEvent } from '../logout/back-channel-logout.js';
+import type { LoggedOutSessions } from '../logout/logged-out-sessions.js';
 
 export interface LatchkeyNextLogger {
   warn(event: string, fields?: Record<string, unknown>): void;
@@ -38,6 +40,14 @@ export interface LatchkeyNextOptions {
   refreshBeforeSec?: number;
   /** Connection trouble and refused refreshes are reported here. Default: console.warn. */
   logger?: LatchkeyNextLogger;
+  /**
+   * Where back-channel logouts (`POST /auth/backchannel-logout`) are recorded, so that the
+   * ended sessions' cookies are refused. Default: in memory, for this process (the README
+   * says why that suffices beside the Redis source).
+   */
+  loggedOutSessions?: LoggedOutSessions;
+  /** Called after a back-channel logout was recorded, to end anything else the app keeps. */
+  onBackChannelLogout?: (event: BackChannelLogoutEvent) => void | Promise<void>;
 }
 
 export interface ResolvedNextOptions {
@@ -61,6 +71,8 @@ export interface ResolvedNextOptions {
   /** Cookies carry `Secure` when the app is served over https. */
   secureCookies: boolean;
   logger: LatchkeyNextLogger;
+  loggedOutSessions: LoggedOutSessions | undefined;
+  onBackChannelLogout: ((event: BackChannelLogoutEvent) => void | Promise<void>) | undefined;
 }
 
 const SCOPE_TOKEN = /^[\x21\x23-\x5B\x5D-\x7E]+$/;
@@ -119,6 +131,18 @@ export function resolveNextOptions(options: LatchkeyNextOptions): ResolvedNextOp
     throw new TypeError('postLogoutRedirectUri must be an absolute URL');
   }
 
+  const { loggedOutSessions, onBackChannelLogout } = options;
+  if (
+    loggedOutSessions !== undefined &&
+    (typeof loggedOutSessions?.record !== 'function' ||
+      typeof loggedOutSessions.check !== 'function')
+  ) {
+    throw new TypeError('loggedOutSessions must have record and check functions');
+  }
+  if (onBackChannelLogout !== undefined && typeof onBackChannelLogout !== 'function') {
+    throw new TypeError('onBackChannelLogout must be a function');
+  }
+
   const publicBase = issuer.replace(/\/+$/, '');
   const internalBase = internal.href.replace(/\/+$/, '');
   return Object.freeze({
@@ -143,6 +167,8 @@ export function resolveNextOptions(options: LatchkeyNextOptions): ResolvedNextOp
     refreshBeforeSec,
     secureCookies: app.protocol === 'https:',
     logger: options.logger ?? consoleLogger,
+    loggedOutSessions,
+    onBackChannelLogout,
   });
 }
 

@@ -40,6 +40,7 @@ interface LoginTransaction {
 }
 
 const TRANSACTION_PURPOSE = 'latchkey-login-v1';
+const BACK_CHANNEL = 'backchannel-logout';
 
 export function createRoutes(deps: {
   options: ResolvedNextOptions;
@@ -48,6 +49,8 @@ export function createRoutes(deps: {
   tokens: TokenClient;
   sealer: Sealer;
   sessions: SessionResolver;
+  /** POST /auth/backchannel-logout (the client's `backchannel_logout_uri`). */
+  backChannelLogout?: (request: Request) => Promise<Response>;
   now?: () => number;
 }): LatchkeyRoutes {
   const { options, verifier, ready, tokens, sealer, sessions } = deps;
@@ -219,11 +222,15 @@ export function createRoutes(deps: {
       if (name === 'login') return login(request);
       if (name === 'callback') return callback(request);
       if (name === 'logout') return methodNotAllowed('POST');
+      if (name === BACK_CHANNEL && deps.backChannelLogout) return methodNotAllowed('POST');
       return notFound();
     },
     async POST(request, context) {
       const name = await action(context);
       if (name === 'logout') return logout(request);
+      // Server to server, from the IdP: no browser, so no same-origin check; the signed
+      // logout token is what authenticates the call.
+      if (name === BACK_CHANNEL && deps.backChannelLogout) return deps.backChannelLogout(request);
       if (name === 'login' || name === 'callback') return methodNotAllowed('GET');
       return notFound();
     },

@@ -10,13 +10,20 @@ import {
   createVerifier,
   KeyRevokedError,
   RevocationLayoutError,
+  TokenReplayedError,
+  createLoggedOutSessions,
   type AccessTokenClaims,
+  type LogoutTokenClaims,
   type Verifier,
 } from '@latchkey/sdk';
-import { requireBearer, type BearerState } from '@latchkey/sdk/koa';
-import { createRedisRevocationSource, type RedisRevocationSource } from '@latchkey/sdk/redis';
+import { backChannelLogout, requireBearer, type BearerState } from '@latchkey/sdk/koa';
+import {
+  createRedisReplayCache,
+  createRedisRevocationSource,
+  type RedisRevocationSource,
+} from '@latchkey/sdk/redis';
 import { createLatchkeyNext } from '@latchkey/sdk/next';
-import { STORE_LAYOUT_VERSION, type KeyRevocation } from '@latchkey/protocol';
+import { LOGOUT_TOKEN_TYP, STORE_LAYOUT_VERSION, type KeyRevocation } from '@latchkey/protocol';
 import { MAX_TOKEN_LENGTH, signCompactJws } from '@latchkey/protocol/jwt';
 import type { NextRequest } from 'next/server.js';
 
@@ -24,7 +31,15 @@ const revocation: RedisRevocationSource = createRedisRevocationSource({ url: 're
 const verifier: Verifier = createVerifier({ issuer: 'http://127.0.0.1:4000', audience: 'api', revocation });
 export const bearer = requireBearer(verifier, { scope: 'read' });
 export type State = BearerState;
-export const codes: string[] = [KeyRevokedError.code, RevocationLayoutError.code];
+export const codes: string[] = [KeyRevokedError.code, RevocationLayoutError.code, TokenReplayedError.code];
+export const logoutTyp: string = LOGOUT_TOKEN_TYP;
+export const ended = createLoggedOutSessions();
+export const logout = backChannelLogout(verifier, { onLogout: ({ sid }) => ended.record({ sid, iat: 0 }) });
+export const replayCache: typeof createRedisReplayCache = createRedisReplayCache;
+export async function loggedOut(token: string): Promise<string | undefined> {
+  const claims: LogoutTokenClaims = await verifier.verifyLogoutToken(token);
+  return claims.sid;
+}
 export const layout: number = STORE_LAYOUT_VERSION;
 export const limits: [number, typeof signCompactJws] = [MAX_TOKEN_LENGTH, signCompactJws];
 export const revoked: KeyRevocation = { kind: 'key', kid: 'k-1', expiresAt: 1 };
@@ -45,6 +60,7 @@ const latchkey = createLatchkeyNext({
   redisUrl: 'redis://127.0.0.1:6379',
 });
 export const proxy = (request: NextRequest) => latchkey.proxy(request);
+export const backChannel: (request: Request) => Promise<Response> = latchkey.backChannelLogout;
 // @ts-expect-error a misspelt option must not type-check: the declarations are really read
 createVerifier({ issuer: 'http://127.0.0.1:4000', audiense: 'api' });
 `;
@@ -67,10 +83,10 @@ export const TSCONFIG_NODENEXT = JSON.stringify({
 /** Plain Node: every entry point that needs no bundler, with a few exports checked. */
 export const IMPORTS_MJS = `
 const checks = {
-  '@latchkey/sdk': (m) => typeof m.createVerifier === 'function' && m.KeyRevokedError.code === 'ERR_KEY_REVOKED',
-  '@latchkey/sdk/koa': (m) => typeof m.requireBearer === 'function',
-  '@latchkey/sdk/redis': (m) => typeof m.createRedisRevocationSource === 'function',
-  '@latchkey/protocol': (m) => m.STORE_LAYOUT_VERSION === 1 && m.storeLayoutKey === 'latchkey:layout',
+  '@latchkey/sdk': (m) => typeof m.createVerifier === 'function' && m.KeyRevokedError.code === 'ERR_KEY_REVOKED' && m.TokenReplayedError.code === 'ERR_TOKEN_REPLAYED',
+  '@latchkey/sdk/koa': (m) => typeof m.requireBearer === 'function' && typeof m.backChannelLogout === 'function',
+  '@latchkey/sdk/redis': (m) => typeof m.createRedisRevocationSource === 'function' && typeof m.createRedisReplayCache === 'function',
+  '@latchkey/protocol': (m) => m.STORE_LAYOUT_VERSION === 1 && m.storeLayoutKey === 'latchkey:layout' && m.LOGOUT_TOKEN_TYP === 'logout+jwt',
   '@latchkey/protocol/jwt': (m) => typeof m.createJwsParser === 'function' && m.KeyRevokedError.code === 'ERR_KEY_REVOKED',
 };
 const results = {};

@@ -1,7 +1,7 @@
 import type { Migration } from '../migration.js';
 
 /**
- * Single-use account links (accounts/account-links.ts): password reset, invitation, email
+ * Single-use account links (account-links/account-links.ts): password reset, invitation, email
  * verification. Only the SHA-256 digest of a link's 256-bit token is kept, so a copy of the
  * table hands out no usable link. One link per user (`user_id` unique): issuing a new one
  * replaces the row, which is what makes every earlier link of that user invalid. A link is

@@ -1,6 +1,6 @@
 import type { Context } from 'koa';
 import type { Config } from '../../config/config.js';
-import type { Session } from '../../sessions/session.js';
+import type { Session, SessionRepository } from '../../sessions/session.js';
 import type { Store } from '../../store/store.js';
 import { issueAuthorizationCode } from '../../tokens/authorization-code.js';
 import type { AuthorizationRequest } from './authorization-request.js';
@@ -13,11 +13,25 @@ import { redirectToClient } from './authorization-response.js';
  */
 export async function issueCodeAndRedirect(
   ctx: Context,
-  deps: { store: Store; config: Pick<Config, 'issuer'> },
+  deps: {
+    store: Store;
+    config: Pick<Config, 'issuer'>;
+    sessions: Pick<SessionRepository, 'addClient'>;
+  },
   request: AuthorizationRequest,
   session: Session,
 ): Promise<void> {
-  const code = await issueAuthorizationCode(deps.store, {
+  // The app joins the session's list (the account page's "signed in through") in the same
+  // round of store writes as the code: one set addition, no read of the session record.
+  const [code] = await Promise.all([
+    issueCode(deps.store, request, session),
+    deps.sessions.addClient(session, request.clientId),
+  ]);
+  redirectToClient(ctx, request.redirectUri, deps.config.issuer, { code, state: request.state });
+}
+
+function issueCode(store: Store, request: AuthorizationRequest, session: Session): Promise<string> {
+  return issueAuthorizationCode(store, {
     clientId: request.clientId,
     redirectUri: request.redirectUri,
     codeChallenge: request.codeChallenge,
@@ -28,5 +42,4 @@ export async function issueCodeAndRedirect(
     sub: session.sub,
     authTime: session.authTime,
   });
-  redirectToClient(ctx, request.redirectUri, deps.config.issuer, { code, state: request.state });
 }

@@ -1,4 +1,5 @@
 import { storeKeys } from '@latchkey/protocol';
+import { safeReturnPath } from '../../http/return-path.js';
 import type { Store } from '../../store/store.js';
 import { parseStoredRecord } from '../../store/stored-record.js';
 import { looksLikeOpaqueToken, newOpaqueToken } from '../../tokens/opaque-token.js';
@@ -8,13 +9,24 @@ import type { AuthorizationRequest } from './authorization-request.js';
 export const PENDING_AUTHORIZATION_TTL_MS = 10 * 60_000;
 
 /**
- * An authorization request waiting for the user to log in. Its id travels in the login page's
- * URL and form; it stands for no credential (the code is issued only after the password),
- * but it is random and single use all the same.
+ * A login the IdP's own pages asked for (the account page), rather than an application: no
+ * code is issued, the browser goes back to `returnTo` on this host.
  */
-export interface PendingAuthorization {
+export interface PageLogin {
+  /** A path on this host (http/return-path.ts), checked when stored and again when followed. */
+  readonly returnTo: string;
+  /**
+   * Asked because a sensitive action needs a recent login (sessions/recent-login.ts): the form
+   * says "confirm it is you" and shows the username it expects.
+   */
+  readonly reauth: boolean;
+  readonly loginHint?: string;
+  /** The language of the page that asked, so the form speaks it too. */
+  readonly uiLocale?: string;
+}
+
+interface PendingBase {
   readonly id: string;
-  readonly request: AuthorizationRequest;
   /**
    * SHA-256 of the login form's CSRF token, which the browser also holds in a cookie: the
    * form can be submitted only by the browser that was shown it (no login CSRF).
@@ -24,8 +36,20 @@ export interface PendingAuthorization {
   readonly expiresAt: number;
 }
 
+/**
+ * A login waiting for the form: an application's authorization request, or a login one of
+ * the IdP's own pages asked for (exactly one of `request` and `page`). Its id travels in the
+ * login page's URL and form; it stands for no credential (a code or a session is granted only
+ * after the password), but it is random and single use all the same.
+ */
+export type PendingAuthorization =
+  | (PendingBase & { readonly request: AuthorizationRequest; readonly page?: undefined })
+  | (PendingBase & { readonly page: PageLogin; readonly request?: undefined });
+
 export interface PendingAuthorizations {
   create(request: AuthorizationRequest, nowMs: number): Promise<PendingAuthorization>;
+  /** A login for one of the IdP's own pages; rejects a `returnTo` that is not one of them. */
+  createForPage(page: PageLogin, nowMs: number): Promise<PendingAuthorization>;
   find(id: string, nowMs: number): Promise<PendingAuthorization | null>;
   /** Replaces the CSRF digest, unless the record changed or went meanwhile. */
   bindCsrf(pending: PendingAuthorization, csrfDigest: string, nowMs: number): Promise<boolean>;
@@ -38,18 +62,24 @@ export function createPendingAuthorizations(store: Store): PendingAuthorizations
     const pending = raw === null ? null : parse(raw);
     return pending && pending.id === id && pending.expiresAt > nowMs ? pending : null;
   };
+  const save = async (pending: PendingAuthorization): Promise<PendingAuthorization> => {
+    await store.set(storeKeys.pendingAuthorization(pending.id), JSON.stringify(pending), {
+      ttlMs: PENDING_AUTHORIZATION_TTL_MS,
+    });
+    return pending;
+  };
+  const fresh = (nowMs: number) => ({
+    id: newOpaqueToken(),
+    csrfDigest: null,
+    expiresAt: nowMs + PENDING_AUTHORIZATION_TTL_MS,
+  });
   return {
-    async create(request, nowMs) {
-      const pending: PendingAuthorization = {
-        id: newOpaqueToken(),
-        request,
-        csrfDigest: null,
-        expiresAt: nowMs + PENDING_AUTHORIZATION_TTL_MS,
-      };
-      await store.set(storeKeys.pendingAuthorization(pending.id), JSON.stringify(pending), {
-        ttlMs: PENDING_AUTHORIZATION_TTL_MS,
-      });
-      return pending;
+    create: (request, nowMs) => save({ ...fresh(nowMs), request }),
+
+    async createForPage(page, nowMs) {
+      const returnTo = safeReturnPath(page.returnTo);
+      if (returnTo === null) throw new TypeError('returnTo must be one of the IdP pages');
+      return save({ ...fresh(nowMs), page: { ...page, returnTo } });
     },
 
     async find(id, nowMs) {
@@ -77,11 +107,22 @@ export function createPendingAuthorizations(store: Store): PendingAuthorizations
 
 function parse(raw: string): PendingAuthorization | null {
   return parseStoredRecord<PendingAuthorization>(raw, (value) => {
-    const { request } = value;
-    return (
+    const { request, page } = value;
+    const base =
       typeof value.id === 'string' &&
       typeof value.expiresAt === 'number' &&
-      (value.csrfDigest === null || typeof value.csrfDigest === 'string') &&
+      (value.csrfDigest === null || typeof value.csrfDigest === 'string');
+    if (!base) return false;
+    if (page !== undefined) {
+      return (
+        request === undefined &&
+        safeReturnPath(page?.returnTo) !== null &&
+        typeof page.reauth === 'boolean' &&
+        (page.loginHint === undefined || typeof page.loginHint === 'string') &&
+        (page.uiLocale === undefined || typeof page.uiLocale === 'string')
+      );
+    }
+    return (
       typeof request?.clientId === 'string' &&
       typeof request.redirectUri === 'string' &&
       typeof request.codeChallenge === 'string' &&

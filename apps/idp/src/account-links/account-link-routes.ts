@@ -1,6 +1,6 @@
 import type { Router } from '@koa/router';
 import type { Middleware } from 'koa';
-import type { AccountDeps } from './account-deps.js';
+import type { AccountDeps } from './account-link-deps.js';
 import { showForgotPasswordRoute, submitForgotPasswordRoute } from './forgot-password-routes.js';
 import { showResetPasswordRoute, submitResetPasswordRoute } from './reset-password-routes.js';
 import { showSignupRoute, submitSignupRoute } from './signup-routes.js';
@@ -12,7 +12,7 @@ import { showVerifyEmailRoute, submitVerifyEmailRoute } from './verify-email-rou
  * reads the client's address for the per-address limits. `/signup` exists only with
  * SELF_REGISTRATION=true: otherwise it is a 404 like any unknown path.
  */
-export function mountAccountRoutes(
+export function mountAccountLinkRoutes(
   router: Router,
   deps: AccountDeps,
   page: readonly Middleware[],

@@ -8,7 +8,12 @@ import { normaliseEmail } from '../users/normalise.js';
 import { forgotPasswordPage } from '../views/account-pages.js';
 import { sendHtml } from '../views/html.js';
 import { pageFrame } from '../views/page-frame.js';
-import { formLocale, sendForeignOrigin, sendMessage, type AccountDeps } from './account-deps.js';
+import {
+  formLocale,
+  sendForeignOrigin,
+  sendMessage,
+  type AccountDeps,
+} from './account-link-deps.js';
 import { linkUrl } from './account-links.js';
 import { isEmailAddress, MAX_EMAIL_LENGTH } from './email-address.js';
 

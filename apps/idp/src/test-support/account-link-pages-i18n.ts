@@ -1,4 +1,4 @@
-import { passwordProblemMessage } from '../accounts/password-problem-message.js';
+import { passwordProblemMessage } from '../account-links/password-problem-message.js';
 import { describeWait } from '../i18n/wait.js';
 import { renderAccountMail, type AccountMail } from '../mail/account-mails.js';
 import type { PasswordProblem } from '../users/password-policy.js';
@@ -28,7 +28,7 @@ const PROBLEMS: PasswordProblem[] = [
 ];
 
 /** Every page and email of the account wing, as its routes render them, in `frame`'s language. */
-export function accountPages(frame: PageFrame): Array<[string, string]> {
+export function accountLinkPages(frame: PageFrame): Array<[string, string]> {
   const { t } = frame;
   const form = { csrfToken: 'C'.repeat(43) };
   const password = {

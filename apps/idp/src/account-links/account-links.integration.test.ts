@@ -75,10 +75,11 @@ describe.each(databases)('account links on %s', { timeout: 60_000 }, (name, open
     const token = await links.issue(someone, 'reset');
     expect(token).toMatch(/^[A-Za-z0-9_-]{43}$/);
     expect((await links.inspect(token))?.user.id).toBe(someone.id);
-    const rows = await opened.at(-1)!.query<Record<string, unknown>>(
-      'SELECT * FROM account_links WHERE user_id = $1',
-      [someone.id],
-    );
+    const rows = await opened
+      .at(-1)!
+      .query<Record<string, unknown>>('SELECT * FROM account_links WHERE user_id = $1', [
+        someone.id,
+      ]);
     expect(rows[0]!.token_digest).toBe(digestToken(token));
     expect(JSON.stringify(rows)).not.toContain(token);
   });

@@ -10,7 +10,7 @@ import {
   sendInvalidLink,
   sendMessage,
   type AccountDeps,
-} from './account-deps.js';
+} from './account-link-deps.js';
 
 /**
  * GET /verify-email?token=…: a page with one button. Opening the link changes nothing: mail

@@ -10,7 +10,12 @@ import { MIN_PASSWORD_LENGTH, RECOMMENDED_PASSWORD_LENGTH } from '../users/passw
 import { signupPage } from '../views/account-pages.js';
 import { sendHtml } from '../views/html.js';
 import { pageFrame } from '../views/page-frame.js';
-import { formLocale, sendForeignOrigin, sendMessage, type AccountDeps } from './account-deps.js';
+import {
+  formLocale,
+  sendForeignOrigin,
+  sendMessage,
+  type AccountDeps,
+} from './account-link-deps.js';
 import { linkUrl } from './account-links.js';
 import { isEmailAddress, MAX_EMAIL_LENGTH } from './email-address.js';
 import { checkSubmittedPassword, passwordProblemMessage } from './password-problem-message.js';

@@ -17,7 +17,7 @@ import {
   sendInvalidLink,
   sendMessage,
   type AccountDeps,
-} from './account-deps.js';
+} from './account-link-deps.js';
 import type { LinkHolder } from './account-links.js';
 import { checkSubmittedPassword, passwordProblemMessage } from './password-problem-message.js';
 
