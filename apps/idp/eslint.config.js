@@ -58,7 +58,18 @@ const LAYERS = {
   app: ['*'],
   idp: ['*'],
   main: ['*'],
-  cli: ['config', 'logger', 'store', 'db', 'users', 'keys', 'sessions', 'account-links', 'mail'],
+  cli: [
+    'config',
+    'logger',
+    'store',
+    'db',
+    'users',
+    'keys',
+    'sessions',
+    'account-links',
+    'mail',
+    'i18n',
+  ],
   'test-support': ['*'],
 };
 

@@ -1,4 +1,4 @@
-import type { Database } from '../db/database.js';
+import type { Queryable } from '../db/database.js';
 import { digestToken, looksLikeOpaqueToken, newOpaqueToken } from '../tokens/opaque-token.js';
 import type { User, UserRepository } from '../users/user.js';
 import {
@@ -50,7 +50,7 @@ export interface AccountLinks {
 }
 
 export function createAccountLinks(deps: {
-  database: Database;
+  database: Queryable;
   users: UserRepository;
   now: () => number;
 }): AccountLinks {
