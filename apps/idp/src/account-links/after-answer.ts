@@ -1,3 +1,4 @@
+import type { ServerResponse } from 'node:http';
 import type { Logger } from '../logger.js';
 
 /**
@@ -7,7 +8,11 @@ import type { Logger } from '../logger.js';
  * shown: the page already said all it will say.
  */
 export interface AfterAnswer {
-  run(label: string, task: () => Promise<void>): void;
+  /**
+   * Runs `task` once `answer` has been handed to the network (its `finish`, or `close` if the
+   * client left), so that not even the task's first synchronous steps delay the answer.
+   */
+  run(label: string, task: () => Promise<void>, answer: ServerResponse): void;
   /** Resolves when nothing is running (tests; shutdown). */
   idle(): Promise<void>;
 }
@@ -15,8 +20,13 @@ export interface AfterAnswer {
 export function createAfterAnswer(logger: Logger): AfterAnswer {
   const running = new Set<Promise<void>>();
   return {
-    run(label, task) {
-      const work: Promise<void> = new Promise<void>((resolve) => setImmediate(resolve))
+    run(label, task, answer) {
+      const sent = new Promise<void>((resolve) => {
+        if (answer.writableFinished || answer.destroyed) return setImmediate(resolve);
+        answer.once('finish', resolve);
+        answer.once('close', resolve);
+      });
+      const work: Promise<void> = sent
         .then(task)
         .catch((error: unknown) =>
           logger.warn('account.background_failed', { task: label, err: error }),

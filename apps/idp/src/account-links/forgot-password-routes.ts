@@ -65,7 +65,7 @@ export function submitForgotPasswordRoute(deps: AccountDeps): Middleware {
         }));
       }
     }
-    deps.afterAnswer.run('forgot_password', () => sendResetLink(deps, address, locale));
+    deps.afterAnswer.run('forgot_password', () => sendResetLink(deps, address, locale), ctx.res);
     sendMessage(ctx, 200, locale, (t) => ({
       title: 'forgot.sent.title',
       message: t.text('forgot.sent.message'),

@@ -78,7 +78,7 @@ export function submitSignupRoute(deps: AccountDeps): Middleware {
     }
     const passwordHash = await hashPassword(password);
     const account = { username: normaliseUsername(username), email: normaliseEmail(email) };
-    deps.afterAnswer.run('signup', () => register(deps, account, passwordHash, locale));
+    deps.afterAnswer.run('signup', () => register(deps, account, passwordHash, locale), ctx.res);
     sendMessage(ctx, 200, locale, (t) => ({
       title: 'signup.sent.title',
       message: t.text('signup.sent.message', { email: account.email }),
