@@ -6,7 +6,11 @@ import {
   UserNotFoundError,
 } from '../users/account-errors.js';
 import { readForm } from '../oauth/form-body.js';
-import { MIN_PASSWORD_LENGTH, RECOMMENDED_PASSWORD_LENGTH } from '../users/password-policy.js';
+import {
+  checkNewPassword,
+  MIN_PASSWORD_LENGTH,
+  RECOMMENDED_PASSWORD_LENGTH,
+} from '../users/password-policy.js';
 import { setPasswordPage } from '../views/account-pages.js';
 import { sendHtml } from '../views/html.js';
 import { pageFrame } from '../views/page-frame.js';
@@ -19,7 +23,7 @@ import {
   type AccountDeps,
 } from './account-link-deps.js';
 import type { LinkHolder } from './account-links.js';
-import { checkSubmittedPassword, passwordProblemMessage } from './password-problem-message.js';
+import { passwordProblemMessage } from './password-problem-message.js';
 
 /** Room for a 100,000-character password, so that it is told "too long", not "too large". */
 const FORM_LIMITS = { maxBytes: 1024 * 1024, maxValueLength: 256 * 1024 };
@@ -60,7 +64,7 @@ export function submitResetPasswordRoute(deps: AccountDeps): Middleware {
       );
     }
     const { user } = holder;
-    const problem = checkSubmittedPassword(password, {
+    const problem = checkNewPassword(password, {
       username: user.username,
       ...(user.email !== undefined && { email: user.email }),
     });

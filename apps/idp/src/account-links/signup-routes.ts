@@ -6,7 +6,11 @@ import { describeWait } from '../i18n/wait.js';
 import { readForm } from '../oauth/form-body.js';
 import { normaliseEmail, normaliseUsername } from '../users/normalise.js';
 import { hashPassword } from '../users/password-hash.js';
-import { MIN_PASSWORD_LENGTH, RECOMMENDED_PASSWORD_LENGTH } from '../users/password-policy.js';
+import {
+  checkNewPassword,
+  MIN_PASSWORD_LENGTH,
+  RECOMMENDED_PASSWORD_LENGTH,
+} from '../users/password-policy.js';
 import { signupPage } from '../views/account-pages.js';
 import { sendHtml } from '../views/html.js';
 import { pageFrame } from '../views/page-frame.js';
@@ -18,7 +22,7 @@ import {
 } from './account-link-deps.js';
 import { linkUrl } from './account-links.js';
 import { isEmailAddress, MAX_EMAIL_LENGTH } from './email-address.js';
-import { checkSubmittedPassword, passwordProblemMessage } from './password-problem-message.js';
+import { passwordProblemMessage } from './password-problem-message.js';
 
 /** As USERS_FILE and the `users` command accept them: letters, digits and `. _ @ + -`. */
 const USERNAME = /^[\p{L}\p{N}._@+-]{1,64}$/u;
@@ -60,7 +64,7 @@ export function submitSignupRoute(deps: AccountDeps): Middleware {
       return refuse(400, (t) => t.text('signup.error.invalidUsername'));
     }
     if (!isEmailAddress(email)) return refuse(400, (t) => t.text('account.error.invalidEmail'));
-    const problem = checkSubmittedPassword(password, { username, email });
+    const problem = checkNewPassword(password, { username, email });
     if (problem) return refuse(400, (t) => passwordProblemMessage(t, problem));
 
     const rate = deps.config.rateLimits.signupPerAddress;
