@@ -20,7 +20,7 @@ const LAYERS = {
   clients: [],
   db: ['config'],
   users: ['db'],
-  keys: ['config', 'logger', 'store'],
+  keys: ['config', 'logger', 'store', 'db'],
   tokens: ['clients', 'keys', 'store'],
   sessions: ['config', 'logger', 'store', 'http', 'tokens'],
   oauth: [

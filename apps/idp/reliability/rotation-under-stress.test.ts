@@ -12,7 +12,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { KeySet } from '../src/keys/key-set.js';
 import { createBrowser, type Browser } from '../src/test-support/browser.js';
 import { machineToken, redeemCode, shopCode, SHOP } from './support/http-grants.js';
-import { idpCluster, idpEnv, ISSUER, WIKI_API } from './support/idp-cluster.js';
+import { idpCluster, ISSUER, WIKI_API } from './support/idp-cluster.js';
 import { seededRandom, spawnKeysCommand } from './support/killable-keys-command.js';
 
 /**
@@ -144,7 +144,7 @@ describe('promise 5: key rotation under stress', () => {
           await sleep(Math.min(INTERVAL_MS + 500, Math.max(0, due - Date.now()) + random() * 700));
           await cluster.crash(victim);
         } else {
-          const command = spawnKeysCommand(['rotate'], idpEnv(redis.url, ENV));
+          const command = spawnKeysCommand(['rotate'], await cluster.env(ENV));
           // Node's start-up plus key generation: somewhere in here the write happens.
           await sleep(100 + random() * 400);
           if (mode === 'cli-only') command.kill();
@@ -289,8 +289,9 @@ describe('promise 5: key rotation under stress', () => {
     // Phase 2: three operators say "rotate" at the same moment, while the three instances run.
     // Each names the key it means (see the keys command): started together is not read together.
     const signing = issued(await machineToken(urls[0]!), 'access').kid;
+    const commandEnv = await cluster.env(ENV);
     const commands = [1, 2, 3].map(() =>
-      spawnKeysCommand(['rotate', '--if-active', signing], idpEnv(redis.url, ENV)),
+      spawnKeysCommand(['rotate', '--if-active', signing], commandEnv),
     );
     expect(await Promise.all(commands.map((c) => c.exited))).toEqual([0, 0, 0]);
     convergence.push(await converged('convergence after three simultaneous rotate commands'));

@@ -145,7 +145,7 @@ describe('promise 4: the SDK when Redis or the IdP is away', () => {
 
       // Healed: a key the IdP starts signing with now is fetched and used.
       await jwks.set('pass');
-      const rotated = await runKeysCommand(['rotate'], idpEnv(redis.url));
+      const rotated = await runKeysCommand(['rotate'], idpEnv(redis.url, databaseEnv()));
       expect(rotated.code, rotated.stderr).toBe(0);
       let fresh = token;
       await waitFor(

@@ -79,6 +79,7 @@ export function createIdp(
   if (unsignable.length > 0) throw new ClientsFileError(unsignable);
   const keys = createKeyManager({
     store: deps.store,
+    database: deps.database,
     policy,
     kek: config.keyEncryptionKey,
     newKey: createKeyFactory(config.keyEncryptionKey),

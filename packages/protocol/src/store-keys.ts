@@ -12,7 +12,10 @@ export const STORE_PREFIX = 'latchkey';
  * appear only as digests.
  */
 export const storeKeys = {
-  /** The whole signing-key set, one JSON document, replaced atomically (compare-and-set). */
+  /**
+   * A copy of the whole signing-key set, one JSON document (the keys themselves live in the
+   * IdP's database), replaced atomically and only by a newer version (compare-and-set).
+   */
   keySet: `${STORE_PREFIX}:keys`,
   /** A user record (JSON), by user id. */
   user: (id: string) => `${STORE_PREFIX}:user:${id}`,

@@ -1,7 +1,12 @@
 import { loadConfig } from '../config/config.js';
+import type { Database } from '../db/database.js';
+import { migrate } from '../db/migration.js';
+import { MIGRATIONS } from '../db/migrations/index.js';
+import { openDatabase } from '../db/open-database.js';
 import { revokeKeyById, rotateKeys } from '../keys/key-commands.js';
 import { createKeyFactory } from '../keys/key-generation.js';
 import { summarise } from '../keys/key-manager.js';
+import { createKeyMirror } from '../keys/key-mirror.js';
 import { keyPolicyFor } from '../keys/key-policy.js';
 import { createKeyRepository } from '../keys/key-repository.js';
 import { keyState, type KeySet } from '../keys/key-set.js';
@@ -12,8 +17,9 @@ import { runCommand } from './run-command.js';
 const USAGE = 'usage: keys <list | rotate [--if-active KID] | revoke KID>';
 
 /**
- * The operator's key command. It acts on the store named by REDIS_URL, the same way a
- * running IdP does (one compare-and-set), and running IdPs pick the change up at once.
+ * The operator's key command. It acts on the keys in DATABASE_URL and their copy in REDIS_URL
+ * the same way a running IdP does (one committed change, then the copy and a notice), and
+ * running IdPs pick the change up at once.
  */
 async function run(args: string[]): Promise<number> {
   const [command, ...rest] = args;
@@ -34,6 +40,12 @@ async function run(args: string[]): Promise<number> {
     );
     return 2;
   }
+  if (config.database.kind === 'pglite' && config.database.path === null) {
+    process.stderr.write(
+      "keys: DATABASE_URL=pglite://memory keeps nothing; point it at the IdP's database\n",
+    );
+    return 2;
+  }
   if (config.keyEncryptionKeyIsEphemeral && command !== 'list') {
     process.stderr.write(
       "keys: set KEY_ENCRYPTION_KEY to the IdP's, or new keys could not be opened by it\n",
@@ -41,26 +53,32 @@ async function run(args: string[]): Promise<number> {
     return 2;
   }
   const store = createStore(config.storeUrl);
+  let database: Database | undefined;
   try {
     // Like the IdP, never act on a store written with another key layout.
     await claimStoreLayout(store);
-    const repository = createKeyRepository(store);
+    database = await openDatabase(config.database);
+    // As the IdP does at start-up: a database this build cannot read is refused, a new one made.
+    await migrate(database, MIGRATIONS);
+    const policy = keyPolicyFor(config);
+    const repository = createKeyRepository(database);
     const deps = {
       store,
       repository,
-      policy: keyPolicyFor(config),
+      mirror: createKeyMirror(store, { retentionMs: policy.retentionMs, now: Date.now }),
+      policy,
       newKey: createKeyFactory(config.keyEncryptionKey),
       now: Date.now,
     };
     const before = await repository.read();
     if (command === 'list') {
-      print(before.set);
+      print(before);
     } else if (command === 'rotate') {
-      if (!before.set) throw new Error('no key set yet: start the IdP once first');
+      if (!before) throw new Error('no key set yet: start the IdP once first');
       // "Rotate if KID still signs": operators (or scripts) starting at the same moment do not
       // read the set at the same moment, and one that looks after another's rotation would
       // rotate again. Naming the key they mean makes them agree on exactly one rotation.
-      const seen = before.set;
+      const seen = before;
       if (
         ifActive !== undefined &&
         !seen.keys.some((key) => key.kid === ifActive && keyState(key) === 'active')
@@ -69,13 +87,14 @@ async function run(args: string[]): Promise<number> {
         print(seen);
         return 0;
       }
-      print((await rotateKeys(deps, seen)).set);
+      print(await rotateKeys(deps, seen));
     } else {
-      print((await revokeKeyById(deps, kid!)).set);
+      print(await revokeKeyById(deps, kid!));
     }
     return 0;
   } finally {
     await store.close();
+    await database?.close();
   }
 }
 

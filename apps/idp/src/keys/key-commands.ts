@@ -1,32 +1,60 @@
 import { recordRevocation } from '../store/revocation-record.js';
 import type { Store } from '../store/store.js';
 import type { KeyFactory } from './key-generation.js';
-import { revokeKey, rotateKeySet, UnknownKeyError, type KeyPolicy } from './key-lifecycle.js';
-import type { KeyRepository, StoredKeySet } from './key-repository.js';
+import {
+  revokeKey,
+  rotateKeySet,
+  UnknownKeyError,
+  type KeyPolicy,
+  type KeySetChange,
+} from './key-lifecycle.js';
+import type { KeyMirror } from './key-mirror.js';
+import type { KeyRepository } from './key-repository.js';
 import { activeKey, type KeySet } from './key-set.js';
 
 /**
  * The operator's actions on the key set, shared by the running IdP and the `keys` command.
- * Each is one compare-and-set on the stored set.
+ * Each is one committed change in PostgreSQL, then copied and announced through Redis.
  */
 export interface KeyCommandDeps {
-  /** Where the revocation of a key is recorded and announced to every SDK. */
+  /** Where the revocation of a key is announced to every SDK. */
   store: Store;
   repository: KeyRepository;
+  mirror: KeyMirror;
   policy: KeyPolicy;
   newKey: KeyFactory;
   now: () => number;
 }
 
 /**
+ * Commits `change`, then brings Redis along: the copy, and a notice so the other IdP
+ * instances reload at once. Once committed the change stands even if Redis does not answer:
+ * instances read PostgreSQL on their next check, and the first that reaches Redis copies it.
+ */
+export async function commitKeyChange(
+  deps: Pick<KeyCommandDeps, 'repository' | 'mirror'>,
+  change: (current: KeySet | null) => Promise<KeySetChange | null>,
+): Promise<KeySet | null> {
+  const { set, changed } = await deps.repository.update(change);
+  if (set && changed) {
+    await deps.mirror.sync(set);
+    await deps.mirror.announce(set, changed);
+  }
+  return set;
+}
+
+/**
  * Rotates the keys that were active when the caller looked (`seen`). When several operators
- * or instances ask at the same moment, the first write wins and the others find the keys
+ * or instances ask at the same moment, the first commit wins and the others find the keys
  * they saw already retired: exactly one rotation happens.
  */
-export async function rotateKeys(deps: KeyCommandDeps, seen: KeySet | null): Promise<StoredKeySet> {
-  const { repository, policy, newKey, now } = deps;
+export async function rotateKeys(
+  deps: KeyCommandDeps,
+  seen: KeySet | null,
+): Promise<KeySet | null> {
+  const { policy, newKey, now } = deps;
   const seenActive = policy.algorithms.map((alg) => seen && activeKey(seen, alg)?.kid);
-  return repository.update(async (current) => {
+  return commitKeyChange(deps, async (current) => {
     if (!current) return null;
     const stillActive = policy.algorithms.map((alg) => activeKey(current, alg)?.kid);
     const unchanged = stillActive.every((kid, index) => kid === seenActive[index]);
@@ -39,18 +67,22 @@ export async function rotateKeys(deps: KeyCommandDeps, seen: KeySet | null): Pro
  *
  * Dropping the key from /jwks alone leaves it trusted by every verifier whose key-set cache is
  * still warm, for up to the JWKS cache lifetime: minutes of forged tokens accepted. So the
- * revocation is also recorded and published on the revocation channel SDKs listen to, kept until
- * no token the key signed can be alive and no cache can still hold a key set that had it
- * (`policy.retentionMs`). Recorded first: if removing it from the set then fails, tokens are
- * refused anyway and running the command again finishes the job.
+ * revocation is also recorded in the revoked set SDKs load and published on the channel they
+ * listen to, kept until no token the key signed can be alive and no cache can still hold a key
+ * set that had it (`policy.retentionMs`).
+ *
+ * PostgreSQL first: from that commit on the key never signs again and the revocation survives
+ * any Redis. If Redis then fails, the command fails and can be run again; and the first IdP that
+ * copies the new version into Redis writes the revocation there as well (key-mirror.ts).
  */
-export async function revokeKeyById(deps: KeyCommandDeps, kid: string): Promise<StoredKeySet> {
+export async function revokeKeyById(deps: KeyCommandDeps, kid: string): Promise<KeySet | null> {
   const { store, repository, policy, newKey, now } = deps;
-  const known = (await repository.read()).set?.keys.find((key) => key.kid === kid);
+  const known = (await repository.read())?.keys.find((key) => key.kid === kid);
   if (!known) throw new UnknownKeyError(kid);
-  const revokedAt = known.revokedAt ?? now();
-  await recordRevocation(store, { kind: 'key', kid, expiresAt: revokedAt + policy.retentionMs });
-  return repository.update(async (current) =>
+  const set = await commitKeyChange(deps, async (current) =>
     current ? revokeKey(current, kid, now(), policy, newKey) : null,
   );
+  const revokedAt = set?.keys.find((key) => key.kid === kid)?.revokedAt ?? known.revokedAt ?? now();
+  await recordRevocation(store, { kind: 'key', kid, expiresAt: revokedAt + policy.retentionMs });
+  return set;
 }

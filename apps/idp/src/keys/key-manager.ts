@@ -1,13 +1,15 @@
 import { createPrivateKey, type KeyObject } from 'node:crypto';
 import { channels, decodeKeySetChangedNotice, type SigningAlgorithm } from '@latchkey/protocol';
+import { DatabaseUnavailableError, type Database } from '../db/database.js';
 import type { Logger } from '../logger.js';
 import { StoreUnavailableError, type Store, type Unsubscribe } from '../store/store.js';
 import { buildJwksDocument, type JwksDocument } from './jwks-document.js';
 import { decryptPrivateKey, KeyDecryptionError } from './key-encryption.js';
 import type { KeyFactory } from './key-generation.js';
 import { revokeKeyById, rotateKeys } from './key-commands.js';
-import { maintainKeySet, retireKeys, type KeyPolicy } from './key-lifecycle.js';
-import { createKeyRepository, type StoredKeySet } from './key-repository.js';
+import { maintainKeySet, retireKeys, type KeyPolicy, type KeySetChange } from './key-lifecycle.js';
+import { createKeyMirror } from './key-mirror.js';
+import { createKeyRepository } from './key-repository.js';
 import { activeKey, keyState, type KeySet, type KeyState } from './key-set.js';
 
 export interface SigningKey {
@@ -51,13 +53,21 @@ export interface KeyManager {
 }
 
 export interface KeyManagerOptions {
+  /** Redis: the copy of the key set, change notices, key revocations (key-mirror.ts). */
   store: Store;
+  /** PostgreSQL: the keys themselves (key-repository.ts). */
+  database: Database;
   policy: KeyPolicy;
   kek: Buffer;
   newKey: KeyFactory;
   logger: Logger;
-  /** How often to re-read the store and check for due rotation. Default 5 s. */
+  /** How often to re-read the keys from the database and check for due rotation. Default 5 s. */
   checkIntervalMs?: number;
+  /**
+   * How often to check that Redis still holds the key set's copy (one GET), so that after a
+   * flush the `kid:` revocations an SDK starting then must load are back within this. Default 1 s.
+   */
+  copyCheckIntervalMs?: number;
   /**
    * When the stored keys were sealed under another KEK: retire them (still published, so
    * their tokens verify) and make new ones. Only for dev mode with an ephemeral KEK.
@@ -77,32 +87,34 @@ const NOT_READY_RETRY_MS = 100;
 export function createKeyManager(options: KeyManagerOptions): KeyManager {
   const { store, policy, kek, newKey, logger } = options;
   const now = options.now ?? Date.now;
-  const repository = createKeyRepository(store);
-  const commandDeps = { store, repository, policy, newKey, now };
+  const repository = createKeyRepository(options.database);
+  const mirror = createKeyMirror(store, { retentionMs: policy.retentionMs, now });
+  const commandDeps = { store, repository, mirror, policy, newKey, now };
 
   let loaded: {
-    raw: string;
     set: KeySet;
     jwks: JwksDocument;
     signing: Map<string, SigningKey>;
   } | null = null;
   let problem: string | null = 'keys not loaded yet';
   let timer: NodeJS.Timeout | undefined;
+  let copyTimer: NodeJS.Timeout | undefined;
+  let copying: Promise<void> | null = null;
   let retry: NodeJS.Timeout | undefined;
   let unsubscribe: Unsubscribe | undefined;
   let running: Promise<void> | null = null;
   let stopped = false;
   let replaceUndecryptable = options.replaceUndecryptableKeys ?? false;
 
-  const install = (stored: StoredKeySet): void => {
-    if (!stored.raw || !stored.set) return;
-    if (loaded?.raw === stored.raw) return;
+  const install = (set: KeySet | null): void => {
+    if (!set) return;
+    if (loaded?.set.version === set.version) return;
     const previous = loaded;
     // Keys that already signed before this change are reused, not decrypted again.
     const decrypted = new Map([...(previous?.signing.values() ?? [])].map((key) => [key.kid, key]));
     const signing = new Map<string, SigningKey>();
     for (const alg of policy.algorithms) {
-      const record = activeKey(stored.set, alg);
+      const record = activeKey(set, alg);
       if (!record) throw new KeysUnavailableError(`no active ${alg} key`);
       const privateKey =
         decrypted.get(record.kid)?.privateKey ??
@@ -112,13 +124,50 @@ export function createKeyManager(options: KeyManagerOptions): KeyManager {
         });
       signing.set(alg, { kid: record.kid, alg, privateKey });
     }
-    loaded = { raw: stored.raw, set: stored.set, jwks: buildJwksDocument(stored.set), signing };
+    loaded = { set, jwks: buildJwksDocument(set), signing };
     problem = null;
-    if (previous?.set.version !== stored.set.version) {
-      logger.info('keys.loaded', {
-        version: stored.set.version,
-        active: [...signing.values()].map(({ kid, alg }) => ({ kid, alg })),
-      });
+    logger.info('keys.loaded', {
+      version: set.version,
+      active: [...signing.values()].map(({ kid, alg }) => ({ kid, alg })),
+    });
+  };
+
+  /**
+   * Due maintenance, as one commit. On the very first start, the keys an IdP of the Redis-only
+   * era left in Redis are taken over rather than replaced, so the tokens they signed still
+   * verify. In dev mode with an ephemeral KEK, keys sealed under another one are retired first.
+   */
+  const maintain = async (current: KeySet | null): Promise<KeySetChange | null> => {
+    const adopted = current ? null : await mirror.read();
+    let base = current ?? adopted;
+    let replaced: KeySetChange | null = null;
+    if (base && replaceUndecryptable) {
+      replaced = retireKeys(base, undecryptableKids(base), now());
+      if (replaced) base = replaced.set;
+    }
+    const change = (await maintainKeySet(base, now(), policy, newKey)) ?? replaced;
+    if (adopted) logger.info('keys.adopted_from_redis', { version: adopted.version });
+    if (replaced) logger.warn('keys.replaced_undecryptable', { version: replaced.set.version });
+    return change ?? (adopted && { set: adopted, reason: 'created' });
+  };
+
+  // Said once per outage, not every check.
+  let mirrorTrouble = false;
+  const syncMirror = async (set: KeySet): Promise<void> => {
+    try {
+      const outcome = await mirror.sync(set);
+      if (outcome === 'restored') {
+        logger.warn('keys.redis_copy_restored', {
+          version: set.version,
+          detail:
+            'Redis had lost the key set (emptied or restarted without data): rewritten from the database',
+        });
+      }
+      if (mirrorTrouble) logger.info('keys.redis_copy_recovered');
+      mirrorTrouble = false;
+    } catch (error) {
+      if (!mirrorTrouble) logger.warn('keys.redis_copy_failed', { reason: describe(error) });
+      mirrorTrouble = true;
     }
   };
 
@@ -150,22 +199,21 @@ export function createKeyManager(options: KeyManagerOptions): KeyManager {
   const cycle = async (): Promise<void> => {
     await ensureSubscribed();
     try {
-      if (replaceUndecryptable) {
-        await repository.update((current) => {
-          const change = current && retireKeys(current, undecryptableKids(current), now());
-          if (change) logger.warn('keys.replaced_undecryptable', { version: change.set.version });
-          return Promise.resolve(change);
-        });
-        replaceUndecryptable = false;
+      const { set, changed } = await repository.update(maintain);
+      replaceUndecryptable = false;
+      install(set);
+      if (set) {
+        // Redis is the copy: trouble there is reported, and keys keep signing without it.
+        await syncMirror(set);
+        if (changed) await mirror.announce(set, changed).catch(() => undefined);
       }
-      install(await repository.update((current) => maintainKeySet(current, now(), policy, newKey)));
     } catch (error) {
       problem = describe(error);
       const level = error instanceof KeyDecryptionError ? 'error' : 'warn';
       logger[level]('keys.refresh_failed', { reason: problem });
       // Only an unreachable store is worth retrying at once; anything else (keys sealed
       // under another KEK) will not change in 100 ms and would only flood the log.
-      if (!loaded && !stopped && error instanceof StoreUnavailableError) {
+      if (!loaded && !stopped && isOutage(error)) {
         clearTimeout(retry);
         retry = setTimeout(() => void refresh(), NOT_READY_RETRY_MS);
         retry.unref();
@@ -200,14 +248,21 @@ export function createKeyManager(options: KeyManagerOptions): KeyManager {
     async start() {
       timer = setInterval(() => void refresh(), options.checkIntervalMs ?? 5_000);
       timer.unref();
+      copyTimer = setInterval(() => {
+        if (!loaded || copying || stopped) return;
+        copying = syncMirror(loaded.set).finally(() => (copying = null));
+      }, options.copyCheckIntervalMs ?? 1_000);
+      copyTimer.unref();
       await refresh();
     },
     async stop() {
       stopped = true;
       clearInterval(timer);
+      clearInterval(copyTimer);
       clearTimeout(retry);
       await unsubscribe?.().catch(() => undefined);
       await running;
+      await copying;
     },
     notReadyReason: () => (loaded ? null : problem),
     signingKey(alg) {
@@ -240,6 +295,9 @@ export function summarise(set: KeySet): KeySummary[] {
     revokedAt: key.revokedAt,
   }));
 }
+
+const isOutage = (error: unknown): boolean =>
+  error instanceof StoreUnavailableError || error instanceof DatabaseUnavailableError;
 
 function describe(error: unknown): string {
   return error instanceof Error ? error.message : String(error);

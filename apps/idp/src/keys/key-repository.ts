@@ -1,23 +1,11 @@
-import {
-  channels,
-  encodeKeySetChangedNotice,
-  isSigningAlgorithm,
-  storeKeys,
-} from '@latchkey/protocol';
-import type { Store } from '../store/store.js';
-import type { KeySetChange } from './key-lifecycle.js';
+import type { Database } from '../db/database.js';
+import type { ChangeReason, KeySetChange } from './key-lifecycle.js';
+import { canonicalOrder, claimVersion, selectKeySet, writeKeyChanges } from './key-queries.js';
 import type { KeySet } from './key-set.js';
 
-/** The stored key set is not what this IdP wrote. Refuse to guess, refuse to overwrite. */
-export class KeySetCorruptError extends Error {
-  readonly code = 'ERR_KEY_SET_CORRUPT';
-  constructor(detail: string) {
-    super(`stored key set is unreadable: ${detail}`);
-    this.name = 'KeySetCorruptError';
-  }
-}
+export { KeySetCorruptError } from './key-queries.js';
 
-/** Another writer kept winning the compare-and-set; the caller may try again later. */
+/** Another writer kept winning; the caller may try again later. */
 export class KeySetContentionError extends Error {
   readonly code = 'ERR_KEY_SET_CONTENTION';
   constructor() {
@@ -26,77 +14,58 @@ export class KeySetContentionError extends Error {
   }
 }
 
-export interface StoredKeySet {
-  /** The exact stored text: the compare-and-set token for the next write. */
-  raw: string | null;
+/** What an update left: the set as stored, and why it changed (null: it did not). */
+export interface KeySetUpdate {
   set: KeySet | null;
+  changed: ChangeReason | null;
 }
 
+/**
+ * The signing keys in PostgreSQL, the source of truth (Redis keeps a copy: key-mirror.ts).
+ * Every backend must pass key-repository.contract.ts.
+ */
 export interface KeyRepository {
-  read(): Promise<StoredKeySet>;
+  read(): Promise<KeySet | null>;
   /**
-   * Applies `change` to the current set and writes the result if nobody wrote in between;
-   * otherwise re-reads and asks again (the change may then find nothing left to do).
+   * Applies `change` to the current set and commits the result if nobody committed in
+   * between; otherwise re-reads and asks again (the change may then find nothing left to do:
+   * that is how two IdPs due for the same rotation rotate once).
    */
-  update(change: (current: KeySet | null) => Promise<KeySetChange | null>): Promise<StoredKeySet>;
+  update(change: (current: KeySet | null) => Promise<KeySetChange | null>): Promise<KeySetUpdate>;
 }
 
 const MAX_ATTEMPTS = 5;
 
-export function createKeyRepository(store: Store): KeyRepository {
-  const read = async (): Promise<StoredKeySet> => {
-    const raw = await store.get(storeKeys.keySet);
-    return { raw, set: raw === null ? null : parseKeySet(raw) };
-  };
-
+/**
+ * Optimistic, with the database's row lock as the referee: the change is computed (new key
+ * pairs generated, which takes up to a few hundred ms for RSA) outside any lock, then committed
+ * in one transaction that first moves the version row from the version it was computed on.
+ * A writer that finds the version moved rolls back and recomputes from the new set.
+ *
+ * Why not an advisory lock around read-compute-write: it only binds writers that remember to
+ * take it and lives in a key space shared with every other user of the database, and it would
+ * hold the lock through key generation. Why not SELECT … FOR UPDATE on every check: that would
+ * write a lock mark into the row every few seconds per instance. Here the guard is the data
+ * itself: any write that changes the set moves the version, whoever made it.
+ */
+export function createKeyRepository(db: Database): KeyRepository {
+  const read = () => selectKeySet(db);
   return {
     read,
     async update(change) {
       for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
         const current = await read();
-        const next = await change(current.set);
-        if (!next) return current;
-        const raw = JSON.stringify(next.set);
-        if (await store.compareAndSet(storeKeys.keySet, current.raw, raw)) {
-          const notice = encodeKeySetChangedNotice({
-            version: next.set.version,
-            reason: next.reason,
-          });
-          // Best effort: instances that miss the notice pick the change up on their next tick.
-          await store.publish(channels.keySetChanged, notice).catch(() => undefined);
-          return { raw, set: next.set };
-        }
+        const next = await change(current);
+        if (!next) return { set: current, changed: null };
+        const set: KeySet = { version: next.set.version, keys: canonicalOrder(next.set.keys) };
+        const committed = await db.transaction(async (tx) => {
+          if (!(await claimVersion(tx, current?.version ?? null, set.version))) return false;
+          await writeKeyChanges(tx, current, set);
+          return true;
+        });
+        if (committed) return { set, changed: next.reason };
       }
       throw new KeySetContentionError();
     },
   };
-}
-
-export function parseKeySet(raw: string): KeySet {
-  let value: unknown;
-  try {
-    value = JSON.parse(raw);
-  } catch {
-    throw new KeySetCorruptError('not JSON');
-  }
-  if (typeof value !== 'object' || value === null) throw new KeySetCorruptError('not an object');
-  const { version, keys } = value as Record<string, unknown>;
-  if (typeof version !== 'number' || !Array.isArray(keys)) {
-    throw new KeySetCorruptError('missing version or keys');
-  }
-  keys.forEach((key: unknown, index) => {
-    const record = key as Record<string, unknown> | null;
-    if (
-      typeof record !== 'object' ||
-      record === null ||
-      typeof record.kid !== 'string' ||
-      !isSigningAlgorithm(record.alg) ||
-      typeof record.createdAt !== 'number' ||
-      typeof record.publicJwk !== 'object' ||
-      typeof record.privateKey !== 'object'
-    ) {
-      throw new KeySetCorruptError(`key #${index} is malformed`);
-    }
-  });
-  return value as KeySet;
 }

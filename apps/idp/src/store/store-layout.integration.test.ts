@@ -4,6 +4,9 @@ import {
   storeKeys,
   storeLayoutKey,
 } from '@latchkey/protocol';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { startTestRedis, type TestRedis } from '@latchkey/testing';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -29,7 +32,12 @@ describe('the Redis key layout, on the IdP side', { timeout: 60_000 }, () => {
   beforeAll(async () => {
     redis = await startTestRedis();
     client = new Redis(redis.url);
-    env = { REDIS_URL: redis.url, KEY_ENCRYPTION_KEY: KEK };
+    // The keys command needs a database that outlives it; it is refused before opening it.
+    env = {
+      REDIS_URL: redis.url,
+      KEY_ENCRYPTION_KEY: KEK,
+      DATABASE_URL: `pglite://${mkdtempSync(join(tmpdir(), 'latchkey-layout-'))}`,
+    };
   });
   afterAll(async () => {
     client?.disconnect();
