@@ -98,7 +98,7 @@ async function startDemoOn(ports: Awaited<ReturnType<typeof demoPorts>>) {
       intervalMs: 250,
     }),
     demo.exited.then((code) => {
-      throw new Error(`the demo exited (${code}) before printing its URLs`);
+      throw new Error(`the demo exited (${code}) before printing its URLs:\n${demo.output()}`);
     }),
   ]);
   const pids = childPids(demo.child.pid!);

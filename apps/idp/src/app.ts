@@ -3,7 +3,7 @@ import { Router } from '@koa/router';
 import { mountAccountRoutes } from './account/account-routes.js';
 import type { ClientRegistry } from './clients/client.js';
 import type { Config } from './config/config.js';
-import type { AccountDeps } from './account-links/account-link-deps.js';
+import type { AccountLinkDeps } from './account-links/account-link-deps.js';
 import { mountAccountLinkRoutes } from './account-links/account-link-routes.js';
 import { createFormCsrf } from './account-links/form-csrf.js';
 import { databaseNotReadyReason } from './db/database-probe.js';
@@ -69,7 +69,7 @@ export interface AppDeps {
   fastPaths?: boolean;
   /** The emailed-link pages' services (account-links/): without them, none of those pages. */
   accountLinkPages?: Pick<
-    AccountDeps,
+    AccountLinkDeps,
     'links' | 'passwords' | 'mailer' | 'afterAnswer' | 'inLocale'
   >;
 }
@@ -154,7 +154,7 @@ export function createApp(deps: AppDeps): Koa {
     submitLoginRoute(login),
   );
   if (deps.accountLinkPages) {
-    const accountDeps: AccountDeps = {
+    const accountLinkDeps: AccountLinkDeps = {
       ...deps.accountLinkPages,
       config,
       database: deps.database,
@@ -163,7 +163,7 @@ export function createApp(deps: AppDeps): Koa {
       logger,
       csrf: createFormCsrf({ issuer: config.issuer, https }),
     };
-    mountAccountLinkRoutes(router, accountDeps, [language, htmlErrors(logger)], clientAddress);
+    mountAccountLinkRoutes(router, accountLinkDeps, [language, htmlErrors(logger)], clientAddress);
   }
   mountAccountRoutes(
     router,

@@ -24,7 +24,7 @@ export interface PasswordSetter {
 }
 
 /** What the account wing's routes need; app.ts builds it once. */
-export interface AccountDeps {
+export interface AccountLinkDeps {
   config: Config;
   database: Database;
   users: UserRepository;

@@ -1,6 +1,6 @@
 import type { Router } from '@koa/router';
 import type { Middleware } from 'koa';
-import type { AccountDeps } from './account-link-deps.js';
+import type { AccountLinkDeps } from './account-link-deps.js';
 import { showForgotPasswordRoute, submitForgotPasswordRoute } from './forgot-password-routes.js';
 import { showResetPasswordRoute, submitResetPasswordRoute } from './reset-password-routes.js';
 import { showSignupRoute, submitSignupRoute } from './signup-routes.js';
@@ -14,7 +14,7 @@ import { showVerifyEmailRoute, submitVerifyEmailRoute } from './verify-email-rou
  */
 export function mountAccountLinkRoutes(
   router: Router,
-  deps: AccountDeps,
+  deps: AccountLinkDeps,
   page: readonly Middleware[],
   address: Middleware,
 ): void {

@@ -12,13 +12,13 @@ import {
   formLocale,
   sendForeignOrigin,
   sendMessage,
-  type AccountDeps,
+  type AccountLinkDeps,
 } from './account-link-deps.js';
 import { linkUrl } from './account-links.js';
 import { isEmailAddress, MAX_EMAIL_LENGTH } from './email-address.js';
 
 /** GET /forgot-password: the form (field `email`). */
-export function showForgotPasswordRoute(deps: AccountDeps): Middleware {
+export function showForgotPasswordRoute(deps: AccountLinkDeps): Middleware {
   return (ctx) => renderForm(ctx, deps, formLocale(ctx, undefined), 200);
 }
 
@@ -28,7 +28,7 @@ export function showForgotPasswordRoute(deps: AccountDeps): Middleware {
  * way", with the same status and after the same work whether or not one does. The look-up,
  * the link and the mail happen after the answer has gone (after-answer.ts).
  */
-export function submitForgotPasswordRoute(deps: AccountDeps): Middleware {
+export function submitForgotPasswordRoute(deps: AccountLinkDeps): Middleware {
   return async (ctx) => {
     // Generous limits, so that a 10 KB address gets this form's own message, not a 413.
     const form = await readForm(ctx, { maxBytes: 64 * 1024, maxValueLength: 32 * 1024 });
@@ -75,7 +75,11 @@ export function submitForgotPasswordRoute(deps: AccountDeps): Middleware {
 }
 
 /** Runs after the answer: nothing here may change what the asker saw. */
-async function sendResetLink(deps: AccountDeps, address: string, locale: Locale): Promise<void> {
+async function sendResetLink(
+  deps: AccountLinkDeps,
+  address: string,
+  locale: Locale,
+): Promise<void> {
   const user = await deps.users.findByEmail(address);
   // A disabled user cannot reset: no link, and no mail to tell anyone so.
   if (!user?.email || user.state === 'disabled') return;
@@ -93,7 +97,7 @@ async function sendResetLink(deps: AccountDeps, address: string, locale: Locale)
 
 function renderForm(
   ctx: Context,
-  deps: AccountDeps,
+  deps: AccountLinkDeps,
   locale: Locale,
   status: number,
   view: { error?: 'form.error.expired' | 'account.error.invalidEmail'; email?: string } = {},

@@ -20,7 +20,7 @@ import {
   sendForeignOrigin,
   sendInvalidLink,
   sendMessage,
-  type AccountDeps,
+  type AccountLinkDeps,
 } from './account-link-deps.js';
 import type { LinkHolder } from './account-links.js';
 import { passwordProblemMessage } from './password-problem-message.js';
@@ -29,7 +29,7 @@ import { passwordProblemMessage } from './password-problem-message.js';
 const FORM_LIMITS = { maxBytes: 1024 * 1024, maxValueLength: 256 * 1024 };
 
 /** GET /reset-password?token=…: the form, if the link is good. Never uses the link up. */
-export function showResetPasswordRoute(deps: AccountDeps): Middleware {
+export function showResetPasswordRoute(deps: AccountLinkDeps): Middleware {
   return async (ctx) => {
     const locale = formLocale(ctx, undefined);
     const token = typeof ctx.query.token === 'string' ? ctx.query.token : '';
@@ -45,7 +45,7 @@ export function showResetPasswordRoute(deps: AccountDeps): Middleware {
  * submissions of one link exactly one gets the claim (account-links.ts). The password changes
  * through the lifecycle, which ends every session and sends the notice; nobody is signed in.
  */
-export function submitResetPasswordRoute(deps: AccountDeps): Middleware {
+export function submitResetPasswordRoute(deps: AccountLinkDeps): Middleware {
   return async (ctx) => {
     const form = await readForm(ctx, FORM_LIMITS);
     const locale = formLocale(ctx, form.single('lang'));
@@ -110,14 +110,14 @@ export function submitResetPasswordRoute(deps: AccountDeps): Middleware {
 }
 
 /** A good link that sets a password (not an address confirmation). */
-async function passwordLink(deps: AccountDeps, token: string): Promise<LinkHolder | null> {
+async function passwordLink(deps: AccountLinkDeps, token: string): Promise<LinkHolder | null> {
   const holder = await deps.links.inspect(token);
   return holder && (holder.purpose === 'reset' || holder.purpose === 'invite') ? holder : null;
 }
 
 function renderForm(
   ctx: Context,
-  deps: AccountDeps,
+  deps: AccountLinkDeps,
   locale: Locale,
   status: number,
   holder: LinkHolder,

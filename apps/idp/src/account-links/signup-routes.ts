@@ -18,7 +18,7 @@ import {
   formLocale,
   sendForeignOrigin,
   sendMessage,
-  type AccountDeps,
+  type AccountLinkDeps,
 } from './account-link-deps.js';
 import { linkUrl } from './account-links.js';
 import { isEmailAddress, MAX_EMAIL_LENGTH } from './email-address.js';
@@ -31,7 +31,7 @@ const FORM_LIMITS = { maxBytes: 1024 * 1024, maxValueLength: 256 * 1024 };
 type FormError = (t: ReturnType<typeof pageFrame>['t']) => string;
 
 /** GET /signup (only with SELF_REGISTRATION=true; otherwise the route does not exist). */
-export function showSignupRoute(deps: AccountDeps): Middleware {
+export function showSignupRoute(deps: AccountLinkDeps): Middleware {
   return (ctx) => renderForm(ctx, deps, formLocale(ctx, undefined), 200, {});
 }
 
@@ -43,7 +43,7 @@ export function showSignupRoute(deps: AccountDeps): Middleware {
  * account" after the answer has gone. The new account is `pending` until its address is
  * confirmed through a single-use link.
  */
-export function submitSignupRoute(deps: AccountDeps): Middleware {
+export function submitSignupRoute(deps: AccountLinkDeps): Middleware {
   return async (ctx) => {
     const form = await readForm(ctx, FORM_LIMITS);
     const locale = formLocale(ctx, form.single('lang'));
@@ -93,7 +93,7 @@ export function submitSignupRoute(deps: AccountDeps): Middleware {
 
 /** Runs after the answer: creates the pending account, or tells the address's owner. */
 async function register(
-  deps: AccountDeps,
+  deps: AccountLinkDeps,
   account: { username: string; email: string },
   passwordHash: string,
   locale: Locale,
@@ -144,7 +144,7 @@ async function register(
 
 function renderForm(
   ctx: Context,
-  deps: AccountDeps,
+  deps: AccountLinkDeps,
   locale: Locale,
   status: number,
   view: { username?: string; email?: string; error?: FormError },

@@ -9,14 +9,14 @@ import {
   sendForeignOrigin,
   sendInvalidLink,
   sendMessage,
-  type AccountDeps,
+  type AccountLinkDeps,
 } from './account-link-deps.js';
 
 /**
  * GET /verify-email?token=…: a page with one button. Opening the link changes nothing: mail
  * scanners and link previews fetch links, and must not verify an address for its owner.
  */
-export function showVerifyEmailRoute(deps: AccountDeps): Middleware {
+export function showVerifyEmailRoute(deps: AccountLinkDeps): Middleware {
   return async (ctx) => {
     const locale = formLocale(ctx, undefined);
     const token = typeof ctx.query.token === 'string' ? ctx.query.token : '';
@@ -33,7 +33,7 @@ export function showVerifyEmailRoute(deps: AccountDeps): Middleware {
 }
 
 /** POST /verify-email: the pending account becomes active. Single use, like every link. */
-export function submitVerifyEmailRoute(deps: AccountDeps): Middleware {
+export function submitVerifyEmailRoute(deps: AccountLinkDeps): Middleware {
   return async (ctx) => {
     const form = await readForm(ctx, { maxBytes: 8 * 1024, maxValueLength: 1024 });
     const locale = formLocale(ctx, form.single('lang'));
