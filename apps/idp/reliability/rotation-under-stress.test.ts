@@ -2,6 +2,7 @@ import { Redis } from 'ioredis';
 import { storeKeys } from '@latchkey/protocol';
 import { createVerifier, type Verifier } from '@latchkey/sdk';
 import {
+  findTestPostgres,
   sleep,
   startTestRedis,
   waitFor,
@@ -97,6 +98,8 @@ async function assertAllPublished(url: string, tokens: Issued[], when: string): 
   expect([...new Set(missing)], when).toEqual([]);
 }
 
+const postgres = await findTestPostgres();
+
 describe('promise 5: key rotation under stress', () => {
   it('5: an IdP SIGKILLed at random moments of repeated rotations restarts with every key that signed a live token still published', async () => {
     const seed = Number(process.env.ROTATION_SEED ?? Date.now() % 1_000_000);
@@ -190,122 +193,131 @@ describe('promise 5: key rotation under stress', () => {
     );
   });
 
-  it('5: three IdP instances rotating on the same interval boundary, or told to rotate at the same moment, make exactly one new key each time and converge; tokens from every instance verify everywhere all along', async () => {
-    const instances = await Promise.all([1, 2, 3].map(() => cluster.start(ENV)));
-    const urls = instances.map((idp) => idp.url);
-    const verifiers = urls.map(verifierOn);
-    const perAlg = (set: KeySet, alg: string) => set.keys.filter((k) => k.alg === alg);
-    const firstSet = await storedSet();
-    const algs = [...new Set(firstSet.keys.map((k) => k.alg))];
-    expect(algs.sort()).toEqual(['ES256', 'RS256']);
+  // Three instances share their keys through one database, which only a server can be (an
+  // embedded one lives inside one process): skipped without one locally, required in CI.
+  it.skipIf(!postgres.available)(
+    '5: three IdP instances rotating on the same interval boundary, or told to rotate at the same moment, make exactly one new key each time and converge; tokens from every instance verify everywhere all along',
+    async () => {
+      const instances = await Promise.all([1, 2, 3].map(() => cluster.start(ENV)));
+      const urls = instances.map((idp) => idp.url);
+      const verifiers = urls.map(verifierOn);
+      const perAlg = (set: KeySet, alg: string) => set.keys.filter((k) => k.alg === alg);
+      const firstSet = await storedSet();
+      const algs = [...new Set(firstSet.keys.map((k) => k.alg))];
+      expect(algs.sort()).toEqual(['ES256', 'RS256']);
 
-    let maxJwksLagMs = 0;
-    let maxVerifyLagMs = 0;
-    let checked = 0;
-    let notYetPublished = 0;
-    /** A token from each instance; its kid at every instance's /jwks; the SDK at each accepts it. */
-    const crossCheck = async (): Promise<void> => {
-      for (const from of urls) {
-        const token = issued(await machineToken(from), 'access');
-        for (const [index, at] of urls.entries()) {
-          const startedAt = performance.now();
-          // Another instance may load a new set a moment later; the key it signs with was
-          // published (pending) one rotation earlier, so it is normally there at once.
-          let attempts = 0;
-          await waitFor(
-            `kid from ${from} at ${at}`,
-            async () => (attempts++, (await publishedKids(at)).has(token.kid)),
-            { timeoutMs: 2_000, intervalMs: 50 },
-          );
-          if (attempts > 1) notYetPublished += 1;
-          maxJwksLagMs = Math.max(maxJwksLagMs, performance.now() - startedAt);
-          const verifyStart = performance.now();
-          await waitFor(
-            `the SDK on ${at} to accept a token from ${from}`,
-            () => verify(verifiers[index]!, token).then(() => true),
-            { timeoutMs: 3_000, intervalMs: 100 },
-          );
-          maxVerifyLagMs = Math.max(maxVerifyLagMs, performance.now() - verifyStart);
-          checked += 1;
-        }
-      }
-    };
-
-    const converged = async (what: string): Promise<number> => {
-      const startedAt = performance.now();
-      await waitFor(
-        what,
-        async () => {
-          const set = await storedSet();
-          const expected = new Set(set.keys.filter((k) => k.revokedAt === null).map((k) => k.kid));
-          const active = set.keys.find((k) => k.alg === 'ES256' && k.activatedAt && !k.retiredAt)!;
-          for (const url of urls) {
-            const kids = await publishedKids(url);
-            if (kids.size !== expected.size || [...expected].some((kid) => !kids.has(kid)))
-              return false;
-            if (issued(await machineToken(url), 'access').kid !== active.kid) return false;
+      let maxJwksLagMs = 0;
+      let maxVerifyLagMs = 0;
+      let checked = 0;
+      let notYetPublished = 0;
+      /** A token from each instance; its kid at every instance's /jwks; the SDK at each accepts it. */
+      const crossCheck = async (): Promise<void> => {
+        for (const from of urls) {
+          const token = issued(await machineToken(from), 'access');
+          for (const [index, at] of urls.entries()) {
+            const startedAt = performance.now();
+            // Another instance may load a new set a moment later; the key it signs with was
+            // published (pending) one rotation earlier, so it is normally there at once.
+            let attempts = 0;
+            await waitFor(
+              `kid from ${from} at ${at}`,
+              async () => (attempts++, (await publishedKids(at)).has(token.kid)),
+              { timeoutMs: 2_000, intervalMs: 50 },
+            );
+            if (attempts > 1) notYetPublished += 1;
+            maxJwksLagMs = Math.max(maxJwksLagMs, performance.now() - startedAt);
+            const verifyStart = performance.now();
+            await waitFor(
+              `the SDK on ${at} to accept a token from ${from}`,
+              () => verify(verifiers[index]!, token).then(() => true),
+              { timeoutMs: 3_000, intervalMs: 100 },
+            );
+            maxVerifyLagMs = Math.max(maxVerifyLagMs, performance.now() - verifyStart);
+            checked += 1;
           }
-          return true;
-        },
-        { timeoutMs: 5_000, intervalMs: 50 },
-      );
-      return performance.now() - startedAt;
-    };
+        }
+      };
 
-    // Phase 1: two scheduled rotations, every instance due at the same boundary.
-    const startedAt = performance.now();
-    let version = firstSet.version;
-    const convergence: number[] = [];
-    let rotations = 0;
-    for (
-      let round = 0;
-      round < 200 && rotations < 2 && performance.now() - startedAt < 18_000;
-      round++
-    ) {
-      await crossCheck();
-      const set = await storedSet();
-      if (set.version !== version) {
-        version = set.version;
-        rotations = Math.max(
-          ...algs.map((alg) => perAlg(set, alg).filter((k) => k.retiredAt).length),
+      const converged = async (what: string): Promise<number> => {
+        const startedAt = performance.now();
+        await waitFor(
+          what,
+          async () => {
+            const set = await storedSet();
+            const expected = new Set(
+              set.keys.filter((k) => k.revokedAt === null).map((k) => k.kid),
+            );
+            const active = set.keys.find(
+              (k) => k.alg === 'ES256' && k.activatedAt && !k.retiredAt,
+            )!;
+            for (const url of urls) {
+              const kids = await publishedKids(url);
+              if (kids.size !== expected.size || [...expected].some((kid) => !kids.has(kid)))
+                return false;
+              if (issued(await machineToken(url), 'access').kid !== active.kid) return false;
+            }
+            return true;
+          },
+          { timeoutMs: 5_000, intervalMs: 50 },
         );
-        convergence.push(await converged(`convergence after rotation ${rotations}`));
+        return performance.now() - startedAt;
+      };
+
+      // Phase 1: two scheduled rotations, every instance due at the same boundary.
+      const startedAt = performance.now();
+      let version = firstSet.version;
+      const convergence: number[] = [];
+      let rotations = 0;
+      for (
+        let round = 0;
+        round < 200 && rotations < 2 && performance.now() - startedAt < 18_000;
+        round++
+      ) {
+        await crossCheck();
+        const set = await storedSet();
+        if (set.version !== version) {
+          version = set.version;
+          rotations = Math.max(
+            ...algs.map((alg) => perAlg(set, alg).filter((k) => k.retiredAt).length),
+          );
+          convergence.push(await converged(`convergence after rotation ${rotations}`));
+        }
+        await sleep(100);
       }
-      await sleep(100);
-    }
-    expect(rotations).toBe(2);
-    const afterSchedule = await storedSet();
-    for (const alg of algs) {
-      const keys = perAlg(afterSchedule, alg);
-      // Exactly one new key per rotation: 1 active + 1 pending + one retired per rotation.
-      expect(keys, alg).toHaveLength(2 + rotations);
-      const retiredAt = keys
-        .flatMap((k) => (k.retiredAt ? [k.retiredAt] : []))
-        .sort((a, b) => a - b);
-      // Two instances rotating at one boundary would retire two keys moments apart.
-      expect(retiredAt[1]! - retiredAt[0]!, alg).toBeGreaterThanOrEqual(INTERVAL_MS - 1_000);
-    }
+      expect(rotations).toBe(2);
+      const afterSchedule = await storedSet();
+      for (const alg of algs) {
+        const keys = perAlg(afterSchedule, alg);
+        // Exactly one new key per rotation: 1 active + 1 pending + one retired per rotation.
+        expect(keys, alg).toHaveLength(2 + rotations);
+        const retiredAt = keys
+          .flatMap((k) => (k.retiredAt ? [k.retiredAt] : []))
+          .sort((a, b) => a - b);
+        // Two instances rotating at one boundary would retire two keys moments apart.
+        expect(retiredAt[1]! - retiredAt[0]!, alg).toBeGreaterThanOrEqual(INTERVAL_MS - 1_000);
+      }
 
-    // Phase 2: three operators say "rotate" at the same moment, while the three instances run.
-    // Each names the key it means (see the keys command): started together is not read together.
-    const signing = issued(await machineToken(urls[0]!), 'access').kid;
-    const commandEnv = await cluster.env(ENV);
-    const commands = [1, 2, 3].map(() =>
-      spawnKeysCommand(['rotate', '--if-active', signing], commandEnv),
-    );
-    expect(await Promise.all(commands.map((c) => c.exited))).toEqual([0, 0, 0]);
-    convergence.push(await converged('convergence after three simultaneous rotate commands'));
-    const afterCommands = await storedSet();
-    for (const alg of algs) {
-      expect(perAlg(afterCommands, alg), alg).toHaveLength(2 + rotations + 1);
-    }
-    await crossCheck();
+      // Phase 2: three operators say "rotate" at the same moment, while the three instances run.
+      // Each names the key it means (see the keys command): started together is not read together.
+      const signing = issued(await machineToken(urls[0]!), 'access').kid;
+      const commandEnv = await cluster.env(ENV);
+      const commands = [1, 2, 3].map(() =>
+        spawnKeysCommand(['rotate', '--if-active', signing], commandEnv),
+      );
+      expect(await Promise.all(commands.map((c) => c.exited))).toEqual([0, 0, 0]);
+      convergence.push(await converged('convergence after three simultaneous rotate commands'));
+      const afterCommands = await storedSet();
+      for (const alg of algs) {
+        expect(perAlg(afterCommands, alg), alg).toHaveLength(2 + rotations + 1);
+      }
+      await crossCheck();
 
-    expect(checked).toBeGreaterThan(0);
-    process.stdout.write(
-      `[rotation] 3 instances: ${rotations} scheduled + 1 commanded rotation, ${checked} cross-checks, ` +
-        `convergence ms ${JSON.stringify(convergence.map(Math.round))}, ` +
-        `kid not yet at another /jwks ${notYetPublished} times (max ${Math.round(maxJwksLagMs)} ms), max SDK lag ${Math.round(maxVerifyLagMs)} ms\n`,
-    );
-  });
+      expect(checked).toBeGreaterThan(0);
+      process.stdout.write(
+        `[rotation] 3 instances: ${rotations} scheduled + 1 commanded rotation, ${checked} cross-checks, ` +
+          `convergence ms ${JSON.stringify(convergence.map(Math.round))}, ` +
+          `kid not yet at another /jwks ${notYetPublished} times (max ${Math.round(maxJwksLagMs)} ms), max SDK lag ${Math.round(maxVerifyLagMs)} ms\n`,
+      );
+    },
+  );
 });
