@@ -16,7 +16,7 @@ import {
   openForm,
 } from '../test-support/account-flows.js';
 import { createBrowser } from '../test-support/browser.js';
-import { linkIn, startSmtpCapture, type SmtpCapture } from '../test-support/smtp-capture.js';
+import { linkIn, startSmtpCapture, type SmtpCapture } from '@latchkey/testing';
 import { startTestIdp, type TestIdp } from '../test-support/test-idp.js';
 
 /**

@@ -3,7 +3,7 @@ import type { Database } from '../db/database.js';
 import { createLogger } from '../logger.js';
 import { askForResetLink, createTestUser, openForm } from '../test-support/account-flows.js';
 import { createBrowser } from '../test-support/browser.js';
-import { linkIn, startSmtpCapture, type SmtpCapture } from '../test-support/smtp-capture.js';
+import { linkIn, startSmtpCapture, type SmtpCapture } from '@latchkey/testing';
 import { freshTestDatabase } from '../test-support/test-database.js';
 import { startTestIdp, type TestIdp } from '../test-support/test-idp.js';
 

@@ -8,7 +8,7 @@ import {
   openForm,
 } from '../test-support/account-flows.js';
 import { createBrowser, signIn } from '../test-support/browser.js';
-import { linkIn, startSmtpCapture, type SmtpCapture } from '../test-support/smtp-capture.js';
+import { linkIn, startSmtpCapture, type SmtpCapture } from '@latchkey/testing';
 import { freshTestDatabase } from '../test-support/test-database.js';
 import { startTestIdp, type TestIdp } from '../test-support/test-idp.js';
 import type { User } from '../users/user.js';

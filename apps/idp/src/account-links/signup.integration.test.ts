@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestUser, fieldValue, openForm } from '../test-support/account-flows.js';
 import { authorizeUrl, createBrowser, loginFormFields } from '../test-support/browser.js';
-import { linkIn, startSmtpCapture, type SmtpCapture } from '../test-support/smtp-capture.js';
+import { linkIn, startSmtpCapture, type SmtpCapture } from '@latchkey/testing';
 import { freshTestDatabase } from '../test-support/test-database.js';
 import { startTestIdp, type TestIdp } from '../test-support/test-idp.js';
 

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runScript, runUsersCommand } from '../test-support/idp-process.js';
-import { linkIn, startSmtpCapture, type SmtpCapture } from '../test-support/smtp-capture.js';
+import { linkIn, startSmtpCapture, type SmtpCapture } from '@latchkey/testing';
 
 /**
  * `users invite EMAIL` and `users reset-link USER` as an operator runs them: the built

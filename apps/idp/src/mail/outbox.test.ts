@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../logger.js';
-import { startSmtpCapture, type SmtpCapture } from '../test-support/smtp-capture.js';
+import { startSmtpCapture, type SmtpCapture } from '@latchkey/testing';
 import type { MailMessage } from './mail-message.js';
 import { createOutbox } from './outbox.js';
 import { createSmtpTransport } from './smtp-transport.js';
