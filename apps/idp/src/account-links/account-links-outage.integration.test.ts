@@ -1,7 +1,10 @@
 import {
   findTestPostgres,
+  linkIn,
+  startSmtpCapture,
   startTcpGate,
   waitFor,
+  type SmtpCapture,
   type TcpGate,
   type TestPostgresDatabase,
 } from '@latchkey/testing';
@@ -16,7 +19,6 @@ import {
   openForm,
 } from '../test-support/account-flows.js';
 import { createBrowser } from '../test-support/browser.js';
-import { linkIn, startSmtpCapture, type SmtpCapture } from '@latchkey/testing';
 import { startTestIdp, type TestIdp } from '../test-support/test-idp.js';
 
 /**
