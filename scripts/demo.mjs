@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 // `pnpm demo`: builds the IdP and both demo apps, makes sure Redis answers (starting a private
-// redis-server when none does), starts the three services with one tagged, coloured log, and
-// stops them all on Ctrl-C or as soon as one of them dies. Plain Node, no dependencies: it must
-// run before anything else in the workspace works.
+// redis-server when none does) and that a mail catcher does (starting maildev, this package's
+// devDependency, when nothing answers on the SMTP port), starts the three services with one
+// tagged, coloured log, and stops them all on Ctrl-C or as soon as one of them dies. Plain
+// Node, no imports beyond it: it must run before anything else in the workspace works.
 // @ts-check
 import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -24,7 +25,7 @@ const DEMO_WIKI_URL = 'http://wiki.localhost:3002';
 
 const useColour =
   Boolean(process.env.FORCE_COLOR) || (process.stdout.isTTY && !process.env.NO_COLOR);
-const COLOURS = { demo: 33, redis: 31, idp: 36, shop: 35, wiki: 32 };
+const COLOURS = { demo: 33, redis: 31, mail: 34, idp: 36, shop: 35, wiki: 32 };
 /** @typedef {keyof typeof COLOURS} Name */
 /** @param {Name} name */
 const tag = (name) => (useColour ? `\x1b[1;${COLOURS[name]}m[${name}]\x1b[0m` : `[${name}]`);
@@ -47,6 +48,10 @@ function portFromEnv(name, fallback) {
 const idpPort = portFromEnv('IDP_PORT', 4000);
 const shopPort = portFromEnv('SHOP_PORT', 3001);
 const wikiPort = portFromEnv('WIKI_PORT', 3002);
+// The demo mail catcher (the Contract's "demo mail inbox"): SMTP for the IdP, a web inbox.
+const smtpPort = portFromEnv('DEMO_SMTP_PORT', 1025);
+const inboxPort = portFromEnv('DEMO_INBOX_PORT', 1080);
+const inboxUrl = `http://127.0.0.1:${inboxPort}`;
 const issuer = `http://idp.localhost:${idpPort}`;
 const shopUrl = `http://shop.localhost:${shopPort}`;
 const wikiUrl = `http://wiki.localhost:${wikiPort}`;
@@ -60,8 +65,11 @@ const tempDir = () => {
   return dir;
 };
 
+/** Whether the demo has an inbox to show (ours, or one that answered already). */
+let inboxShown = false;
+
 /**
- * Every process the demo started, in start order; redis (if ours) first, stopped last.
+ * Every process the demo started, in start order; redis and mail (if ours) first, stopped last.
  * @type {Child[]}
  */
 const children = [];
@@ -91,6 +99,7 @@ async function main() {
 
   // Redis first: saying that it is missing should not wait for a build.
   await ensureRedis(redisAddress);
+  await ensureMailCatcher();
 
   say('building the IdP and the demo apps…');
   const build = spawnSync(
@@ -120,6 +129,7 @@ async function main() {
       REDIS_URL: redisUrl,
       CLIENTS_FILE: clientsFile,
       USERS_FILE: join(ROOT, 'apps/idp/demo/users.json'),
+      SMTP_URL: `smtp://127.0.0.1:${smtpPort}`,
     },
   });
   const common = {
@@ -258,6 +268,76 @@ async function ensureRedis(address) {
   }
 }
 
+/**
+ * True when an SMTP server greets on the port (`220 …`).
+ * @param {number} port
+ * @returns {Promise<boolean>}
+ */
+function smtpAnswers(port) {
+  return new Promise((resolve) => {
+    const socket = netConnect(port, '127.0.0.1');
+    /** @param {boolean} answer */
+    const done = (answer) => {
+      socket.destroy();
+      resolve(answer);
+    };
+    socket.setTimeout(1_000, () => done(false));
+    socket.once('error', () => done(false));
+    socket.once('data', (/** @type {Buffer} */ data) =>
+      done(data.toString('latin1').startsWith('220')),
+    );
+  });
+}
+
+/**
+ * Mail is part of the demo ("Forgot password?" sends a link) but not of signing in: when the
+ * catcher cannot start, the demo says why and goes on without it.
+ */
+async function ensureMailCatcher() {
+  if (await smtpAnswers(smtpPort)) {
+    inboxShown = (await statusOf(`${inboxUrl}/api/email`)) === 200;
+    say(
+      `an SMTP server answers at 127.0.0.1:${smtpPort}: the IdP sends its mail there` +
+        (inboxShown ? ` (inbox ${inboxUrl})` : ''),
+    );
+    return;
+  }
+  const maildev = join(ROOT, 'scripts/node_modules/maildev/dist/bin/maildev.js');
+  if (!existsSync(maildev)) {
+    say('maildev is not installed (run pnpm install): the demo runs without a mail inbox');
+    return;
+  }
+  if (!(await portIsFree(inboxPort))) {
+    say(`port ${inboxPort} (DEMO_INBOX_PORT) is taken: the demo runs without a mail inbox`);
+    return;
+  }
+  say(`starting maildev: SMTP 127.0.0.1:${smtpPort}, inbox ${inboxUrl}`);
+  const child = startChild(
+    'mail',
+    process.execPath,
+    [
+      maildev,
+      '--smtp',
+      String(smtpPort),
+      '--ip',
+      '127.0.0.1',
+      '--web',
+      String(inboxPort),
+      '--web-ip',
+      '127.0.0.1',
+    ],
+    { cwd: tempDir(), env: {} },
+  );
+  const deadline = Date.now() + 15_000;
+  while ((await statusOf(`${inboxUrl}/api/email`)) !== 200 || !(await smtpAnswers(smtpPort))) {
+    if (child.exitCode !== null || Date.now() > deadline) {
+      await shutdown(1, `maildev did not start on ports ${smtpPort} and ${inboxPort}`);
+    }
+    await sleep(100);
+  }
+  inboxShown = true;
+}
+
 /** The demo clients, with their redirect URIs and resources moved to the chosen ports. */
 function clientsFileForPorts() {
   if (process.env.DEMO_CLIENTS_FILE) return process.env.DEMO_CLIENTS_FILE;
@@ -366,6 +446,13 @@ function printBox() {
     '  alice / wonderland-alice   (admin)',
     '  bob   / builder-bob        (user)',
     '',
+    ...(inboxShown
+      ? [
+          `Mail inbox  ${inboxUrl}`,
+          '  "Forgot password?" on the sign-in page mails a link there.',
+          '',
+        ]
+      : []),
     'Sign in on one app, open the other (no password asked), then revoke',
     "alice's sessions everywhere from another terminal:",
     `  ${revoke}`,
@@ -383,7 +470,7 @@ function printBox() {
 }
 
 /**
- * Stops every child (services first, our redis-server last), cleans up, and exits.
+ * Stops every child (services first, our redis-server and maildev last), cleans up, and exits.
  * @param {number} code
  * @param {string} reason
  * @returns {Promise<never>}
@@ -391,9 +478,9 @@ function printBox() {
 function shutdown(code, reason) {
   stopping ??= (async () => {
     say(reason);
-    const redis = children.filter(({ name }) => name === 'redis');
-    await Promise.all(children.filter(({ name }) => name !== 'redis').map(stopChild));
-    await Promise.all(redis.map(stopChild));
+    const infrastructure = children.filter(({ name }) => name === 'redis' || name === 'mail');
+    await Promise.all(children.filter((child) => !infrastructure.includes(child)).map(stopChild));
+    await Promise.all(infrastructure.map(stopChild));
     for (const dir of tempDirs) rmSync(dir, { recursive: true, force: true });
     process.exit(code);
   })();

@@ -63,9 +63,14 @@ function childPids(pid: number): number[] {
   return children;
 }
 
-/** Four distinct free ports: the IdP, the apps, and a Redis port nothing answers on yet. */
-async function demoPorts(): Promise<Record<'idp' | 'shop' | 'wiki' | 'redis', number>> {
-  const ports = { idp: 0, shop: 0, wiki: 0, redis: 0 };
+/**
+ * Distinct free ports: the IdP, the apps, and a Redis and a mail catcher (SMTP and inbox)
+ * that nothing answers on yet.
+ */
+async function demoPorts(): Promise<
+  Record<'idp' | 'shop' | 'wiki' | 'redis' | 'smtp' | 'inbox', number>
+> {
+  const ports = { idp: 0, shop: 0, wiki: 0, redis: 0, smtp: 0, inbox: 0 };
   for (const name of Object.keys(ports) as (keyof typeof ports)[]) {
     do ports[name] = await freePort();
     while (Object.values(ports).filter((port) => port === ports[name]).length > 1);
@@ -81,6 +86,9 @@ async function startDemoOn(ports: Awaited<ReturnType<typeof demoPorts>>) {
     WIKI_PORT: String(ports.wiki),
     // Nothing answers there, so the script starts its own redis-server, and must stop it.
     REDIS_URL: `redis://127.0.0.1:${ports.redis}`,
+    // The same for the mail catcher (maildev).
+    DEMO_SMTP_PORT: String(ports.smtp),
+    DEMO_INBOX_PORT: String(ports.inbox),
   });
   started.push(demo.child);
   // Building is part of the run: the cache makes it quick when the apps are built already.
@@ -90,7 +98,7 @@ async function startDemoOn(ports: Awaited<ReturnType<typeof demoPorts>>) {
       intervalMs: 250,
     }),
     demo.exited.then((code) => {
-      throw new Error(`the demo exited (${code}) before printing its URLs`);
+      throw new Error(`the demo exited (${code}) before printing its URLs:\n${demo.output()}`);
     }),
   ]);
   const pids = childPids(demo.child.pid!);
@@ -142,7 +150,7 @@ describe('pnpm demo (scripts/demo.mjs)', () => {
     }
   });
 
-  it('starts Redis, the IdP and both apps, prints the URLs, and stops them all on Ctrl-C', async () => {
+  it('starts Redis, maildev, the IdP and both apps, prints the URLs, stops all on Ctrl-C', async () => {
     const ports = await demoPorts();
     let demo: Awaited<ReturnType<typeof startDemoOn>> | undefined;
     try {
@@ -154,6 +162,7 @@ describe('pnpm demo (scripts/demo.mjs)', () => {
       expect(box).toContain('alice / wonderland-alice');
       expect(box).toContain('bob   / builder-bob');
       expect(box).toContain('pnpm --filter @latchkey/idp sessions revoke-user alice');
+      expect(box).toContain(`Mail inbox  http://127.0.0.1:${ports.inbox}`);
       expect(demo.output()).toMatch(/^\[idp\] /m);
       expect(demo.output()).toMatch(/^\[shop\] /m);
 
@@ -172,7 +181,31 @@ describe('pnpm demo (scripts/demo.mjs)', () => {
         );
       }
 
-      expect(demo.pids).toHaveLength(4); // redis-server, the IdP, shop, wiki
+      // "Forgot password?" reaches the inbox: the IdP was given the catcher's SMTP_URL.
+      const forgot = await fetch(`http://127.0.0.1:${ports.idp}/forgot-password`);
+      const csrf = /name="csrf" value="([^"]+)"/.exec(await forgot.text())?.[1] ?? '';
+      const cookie = (forgot.headers.get('set-cookie') ?? '').split(';')[0]!;
+      const asked = await fetch(`http://127.0.0.1:${ports.idp}/forgot-password`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/x-www-form-urlencoded', Cookie: cookie },
+        body: new URLSearchParams({ csrf, email: 'alice@example.com' }),
+      });
+      expect(asked.status).toBe(200);
+      await waitFor(
+        'the reset mail in the inbox',
+        async () => {
+          const inbox = await fetch(`http://127.0.0.1:${ports.inbox}/api/email`);
+          const mails = (await inbox.json()) as { subject: string; text: string }[];
+          return mails.some(
+            (mail) =>
+              mail.subject === 'Reset your Latchkey password' &&
+              mail.text.includes(`http://idp.localhost:${ports.idp}/reset-password?token=`),
+          );
+        },
+        { timeoutMs: 10_000, intervalMs: 200 },
+      );
+
+      expect(demo.pids).toHaveLength(5); // redis-server, maildev, the IdP, shop, wiki
       const stoppedAt = Date.now();
       demo.child.kill('SIGINT');
       expect(await demo.exited).toBe(0);

@@ -3,6 +3,9 @@ import { Router } from '@koa/router';
 import { mountAccountRoutes } from './account/account-routes.js';
 import type { ClientRegistry } from './clients/client.js';
 import type { Config } from './config/config.js';
+import type { AccountLinkDeps } from './account-links/account-link-deps.js';
+import { mountAccountLinkRoutes } from './account-links/account-link-routes.js';
+import { createFormCsrf } from './account-links/form-csrf.js';
 import { databaseNotReadyReason } from './db/database-probe.js';
 import type { Database } from './db/database.js';
 import { everyRequestMiddleware } from './fast-paths/every-request.js';
@@ -64,6 +67,11 @@ export interface AppDeps {
    * turn it off to compare the fast path's answers with the router's.
    */
   fastPaths?: boolean;
+  /** The emailed-link pages' services (account-links/): without them, none of those pages. */
+  accountLinkPages?: Pick<
+    AccountLinkDeps,
+    'links' | 'passwords' | 'mailer' | 'afterAnswer' | 'inLocale'
+  >;
 }
 
 /** Builds the IdP's Koa app. It never listens: main.ts and the tests decide where. */
@@ -145,6 +153,18 @@ export function createApp(deps: AppDeps): Koa {
     limitPerAddress(limiter, 'login-address', limits.loginPerAddress),
     submitLoginRoute(login),
   );
+  if (deps.accountLinkPages) {
+    const accountLinkDeps: AccountLinkDeps = {
+      ...deps.accountLinkPages,
+      config,
+      database: deps.database,
+      users,
+      limiter,
+      logger,
+      csrf: createFormCsrf({ issuer: config.issuer, https }),
+    };
+    mountAccountLinkRoutes(router, accountLinkDeps, [language, htmlErrors(logger)], clientAddress);
+  }
   mountAccountRoutes(
     router,
     { ...login, accounts: deps.accounts },

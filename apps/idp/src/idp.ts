@@ -18,6 +18,13 @@ import type { Store } from './store/store.js';
 import type { VerifyPassword } from './users/password-hash.js';
 import { unsignableIdTokenClients } from './tokens/id-token.js';
 import { createUserRepository, type UserRepository } from './users/user.js';
+import { createAccountLinks, type AccountLinks } from './account-links/account-links.js';
+import { createAfterAnswer, type AfterAnswer } from './account-links/after-answer.js';
+import { createMail } from './mail/create-mail.js';
+import { inMailLocale } from './mail/mail-locale.js';
+import type { MailTransport } from './mail/mail-message.js';
+import type { Outbox, OutboxOptions } from './mail/outbox.js';
+import { passwordChangedNotice } from './mail/password-changed-notice.js';
 import {
   createAccountLifecycle,
   type AccountLifecycle,
@@ -33,6 +40,11 @@ export interface Idp {
   sessions: SessionRepository;
   revoker: Revoker;
   users: UserRepository;
+  /** Outgoing mail; close it after the server (what still waits is logged as abandoned). */
+  outbox: Outbox;
+  /** The account pages' work after their answer (look-ups, links, mails). */
+  afterAnswer: AfterAnswer;
+  links: AccountLinks;
   /** The one service through which an account changes (users/account-lifecycle.ts). */
   accounts: AccountLifecycle;
 }
@@ -51,6 +63,10 @@ export function createIdp(
     loginLimits?: LoginLimits;
     /** The login form's password check; tests give one on slots they watch. */
     verifyPassword?: VerifyPassword;
+    /** Where mail goes; default SMTP at SMTP_URL. */
+    mailTransport?: MailTransport;
+    /** The outbox's retries; tests shorten them. */
+    outbox?: OutboxOptions;
     /** Told of account changes their owner must hear of (mail); default none. */
     accountNotifier?: AccountNotifier;
     /** The directory; default the users table in `database`. The bench gives a Redis one. */
@@ -78,16 +94,40 @@ export function createIdp(
     now,
   });
   const users = deps.users ?? createUserRepository(deps.database);
+  const { outbox, mailer } = createMail(config, deps.logger, {
+    ...(deps.mailTransport && { transport: deps.mailTransport }),
+    ...(deps.outbox && { outbox: deps.outbox }),
+  });
   const accounts = createAccountLifecycle({
     users,
     sessions: revoker,
-    ...(deps.accountNotifier && { notifier: deps.accountNotifier }),
+    // "Your password was changed", by mail in the language of the page that changed it.
+    notifier: deps.accountNotifier ?? passwordChangedNotice({ mailer, issuer: config.issuer, now }),
     reportNoticeFailure: (error) =>
       deps.logger.warn('account.notice_failed', {
         error: error instanceof Error ? error.message : String(error),
       }),
   });
-  const app = createApp({ config, keys, sessions, revoker, users, accounts, now, ...deps });
+  const links = createAccountLinks({ database: deps.database, users, now });
+  const afterAnswer = createAfterAnswer(deps.logger);
+  const accountLinkPages = {
+    links,
+    passwords: accounts,
+    mailer,
+    afterAnswer,
+    inLocale: inMailLocale,
+  };
+  const app = createApp({
+    config,
+    keys,
+    sessions,
+    revoker,
+    users,
+    accounts,
+    now,
+    accountLinkPages,
+    ...deps,
+  });
   const koa = app.callback();
   const jwks = jwksFastPath(keys, {
     maxAgeSec: config.jwksMaxAgeSec,
@@ -103,6 +143,9 @@ export function createIdp(
     sessions,
     revoker,
     users,
+    outbox,
+    afterAnswer,
+    links,
     accounts,
   };
 }

@@ -109,7 +109,7 @@ async function main(): Promise<void> {
     if (error instanceof StoreLayoutError) refuseLayout(error);
     throw error;
   }
-  const { handler, keys } = createIdp(config, {
+  const { handler, keys, outbox, afterAnswer } = createIdp(config, {
     store,
     database,
     clients: createClientRegistry(clients),
@@ -146,8 +146,14 @@ async function main(): Promise<void> {
     // keeps a stuck connection from blocking a rolling deploy.
     const deadline = setTimeout(() => process.exit(1), 10_000).unref();
     server.close(() => {
-      void keys
-        .stop()
+      // Mail already queued gets a few seconds to leave; what still waits is logged as lost.
+      void afterAnswer
+        .idle()
+        .then(() =>
+          Promise.race([outbox.idle(), new Promise((resolve) => setTimeout(resolve, 5_000))]),
+        )
+        .then(() => outbox.close())
+        .then(() => keys.stop())
         .then(() => store.close())
         .then(() => database.close())
         .finally(() => {

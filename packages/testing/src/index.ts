@@ -8,3 +8,4 @@ export {
   type TestPostgres,
   type TestPostgresDatabase,
 } from './postgres-server.js';
+export { linkIn, startSmtpCapture, type CapturedMail, type SmtpCapture } from './smtp-capture.js';

@@ -1,5 +1,7 @@
 import type { ParseArgsConfig } from 'node:util';
 import type { Config } from '../config/config.js';
+import type { Queryable } from '../db/database.js';
+import { inviteCommand, resetLinkCommand } from './link-commands.js';
 import { UsernameTakenError } from '../users/account-errors.js';
 import type { AccountLifecycle } from '../users/account-lifecycle.js';
 import { checkNewPassword } from '../users/password-policy.js';
@@ -10,6 +12,8 @@ import { userDetails, userJson, userTable } from './user-output.js';
 /** What every `users` subcommand is given (cli/users.ts builds it once per run). */
 export interface UsersContext {
   config: Config;
+  /** The directory's database (for what lives beside the users table: account links). */
+  database: Queryable;
   /** Options as declared by the subcommand, after parsing. */
   options: Record<string, string | boolean | (string | boolean)[] | undefined>;
   positionals: string[];
@@ -239,4 +243,6 @@ export const USERS_SUBCOMMANDS: Record<string, UsersSubcommand> = {
   delete: remove,
   'set-password': setPassword,
   'set-roles': setRoles,
+  'reset-link': resetLinkCommand,
+  invite: inviteCommand,
 };

@@ -63,6 +63,7 @@ async function run(args: string[]): Promise<number> {
   try {
     const context: UsersContext = {
       config,
+      database,
       options: parsed.values,
       positionals: parsed.positionals,
       directory: createUserRepository(database),

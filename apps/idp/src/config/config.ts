@@ -7,6 +7,7 @@ import {
   type SigningAlgorithm,
 } from '@latchkey/protocol';
 import { parseDatabaseUrl, type DatabaseTarget } from './database-url.js';
+import { readMailConfig, type MailConfig } from './mail-config.js';
 import { formatDuration, parseDuration } from './duration.js';
 import { parseProxyEntry, type ProxyEntry } from './proxy-entry.js';
 import { parseRate, type Rate } from './rate.js';
@@ -51,6 +52,10 @@ export interface Config {
   readonly rateLimits: RateLimits;
   /** Peers whose X-Forwarded-For is believed (TRUSTED_PROXIES); none by default. */
   readonly trustedProxies: readonly ProxyEntry[];
+  /** Outgoing mail (SMTP_URL, MAIL_FROM): reset links, invitations, notices. */
+  readonly mail: MailConfig;
+  /** SELF_REGISTRATION=true: /signup exists. Default false. */
+  readonly selfRegistration: boolean;
 }
 
 export interface RateLimits {
@@ -62,6 +67,11 @@ export interface RateLimits {
   readonly loginPerAddress: Rate | null;
   /** GET/POST /authorize per address. */
   readonly authorizePerAddress: Rate | null;
+  /** POST /forgot-password per address, and per email address asked for (each sends a mail). */
+  readonly forgotPasswordPerAddress: Rate | null;
+  readonly forgotPasswordPerAccount: Rate | null;
+  /** POST /signup per address (each costs an Argon2id hash and may send a mail). */
+  readonly signupPerAddress: Rate | null;
 }
 
 /** Start-up refused; `problems` holds one line per bad variable. */
@@ -142,8 +152,13 @@ export function loadConfig(env: Env): Config {
     tokenPerAddress: rate('RATE_LIMIT_TOKEN_PER_ADDRESS', '24000/1m'),
     loginPerAddress: rate('RATE_LIMIT_LOGIN_PER_ADDRESS', '300/1m'),
     authorizePerAddress: rate('RATE_LIMIT_AUTHORIZE_PER_ADDRESS', '1200/1m'),
+    forgotPasswordPerAddress: rate('RATE_LIMIT_FORGOT_PASSWORD_PER_ADDRESS', '30/15m'),
+    forgotPasswordPerAccount: rate('RATE_LIMIT_FORGOT_PASSWORD_PER_ACCOUNT', '5/15m'),
+    signupPerAddress: rate('RATE_LIMIT_SIGNUP_PER_ADDRESS', '20/1h'),
   };
   const trustedProxies = readTrustedProxies(env.TRUSTED_PROXIES ?? '', problems);
+  const mail = readMailConfig(env, mode, problems);
+  const selfRegistration = readBoolean('SELF_REGISTRATION', env.SELF_REGISTRATION, problems);
 
   const clientsFile = env.CLIENTS_FILE ?? (mode === 'development' ? `${DEMO_DIR}clients.json` : '');
   if (!clientsFile) problems.push('CLIENTS_FILE: required in production');
@@ -178,6 +193,8 @@ export function loadConfig(env: Env): Config {
     logLevel: logLevel as LogLevel,
     rateLimits: Object.freeze(rateLimits),
     trustedProxies: Object.freeze(trustedProxies),
+    mail,
+    selfRegistration,
   });
 }
 

@@ -1,3 +1,4 @@
+import { accountsEn } from './catalogue-accounts-en.js';
 import { accountEn } from './catalogue-account-en.js';
 
 /**
@@ -56,4 +57,6 @@ export const en = {
   'logout.error.title': 'Sign-out failed',
   'logout.error.heading': 'Sign-out request refused',
   'logout.error.message': 'Nothing was changed. Return to the application and try again.',
+
+  ...accountsEn,
 } as const;

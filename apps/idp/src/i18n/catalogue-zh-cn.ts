@@ -1,3 +1,4 @@
+import { accountsZhCN } from './catalogue-accounts-zh-cn.js';
 import { accountZhCN } from './catalogue-account-zh-cn.js';
 import type { Catalogue } from './catalogue.js';
 
@@ -51,4 +52,6 @@ export const zhCN: Catalogue = {
   'logout.error.title': '退出登录失败',
   'logout.error.heading': '退出登录请求被拒绝',
   'logout.error.message': '没有做任何更改。请返回应用后重试。',
+
+  ...accountsZhCN,
 };

@@ -102,6 +102,15 @@ export function submitLoginRoute(deps: LoginDeps): Middleware {
         error: message('login.error.busy'),
       });
     }
+    // Signed up, address not confirmed yet: only someone who knows the password learns it,
+    // and what they need to hear is where to look, not "wrong password".
+    if (user?.state === 'pending' && valid) {
+      return renderForm(ctx, deps, pending, 401, {
+        chosen,
+        username,
+        error: message('login.error.notVerified'),
+      });
+    }
     // A disabled account answers exactly as a wrong password: nothing tells it apart.
     if (!user || !valid || user.state !== 'active') {
       return renderForm(ctx, deps, pending, 401, {

@@ -27,6 +27,9 @@ export async function startIdp(
       LOG_LEVEL: 'info',
       // Keeps nothing and needs no server; a test names another database when it needs one.
       DATABASE_URL: 'pglite://memory',
+      // Production mode requires mail to be named; nothing answers there unless a test does.
+      SMTP_URL: 'smtp://127.0.0.1:1025',
+      MAIL_FROM: 'no-reply@idp.localhost',
       ...env,
       IDP_PORT: String(port),
     },
@@ -83,7 +86,13 @@ export function runScript(
   return new Promise((resolve) => {
     const path = fileURLToPath(new URL(`../../dist/${script}`, import.meta.url));
     const child = spawn(process.execPath, [path, ...args], {
-      env: { PATH: process.env.PATH, DATABASE_URL: 'pglite://memory', ...env },
+      env: {
+        PATH: process.env.PATH,
+        DATABASE_URL: 'pglite://memory',
+        SMTP_URL: 'smtp://127.0.0.1:1025',
+        MAIL_FROM: 'no-reply@idp.localhost',
+        ...env,
+      },
       stdio: ['pipe', 'pipe', 'pipe'],
     });
     // A command that stops reading early (input too long) closes the pipe: not a test error.

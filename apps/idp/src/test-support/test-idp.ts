@@ -8,7 +8,7 @@ import type { KeyManager } from '../keys/key-manager.js';
 import type { LoginLimits } from '../login/login-throttle.js';
 import type { Revoker } from '../sessions/revoker.js';
 import type { SessionRepository } from '../sessions/session.js';
-import { silentLogger } from '../logger.js';
+import { silentLogger, type Logger } from '../logger.js';
 import { createMemoryStore } from '../store/memory-store.js';
 import type { Store } from '../store/store.js';
 import type { Database } from '../db/database.js';
@@ -16,6 +16,9 @@ import { importUsers, loadUsersFile } from '../users/load-users.js';
 import { sharedTestDatabase } from './test-database.js';
 import type { VerifyPassword } from '../users/password-hash.js';
 import type { UserRepository } from '../users/user.js';
+import type { AccountLinks } from '../account-links/account-links.js';
+import type { AfterAnswer } from '../account-links/after-answer.js';
+import type { Outbox, OutboxOptions } from '../mail/outbox.js';
 import type { AccountLifecycle, AccountNotifier } from '../users/account-lifecycle.js';
 
 export interface TestIdp {
@@ -27,6 +30,10 @@ export interface TestIdp {
   sessions: SessionRepository;
   revoker: Revoker;
   users: UserRepository;
+  /** Outgoing mail and the account pages' work after their answer: await both to see mail. */
+  outbox: Outbox;
+  afterAnswer: AfterAnswer;
+  links: AccountLinks;
   accounts: AccountLifecycle;
   close(): Promise<void>;
 }
@@ -40,6 +47,10 @@ export interface TestIdpOptions {
   verifyPassword?: VerifyPassword;
   /** The directory; default the worker's shared in-memory PGlite (test-database.ts). */
   database?: Database;
+  /** The outbox's retries (e.g. milliseconds apart, to see them in a test). */
+  outbox?: OutboxOptions;
+  /** Default silent; a test reading the log lines gives its own. */
+  logger?: Logger;
   /** Told of password changes (e.g. a notifier that sends mail to the test's SMTP server). */
   accountNotifier?: AccountNotifier;
 }
@@ -63,16 +74,18 @@ export async function startTestIdp(
   const clients = createClientRegistry(
     await loadClientsFile(config.clientsFile, { production: false }),
   );
-  const { handler, keys, sessions, revoker, users, accounts } = createIdp(config, {
-    store,
-    database,
-    clients,
-    logger: silentLogger,
-    ...(options.now && { now: options.now }),
-    ...(options.loginLimits && { loginLimits: options.loginLimits }),
-    ...(options.verifyPassword && { verifyPassword: options.verifyPassword }),
-    ...(options.accountNotifier && { accountNotifier: options.accountNotifier }),
-  });
+  const { handler, keys, sessions, revoker, users, accounts, outbox, afterAnswer, links } =
+    createIdp(config, {
+      store,
+      database,
+      clients,
+      logger: options.logger ?? silentLogger,
+      ...(options.now && { now: options.now }),
+      ...(options.loginLimits && { loginLimits: options.loginLimits }),
+      ...(options.verifyPassword && { verifyPassword: options.verifyPassword }),
+      ...(options.outbox && { outbox: options.outbox }),
+      ...(options.accountNotifier && { accountNotifier: options.accountNotifier }),
+    });
   // USERS_FILE defaults to the demo users (alice, bob), as in dev.
   if (config.usersFile) {
     await importUsers(users, await loadUsersFile(config.usersFile, { production: false }));
@@ -91,10 +104,15 @@ export async function startTestIdp(
     sessions,
     revoker,
     users,
+    outbox,
+    afterAnswer,
+    links,
     accounts,
     async close() {
       server.closeAllConnections();
       await new Promise((resolve) => server.close(resolve));
+      await afterAnswer.idle();
+      outbox.close();
       await keys.stop();
       await store.close();
       await database.close();

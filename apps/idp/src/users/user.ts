@@ -13,7 +13,8 @@ import {
   upsertUser,
 } from './user-queries.js';
 
-export type UserState = 'active' | 'disabled';
+/** `pending`: signed up and not yet verified, or invited and without a password yet. */
+export type UserState = 'active' | 'disabled' | 'pending';
 
 /** What a caller gives to create or replace a user. */
 export interface NewUser {

@@ -52,6 +52,7 @@ export function loginPage(frame: PageFrame, model: LoginPageModel): string {
 <input type="password" id="password" name="password" autocomplete="current-password" maxlength="1024" required${invalid}${model.username ? ' autofocus' : ''}>
 <button type="submit">${escapeHtml(t.text('login.submit'))}</button>
 </form>
+<p class="fine"><a href="/forgot-password">${escapeHtml(t.text('login.forgotPassword'))}</a></p>
 <p class="fine">${escapeHtml(t.text('login.ssoNote'))}</p>`,
   );
 }

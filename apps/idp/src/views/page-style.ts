@@ -18,7 +18,7 @@ h1 strong{color:var(--fg)}
 .lead{margin:0 0 1.5rem;color:var(--muted)}
 .lead strong{color:var(--fg)}
 label{display:block;font-weight:600;margin:1rem 0 .35rem}
-input[type=text],input[type=password]{width:100%;font:inherit;padding:.7rem .8rem;border:1px solid var(--line);border-radius:.5rem;background:var(--card);color:var(--fg)}
+input[type=text],input[type=email],input[type=password]{width:100%;font:inherit;padding:.7rem .8rem;border:1px solid var(--line);border-radius:.5rem;background:var(--card);color:var(--fg)}
 input:focus-visible,button:focus-visible,a:focus-visible{outline:3px solid var(--accent);outline-offset:2px}
 input[aria-invalid=true]{border-color:var(--error)}
 button{width:100%;margin-top:1.5rem;font:inherit;font-weight:600;padding:.8rem 1rem;border:0;border-radius:.5rem;background:var(--accent);color:var(--accent-fg);cursor:pointer}

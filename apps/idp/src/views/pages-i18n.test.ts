@@ -12,6 +12,7 @@ import { refusedPage } from '../account/refused-view.js';
 import type { PageFrame } from './html.js';
 import { loginPage } from './login-page.js';
 import { messagePage } from './message-page.js';
+import { accountLinkPages, ACCOUNT_DATA } from '../test-support/account-link-pages-i18n.js';
 
 /**
  * The only visible words a page may show that are not from its catalogue: the product's name,
@@ -21,6 +22,7 @@ import { messagePage } from './message-page.js';
 const PROPER_NAMES = ['Latchkey', ...Object.values(LOCALE_NAMES)];
 const FIREFOX = 'Mozilla/5.0 (X11; Linux x86_64; rv:133.0) Gecko/20100101 Firefox/133.0';
 const DATA = [
+  ...ACCOUNT_DATA,
   FIREFOX,
   'Alice Liddell',
   'alice@example.com',
@@ -114,9 +116,10 @@ function everyPage(frame: PageFrame): Array<[string, string]> {
       }),
     ],
     ['signed out', signedOutPage(frame)],
-    ...accountPages(frame),
     ['logout confirmation', confirmPage(frame, { csrf: 'x', clientId: 'shop', state: 's' })],
     ['logout refused', logoutErrorPage(frame, 'unknown client_id')],
+    ...accountPages(frame),
+    ...accountLinkPages(frame),
   ];
 }
 

@@ -1,9 +1,14 @@
 import type { Migration } from '../migration.js';
 import { usersMigration } from './001-users.js';
+import { accountLinksMigration } from './002-account-links.js';
 import { signingKeysMigration } from './003-signing-keys.js';
 
 /**
  * Every migration, in order. Numbered, and never edited once landed: a database that ran one
  * will not run it again, so a change is a new migration at the end.
  */
-export const MIGRATIONS: readonly Migration[] = [usersMigration, signingKeysMigration];
+export const MIGRATIONS: readonly Migration[] = [
+  usersMigration,
+  accountLinksMigration,
+  signingKeysMigration,
+];

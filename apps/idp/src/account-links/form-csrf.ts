@@ -1,0 +1,56 @@
+import { timingSafeEqual } from 'node:crypto';
+import type { Context } from 'koa';
+import { hostCookie } from '../http/host-cookie.js';
+import { looksLikeOpaqueToken, newOpaqueToken } from '../tokens/opaque-token.js';
+
+const LIFETIME_MS = 60 * 60_000;
+
+/**
+ * CSRF for the account forms (forgot password, reset, verify, sign-up), which, unlike the
+ * login form, have no pending authorization to bind a token to. Two checks, both needed:
+ *
+ * - the browser's own origin: a POST whose `Origin` (or, without one, `Sec-Fetch-Site`) names
+ *   another site is refused outright; browsers send it on every cross-origin POST;
+ * - a double-submit token: random, in the form and in an HttpOnly SameSite=Lax host cookie
+ *   (`__Host-` under https), compared in constant time. A cross-site form has neither the
+ *   cookie (Lax: not sent on cross-site POSTs) nor the token.
+ *
+ * One cookie per browser, reused while it lives, so two tabs with forms both work.
+ */
+export interface FormCsrf {
+  /** The token to put in the form (setting its cookie when the browser has none). */
+  issue(ctx: Context): string;
+  /** True when the request comes from our own origin and the form and cookie tokens agree. */
+  verify(ctx: Context, formToken: string | undefined): boolean;
+  /** False when the request names another origin (a cross-site POST). */
+  sameOrigin(ctx: Context): boolean;
+}
+
+export function createFormCsrf(options: { issuer: string; https: boolean }): FormCsrf {
+  const cookie = hostCookie('latchkey_form', { https: options.https });
+  const origin = new URL(options.issuer).origin;
+  const sameOrigin = (ctx: Context): boolean => {
+    const sent = ctx.get('Origin');
+    // "null" is what a sandboxed frame or a privacy redirect sends: nobody we can trust.
+    if (sent !== '') return sent === origin;
+    const site = ctx.get('Sec-Fetch-Site');
+    return site === '' || site === 'same-origin' || site === 'none';
+  };
+  return {
+    issue(ctx) {
+      const current = cookie.read(ctx);
+      const token =
+        current !== undefined && looksLikeOpaqueToken(current) ? current : newOpaqueToken();
+      cookie.write(ctx, token, { maxAgeMs: LIFETIME_MS });
+      return token;
+    },
+    verify(ctx, formToken) {
+      const cookieToken = cookie.read(ctx);
+      if (!sameOrigin(ctx) || !formToken || !cookieToken) return false;
+      const left = Buffer.from(formToken);
+      const right = Buffer.from(cookieToken);
+      return left.length === right.length && timingSafeEqual(left, right);
+    },
+    sameOrigin,
+  };
+}
