@@ -54,13 +54,9 @@ export async function serveCjkFont(page: Page): Promise<void> {
 /** Adds the @font-face rules to the current document and waits until its text is drawn. */
 export async function withCjkFont(page: Page): Promise<void> {
   await page.addStyleTag({ content: fontFaceCss() });
-  await page.evaluate(async () => {
-    // Load every face the page's text needs, then wait for layout to use them.
-    await Promise.all(
-      [...document.querySelectorAll('body *')].map((element) =>
-        document.fonts.load(`1rem "Noto Sans SC"`, element.textContent ?? ''),
-      ),
-    );
-    await document.fonts.ready;
-  });
+  // Loads the faces the page's text needs, then waits until layout uses them. A string, as
+  // the test's TypeScript has no DOM types.
+  await page.evaluate(
+    `document.fonts.load('1rem "${FAMILY}"', document.body.innerText).then(() => document.fonts.ready)`,
+  );
 }

@@ -8,7 +8,7 @@ export const PAGE_STYLE = `
 @media (prefers-color-scheme:dark){:root{--bg:#171612;--card:#22201b;--fg:#f1ede4;--muted:#b3ac9c;--line:#4a463c;--accent:#7cc4ae;--accent-fg:#10201b;--error:#ffb4a9;--error-bg:#3b1d19;--ok:#a6e3b8;--ok-bg:#17301f}}
 *{box-sizing:border-box}
 html{font-size:100%}
-body{margin:0;min-height:100vh;display:flex;align-items:flex-start;justify-content:center;background:var(--bg);color:var(--fg);font:1rem/1.5 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif}
+body{margin:0;min-height:100vh;display:flex;align-items:flex-start;justify-content:center;background:var(--bg);color:var(--fg);font:1rem/1.5 system-ui,-apple-system,"Segoe UI",Roboto,"Noto Sans SC","PingFang SC","Microsoft YaHei",sans-serif}
 main{width:100%;max-width:26rem;margin:0;padding:1.5rem 1.25rem 2rem;background:var(--card)}
 @media (min-width:30rem){body{align-items:center;padding:2rem}main{border:1px solid var(--line);border-radius:.75rem;padding:2rem 2.25rem;box-shadow:0 .5rem 1.5rem rgb(0 0 0/.08)}}
 .brand{display:flex;align-items:center;gap:.4rem;margin:0 0 1.5rem;font-weight:700;letter-spacing:.02em;color:var(--accent)}
