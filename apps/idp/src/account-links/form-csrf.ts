@@ -1,6 +1,7 @@
 import { timingSafeEqual } from 'node:crypto';
 import type { Context } from 'koa';
 import { hostCookie } from '../http/host-cookie.js';
+import { isForeignOrigin } from '../http/same-origin.js';
 import { looksLikeOpaqueToken, newOpaqueToken } from '../tokens/opaque-token.js';
 
 const LIFETIME_MS = 60 * 60_000;
@@ -9,8 +10,8 @@ const LIFETIME_MS = 60 * 60_000;
  * CSRF for the account forms (forgot password, reset, verify, sign-up), which, unlike the
  * login form, have no pending authorization to bind a token to. Two checks, both needed:
  *
- * - the browser's own origin: a POST whose `Origin` (or, without one, `Sec-Fetch-Site`) names
- *   another site is refused outright; browsers send it on every cross-origin POST;
+ * - the browser's own origin (http/same-origin.ts): a POST that another site's page sent is
+ *   refused outright;
  * - a double-submit token: random, in the form and in an HttpOnly SameSite=Lax host cookie
  *   (`__Host-` under https), compared in constant time. A cross-site form has neither the
  *   cookie (Lax: not sent on cross-site POSTs) nor the token.
@@ -29,13 +30,7 @@ export interface FormCsrf {
 export function createFormCsrf(options: { issuer: string; https: boolean }): FormCsrf {
   const cookie = hostCookie('latchkey_form', { https: options.https });
   const origin = new URL(options.issuer).origin;
-  const sameOrigin = (ctx: Context): boolean => {
-    const sent = ctx.get('Origin');
-    // "null" is what a sandboxed frame or a privacy redirect sends: nobody we can trust.
-    if (sent !== '') return sent === origin;
-    const site = ctx.get('Sec-Fetch-Site');
-    return site === '' || site === 'same-origin' || site === 'none';
-  };
+  const sameOrigin = (ctx: Context): boolean => !isForeignOrigin(ctx, origin);
   return {
     issue(ctx) {
       const current = cookie.read(ctx);

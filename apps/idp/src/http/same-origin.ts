@@ -6,15 +6,17 @@ import type { Context } from 'koa';
  * sibling site. `*.localhost` apps (and `*.example.com` ones) are the same site as the IdP,
  * so SameSite=Lax cookies reach it from their forms; their `Origin` still differs.
  *
- * Foreign: an `Origin` that is not `ownOrigin`, `null` included (a sandboxed frame, a
- * privacy redirect, or a page with `Referrer-Policy: no-referrer`: the account pages send
- * `same-origin` so that their own forms carry their origin); or `Sec-Fetch-Site` saying
- * `cross-site` or `same-site`. A request with neither header (an old browser, a script)
- * passes here and must still carry the token.
+ * Foreign: an `Origin` that is not `ownOrigin`; or `Sec-Fetch-Site` saying `cross-site` or
+ * `same-site`. `Origin: null` is foreign too (a sandboxed frame, a privacy redirect), except
+ * beside `Sec-Fetch-Site: same-origin`: that is our own page sending its own form under
+ * `Referrer-Policy: no-referrer` (the reset page must: its URL holds the link's token), which
+ * browsers serialise as a null origin. A request with neither header (an old browser, a
+ * script) passes here and must still carry the token.
  */
 export function isForeignOrigin(ctx: Context, ownOrigin: string): boolean {
   const origin = ctx.get('Origin');
-  if (origin !== '' && origin !== ownOrigin) return true;
   const site = ctx.get('Sec-Fetch-Site');
+  if (origin === 'null') return site !== 'same-origin';
+  if (origin !== '' && origin !== ownOrigin) return true;
   return site === 'cross-site' || site === 'same-site';
 }
