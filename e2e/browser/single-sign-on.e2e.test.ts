@@ -54,7 +54,7 @@ describe('single sign-on across the shop and the wiki, in Chromium', () => {
     expect(await shownUsername(shop)).toBe('alice');
     aliceSub = ((await shop.getByTestId('sub').textContent()) ?? '').trim();
     expect(aliceSub).not.toBe('');
-    await screenshot(shop, 'shop-signed-in');
+    await screenshot(shop, 'shop-signed-in', { docs: true });
   });
 
   it('2. the wiki signs her in through the IdP without asking for a password, with its own cookie', async () => {
@@ -65,7 +65,7 @@ describe('single sign-on across the shop and the wiki, in Chromium', () => {
     // It did go through the IdP (single sign-on, not a shared cookie), and not to its form.
     expect(navigations.some((url) => url.startsWith(`${stack.urls.idp}/authorize`))).toBe(true);
     expect(navigations.filter((url) => url.startsWith(`${stack.urls.idp}/login`))).toEqual([]);
-    await screenshot(wiki, 'wiki-signed-in');
+    await screenshot(wiki, 'wiki-signed-in', { docs: true });
 
     const session = async (app: 'shop' | 'wiki') =>
       (await context.cookies(at(app))).filter(({ name }) => name === 'latchkey_session');

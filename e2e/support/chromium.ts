@@ -1,8 +1,9 @@
-import { accessSync, constants, mkdtempSync, rmSync } from 'node:fs';
+import { accessSync, constants, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { chromium, type BrowserContext } from 'playwright-core';
 import { npmChromium, type ChromiumExecutable } from './npm-chromium.js';
+import { FIXTURE_FONTS } from './paths.js';
 
 /** Names a distribution's Chromium (or Chrome) goes by on `PATH`. */
 const SYSTEM_NAMES = ['chromium', 'chromium-browser', 'google-chrome'];
@@ -53,30 +54,48 @@ export async function findChromium(
 }
 
 /**
- * Headless Chromium with a fresh profile: one browser context, like one person's browser.
- * `bypassCSP` is for screenshots only (support/cjk-font.ts adds a web font the IdP's policy
- * would refuse); no test of behaviour may use it.
+ * A fontconfig file that adds the tests' own CJK font (fixtures/fonts) to the system's fonts,
+ * so that Chinese pages show characters, not boxes, on a machine with no CJK font.
  */
-export async function launchChromium(options: { bypassCSP?: boolean } = {}): Promise<{
+function fontconfigWithCjk(dir: string): string {
+  const file = join(dir, 'fonts.conf');
+  writeFileSync(
+    file,
+    `<?xml version="1.0"?>
+<!DOCTYPE fontconfig SYSTEM "fonts.dtd">
+<fontconfig>
+  <include ignore_missing="yes">/etc/fonts/fonts.conf</include>
+  <dir>${FIXTURE_FONTS}</dir>
+  <cachedir>${join(dir, 'fontconfig-cache')}</cachedir>
+</fontconfig>
+`,
+  );
+  return file;
+}
+
+/** Headless Chromium with a fresh profile: one browser context, like one person's browser. */
+export async function launchChromium(): Promise<{
   context: BrowserContext;
   close(): Promise<void>;
 }> {
   const found = await findChromium();
   const profile = mkdtempSync(join(tmpdir(), 'latchkey-chromium-'));
+  // Outside the profile, which Chromium owns.
+  const fonts = mkdtempSync(join(tmpdir(), 'latchkey-fonts-'));
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: found.path,
     headless: true,
     args: ARGS,
     // Playwright's `env` replaces the browser's environment rather than adding to it.
-    env: { ...process.env, ...found.env },
+    env: { ...process.env, ...found.env, FONTCONFIG_FILE: fontconfigWithCjk(fonts) },
     viewport: { width: 1280, height: 800 },
-    bypassCSP: options.bypassCSP ?? false,
   });
   return {
     context,
     async close() {
       await context.close();
       rmSync(profile, { recursive: true, force: true });
+      rmSync(fonts, { recursive: true, force: true });
     },
   };
 }

@@ -1,6 +1,6 @@
-import { mkdirSync } from 'node:fs';
+import { copyFileSync, mkdirSync } from 'node:fs';
 import type { Page } from 'playwright-core';
-import { SCREENSHOTS } from './paths.js';
+import { DOC_SCREENSHOTS, SCREENSHOTS } from './paths.js';
 
 const NAVIGATION_TIMEOUT_MS = 30_000;
 
@@ -69,7 +69,21 @@ export function recordNavigations(page: Page): string[] {
   return urls;
 }
 
-export async function screenshot(page: Page, name: string): Promise<void> {
+/**
+ * A screenshot with the test output. `docs` ones (the pages the README shows) are also copied
+ * into docs/screenshots when UPDATE_DOC_SCREENSHOTS=1, so that an ordinary run never changes
+ * files git tracks.
+ */
+export async function screenshot(
+  page: Page,
+  name: string,
+  options: { docs?: boolean; fullPage?: boolean } = {},
+): Promise<void> {
   mkdirSync(SCREENSHOTS, { recursive: true });
-  await page.screenshot({ path: `${SCREENSHOTS}${name}.png` });
+  const file = `${SCREENSHOTS}${name}.png`;
+  await page.screenshot({ path: file, fullPage: options.fullPage ?? false });
+  if (options.docs && process.env.UPDATE_DOC_SCREENSHOTS === '1') {
+    mkdirSync(DOC_SCREENSHOTS, { recursive: true });
+    copyFileSync(file, `${DOC_SCREENSHOTS}${name}.png`);
+  }
 }

@@ -11,6 +11,8 @@ export const appDir = (app: 'shop' | 'wiki') => `${ROOT}apps/${app}`;
 /** Next's own entry point, run with this Node (the .bin shim would add a shell in between). */
 export const nextBin = (app: 'shop' | 'wiki') =>
   `${ROOT}apps/${app}/node_modules/next/dist/bin/next`;
+/** The browser tests' own CJK font (fixtures/fonts/README.md). */
+export const FIXTURE_FONTS = fileURLToPath(new URL('../fixtures/fonts/', import.meta.url));
 /** Screenshots the README and docs show, kept in git (the others are test output). */
 export const DOC_SCREENSHOTS = `${ROOT}docs/screenshots/`;
 export const SCREENSHOTS = fileURLToPath(new URL('../test-results/screenshots/', import.meta.url));
