@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { notBeforeFor, type Revocation } from '@latchkey/protocol';
 import type { Logger } from '../logger.js';
 import type { Store } from '../store/store.js';
@@ -33,7 +34,11 @@ export type RevocationReason =
 export interface Revoker {
   /** Revokes one session and every token issued in it. */
   revokeSession(session: { sid: string; sub: string }, reason: RevocationReason): Promise<void>;
-  /** Revokes every session of the user, and every token issued to them until now. */
+  /**
+   * Revokes every session of the user, and every token issued to them until now. Resolves
+   * once a token issued from then on is no longer covered (at most 1 s: `iat` is whole
+   * seconds).
+   */
   revokeUser(sub: string, reason: RevocationReason): Promise<number>;
   /**
    * Revokes every session of the user but `keepSid` (a password changed from the account
@@ -65,18 +70,19 @@ export function createRevoker({ store, sessions, logger, now, retentionMs }: Rev
 
     async revokeUser(sub, reason) {
       const at = now();
-      await record({
-        kind: 'subject',
-        sub,
-        notBefore: notBeforeFor(at),
-        expiresAt: at + retentionMs,
-      });
+      const notBefore = notBeforeFor(at);
+      await record({ kind: 'subject', sub, notBefore, expiresAt: at + retentionMs });
       const live = await sessions.listForUser(sub, at);
       for (const session of live) {
         await record({ kind: 'session', sid: session.sid, expiresAt: at + retentionMs });
         await sessions.remove(session);
       }
       logger.info('user.sessions_revoked', { sub, reason, sessions: live.length });
+      // `iat` is whole seconds, so the revocation covers the rest of its second: a login
+      // finished in it (a reset, then signing in at once) would get tokens the services
+      // refuse. Returning only once that second is over means whatever the caller does next
+      // (answering "password changed", letting the user in again) issues tokens that count.
+      await sleep(Math.min(1_000, Math.max(0, notBefore * 1000 - now())));
       return live.length;
     },
 
