@@ -435,6 +435,8 @@ async function statusOf(url) {
 
 function printBox() {
   const revoke = 'pnpm --filter @latchkey/idp sessions revoke-user alice';
+  // An embedded database (the default) is locked by the IdP's process: no command reaches it.
+  const onServer = /^postgres(ql)?:/.test(process.env.DATABASE_URL ?? '');
   const lines = [
     'Latchkey demo is running',
     '',
@@ -453,10 +455,20 @@ function printBox() {
           '',
         ]
       : []),
-    'Sign in on one app, open the other (no password asked), then revoke',
-    "alice's sessions everywhere from another terminal:",
-    `  ${revoke}`,
-    ...(process.env.REDIS_URL ? ['  (with the same REDIS_URL as this demo)'] : []),
+    'Sign in on one app, open the other (no password asked), then end',
+    ...(onServer
+      ? [
+          "alice's sessions everywhere from another terminal:",
+          `  ${revoke}`,
+          '  (with the same REDIS_URL and DATABASE_URL as this demo)',
+        ]
+      : [
+          "alice's sessions everywhere: log out in either app, or reset her",
+          'password through "Forgot password?". The operator commands',
+          `(${revoke})`,
+          'need a PostgreSQL server: the embedded database belongs to the',
+          'running IdP. Start the demo with DATABASE_URL=postgres://… for them.',
+        ]),
     '',
     'Ctrl-C stops everything.',
   ];
