@@ -16,7 +16,7 @@ const LAYERS = {
   store: ['logger'],
   http: ['config', 'logger'],
   i18n: [],
-  views: ['i18n'],
+  views: ['i18n', 'users'],
   clients: [],
   db: ['config'],
   users: ['db'],

@@ -23,7 +23,7 @@ import {
   type AccountLinkDeps,
 } from './account-link-deps.js';
 import type { LinkHolder } from './account-links.js';
-import { passwordProblemMessage } from './password-problem-message.js';
+import { passwordProblemMessage } from '../views/password-problem-message.js';
 
 /** Room for a 100,000-character password, so that it is told "too long", not "too large". */
 const FORM_LIMITS = { maxBytes: 1024 * 1024, maxValueLength: 256 * 1024 };

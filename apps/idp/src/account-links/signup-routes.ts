@@ -22,7 +22,7 @@ import {
 } from './account-link-deps.js';
 import { linkUrl } from './account-links.js';
 import { isEmailAddress, MAX_EMAIL_LENGTH } from './email-address.js';
-import { passwordProblemMessage } from './password-problem-message.js';
+import { passwordProblemMessage } from '../views/password-problem-message.js';
 
 /** As USERS_FILE and the `users` command accept them: letters, digits and `. _ @ + -`. */
 const USERNAME = /^[\p{L}\p{N}._@+-]{1,64}$/u;

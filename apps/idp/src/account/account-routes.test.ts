@@ -445,10 +445,10 @@ describe('change password', () => {
     ['7 characters', 'seven77', 'at least 8 characters'],
     ['129 characters', 'x'.repeat(129), 'at most 128 characters'],
     ['100,000 characters', 'y'.repeat(100_000), 'at most 128 characters'],
-    ['a NUL byte', 'long enough\u0000password', 'characters that cannot be used'],
+    ['a NUL byte', 'long enough\u0000password', 'characters that cannot be typed again'],
     // A form cannot carry a lone surrogate as such (URLSearchParams would make it U+FFFD):
     // its WTF-8 bytes are what a browser or a script can send; they decode to U+FFFD.
-    ['a lone surrogate', 'long enough %ED%A0%80 password', 'characters that cannot be used'],
+    ['a lone surrogate', 'long enough %ED%A0%80 password', 'characters that cannot be typed again'],
     ['the username', 'my-name-is-alice-ok', 'must not contain your username'],
     ['a common password', 'password', 'attackers try first'],
   ];

@@ -10,13 +10,9 @@ import {
   UserNotFoundError,
 } from '../users/account-errors.js';
 import { SlotsBusyError } from '../users/hashing-slots.js';
-import {
-  checkNewPassword,
-  MAX_PASSWORD_LENGTH,
-  MIN_PASSWORD_LENGTH,
-  type PasswordProblem,
-} from '../users/password-policy.js';
+import { checkNewPassword } from '../users/password-policy.js';
 import { sendHtml } from '../views/html.js';
+import { passwordProblemMessage } from '../views/password-problem-message.js';
 import { pageFrame } from '../views/page-frame.js';
 import type { AccountDeps } from './account-deps.js';
 import { readAccountForm, seeOther } from './account-form.js';
@@ -34,14 +30,6 @@ const PATH = '/account/password';
 const PASSWORD_FORM_LIMITS = { maxBytes: 1024 * 1024, maxValueLength: 256 * 1024 };
 /** The hashing queue drains in under a second (users/hashing-slots.ts). */
 const BUSY_RETRY_AFTER_S = 1;
-
-const PROBLEMS: Record<PasswordProblem, (t: Translator) => string> = {
-  too_short: (t) => t.text('account.password.error.tooShort', { min: MIN_PASSWORD_LENGTH }),
-  too_long: (t) => t.text('account.password.error.tooLong', { max: MAX_PASSWORD_LENGTH }),
-  invalid_characters: (t) => t.text('account.password.error.invalidCharacters'),
-  common: (t) => t.text('account.password.error.common'),
-  contains_username: (t) => t.text('account.password.error.containsUsername'),
-};
 
 type FormError = { message: (t: Translator) => string; field: 'current' | 'new' };
 const plain = (key: PlainMessageKey, field: FormError['field']): FormError => ({
@@ -90,7 +78,9 @@ export function changePasswordRoute(deps: AccountDeps): Middleware {
     if (next !== again) return fail(400, plain('account.password.error.mismatch', 'new'));
     const identity = { username: user.username, ...(user.email && { email: user.email }) };
     const problem = checkNewPassword(next, identity);
-    if (problem !== null) return fail(400, { message: PROBLEMS[problem], field: 'new' });
+    if (problem !== null) {
+      return fail(400, { message: (t) => passwordProblemMessage(t, problem), field: 'new' });
+    }
 
     const retryAfter = await deps.throttle.admit(user.username, ctx.ip);
     if (retryAfter !== null) {
@@ -119,7 +109,8 @@ export function changePasswordRoute(deps: AccountDeps): Middleware {
       // The policy checked above is the lifecycle's own; it answers the same, should the two
       // ever differ. A user disabled or deleted meanwhile is signed out like any other.
       if (error instanceof PasswordRefusedError) {
-        return fail(400, { message: PROBLEMS[error.problem], field: 'new' });
+        const { problem } = error;
+        return fail(400, { message: (t) => passwordProblemMessage(t, problem), field: 'new' });
       }
       if (error instanceof AccountDisabledError || error instanceof UserNotFoundError) {
         return askForLogin(ctx, deps, { returnTo: PATH, locale: shown.locale });

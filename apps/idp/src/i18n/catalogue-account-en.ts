@@ -46,13 +46,6 @@ export const accountEn = {
   'account.password.error.wrongCurrent': 'The current password is incorrect.',
   'account.password.error.missing': 'Fill in every field.',
   'account.password.error.mismatch': 'The two new passwords are not the same.',
-  'account.password.error.tooShort': 'The new password needs at least {min} characters.',
-  'account.password.error.tooLong': 'The new password can have at most {max} characters.',
-  'account.password.error.invalidCharacters':
-    'The new password contains characters that cannot be used.',
-  'account.password.error.common': 'This password is one attackers try first. Choose another one.',
-  'account.password.error.containsUsername':
-    'The new password must not contain your username or the name in your email address.',
 
   'account.done.sessionEnded': 'That session is signed out.',
   'account.done.othersEnded': 'You are signed out everywhere else.',

@@ -44,11 +44,6 @@ export const accountZhCN: { readonly [K in keyof typeof accountEn]: string } = {
   'account.password.error.wrongCurrent': '当前密码不正确。',
   'account.password.error.missing': '请填写所有字段。',
   'account.password.error.mismatch': '两次输入的新密码不一致。',
-  'account.password.error.tooShort': '新密码至少需要 {min} 个字符。',
-  'account.password.error.tooLong': '新密码最多只能有 {max} 个字符。',
-  'account.password.error.invalidCharacters': '新密码包含无法使用的字符。',
-  'account.password.error.common': '这是攻击者最先尝试的密码之一，请换一个。',
-  'account.password.error.containsUsername': '新密码不能包含你的用户名或邮箱地址中的名称。',
 
   'account.done.sessionEnded': '该会话已退出登录。',
   'account.done.othersEnded': '其他所有设备均已退出登录。',

@@ -1,4 +1,4 @@
-import { passwordProblemMessage } from '../account-links/password-problem-message.js';
+import { passwordProblemMessage } from '../views/password-problem-message.js';
 import { describeWait } from '../i18n/wait.js';
 import { renderAccountMail, type AccountMail } from '../mail/account-mails.js';
 import type { PasswordProblem } from '../users/password-policy.js';

@@ -159,11 +159,6 @@ function accountPages(frame: PageFrame): Array<[string, string]> {
     t.text('account.password.error.wrongCurrent'),
     t.text('account.password.error.missing'),
     t.text('account.password.error.mismatch'),
-    t.text('account.password.error.tooShort', { min: 8 }),
-    t.text('account.password.error.tooLong', { max: 128 }),
-    t.text('account.password.error.invalidCharacters'),
-    t.text('account.password.error.common'),
-    t.text('account.password.error.containsUsername'),
   ];
   const login = { authz: 'A'.repeat(43), csrfToken: 'C'.repeat(43) };
   return [
