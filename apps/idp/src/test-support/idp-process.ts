@@ -53,7 +53,9 @@ export async function startIdp(
     await Promise.race([
       exited,
       waitFor(`IdP at ${url}`, async () => (await fetch(`${url}/${path}`)).ok, {
-        timeoutMs: 20_000,
+        // An embedded PostgreSQL starts in 2-6 s here, but took over 20 s with the 2 cores
+        // busy with other test files (a CI run).
+        timeoutMs: 45_000,
         intervalMs: 25,
       }),
     ]);
