@@ -312,11 +312,16 @@ async function ensureMailCatcher() {
     return;
   }
   say(`starting maildev: SMTP 127.0.0.1:${smtpPort}, inbox ${inboxUrl}`);
+  // A folder of its own: by default maildev writes under /tmp/maildev, which another user's
+  // demo may own (then every mail is refused with 450, and the IdP retries in vain).
+  const home = tempDir();
   const child = startChild(
     'mail',
     process.execPath,
     [
       maildev,
+      '--mail-directory',
+      join(home, 'mail'),
       '--smtp',
       String(smtpPort),
       '--ip',
@@ -326,7 +331,7 @@ async function ensureMailCatcher() {
       '--web-ip',
       '127.0.0.1',
     ],
-    { cwd: tempDir(), env: {} },
+    { cwd: home, env: {} },
   );
   const deadline = Date.now() + 15_000;
   while ((await statusOf(`${inboxUrl}/api/email`)) !== 200 || !(await smtpAnswers(smtpPort))) {
