@@ -1,12 +1,9 @@
 import { randomBytes } from 'node:crypto';
-import { findTestPostgres, type TestPostgresDatabase } from '@latchkey/testing';
+import { findTestPostgres } from '@latchkey/testing';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Database } from '../db/database.js';
-import { migrate } from '../db/migration.js';
-import { MIGRATIONS } from '../db/migrations/index.js';
-import { createPgDatabase } from '../db/pg-database.js';
 import { digestToken } from '../tokens/opaque-token.js';
-import { freshTestDatabase } from '../test-support/test-database.js';
+import { freshTestDatabase, serverTestDatabases } from '../test-support/test-database.js';
 import { createUserRepository, type User, type UserRepository } from '../users/user.js';
 import {
   CLAIM_LEASE_MS,
@@ -20,26 +17,16 @@ import {
  * server, where twenty claims really race on separate connections.
  */
 const server = await findTestPostgres();
-const made: TestPostgresDatabase[] = [];
+const onServer = serverTestDatabases(server);
 const opened: Database[] = [];
 afterAll(async () => {
   for (const db of opened) await db.close();
-  for (const database of made) await database.drop();
+  await onServer.dropAll();
 });
 
 const databases: Array<[string, () => Promise<Database>]> = [
   ['PGlite', () => freshTestDatabase()],
-  [
-    'the PostgreSQL server',
-    async () => {
-      if (!server.available) throw new Error(server.reason);
-      const database = await server.createDatabase();
-      made.push(database);
-      const db = createPgDatabase(database.url);
-      await migrate(db, MIGRATIONS);
-      return db;
-    },
-  ],
+  ['the PostgreSQL server', () => onServer.create()],
 ];
 
 describe.each(databases)('account links on %s', { timeout: 60_000 }, (name, open) => {

@@ -1,25 +1,14 @@
+import { findTestPostgres } from '@latchkey/testing';
 import { afterAll, describe, expect, it } from 'vitest';
-import { createPgDatabase } from '../db/pg-database.js';
-import { migrate } from '../db/migration.js';
-import { MIGRATIONS } from '../db/migrations/index.js';
-import { findTestPostgres, type TestPostgresDatabase } from '@latchkey/testing';
+import { serverTestDatabases } from '../test-support/test-database.js';
 import { keyRepositoryContract } from './key-repository.contract.js';
 
 const server = await findTestPostgres();
-const made: TestPostgresDatabase[] = [];
-afterAll(async () => {
-  for (const database of made) await database.drop();
-});
+const databases = serverTestDatabases(server);
+afterAll(() => databases.dropAll());
 
 describe.skipIf(!server.available)('the PostgreSQL server', () => {
-  keyRepositoryContract('PostgreSQL server', async () => {
-    if (!server.available) throw new Error(server.reason);
-    const database = await server.createDatabase();
-    made.push(database);
-    const db = createPgDatabase(database.url);
-    await migrate(db, MIGRATIONS);
-    return db;
-  });
+  keyRepositoryContract('PostgreSQL server', () => databases.create());
 });
 
 // Keeps the file from failing as "no tests" when the server half is skipped locally.

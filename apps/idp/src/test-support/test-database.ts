@@ -1,7 +1,9 @@
 import { PGlite } from '@electric-sql/pglite';
+import type { TestPostgres, TestPostgresDatabase } from '@latchkey/testing';
 import type { Database } from '../db/database.js';
 import { migrate } from '../db/migration.js';
 import { MIGRATIONS } from '../db/migrations/index.js';
+import { createPgDatabase } from '../db/pg-database.js';
 import { wrapPglite } from '../db/pglite-database.js';
 
 /**
@@ -34,4 +36,28 @@ export async function freshTestDatabase(): Promise<Database> {
 export function sharedTestDatabase(): Promise<Database> {
   shared ??= migratedBase().then((db) => ({ ...wrapPglite(db), close: () => Promise.resolve() }));
   return shared;
+}
+
+/**
+ * The server half of the contract suites: each `create` makes a database of its own on the
+ * PostgreSQL server and migrates it; `dropAll` drops every one made so far.
+ */
+export function serverTestDatabases(server: TestPostgres): {
+  create(): Promise<Database>;
+  dropAll(): Promise<void>;
+} {
+  const made: TestPostgresDatabase[] = [];
+  return {
+    async create() {
+      if (!server.available) throw new Error(server.reason);
+      const database = await server.createDatabase();
+      made.push(database);
+      const db = createPgDatabase(database.url);
+      await migrate(db, MIGRATIONS);
+      return db;
+    },
+    async dropAll() {
+      for (const database of made.splice(0)) await database.drop();
+    },
+  };
 }
