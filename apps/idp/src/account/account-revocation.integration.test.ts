@@ -1,6 +1,5 @@
 import { performance } from 'node:perf_hooks';
-import { createVerifier, type Verifier } from '@latchkey/sdk';
-import { createRedisRevocationSource, type RedisRevocationSource } from '@latchkey/sdk/redis';
+import type { Verifier } from '@latchkey/sdk';
 import { startTestRedis, waitFor, type TestRedis } from '@latchkey/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRedisStore } from '../store/redis-store.js';
@@ -16,8 +15,9 @@ import {
   withHeaders,
 } from '../test-support/account-pages.js';
 import { createBrowser, signIn, type Browser } from '../test-support/browser.js';
-import { ISSUER, redeem, SHOP, WIKI_API, type IssuedCode } from '../test-support/grants.js';
+import { redeem, SHOP, type IssuedCode } from '../test-support/grants.js';
 import { freshTestDatabase } from '../test-support/test-database.js';
+import { listeningVerifier } from '../test-support/listening-verifier.js';
 import { startTestIdp, type TestIdp } from '../test-support/test-idp.js';
 
 /**
@@ -34,7 +34,7 @@ const SAME_ORIGIN = { Origin: ISSUER_ORIGIN, 'Sec-Fetch-Site': 'same-origin' };
 
 let redis: TestRedis;
 let idp: TestIdp;
-let source: RedisRevocationSource;
+let listener: Awaited<ReturnType<typeof listeningVerifier>>;
 let sdk: Verifier;
 
 beforeAll(async () => {
@@ -42,17 +42,11 @@ beforeAll(async () => {
   idp = await startTestIdp({}, createRedisStore(redis.url), {
     database: await freshTestDatabase(),
   });
-  source = createRedisRevocationSource({ url: redis.url });
-  await source.ready({ signal: AbortSignal.timeout(5_000) });
-  sdk = createVerifier({
-    issuer: ISSUER,
-    audience: WIKI_API,
-    jwksUri: `${idp.url}/jwks`,
-    revocation: source,
-  });
+  listener = await listeningVerifier(redis.url, idp.url);
+  sdk = listener.sdk;
 }, 60_000);
 afterAll(async () => {
-  await source?.close();
+  await listener?.close();
   await idp?.close();
   await redis?.kill();
 });

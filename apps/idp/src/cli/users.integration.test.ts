@@ -2,8 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { createVerifier, type Verifier } from '@latchkey/sdk';
-import { createRedisRevocationSource, type RedisRevocationSource } from '@latchkey/sdk/redis';
+import type { Verifier } from '@latchkey/sdk';
 import {
   findTestPostgres,
   startTestRedis,
@@ -19,8 +18,9 @@ import {
   signIn,
   type Browser,
 } from '../test-support/browser.js';
-import { claimsOf, ISSUER, SHOP, WIKI_API } from '../test-support/grants.js';
+import { claimsOf, SHOP } from '../test-support/grants.js';
 import { runUsersCommand, startIdp, type IdpProcess } from '../test-support/idp-process.js';
+import { listeningVerifier } from '../test-support/listening-verifier.js';
 import { basicAuth } from '../test-support/test-idp.js';
 
 /**
@@ -37,7 +37,7 @@ let database: TestPostgresDatabase;
 let redis: TestRedis;
 let idp: IdpProcess;
 let env: Record<string, string>;
-let source: RedisRevocationSource;
+let listener: Awaited<ReturnType<typeof listeningVerifier>>;
 let sdk: Verifier;
 
 const users = (args: string[], input?: string | Buffer) => runUsersCommand(args, env, input);
@@ -52,17 +52,11 @@ describe.skipIf(!server.available)(
       redis = await startTestRedis();
       env = { REDIS_URL: redis.url, DATABASE_URL: database.url, KEY_ENCRYPTION_KEY: KEK };
       idp = await startIdp(env);
-      source = createRedisRevocationSource({ url: redis.url });
-      await source.ready({ signal: AbortSignal.timeout(5_000) });
-      sdk = createVerifier({
-        issuer: ISSUER,
-        audience: WIKI_API,
-        jwksUri: `${idp.url}/jwks`,
-        revocation: source,
-      });
+      listener = await listeningVerifier(redis.url, idp.url);
+      sdk = listener.sdk;
     }, 60_000);
     afterAll(async () => {
-      await source?.close();
+      await listener?.close();
       await idp?.kill();
       await redis?.kill();
       await database?.drop();

@@ -1,6 +1,5 @@
 import { performance } from 'node:perf_hooks';
-import { createVerifier, type Verifier } from '@latchkey/sdk';
-import { createRedisRevocationSource, type RedisRevocationSource } from '@latchkey/sdk/redis';
+import type { Verifier } from '@latchkey/sdk';
 import { startTestRedis, waitFor, type TestRedis } from '@latchkey/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRedisStore } from '../store/redis-store.js';
@@ -11,16 +10,8 @@ import {
   signIn,
   type Browser,
 } from '../test-support/browser.js';
-import {
-  ISSUER,
-  post,
-  redeem,
-  refresh,
-  SHOP,
-  WIKI,
-  WIKI_API,
-  type IssuedCode,
-} from '../test-support/grants.js';
+import { post, redeem, refresh, SHOP, WIKI, type IssuedCode } from '../test-support/grants.js';
+import { listeningVerifier } from '../test-support/listening-verifier.js';
 import { startTestIdp, type TestIdp } from '../test-support/test-idp.js';
 import type { User } from './user.js';
 
@@ -36,23 +27,17 @@ const AT_ONCE_MS = 250;
 
 let redis: TestRedis;
 let idp: TestIdp;
-let source: RedisRevocationSource;
+let listener: Awaited<ReturnType<typeof listeningVerifier>>;
 let sdk: Verifier;
 
 beforeAll(async () => {
   redis = await startTestRedis();
   idp = await startTestIdp({}, createRedisStore(redis.url));
-  source = createRedisRevocationSource({ url: redis.url });
-  await source.ready({ signal: AbortSignal.timeout(5_000) });
-  sdk = createVerifier({
-    issuer: ISSUER,
-    audience: WIKI_API,
-    jwksUri: `${idp.url}/jwks`,
-    revocation: source,
-  });
+  listener = await listeningVerifier(redis.url, idp.url);
+  sdk = listener.sdk;
 }, 60_000);
 afterAll(async () => {
-  await source?.close();
+  await listener?.close();
   await idp?.close();
   await redis?.kill();
 });
