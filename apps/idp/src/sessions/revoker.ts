@@ -4,6 +4,7 @@ import type { Logger } from '../logger.js';
 import type { Store } from '../store/store.js';
 import { recordRevocation } from '../store/revocation-record.js';
 import type { SessionRepository } from './session.js';
+import { tellListeners, type SessionEndListener } from './session-events.js';
 
 export type RevocationReason =
   | 'logout'
@@ -55,17 +56,28 @@ export interface RevokerDeps {
   now: () => number;
   /** How long a revocation must be remembered: the longest life of a token it can apply to. */
   retentionMs: number;
+  /** Told of every ending, after Redis (see session-events.ts). */
+  listeners?: readonly SessionEndListener[];
 }
 
-export function createRevoker({ store, sessions, logger, now, retentionMs }: RevokerDeps): Revoker {
+export function createRevoker({
+  store,
+  sessions,
+  logger,
+  now,
+  retentionMs,
+  listeners = [],
+}: RevokerDeps): Revoker {
   const record = (revocation: Revocation): Promise<void> => recordRevocation(store, revocation);
 
   return {
     async revokeSession(session, reason) {
-      const expiresAt = now() + retentionMs;
-      await record({ kind: 'session', sid: session.sid, expiresAt });
+      const at = now();
+      await record({ kind: 'session', sid: session.sid, expiresAt: at + retentionMs });
       await sessions.remove(session);
       logger.info('session.revoked', { sub: session.sub, reason });
+      const { sid, sub } = session;
+      await tellListeners(listeners, { scope: 'session', sid, sub, reason, at });
     },
 
     async revokeUser(sub, reason) {
@@ -78,6 +90,8 @@ export function createRevoker({ store, sessions, logger, now, retentionMs }: Rev
         await sessions.remove(session);
       }
       logger.info('user.sessions_revoked', { sub, reason, sessions: live.length });
+      const sids = live.map(({ sid }) => sid);
+      await tellListeners(listeners, { scope: 'user', sub, sids, reason, at });
       // `iat` is whole seconds, so the revocation covers the rest of its second: a login
       // finished in it (a reset, then signing in at once) would get tokens the services
       // refuse. Returning only once that second is over means whatever the caller does next
@@ -94,6 +108,9 @@ export function createRevoker({ store, sessions, logger, now, retentionMs }: Rev
         await sessions.remove(session);
       }
       logger.info('user.other_sessions_revoked', { sub, reason, sessions: others.length });
+      for (const { sid } of others) {
+        await tellListeners(listeners, { scope: 'session', sid, sub, reason, at });
+      }
       return others.length;
     },
   };

@@ -2,6 +2,7 @@ import type { Config } from '../config/config.js';
 import type { Logger } from '../logger.js';
 import type { Store } from '../store/store.js';
 import { createRevoker, type Revoker } from './revoker.js';
+import type { SessionEndListener } from './session-events.js';
 import { createSessionRepository, type SessionRepository } from './session.js';
 
 /**
@@ -11,7 +12,12 @@ import { createSessionRepository, type SessionRepository } from './session.js';
  */
 export function createSessionServices(
   config: Config,
-  deps: { store: Store; logger: Logger; now: () => number },
+  deps: {
+    store: Store;
+    logger: Logger;
+    now: () => number;
+    listeners?: readonly SessionEndListener[];
+  },
 ): { sessions: SessionRepository; revoker: Revoker } {
   const sessions = createSessionRepository(deps.store, {
     idleTtlMs: config.sessionIdleTtlMs,
