@@ -13,9 +13,10 @@ function revokerTelling(ends: SessionEnd[], fail = false) {
   const store = createMemoryStore({ now: () => clock });
   const sessions = createSessionRepository(store, LIMITS);
   const listener = {
-    sessionEnded: async (end: SessionEnd) => {
-      if (fail) throw new Error('outbox unreachable');
+    sessionEnded: (end: SessionEnd) => {
+      if (fail) return Promise.reject(new Error('outbox unreachable'));
       ends.push(end);
+      return Promise.resolve();
     },
   };
   const revoker = createRevoker({
