@@ -58,7 +58,9 @@ describe('POST /token per client', () => {
       body: form({ grant_type: 'refresh_token', refresh_token: 'x.y' }),
     });
     expect(shop.status).toBe(400);
-  });
+    // Fifteen sequential requests, ten of them a deliberately slow secret check: seconds on
+    // a machine busy with other suites, well past the default 5 s.
+  }, 30_000);
 });
 
 describe('POST /token per address', () => {
