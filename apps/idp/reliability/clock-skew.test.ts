@@ -30,7 +30,7 @@ import {
   WIKI_API,
 } from '../src/test-support/grants.js';
 import { createMemoryStore } from '../src/store/memory-store.js';
-import { startTestIdp, type TestIdp } from '../src/test-support/test-idp.js';
+import { sessionCookieFor, startTestIdp, type TestIdp } from '../src/test-support/test-idp.js';
 
 const TOLERANCE_SEC = 30;
 const ACCESS_TTL_SEC = 300;
@@ -324,7 +324,7 @@ describe("promise 6: the IdP's own time checks follow its (offset) clock, not th
           redirectUri: SHOP.redirectUri,
           extra: { prompt: 'none', max_age: '120' },
         });
-        browser.setCookie(idp.url, 'latchkey_session', session.sid);
+        browser.setCookie(idp.url, 'latchkey_session', sessionCookieFor(idp, session.sid));
         const response = await browser.fetch(url);
         expect(response.status).toBe(303);
         const location = new URL(response.headers.get('location')!);

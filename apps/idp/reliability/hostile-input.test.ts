@@ -33,7 +33,12 @@ import {
 } from '../src/test-support/grants.js';
 import { startIdp } from '../src/test-support/idp-process.js';
 import { csrfCookieName } from '../src/login/csrf-cookie.js';
-import { basicAuth, startTestIdp, type TestIdp } from '../src/test-support/test-idp.js';
+import {
+  basicAuth,
+  sessionCookieFor,
+  startTestIdp,
+  type TestIdp,
+} from '../src/test-support/test-idp.js';
 
 const SEED = Number(process.env.FC_SEED ?? 20_261_127);
 const replay = process.env.FC_PATH === undefined ? {} : { path: process.env.FC_PATH };
@@ -59,6 +64,8 @@ interface Material {
   refreshToken: string;
   machineToken: string;
   sid: string;
+  /** The Cookie header of a browser signed in to that session. */
+  sessionCookie: string;
   kid: string;
   jwksJson: string;
   pendingAuthz: string;
@@ -98,6 +105,7 @@ beforeAll(async () => {
     refreshToken: tokens.refresh_token!,
     machineToken: (JSON.parse(machine.body.toString()) as { access_token: string }).access_token,
     sid: session.sid,
+    sessionCookie: `latchkey_session=${sessionCookieFor(idp, session.sid)}`,
     kid,
     jwksJson,
     pendingAuthz,
@@ -746,7 +754,7 @@ const TEMPLATES: Record<string, Template> = {
     method: 'GET',
     path: '/authorize',
     params: validAuthorize(),
-    headers: { Cookie: `latchkey_session=${material.sid}` },
+    headers: { Cookie: material.sessionCookie },
   }),
   'authorize (POST)': () => ({
     method: 'POST',
@@ -968,7 +976,7 @@ describe('promise 8: tokens signed by the IdP with hostile claims', () => {
           {
             method: 'GET',
             path: `/logout?${new URLSearchParams({ id_token_hint: token, post_logout_redirect_uri: SHOP.postLogoutRedirectUri }).toString()}`,
-            headers: { Cookie: `latchkey_session=${material.sid}` },
+            headers: { Cookie: material.sessionCookie },
           },
         ];
         for (const request of requests) checkAnswer(request, await send(request));

@@ -38,7 +38,7 @@ import { tokenRoute } from './oauth/token/token-route.js';
 import { userinfoCors, userinfoRoute } from './oauth/userinfo/userinfo-route.js';
 import type { Revoker } from './sessions/revoker.js';
 import type { SessionRepository } from './sessions/session.js';
-import { sessionCookie } from './sessions/session-cookie.js';
+import { sessionCookie, sessionCookieKey } from './sessions/session-cookie.js';
 import { storeNotReadyReason } from './store/store-probe.js';
 import type { Store } from './store/store.js';
 import { verifyPassword, type VerifyPassword } from './users/password-hash.js';
@@ -81,7 +81,7 @@ export function createApp(deps: AppDeps): Koa {
   const userDeps = { config, keys, store, sessions, revoker, users, clients, now };
   // Cookies and headers follow the issuer: the browser reaches us over https when it is https.
   const https = config.issuer.startsWith('https:');
-  const cookie = sessionCookie({ https });
+  const cookie = sessionCookie({ https, key: sessionCookieKey(config.keyEncryptionKey) });
   const app = new Koa();
   // Forwarded headers are ignored until trusted proxies are configured explicitly.
   app.proxy = false;

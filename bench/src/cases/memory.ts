@@ -98,7 +98,7 @@ export async function memoryCase(context: BenchContext): Promise<Row[]> {
           }).toString();
           const response = await fetch(url, {
             redirect: 'manual',
-            headers: { cookie: `latchkey_session=${sid}` },
+            headers: { cookie: idp.sessionCookie(sid) },
           });
           await response.arrayBuffer();
           if (!response.headers.get('location')?.includes('code=')) {

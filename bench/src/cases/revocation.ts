@@ -60,7 +60,7 @@ export async function revocationCase(context: BenchContext): Promise<Row[]> {
         `${idp.url}/logout?${new URLSearchParams({ id_token_hint: idToken, client_id: SHOP.id }).toString()}`,
         // The browser's own session cookie: a hint alone never ends a session without the
         // user's confirmation (anyone holding an ID token could sign its user out).
-        { redirect: 'manual', headers: { cookie: `latchkey_session=${sid}` } },
+        { redirect: 'manual', headers: { cookie: idp.sessionCookie(sid) } },
       );
       const answered = process.hrtime.bigint();
       await response.arrayBuffer();

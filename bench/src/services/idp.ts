@@ -1,5 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
+import {
+  sessionCookieKey,
+  sessionCookieValue,
+} from '@latchkey/idp/dist/sessions/session-cookie.js';
 import { freePort, waitFor } from '@latchkey/testing';
 import { nextMessage, spawnNode, type Child } from '../runner/child.js';
 import type { ProbeReply } from './probe-protocol.js';
@@ -17,6 +21,8 @@ export interface BenchIdp {
   /** Also the issuer: tokens carry this `iss`. */
   issuer: string;
   pid: number;
+  /** The session cookie a browser signed in to session `sid` holds (sid and its MAC). */
+  sessionCookie(sid: string): string;
   /** Event-loop delay since the last reset, and memory (after a GC when asked). */
   probe(type: 'reset' | 'sample', gc?: boolean): Promise<ProbeReply>;
   stop(): Promise<void>;
@@ -35,6 +41,7 @@ export async function startBenchIdp(
 ): Promise<BenchIdp> {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
+  const kek = randomBytes(32);
   const child: Child = spawnNode(options.main ?? MAIN, {
     nodeArgs: ['--expose-gc', '--import', 'tsx', '--import', PROBE],
     env: {
@@ -46,7 +53,7 @@ export async function startBenchIdp(
       USERS_FILE,
       // The directory in memory: each run starts from the demo users, leaves nothing behind.
       DATABASE_URL: options.databaseUrl ?? 'pglite://memory',
-      KEY_ENCRYPTION_KEY: randomBytes(32).toString('base64url'),
+      KEY_ENCRYPTION_KEY: kek.toString('base64url'),
       LOG_LEVEL: 'warn',
       // The limits would cap a load test at ~200 tokens/s per client (see the IdP README);
       // the benchmark measures the work behind them.
@@ -76,6 +83,7 @@ export async function startBenchIdp(
     url,
     issuer: url,
     pid: child.process.pid ?? -1,
+    sessionCookie: (sid) => `latchkey_session=${sessionCookieValue(sessionCookieKey(kek), sid)}`,
     probe(type, gc = false) {
       const id = (nextId += 1);
       child.process.send({ id, type, gc });

@@ -6,6 +6,7 @@ import {
   loginFormFields,
   signIn,
   type Browser,
+  sidInCookie,
 } from '../test-support/browser.js';
 import { claimsOf, post, refresh } from '../test-support/grants.js';
 import { basicAuth, startTestIdp, type TestIdp } from '../test-support/test-idp.js';
@@ -242,7 +243,7 @@ describe('POST /login', () => {
   it('session fixation: the session id changes at login, and the old session is revoked everywhere', async () => {
     const browser = createBrowser();
     await signIn(browser, idp.url, { ...SHOP, ...ALICE });
-    const first = browser.cookie(idp.url, SESSION_COOKIE)!;
+    const first = sidInCookie(browser.cookie(idp.url, SESSION_COOKIE)!);
     const { fields } = await openLoginForm(browser, { prompt: 'login' });
     const response = await postLogin(browser, {
       ...fields,
@@ -250,7 +251,7 @@ describe('POST /login', () => {
       password: 'builder-bob',
     });
     expect(response.status).toBe(303);
-    const second = browser.cookie(idp.url, SESSION_COOKIE)!;
+    const second = sidInCookie(browser.cookie(idp.url, SESSION_COOKIE)!);
     expect(second).toBeTruthy();
     expect(second).not.toBe(first);
     expect(await idp.sessions.find(first, Date.now())).toBeNull();

@@ -176,3 +176,8 @@ function redirectTarget(response: Response, base: string): URL {
   }
   return new URL(location, base);
 }
+
+/** The `sid` a session cookie's value names (`sid.mac`, sessions/session-cookie.ts). */
+export function sidInCookie(value: string): string {
+  return value.slice(0, value.lastIndexOf('.'));
+}

@@ -20,6 +20,7 @@ import type { AccountLinks } from '../account-links/account-links.js';
 import type { AfterAnswer } from '../account-links/after-answer.js';
 import type { Outbox, OutboxOptions } from '../mail/outbox.js';
 import type { AccountLifecycle, AccountNotifier } from '../users/account-lifecycle.js';
+import { sessionCookieKey, sessionCookieValue } from '../sessions/session-cookie.js';
 
 export interface TestIdp {
   url: string;
@@ -143,4 +144,9 @@ export function form(params: Record<string, string | string[]>): URLSearchParams
     for (const item of Array.isArray(value) ? value : [value]) body.append(name, item);
   }
   return body;
+}
+
+/** The session cookie's value for a session the test made in the store (sid and its MAC). */
+export function sessionCookieFor(idp: TestIdp, sid: string): string {
+  return sessionCookieValue(sessionCookieKey(idp.config.keyEncryptionKey), sid);
 }

@@ -4,7 +4,12 @@ import { promisify } from 'node:util';
 import { revocationKeys } from '@latchkey/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SHOP, signInToShop, WIKI } from '../../test-support/grants.js';
-import { form, startClockedTestIdp, type TestIdp } from '../../test-support/test-idp.js';
+import {
+  form,
+  sessionCookieFor,
+  startClockedTestIdp,
+  type TestIdp,
+} from '../../test-support/test-idp.js';
 
 let idp: TestIdp;
 let clock = Date.now();
@@ -21,7 +26,9 @@ async function signedIn(username: string) {
 }
 
 function logout(params: Record<string, string>, sid?: string, method: 'GET' | 'POST' = 'GET') {
-  const headers: Record<string, string> = sid ? { Cookie: `${COOKIE}=${sid}` } : {};
+  const headers: Record<string, string> = sid
+    ? { Cookie: `${COOKIE}=${sessionCookieFor(idp, sid)}` }
+    : {};
   return method === 'GET'
     ? fetch(`${idp.url}/logout?${new URLSearchParams(params).toString()}`, {
         headers,
