@@ -23,7 +23,9 @@ const LAYERS = {
   keys: ['config', 'logger', 'store', 'db'],
   tokens: ['clients', 'keys', 'store'],
   sessions: ['config', 'logger', 'store', 'http', 'tokens'],
+  audit: ['logger', 'db', 'sessions'],
   oauth: [
+    'audit',
     'config',
     'logger',
     'store',

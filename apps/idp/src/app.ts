@@ -44,6 +44,7 @@ import type { Store } from './store/store.js';
 import { verifyPassword, type VerifyPassword } from './users/password-hash.js';
 import type { UserRepository } from './users/user.js';
 import type { AccountLifecycle } from './users/account-lifecycle.js';
+import { noAudit, type AuditTrail } from './audit/audit-trail.js';
 
 export interface AppDeps {
   config: Config;
@@ -55,6 +56,8 @@ export interface AppDeps {
   sessions: SessionRepository;
   revoker: Revoker;
   users: UserRepository;
+  /** What happened, for operators (audit/audit-trail.ts). Default: nothing recorded. */
+  audit?: AuditTrail;
   /** Account changes (the account page's password form): users/account-lifecycle.ts. */
   accounts: AccountLifecycle;
   now?: () => number;
@@ -78,7 +81,8 @@ export interface AppDeps {
 export function createApp(deps: AppDeps): Koa {
   const { config, store, keys, clients, logger, sessions, revoker, users } = deps;
   const now = deps.now ?? Date.now;
-  const userDeps = { config, keys, store, sessions, revoker, users, clients, now };
+  const audit = deps.audit ?? noAudit;
+  const userDeps = { config, keys, store, sessions, revoker, users, clients, now, audit };
   // Cookies and headers follow the issuer: the browser reaches us over https when it is https.
   const https = config.issuer.startsWith('https:');
   const cookie = sessionCookie({ https, key: sessionCookieKey(config.keyEncryptionKey) });

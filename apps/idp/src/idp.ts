@@ -12,6 +12,8 @@ import { keyPolicyFor } from './keys/key-policy.js';
 import type { Logger } from './logger.js';
 import type { LoginLimits } from './login/login-throttle.js';
 import type { Revoker } from './sessions/revoker.js';
+import { auditSessionEnds } from './audit/audit-session-ends.js';
+import { createAuditLog, type AuditLog } from './audit/audit-trail.js';
 import { createSessionServices } from './sessions/session-services.js';
 import type { SessionRepository } from './sessions/session.js';
 import type { Store } from './store/store.js';
@@ -47,6 +49,8 @@ export interface Idp {
   links: AccountLinks;
   /** The one service through which an account changes (users/account-lifecycle.ts). */
   accounts: AccountLifecycle;
+  /** What happened, for operators; main.ts prunes it (audit/audit-pruner.ts). */
+  audit: AuditLog;
 }
 
 /** Wires the IdP from its configuration, the same way for main.ts and for the tests. */
@@ -88,10 +92,12 @@ export function createIdp(
     // Often enough that a due rotation is seen within a tenth of its interval.
     checkIntervalMs: Math.min(5_000, Math.max(250, config.keyRotationIntervalMs / 10)),
   });
+  const audit = createAuditLog({ database: deps.database, logger: deps.logger, now });
   const { sessions, revoker } = createSessionServices(config, {
     store: deps.store,
     logger: deps.logger,
     now,
+    listeners: [auditSessionEnds(audit)],
   });
   const users = deps.users ?? createUserRepository(deps.database);
   const { outbox, mailer } = createMail(config, deps.logger, {
@@ -124,6 +130,7 @@ export function createIdp(
     revoker,
     users,
     accounts,
+    audit,
     now,
     accountLinkPages,
     ...deps,
@@ -147,5 +154,6 @@ export function createIdp(
     afterAnswer,
     links,
     accounts,
+    audit,
   };
 }

@@ -8,6 +8,7 @@ import { migrate } from './db/migration.js';
 import { MIGRATIONS } from './db/migrations/index.js';
 import { openDatabase } from './db/open-database.js';
 import { createHttpServer } from './http/http-server.js';
+import { startAuditPruner } from './audit/audit-pruner.js';
 import { createIdp } from './idp.js';
 import { keyPolicyFor } from './keys/key-policy.js';
 import { createLogger, type Logger } from './logger.js';
@@ -109,7 +110,7 @@ async function main(): Promise<void> {
     if (error instanceof StoreLayoutError) refuseLayout(error);
     throw error;
   }
-  const { handler, keys, outbox, afterAnswer } = createIdp(config, {
+  const { handler, keys, outbox, afterAnswer, audit } = createIdp(config, {
     store,
     database,
     clients: createClientRegistry(clients),
@@ -122,6 +123,7 @@ async function main(): Promise<void> {
   }
 
   await keys.start();
+  const pruner = startAuditPruner({ audit, retentionMs: config.auditRetentionMs, logger });
   // An explicit server for the limits and answers below Koa (oversized headers, slowloris).
   const server: Server = createHttpServer(handler).listen(config.port, config.host);
   await new Promise<void>((resolve, reject) => {
@@ -141,6 +143,7 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     layout.stop();
+    pruner.stop();
     logger.info('idp.stopping', { signal });
     // Stop accepting, let in-flight requests finish, then release Redis. A hard deadline
     // keeps a stuck connection from blocking a rolling deploy.

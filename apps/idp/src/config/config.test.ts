@@ -84,6 +84,13 @@ describe('loadConfig', () => {
     expect(problemsOf({ ISSUER: 'https://id.localhost/?tenant=1' })[0]).toMatch(/^ISSUER:/);
   });
 
+  it('keeps audit events 90 days unless told; never less than a day', () => {
+    expect(loadConfig({}).auditRetentionMs).toBe(90 * 24 * 3_600_000);
+    expect(loadConfig({ AUDIT_RETENTION: '400d' }).auditRetentionMs).toBe(400 * 24 * 3_600_000);
+    expect(problemsOf({ AUDIT_RETENTION: '12h' })[0]).toMatch(/^AUDIT_RETENTION:/);
+    expect(problemsOf({ AUDIT_RETENTION: 'forever' })[0]).toMatch(/^AUDIT_RETENTION:/);
+  });
+
   it('refuses an idle session TTL longer than the absolute one', () => {
     expect(problemsOf({ SESSION_IDLE_TTL: '2d', SESSION_MAX_TTL: '1d' })[0]).toMatch(
       /^SESSION_IDLE_TTL:/,

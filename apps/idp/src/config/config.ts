@@ -56,6 +56,8 @@ export interface Config {
   readonly mail: MailConfig;
   /** SELF_REGISTRATION=true: /signup exists. Default false. */
   readonly selfRegistration: boolean;
+  /** AUDIT_RETENTION: audit events older than this are pruned by the IdP (default 90 days). */
+  readonly auditRetentionMs: number;
 }
 
 export interface RateLimits {
@@ -125,6 +127,8 @@ export function loadConfig(env: Env): Config {
   const refreshTokenTtlMs = duration('REFRESH_TOKEN_TTL', '7d', 5 * MIN, 365 * DAY);
   const sessionIdleTtlMs = duration('SESSION_IDLE_TTL', '1h', MIN, 30 * DAY);
   const sessionMaxTtlMs = duration('SESSION_MAX_TTL', '12h', MIN, 365 * DAY);
+  // At least a day: the audit table refuses to delete anything younger (migration 008).
+  const auditRetentionMs = duration('AUDIT_RETENTION', '90d', DAY, 10 * 365 * DAY);
   if (sessionIdleTtlMs > sessionMaxTtlMs) {
     problems.push('SESSION_IDLE_TTL: must not be longer than SESSION_MAX_TTL');
   }
@@ -195,6 +199,7 @@ export function loadConfig(env: Env): Config {
     trustedProxies: Object.freeze(trustedProxies),
     mail,
     selfRegistration,
+    auditRetentionMs,
   });
 }
 

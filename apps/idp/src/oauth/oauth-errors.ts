@@ -7,6 +7,11 @@ import type { HttpProblem } from '../http/http-problem.js';
  */
 export class OAuthError extends Error implements HttpProblem {
   readonly headers: Record<string, string>;
+  /**
+   * What the server knows and the client must not (which check refused, not only that one
+   * did): written to the audit trail, never sent. See `withDetail`.
+   */
+  detail?: string;
   constructor(
     readonly error: string,
     readonly status: number,
@@ -16,6 +21,12 @@ export class OAuthError extends Error implements HttpProblem {
     super(description);
     this.name = 'OAuthError';
     this.headers = headers;
+  }
+
+  /** Adds the server-side detail; returns the error, to throw in one expression. */
+  withDetail(detail: string): this {
+    this.detail = detail;
+    return this;
   }
 
   /** Every description here is written for the client (see above). */
@@ -31,6 +42,8 @@ export class InvalidRequestError extends OAuthError {
 }
 
 export class InvalidClientError extends OAuthError {
+  /** The client_id the request named, for the audit trail; the caller's text, untrusted. */
+  presentedClientId?: string;
   /** `basicUsed`: RFC 6749 §5.2 asks for 401 with a matching WWW-Authenticate challenge. */
   constructor(description: string, basicUsed: boolean) {
     super(

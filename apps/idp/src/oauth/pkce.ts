@@ -42,7 +42,11 @@ export function checkCodeVerifier(verifier: string | undefined, challenge: strin
   const computed = createHash('sha256').update(verifier, 'ascii').digest('base64url');
   // Digests of both sides have equal length, so the comparison takes the same time always.
   const same = timingSafeEqual(digest(computed), digest(challenge));
-  if (!same) throw new InvalidGrantError('code_verifier does not match the code_challenge');
+  if (!same) {
+    throw new InvalidGrantError('code_verifier does not match the code_challenge').withDetail(
+      'PKCE mismatch',
+    );
+  }
 }
 
 const digest = (value: string) => createHash('sha256').update(value, 'utf8').digest();

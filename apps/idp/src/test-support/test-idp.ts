@@ -20,6 +20,7 @@ import type { AccountLinks } from '../account-links/account-links.js';
 import type { AfterAnswer } from '../account-links/after-answer.js';
 import type { Outbox, OutboxOptions } from '../mail/outbox.js';
 import type { AccountLifecycle, AccountNotifier } from '../users/account-lifecycle.js';
+import type { AuditLog } from '../audit/audit-trail.js';
 import { sessionCookieKey, sessionCookieValue } from '../sessions/session-cookie.js';
 
 export interface TestIdp {
@@ -36,6 +37,7 @@ export interface TestIdp {
   afterAnswer: AfterAnswer;
   links: AccountLinks;
   accounts: AccountLifecycle;
+  audit: AuditLog;
   close(): Promise<void>;
 }
 
@@ -75,7 +77,7 @@ export async function startTestIdp(
   const clients = createClientRegistry(
     await loadClientsFile(config.clientsFile, { production: false }),
   );
-  const { handler, keys, sessions, revoker, users, accounts, outbox, afterAnswer, links } =
+  const { handler, keys, sessions, revoker, users, accounts, outbox, afterAnswer, links, audit } =
     createIdp(config, {
       store,
       database,
@@ -109,6 +111,7 @@ export async function startTestIdp(
     afterAnswer,
     links,
     accounts,
+    audit,
     async close() {
       server.closeAllConnections();
       await new Promise((resolve) => server.close(resolve));

@@ -40,7 +40,15 @@ export function authenticateClient(
   const secretOk = secretMatches(digest, secret);
 
   if (!client || client.authMethod !== method || (method !== 'none' && !secretOk)) {
-    throw new InvalidClientError('client authentication failed', basic !== null);
+    const error = new InvalidClientError('client authentication failed', basic !== null);
+    error.presentedClientId = id;
+    throw error.withDetail(
+      !client
+        ? 'unknown client'
+        : client.authMethod !== method
+          ? `${method} used, ${client.authMethod} registered`
+          : 'wrong secret',
+    );
   }
   return client;
 }

@@ -1,4 +1,6 @@
 import type { Middleware } from 'koa';
+import type { AuditTrail } from '../../audit/audit-trail.js';
+import { requestFacts } from '../../audit/request-facts.js';
 import type { ClientRegistry } from '../../clients/client.js';
 import { readForm } from '../form-body.js';
 import type { Revoker } from '../../sessions/revoker.js';
@@ -28,7 +30,12 @@ import { InvalidRequestError } from '../oauth-errors.js';
  *   no action (§2.2), so the endpoint tells nobody whether a token exists.
  */
 export function revokeRoute(
-  deps: OwnTokenDeps & { clients: ClientRegistry; store: Store; revoker: Revoker },
+  deps: OwnTokenDeps & {
+    clients: ClientRegistry;
+    store: Store;
+    revoker: Revoker;
+    audit: AuditTrail;
+  },
 ): Middleware {
   const checkAccessToken = createOwnAccessTokenCheck(deps);
   return async (ctx) => {
@@ -36,17 +43,30 @@ export function revokeRoute(
     const client = authenticateClient(ctx, form, deps.clients);
     const token = form.single('token');
     if (token === undefined) throw new InvalidRequestError('token is required');
+    // Only what was revoked is recorded: the rest is 200 and no action (§2.2).
+    const audited = (kind: string, about: { subject: string; session: string }) =>
+      deps.audit.record({
+        type: 'token.revoked',
+        actor: { kind: 'client', id: client.id },
+        client: client.id,
+        ...about,
+        request: requestFacts(ctx),
+        detail: { revoked: kind },
+      });
 
     if (looksLikeRefreshToken(token)) {
       const presented = await readRefreshToken(deps.store, token);
       if (presented?.grant.clientId === client.id) {
         await revokeRefreshFamily(deps.store, presented.familyId);
+        const { sid, sub } = presented.grant;
+        await audited('refresh_token', { subject: sub, session: sid });
       }
     } else {
       const active = await checkAccessToken(token);
       const sid = active?.claims.sid;
       if (active && sid !== undefined && active.claims.client_id === client.id) {
         await deps.revoker.revokeSession({ sid, sub: active.claims.sub }, 'token_revoked');
+        await audited('access_token', { subject: active.claims.sub, session: sid });
       }
     }
     ctx.set('Cache-Control', 'no-store');

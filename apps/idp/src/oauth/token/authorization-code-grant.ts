@@ -49,7 +49,10 @@ export async function authorizationCodeGrant(
   const verifier = form.single('code_verifier');
 
   const found = await findAuthorizationCode(deps.store, code);
-  if (!found || found.grant.clientId !== client.id) throw new InvalidGrantError(UNUSABLE);
+  if (!found) throw new InvalidGrantError(UNUSABLE).withDetail('unknown or expired code');
+  if (found.grant.clientId !== client.id) {
+    throw new InvalidGrantError(UNUSABLE).withDetail(`code issued to ${found.grant.clientId}`);
+  }
   const { grant } = found;
   if (redirectUri !== grant.redirectUri) {
     throw new InvalidGrantError('redirect_uri does not match the authorization request');
@@ -87,7 +90,9 @@ export async function authorizationCodeGrant(
     : undefined;
 
   const redemption = await redeemAuthorizationCode(deps.store, code);
-  if (redemption.status === 'unknown') throw new InvalidGrantError(UNUSABLE);
+  if (redemption.status === 'unknown') {
+    throw new InvalidGrantError(UNUSABLE).withDetail('code expired while being redeemed');
+  }
   if (redemption.status === 'replayed') await revokeForReplay(deps, grant);
   return refreshToken === undefined ? response : { ...response, refresh_token: refreshToken };
 }
@@ -96,5 +101,5 @@ async function revokeForReplay(deps: UserGrantContext, grant: CodeGrant): Promis
   await deps.revoker.revokeSession({ sid: grant.sid, sub: grant.sub }, 'code_replay');
   throw new InvalidGrantError(
     'the authorization code was already used; the tokens issued for it are revoked',
-  );
+  ).withDetail('code replay: its session is revoked');
 }

@@ -74,7 +74,14 @@ async function revokeForReuse(
   deps: UserGrantContext,
   presented: PresentedRefreshToken,
 ): Promise<never> {
-  const { sid, sub } = presented.grant;
+  const { sid, sub, clientId } = presented.grant;
+  await deps.audit.record({
+    type: 'refresh_token.reuse_detected',
+    actor: { kind: 'client', id: clientId },
+    subject: sub,
+    client: clientId,
+    session: sid,
+  });
   await deps.revoker.revokeSession({ sid, sub }, 'refresh_token_reuse');
   await revokeRefreshFamily(deps.store, presented.familyId);
   throw new InvalidGrantError('the refresh token was already used; its session is revoked');

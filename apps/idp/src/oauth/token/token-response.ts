@@ -1,3 +1,4 @@
+import type { AuditTrail } from '../../audit/audit-trail.js';
 import type { Config } from '../../config/config.js';
 import type { KeyManager } from '../../keys/key-manager.js';
 import type { Revoker } from '../../sessions/revoker.js';
@@ -24,6 +25,8 @@ export interface GrantContext {
 
 /** What the grants that act for a user (code, refresh) also need. */
 export interface UserGrantContext extends GrantContext {
+  /** Refusals and refresh-token reuse are recorded (audit/audit-trail.ts). */
+  audit: AuditTrail;
   store: Store;
   sessions: SessionRepository;
   revoker: Revoker;

@@ -1,8 +1,15 @@
-import type { Middleware } from 'koa';
+import type { Context, Middleware } from 'koa';
+import type { AuditTrail } from '../../audit/audit-trail.js';
+import { requestFacts } from '../../audit/request-facts.js';
 import type { Client, ClientRegistry } from '../../clients/client.js';
 import { readForm, type FormParams } from '../form-body.js';
 import { authenticateClient } from '../client-auth/authenticate-client.js';
-import { InvalidRequestError, UnsupportedGrantTypeError } from '../oauth-errors.js';
+import {
+  InvalidClientError,
+  InvalidRequestError,
+  OAuthError,
+  UnsupportedGrantTypeError,
+} from '../oauth-errors.js';
 import { authorizationCodeGrant } from './authorization-code-grant.js';
 import { clientCredentialsGrant } from './client-credentials-grant.js';
 import { refreshTokenGrant } from './refresh-token-grant.js';
@@ -41,9 +48,17 @@ export function tokenRoute(
     if (!Object.hasOwn(GRANTS, grantType)) {
       throw new UnsupportedGrantTypeError(`grant_type ${grantType} is not supported`);
     }
-    const client = authenticateClient(ctx, form, deps.clients);
-    await deps.limitClient?.(client.id);
-    const response = await GRANTS[grantType as keyof typeof GRANTS](client, form, deps);
+    let client: Client | undefined;
+    let response: TokenResponse;
+    try {
+      client = authenticateClient(ctx, form, deps.clients);
+      await deps.limitClient?.(client.id);
+      response = await GRANTS[grantType as keyof typeof GRANTS](client, form, deps);
+    } catch (error) {
+      if (error instanceof OAuthError)
+        await auditRefusal(deps.audit, ctx, error, grantType, client);
+      throw error;
+    }
     // §5.1: token responses must never be cached. Headers straight onto the response and the
     // body serialised here: Koa would look the JSON type up in mime-db for every answer.
     const { res } = ctx;
@@ -52,4 +67,32 @@ export function tokenRoute(
     res.setHeader('Content-Type', 'application/json; charset=utf-8');
     ctx.body = JSON.stringify(response);
   };
+}
+
+/**
+ * A refused grant, or a client that failed to authenticate, as the audit trail records it:
+ * the `error` the client saw and the detail it did not (which check refused). A rate-limit
+ * refusal is not recorded here: it is counted, and a flood would flood the trail.
+ */
+async function auditRefusal(
+  audit: AuditTrail,
+  ctx: Context,
+  error: OAuthError,
+  grantType: string,
+  client: Client | undefined,
+): Promise<void> {
+  if (error.status === 429) return;
+  const failedAuth = error instanceof InvalidClientError;
+  const clientId = client?.id ?? (failedAuth ? error.presentedClientId : undefined);
+  await audit.record({
+    type: failedAuth ? 'client.authentication_failed' : 'grant.refused',
+    ...(client && { actor: { kind: 'client', id: client.id } }),
+    client: clientId?.slice(0, 200),
+    request: requestFacts(ctx),
+    detail: {
+      error: error.error,
+      grant_type: grantType,
+      ...(error.detail !== undefined && { detail: error.detail }),
+    },
+  });
 }

@@ -1,0 +1,24 @@
+import type { SessionEndListener } from '../sessions/session-events.js';
+import type { AuditTrail } from './audit-trail.js';
+
+/** Every ending of a session, whatever ended it, as `session.revoked` with its reason. */
+export function auditSessionEnds(audit: AuditTrail): SessionEndListener {
+  return {
+    async sessionEnded(end) {
+      if (end.scope === 'session') {
+        await audit.record({
+          type: 'session.revoked',
+          subject: end.sub,
+          session: end.sid,
+          detail: { reason: end.reason },
+        });
+      } else {
+        await audit.record({
+          type: 'session.revoked',
+          subject: end.sub,
+          detail: { reason: end.reason, scope: 'all_sessions', sessions: end.sids.length },
+        });
+      }
+    },
+  };
+}
