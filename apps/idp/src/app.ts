@@ -165,6 +165,7 @@ export function createApp(deps: AppDeps): Koa {
       users,
       limiter,
       logger,
+      audit,
       csrf: createFormCsrf({ issuer: config.issuer, https }),
     };
     mountAccountLinkRoutes(router, accountLinkDeps, [language, htmlErrors(logger)], clientAddress);

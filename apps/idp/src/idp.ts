@@ -106,6 +106,7 @@ export function createIdp(
   });
   const accounts = createAccountLifecycle({
     users,
+    audit,
     sessions: revoker,
     // "Your password was changed", by mail in the language of the page that changed it.
     notifier: deps.accountNotifier ?? passwordChangedNotice({ mailer, issuer: config.issuer, now }),

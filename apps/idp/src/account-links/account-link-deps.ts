@@ -1,3 +1,5 @@
+import type { AccountLifecycle } from '../users/account-lifecycle.js';
+import type { AuditTrail } from '../audit/audit-trail.js';
 import type { Context } from 'koa';
 import type { Config } from '../config/config.js';
 import type { Database } from '../db/database.js';
@@ -19,9 +21,7 @@ import type { FormCsrf } from './form-csrf.js';
  * (users/account-lifecycle.ts), which checks the policy, moves the password version on (killing
  * every link), ends every session and sends the "password changed" notice.
  */
-export interface PasswordSetter {
-  setPassword(userId: string, password: string): Promise<void>;
-}
+export type PasswordSetter = Pick<AccountLifecycle, 'setPassword'>;
 
 /** What the account wing's routes need; app.ts builds it once. */
 export interface AccountLinkDeps {
@@ -35,6 +35,7 @@ export interface AccountLinkDeps {
   csrf: FormCsrf;
   limiter: RateLimiter;
   logger: Logger;
+  audit: AuditTrail;
   /** Runs `work` with `locale` as the language of any mail it causes (the notice). */
   inLocale: <T>(locale: Locale, work: () => Promise<T>) => Promise<T>;
 }

@@ -1,3 +1,5 @@
+import type { RequestFacts } from '../audit/audit-event.js';
+import { requestFacts } from '../audit/request-facts.js';
 import type { Context, Middleware } from 'koa';
 import { addressBucket } from '../http/client-address.js';
 import type { Locale } from '../i18n/locales.js';
@@ -65,7 +67,12 @@ export function submitForgotPasswordRoute(deps: AccountLinkDeps): Middleware {
         }));
       }
     }
-    deps.afterAnswer.run('forgot_password', () => sendResetLink(deps, address, locale), ctx.res);
+    const request = requestFacts(ctx);
+    deps.afterAnswer.run(
+      'forgot_password',
+      () => sendResetLink(deps, address, locale, request),
+      ctx.res,
+    );
     sendMessage(ctx, 200, locale, (t) => ({
       title: 'forgot.sent.title',
       message: t.text('forgot.sent.message'),
@@ -79,11 +86,14 @@ async function sendResetLink(
   deps: AccountLinkDeps,
   address: string,
   locale: Locale,
+  request: RequestFacts,
 ): Promise<void> {
   const user = await deps.users.findByEmail(address);
   // A disabled user cannot reset: no link, and no mail to tell anyone so.
   if (!user?.email || user.state === 'disabled') return;
   const token = await deps.links.issue(user, 'reset');
+  // Only a link sent is recorded, under its user; never the address that was typed.
+  await deps.audit.record({ type: 'password_reset.requested', subject: user.id, request });
   deps.mailer.send(
     {
       kind: 'password_reset',

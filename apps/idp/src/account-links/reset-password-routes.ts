@@ -1,3 +1,4 @@
+import { requestFacts } from '../audit/request-facts.js';
 import type { Context, Middleware } from 'koa';
 import type { Locale } from '../i18n/locales.js';
 import {
@@ -82,7 +83,13 @@ export function submitResetPasswordRoute(deps: AccountLinkDeps): Middleware {
       // Before the password: should the change fail, an active account with its old (or no
       // usable) password is a consistent state, and the link works again after its lease.
       if (claim.user.state === 'pending') await activatePendingUser(deps.database, claim.user.id);
-      await deps.inLocale(locale, () => deps.passwords.setPassword(claim.user.id, password));
+      await deps.inLocale(locale, () =>
+        deps.passwords.setPassword(claim.user.id, password, {
+          actor: { kind: 'user', id: claim.user.id },
+          request: requestFacts(ctx),
+          via: claim.purpose === 'invite' ? 'invitation' : 'reset_link',
+        }),
+      );
     } catch (error) {
       await claim.release().catch(() => undefined);
       // Changed meanwhile (disabled, deleted): the link no longer leads anywhere.

@@ -1,3 +1,4 @@
+import { requestFacts } from '../audit/request-facts.js';
 import type { Context, Middleware } from 'koa';
 import type { PlainMessageKey } from '../i18n/catalogue.js';
 import { requestLocale } from '../i18n/language-cookie.js';
@@ -104,7 +105,12 @@ export function changePasswordRoute(deps: AccountDeps): Middleware {
     await deps.throttle.recordSuccess(user.username, ctx.ip);
 
     try {
-      await deps.accounts.setPassword(user.id, next, { keepSid: session.sid });
+      await deps.accounts.setPassword(user.id, next, {
+        keepSid: session.sid,
+        actor: { kind: 'user', id: user.id },
+        request: requestFacts(ctx),
+        via: 'account_page',
+      });
     } catch (error) {
       // The policy checked above is the lifecycle's own; it answers the same, should the two
       // ever differ. A user disabled or deleted meanwhile is signed out like any other.

@@ -1,13 +1,18 @@
 import type { SessionEndListener } from '../sessions/session-events.js';
+import type { AuditActor } from './audit-event.js';
 import type { AuditTrail } from './audit-trail.js';
 
-/** Every ending of a session, whatever ended it, as `session.revoked` with its reason. */
-export function auditSessionEnds(audit: AuditTrail): SessionEndListener {
+/**
+ * Every ending of a session, whatever ended it, as `session.revoked` with its reason; `actor`
+ * when the revoker serves one actor only (an operator's command).
+ */
+export function auditSessionEnds(audit: AuditTrail, actor?: AuditActor): SessionEndListener {
   return {
     async sessionEnded(end) {
       if (end.scope === 'session') {
         await audit.record({
           type: 'session.revoked',
+          ...(actor && { actor }),
           subject: end.sub,
           session: end.sid,
           detail: { reason: end.reason },
@@ -15,6 +20,7 @@ export function auditSessionEnds(audit: AuditTrail): SessionEndListener {
       } else {
         await audit.record({
           type: 'session.revoked',
+          ...(actor && { actor }),
           subject: end.sub,
           detail: { reason: end.reason, scope: 'all_sessions', sessions: end.sids.length },
         });

@@ -3,6 +3,8 @@ import { silentLogger } from '../logger.js';
 import type { Database } from '../db/database.js';
 import { openDatabase } from '../db/open-database.js';
 import { createSessionServices } from '../sessions/session-services.js';
+import { auditSessionEnds } from '../audit/audit-session-ends.js';
+import { operatorAudit } from './operator-audit.js';
 import type { Session } from '../sessions/session.js';
 import { createStore } from '../store/create-store.js';
 import { claimStoreLayout } from '../store/store-layout.js';
@@ -47,10 +49,15 @@ async function run(args: string[]): Promise<number> {
   try {
     // Like the IdP, never act on a store written with another key layout.
     await claimStoreLayout(store);
+    // `revoke SID` needs no directory, and works while an embedded one is locked by the IdP;
+    // the others open it, and what they revoke is recorded in its audit trail.
+    if (command !== 'revoke') database = await openDatabase(config.database);
+    const operator = database && operatorAudit(database);
     const { sessions, revoker } = createSessionServices(config, {
       store,
       logger: silentLogger,
       now: Date.now,
+      listeners: operator ? [auditSessionEnds(operator.audit, operator.actor)] : [],
     });
 
     if (command === 'revoke') {
@@ -64,8 +71,7 @@ async function run(args: string[]): Promise<number> {
       return 0;
     }
 
-    database = await openDatabase(config.database);
-    const user = await createUserRepository(database).findByUsername(argument);
+    const user = await createUserRepository(database!).findByUsername(argument);
     if (!user) {
       process.stderr.write(`sessions: no user named ${JSON.stringify(argument)}\n`);
       return 1;

@@ -22,6 +22,10 @@ import { claimsOf, SHOP } from '../test-support/grants.js';
 import { runUsersCommand, startIdp, type IdpProcess } from '../test-support/idp-process.js';
 import { listeningVerifier } from '../test-support/listening-verifier.js';
 import { basicAuth } from '../test-support/test-idp.js';
+import { createAuditLog } from '../audit/audit-trail.js';
+import { parseDatabaseUrl } from '../config/database-url.js';
+import { openDatabase } from '../db/open-database.js';
+import { silentLogger } from '../logger.js';
 
 /**
  * The operator's `users` command (built dist/cli/users.js, a process of its own) beside a
@@ -177,6 +181,25 @@ describe.skipIf(!server.available)(
 
       expect((await users(['enable', 'carol'])).code).toBe(0);
       expect(await outcome((await shopTokens('carol', PASSWORD)).access_token)).toBe('valid');
+
+      // Both changes in the audit trail, with the operator who ran the command as the actor.
+      const db = await openDatabase(parseDatabaseUrl(database.url)!);
+      try {
+        const audit = createAuditLog({ database: db, logger: silentLogger, now: Date.now });
+        const carol = JSON.parse((await users(['show', 'carol', '--json'])).stdout) as {
+          id: string;
+        };
+        const events = await audit.list({ subject: carol.id }, 20);
+        const operator = { kind: 'operator', id: expect.stringMatching(/^.+@.+$/) as unknown };
+        expect(events.find((e) => e.type === 'user.disabled')?.actor).toEqual(operator);
+        expect(events.find((e) => e.type === 'user.enabled')?.actor).toEqual(operator);
+        expect(events.find((e) => e.type === 'session.revoked')).toMatchObject({
+          actor: operator,
+          detail: { reason: 'user_disabled', scope: 'all_sessions' },
+        });
+      } finally {
+        await db.close();
+      }
     });
 
     it('set-password (stdin): tokens refused at once, old password fails, new one works', async () => {

@@ -4,6 +4,10 @@ import type { Database } from '../db/database.js';
 import { openDatabase } from '../db/open-database.js';
 import { silentLogger } from '../logger.js';
 import { createSessionServices } from '../sessions/session-services.js';
+import type { AuditActor } from '../audit/audit-event.js';
+import { auditSessionEnds } from '../audit/audit-session-ends.js';
+import type { AuditTrail } from '../audit/audit-trail.js';
+import { operatorAudit } from './operator-audit.js';
 import { createStore } from '../store/create-store.js';
 import { claimStoreLayout } from '../store/store-layout.js';
 import type { Store } from '../store/store.js';
@@ -59,6 +63,7 @@ async function run(args: string[]): Promise<number> {
     return 2;
   }
   const database = await openDatabase(config.database);
+  const operator = operatorAudit(database);
   let store: Store | undefined;
   try {
     const context: UsersContext = {
@@ -69,7 +74,8 @@ async function run(args: string[]): Promise<number> {
       directory: createUserRepository(database),
       accounts: createAccountLifecycle({
         users: createUserRepository(database),
-        sessions: sessionsOnDemand(config, (opened) => (store = opened)),
+        sessions: sessionsOnDemand(config, (opened) => (store = opened), operator),
+        ...operator,
       }),
       terminal: { input: process.stdin, output: process.stderr },
       out: (text) => process.stdout.write(text),
@@ -102,7 +108,11 @@ function unusableStores(config: Config, subcommand: UsersSubcommand): string | n
  * The revoker, on the IdP's Redis, opened only by a subcommand that ends sessions: `list` and
  * `show` work with the directory alone.
  */
-function sessionsOnDemand(config: Config, opened: (store: Store) => void): SessionEnder {
+function sessionsOnDemand(
+  config: Config,
+  opened: (store: Store) => void,
+  operator: { audit: AuditTrail; actor: AuditActor },
+): SessionEnder {
   let revoker: Promise<SessionEnder> | undefined;
   const get = () =>
     (revoker ??= (async () => {
@@ -110,7 +120,12 @@ function sessionsOnDemand(config: Config, opened: (store: Store) => void): Sessi
       opened(store);
       // Like the IdP, never act on a store written with another key layout.
       await claimStoreLayout(store);
-      return createSessionServices(config, { store, logger: silentLogger, now: Date.now }).revoker;
+      return createSessionServices(config, {
+        store,
+        logger: silentLogger,
+        now: Date.now,
+        listeners: [auditSessionEnds(operator.audit, operator.actor)],
+      }).revoker;
     })());
   return {
     revokeUser: async (sub, reason) => (await get()).revokeUser(sub, reason),

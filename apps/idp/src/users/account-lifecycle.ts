@@ -1,4 +1,11 @@
 import { randomBytes } from 'node:crypto';
+import type {
+  AuditActor,
+  AuditDetailValue,
+  KnownAuditEventType,
+  RequestFacts,
+} from '../audit/audit-event.js';
+import { noAudit, type AuditTrail } from '../audit/audit-trail.js';
 import {
   AccountDisabledError,
   EmailTakenError,
@@ -55,12 +62,12 @@ export interface NewAccount {
  * not another. Errors are the typed ones of account-errors.ts.
  */
 export interface AccountLifecycle {
-  add(input: NewAccount): Promise<User>;
+  add(input: NewAccount, by?: ChangedBy): Promise<User>;
   /** State `disabled`, then every session ends and every token issued until now is revoked. */
-  disable(userId: string): Promise<void>;
-  enable(userId: string): Promise<void>;
+  disable(userId: string, by?: ChangedBy): Promise<void>;
+  enable(userId: string, by?: ChangedBy): Promise<void>;
   /** Disables (ending every session), then deletes the row. */
-  remove(userId: string): Promise<void>;
+  remove(userId: string, by?: ChangedBy): Promise<void>;
   /**
    * Checks the policy, stores the new hash (moving `password_version` on, which kills reset
    * links), ends every session but `keepSid`, then tells the notifier. A disabled account is
@@ -68,14 +75,25 @@ export interface AccountLifecycle {
    * `allowDisabled`, which only an operator's door (CLI, admin API) passes.
    */
   setPassword(userId: string, password: string, options?: SetPasswordOptions): Promise<void>;
-  setRoles(userId: string, roles: readonly string[]): Promise<void>;
+  setRoles(userId: string, roles: readonly string[], by?: ChangedBy): Promise<void>;
 }
 
-export interface SetPasswordOptions {
+/**
+ * Who made a change and from where, for the audit trail: every change is recorded with its
+ * actor. Without one the change is the IdP's own (`system`).
+ */
+export interface ChangedBy {
+  actor: AuditActor;
+  request?: RequestFacts | undefined;
+}
+
+export interface SetPasswordOptions extends Partial<ChangedBy> {
   /** The session the change was made in (account page): it stays signed in. */
   keepSid?: string;
   /** Default false: self-service doors must never revive a disabled account's password. */
   allowDisabled?: boolean;
+  /** Which door, for the audit trail: `reset_link`, `invitation`, `account_page`, `cli`. */
+  via?: string;
 }
 
 export interface AccountLifecycleDeps {
@@ -88,12 +106,30 @@ export interface AccountLifecycleDeps {
   hashPassword?: (password: string) => Promise<string>;
   /** Where a notifier's failure is reported (the IdP logs it); the change stands regardless. */
   reportNoticeFailure?: (error: unknown) => void;
+  /** Every change, with who made it. */
+  audit?: AuditTrail;
+  /** Who acts when a call names no one (an operator's command); default the IdP itself. */
+  actor?: AuditActor;
 }
 
 const NO_NOTICE: AccountNotifier = { passwordChanged: () => undefined };
 
 export function createAccountLifecycle(deps: AccountLifecycleDeps): AccountLifecycle {
   const { users, sessions } = deps;
+  const audit = deps.audit ?? noAudit;
+  const record = (
+    type: KnownAuditEventType,
+    subject: string,
+    by: Partial<ChangedBy> | undefined,
+    detail?: Record<string, AuditDetailValue>,
+  ) =>
+    audit.record({
+      type,
+      subject,
+      ...((by?.actor ?? deps.actor) && { actor: by?.actor ?? deps.actor }),
+      ...(by?.request && { request: by.request }),
+      ...(detail && { detail }),
+    });
   const notifier = deps.notifier ?? NO_NOTICE;
   const hash = deps.hashPassword ?? hashPassword;
   const newUserId = deps.newUserId ?? (() => `u_${randomBytes(16).toString('base64url')}`);
@@ -108,7 +144,7 @@ export function createAccountLifecycle(deps: AccountLifecycleDeps): AccountLifec
   };
 
   const lifecycle: AccountLifecycle = {
-    async add(input) {
+    async add(input, by) {
       checkUsername(input.username);
       if (input.email !== undefined) checkEmail(input.email);
       if (input.name !== undefined) checkName(input.name);
@@ -134,24 +170,28 @@ export function createAccountLifecycle(deps: AccountLifecycleDeps): AccountLifec
         }
         throw new Error('the new user could not be stored; try again');
       }
+      await record('user.created', id, by, { username: input.username, roles: roles.join(' ') });
       return existing(id);
     },
 
-    async disable(userId) {
+    async disable(userId, by) {
       // State first: from here on nothing issues this user a token, even if the revocation
       // below fails half-way (and calling again finishes it).
       found(await users.setState(userId, 'disabled'));
       await sessions.revokeUser(userId, 'user_disabled');
+      await record('user.disabled', userId, by);
     },
 
-    async enable(userId) {
+    async enable(userId, by) {
       found(await users.setState(userId, 'active'));
+      await record('user.enabled', userId, by);
     },
 
-    async remove(userId) {
+    async remove(userId, by) {
       found(await users.setState(userId, 'disabled'));
       await sessions.revokeUser(userId, 'user_deleted');
       await users.delete(userId);
+      await record('user.deleted', userId, by);
     },
 
     async setPassword(userId, password, options = {}) {
@@ -171,6 +211,10 @@ export function createAccountLifecycle(deps: AccountLifecycleDeps): AccountLifec
       } else {
         await sessions.revokeOtherSessions(userId, options.keepSid, 'password_changed');
       }
+      await record('user.password_changed', userId, options, {
+        ...(options.via !== undefined && { via: options.via }),
+        ...(options.keepSid !== undefined && { kept_session: options.keepSid }),
+      });
       try {
         await notifier.passwordChanged((await users.findById(userId)) ?? user);
       } catch (error) {
@@ -178,8 +222,10 @@ export function createAccountLifecycle(deps: AccountLifecycleDeps): AccountLifec
       }
     },
 
-    async setRoles(userId, roles) {
-      found(await users.setRoles(userId, checkRoles(roles)));
+    async setRoles(userId, roles, by) {
+      const checked = checkRoles(roles);
+      found(await users.setRoles(userId, checked));
+      await record('user.roles_changed', userId, by, { roles: checked.join(' ') });
     },
   };
   return lifecycle;
