@@ -20,10 +20,10 @@ const LAYERS = {
   clients: [],
   db: ['config'],
   users: ['db', 'audit'],
-  keys: ['config', 'logger', 'store', 'db'],
+  keys: ['config', 'logger', 'store', 'db', 'audit'],
   tokens: ['clients', 'keys', 'store'],
-  sessions: ['config', 'logger', 'store', 'http', 'tokens'],
-  audit: ['logger', 'db', 'sessions'],
+  audit: ['logger', 'db'],
+  sessions: ['config', 'logger', 'store', 'http', 'tokens', 'audit'],
   oauth: [
     'audit',
     'config',

@@ -12,7 +12,7 @@ import { keyPolicyFor } from './keys/key-policy.js';
 import type { Logger } from './logger.js';
 import type { LoginLimits } from './login/login-throttle.js';
 import type { Revoker } from './sessions/revoker.js';
-import { auditSessionEnds } from './audit/audit-session-ends.js';
+import { auditSessionEnds } from './sessions/audit-session-ends.js';
 import { createAuditLog, type AuditLog } from './audit/audit-trail.js';
 import { createSessionServices } from './sessions/session-services.js';
 import type { SessionRepository } from './sessions/session.js';
@@ -81,6 +81,7 @@ export function createIdp(
   const policy = keyPolicyFor(config);
   const unsignable = unsignableIdTokenClients(deps.clients.all(), policy.algorithms);
   if (unsignable.length > 0) throw new ClientsFileError(unsignable);
+  const audit = createAuditLog({ database: deps.database, logger: deps.logger, now });
   const keys = createKeyManager({
     store: deps.store,
     database: deps.database,
@@ -88,11 +89,11 @@ export function createIdp(
     kek: config.keyEncryptionKey,
     newKey: createKeyFactory(config.keyEncryptionKey),
     logger: deps.logger,
+    audit,
     replaceUndecryptableKeys: config.keyEncryptionKeyIsEphemeral,
     // Often enough that a due rotation is seen within a tenth of its interval.
     checkIntervalMs: Math.min(5_000, Math.max(250, config.keyRotationIntervalMs / 10)),
   });
-  const audit = createAuditLog({ database: deps.database, logger: deps.logger, now });
   const { sessions, revoker } = createSessionServices(config, {
     store: deps.store,
     logger: deps.logger,

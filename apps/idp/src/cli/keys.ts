@@ -4,6 +4,7 @@ import { migrate } from '../db/migration.js';
 import { MIGRATIONS } from '../db/migrations/index.js';
 import { openDatabase } from '../db/open-database.js';
 import { revokeKeyById, rotateKeys } from '../keys/key-commands.js';
+import { operatorAudit } from './operator-audit.js';
 import { createKeyFactory } from '../keys/key-generation.js';
 import { summarise } from '../keys/key-manager.js';
 import { createKeyMirror } from '../keys/key-mirror.js';
@@ -69,6 +70,7 @@ async function run(args: string[]): Promise<number> {
       policy,
       newKey: createKeyFactory(config.keyEncryptionKey),
       now: Date.now,
+      ...operatorAudit(database),
     };
     const before = await repository.read();
     if (command === 'list') {

@@ -3,7 +3,7 @@ import { silentLogger } from '../logger.js';
 import type { Database } from '../db/database.js';
 import { openDatabase } from '../db/open-database.js';
 import { createSessionServices } from '../sessions/session-services.js';
-import { auditSessionEnds } from '../audit/audit-session-ends.js';
+import { auditSessionEnds } from '../sessions/audit-session-ends.js';
 import { operatorAudit } from './operator-audit.js';
 import type { Session } from '../sessions/session.js';
 import { createStore } from '../store/create-store.js';

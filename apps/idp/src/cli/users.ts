@@ -5,7 +5,7 @@ import { openDatabase } from '../db/open-database.js';
 import { silentLogger } from '../logger.js';
 import { createSessionServices } from '../sessions/session-services.js';
 import type { AuditActor } from '../audit/audit-event.js';
-import { auditSessionEnds } from '../audit/audit-session-ends.js';
+import { auditSessionEnds } from '../sessions/audit-session-ends.js';
 import type { AuditTrail } from '../audit/audit-trail.js';
 import { operatorAudit } from './operator-audit.js';
 import { createStore } from '../store/create-store.js';

@@ -1,3 +1,6 @@
+import type { AuditActor } from '../audit/audit-event.js';
+import type { AuditTrail } from '../audit/audit-trail.js';
+import { auditKeyChange } from './key-audit.js';
 import { recordRevocation } from '../store/revocation-record.js';
 import type { Store } from '../store/store.js';
 import type { KeyFactory } from './key-generation.js';
@@ -24,6 +27,9 @@ export interface KeyCommandDeps {
   policy: KeyPolicy;
   newKey: KeyFactory;
   now: () => number;
+  /** Where committed changes are recorded, and who made them (an operator's command). */
+  audit?: AuditTrail;
+  actor?: AuditActor;
 }
 
 /**
@@ -32,11 +38,17 @@ export interface KeyCommandDeps {
  * instances read PostgreSQL on their next check, and the first that reaches Redis copies it.
  */
 export async function commitKeyChange(
-  deps: Pick<KeyCommandDeps, 'repository' | 'mirror'>,
+  deps: Pick<KeyCommandDeps, 'repository' | 'mirror' | 'audit' | 'actor'>,
   change: (current: KeySet | null) => Promise<KeySetChange | null>,
 ): Promise<KeySet | null> {
-  const { set, changed } = await deps.repository.update(change);
+  let before: KeySet | null = null;
+  const { set, changed } = await deps.repository.update((current) => {
+    before = current;
+    return change(current);
+  });
   if (set && changed) {
+    if (deps.audit)
+      await auditKeyChange(deps.audit, { before, after: set, reason: changed }, deps.actor);
     await deps.mirror.sync(set);
     await deps.mirror.announce(set, changed);
   }

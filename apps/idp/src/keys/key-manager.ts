@@ -1,3 +1,5 @@
+import type { AuditTrail } from '../audit/audit-trail.js';
+import { auditKeyChange } from './key-audit.js';
 import { createPrivateKey, type KeyObject } from 'node:crypto';
 import { channels, decodeKeySetChangedNotice, type SigningAlgorithm } from '@latchkey/protocol';
 import { DatabaseUnavailableError, type Database } from '../db/database.js';
@@ -74,6 +76,8 @@ export interface KeyManagerOptions {
    */
   replaceUndecryptableKeys?: boolean;
   now?: () => number;
+  /** Where rotations and revocations are recorded. */
+  audit?: AuditTrail;
 }
 
 /**
@@ -89,7 +93,8 @@ export function createKeyManager(options: KeyManagerOptions): KeyManager {
   const now = options.now ?? Date.now;
   const repository = createKeyRepository(options.database);
   const mirror = createKeyMirror(store, { retentionMs: policy.retentionMs, now });
-  const commandDeps = { store, repository, mirror, policy, newKey, now };
+  const { audit } = options;
+  const commandDeps = { store, repository, mirror, policy, newKey, now, ...(audit && { audit }) };
 
   let loaded: {
     set: KeySet;
@@ -199,9 +204,15 @@ export function createKeyManager(options: KeyManagerOptions): KeyManager {
   const cycle = async (): Promise<void> => {
     await ensureSubscribed();
     try {
-      const { set, changed } = await repository.update(maintain);
+      let before: KeySet | null = null;
+      const { set, changed } = await repository.update((current) => {
+        before = current;
+        return maintain(current);
+      });
       replaceUndecryptable = false;
       install(set);
+      if (set && changed && audit)
+        await auditKeyChange(audit, { before, after: set, reason: changed });
       if (set) {
         // Redis is the copy: trouble there is reported, and keys keep signing without it.
         await syncMirror(set);

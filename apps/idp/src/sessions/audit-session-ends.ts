@@ -1,6 +1,6 @@
-import type { SessionEndListener } from '../sessions/session-events.js';
-import type { AuditActor } from './audit-event.js';
-import type { AuditTrail } from './audit-trail.js';
+import type { SessionEndListener } from './session-events.js';
+import type { AuditActor } from '../audit/audit-event.js';
+import type { AuditTrail } from '../audit/audit-trail.js';
 
 /**
  * Every ending of a session, whatever ended it, as `session.revoked` with its reason; `actor`
