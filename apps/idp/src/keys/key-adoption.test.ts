@@ -19,7 +19,7 @@ const KEK = Buffer.alloc(32, 9);
  * Upgrading from an IdP that kept its keys only in Redis: the first start on an empty database
  * takes those keys over, so the tokens they signed go on verifying.
  */
-describe('keys left in Redis by an earlier IdP', () => {
+describe('keys left in Redis by an earlier IdP', { timeout: 30_000 }, () => {
   it('are taken over into an empty database, not replaced', async () => {
     const store = createMemoryStore();
     const database = await freshTestDatabase();

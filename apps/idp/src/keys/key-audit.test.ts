@@ -6,7 +6,7 @@ import { startTestIdp, type TestIdp } from '../test-support/test-idp.js';
 
 let idp: TestIdp;
 beforeAll(async () => {
-  idp = await startTestIdp({ database: await freshTestDatabase() });
+  idp = await startTestIdp({}, undefined, { database: await freshTestDatabase() });
 });
 afterAll(async () => {
   await idp.close();
