@@ -69,6 +69,7 @@ const LAYERS = {
     'oauth',
     'mail',
   ],
+  metrics: ['audit', 'db', 'limits', 'logger'],
   app: ['*'],
   idp: ['*'],
   main: ['*'],

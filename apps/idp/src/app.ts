@@ -45,6 +45,8 @@ import { verifyPassword, type VerifyPassword } from './users/password-hash.js';
 import type { UserRepository } from './users/user.js';
 import type { AccountLifecycle } from './users/account-lifecycle.js';
 import { noAudit, type AuditTrail } from './audit/audit-trail.js';
+import { NO_METRICS, type IdpMetrics } from './metrics/idp-metrics.js';
+import { meteredLimiter } from './metrics/metered.js';
 
 export interface AppDeps {
   config: Config;
@@ -58,6 +60,8 @@ export interface AppDeps {
   users: UserRepository;
   /** What happened, for operators (audit/audit-trail.ts). Default: nothing recorded. */
   audit?: AuditTrail;
+  /** What to count for Prometheus; default nothing. */
+  metrics?: IdpMetrics;
   /** Account changes (the account page's password form): users/account-lifecycle.ts. */
   accounts: AccountLifecycle;
   now?: () => number;
@@ -93,7 +97,8 @@ export function createApp(deps: AppDeps): Koa {
   app.silent = true;
 
   // Request-rate limits (floods), counted in the store so that every instance shares them.
-  const limiter = createRateLimiter(store, { logger, now });
+  const metrics = deps.metrics ?? NO_METRICS;
+  const limiter = meteredLimiter(createRateLimiter(store, { logger, now }), metrics);
   const limits = config.rateLimits;
   // Only the routes that count per address need it: /jwks and discovery, the hot public
   // documents, are spared the work (~0.5 µs a request).
@@ -112,6 +117,7 @@ export function createApp(deps: AppDeps): Koa {
     tokenRoute({
       ...userDeps,
       limitClient: limitPerClient(limiter, 'token-client', limits.tokenPerClient),
+      issued: (grantType, clientId) => metrics.tokenIssued(grantType, clientId),
     }),
   ]);
   router.post('/token', token);

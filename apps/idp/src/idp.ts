@@ -13,6 +13,8 @@ import type { Logger } from './logger.js';
 import type { LoginLimits } from './login/login-throttle.js';
 import type { Revoker } from './sessions/revoker.js';
 import { auditSessionEnds } from './sessions/audit-session-ends.js';
+import type { IdpMetrics } from './metrics/idp-metrics.js';
+import { meteredAudit, meteredDatabase, meteredHandler } from './metrics/metered.js';
 import { createAuditLog, type AuditLog } from './audit/audit-trail.js';
 import { createSessionServices } from './sessions/session-services.js';
 import type { SessionRepository } from './sessions/session.js';
@@ -75,16 +77,23 @@ export function createIdp(
     accountNotifier?: AccountNotifier;
     /** The directory; default the users table in `database`. The bench gives a Redis one. */
     users?: UserRepository;
+    /** What to count for Prometheus (main.ts, with METRICS_PORT); default nothing. */
+    metrics?: IdpMetrics;
   },
 ): Idp {
   const now = deps.now ?? Date.now;
+  const { metrics } = deps;
+  // With metrics, every query is timed and every audited event counted; without, the parts
+  // are used as they are.
+  const database = metrics ? meteredDatabase(deps.database, metrics) : deps.database;
   const policy = keyPolicyFor(config);
   const unsignable = unsignableIdTokenClients(deps.clients.all(), policy.algorithms);
   if (unsignable.length > 0) throw new ClientsFileError(unsignable);
-  const audit = createAuditLog({ database: deps.database, logger: deps.logger, now });
+  const auditLog = createAuditLog({ database, logger: deps.logger, now });
+  const audit = metrics ? meteredAudit(auditLog, metrics) : auditLog;
   const keys = createKeyManager({
     store: deps.store,
-    database: deps.database,
+    database,
     policy,
     kek: config.keyEncryptionKey,
     newKey: createKeyFactory(config.keyEncryptionKey),
@@ -100,7 +109,7 @@ export function createIdp(
     now,
     listeners: [auditSessionEnds(audit)],
   });
-  const users = deps.users ?? createUserRepository(deps.database);
+  const users = deps.users ?? createUserRepository(database);
   const { outbox, mailer } = createMail(config, deps.logger, {
     ...(deps.mailTransport && { transport: deps.mailTransport }),
     ...(deps.outbox && { outbox: deps.outbox }),
@@ -116,7 +125,7 @@ export function createIdp(
         error: error instanceof Error ? error.message : String(error),
       }),
   });
-  const links = createAccountLinks({ database: deps.database, users, now });
+  const links = createAccountLinks({ database, users, now });
   const afterAnswer = createAfterAnswer(deps.logger);
   const accountLinkPages = {
     links,
@@ -136,6 +145,7 @@ export function createIdp(
     now,
     accountLinkPages,
     ...deps,
+    database,
   });
   const koa = app.callback();
   const jwks = jwksFastPath(keys, {
@@ -143,11 +153,12 @@ export function createIdp(
     https: config.issuer.startsWith('https:'),
     logger: deps.logger,
   });
+  const handler = (req: IncomingMessage, res: ServerResponse) => {
+    if (!jwks(req, res)) void koa(req, res);
+  };
   return {
     app,
-    handler: (req, res) => {
-      if (!jwks(req, res)) void koa(req, res);
-    },
+    handler: metrics ? meteredHandler(handler, metrics) : handler,
     keys,
     sessions,
     revoker,

@@ -8,7 +8,10 @@ import { migrate } from './db/migration.js';
 import { MIGRATIONS } from './db/migrations/index.js';
 import { openDatabase } from './db/open-database.js';
 import { createHttpServer } from './http/http-server.js';
+import { collectDefaultMetrics, Registry } from 'prom-client';
 import { startAuditPruner } from './audit/audit-pruner.js';
+import { createIdpMetrics, registerGauges } from './metrics/idp-metrics.js';
+import { startMetricsServer } from './metrics/metrics-server.js';
 import { createIdp } from './idp.js';
 import { keyPolicyFor } from './keys/key-policy.js';
 import { createLogger, type Logger } from './logger.js';
@@ -110,11 +113,13 @@ async function main(): Promise<void> {
     if (error instanceof StoreLayoutError) refuseLayout(error);
     throw error;
   }
+  const registry = config.metrics ? new Registry() : null;
   const { handler, keys, outbox, afterAnswer, audit } = createIdp(config, {
     store,
     database,
     clients: createClientRegistry(clients),
     logger,
+    ...(registry && { metrics: createIdpMetrics(registry) }),
   });
   if (!config.usersFile) {
     logger.warn('config.no_users', {
@@ -124,6 +129,19 @@ async function main(): Promise<void> {
 
   await keys.start();
   const pruner = startAuditPruner({ audit, retentionMs: config.auditRetentionMs, logger });
+  let metricsServer: Server | undefined;
+  if (registry && config.metrics) {
+    collectDefaultMetrics({ register: registry });
+    registerGauges(registry, {
+      keys: () => keys.list(),
+      rotationIntervalMs: config.keyRotationIntervalMs,
+      pingStore: () => store.ping(),
+    });
+    metricsServer = await startMetricsServer(registry, { ...config.metrics, logger });
+    logger.info('metrics.listening', {
+      address: `http://${config.metrics.host}:${config.metrics.port}/metrics`,
+    });
+  }
   // An explicit server for the limits and answers below Koa (oversized headers, slowloris).
   const server: Server = createHttpServer(handler).listen(config.port, config.host);
   await new Promise<void>((resolve, reject) => {
@@ -144,6 +162,7 @@ async function main(): Promise<void> {
     stopping = true;
     layout.stop();
     pruner.stop();
+    metricsServer?.close();
     logger.info('idp.stopping', { signal });
     // Stop accepting, let in-flight requests finish, then release Redis. A hard deadline
     // keeps a stuck connection from blocking a rolling deploy.

@@ -84,6 +84,16 @@ describe('loadConfig', () => {
     expect(problemsOf({ ISSUER: 'https://id.localhost/?tenant=1' })[0]).toMatch(/^ISSUER:/);
   });
 
+  it('metrics only when METRICS_PORT is set, never on the public port', () => {
+    expect(loadConfig({}).metrics).toBeNull();
+    expect(loadConfig({ METRICS_PORT: '9464' }).metrics).toEqual({ host: '127.0.0.1', port: 9464 });
+    expect(loadConfig({ METRICS_PORT: '9464', METRICS_HOST: '0.0.0.0' }).metrics?.host).toBe(
+      '0.0.0.0',
+    );
+    expect(problemsOf({ METRICS_PORT: '4000' })[0]).toMatch(/^METRICS_PORT: must not be IDP_PORT/);
+    expect(problemsOf({ METRICS_PORT: '70000' })[0]).toMatch(/^METRICS_PORT: "70000"/);
+  });
+
   it('keeps audit events 90 days unless told; never less than a day', () => {
     expect(loadConfig({}).auditRetentionMs).toBe(90 * 24 * 3_600_000);
     expect(loadConfig({ AUDIT_RETENTION: '400d' }).auditRetentionMs).toBe(400 * 24 * 3_600_000);

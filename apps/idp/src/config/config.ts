@@ -58,6 +58,13 @@ export interface Config {
   readonly selfRegistration: boolean;
   /** AUDIT_RETENTION: audit events older than this are pruned by the IdP (default 90 days). */
   readonly auditRetentionMs: number;
+  /** METRICS_PORT (and METRICS_HOST, default IDP_HOST): GET /metrics; null: no metrics. */
+  readonly metrics: MetricsListen | null;
+}
+
+export interface MetricsListen {
+  readonly host: string;
+  readonly port: number;
 }
 
 export interface RateLimits {
@@ -170,6 +177,7 @@ export function loadConfig(env: Env): Config {
   const usersFile =
     env.USERS_FILE || (mode === 'development' ? `${DEMO_DIR}users.json` : undefined);
 
+  const metrics = readMetrics(env, host, port, problems);
   if (problems.length > 0) throw new ConfigError(problems);
 
   return Object.freeze({
@@ -200,6 +208,7 @@ export function loadConfig(env: Env): Config {
     mail,
     selfRegistration,
     auditRetentionMs,
+    metrics,
   });
 }
 
@@ -239,12 +248,27 @@ function readTrustedProxies(raw: string, problems: string[]): ProxyEntry[] {
   return entries;
 }
 
-function readPort(raw: string, problems: string[]): number {
+function readPort(raw: string, problems: string[], name = 'IDP_PORT'): number {
   const port = Number(raw);
   if (!/^\d{1,5}$/.test(raw) || port < 1 || port > 65535) {
-    problems.push(`IDP_PORT: "${raw}" is not a port number (1-65535)`);
+    problems.push(`${name}: "${raw}" is not a port number (1-65535)`);
   }
   return port;
+}
+
+function readMetrics(
+  env: Env,
+  host: string,
+  port: number,
+  problems: string[],
+): MetricsListen | null {
+  if (env.METRICS_PORT === undefined || env.METRICS_PORT === '') return null;
+  const metricsPort = readPort(env.METRICS_PORT, problems, 'METRICS_PORT');
+  const metricsHost = env.METRICS_HOST ?? host;
+  if (metricsPort === port && metricsHost === host) {
+    problems.push('METRICS_PORT: must not be IDP_PORT (metrics stay off the public port)');
+  }
+  return { host: metricsHost, port: metricsPort };
 }
 
 function readStoreUrl(raw: string, mode: Mode, problems: string[]): string {

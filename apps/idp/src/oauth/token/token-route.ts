@@ -37,7 +37,12 @@ export const SUPPORTED_GRANT_TYPES = Object.keys(GRANTS) as (keyof typeof GRANTS
  * nobody can use up another client's rate by sending its client_id with a wrong secret.
  */
 export function tokenRoute(
-  deps: UserGrantContext & { clients: ClientRegistry; limitClient?: ClientLimit },
+  deps: UserGrantContext & {
+    clients: ClientRegistry;
+    limitClient?: ClientLimit;
+    /** Told of each token response sent (the metrics count them by grant and client). */
+    issued?: (grantType: string, clientId: string) => void;
+  },
 ): Middleware {
   return async (ctx) => {
     const form = await readForm(ctx);
@@ -66,6 +71,7 @@ export function tokenRoute(
     res.setHeader('Pragma', 'no-cache');
     res.setHeader('Content-Type', 'application/json; charset=utf-8');
     ctx.body = JSON.stringify(response);
+    deps.issued?.(grantType, client.id);
   };
 }
 
