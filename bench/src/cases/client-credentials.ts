@@ -1,4 +1,6 @@
+import { freePort, startTestRedis } from '@latchkey/testing';
 import { pick, type BenchContext } from '../context.js';
+import { startBenchIdp } from '../services/idp.js';
 import { basic, REPORTS } from '../peers/bench-clients.js';
 import { figure, type Row } from '../report/row.js';
 import { runHttpRounds } from '../runner/http-rounds.js';
@@ -80,9 +82,67 @@ export async function clientCredentialsCase(context: BenchContext): Promise<Row[
         met: null,
       });
     }
+    rows.push(...(await metricsCost(context, load, idp.url)));
     return rows;
   } finally {
     await load.close();
+  }
+}
+
+/**
+ * What Prometheus metrics cost on this path: the same IdP build with METRICS_PORT set, against
+ * the one without (the case's own), alternating in rounds at 16 connections. Target: < 3 %.
+ */
+async function metricsCost(
+  context: BenchContext,
+  load: ReturnType<typeof startLoadGenerator>,
+  plainUrl: string,
+): Promise<Row[]> {
+  // A Redis of its own: on the case's one it would take over the other IdP's keys, sealed
+  // under that IdP's key-encryption key.
+  const redis = await startTestRedis();
+  const metered = await startBenchIdp(redis.url, {
+    env: { METRICS_PORT: String(await freePort()) },
+  });
+  try {
+    await expectJwt(`${metered.url}/token`);
+    const post = (url: string) => (): LoadConfig => ({
+      url,
+      method: 'POST',
+      headers: {
+        authorization: basic(REPORTS),
+        'content-type': 'application/x-www-form-urlencoded',
+      },
+      body: BODY,
+      connections: 16,
+      durationSec: pick(context, 3, 1),
+    });
+    context.log('case 4: client_credentials with and without metrics');
+    const result = await runHttpRounds(
+      load,
+      [
+        { name: 'metrics', config: post(`${metered.url}/token`) },
+        { name: 'plain', config: post(`${plainUrl}/token`) },
+      ],
+      { rounds: pick(context, 5, 1), warmup: 1 },
+    );
+    const ratio = roundRatios(result.rps, 'metrics', 'plain');
+    return [
+      {
+        case: '4 client_credentials, 16 conn., metrics on',
+        latchkey: figure(result.rps.figures.get('metrics')!, '/s'),
+        peer: {
+          name: 'latchkey, metrics off',
+          figure: figure(result.rps.figures.get('plain')!, '/s'),
+        },
+        ratio,
+        target: '≥ 0.97×',
+        met: ratio.median >= 0.97,
+      },
+    ];
+  } finally {
+    await metered.stop();
+    await redis.kill();
   }
 }
 

@@ -33,6 +33,8 @@ export interface BenchIdpOptions {
   databaseUrl?: string;
   /** Another entry point wiring the built IdP (the directory case's Redis-users baseline). */
   main?: string;
+  /** More environment, e.g. METRICS_PORT. */
+  env?: Record<string, string>;
 }
 
 export async function startBenchIdp(
@@ -61,6 +63,7 @@ export async function startBenchIdp(
       RATE_LIMIT_TOKEN_PER_ADDRESS: 'off',
       RATE_LIMIT_LOGIN_PER_ADDRESS: 'off',
       RATE_LIMIT_AUTHORIZE_PER_ADDRESS: 'off',
+      ...options.env,
     },
   });
   try {
