@@ -70,6 +70,8 @@ const LAYERS = {
     'mail',
     'i18n',
   ],
+  delivery: ['logger', 'db'],
+  'back-channel': ['config', 'logger', 'db', 'clients', 'keys', 'sessions', 'delivery'],
   'test-support': ['*'],
 };
 
