@@ -59,6 +59,7 @@ const LAYERS = {
   idp: ['*'],
   main: ['*'],
   cli: [
+    'back-channel',
     'config',
     'logger',
     'store',
