@@ -16,14 +16,15 @@ export async function commandLogoutListener(
   config: Config,
   database: Database,
   logger: Logger,
+  now: () => number = Date.now,
 ): Promise<SessionEndListener> {
   const clients = createClientRegistry(
     await loadClientsFile(config.clientsFile, { production: config.mode === 'production' }),
   );
   const outbox = createDeliveryOutbox({
     database,
-    now: Date.now,
+    now,
     retryWindowMs: config.delivery.retryWindowMs,
   });
-  return backChannelLogoutListener({ database, outbox, clients, logger, now: Date.now });
+  return backChannelLogoutListener({ database, outbox, clients, logger, now });
 }
