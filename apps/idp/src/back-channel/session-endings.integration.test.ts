@@ -118,7 +118,7 @@ describe('back-channel logout: every way a session ends', () => {
   it('RP-initiated logout: each client of the session gets a token with sid and sub', async () => {
     const { user, browser, shop, sid } = await signedInToBoth();
     const answer = await browser.fetch(
-      `${idp.url}/logout?${new URLSearchParams({ id_token_hint: shop.id_token! })}`,
+      `${idp.url}/logout?${new URLSearchParams({ id_token_hint: shop.id_token! }).toString()}`,
     );
     expect(answer.status).toBe(200);
     const got = await deliveredFor(user.id);
@@ -264,7 +264,7 @@ describe('back-channel logout: every way a session ends', () => {
   it('a session ended by the revoker is not told again by the sweeper', async () => {
     const { user, browser, shop } = await signedInToBoth();
     await browser.fetch(
-      `${idp.url}/logout?${new URLSearchParams({ id_token_hint: shop.id_token! })}`,
+      `${idp.url}/logout?${new URLSearchParams({ id_token_hint: shop.id_token! }).toString()}`,
     );
     clock += 10 * 60_000;
     await idp.deliveries.sweeper.sweep();
