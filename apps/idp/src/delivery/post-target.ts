@@ -14,7 +14,19 @@ export interface PostOptions {
    * outside can never be reached from them.
    */
   readonly loopbackOnly: boolean;
+  /** Name resolution; default the system's (dns.lookup). Tests give their own. */
+  readonly resolve?: Resolve;
 }
+
+/** Every address a host name stands for. */
+export type Resolve = (hostname: string) => Promise<LookupAddress[]>;
+
+const systemResolve: Resolve = (hostname) =>
+  new Promise((resolve, reject) =>
+    dnsLookup(hostname, { all: true }, (error, addresses) =>
+      error ? reject(error) : resolve(addresses),
+    ),
+  );
 
 /**
  * One POST of a delivery: no redirect is followed (node's http never does; a 3xx is just a
@@ -58,7 +70,7 @@ export function postToTarget(
     const req = send(url, {
       method: 'POST',
       agent: false,
-      lookup: guardedLookup(options.loopbackOnly),
+      lookup: guardedLookup(options.loopbackOnly, options.resolve ?? systemResolve),
       headers: {
         ...message.headers,
         'content-type': message.contentType,
@@ -93,7 +105,7 @@ export function isLoopbackAddress(address: string): boolean {
  * The resolver the connection uses, so the address checked is the address contacted (no
  * second look-up an attacker's DNS could answer differently).
  */
-function guardedLookup(loopbackOnly: boolean): LookupFunction {
+function guardedLookup(loopbackOnly: boolean, resolve: Resolve): LookupFunction {
   return (hostname, options, callback) => {
     const done = (error: Error | null, addresses: LookupAddress[]): void => {
       if (error) return callback(error, '', 4);
@@ -110,7 +122,10 @@ function guardedLookup(loopbackOnly: boolean): LookupFunction {
     if (hostname === 'localhost' || hostname.endsWith('.localhost')) {
       return done(null, [{ address: '127.0.0.1', family: 4 }]);
     }
-    dnsLookup(hostname, { all: true }, (error, addresses) => done(error, addresses ?? []));
+    resolve(hostname).then(
+      (addresses) => done(null, addresses),
+      (error: Error) => done(error, []),
+    );
   };
 }
 
