@@ -10,6 +10,8 @@ export interface ReceivedLogout {
   path: string;
   contentType: string | undefined;
   token: string | null;
+  /** The form's parameter names, in order. */
+  parameters: string[];
   at: number;
 }
 
@@ -46,6 +48,7 @@ export async function startLogoutReceiver(): Promise<LogoutReceiver> {
         path,
         contentType: req.headers['content-type'],
         token: new URLSearchParams(body).get('logout_token'),
+        parameters: [...new URLSearchParams(body).keys()],
         at: Date.now(),
       });
       const count = receiver.received.filter((seen) => seen.path === path).length;
