@@ -1,5 +1,10 @@
 import type { ClientRegistry } from '../clients/client.js';
-import { DeliveryAbandonedError, type DeliveryKind } from '../delivery/delivery-kind.js';
+import {
+  DeliveryAbandonedError,
+  type DeliveryAttempt,
+  type DeliveryKind,
+  type DeliveryRequest,
+} from '../delivery/delivery-kind.js';
 import type { KeyManager } from '../keys/key-manager.js';
 import { signLogoutToken } from './logout-token.js';
 
@@ -23,30 +28,32 @@ export function backChannelLogoutKind(deps: {
   clients: ClientRegistry;
   keys: Pick<KeyManager, 'signingKey'>;
 }): DeliveryKind {
+  function renderNow(payload: unknown, attempt: DeliveryAttempt): DeliveryRequest {
+    const { clientId, sub, sid } = readPayload(payload);
+    const client = deps.clients.find(clientId);
+    if (!client) throw new DeliveryAbandonedError(`client ${clientId} is no longer registered`);
+    if (client.backchannelLogoutUri !== attempt.target) {
+      throw new DeliveryAbandonedError(`client ${clientId} no longer registers this URI`);
+    }
+    const key = deps.keys.signingKey(client.idTokenSignedResponseAlg);
+    const token = signLogoutToken(key, {
+      issuer: deps.issuer,
+      clientId,
+      sub,
+      sid,
+      now: attempt.now,
+    });
+    return {
+      contentType: 'application/x-www-form-urlencoded',
+      body: new URLSearchParams({ logout_token: token }).toString(),
+      // §2.8: the answer must not be cached; neither must our request be.
+      headers: { 'cache-control': 'no-store' },
+    };
+  }
   return {
     name: BACKCHANNEL_LOGOUT_KIND,
-    render(payload, attempt) {
-      const { clientId, sub, sid } = readPayload(payload);
-      const client = deps.clients.find(clientId);
-      if (!client) throw new DeliveryAbandonedError(`client ${clientId} is no longer registered`);
-      if (client.backchannelLogoutUri !== attempt.target) {
-        throw new DeliveryAbandonedError(`client ${clientId} no longer registers this URI`);
-      }
-      const key = deps.keys.signingKey(client.idTokenSignedResponseAlg);
-      const token = signLogoutToken(key, {
-        issuer: deps.issuer,
-        clientId,
-        sub,
-        sid,
-        now: attempt.now,
-      });
-      return Promise.resolve({
-        contentType: 'application/x-www-form-urlencoded',
-        body: new URLSearchParams({ logout_token: token }).toString(),
-        // §2.8: the answer must not be cached; neither must our request be.
-        headers: { 'cache-control': 'no-store' },
-      });
-    },
+    // Always a promise, failures included: the worker and the tests await it either way.
+    render: (payload, attempt) => Promise.resolve().then(() => renderNow(payload, attempt)),
   };
 }
 
