@@ -27,6 +27,10 @@ export interface BenchIdpOptions {
   databaseUrl?: string;
   /** Another entry point wiring the built IdP (the directory case's Redis-users baseline). */
   main?: string;
+  /** CLIENTS_FILE; default the demo clients. */
+  clientsFile?: string;
+  /** More environment (e.g. DELIVERY_* for the back-channel row). */
+  env?: Record<string, string>;
 }
 
 export async function startBenchIdp(
@@ -42,7 +46,7 @@ export async function startBenchIdp(
       IDP_PORT: String(port),
       ISSUER: url,
       REDIS_URL: redisUrl,
-      CLIENTS_FILE,
+      CLIENTS_FILE: options.clientsFile ?? CLIENTS_FILE,
       USERS_FILE,
       // The directory in memory: each run starts from the demo users, leaves nothing behind.
       DATABASE_URL: options.databaseUrl ?? 'pglite://memory',
@@ -54,6 +58,7 @@ export async function startBenchIdp(
       RATE_LIMIT_TOKEN_PER_ADDRESS: 'off',
       RATE_LIMIT_LOGIN_PER_ADDRESS: 'off',
       RATE_LIMIT_AUTHORIZE_PER_ADDRESS: 'off',
+      ...options.env,
     },
   });
   try {
