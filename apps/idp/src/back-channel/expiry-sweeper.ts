@@ -80,10 +80,16 @@ export function createExpirySweeper(deps: {
     sweep,
     start() {
       if (timer) return;
+      let busy = false;
       timer = setInterval(() => {
-        current = sweep().catch((error: unknown) =>
-          deps.logger.warn('backchannel.sweep_failed', { error: (error as Error).message }),
-        );
+        // One pass at a time: a slow pass (a big backlog, a slow Redis) is not overtaken.
+        if (busy) return;
+        busy = true;
+        current = sweep()
+          .catch((error: unknown) =>
+            deps.logger.warn('backchannel.sweep_failed', { error: (error as Error).message }),
+          )
+          .finally(() => (busy = false));
       }, deps.intervalMs ?? 30_000);
       timer.unref();
     },

@@ -10,7 +10,8 @@ import {
 } from './delivery-kind.js';
 import { createDeliveryOutbox, type DeliveryOutbox } from './delivery-outbox.js';
 import { createDeliveryWorker } from './delivery-worker.js';
-import { claimDueRows, recordOutcome } from './outbox-queries.js';
+import { claimDueRows, pruneFinishedRows, recordOutcome } from './outbox-queries.js';
+import { sleep, waitFor } from '@latchkey/testing';
 
 const backoff = { initialDelayMs: 1_000, maxDelayMs: 60_000, retryWindowMs: 600_000 };
 const TARGET = 'http://127.0.0.1:9/receiver';
@@ -219,5 +220,47 @@ describe('delivery worker', () => {
       }),
     ).rejects.toThrow('caller failed');
     expect(await outbox.list()).toEqual([]);
+  });
+
+  it('started, it sends what is enqueued at once: the enqueue wakes it, no poll needed', async () => {
+    const w = createDeliveryWorker({
+      database: db,
+      outbox,
+      kinds: [echoKind],
+      logger: createLogger('info', (line) => logs.push(line)),
+      now: () => clock,
+      pollIntervalMs: 60_000,
+      post: (target, message) => {
+        sent.push({ target, message });
+        return Promise.resolve({ type: 'answered', status: 200 });
+      },
+    });
+    w.start();
+    try {
+      // The first poll runs at start and finds nothing; the next is a minute away.
+      await sleep(300);
+      expect(sent).toHaveLength(0);
+      await outbox.enqueue([{ kind: 'echo', target: TARGET, payload: {} }]);
+      await waitFor('the woken worker to send', () => sent.length === 1, { timeoutMs: 5_000 });
+      expect(sent).toHaveLength(1);
+    } finally {
+      await w.stop();
+    }
+  });
+
+  it('forgets finished rows past the retention, never pending ones', async () => {
+    await outbox.enqueue([
+      { kind: 'echo', target: TARGET, payload: { n: 1 } },
+      { kind: 'echo', target: TARGET, payload: { n: 2 } },
+    ]);
+    answers = [answered(200), answered(500)];
+    await worker().runOnce();
+    expect((await outbox.list()).map(({ state }) => state).sort()).toEqual([
+      'delivered',
+      'pending',
+    ]);
+    expect(await pruneFinishedRows(db, clock)).toBe(0);
+    expect(await pruneFinishedRows(db, clock + 1)).toBe(1);
+    expect((await outbox.list()).map(({ state }) => state)).toEqual(['pending']);
   });
 });

@@ -9,7 +9,16 @@ import {
   type DeliveryRequest,
 } from './delivery-kind.js';
 import type { DeliveryOutbox } from './delivery-outbox.js';
-import { claimDueRows, recordOutcome, type ClaimedRow } from './outbox-queries.js';
+import {
+  claimDueRows,
+  pruneFinishedRows,
+  recordOutcome,
+  type ClaimedRow,
+} from './outbox-queries.js';
+
+/** Finished rows (the audit trail of what was sent, when, with what outcome) kept this long. */
+const KEEP_FINISHED_MS = 30 * 24 * 3_600_000;
+const PRUNE_EVERY_MS = 3_600_000;
 import { postToTarget, type PostOptions } from './post-target.js';
 
 export interface DeliveryWorkerOptions {
@@ -67,6 +76,7 @@ export function createDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWo
   let current: Promise<unknown> = Promise.resolve();
   let again = false;
   let busy = false;
+  let prunedAt = -Infinity;
 
   async function attempt(row: ClaimedRow, claim: string): Promise<void> {
     const kind = kinds.get(row.kind);
@@ -152,6 +162,11 @@ export function createDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWo
       let count = 0;
       try {
         count = await runOnce();
+        const at = now();
+        if (at - prunedAt >= PRUNE_EVERY_MS) {
+          prunedAt = at;
+          await pruneFinishedRows(database, at - KEEP_FINISHED_MS);
+        }
       } catch (error) {
         logger.warn('delivery.poll_failed', { error: (error as Error).message });
       }
