@@ -58,6 +58,8 @@ export async function startBenchIdp(
       RATE_LIMIT_TOKEN_PER_ADDRESS: 'off',
       RATE_LIMIT_LOGIN_PER_ADDRESS: 'off',
       RATE_LIMIT_AUTHORIZE_PER_ADDRESS: 'off',
+      // Benchmarks contact loopback addresses only (back-channel logout tokens included).
+      DELIVERY_LOOPBACK_ONLY: 'true',
       ...options.env,
     },
   });
