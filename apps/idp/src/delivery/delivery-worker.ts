@@ -81,26 +81,27 @@ export function createDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWo
   async function attempt(row: ClaimedRow, claim: string): Promise<void> {
     const kind = kinds.get(row.kind);
     const at = now();
-    let result: AttemptResult;
+    let result: AttemptResult = { type: 'unreachable', reason: 'not attempted' };
     if (!kind) {
       // A row of a kind this build does not know (written by a newer IdP): leave it to one
       // that does, as a recoverable failure, until the window is over.
       result = { type: 'unreachable', reason: `no kind "${row.kind}" here` };
     } else {
+      let message: DeliveryRequest | undefined;
       try {
-        const message = await kind.render(row.payload, {
+        message = await kind.render(row.payload, {
           id: row.id,
           target: row.target,
           attempt: row.attempts,
           now: at,
         });
-        result = await post(row.target, message, postOptions);
       } catch (error) {
         result =
           error instanceof DeliveryAbandonedError
             ? { type: 'blocked', reason: error.message }
             : { type: 'unreachable', reason: `render failed: ${(error as Error).message}` };
       }
+      if (message) result = await post(row.target, message, postOptions);
     }
     const verdict = verdictFor(result, kind?.accepts ?? acceptsAny2xx);
     const done = now();
@@ -124,7 +125,7 @@ export function createDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWo
     const fields = {
       id: row.id,
       kind: row.kind,
-      target: row.target,
+      target: loggable(row.target),
       attempt: row.attempts,
       outcome,
       ms: done - at,
@@ -197,4 +198,14 @@ export function createDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWo
     },
     runOnce,
   };
+}
+
+/** Origin and path only: a registered URL's query could carry something its owner keeps secret. */
+function loggable(target: string): string {
+  try {
+    const url = new URL(target);
+    return `${url.origin}${url.pathname}`;
+  } catch {
+    return '(not a URL)';
+  }
 }
