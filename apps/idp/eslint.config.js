@@ -75,6 +75,7 @@ const LAYERS = {
   main: ['*'],
   cli: [
     'audit',
+    'back-channel',
     'config',
     'logger',
     'store',
@@ -86,6 +87,8 @@ const LAYERS = {
     'mail',
     'i18n',
   ],
+  delivery: ['logger', 'db'],
+  'back-channel': ['config', 'logger', 'db', 'clients', 'keys', 'sessions', 'delivery'],
   'test-support': ['*'],
 };
 

@@ -94,6 +94,8 @@ async function startDemoStackOnce(options: DemoStackOptions): Promise<DemoStack>
     DATABASE_URL: directory?.url ?? 'pglite://memory',
     CLIENTS_FILE: writeClientsFile(dir, urls),
     USERS_FILE: DEMO_USERS,
+    // Back-channel logout tokens go to the demo apps on loopback, and nowhere else.
+    DELIVERY_LOOPBACK_ONLY: 'true',
     // The access log (one line per request) explains most failures, and counts /token calls.
     LOG_LEVEL: 'debug',
     ...options.idpEnv,

@@ -17,6 +17,12 @@ import type { IdpMetrics } from './metrics/idp-metrics.js';
 import { meteredAudit, meteredDatabase, meteredHandler } from './metrics/metered.js';
 import { createAuditLog, type AuditLog } from './audit/audit-trail.js';
 import { createSessionServices } from './sessions/session-services.js';
+import {
+  createDeliveries,
+  type Deliveries,
+  type DeliveryTuning,
+} from './back-channel/deliveries.js';
+import type { DeliveryKind } from './delivery/delivery-kind.js';
 import type { SessionRepository } from './sessions/session.js';
 import type { Store } from './store/store.js';
 import type { VerifyPassword } from './users/password-hash.js';
@@ -53,6 +59,11 @@ export interface Idp {
   accounts: AccountLifecycle;
   /** What happened, for operators; main.ts prunes it (audit/audit-pruner.ts). */
   audit: AuditLog;
+  /**
+   * Messages to other services (back-channel logout tokens): start after the keys, stop
+   * before them.
+   */
+  deliveries: Deliveries;
 }
 
 /** Wires the IdP from its configuration, the same way for main.ts and for the tests. */
@@ -79,6 +90,10 @@ export function createIdp(
     users?: UserRepository;
     /** What to count for Prometheus (main.ts, with METRICS_PORT); default nothing. */
     metrics?: IdpMetrics;
+    /** Delivery kinds beyond back-channel logout, carried by the same outbox and worker. */
+    deliveryKinds?: readonly DeliveryKind[];
+    /** The delivery worker's and sweeper's pace and guard; tests tighten them. */
+    deliveryTuning?: DeliveryTuning;
   },
 ): Idp {
   const now = deps.now ?? Date.now;
@@ -103,12 +118,29 @@ export function createIdp(
     // Often enough that a due rotation is seen within a tenth of its interval.
     checkIntervalMs: Math.min(5_000, Math.max(250, config.keyRotationIntervalMs / 10)),
   });
-  const { sessions, revoker } = createSessionServices(config, {
+  // The sweeper asks the session store whether a session still lives; that store is made
+  // with the revoker below, which needs the deliveries' listener first.
+  const liveSessions: Pick<SessionRepository, 'find'> = {
+    find: (sid, at) => sessionStore.find(sid, at),
+  };
+  const deliveries = createDeliveries(config, {
+    database,
+    clients: deps.clients,
+    keys,
+    logger: deps.logger,
+    now,
+    sessions: liveSessions,
+    ...(deps.deliveryKinds && { kinds: deps.deliveryKinds }),
+    ...(deps.deliveryTuning && { tuning: deps.deliveryTuning }),
+  });
+  const { sessions: sessionStore, revoker } = createSessionServices(config, {
     store: deps.store,
     logger: deps.logger,
     now,
-    listeners: [auditSessionEnds(audit)],
+    listeners: [auditSessionEnds(audit), deliveries.listener],
   });
+  // Every code issued records which client took part in the session, durably.
+  const sessions = deliveries.recording(sessionStore);
   const users = deps.users ?? createUserRepository(database);
   const { outbox, mailer } = createMail(config, deps.logger, {
     ...(deps.mailTransport && { transport: deps.mailTransport }),
@@ -168,5 +200,6 @@ export function createIdp(
     links,
     accounts,
     audit,
+    deliveries,
   };
 }

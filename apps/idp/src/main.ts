@@ -114,7 +114,7 @@ async function main(): Promise<void> {
     throw error;
   }
   const registry = config.metrics ? new Registry() : null;
-  const { handler, keys, outbox, afterAnswer, audit } = createIdp(config, {
+  const { handler, keys, outbox, afterAnswer, audit, deliveries } = createIdp(config, {
     store,
     database,
     clients: createClientRegistry(clients),
@@ -142,6 +142,8 @@ async function main(): Promise<void> {
       address: `http://${config.metrics.host}:${config.metrics.port}/metrics`,
     });
   }
+  // Logout tokens left by an earlier run (or another instance) go out from now on.
+  deliveries.start();
   // An explicit server for the limits and answers below Koa (oversized headers, slowloris).
   const server: Server = createHttpServer(handler).listen(config.port, config.host);
   await new Promise<void>((resolve, reject) => {
@@ -175,6 +177,7 @@ async function main(): Promise<void> {
           Promise.race([outbox.idle(), new Promise((resolve) => setTimeout(resolve, 5_000))]),
         )
         .then(() => outbox.close())
+        .then(() => deliveries.stop())
         .then(() => keys.stop())
         .then(() => store.close())
         .then(() => database.close())

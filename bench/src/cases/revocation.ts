@@ -4,6 +4,7 @@ import { basic, SHOP, WIKI_API } from '../peers/bench-clients.js';
 import { single, type Row } from '../report/row.js';
 import { nextMessage, spawnTs, type Child } from '../runner/child.js';
 import { quantile } from '../runner/stats.js';
+import { backChannelRows } from './back-channel-revocation.js';
 import type { BenchIdp } from '../services/idp.js';
 import { codeBody, openIdpFixtures, type IdpFixtures } from '../services/idp-fixtures.js';
 import type { ListenerMessage } from '../workers/listener-protocol.js';
@@ -88,7 +89,7 @@ export async function revocationCase(context: BenchContext): Promise<Row[]> {
       },
     };
     const p99 = p(afterResponse, 0.99);
-    return [
+    const redisRows: Row[] = [
       {
         case: '3 revocation → SDK refuses, p50',
         latchkey: single(p(afterResponse, 0.5), ' ms', afterResponse.length),
@@ -105,6 +106,8 @@ export async function revocationCase(context: BenchContext): Promise<Row[]> {
         note,
       },
     ];
+    // Beside Redis pub/sub: the same logout told over OIDC Back-Channel Logout.
+    return [...redisRows, ...(await backChannelRows(context))];
   } finally {
     await Promise.all(listeners.map((listener) => listener.stop()));
     await fixtures.close();

@@ -33,7 +33,9 @@ export interface BenchIdpOptions {
   databaseUrl?: string;
   /** Another entry point wiring the built IdP (the directory case's Redis-users baseline). */
   main?: string;
-  /** More environment, e.g. METRICS_PORT. */
+  /** CLIENTS_FILE; default the demo clients. */
+  clientsFile?: string;
+  /** More environment (e.g. DELIVERY_* for the back-channel row). */
   env?: Record<string, string>;
 }
 
@@ -51,7 +53,7 @@ export async function startBenchIdp(
       IDP_PORT: String(port),
       ISSUER: url,
       REDIS_URL: redisUrl,
-      CLIENTS_FILE,
+      CLIENTS_FILE: options.clientsFile ?? CLIENTS_FILE,
       USERS_FILE,
       // The directory in memory: each run starts from the demo users, leaves nothing behind.
       DATABASE_URL: options.databaseUrl ?? 'pglite://memory',
@@ -63,6 +65,8 @@ export async function startBenchIdp(
       RATE_LIMIT_TOKEN_PER_ADDRESS: 'off',
       RATE_LIMIT_LOGIN_PER_ADDRESS: 'off',
       RATE_LIMIT_AUTHORIZE_PER_ADDRESS: 'off',
+      // Benchmarks contact loopback addresses only (back-channel logout tokens included).
+      DELIVERY_LOOPBACK_ONLY: 'true',
       ...options.env,
     },
   });

@@ -2,9 +2,11 @@ import { loadConfig } from '../config/config.js';
 import { silentLogger } from '../logger.js';
 import type { Database } from '../db/database.js';
 import { openDatabase } from '../db/open-database.js';
+import { commandLogoutListener } from '../back-channel/command-listener.js';
 import { createSessionServices } from '../sessions/session-services.js';
 import { auditSessionEnds } from '../sessions/audit-session-ends.js';
 import { operatorAudit } from './operator-audit.js';
+import type { SessionEndListener } from '../sessions/session-events.js';
 import type { Session } from '../sessions/session.js';
 import { createStore } from '../store/create-store.js';
 import { claimStoreLayout } from '../store/store-layout.js';
@@ -44,20 +46,36 @@ async function run(args: string[]): Promise<number> {
     return 2;
   }
   const store = createStore(config.storeUrl);
-  // Opened only to find a user by name (`revoke SID` needs none): the IdP's directory.
+  // The IdP's database: to find a user by name, and to enqueue the back-channel logout
+  // tokens the running IdP then sends.
   let database: Database | undefined;
   try {
     // Like the IdP, never act on a store written with another key layout.
     await claimStoreLayout(store);
-    // `revoke SID` needs no directory, and works while an embedded one is locked by the IdP;
-    // the others open it, and what they revoke is recorded in its audit trail.
-    if (command !== 'revoke') database = await openDatabase(config.database);
-    const operator = database && operatorAudit(database);
+    const listeners: SessionEndListener[] = [];
+    if (!(config.database.kind === 'pglite' && config.database.path === null)) {
+      try {
+        database = await openDatabase(config.database);
+        listeners.push(await commandLogoutListener(config, database, silentLogger));
+      } catch (error) {
+        // `revoke SID` needs only Redis. Without the database (an embedded one the IdP holds
+        // open), the IdP's expiry sweeper still finds the ended session and tells its clients.
+        if (command !== 'revoke') throw error;
+        process.stderr.write(
+          `sessions: back-channel logout left to the IdP's sweeper: ${(error as Error).message}\n`,
+        );
+      }
+    }
+    // What an operator revokes is recorded, with the operator, wherever the directory is open.
+    if (database) {
+      const operator = operatorAudit(database);
+      listeners.push(auditSessionEnds(operator.audit, operator.actor));
+    }
     const { sessions, revoker } = createSessionServices(config, {
       store,
       logger: silentLogger,
       now: Date.now,
-      listeners: operator ? [auditSessionEnds(operator.audit, operator.actor)] : [],
+      listeners,
     });
 
     if (command === 'revoke') {
@@ -71,7 +89,8 @@ async function run(args: string[]): Promise<number> {
       return 0;
     }
 
-    const user = await createUserRepository(database!).findByUsername(argument);
+    database ??= await openDatabase(config.database);
+    const user = await createUserRepository(database).findByUsername(argument);
     if (!user) {
       process.stderr.write(`sessions: no user named ${JSON.stringify(argument)}\n`);
       return 1;

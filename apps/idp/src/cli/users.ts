@@ -3,6 +3,7 @@ import { loadConfig, type Config } from '../config/config.js';
 import type { Database } from '../db/database.js';
 import { openDatabase } from '../db/open-database.js';
 import { silentLogger } from '../logger.js';
+import { commandLogoutListener } from '../back-channel/command-listener.js';
 import { createSessionServices } from '../sessions/session-services.js';
 import type { AuditActor } from '../audit/audit-event.js';
 import { auditSessionEnds } from '../sessions/audit-session-ends.js';
@@ -74,7 +75,7 @@ async function run(args: string[]): Promise<number> {
       directory: createUserRepository(database),
       accounts: createAccountLifecycle({
         users: createUserRepository(database),
-        sessions: sessionsOnDemand(config, (opened) => (store = opened), operator),
+        sessions: sessionsOnDemand(config, database, (opened) => (store = opened), operator),
         ...operator,
       }),
       terminal: { input: process.stdin, output: process.stderr },
@@ -110,6 +111,7 @@ function unusableStores(config: Config, subcommand: UsersSubcommand): string | n
  */
 function sessionsOnDemand(
   config: Config,
+  database: Database,
   opened: (store: Store) => void,
   operator: { audit: AuditTrail; actor: AuditActor },
 ): SessionEnder {
@@ -120,11 +122,16 @@ function sessionsOnDemand(
       opened(store);
       // Like the IdP, never act on a store written with another key layout.
       await claimStoreLayout(store);
+      // Back-channel logout tokens are enqueued in the IdP's database; the IdP sends them.
+      const listeners = [
+        await commandLogoutListener(config, database, silentLogger),
+        auditSessionEnds(operator.audit, operator.actor),
+      ];
       return createSessionServices(config, {
         store,
         logger: silentLogger,
         now: Date.now,
-        listeners: [auditSessionEnds(operator.audit, operator.actor)],
+        listeners,
       }).revoker;
     })());
   return {

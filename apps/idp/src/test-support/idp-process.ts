@@ -30,6 +30,8 @@ export async function startIdp(
       // Production mode requires mail to be named; nothing answers there unless a test does.
       SMTP_URL: 'smtp://127.0.0.1:1025',
       MAIL_FROM: 'no-reply@idp.localhost',
+      // Back-channel logout tokens and other deliveries reach loopback addresses only.
+      DELIVERY_LOOPBACK_ONLY: 'true',
       ...env,
       IDP_PORT: String(port),
     },
