@@ -55,6 +55,7 @@ const LAYERS = {
     'oauth',
     'mail',
   ],
+  ssf: ['config', 'logger', 'db', 'keys', 'tokens', 'sessions', 'users', 'oauth'],
   app: ['*'],
   idp: ['*'],
   main: ['*'],

@@ -25,6 +25,8 @@ import { inMailLocale } from './mail/mail-locale.js';
 import type { MailTransport } from './mail/mail-message.js';
 import type { Outbox, OutboxOptions } from './mail/outbox.js';
 import { passwordChangedNotice } from './mail/password-changed-notice.js';
+import { composeNotifiers } from './users/account-notifiers.js';
+import { createSharedSignals, type SharedSignals } from './ssf/ssf.js';
 import {
   createAccountLifecycle,
   type AccountLifecycle,
@@ -47,6 +49,12 @@ export interface Idp {
   links: AccountLinks;
   /** The one service through which an account changes (users/account-lifecycle.ts). */
   accounts: AccountLifecycle;
+  /**
+   * The Shared Signals transmitter (ssf/): told of every session end and password change;
+   * `signals.transmitter.credentialChanged` is the door for second-factor changes. Close it
+   * (wakes held polls) before the server.
+   */
+  signals: SharedSignals;
 }
 
 /** Wires the IdP from its configuration, the same way for main.ts and for the tests. */
@@ -88,10 +96,18 @@ export function createIdp(
     // Often enough that a due rotation is seen within a tenth of its interval.
     checkIntervalMs: Math.min(5_000, Math.max(250, config.keyRotationIntervalMs / 10)),
   });
+  const signals = createSharedSignals(config, {
+    database: deps.database,
+    keys,
+    logger: deps.logger,
+    now,
+  });
   const { sessions, revoker } = createSessionServices(config, {
     store: deps.store,
     logger: deps.logger,
     now,
+    // Every session end becomes a CAEP session-revoked event, queued before the revoker returns.
+    listeners: [signals.transmitter],
   });
   const users = deps.users ?? createUserRepository(deps.database);
   const { outbox, mailer } = createMail(config, deps.logger, {
@@ -102,7 +118,11 @@ export function createIdp(
     users,
     sessions: revoker,
     // "Your password was changed", by mail in the language of the page that changed it.
-    notifier: deps.accountNotifier ?? passwordChangedNotice({ mailer, issuer: config.issuer, now }),
+    notifier: composeNotifiers([
+      deps.accountNotifier ?? passwordChangedNotice({ mailer, issuer: config.issuer, now }),
+      // And a CAEP credential-change event for every Shared Signals stream that asked for one.
+      signals.transmitter.accountNotifier,
+    ]),
     reportNoticeFailure: (error) =>
       deps.logger.warn('account.notice_failed', {
         error: error instanceof Error ? error.message : String(error),
@@ -126,6 +146,7 @@ export function createIdp(
     accounts,
     now,
     accountLinkPages,
+    signals,
     ...deps,
   });
   const koa = app.callback();
@@ -147,5 +168,6 @@ export function createIdp(
     afterAnswer,
     links,
     accounts,
+    signals,
   };
 }

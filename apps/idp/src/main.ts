@@ -109,7 +109,7 @@ async function main(): Promise<void> {
     if (error instanceof StoreLayoutError) refuseLayout(error);
     throw error;
   }
-  const { handler, keys, outbox, afterAnswer } = createIdp(config, {
+  const { handler, keys, outbox, afterAnswer, signals } = createIdp(config, {
     store,
     database,
     clients: createClientRegistry(clients),
@@ -145,6 +145,8 @@ async function main(): Promise<void> {
     // Stop accepting, let in-flight requests finish, then release Redis. A hard deadline
     // keeps a stuck connection from blocking a rolling deploy.
     const deadline = setTimeout(() => process.exit(1), 10_000).unref();
+    // Held polls (RFC 8936 long polling) answer now rather than hold the close for 30 s.
+    signals.close();
     server.close(() => {
       // Mail already queued gets a few seconds to leave; what still waits is logged as lost.
       void afterAnswer

@@ -56,6 +56,15 @@ export interface Config {
   readonly mail: MailConfig;
   /** SELF_REGISTRATION=true: /signup exists. Default false. */
   readonly selfRegistration: boolean;
+  /** Shared Signals transmitter (ssf/): how it holds polls and queued events. */
+  readonly ssf: SsfConfig;
+}
+
+export interface SsfConfig {
+  /** SSF_POLL_WAIT_MAX: the longest a poll (RFC 8936 long polling) is held open. Default 30s. */
+  readonly pollWaitMaxMs: number;
+  /** SSF_EVENT_RETENTION: how long an undelivered event waits before it is dropped. Default 7d. */
+  readonly eventRetentionMs: number;
 }
 
 export interface RateLimits {
@@ -125,6 +134,10 @@ export function loadConfig(env: Env): Config {
   const refreshTokenTtlMs = duration('REFRESH_TOKEN_TTL', '7d', 5 * MIN, 365 * DAY);
   const sessionIdleTtlMs = duration('SESSION_IDLE_TTL', '1h', MIN, 30 * DAY);
   const sessionMaxTtlMs = duration('SESSION_MAX_TTL', '12h', MIN, 365 * DAY);
+  const ssf: SsfConfig = Object.freeze({
+    pollWaitMaxMs: duration('SSF_POLL_WAIT_MAX', '30s', 1_000, 5 * MIN),
+    eventRetentionMs: duration('SSF_EVENT_RETENTION', '7d', HOUR, 90 * DAY),
+  });
   if (sessionIdleTtlMs > sessionMaxTtlMs) {
     problems.push('SESSION_IDLE_TTL: must not be longer than SESSION_MAX_TTL');
   }
@@ -195,6 +208,7 @@ export function loadConfig(env: Env): Config {
     trustedProxies: Object.freeze(trustedProxies),
     mail,
     selfRegistration,
+    ssf,
   });
 }
 

@@ -20,6 +20,7 @@ import type { AccountLinks } from '../account-links/account-links.js';
 import type { AfterAnswer } from '../account-links/after-answer.js';
 import type { Outbox, OutboxOptions } from '../mail/outbox.js';
 import type { AccountLifecycle, AccountNotifier } from '../users/account-lifecycle.js';
+import type { SharedSignals } from '../ssf/ssf.js';
 
 export interface TestIdp {
   url: string;
@@ -35,6 +36,7 @@ export interface TestIdp {
   afterAnswer: AfterAnswer;
   links: AccountLinks;
   accounts: AccountLifecycle;
+  signals: SharedSignals;
   close(): Promise<void>;
 }
 
@@ -74,7 +76,7 @@ export async function startTestIdp(
   const clients = createClientRegistry(
     await loadClientsFile(config.clientsFile, { production: false }),
   );
-  const { handler, keys, sessions, revoker, users, accounts, outbox, afterAnswer, links } =
+  const { handler, keys, sessions, revoker, users, accounts, outbox, afterAnswer, links, signals } =
     createIdp(config, {
       store,
       database,
@@ -108,7 +110,9 @@ export async function startTestIdp(
     afterAnswer,
     links,
     accounts,
+    signals,
     async close() {
+      signals.close();
       server.closeAllConnections();
       await new Promise((resolve) => server.close(resolve));
       await afterAnswer.idle();
