@@ -55,11 +55,12 @@ const LAYERS = {
     'oauth',
     'mail',
   ],
-  ssf: ['config', 'logger', 'db', 'keys', 'tokens', 'sessions', 'users', 'oauth'],
+  ssf: ['config', 'logger', 'db', 'keys', 'tokens', 'sessions', 'users', 'oauth', 'delivery'],
   app: ['*'],
   idp: ['*'],
   main: ['*'],
   cli: [
+    'back-channel',
     'config',
     'logger',
     'store',
@@ -71,6 +72,8 @@ const LAYERS = {
     'mail',
     'i18n',
   ],
+  delivery: ['logger', 'db'],
+  'back-channel': ['config', 'logger', 'db', 'clients', 'keys', 'sessions', 'delivery'],
   'test-support': ['*'],
 };
 

@@ -13,6 +13,12 @@ import type { Logger } from './logger.js';
 import type { LoginLimits } from './login/login-throttle.js';
 import type { Revoker } from './sessions/revoker.js';
 import { createSessionServices } from './sessions/session-services.js';
+import {
+  createDeliveries,
+  type Deliveries,
+  type DeliveryTuning,
+} from './back-channel/deliveries.js';
+import type { DeliveryKind } from './delivery/delivery-kind.js';
 import type { SessionRepository } from './sessions/session.js';
 import type { Store } from './store/store.js';
 import type { VerifyPassword } from './users/password-hash.js';
@@ -26,7 +32,7 @@ import type { MailTransport } from './mail/mail-message.js';
 import type { Outbox, OutboxOptions } from './mail/outbox.js';
 import { passwordChangedNotice } from './mail/password-changed-notice.js';
 import { composeNotifiers } from './users/account-notifiers.js';
-import { createSharedSignals, type SharedSignals } from './ssf/ssf.js';
+import { createSharedSignals, ssfDeliveryKind, type SharedSignals } from './ssf/ssf.js';
 import {
   createAccountLifecycle,
   type AccountLifecycle,
@@ -49,6 +55,11 @@ export interface Idp {
   links: AccountLinks;
   /** The one service through which an account changes (users/account-lifecycle.ts). */
   accounts: AccountLifecycle;
+  /**
+   * Messages to other services (back-channel logout tokens, SSF pushes): start after the
+   * keys, stop before them.
+   */
+  deliveries: Deliveries;
   /**
    * The Shared Signals transmitter (ssf/): told of every session end and password change;
    * `signals.transmitter.credentialChanged` is the door for second-factor changes. Close it
@@ -79,6 +90,10 @@ export function createIdp(
     accountNotifier?: AccountNotifier;
     /** The directory; default the users table in `database`. The bench gives a Redis one. */
     users?: UserRepository;
+    /** Delivery kinds beyond back-channel logout, carried by the same outbox and worker. */
+    deliveryKinds?: readonly DeliveryKind[];
+    /** The delivery worker's and sweeper's pace and guard; tests tighten them. */
+    deliveryTuning?: DeliveryTuning;
   },
 ): Idp {
   const now = deps.now ?? Date.now;
@@ -96,19 +111,42 @@ export function createIdp(
     // Often enough that a due rotation is seen within a tenth of its interval.
     checkIntervalMs: Math.min(5_000, Math.max(250, config.keyRotationIntervalMs / 10)),
   });
+  // The sweeper asks the session store whether a session still lives; that store is made
+  // with the revoker below, which needs the deliveries' listener first.
+  const liveSessions: Pick<SessionRepository, 'find'> = {
+    find: (sid, at) => sessionStore.find(sid, at),
+  };
+  const deliveries = createDeliveries(config, {
+    database: deps.database,
+    clients: deps.clients,
+    keys,
+    logger: deps.logger,
+    now,
+    sessions: liveSessions,
+    // SSF push streams (RFC 8935) ride the same outbox and worker as back-channel logout.
+    kinds: [
+      ssfDeliveryKind(config, { database: deps.database, keys }),
+      ...(deps.deliveryKinds ?? []),
+    ],
+    ...(deps.deliveryTuning && { tuning: deps.deliveryTuning }),
+  });
   const signals = createSharedSignals(config, {
     database: deps.database,
     keys,
     logger: deps.logger,
     now,
+    outbox: deliveries.outbox,
   });
-  const { sessions, revoker } = createSessionServices(config, {
+  const { sessions: sessionStore, revoker } = createSessionServices(config, {
     store: deps.store,
     logger: deps.logger,
     now,
-    // Every session end becomes a CAEP session-revoked event, queued before the revoker returns.
-    listeners: [signals.transmitter],
+    // Back-channel logout tokens, and a CAEP session-revoked event per Shared Signals stream,
+    // each queued durably before the revoker returns.
+    listeners: [deliveries.listener, signals.transmitter],
   });
+  // Every code issued records which client took part in the session, durably.
+  const sessions = deliveries.recording(sessionStore);
   const users = deps.users ?? createUserRepository(deps.database);
   const { outbox, mailer } = createMail(config, deps.logger, {
     ...(deps.mailTransport && { transport: deps.mailTransport }),
@@ -168,6 +206,7 @@ export function createIdp(
     afterAnswer,
     links,
     accounts,
+    deliveries,
     signals,
   };
 }

@@ -109,7 +109,7 @@ async function main(): Promise<void> {
     if (error instanceof StoreLayoutError) refuseLayout(error);
     throw error;
   }
-  const { handler, keys, outbox, afterAnswer, signals } = createIdp(config, {
+  const { handler, keys, outbox, afterAnswer, deliveries, signals } = createIdp(config, {
     store,
     database,
     clients: createClientRegistry(clients),
@@ -122,6 +122,8 @@ async function main(): Promise<void> {
   }
 
   await keys.start();
+  // Logout tokens left by an earlier run (or another instance) go out from now on.
+  deliveries.start();
   // An explicit server for the limits and answers below Koa (oversized headers, slowloris).
   const server: Server = createHttpServer(handler).listen(config.port, config.host);
   await new Promise<void>((resolve, reject) => {
@@ -155,6 +157,7 @@ async function main(): Promise<void> {
           Promise.race([outbox.idle(), new Promise((resolve) => setTimeout(resolve, 5_000))]),
         )
         .then(() => outbox.close())
+        .then(() => deliveries.stop())
         .then(() => keys.stop())
         .then(() => store.close())
         .then(() => database.close())

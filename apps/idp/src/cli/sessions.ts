@@ -2,7 +2,9 @@ import { loadConfig } from '../config/config.js';
 import { silentLogger } from '../logger.js';
 import type { Database } from '../db/database.js';
 import { openDatabase } from '../db/open-database.js';
+import { commandLogoutListener } from '../back-channel/command-listener.js';
 import { createSessionServices } from '../sessions/session-services.js';
+import type { SessionEndListener } from '../sessions/session-events.js';
 import type { Session } from '../sessions/session.js';
 import { createStore } from '../store/create-store.js';
 import { claimStoreLayout } from '../store/store-layout.js';
@@ -42,15 +44,31 @@ async function run(args: string[]): Promise<number> {
     return 2;
   }
   const store = createStore(config.storeUrl);
-  // Opened only to find a user by name (`revoke SID` needs none): the IdP's directory.
+  // The IdP's database: to find a user by name, and to enqueue the back-channel logout
+  // tokens the running IdP then sends.
   let database: Database | undefined;
   try {
     // Like the IdP, never act on a store written with another key layout.
     await claimStoreLayout(store);
+    const listeners: SessionEndListener[] = [];
+    if (!(config.database.kind === 'pglite' && config.database.path === null)) {
+      try {
+        database = await openDatabase(config.database);
+        listeners.push(await commandLogoutListener(config, database, silentLogger));
+      } catch (error) {
+        // `revoke SID` needs only Redis. Without the database (an embedded one the IdP holds
+        // open), the IdP's expiry sweeper still finds the ended session and tells its clients.
+        if (command !== 'revoke') throw error;
+        process.stderr.write(
+          `sessions: back-channel logout left to the IdP's sweeper: ${(error as Error).message}\n`,
+        );
+      }
+    }
     const { sessions, revoker } = createSessionServices(config, {
       store,
       logger: silentLogger,
       now: Date.now,
+      listeners,
     });
 
     if (command === 'revoke') {
@@ -64,7 +82,7 @@ async function run(args: string[]): Promise<number> {
       return 0;
     }
 
-    database = await openDatabase(config.database);
+    database ??= await openDatabase(config.database);
     const user = await createUserRepository(database).findByUsername(argument);
     if (!user) {
       process.stderr.write(`sessions: no user named ${JSON.stringify(argument)}\n`);

@@ -3,6 +3,7 @@ import { loadConfig, type Config } from '../config/config.js';
 import type { Database } from '../db/database.js';
 import { openDatabase } from '../db/open-database.js';
 import { silentLogger } from '../logger.js';
+import { commandLogoutListener } from '../back-channel/command-listener.js';
 import { createSessionServices } from '../sessions/session-services.js';
 import { createStore } from '../store/create-store.js';
 import { claimStoreLayout } from '../store/store-layout.js';
@@ -69,7 +70,7 @@ async function run(args: string[]): Promise<number> {
       directory: createUserRepository(database),
       accounts: createAccountLifecycle({
         users: createUserRepository(database),
-        sessions: sessionsOnDemand(config, (opened) => (store = opened)),
+        sessions: sessionsOnDemand(config, database, (opened) => (store = opened)),
       }),
       terminal: { input: process.stdin, output: process.stderr },
       out: (text) => process.stdout.write(text),
@@ -102,7 +103,11 @@ function unusableStores(config: Config, subcommand: UsersSubcommand): string | n
  * The revoker, on the IdP's Redis, opened only by a subcommand that ends sessions: `list` and
  * `show` work with the directory alone.
  */
-function sessionsOnDemand(config: Config, opened: (store: Store) => void): SessionEnder {
+function sessionsOnDemand(
+  config: Config,
+  database: Database,
+  opened: (store: Store) => void,
+): SessionEnder {
   let revoker: Promise<SessionEnder> | undefined;
   const get = () =>
     (revoker ??= (async () => {
@@ -110,7 +115,14 @@ function sessionsOnDemand(config: Config, opened: (store: Store) => void): Sessi
       opened(store);
       // Like the IdP, never act on a store written with another key layout.
       await claimStoreLayout(store);
-      return createSessionServices(config, { store, logger: silentLogger, now: Date.now }).revoker;
+      // Back-channel logout tokens are enqueued in the IdP's database; the IdP sends them.
+      const listeners = [await commandLogoutListener(config, database, silentLogger)];
+      return createSessionServices(config, {
+        store,
+        logger: silentLogger,
+        now: Date.now,
+        listeners,
+      }).revoker;
     })());
   return {
     revokeUser: async (sub, reason) => (await get()).revokeUser(sub, reason),

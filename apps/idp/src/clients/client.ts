@@ -18,6 +18,13 @@ export interface Client {
   /** RFC 8707 resource indicators (APIs) this client may get tokens for; the default `aud`. */
   readonly resources: readonly string[];
   readonly idTokenSignedResponseAlg: SigningAlgorithm;
+  /**
+   * OIDC Back-Channel Logout 1.0 §2.2: where the IdP POSTs a logout token when a session the
+   * client took part in ends. Absent: the client is not told.
+   */
+  readonly backchannelLogoutUri?: string;
+  /** §2.2: the client needs `sid` in every logout token (default false). */
+  readonly backchannelLogoutSessionRequired?: boolean;
 }
 
 export interface ClientRegistry {

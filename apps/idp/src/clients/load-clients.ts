@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { isSigningAlgorithm } from '@latchkey/protocol';
+import { isLoopbackHost, isSigningAlgorithm } from '@latchkey/protocol';
 import { digestSecret } from './client-secret.js';
 import type { Client, GrantType, TokenEndpointAuthMethod } from './client.js';
 
@@ -53,7 +53,8 @@ export async function loadClientsFile(
  * Validates the registrations. Each entry: `client_id`, `client_secret` (plain, hashed at
  * load) or `client_secret_sha256` (base64 digest), `token_endpoint_auth_method`,
  * `grant_types`, `redirect_uris`, `post_logout_redirect_uris`, `scope`, `resources`,
- * optional `client_name` and `id_token_signed_response_alg`.
+ * optional `client_name`, `id_token_signed_response_alg`, `backchannel_logout_uri` and
+ * `backchannel_logout_session_required`.
  */
 export function parseClients(entries: unknown, options: { production: boolean }): Client[] {
   if (!Array.isArray(entries)) throw new ClientsFileError(['CLIENTS_FILE: must hold a JSON array']);
@@ -129,6 +130,10 @@ export function parseClients(entries: unknown, options: { production: boolean })
     if (!isSigningAlgorithm(alg))
       problem('id_token_signed_response_alg must be ES256, RS256 or EdDSA');
     const name = typeof raw.client_name === 'string' ? raw.client_name : id;
+    const backchannelLogoutUri = backchannelUri(raw.backchannel_logout_uri, options, problem);
+    const sessionRequired = raw.backchannel_logout_session_required ?? false;
+    if (typeof sessionRequired !== 'boolean')
+      problem('backchannel_logout_session_required must be true or false');
 
     clients.push({
       id,
@@ -141,6 +146,8 @@ export function parseClients(entries: unknown, options: { production: boolean })
       scopes: typeof scope === 'string' ? scope.split(' ').filter(Boolean) : [],
       resources,
       idTokenSignedResponseAlg: isSigningAlgorithm(alg) ? alg : 'RS256',
+      ...(backchannelLogoutUri !== undefined && { backchannelLogoutUri }),
+      ...(sessionRequired === true && { backchannelLogoutSessionRequired: true }),
     });
   });
   if (problems.length > 0) throw new ClientsFileError(problems);
@@ -168,4 +175,37 @@ function uriList(value: unknown, field: string, problem: (text: string) => void)
     if (!url || url.hash) problem(`${field}: "${uri}" is not an absolute URI without fragment`);
   }
   return list;
+}
+
+/**
+ * OIDC Back-Channel Logout 1.0 §2.2: an absolute URL, which may hold a query but no fragment.
+ * The IdP POSTs signed logout tokens to it from the server, so plain http is refused in
+ * production unless the host is loopback (a service on the same machine): anywhere else an
+ * on-path attacker could read the token or answer in the receiver's place.
+ */
+function backchannelUri(
+  value: unknown,
+  options: { production: boolean },
+  problem: (text: string) => void,
+): string | undefined {
+  if (value === undefined) return undefined;
+  const field = 'backchannel_logout_uri';
+  if (typeof value !== 'string') {
+    problem(`${field} must be a string`);
+    return undefined;
+  }
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    problem(`${field}: "${value}" is not an absolute URL`);
+    return undefined;
+  }
+  if (url.hash || value.includes('#')) problem(`${field}: "${value}" must not have a fragment`);
+  else if (url.protocol !== 'https:' && url.protocol !== 'http:')
+    problem(`${field}: "${value}" must be an https URL`);
+  else if (url.username || url.password) problem(`${field}: "${value}" must not hold credentials`);
+  else if (url.protocol === 'http:' && options.production && !isLoopbackHost(url.hostname))
+    problem(`${field}: "${value}" must be https in production (http only for loopback hosts)`);
+  return value;
 }

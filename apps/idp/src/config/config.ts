@@ -58,6 +58,19 @@ export interface Config {
   readonly selfRegistration: boolean;
   /** Shared Signals transmitter (ssf/): how it holds polls and queued events. */
   readonly ssf: SsfConfig;
+  /** The outbox of deliveries to other services (back-channel logout tokens, SSF pushes). */
+  readonly delivery: DeliveryConfig;
+}
+
+export interface DeliveryConfig {
+  /** DELIVERY_RETRY_WINDOW: how long a message is retried before it is given up. Default 24h. */
+  readonly retryWindowMs: number;
+  /** DELIVERY_RETRY_INITIAL_DELAY: the wait before the second attempt; doubles. Default 2s. */
+  readonly initialDelayMs: number;
+  /** DELIVERY_TIMEOUT: one attempt's limit (connect, send, status). Default 10s. */
+  readonly timeoutMs: number;
+  /** DELIVERY_LOOPBACK_ONLY=true: contact loopback addresses only (tests). Default false. */
+  readonly loopbackOnly: boolean;
 }
 
 export interface SsfConfig {
@@ -172,6 +185,12 @@ export function loadConfig(env: Env): Config {
   const trustedProxies = readTrustedProxies(env.TRUSTED_PROXIES ?? '', problems);
   const mail = readMailConfig(env, mode, problems);
   const selfRegistration = readBoolean('SELF_REGISTRATION', env.SELF_REGISTRATION, problems);
+  const delivery: DeliveryConfig = {
+    retryWindowMs: duration('DELIVERY_RETRY_WINDOW', '24h', MIN, 30 * DAY),
+    initialDelayMs: duration('DELIVERY_RETRY_INITIAL_DELAY', '2s', 100, HOUR),
+    timeoutMs: duration('DELIVERY_TIMEOUT', '10s', 100, 5 * MIN),
+    loopbackOnly: readBoolean('DELIVERY_LOOPBACK_ONLY', env.DELIVERY_LOOPBACK_ONLY, problems),
+  };
 
   const clientsFile = env.CLIENTS_FILE ?? (mode === 'development' ? `${DEMO_DIR}clients.json` : '');
   if (!clientsFile) problems.push('CLIENTS_FILE: required in production');
@@ -209,6 +228,7 @@ export function loadConfig(env: Env): Config {
     mail,
     selfRegistration,
     ssf,
+    delivery: Object.freeze(delivery),
   });
 }
 

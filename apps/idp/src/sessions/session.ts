@@ -94,7 +94,10 @@ export interface SessionRepository {
    * in the store, added to in one step: two apps signing in at once both stay listed, as a
    * read-modify-write of the session record could not promise. Kept as long as the session.
    */
-  addClient(session: Pick<Session, 'sid' | 'expiresAt'>, clientId: string): Promise<void>;
+  addClient(
+    session: Pick<Session, 'sid' | 'sub' | 'expiresAt' | 'lastSeenAt'>,
+    clientId: string,
+  ): Promise<void>;
   /** The client ids the session issued codes to, in no particular order. */
   clientsOf(sid: string): Promise<string[]>;
   /**

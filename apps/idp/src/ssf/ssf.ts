@@ -6,7 +6,9 @@ import type { KeyManager } from '../keys/key-manager.js';
 import type { Logger } from '../logger.js';
 import { createPollWaiters, type PollWaiters } from './poll-waiters.js';
 import { createSignalTransmitter, type SignalTransmitter } from './transmitter.js';
-import type { Stream } from './stream.js';
+import type { DeliveryKind } from '../delivery/delivery-kind.js';
+import type { DeliveryOutbox } from '../delivery/delivery-outbox.js';
+import { ssfPushKind } from './push-kind.js';
 
 /** The Shared Signals wing as the IdP wires it: the transmitter and what delivery shares. */
 export interface SharedSignals {
@@ -25,7 +27,8 @@ export function createSharedSignals(
     keys: KeyManager;
     logger: Logger;
     now: () => number;
-    onQueued?: (streams: readonly Stream[]) => void;
+    /** The delivery outbox push streams go through; its worker must carry `pushKind`. */
+    outbox: Pick<DeliveryOutbox, 'enqueue' | 'wake'>;
   },
 ): SharedSignals {
   const waiters = createPollWaiters();
@@ -35,13 +38,28 @@ export function createSharedSignals(
     logger: deps.logger,
     waiters,
     now: deps.now,
-    ...(deps.onQueued && { onQueued: deps.onQueued }),
+    outbox: deps.outbox,
   });
   return {
     transmitter,
     waiters,
-    sign: (claims) =>
-      signCompactJws(deps.keys.signingKey(config.accessTokenAlg), SECEVENT_TYP, claims),
+    sign: signSets(config, deps.keys),
     close: () => waiters.close(),
   };
+}
+
+/** Signs a SET's claims (typ secevent+jwt) with the access-token key active now. */
+export function signSets(
+  config: Config,
+  keys: Pick<KeyManager, 'signingKey'>,
+): (claims: Record<string, unknown>) => string {
+  return (claims) => signCompactJws(keys.signingKey(config.accessTokenAlg), SECEVENT_TYP, claims);
+}
+
+/** The delivery kind for push streams, to hand to the delivery worker (RFC 8935). */
+export function ssfDeliveryKind(
+  config: Config,
+  deps: { database: Database; keys: Pick<KeyManager, 'signingKey'> },
+): DeliveryKind {
+  return ssfPushKind({ database: deps.database, sign: signSets(config, deps.keys) });
 }

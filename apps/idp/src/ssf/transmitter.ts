@@ -6,11 +6,14 @@ import {
   type CaepCredentialType,
   type SecurityEventClaims,
 } from '@latchkey/protocol';
+import { SSF_DELIVERY_PUSH } from '@latchkey/protocol';
 import type { Database } from '../db/database.js';
+import type { DeliveryOutbox } from '../delivery/delivery-outbox.js';
 import type { Logger } from '../logger.js';
 import type { SessionEndListener } from '../sessions/session-events.js';
 import type { AccountNotifier } from '../users/account-lifecycle.js';
 import type { PollWaiters } from './poll-waiters.js';
+import { SSF_PUSH_KIND } from './push-kind.js';
 import { credentialChangeEvent, sessionRevokedEvent, type SignalEvent } from './signal-events.js';
 import { canonicalJson } from './stream-input.js';
 import { insertEvent, selectExcludedSubjects, selectLiveStreams } from './stream-queries.js';
@@ -48,8 +51,8 @@ export interface TransmitterDeps {
   logger: Logger;
   waiters: PollWaiters;
   now: () => number;
-  /** Called after events were queued for push streams (the push deliverer's kick). */
-  onQueued?: (streams: readonly Stream[]) => void;
+  /** The IdP's delivery outbox (delivery/): push streams' SETs go out through it. */
+  outbox?: Pick<DeliveryOutbox, 'enqueue' | 'wake'>;
 }
 
 /** Events a stream gets: those it requested that we support (SSF §8.1.1 events_delivered). */
@@ -80,19 +83,36 @@ export function createSignalTransmitter(deps: TransmitterDeps): SignalTransmitte
     const at = now();
     // RFC 8417 §2.2 txn: the SETs one change produced share it, whichever stream carries them.
     const txn = randomBytes(16).toString('base64url');
+    let pushed = false;
     await database.transaction(async (tx) => {
       for (const stream of streams) {
         const claims = claimsFor(stream, event, txn, at);
-        await insertEvent(tx, {
-          streamId: stream.streamId,
-          jti: claims.jti,
-          claims,
-          now: new Date(at),
-        });
+        if (stream.deliveryMethod === SSF_DELIVERY_PUSH && stream.endpointUrl !== null) {
+          if (!deps.outbox) throw new Error('push delivery needs the delivery outbox');
+          // RFC 8935: one POST per SET, retried by the outbox; committed with the rest.
+          await deps.outbox.enqueue(
+            [
+              {
+                kind: SSF_PUSH_KIND,
+                target: stream.endpointUrl,
+                payload: { streamId: stream.streamId, claims },
+              },
+            ],
+            tx,
+          );
+          pushed = true;
+        } else {
+          await insertEvent(tx, {
+            streamId: stream.streamId,
+            jti: claims.jti,
+            claims,
+            now: new Date(at),
+          });
+        }
       }
     });
     for (const stream of streams) deps.waiters.wake(stream.streamId);
-    deps.onQueued?.(streams);
+    if (pushed) deps.outbox?.wake();
   }
 
   /** Every live stream that asked for this event and did not remove its subject. */

@@ -20,6 +20,7 @@ import type { AccountLinks } from '../account-links/account-links.js';
 import type { AfterAnswer } from '../account-links/after-answer.js';
 import type { Outbox, OutboxOptions } from '../mail/outbox.js';
 import type { AccountLifecycle, AccountNotifier } from '../users/account-lifecycle.js';
+import type { Deliveries, DeliveryTuning } from '../back-channel/deliveries.js';
 import type { SharedSignals } from '../ssf/ssf.js';
 
 export interface TestIdp {
@@ -36,6 +37,8 @@ export interface TestIdp {
   afterAnswer: AfterAnswer;
   links: AccountLinks;
   accounts: AccountLifecycle;
+  /** Back-channel deliveries: not started unless `startDeliveries`; tests may runOnce/sweep. */
+  deliveries: Deliveries;
   signals: SharedSignals;
   close(): Promise<void>;
 }
@@ -55,6 +58,9 @@ export interface TestIdpOptions {
   logger?: Logger;
   /** Told of password changes (e.g. a notifier that sends mail to the test's SMTP server). */
   accountNotifier?: AccountNotifier;
+  /** Start the delivery worker and sweeper (loopback targets only, whatever the tuning). */
+  startDeliveries?: boolean;
+  deliveryTuning?: DeliveryTuning;
 }
 
 /**
@@ -76,23 +82,37 @@ export async function startTestIdp(
   const clients = createClientRegistry(
     await loadClientsFile(config.clientsFile, { production: false }),
   );
-  const { handler, keys, sessions, revoker, users, accounts, outbox, afterAnswer, links, signals } =
-    createIdp(config, {
-      store,
-      database,
-      clients,
-      logger: options.logger ?? silentLogger,
-      ...(options.now && { now: options.now }),
-      ...(options.loginLimits && { loginLimits: options.loginLimits }),
-      ...(options.verifyPassword && { verifyPassword: options.verifyPassword }),
-      ...(options.outbox && { outbox: options.outbox }),
-      ...(options.accountNotifier && { accountNotifier: options.accountNotifier }),
-    });
+  const {
+    handler,
+    keys,
+    sessions,
+    revoker,
+    users,
+    accounts,
+    outbox,
+    afterAnswer,
+    links,
+    deliveries,
+    signals,
+  } = createIdp(config, {
+    store,
+    database,
+    clients,
+    logger: options.logger ?? silentLogger,
+    ...(options.now && { now: options.now }),
+    ...(options.loginLimits && { loginLimits: options.loginLimits }),
+    ...(options.verifyPassword && { verifyPassword: options.verifyPassword }),
+    ...(options.outbox && { outbox: options.outbox }),
+    ...(options.accountNotifier && { accountNotifier: options.accountNotifier }),
+    // Tests contact loopback addresses only, whatever a registration says.
+    deliveryTuning: { ...options.deliveryTuning, loopbackOnly: true },
+  });
   // USERS_FILE defaults to the demo users (alice, bob), as in dev.
   if (config.usersFile) {
     await importUsers(users, await loadUsersFile(config.usersFile, { production: false }));
   }
   await keys.start();
+  if (options.startDeliveries) deliveries.start();
   // The same server as main.ts: its header limits and error answers are part of the IdP.
   const server = createHttpServer(handler).listen(0, '127.0.0.1');
   await new Promise((resolve) => server.once('listening', resolve));
@@ -110,6 +130,7 @@ export async function startTestIdp(
     afterAnswer,
     links,
     accounts,
+    deliveries,
     signals,
     async close() {
       signals.close();
@@ -117,6 +138,7 @@ export async function startTestIdp(
       await new Promise((resolve) => server.close(resolve));
       await afterAnswer.idle();
       outbox.close();
+      await deliveries.stop();
       await keys.stop();
       await store.close();
       await database.close();

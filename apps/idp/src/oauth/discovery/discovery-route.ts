@@ -63,6 +63,10 @@ function buildProviderMetadata(config: Config): Record<string, unknown> {
     request_uri_parameter_supported: false,
     // The languages of the login, logout and error pages (`ui_locales` picks among them).
     ui_locales_supported: [...SUPPORTED_LOCALES],
+    // OIDC Back-Channel Logout 1.0 §2.1: logout tokens go to every client that took part in
+    // an ending session and registered a backchannel_logout_uri, and carry `sid` (back-channel/).
+    backchannel_logout_supported: true,
+    backchannel_logout_session_supported: true,
   };
 }
 

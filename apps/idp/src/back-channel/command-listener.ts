@@ -1,0 +1,30 @@
+import { createClientRegistry } from '../clients/client.js';
+import { loadClientsFile } from '../clients/load-clients.js';
+import type { Config } from '../config/config.js';
+import type { Database } from '../db/database.js';
+import { createDeliveryOutbox } from '../delivery/delivery-outbox.js';
+import type { Logger } from '../logger.js';
+import type { SessionEndListener } from '../sessions/session-events.js';
+import { backChannelLogoutListener } from './logout-listener.js';
+
+/**
+ * The back-channel listener for an operator's command (`sessions`, `users`), which has no
+ * worker of its own: it enqueues in the IdP's database, and the running IdP's worker sends
+ * within its poll interval. The clients are read from CLIENTS_FILE as the IdP reads them.
+ */
+export async function commandLogoutListener(
+  config: Config,
+  database: Database,
+  logger: Logger,
+  now: () => number = Date.now,
+): Promise<SessionEndListener> {
+  const clients = createClientRegistry(
+    await loadClientsFile(config.clientsFile, { production: config.mode === 'production' }),
+  );
+  const outbox = createDeliveryOutbox({
+    database,
+    now,
+    retryWindowMs: config.delivery.retryWindowMs,
+  });
+  return backChannelLogoutListener({ database, outbox, clients, logger, now });
+}
