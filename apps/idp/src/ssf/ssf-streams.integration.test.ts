@@ -16,6 +16,9 @@ import {
   startSsfTestIdp,
 } from '../test-support/ssf-receivers.js';
 import type { TestIdp } from '../test-support/test-idp.js';
+import { silentLogger } from '../logger.js';
+import { createPollWaiters } from './poll-waiters.js';
+import { createSignalTransmitter } from './transmitter.js';
 
 let idp: TestIdp;
 let tokenA: string;
@@ -444,5 +447,29 @@ describe('bad input', () => {
       returnImmediately: true,
     });
     expect(after.sets).toEqual({});
+  });
+});
+
+describe('retention', () => {
+  it('events older than SSF_EVENT_RETENTION are dropped on the way', async () => {
+    const streamId = await createPollStream();
+    const { session } = await signIn(idp, { username: 'pat' });
+    await idp.revoker.revokeSession(session, 'logout');
+    await idp.database.query(
+      `UPDATE ssf_events SET created_at = created_at - interval '8 days' WHERE stream_id = $1`,
+      [streamId],
+    );
+    // A second IdP instance's transmitter (a fresh purge clock) queues something: the old go.
+    const other = createSignalTransmitter({
+      issuer: ISSUER,
+      database: idp.database,
+      logger: silentLogger,
+      waiters: createPollWaiters(),
+      now: Date.now,
+      eventRetentionMs: idp.config.ssf.eventRetentionMs,
+    });
+    await other.credentialChanged({ sub: 'u-retention', kind: 'password' });
+    const left = Object.values((await pollStream(streamId)).sets).map((set) => decode(set).claims);
+    expect(left.map((claims) => Object.keys(claims.events)[0])).toEqual([CAEP_CREDENTIAL_CHANGE]);
   });
 });

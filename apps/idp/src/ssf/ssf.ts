@@ -38,6 +38,7 @@ export function createSharedSignals(
     logger: deps.logger,
     waiters,
     now: deps.now,
+    eventRetentionMs: config.ssf.eventRetentionMs,
     outbox: deps.outbox,
   });
   return {

@@ -16,7 +16,12 @@ import type { PollWaiters } from './poll-waiters.js';
 import { SSF_PUSH_KIND } from './push-kind.js';
 import { credentialChangeEvent, sessionRevokedEvent, type SignalEvent } from './signal-events.js';
 import { canonicalJson } from './stream-input.js';
-import { insertEvent, selectExcludedSubjects, selectLiveStreams } from './stream-queries.js';
+import {
+  deleteExpiredEvents,
+  insertEvent,
+  selectExcludedSubjects,
+  selectLiveStreams,
+} from './stream-queries.js';
 import type { Stream } from './stream.js';
 
 /** `credentialChanged`'s kinds: the MFA wing passes `second_factor` with its own type. */
@@ -51,6 +56,8 @@ export interface TransmitterDeps {
   logger: Logger;
   waiters: PollWaiters;
   now: () => number;
+  /** SSF_EVENT_RETENTION: queued events older than this are dropped (a receiver gone for good). */
+  eventRetentionMs: number;
   /** The IdP's delivery outbox (delivery/): push streams' SETs go out through it. */
   outbox?: Pick<DeliveryOutbox, 'enqueue' | 'wake'>;
 }
@@ -62,6 +69,15 @@ export function eventsDelivered(stream: Pick<Stream, 'eventsRequested'>): string
 
 export function createSignalTransmitter(deps: TransmitterDeps): SignalTransmitter {
   const { issuer, database, now } = deps;
+  let purgedAt = -Infinity;
+
+  /** At most once a minute, on the way: no timer of its own, and cheap on the created_at index. */
+  async function purgeExpired(at: number): Promise<void> {
+    if (at - purgedAt < 60_000) return;
+    purgedAt = at;
+    const dropped = await deleteExpiredEvents(database, new Date(at - deps.eventRetentionMs));
+    if (dropped > 0) deps.logger.warn('ssf.events_expired', { dropped });
+  }
 
   const claimsFor = (
     stream: Stream,
@@ -79,8 +95,9 @@ export function createSignalTransmitter(deps: TransmitterDeps): SignalTransmitte
   });
 
   async function queue(streams: readonly Stream[], event: SignalEvent): Promise<void> {
-    if (streams.length === 0) return;
     const at = now();
+    await purgeExpired(at);
+    if (streams.length === 0) return;
     // RFC 8417 §2.2 txn: the SETs one change produced share it, whichever stream carries them.
     const txn = randomBytes(16).toString('base64url');
     let pushed = false;
