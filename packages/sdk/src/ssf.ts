@@ -7,6 +7,8 @@ export {
   createSsfRevocationSource,
   type SsfRevocationSource,
   type SsfRevocationSourceStatus,
+  type PushRequest,
+  type PushAnswer,
 } from './revocation/ssf-revocation-source.js';
 export type { SsfRevocationSourceOptions } from './revocation/ssf-source-options.js';
 export type { RevocationLogger } from './revocation/redis-source-options.js';

@@ -1,5 +1,6 @@
 import {
   SSF_DELIVERY_POLL,
+  SSF_DELIVERY_PUSH,
   SSF_EVENTS_SUPPORTED,
   SSF_MANAGE_SCOPE,
   ssfAudience,
@@ -28,7 +29,10 @@ export interface PollBody {
  * answer, 5xx) is IdpUnavailableError.
  */
 export interface SsfReceiver {
-  createStream(): Promise<string>;
+  /** A poll stream, or with `push` a push stream to the service's own endpoint. */
+  createStream(push?: { endpointUrl: string; authorization: string }): Promise<string>;
+  /** SSF §8.1.4: asks for a verification event carrying `state`. */
+  verify(streamId: string, state: string): Promise<void>;
   deleteStream(streamId: string): Promise<void>;
   poll(streamId: string, body: PollBody, signal?: AbortSignal): Promise<PollAnswer>;
 }
@@ -87,11 +91,17 @@ export function createSsfReceiver(options: ResolvedSsfSourceOptions): SsfReceive
   }
 
   return {
-    async createStream() {
+    async createStream(push) {
       const answer = await api(
         'ssf/streams',
         {
-          delivery: { method: SSF_DELIVERY_POLL },
+          delivery: push
+            ? {
+                method: SSF_DELIVERY_PUSH,
+                endpoint_url: push.endpointUrl,
+                authorization_header: push.authorization,
+              }
+            : { method: SSF_DELIVERY_POLL },
           events_requested: SSF_EVENTS_SUPPORTED,
           description: 'Latchkey SDK revocation source',
         },
@@ -102,6 +112,11 @@ export function createSsfReceiver(options: ResolvedSsfSourceOptions): SsfReceive
         throw refusal(answer.status, 'the IdP did not create the stream');
       }
       return streamId;
+    },
+
+    async verify(streamId, state) {
+      const answer = await api('ssf/verify', { stream_id: streamId, state }, requestTimeoutMs);
+      if (answer.status !== 204) throw refusal(answer.status, 'the IdP refused the verification');
     },
 
     async deleteStream(streamId) {

@@ -1,4 +1,10 @@
-import { signalRevocation, type SecurityEventClaims } from '@latchkey/protocol';
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import {
+  SECEVENT_MEDIA_TYPE,
+  signalRevocation,
+  SSF_VERIFICATION,
+  type SecurityEventClaims,
+} from '@latchkey/protocol';
 import {
   AudienceMismatchError,
   IssuerMismatchError,
@@ -26,6 +32,13 @@ export interface SsfRevocationSource extends RevocationSource {
    * receiver, or when the source is closed first; pass a `signal` to bound the wait.
    */
   ready(options?: { signal?: AbortSignal }): Promise<void>;
+  /**
+   * RFC 8935 push endpoint (with the `push` option): give it the request's Content-Type,
+   * Authorization header and body, answer with what it returns. 202 once the SET is applied;
+   * 400 `{err, description}` for a SET refused (not retried by the IdP); 401 for a wrong
+   * Authorization; 503 when the IdP's keys cannot be fetched yet (the IdP retries).
+   */
+  receivePush(request: PushRequest): Promise<PushAnswer>;
   /** Stops polling (and deletes the stream if the source created it). Idempotent. */
   close(): Promise<void>;
   readonly status: SsfRevocationSourceStatus;
@@ -40,6 +53,21 @@ export interface SsfRevocationSourceStatus {
   entries: number;
   streamId: string | undefined;
 }
+
+export interface PushRequest {
+  contentType: string | undefined;
+  authorization: string | undefined;
+  body: string;
+}
+
+export interface PushAnswer {
+  status: number;
+  /** JSON to send with the status (RFC 8935 §2.3 error), when any. */
+  body?: { err: string; description: string };
+}
+
+/** RFC 8935 §2.2: a SET is a few hundred bytes; anything far larger is refused unread. */
+const MAX_PUSH_BYTES = 64 * 1024;
 
 type Outcome = 'applied' | { err: string; description: string } | 'retry';
 
@@ -98,7 +126,17 @@ export function createSsfRevocationSource(
     resolveLoaded();
   }
 
+  // Push: the verification asked for last; its arrival proves the channel carries events.
+  let verifying: { state: string; sentAt: number } | undefined;
+
   function apply(claims: SecurityEventClaims): void {
+    const verification = claims.events[SSF_VERIFICATION];
+    if (verification !== undefined) {
+      if (verifying !== undefined && verification.state === verifying.state) {
+        confirm(verifying.sentAt);
+      }
+      return;
+    }
     const revocation = signalRevocation(claims, resolved.issuer);
     if (revocation === null) return; // verification, or nothing a verifier acts on
     const at = now();
@@ -149,6 +187,47 @@ export function createSsfRevocationSource(
     });
   }
 
+  /**
+   * Push: the IdP sends; this side only creates the stream and asks for a verification event
+   * every `maxStalenessMs / 3`. Its arrival confirms the state as of the request: the channel
+   * was carrying events then. (A push the IdP is still retrying is not seen by this; the
+   * IdP's outbox keeps retrying it, and poll is the stricter choice.)
+   */
+  async function runPush(push: { endpointUrl: string; authorization: string }): Promise<void> {
+    let failures = 0;
+    while (!closed) {
+      try {
+        if (streamId === undefined) {
+          streamId = await receiver.createStream(push);
+          createdStream = true;
+          logger.info('revocation.stream_created', { streamId });
+        }
+        const state = randomBytes(16).toString('base64url');
+        verifying = { state, sentAt: now() };
+        await receiver.verify(streamId, state);
+        failures = 0;
+        await sleep(Math.max(10, maxStalenessMs / 3));
+      } catch (error) {
+        if (closed) return;
+        failures += 1;
+        noteFailure(error);
+        await sleep(Math.min(maxStalenessMs / 4, 100 * 2 ** Math.min(failures, 6)));
+      }
+    }
+  }
+
+  function noteFailure(error: unknown): void {
+    synced = false;
+    if (error instanceof SignalStreamError) {
+      refusedBy = error;
+      if (confirmedAt === undefined) rejectLoaded(error);
+    }
+    logger.warn('revocation.stream_failed', {
+      code: (error as { code?: unknown }).code,
+      message: error instanceof Error ? error.message : String(error),
+    });
+  }
+
   async function run(): Promise<void> {
     let pending: Pick<PollBody, 'ack' | 'setErrs'> = { ack: [], setErrs: {} };
     let drained = false;
@@ -189,15 +268,7 @@ export function createSsfRevocationSource(
         if (closed) return;
         failures += 1;
         drained = false;
-        synced = false;
-        if (error instanceof SignalStreamError) {
-          refusedBy = error;
-          if (confirmedAt === undefined) rejectLoaded(error);
-        }
-        logger.warn('revocation.poll_failed', {
-          code: (error as { code?: unknown }).code,
-          message: error instanceof Error ? error.message : String(error),
-        });
+        noteFailure(error);
         // Backs off, but retries well within the staleness bound so a recovery is seen soon.
         await sleep(Math.min(maxStalenessMs / 4, 100 * 2 ** Math.min(failures, 6)));
       }
@@ -216,7 +287,10 @@ export function createSsfRevocationSource(
     Math.max(10, maxStalenessMs / 4),
   );
   sweeper.unref();
-  const running = run();
+  const running = resolved.push ? runPush(resolved.push) : run();
+  const expectedAuthorization = resolved.push
+    ? createHash('sha256').update(resolved.push.authorization).digest()
+    : undefined;
 
   return {
     check(claims) {
@@ -228,6 +302,34 @@ export function createSsfRevocationSource(
         throw new RevocationStaleError('revocation state is older than maxStalenessMs');
       }
       if (revoked.isRevoked(claims, at)) throw new TokenRevokedError('token has been revoked');
+    },
+
+    async receivePush({ contentType, authorization, body }) {
+      if (expectedAuthorization === undefined || closed) return { status: 404 };
+      // Compared as digests, in constant time: the header is the IdP's proof of who it is.
+      const given = createHash('sha256')
+        .update(authorization ?? '')
+        .digest();
+      if (authorization === undefined || !timingSafeEqual(given, expectedAuthorization)) {
+        return {
+          status: 401,
+          body: { err: 'authentication_failed', description: 'wrong Authorization' },
+        };
+      }
+      if (contentType?.split(';')[0]?.trim().toLowerCase() !== SECEVENT_MEDIA_TYPE) {
+        return {
+          status: 400,
+          body: { err: 'invalid_request', description: `the body must be ${SECEVENT_MEDIA_TYPE}` },
+        };
+      }
+      if (typeof body !== 'string' || body.length > MAX_PUSH_BYTES) {
+        return { status: 400, body: { err: 'invalid_request', description: 'body too large' } };
+      }
+      const outcome = await handle(body.trim());
+      if (outcome === 'applied') return { status: 202 };
+      // The keys could not be fetched: a 5xx makes the IdP try again later.
+      if (outcome === 'retry') return { status: 503 };
+      return { status: 400, body: outcome };
     },
 
     ready({ signal } = {}) {

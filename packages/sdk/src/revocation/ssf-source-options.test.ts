@@ -27,6 +27,8 @@ describe('SSF source options', () => {
     [{ failOpen: 'yes' }],
     [{ credentialChange: 'maybe' }],
     [{ streamId: 7 }],
+    [{ push: { endpointUrl: 'http://svc.example/events', authorization: 'x'.repeat(16) } }],
+    [{ push: { endpointUrl: 'https://svc.example/events', authorization: 'short' } }],
   ])('refuses %j with a TypeError', (override) => {
     expect(() => resolveSsfSourceOptions({ ...base, ...override } as never)).toThrow(TypeError);
   });

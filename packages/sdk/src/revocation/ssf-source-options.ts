@@ -47,6 +47,13 @@ export interface SsfRevocationSourceOptions {
    * arrive as session-revoked events).
    */
   credentialChange?: 'revoke' | 'ignore';
+  /**
+   * Push delivery (RFC 8935) instead of poll: the IdP POSTs each SET to `endpointUrl`, where
+   * the service mounts `source.receivePush`, with `authorization` as its Authorization header
+   * (a secret of at least 16 characters; the handler compares it in constant time). Liveness
+   * comes from a verification event asked for every `maxStalenessMs / 3`. Default: poll.
+   */
+  push?: { endpointUrl: string; authorization: string };
   /** Bound on each request besides the long poll's own wait. Default `5000`. */
   requestTimeoutMs?: number;
   /** Clock in epoch ms. Default `Date.now`. */
@@ -66,6 +73,7 @@ export interface ResolvedSsfSourceOptions {
   retentionMs: number;
   credentialChange: 'revoke' | 'ignore';
   requestTimeoutMs: number;
+  push: { endpointUrl: string; authorization: string } | undefined;
   now: () => number;
   logger: RevocationLogger;
 }
@@ -122,7 +130,19 @@ export function resolveSsfSourceOptions(
   if (typeof logger?.info !== 'function' || typeof logger.warn !== 'function') {
     throw new TypeError('logger must have info and warn functions');
   }
+  let push: ResolvedSsfSourceOptions['push'];
+  if (options.push !== undefined) {
+    const { endpointUrl, authorization } = options.push ?? {};
+    if (!parseSecureUrl(endpointUrl)) {
+      throw new TypeError('push.endpointUrl must be an https (or loopback http) URL');
+    }
+    if (typeof authorization !== 'string' || authorization.length < 16) {
+      throw new TypeError('push.authorization must be a secret of at least 16 characters');
+    }
+    push = { endpointUrl, authorization };
+  }
   return {
+    push,
     issuer,
     idpUrl: new URL(idpUrl.href.replace(/\/?$/, '/')),
     clientId: text(options.clientId, 'clientId'),
