@@ -61,6 +61,7 @@ const LAYERS = {
   main: ['*'],
   cli: [
     'back-channel',
+    'ssf',
     'config',
     'logger',
     'store',

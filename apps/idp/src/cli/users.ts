@@ -4,6 +4,7 @@ import type { Database } from '../db/database.js';
 import { openDatabase } from '../db/open-database.js';
 import { silentLogger } from '../logger.js';
 import { commandLogoutListener } from '../back-channel/command-listener.js';
+import { commandSignalTransmitter } from '../ssf/command-transmitter.js';
 import { createSessionServices } from '../sessions/session-services.js';
 import { createStore } from '../store/create-store.js';
 import { claimStoreLayout } from '../store/store-layout.js';
@@ -71,6 +72,12 @@ async function run(args: string[]): Promise<number> {
       accounts: createAccountLifecycle({
         users: createUserRepository(database),
         sessions: sessionsOnDemand(config, database, (opened) => (store = opened)),
+        // set-password: a CAEP credential-change for every stream that asked for one.
+        notifier: commandSignalTransmitter(config, database, silentLogger).accountNotifier,
+        reportNoticeFailure: (error) =>
+          process.stderr.write(
+            `users: the Shared Signals event was not queued: ${(error as Error).message}\n`,
+          ),
       }),
       terminal: { input: process.stdin, output: process.stderr },
       out: (text) => process.stdout.write(text),
@@ -116,7 +123,11 @@ function sessionsOnDemand(
       // Like the IdP, never act on a store written with another key layout.
       await claimStoreLayout(store);
       // Back-channel logout tokens are enqueued in the IdP's database; the IdP sends them.
-      const listeners = [await commandLogoutListener(config, database, silentLogger)];
+      // So are the Shared Signals events (ssf/), which the IdP delivers.
+      const listeners = [
+        await commandLogoutListener(config, database, silentLogger),
+        commandSignalTransmitter(config, database, silentLogger),
+      ];
       return createSessionServices(config, {
         store,
         logger: silentLogger,
