@@ -47,6 +47,9 @@ import type { AccountLifecycle } from './users/account-lifecycle.js';
 import { noAudit, type AuditTrail } from './audit/audit-trail.js';
 import { NO_METRICS, type IdpMetrics } from './metrics/idp-metrics.js';
 import { meteredLimiter } from './metrics/metered.js';
+import type { SharedSignals } from './ssf/ssf.js';
+import { mountSsfRoutes } from './ssf/ssf-routes.js';
+import { createStreamService } from './ssf/stream-service.js';
 
 export interface AppDeps {
   config: Config;
@@ -79,6 +82,8 @@ export interface AppDeps {
     AccountLinkDeps,
     'links' | 'passwords' | 'mailer' | 'afterAnswer' | 'inLocale'
   >;
+  /** The Shared Signals transmitter (ssf/): without it, no SSF endpoints. */
+  signals?: SharedSignals;
 }
 
 /** Builds the IdP's Koa app. It never listens: main.ts and the tests decide where. */
@@ -181,6 +186,29 @@ export function createApp(deps: AppDeps): Koa {
     { ...login, accounts: deps.accounts },
     { language, htmlErrors: htmlErrors(logger), clientAddress },
   );
+  if (deps.signals) {
+    const { signals } = deps;
+    mountSsfRoutes(
+      router,
+      {
+        ...userDeps,
+        streams: createStreamService({
+          database: deps.database,
+          transmitter: signals.transmitter,
+          rules: { production: config.mode === 'production' },
+          now,
+        }),
+        poll: {
+          database: deps.database,
+          waiters: signals.waiters,
+          logger,
+          waitMaxMs: config.ssf.pollWaitMaxMs,
+          sign: signals.sign,
+        },
+      },
+      allowAnyOrigin(),
+    );
+  }
   router.get('/healthz', healthzRoute());
   router.get(
     '/readyz',

@@ -35,6 +35,8 @@ import { inMailLocale } from './mail/mail-locale.js';
 import type { MailTransport } from './mail/mail-message.js';
 import type { Outbox, OutboxOptions } from './mail/outbox.js';
 import { passwordChangedNotice } from './mail/password-changed-notice.js';
+import { composeNotifiers } from './users/account-notifiers.js';
+import { createSharedSignals, ssfDeliveryKind, type SharedSignals } from './ssf/ssf.js';
 import {
   createAccountLifecycle,
   type AccountLifecycle,
@@ -60,10 +62,16 @@ export interface Idp {
   /** What happened, for operators; main.ts prunes it (audit/audit-pruner.ts). */
   audit: AuditLog;
   /**
-   * Messages to other services (back-channel logout tokens): start after the keys, stop
-   * before them.
+   * Messages to other services (back-channel logout tokens, SSF pushes): start after the
+   * keys, stop before them.
    */
   deliveries: Deliveries;
+  /**
+   * The Shared Signals transmitter (ssf/): told of every session end and password change;
+   * `signals.transmitter.credentialChanged` is the door for second-factor changes. Close it
+   * (wakes held polls) before the server.
+   */
+  signals: SharedSignals;
 }
 
 /** Wires the IdP from its configuration, the same way for main.ts and for the tests. */
@@ -130,14 +138,27 @@ export function createIdp(
     logger: deps.logger,
     now,
     sessions: liveSessions,
-    ...(deps.deliveryKinds && { kinds: deps.deliveryKinds }),
+    // SSF push streams (RFC 8935) ride the same outbox and worker as back-channel logout.
+    kinds: [
+      ssfDeliveryKind(config, { database: deps.database, keys }),
+      ...(deps.deliveryKinds ?? []),
+    ],
     ...(deps.deliveryTuning && { tuning: deps.deliveryTuning }),
+  });
+  const signals = createSharedSignals(config, {
+    database: deps.database,
+    keys,
+    logger: deps.logger,
+    now,
+    outbox: deliveries.outbox,
   });
   const { sessions: sessionStore, revoker } = createSessionServices(config, {
     store: deps.store,
     logger: deps.logger,
     now,
-    listeners: [auditSessionEnds(audit), deliveries.listener],
+    // Back-channel logout tokens, and a CAEP session-revoked event per Shared Signals stream,
+    // each queued durably before the revoker returns; and the audit trail.
+    listeners: [auditSessionEnds(audit), deliveries.listener, signals.transmitter],
   });
   // Every code issued records which client took part in the session, durably.
   const sessions = deliveries.recording(sessionStore);
@@ -151,7 +172,11 @@ export function createIdp(
     audit,
     sessions: revoker,
     // "Your password was changed", by mail in the language of the page that changed it.
-    notifier: deps.accountNotifier ?? passwordChangedNotice({ mailer, issuer: config.issuer, now }),
+    notifier: composeNotifiers([
+      deps.accountNotifier ?? passwordChangedNotice({ mailer, issuer: config.issuer, now }),
+      // And a CAEP credential-change event for every Shared Signals stream that asked for one.
+      signals.transmitter.accountNotifier,
+    ]),
     reportNoticeFailure: (error) =>
       deps.logger.warn('account.notice_failed', {
         error: error instanceof Error ? error.message : String(error),
@@ -176,6 +201,7 @@ export function createIdp(
     audit,
     now,
     accountLinkPages,
+    signals,
     ...deps,
     database,
   });
@@ -201,5 +227,6 @@ export function createIdp(
     accounts,
     audit,
     deliveries,
+    signals,
   };
 }

@@ -1,4 +1,7 @@
 import { randomBytes } from 'node:crypto';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
   sessionCookieKey,
@@ -14,6 +17,28 @@ const PROBE = fileURLToPath(new URL('./idp-probe.ts', import.meta.url));
 /** The Contract's demo clients and users: the same ids and secrets the peers are given. */
 export const CLIENTS_FILE = `${IDP_DIR}demo/clients.json`;
 export const USERS_FILE = `${IDP_DIR}demo/users.json`;
+
+/**
+ * A Shared Signals receiver registered besides the demo clients (case 3's SSF rows): its
+ * resource is `<issuer>/ssf`, and the issuer is known only once the port is.
+ */
+export const SSF_RECEIVER = { id: 'bench-ssf', secret: 'bench-ssf-receiver-secret' };
+
+async function clientsWithReceiver(issuer: string): Promise<{ file: string; dir: string }> {
+  const demo = JSON.parse(await readFile(CLIENTS_FILE, 'utf8')) as object[];
+  const dir = await mkdtemp(join(tmpdir(), 'latchkey-bench-clients-'));
+  const file = join(dir, 'clients.json');
+  const receiver = {
+    client_id: SSF_RECEIVER.id,
+    client_secret: SSF_RECEIVER.secret,
+    token_endpoint_auth_method: 'client_secret_basic',
+    grant_types: ['client_credentials'],
+    scope: 'ssf.manage',
+    resources: [`${issuer}/ssf`],
+  };
+  await writeFile(file, JSON.stringify([...demo, receiver]));
+  return { file, dir };
+}
 
 /** The built IdP (apps/idp/dist/main.js) as its own process, on a private Redis. */
 export interface BenchIdp {
@@ -46,6 +71,7 @@ export async function startBenchIdp(
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   const kek = randomBytes(32);
+  const clients = await clientsWithReceiver(url);
   const child: Child = spawnNode(options.main ?? MAIN, {
     nodeArgs: ['--expose-gc', '--import', 'tsx', '--import', PROBE],
     env: {
@@ -53,7 +79,7 @@ export async function startBenchIdp(
       IDP_PORT: String(port),
       ISSUER: url,
       REDIS_URL: redisUrl,
-      CLIENTS_FILE: options.clientsFile ?? CLIENTS_FILE,
+      CLIENTS_FILE: options.clientsFile ?? clients.file,
       USERS_FILE,
       // The directory in memory: each run starts from the demo users, leaves nothing behind.
       DATABASE_URL: options.databaseUrl ?? 'pglite://memory',
@@ -83,6 +109,7 @@ export async function startBenchIdp(
     ]);
   } catch (error) {
     await child.stop();
+    await rm(clients.dir, { recursive: true, force: true });
     throw new Error(`${(error as Error).message}\n${child.output()}`);
   }
   let nextId = 0;
@@ -102,6 +129,7 @@ export async function startBenchIdp(
     },
     async stop() {
       await child.stop();
+      await rm(clients.dir, { recursive: true, force: true });
     },
   };
 }

@@ -22,6 +22,7 @@ const unavailable = [
   [errors.DiscoveryError, 'ERR_DISCOVERY_FAILED'],
   [errors.RevocationStaleError, 'ERR_REVOCATION_STALE'],
   [errors.IdpUnavailableError, 'ERR_IDP_UNAVAILABLE'],
+  [errors.SignalStreamError, 'ERR_SIGNAL_STREAM'],
 ] as const;
 
 describe('errors', () => {

@@ -30,5 +30,6 @@ export {
   RevocationLayoutError,
   TokenRequestError,
   IdpUnavailableError,
+  SignalStreamError,
   type LatchkeyErrorCode,
 } from '@latchkey/protocol/jwt';

@@ -60,6 +60,7 @@ export {
   RevocationLayoutError,
   TokenRequestError,
   IdpUnavailableError,
+  SignalStreamError,
   type LatchkeyErrorCode,
 } from './errors.js';
 export {

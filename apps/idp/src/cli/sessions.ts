@@ -3,6 +3,7 @@ import { silentLogger } from '../logger.js';
 import type { Database } from '../db/database.js';
 import { openDatabase } from '../db/open-database.js';
 import { commandLogoutListener } from '../back-channel/command-listener.js';
+import { commandSignalTransmitter } from '../ssf/command-transmitter.js';
 import { createSessionServices } from '../sessions/session-services.js';
 import { auditSessionEnds } from '../sessions/audit-session-ends.js';
 import { operatorAudit } from './operator-audit.js';
@@ -57,6 +58,8 @@ async function run(args: string[]): Promise<number> {
       try {
         database = await openDatabase(config.database);
         listeners.push(await commandLogoutListener(config, database, silentLogger));
+        // And a CAEP session-revoked event for every Shared Signals stream (ssf/).
+        listeners.push(commandSignalTransmitter(config, database, silentLogger));
       } catch (error) {
         // `revoke SID` needs only Redis. Without the database (an embedded one the IdP holds
         // open), the IdP's expiry sweeper still finds the ended session and tells its clients.

@@ -4,6 +4,7 @@ import type { Database } from '../db/database.js';
 import { openDatabase } from '../db/open-database.js';
 import { silentLogger } from '../logger.js';
 import { commandLogoutListener } from '../back-channel/command-listener.js';
+import { commandSignalTransmitter } from '../ssf/command-transmitter.js';
 import { createSessionServices } from '../sessions/session-services.js';
 import type { AuditActor } from '../audit/audit-event.js';
 import { auditSessionEnds } from '../sessions/audit-session-ends.js';
@@ -76,6 +77,12 @@ async function run(args: string[]): Promise<number> {
       accounts: createAccountLifecycle({
         users: createUserRepository(database),
         sessions: sessionsOnDemand(config, database, (opened) => (store = opened), operator),
+        // set-password: a CAEP credential-change for every stream that asked for one.
+        notifier: commandSignalTransmitter(config, database, silentLogger).accountNotifier,
+        reportNoticeFailure: (error) =>
+          process.stderr.write(
+            `users: the Shared Signals event was not queued: ${(error as Error).message}\n`,
+          ),
         ...operator,
       }),
       terminal: { input: process.stdin, output: process.stderr },
@@ -123,8 +130,11 @@ function sessionsOnDemand(
       // Like the IdP, never act on a store written with another key layout.
       await claimStoreLayout(store);
       // Back-channel logout tokens are enqueued in the IdP's database; the IdP sends them.
+      // So are the Shared Signals events (ssf/), which the IdP delivers; and the audit trail
+      // records what the operator ended.
       const listeners = [
         await commandLogoutListener(config, database, silentLogger),
+        commandSignalTransmitter(config, database, silentLogger),
         auditSessionEnds(operator.audit, operator.actor),
       ];
       return createSessionServices(config, {

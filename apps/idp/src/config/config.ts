@@ -60,6 +60,8 @@ export interface Config {
   readonly auditRetentionMs: number;
   /** METRICS_PORT (and METRICS_HOST, default IDP_HOST): GET /metrics; null: no metrics. */
   readonly metrics: MetricsListen | null;
+  /** Shared Signals transmitter (ssf/): how it holds polls and queued events. */
+  readonly ssf: SsfConfig;
   /** The outbox of deliveries to other services (back-channel logout tokens, SSF pushes). */
   readonly delivery: DeliveryConfig;
 }
@@ -78,6 +80,13 @@ export interface DeliveryConfig {
   readonly timeoutMs: number;
   /** DELIVERY_LOOPBACK_ONLY=true: contact loopback addresses only (tests). Default false. */
   readonly loopbackOnly: boolean;
+}
+
+export interface SsfConfig {
+  /** SSF_POLL_WAIT_MAX: the longest a poll (RFC 8936 long polling) is held open. Default 30s. */
+  readonly pollWaitMaxMs: number;
+  /** SSF_EVENT_RETENTION: how long an undelivered event waits before it is dropped. Default 7d. */
+  readonly eventRetentionMs: number;
 }
 
 export interface RateLimits {
@@ -149,6 +158,10 @@ export function loadConfig(env: Env): Config {
   const sessionMaxTtlMs = duration('SESSION_MAX_TTL', '12h', MIN, 365 * DAY);
   // At least a day: the audit table refuses to delete anything younger (migration 008).
   const auditRetentionMs = duration('AUDIT_RETENTION', '90d', DAY, 10 * 365 * DAY);
+  const ssf: SsfConfig = Object.freeze({
+    pollWaitMaxMs: duration('SSF_POLL_WAIT_MAX', '30s', 1_000, 5 * MIN),
+    eventRetentionMs: duration('SSF_EVENT_RETENTION', '7d', HOUR, 90 * DAY),
+  });
   if (sessionIdleTtlMs > sessionMaxTtlMs) {
     problems.push('SESSION_IDLE_TTL: must not be longer than SESSION_MAX_TTL');
   }
@@ -228,6 +241,7 @@ export function loadConfig(env: Env): Config {
     selfRegistration,
     auditRetentionMs,
     metrics,
+    ssf,
     delivery: Object.freeze(delivery),
   });
 }

@@ -23,6 +23,7 @@ import type { AccountLifecycle, AccountNotifier } from '../users/account-lifecyc
 import type { AuditLog } from '../audit/audit-trail.js';
 import { sessionCookieKey, sessionCookieValue } from '../sessions/session-cookie.js';
 import type { Deliveries, DeliveryTuning } from '../back-channel/deliveries.js';
+import type { SharedSignals } from '../ssf/ssf.js';
 
 export interface TestIdp {
   url: string;
@@ -41,6 +42,7 @@ export interface TestIdp {
   audit: AuditLog;
   /** Back-channel deliveries: not started unless `startDeliveries`; tests may runOnce/sweep. */
   deliveries: Deliveries;
+  signals: SharedSignals;
   close(): Promise<void>;
 }
 
@@ -95,6 +97,7 @@ export async function startTestIdp(
     links,
     audit,
     deliveries,
+    signals,
   } = createIdp(config, {
     store,
     database,
@@ -133,7 +136,9 @@ export async function startTestIdp(
     accounts,
     audit,
     deliveries,
+    signals,
     async close() {
+      signals.close();
       server.closeAllConnections();
       await new Promise((resolve) => server.close(resolve));
       await afterAnswer.idle();

@@ -36,7 +36,8 @@ export type LatchkeyErrorCode =
   | 'ERR_REVOCATION_STALE'
   | 'ERR_REVOCATION_LAYOUT'
   | 'ERR_TOKEN_REQUEST'
-  | 'ERR_IDP_UNAVAILABLE';
+  | 'ERR_IDP_UNAVAILABLE'
+  | 'ERR_SIGNAL_STREAM';
 
 /** Base class of every error this SDK throws on purpose. Not thrown itself. */
 export class LatchkeyError extends Error {
@@ -223,4 +224,21 @@ export class TokenRequestError extends LatchkeyError {
 export class IdpUnavailableError extends VerificationUnavailableError {
   static override code: LatchkeyErrorCode = 'ERR_IDP_UNAVAILABLE';
   override code: LatchkeyErrorCode = 'ERR_IDP_UNAVAILABLE';
+}
+
+/**
+ * The Shared Signals stream a revocation source reads could not be used: the IdP refused the
+ * receiver (401, 403: its client lacks the `ssf.manage` scope or the SSF resource), or the
+ * stream is gone (404). `status` is the IdP's answer. A configuration problem, not an outage:
+ * the source keeps failing closed until it is put right.
+ */
+export class SignalStreamError extends VerificationUnavailableError {
+  static override code: LatchkeyErrorCode = 'ERR_SIGNAL_STREAM';
+  override code: LatchkeyErrorCode = 'ERR_SIGNAL_STREAM';
+  readonly status: number;
+
+  constructor(message?: string, status = 0) {
+    super(message);
+    this.status = status;
+  }
 }

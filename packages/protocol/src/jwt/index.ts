@@ -50,6 +50,7 @@ export {
   RevocationLayoutError,
   TokenRequestError,
   IdpUnavailableError,
+  SignalStreamError,
   type LatchkeyErrorCode,
 } from './errors.js';
 export {

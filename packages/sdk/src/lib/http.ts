@@ -33,6 +33,47 @@ export async function getJson(
   return { status: 200, headers: response.headers, body: JSON.parse(text) as unknown };
 }
 
+/**
+ * POSTs `body` (JSON, or a form when URLSearchParams) and reads a JSON answer of any status:
+ * the SSF stream API and the token endpoint explain their refusals in the body.
+ */
+export async function postJson(
+  url: URL,
+  body: unknown,
+  options: {
+    timeoutMs: number;
+    headers?: Record<string, string>;
+    method?: string;
+    signal?: AbortSignal;
+  },
+): Promise<{ status: number; body: unknown }> {
+  const timeout = AbortSignal.timeout(options.timeoutMs);
+  const form = body instanceof URLSearchParams;
+  const response = await fetch(url, {
+    method: options.method ?? 'POST',
+    headers: {
+      accept: 'application/json',
+      ...(body !== undefined && {
+        'content-type': form ? 'application/x-www-form-urlencoded' : 'application/json',
+      }),
+      ...options.headers,
+    },
+    ...(body !== undefined && { body: form ? body : JSON.stringify(body) }),
+    signal: options.signal ? AbortSignal.any([timeout, options.signal]) : timeout,
+    redirect: 'error',
+  });
+  const text = await readText(response);
+  let parsed: unknown = null;
+  if (text !== '') {
+    try {
+      parsed = JSON.parse(text) as unknown;
+    } catch {
+      parsed = null;
+    }
+  }
+  return { status: response.status, body: parsed };
+}
+
 async function readText(response: Response): Promise<string> {
   const declared = Number(response.headers.get('content-length'));
   if (declared > MAX_BODY_BYTES) {

@@ -3,6 +3,7 @@ import { usersMigration } from './001-users.js';
 import { accountLinksMigration } from './002-account-links.js';
 import { signingKeysMigration } from './003-signing-keys.js';
 import { deliveriesMigration } from './004-deliveries.js';
+import { ssfStreamsMigration } from './005-ssf-streams.js';
 import { auditEventsMigration } from './008-audit-events.js';
 
 /**
@@ -14,5 +15,6 @@ export const MIGRATIONS: readonly Migration[] = [
   accountLinksMigration,
   signingKeysMigration,
   deliveriesMigration,
+  ssfStreamsMigration,
   auditEventsMigration,
 ];
