@@ -89,7 +89,7 @@ const LAYERS = {
     'mail',
     'i18n',
   ],
-  delivery: ['logger', 'db'],
+  delivery: ['logger', 'db', 'audit'],
   'back-channel': ['config', 'logger', 'db', 'clients', 'keys', 'sessions', 'delivery'],
   'test-support': ['*'],
 };

@@ -133,6 +133,7 @@ export function createIdp(
   };
   const deliveries = createDeliveries(config, {
     database,
+    audit,
     clients: deps.clients,
     keys,
     logger: deps.logger,

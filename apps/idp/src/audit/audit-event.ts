@@ -24,6 +24,9 @@ export const AUDIT_EVENT_TYPES = [
   'user.deleted',
   'user.password_changed',
   'user.roles_changed',
+  'delivery.delivered',
+  'delivery.retry_scheduled',
+  'delivery.failed',
 ] as const;
 
 export type KnownAuditEventType = (typeof AUDIT_EVENT_TYPES)[number];

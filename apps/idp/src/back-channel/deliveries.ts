@@ -1,3 +1,4 @@
+import type { AuditTrail } from '../audit/audit-trail.js';
 import type { ClientRegistry } from '../clients/client.js';
 import type { Config } from '../config/config.js';
 import type { Database } from '../db/database.js';
@@ -54,6 +55,8 @@ export function createDeliveries(
     sessions: Pick<SessionRepository, 'find'>;
     kinds?: readonly DeliveryKind[];
     tuning?: DeliveryTuning;
+    /** Where each delivery's outcome is recorded. */
+    audit?: AuditTrail;
   },
 ): Deliveries {
   const { database, clients, logger, now } = deps;
@@ -72,6 +75,7 @@ export function createDeliveries(
     ],
     logger,
     now,
+    ...(deps.audit && { audit: deps.audit }),
     ...(tuning.random && { random: tuning.random }),
     backoff: {
       ...DEFAULT_BACKOFF,

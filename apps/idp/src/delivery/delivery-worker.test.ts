@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Database } from '../db/database.js';
-import { createLogger } from '../logger.js';
+import { createAuditLog } from '../audit/audit-trail.js';
+import { createLogger, silentLogger } from '../logger.js';
 import { freshTestDatabase } from '../test-support/test-database.js';
 import type { AttemptResult } from './attempt-result.js';
 import {
@@ -262,5 +263,39 @@ describe('delivery worker', () => {
     expect(await pruneFinishedRows(db, clock)).toBe(0);
     expect(await pruneFinishedRows(db, clock + 1)).toBe(1);
     expect((await outbox.list()).map(({ state }) => state)).toEqual(['pending']);
+  });
+});
+
+describe('delivery outcomes in the audit trail', () => {
+  it('each attempt once, with its kind, target and outcome; never the body', async () => {
+    const audit = createAuditLog({ database: db, logger: silentLogger, now: () => clock });
+    const audited = createDeliveryWorker({
+      database: db,
+      outbox,
+      kinds: [echoKind],
+      logger: silentLogger,
+      audit,
+      now: () => clock,
+      random: () => 1,
+      backoff,
+      timeoutMs: 1_000,
+      post: () => Promise.resolve(answers.shift() ?? answered(200)),
+    });
+    const [id] = await outbox.enqueue([{ kind: 'echo', target: TARGET, payload: { n: 9 } }]);
+    answers.push(answered(503));
+    await audited.runOnce();
+    clock += 60_000;
+    await audited.runOnce();
+    const events = (await audit.list({}, 10))
+      .filter((event) => event.type.startsWith('delivery.') && event.detail.delivery === id)
+      .reverse();
+    expect(events.map((event) => [event.type, event.detail.attempt, event.detail.outcome])).toEqual(
+      [
+        ['delivery.retry_scheduled', 1, 'HTTP 503'],
+        ['delivery.delivered', 2, 'HTTP 200'],
+      ],
+    );
+    expect(events[0]!.detail).toMatchObject({ kind: 'echo', target: TARGET });
+    expect(JSON.stringify(events)).not.toContain('secret-token');
   });
 });

@@ -1,3 +1,4 @@
+import type { AuditTrail } from '../audit/audit-trail.js';
 import { randomBytes } from 'node:crypto';
 import type { Database } from '../db/database.js';
 import type { Logger } from '../logger.js';
@@ -38,6 +39,8 @@ export interface DeliveryWorkerOptions {
   pollIntervalMs?: number;
   /** Rows claimed (and sent in parallel) at once. Default 16. */
   batchSize?: number;
+  /** Each outcome, as `delivery.delivered`, `delivery.retry_scheduled` or `delivery.failed`. */
+  audit?: AuditTrail;
   /** The network; tests give a scripted one. Default postToTarget. */
   post?: (target: string, message: DeliveryRequest, options: PostOptions) => Promise<AttemptResult>;
 }
@@ -132,9 +135,23 @@ export function createDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWo
       ...(retryAt !== null && { retry_in_ms: retryAt - done }),
       ...(!kept && { claim_lost: true }),
     };
-    if (state === 'delivered') logger.info('delivery.delivered', fields);
-    else if (state === 'pending') logger.info('delivery.retry_scheduled', fields);
-    else logger.info('delivery.failed', fields);
+    const event =
+      state === 'delivered'
+        ? 'delivery.delivered'
+        : state === 'pending'
+          ? 'delivery.retry_scheduled'
+          : 'delivery.failed';
+    logger.info(event, fields);
+    await options.audit?.record({
+      type: event,
+      detail: {
+        delivery: row.id,
+        kind: row.kind,
+        target: fields.target,
+        attempt: row.attempts,
+        outcome,
+      },
+    });
   }
 
   async function runOnce(): Promise<number> {

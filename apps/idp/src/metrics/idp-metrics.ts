@@ -72,6 +72,12 @@ export function createIdpMetrics(registry: Registry): IdpMetrics {
     labelNames: ['change'] as const,
     registers,
   });
+  const deliveries = new Counter({
+    name: 'latchkey_deliveries_total',
+    help: 'Attempts to deliver back-channel logout tokens and SSF pushes, by kind and result',
+    labelNames: ['kind', 'result'] as const,
+    registers,
+  });
   const queries = new Histogram({
     name: 'latchkey_database_query_duration_seconds',
     help: 'PostgreSQL queries of the directory, audit and keys',
@@ -101,6 +107,10 @@ export function createIdpMetrics(registry: Registry): IdpMetrics {
           return keyChanges.inc({ change: 'activated' });
         case 'key.revoked':
           return keyChanges.inc({ change: 'revoked' });
+        case 'delivery.delivered':
+        case 'delivery.retry_scheduled':
+        case 'delivery.failed':
+          return deliveries.inc({ kind: reason('kind'), result: event.type.slice(9) });
         default:
           return undefined;
       }
