@@ -90,7 +90,7 @@ const LAYERS = {
     'i18n',
   ],
   delivery: ['logger', 'db', 'audit'],
-  'back-channel': ['config', 'logger', 'db', 'clients', 'keys', 'sessions', 'delivery'],
+  'back-channel': ['config', 'logger', 'db', 'audit', 'clients', 'keys', 'sessions', 'delivery'],
   'test-support': ['*'],
 };
 
