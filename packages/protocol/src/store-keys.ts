@@ -33,6 +33,8 @@ export const storeKeys = {
   authorizationCode: (digest: string) => `${STORE_PREFIX}:code:${digest}`,
   /** A refresh-token family (one per code redemption), by family id. */
   refreshFamily: (id: string) => `${STORE_PREFIX}:refresh:${id}`,
+  /** A WebAuthn challenge (passkeys), single use, by the SHA-256 digest of its handle. */
+  webauthnChallenge: (digest: string) => `${STORE_PREFIX}:webauthn:${digest}`,
   /** A fixed-window counter for rate limits and failed-login throttling. */
   counter: (scope: string, subject: string) => `${STORE_PREFIX}:count:${scope}:${subject}`,
 } as const;
