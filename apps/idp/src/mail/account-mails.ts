@@ -20,7 +20,7 @@ interface Layout {
   note: PlainMessageKey;
 }
 
-const LAYOUTS: Record<MailKind, Layout> = {
+const LAYOUTS: Record<AccountMail['kind'], Layout> = {
   password_reset: {
     subject: 'mail.reset.subject',
     body: 'mail.reset.body',
