@@ -21,6 +21,7 @@ import { createRateLimiter } from './limits/rate-limit.js';
 import type { Logger } from './logger.js';
 import { csrfCookie } from './login/csrf-cookie.js';
 import { showLoginRoute, submitLoginRoute } from './login/login-routes.js';
+import { createSecondFactorSteps } from './login/second-factor-step.js';
 import {
   createLoginThrottle,
   DEFAULT_LOGIN_LIMITS,
@@ -143,6 +144,7 @@ export function createApp(deps: AppDeps): Koa {
     revoker: deps.revoker,
     throttle: createLoginThrottle(store, deps.loginLimits ?? DEFAULT_LOGIN_LIMITS),
     verifyPassword: deps.verifyPassword ?? verifyPassword,
+    steps: createSecondFactorSteps(store),
   };
   router.get('/login', language, htmlErrors(logger), showLoginRoute(login));
   router.post(

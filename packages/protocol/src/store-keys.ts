@@ -29,6 +29,11 @@ export const storeKeys = {
   sessionClients: (sid: string) => `${STORE_PREFIX}:session-clients:${sid}`,
   /** An authorization request waiting for the login form, by its random id. */
   pendingAuthorization: (id: string) => `${STORE_PREFIX}:authz:${id}`,
+  /**
+   * A login waiting for its second factor (the password was right), by its random id;
+   * expires within minutes.
+   */
+  secondFactorStep: (id: string) => `${STORE_PREFIX}:mfa-step:${id}`,
   /** An authorization code, by the SHA-256 digest of the code. */
   authorizationCode: (digest: string) => `${STORE_PREFIX}:code:${digest}`,
   /** A refresh-token family (one per code redemption), by family id. */

@@ -1,10 +1,8 @@
 import type { Context, Middleware } from 'koa';
 import { readForm } from '../oauth/form-body.js';
 import type { AuthorizeDeps } from '../oauth/authorize/authorize-route.js';
-import { issueCodeAndRedirect } from '../oauth/authorize/issue-code.js';
 import type { PendingAuthorization } from '../oauth/authorize/pending-authorization.js';
-import type { Session } from '../sessions/session.js';
-import { RETURN_PATH_PREFIXES, safeReturnPath } from '../http/return-path.js';
+import { PASSWORD_AUTHENTICATION } from '../sessions/session.js';
 import { SlotsBusyError } from '../users/hashing-slots.js';
 import type { VerifyPassword } from '../users/password-hash.js';
 import type { User } from '../users/user.js';
@@ -14,19 +12,25 @@ import type { Translator } from '../i18n/translate.js';
 import { describeWait } from '../i18n/wait.js';
 import { sendHtml } from '../views/html.js';
 import { loginPage } from '../views/login-page.js';
-import { messagePage } from '../views/message-page.js';
 import { pageFrame } from '../views/page-frame.js';
 import type { Revoker } from '../sessions/revoker.js';
 import type { CsrfCookie } from './csrf-cookie.js';
+import { finishLogin } from './finish-login.js';
+import { loginExpired } from './login-expired.js';
 import type { LoginThrottle } from './login-throttle.js';
+import { startSecondFactor, type SecondFactorDeps } from './second-factor.js';
 
 /** The authorization flow's dependencies, and the login form's own. */
-export interface LoginDeps extends AuthorizeDeps {
+export interface LoginDeps extends AuthorizeDeps, Omit<SecondFactorDeps, keyof AuthorizeDeps> {
   csrf: CsrfCookie;
   revoker: Revoker;
   throttle: LoginThrottle;
   /** The Argon2 check, run in the process's bounded hashing slots. */
   verifyPassword: VerifyPassword;
+  /** Whether the user has a confirmed TOTP (mfa/); without it, no TOTP is asked for. */
+  hasTotp?: (userId: string) => Promise<boolean>;
+  /** Whether the user has a passkey (the passkeys wing fills it); shows its button too. */
+  hasPasskeys?: (userId: string) => Promise<boolean>;
 }
 
 /** One message for an unknown user and a wrong password: nothing to enumerate accounts with. */
@@ -121,28 +125,25 @@ export function submitLoginRoute(deps: LoginDeps): Middleware {
     }
     await deps.throttle.recordSuccess(username, ctx.ip);
 
+    if (await hasSecondFactor(deps, user.id)) {
+      // The pending authorization stays until the second factor is given (login/second-factor.ts).
+      const locale = requestLocale(ctx, { chosen, uiLocales: uiLocaleOf(pending) });
+      await startSecondFactor(ctx, deps, pending, user, { ...PASSWORD_AUTHENTICATION, locale });
+      return;
+    }
+
     // Single use: of two concurrent submissions only one continues.
     const taken = await deps.pending.take(pending.id, nowMs);
     if (!taken) return expired(ctx, chosen);
-
-    const session = await sessionAfterLogin(ctx, deps, user, nowMs);
-    deps.cookie.write(ctx, session.sid, session.expiresAt);
-    deps.csrf.clear(ctx, pending.id);
-    if (taken.request) return issueCodeAndRedirect(ctx, deps, taken.request, session);
-    backToPage(ctx, taken.page.returnTo);
+    await finishLogin(ctx, deps, taken, user, PASSWORD_AUTHENTICATION);
   };
 }
 
-/**
- * The end of a login one of the IdP's own pages asked for: back to that page. The path was
- * checked when the login was asked for and is checked again here: whatever the store holds,
- * the browser is never sent off this host (no open redirect).
- */
-function backToPage(ctx: Context, returnTo: string): void {
-  ctx.set('Cache-Control', 'no-store');
-  ctx.redirect(safeReturnPath(returnTo) ?? RETURN_PATH_PREFIXES[0]!);
-  // 303: the page is fetched with GET, the login form's POST is not repeated.
-  ctx.status = 303;
+/** Whether the user enrolled a factor the login must ask for after the password. */
+async function hasSecondFactor(deps: LoginDeps, userId: string): Promise<boolean> {
+  const checks = [deps.hasTotp, deps.hasPasskeys].filter((check) => check !== undefined);
+  const answers = await Promise.all(checks.map((check) => check(userId)));
+  return answers.includes(true);
 }
 
 /**
@@ -162,28 +163,8 @@ async function checkPassword(
   }
 }
 
-/**
- * The session a successful login leaves the browser with. A re-authentication of the user the
- * browser's live session belongs to (`prompt=login`, `max_age`) keeps that session and its
- * `sid`, with the new authentication time: the tokens other applications hold for it stay
- * valid, as with Keycloak or Auth0. Anything else gets a new session with a new random `sid`:
- * a presented sid that names no live session of this user is never adopted (no session
- * fixation), and another user's session in this browser ends, so one browser never holds two
- * identities. That session is revoked, not just removed: the apps still signed in as the
- * previous user learn at once that it ended, instead of showing them until their tokens expire.
- */
-async function sessionAfterLogin(
-  ctx: Context,
-  deps: LoginDeps,
-  user: User,
-  nowMs: number,
-): Promise<Session> {
-  const previousSid = deps.cookie.read(ctx);
-  const previous = previousSid === undefined ? null : await deps.sessions.find(previousSid, nowMs);
-  if (previous?.sub === user.id) return deps.sessions.reauthenticate(previous, nowMs);
-  if (previous) await deps.revoker.revokeSession(previous, 'replaced_by_login');
-  const device = { userAgent: ctx.get('User-Agent') || undefined, address: ctx.ip || undefined };
-  return deps.sessions.create({ sub: user.id, username: user.username }, nowMs, device);
+function uiLocaleOf(pending: PendingAuthorization): string | undefined {
+  return pending.request ? pending.request.uiLocale : pending.page.uiLocale;
 }
 
 async function renderForm(
@@ -225,11 +206,4 @@ async function renderForm(
   );
 }
 
-function expired(ctx: Context, chosen?: string): void {
-  const frame = pageFrame(ctx, requestLocale(ctx, { chosen }));
-  const page = messagePage(frame, {
-    title: 'login.expired.title',
-    message: frame.t.text('login.expired.message'),
-  });
-  sendHtml(ctx, 400, page);
-}
+const expired = loginExpired;

@@ -49,7 +49,9 @@ describe('listeners of session endings', () => {
     await revoker.revokeUser(ALICE.sub, 'user_disabled');
     expect(ends).toHaveLength(1);
     expect(ends[0]).toMatchObject({ scope: 'user', sub: ALICE.sub, reason: 'user_disabled' });
-    expect([...(ends[0] as { sids: readonly string[] }).sids].sort()).toEqual([a.sid, b.sid].sort());
+    expect([...(ends[0] as { sids: readonly string[] }).sids].sort()).toEqual(
+      [a.sid, b.sid].sort(),
+    );
   });
 
   it('hear each other session end, not the kept one', async () => {
