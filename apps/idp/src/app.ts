@@ -45,6 +45,14 @@ import type { Store } from './store/store.js';
 import { verifyPassword, type VerifyPassword } from './users/password-hash.js';
 import type { UserRepository } from './users/user.js';
 import type { AccountLifecycle } from './users/account-lifecycle.js';
+import type { PasskeyNotifier } from './mail/passkey-notice.js';
+import { passkeyScriptRoute, PASSKEY_SCRIPT_PATH } from './passkeys/browser-script.js';
+import { createChallengeStore } from './passkeys/challenge-store.js';
+import { mountPasskeyAccountRoutes } from './passkeys/passkey-account-routes.js';
+import { mountPasskeyLoginRoutes } from './passkeys/passkey-login-routes.js';
+import { createPasskeyRepository } from './passkeys/passkey-repository.js';
+import { createPasskeyService } from './passkeys/passkey-service.js';
+import { relyingPartyFor } from './passkeys/relying-party.js';
 
 export interface AppDeps {
   config: Config;
@@ -73,6 +81,8 @@ export interface AppDeps {
     AccountLinkDeps,
     'links' | 'passwords' | 'mailer' | 'afterAnswer' | 'inLocale'
   >;
+  /** Told when a passkey is added or removed (mail); default none. */
+  passkeyNotifier?: PasskeyNotifier;
 }
 
 /** Builds the IdP's Koa app. It never listens: main.ts and the tests decide where. */
@@ -138,8 +148,18 @@ export function createApp(deps: AppDeps): Koa {
   // OIDC Core §3.1.2.1: the authorization endpoint takes GET and SHOULD take a form POST.
   router.get('/authorize', language, htmlErrors(logger), clientAddress, limitAuthorize, authorize);
   router.post('/authorize', language, htmlErrors(logger), clientAddress, limitAuthorize, authorize);
+  // Passkeys (passkeys/): kept with the users, challenges in the store, scoped to the issuer.
+  const passkeys = createPasskeyService({
+    repository: createPasskeyRepository(deps.database),
+    challenges: createChallengeStore(store),
+    rp: relyingPartyFor(config.issuer),
+    logger,
+  });
   const login = {
     ...browserFlow,
+    hasPasskeys: async (userId: string) => (await passkeys.repository.count(userId)) > 0,
+    passkeyLogin: (authz: string, nowMs: number) =>
+      passkeys.startSignIn({ purpose: 'login', authz }, nowMs),
     csrf: csrfCookie({ https }),
     revoker: deps.revoker,
     throttle: createLoginThrottle(store, deps.loginLimits ?? DEFAULT_LOGIN_LIMITS),
@@ -155,6 +175,13 @@ export function createApp(deps: AppDeps): Koa {
     limitPerAddress(limiter, 'login-address', limits.loginPerAddress),
     submitLoginRoute(login),
   );
+  router.get(PASSKEY_SCRIPT_PATH, passkeyScriptRoute());
+  mountPasskeyLoginRoutes(router, { ...login, passkeys, logger }, [
+    language,
+    htmlErrors(logger),
+    clientAddress,
+    limitPerAddress(limiter, 'login-address', limits.loginPerAddress),
+  ]);
   if (deps.accountLinkPages) {
     const accountLinkDeps: AccountLinkDeps = {
       ...deps.accountLinkPages,
@@ -170,6 +197,17 @@ export function createApp(deps: AppDeps): Koa {
   mountAccountRoutes(
     router,
     { ...login, accounts: deps.accounts },
+    { language, htmlErrors: htmlErrors(logger), clientAddress },
+  );
+  mountPasskeyAccountRoutes(
+    router,
+    {
+      ...login,
+      accounts: deps.accounts,
+      passkeys,
+      logger,
+      notifier: deps.passkeyNotifier ?? { passkeyChanged: () => undefined },
+    },
     { language, htmlErrors: htmlErrors(logger), clientAddress },
   );
   router.get('/healthz', healthzRoute());

@@ -25,6 +25,7 @@ import { inMailLocale } from './mail/mail-locale.js';
 import type { MailTransport } from './mail/mail-message.js';
 import type { Outbox, OutboxOptions } from './mail/outbox.js';
 import { passwordChangedNotice } from './mail/password-changed-notice.js';
+import { passkeyNotice } from './mail/passkey-notice.js';
 import {
   createAccountLifecycle,
   type AccountLifecycle,
@@ -126,6 +127,7 @@ export function createIdp(
     accounts,
     now,
     accountLinkPages,
+    passkeyNotifier: passkeyNotice({ outbox, issuer: config.issuer, now }),
     ...deps,
   });
   const koa = app.callback();

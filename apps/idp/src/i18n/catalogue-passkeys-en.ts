@@ -38,6 +38,9 @@ export const passkeysEn = {
   'login.passkey.button': 'Sign in with a passkey',
   'login.passkey.or': 'or',
   'login.passkey.secondFactor': 'Use a passkey',
+  'login.passkey.secondFactorTitle': 'Confirm with your passkey',
+  'login.passkey.secondFactorLead':
+    'Your account is protected with a passkey. Use it to finish signing in as {username}.',
   'login.passkey.cancelled': 'The passkey sign-in was cancelled or timed out.',
   'login.passkey.refused': 'That passkey could not sign you in. Please try again.',
 

@@ -35,6 +35,8 @@ export const passkeysZhCN: { readonly [K in keyof typeof passkeysEn]: string } =
   'login.passkey.button': '使用通行密钥登录',
   'login.passkey.or': '或',
   'login.passkey.secondFactor': '使用通行密钥',
+  'login.passkey.secondFactorTitle': '使用通行密钥确认',
+  'login.passkey.secondFactorLead': '你的账户受通行密钥保护。请使用它完成 {username} 的登录。',
   'login.passkey.cancelled': '通行密钥登录已取消或超时。',
   'login.passkey.refused': '无法使用该通行密钥登录。请重试。',
 

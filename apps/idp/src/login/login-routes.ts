@@ -31,6 +31,12 @@ export interface LoginDeps extends AuthorizeDeps, Omit<SecondFactorDeps, keyof A
   hasTotp?: (userId: string) => Promise<boolean>;
   /** Whether the user has a passkey (the passkeys wing fills it); shows its button too. */
   hasPasskeys?: (userId: string) => Promise<boolean>;
+  /**
+   * A passwordless sign-in ceremony for the form of pending authorization `authz` (the
+   * passkeys wing fills it): the challenge's handle and the WebAuthn options, shown with the
+   * form. Without it the form offers no passkey.
+   */
+  passkeyLogin?: (authz: string, nowMs: number) => Promise<{ handle: string; optionsJson: string }>;
 }
 
 /** One message for an unknown user and a wrong password: nothing to enumerate accounts with. */
@@ -167,7 +173,8 @@ function uiLocaleOf(pending: PendingAuthorization): string | undefined {
   return pending.request ? pending.request.uiLocale : pending.page.uiLocale;
 }
 
-async function renderForm(
+/** Shows the login form of `pending` (again): with a fresh CSRF token, and the passkey sign-in. */
+export async function renderForm(
   ctx: Context,
   deps: LoginDeps,
   pending: PendingAuthorization,
@@ -191,6 +198,7 @@ async function renderForm(
   const locale = requestLocale(ctx, { chosen: view.chosen, uiLocales });
   // The switcher shows this form again: GET /login of the same authorization.
   const frame = pageFrame(ctx, locale, `/login?authz=${encodeURIComponent(pending.id)}`);
+  const passkey = deps.passkeyLogin ? await deps.passkeyLogin(pending.id, nowMs) : undefined;
   sendHtml(
     ctx,
     status,
@@ -200,9 +208,14 @@ async function renderForm(
       ...(client ? { clientName: client.name } : { account: { reauth: page?.reauth === true } }),
       ...(view.username !== undefined && { username: view.username }),
       ...(view.error !== undefined && { error: view.error(frame.t) }),
+      ...(passkey && { passkey }),
     }),
     // A page login ends on this host: form-action 'self' covers its redirect.
-    { hasForm: true, formTargets: request ? [new URL(request.redirectUri).origin] : [] },
+    {
+      hasForm: true,
+      formTargets: request ? [new URL(request.redirectUri).origin] : [],
+      scripts: passkey !== undefined,
+    },
   );
 }
 

@@ -2,7 +2,6 @@ import type { PlainMessageKey } from '../i18n/catalogue.js';
 import type { Translator } from '../i18n/translate.js';
 import { escapeHtml } from '../views/html.js';
 import type { MailMessage } from './mail-message.js';
-import type { MailKind } from './outbox.js';
 
 /** The emails of the account wing; `link` is always built from ISSUER by the caller. */
 export type AccountMail =

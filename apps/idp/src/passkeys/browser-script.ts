@@ -79,7 +79,7 @@ function bundle(): string {
 export function passkeyScriptRoute(): Middleware {
   const body = bundle();
   const etag = `"${createHash('sha256').update(body).digest('base64url').slice(0, 27)}"`;
-  return async (ctx) => {
+  return (ctx) => {
     ctx.set('Cache-Control', 'public, max-age=3600');
     ctx.set('ETag', etag);
     ctx.set('X-Content-Type-Options', 'nosniff');
