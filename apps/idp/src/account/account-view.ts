@@ -66,6 +66,11 @@ ${others ? signOutOthersForm(t, model.csrfToken) : ''}
 <h2 id="password">${escapeHtml(t.text('account.password.heading'))}</h2>
 <p class="lead">${escapeHtml(t.text('account.password.lead'))}</p>
 <p class="actions"><a class="button" href="/account/password" data-action="change-password">${escapeHtml(t.text('account.password.title'))}</a></p>
+</section>
+<section aria-labelledby="passkeys">
+<h2 id="passkeys">${escapeHtml(t.text('account.passkeys.heading'))}</h2>
+<p class="lead">${escapeHtml(t.text('account.passkeys.lead'))}</p>
+<p class="actions"><a class="button" href="/account/passkeys" data-action="manage-passkeys">${escapeHtml(t.text('account.passkeys.manage'))}</a></p>
 </section>`,
     { wide: true },
   );

@@ -350,9 +350,6 @@ describe('passkeys: the second factor after the password', () => {
   let authenticator: ReturnType<typeof softwareAuthenticator>;
   let credential: SoftCredential;
   beforeAll(async () => {
-    await idp.accounts
-      .create?.({ username: carol.username, password: carol.password, roles: [] } as never)
-      .catch(() => undefined);
     authenticator = softwareAuthenticator({ ...RP, backupEligible: true });
     credential = await enrolPasskey(await signedIn(BOB), idp.url, authenticator, 'Bob key');
   });
