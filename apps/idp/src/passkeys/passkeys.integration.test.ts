@@ -47,7 +47,10 @@ afterAll(() => idp.close());
 const DAVE = { username: 'dave', password: 'dave-passkey-password-1' };
 const ERIN = { username: 'erin', password: 'erin-passkey-password-1' };
 beforeAll(async () => {
-  for (const [id, user] of [['user-dave', DAVE], ['user-erin', ERIN]] as const) {
+  for (const [id, user] of [
+    ['user-dave', DAVE],
+    ['user-erin', ERIN],
+  ] as const) {
     await idp.users.save({
       id,
       username: user.username,
