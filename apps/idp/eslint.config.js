@@ -43,6 +43,7 @@ const LAYERS = {
   'fast-paths': ['logger', 'http', 'keys', 'oauth'],
   mfa: [
     'config',
+    'clients',
     'logger',
     'store',
     'db',

@@ -22,6 +22,8 @@ import type { Logger } from './logger.js';
 import { csrfCookie } from './login/csrf-cookie.js';
 import { showLoginRoute, submitLoginRoute } from './login/login-routes.js';
 import { createSecondFactorSteps } from './login/second-factor-step.js';
+import { mountSecondFactorRoutes } from './mfa/mfa-routes.js';
+import type { SecondFactors } from './mfa/second-factors.js';
 import {
   createLoginThrottle,
   DEFAULT_LOGIN_LIMITS,
@@ -68,6 +70,10 @@ export interface AppDeps {
    * turn it off to compare the fast path's answers with the router's.
    */
   fastPaths?: boolean;
+  /** Second factors (mfa/): without them, no login asks for one. */
+  secondFactors?: SecondFactors;
+  /** Filled by the passkeys wing: whether the user has a passkey (asks for a second step). */
+  hasPasskeys?: (userId: string) => Promise<boolean>;
   /** The emailed-link pages' services (account-links/): without them, none of those pages. */
   accountLinkPages?: Pick<
     AccountLinkDeps,
@@ -138,6 +144,7 @@ export function createApp(deps: AppDeps): Koa {
   // OIDC Core §3.1.2.1: the authorization endpoint takes GET and SHOULD take a form POST.
   router.get('/authorize', language, htmlErrors(logger), clientAddress, limitAuthorize, authorize);
   router.post('/authorize', language, htmlErrors(logger), clientAddress, limitAuthorize, authorize);
+  const factors = deps.secondFactors;
   const login = {
     ...browserFlow,
     csrf: csrfCookie({ https }),
@@ -145,6 +152,8 @@ export function createApp(deps: AppDeps): Koa {
     throttle: createLoginThrottle(store, deps.loginLimits ?? DEFAULT_LOGIN_LIMITS),
     verifyPassword: deps.verifyPassword ?? verifyPassword,
     steps: createSecondFactorSteps(store),
+    ...(factors && { hasTotp: (userId: string) => factors.hasTotp(userId) }),
+    ...(deps.hasPasskeys && { hasPasskeys: deps.hasPasskeys }),
   };
   router.get('/login', language, htmlErrors(logger), showLoginRoute(login));
   router.post(
@@ -155,6 +164,10 @@ export function createApp(deps: AppDeps): Koa {
     limitPerAddress(limiter, 'login-address', limits.loginPerAddress),
     submitLoginRoute(login),
   );
+  if (deps.secondFactors) {
+    const page = { language, htmlErrors: htmlErrors(logger) };
+    mountSecondFactorRoutes(router, { ...login, factors: deps.secondFactors }, page);
+  }
   if (deps.accountLinkPages) {
     const accountLinkDeps: AccountLinkDeps = {
       ...deps.accountLinkPages,

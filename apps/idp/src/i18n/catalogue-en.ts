@@ -1,3 +1,4 @@
+import { mfaEn } from './catalogue-mfa-en.js';
 import { accountsEn } from './catalogue-accounts-en.js';
 import { accountEn } from './catalogue-account-en.js';
 
@@ -59,4 +60,5 @@ export const en = {
   'logout.error.message': 'Nothing was changed. Return to the application and try again.',
 
   ...accountsEn,
+  ...mfaEn,
 } as const;
