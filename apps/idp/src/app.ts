@@ -22,6 +22,8 @@ import type { Logger } from './logger.js';
 import { csrfCookie } from './login/csrf-cookie.js';
 import { showLoginRoute, submitLoginRoute } from './login/login-routes.js';
 import { createSecondFactorSteps } from './login/second-factor-step.js';
+import { mountSecondFactorRoutes } from './mfa/mfa-routes.js';
+import type { SecondFactors } from './mfa/second-factors.js';
 import {
   createLoginThrottle,
   DEFAULT_LOGIN_LIMITS,
@@ -76,6 +78,10 @@ export interface AppDeps {
    * turn it off to compare the fast path's answers with the router's.
    */
   fastPaths?: boolean;
+  /** Second factors (mfa/): without them, no login asks for one. */
+  secondFactors?: SecondFactors;
+  /** Filled by the passkeys wing: whether the user has a passkey (asks for a second step). */
+  hasPasskeys?: (userId: string) => Promise<boolean>;
   /** The emailed-link pages' services (account-links/): without them, none of those pages. */
   accountLinkPages?: Pick<
     AccountLinkDeps,
@@ -155,6 +161,7 @@ export function createApp(deps: AppDeps): Koa {
     rp: relyingPartyFor(config.issuer),
     logger,
   });
+  const factors = deps.secondFactors;
   const login = {
     ...browserFlow,
     hasPasskeys: async (userId: string) => (await passkeys.repository.count(userId)) > 0,
@@ -165,6 +172,8 @@ export function createApp(deps: AppDeps): Koa {
     throttle: createLoginThrottle(store, deps.loginLimits ?? DEFAULT_LOGIN_LIMITS),
     verifyPassword: deps.verifyPassword ?? verifyPassword,
     steps: createSecondFactorSteps(store),
+    ...(factors && { hasTotp: (userId: string) => factors.hasTotp(userId) }),
+    ...(deps.hasPasskeys && { hasPasskeys: deps.hasPasskeys }),
   };
   router.get('/login', language, htmlErrors(logger), showLoginRoute(login));
   router.post(
@@ -182,6 +191,10 @@ export function createApp(deps: AppDeps): Koa {
     clientAddress,
     limitPerAddress(limiter, 'login-address', limits.loginPerAddress),
   ]);
+  if (deps.secondFactors) {
+    const page = { language, htmlErrors: htmlErrors(logger) };
+    mountSecondFactorRoutes(router, { ...login, factors: deps.secondFactors }, page);
+  }
   if (deps.accountLinkPages) {
     const accountLinkDeps: AccountLinkDeps = {
       ...deps.accountLinkPages,

@@ -21,6 +21,12 @@ import { createUserRepository, type UserRepository } from './users/user.js';
 import { createAccountLinks, type AccountLinks } from './account-links/account-links.js';
 import { createAfterAnswer, type AfterAnswer } from './account-links/after-answer.js';
 import { createMail } from './mail/create-mail.js';
+import {
+  createSecondFactorThrottle,
+  DEFAULT_SECOND_FACTOR_LIMITS,
+  type SecondFactorLimits,
+} from './mfa/second-factor-throttle.js';
+import { createSecondFactors, type SecondFactors } from './mfa/second-factors.js';
 import { inMailLocale } from './mail/mail-locale.js';
 import type { MailTransport } from './mail/mail-message.js';
 import type { Outbox, OutboxOptions } from './mail/outbox.js';
@@ -48,6 +54,8 @@ export interface Idp {
   links: AccountLinks;
   /** The one service through which an account changes (users/account-lifecycle.ts). */
   accounts: AccountLifecycle;
+  /** TOTP and recovery codes (mfa/second-factors.ts). */
+  secondFactors: SecondFactors;
 }
 
 /** Wires the IdP from its configuration, the same way for main.ts and for the tests. */
@@ -72,6 +80,8 @@ export function createIdp(
     accountNotifier?: AccountNotifier;
     /** The directory; default the users table in `database`. The bench gives a Redis one. */
     users?: UserRepository;
+    /** Wrong second-factor codes allowed; tests shorten the window. */
+    secondFactorLimits?: SecondFactorLimits;
   },
 ): Idp {
   const now = deps.now ?? Date.now;
@@ -109,6 +119,16 @@ export function createIdp(
         error: error instanceof Error ? error.message : String(error),
       }),
   });
+  const secondFactors = createSecondFactors({
+    database: deps.database,
+    kek: config.keyEncryptionKey,
+    issuerName: new URL(config.issuer).host,
+    throttle: createSecondFactorThrottle(
+      deps.store,
+      deps.secondFactorLimits ?? DEFAULT_SECOND_FACTOR_LIMITS,
+    ),
+    now,
+  });
   const links = createAccountLinks({ database: deps.database, users, now });
   const afterAnswer = createAfterAnswer(deps.logger);
   const accountLinkPages = {
@@ -128,6 +148,7 @@ export function createIdp(
     now,
     accountLinkPages,
     passkeyNotifier: passkeyNotice({ outbox, issuer: config.issuer, now }),
+    secondFactors,
     ...deps,
   });
   const koa = app.callback();
@@ -149,5 +170,6 @@ export function createIdp(
     afterAnswer,
     links,
     accounts,
+    secondFactors,
   };
 }

@@ -1,3 +1,4 @@
+import { mfaEn } from './catalogue-mfa-en.js';
 import { accountsEn } from './catalogue-accounts-en.js';
 import { accountEn } from './catalogue-account-en.js';
 import { passkeysEn } from './catalogue-passkeys-en.js';
@@ -61,4 +62,5 @@ export const en = {
 
   ...accountsEn,
   ...passkeysEn,
+  ...mfaEn,
 } as const;

@@ -1,3 +1,4 @@
+import { mfaZhCN } from './catalogue-mfa-zh-cn.js';
 import { accountsZhCN } from './catalogue-accounts-zh-cn.js';
 import { accountZhCN } from './catalogue-account-zh-cn.js';
 import { passkeysZhCN } from './catalogue-passkeys-zh-cn.js';
@@ -56,4 +57,5 @@ export const zhCN: Catalogue = {
 
   ...accountsZhCN,
   ...passkeysZhCN,
+  ...mfaZhCN,
 };

@@ -69,7 +69,7 @@ async function signedIn(credentials = ALICE): Promise<Browser> {
 
 /** A browser at the login form of a shop authorization (no session). */
 async function shopLoginForm(browser = createBrowser()) {
-  const { url } = authorizeUrl(idp.url, { ...SHOP, pkce: pkcePair() } as never);
+  const { url } = authorizeUrl(idp.url, { ...SHOP, pkce: pkcePair() });
   const start = await browser.fetch(url);
   expect(start.status).toBe(303);
   const location = start.headers.get('location')!;

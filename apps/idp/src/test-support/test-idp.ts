@@ -20,6 +20,8 @@ import type { AccountLinks } from '../account-links/account-links.js';
 import type { AfterAnswer } from '../account-links/after-answer.js';
 import type { Outbox, OutboxOptions } from '../mail/outbox.js';
 import type { AccountLifecycle, AccountNotifier } from '../users/account-lifecycle.js';
+import type { SecondFactorLimits } from '../mfa/second-factor-throttle.js';
+import type { SecondFactors } from '../mfa/second-factors.js';
 
 export interface TestIdp {
   url: string;
@@ -35,6 +37,7 @@ export interface TestIdp {
   afterAnswer: AfterAnswer;
   links: AccountLinks;
   accounts: AccountLifecycle;
+  secondFactors: SecondFactors;
   close(): Promise<void>;
 }
 
@@ -53,6 +56,8 @@ export interface TestIdpOptions {
   logger?: Logger;
   /** Told of password changes (e.g. a notifier that sends mail to the test's SMTP server). */
   accountNotifier?: AccountNotifier;
+  /** Wrong second-factor codes allowed (mfa/second-factor-throttle.ts). */
+  secondFactorLimits?: SecondFactorLimits;
 }
 
 /**
@@ -74,18 +79,29 @@ export async function startTestIdp(
   const clients = createClientRegistry(
     await loadClientsFile(config.clientsFile, { production: false }),
   );
-  const { handler, keys, sessions, revoker, users, accounts, outbox, afterAnswer, links } =
-    createIdp(config, {
-      store,
-      database,
-      clients,
-      logger: options.logger ?? silentLogger,
-      ...(options.now && { now: options.now }),
-      ...(options.loginLimits && { loginLimits: options.loginLimits }),
-      ...(options.verifyPassword && { verifyPassword: options.verifyPassword }),
-      ...(options.outbox && { outbox: options.outbox }),
-      ...(options.accountNotifier && { accountNotifier: options.accountNotifier }),
-    });
+  const {
+    handler,
+    keys,
+    sessions,
+    revoker,
+    users,
+    accounts,
+    outbox,
+    afterAnswer,
+    links,
+    secondFactors,
+  } = createIdp(config, {
+    store,
+    database,
+    clients,
+    logger: options.logger ?? silentLogger,
+    ...(options.now && { now: options.now }),
+    ...(options.loginLimits && { loginLimits: options.loginLimits }),
+    ...(options.verifyPassword && { verifyPassword: options.verifyPassword }),
+    ...(options.outbox && { outbox: options.outbox }),
+    ...(options.accountNotifier && { accountNotifier: options.accountNotifier }),
+    ...(options.secondFactorLimits && { secondFactorLimits: options.secondFactorLimits }),
+  });
   // USERS_FILE defaults to the demo users (alice, bob), as in dev.
   if (config.usersFile) {
     await importUsers(users, await loadUsersFile(config.usersFile, { production: false }));
@@ -108,6 +124,7 @@ export async function startTestIdp(
     afterAnswer,
     links,
     accounts,
+    secondFactors,
     async close() {
       server.closeAllConnections();
       await new Promise((resolve) => server.close(resolve));

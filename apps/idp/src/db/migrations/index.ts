@@ -2,6 +2,7 @@ import type { Migration } from '../migration.js';
 import { usersMigration } from './001-users.js';
 import { accountLinksMigration } from './002-account-links.js';
 import { signingKeysMigration } from './003-signing-keys.js';
+import { secondFactorsMigration } from './006-second-factors.js';
 import { passkeysMigration } from './007-passkeys.js';
 
 /**
@@ -12,5 +13,6 @@ export const MIGRATIONS: readonly Migration[] = [
   usersMigration,
   accountLinksMigration,
   signingKeysMigration,
+  secondFactorsMigration,
   passkeysMigration,
 ];
