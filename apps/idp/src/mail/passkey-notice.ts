@@ -1,5 +1,5 @@
 import type { Locale } from '../i18n/locales.js';
-import { translator } from '../i18n/translate.js';
+import { translator, type Translator } from '../i18n/translate.js';
 import type { User } from '../users/user.js';
 import { escapeHtml } from '../views/html.js';
 import { formatTime } from './account-mails.js';
@@ -35,7 +35,7 @@ export function passkeyNotice(deps: {
         { change, name, username: user.username, at: new Date(deps.now()) },
         `${deps.issuer}/account/passkeys`,
         user.email,
-        locale,
+        translator(locale),
       );
       deps.outbox.enqueue(message, change === 'added' ? 'passkey_added' : 'passkey_removed');
     },
@@ -46,9 +46,8 @@ export function renderPasskeyMail(
   mail: { change: PasskeyChange; name: string; username: string; at: Date },
   link: string,
   to: string,
-  locale: Locale,
+  t: Translator,
 ): MailMessage {
-  const t = translator(locale);
   const added = mail.change === 'added';
   const subject = t.text(added ? 'mail.passkeyAdded.subject' : 'mail.passkeyRemoved.subject');
   const greeting = t.text('mail.greeting', { username: mail.username });
