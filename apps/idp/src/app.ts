@@ -22,6 +22,9 @@ import type { Logger } from './logger.js';
 import { csrfCookie } from './login/csrf-cookie.js';
 import { showLoginRoute, submitLoginRoute } from './login/login-routes.js';
 import { createSecondFactorSteps } from './login/second-factor-step.js';
+import { startSecondFactor } from './login/second-factor.js';
+import { requestLocale } from './i18n/language-cookie.js';
+import { sessionAmr } from './sessions/session.js';
 import { mountSecondFactorRoutes } from './mfa/mfa-routes.js';
 import type { SecondFactors } from './mfa/second-factors.js';
 import {
@@ -29,7 +32,7 @@ import {
   DEFAULT_LOGIN_LIMITS,
   type LoginLimits,
 } from './login/login-throttle.js';
-import { authorizeRoute } from './oauth/authorize/authorize-route.js';
+import { authorizeRoute, type AuthorizeDeps } from './oauth/authorize/authorize-route.js';
 import { createPendingAuthorizations } from './oauth/authorize/pending-authorization.js';
 import { discoveryRoute } from './oauth/discovery/discovery-route.js';
 import { introspectRoute } from './oauth/introspect/introspect-route.js';
@@ -139,7 +142,16 @@ export function createApp(deps: AppDeps): Koa {
   const logout = logoutRoute({ ...userDeps, cookie });
   router.get('/logout', language, logout);
   router.post('/logout', language, logout);
-  const browserFlow = {
+  const factors = deps.secondFactors;
+  // Passkeys (passkeys/): kept with the users, challenges in the store, scoped to the issuer.
+  const passkeys = createPasskeyService({
+    repository: createPasskeyRepository(deps.database),
+    challenges: createChallengeStore(store),
+    rp: relyingPartyFor(config.issuer),
+    logger,
+  });
+  const hasPasskeys = async (userId: string) => (await passkeys.repository.count(userId)) > 0;
+  const browserFlow: AuthorizeDeps = {
     config,
     store,
     clients,
@@ -148,23 +160,11 @@ export function createApp(deps: AppDeps): Koa {
     pending: createPendingAuthorizations(store),
     cookie,
     now,
+    ...(factors && { hasTotp: (userId: string) => factors.hasTotp(userId) }),
+    hasPasskeys: deps.hasPasskeys ?? hasPasskeys,
   };
-  const authorize = authorizeRoute(browserFlow);
-  const limitAuthorize = limitPerAddress(limiter, 'authorize-address', limits.authorizePerAddress);
-  // OIDC Core §3.1.2.1: the authorization endpoint takes GET and SHOULD take a form POST.
-  router.get('/authorize', language, htmlErrors(logger), clientAddress, limitAuthorize, authorize);
-  router.post('/authorize', language, htmlErrors(logger), clientAddress, limitAuthorize, authorize);
-  // Passkeys (passkeys/): kept with the users, challenges in the store, scoped to the issuer.
-  const passkeys = createPasskeyService({
-    repository: createPasskeyRepository(deps.database),
-    challenges: createChallengeStore(store),
-    rp: relyingPartyFor(config.issuer),
-    logger,
-  });
-  const factors = deps.secondFactors;
   const login = {
     ...browserFlow,
-    hasPasskeys: async (userId: string) => (await passkeys.repository.count(userId)) > 0,
     passkeyLogin: (authz: string, nowMs: number) =>
       passkeys.startSignIn({ purpose: 'login', authz }, nowMs),
     csrf: csrfCookie({ https }),
@@ -172,9 +172,26 @@ export function createApp(deps: AppDeps): Koa {
     throttle: createLoginThrottle(store, deps.loginLimits ?? DEFAULT_LOGIN_LIMITS),
     verifyPassword: deps.verifyPassword ?? verifyPassword,
     steps: createSecondFactorSteps(store),
-    ...(factors && { hasTotp: (userId: string) => factors.hasTotp(userId) }),
-    ...(deps.hasPasskeys && { hasPasskeys: deps.hasPasskeys }),
   };
+  // A step-up in place (OIDC acr_values, require_mfa): the session's user proves the missing
+  // factor and keeps the sid (login/second-factor.ts).
+  const stepUp: AuthorizeDeps['stepUp'] = (ctx, pending, session) =>
+    startSecondFactor(
+      ctx,
+      login,
+      pending,
+      { id: session.sub, username: session.username },
+      {
+        amr: sessionAmr(session),
+        stepUpSid: session.sid,
+        locale: requestLocale(ctx, { uiLocales: pending.request?.uiLocale }),
+      },
+    ).then(() => undefined);
+  const authorize = authorizeRoute({ ...browserFlow, stepUp });
+  const limitAuthorize = limitPerAddress(limiter, 'authorize-address', limits.authorizePerAddress);
+  // OIDC Core §3.1.2.1: the authorization endpoint takes GET and SHOULD take a form POST.
+  router.get('/authorize', language, htmlErrors(logger), clientAddress, limitAuthorize, authorize);
+  router.post('/authorize', language, htmlErrors(logger), clientAddress, limitAuthorize, authorize);
   router.get('/login', language, htmlErrors(logger), showLoginRoute(login));
   router.post(
     '/login',
@@ -220,6 +237,12 @@ export function createApp(deps: AppDeps): Koa {
       passkeys,
       logger,
       notifier: deps.passkeyNotifier ?? { passkeyChanged: () => undefined },
+      // MFA_REQUIRED_ROLES: a user whose role requires a second factor keeps at least one.
+      mayRemovePasskey: async (user, remainingPasskeys) => {
+        const required = user.roles.some((role) => config.mfaRequiredRoles.includes(role));
+        if (!required || remainingPasskeys > 0) return true;
+        return factors ? factors.hasTotp(user.id) : false;
+      },
     },
     { language, htmlErrors: htmlErrors(logger), clientAddress },
   );

@@ -18,6 +18,11 @@ export interface Client {
   /** RFC 8707 resource indicators (APIs) this client may get tokens for; the default `aud`. */
   readonly resources: readonly string[];
   readonly idTokenSignedResponseAlg: SigningAlgorithm;
+  /**
+   * `require_mfa`: every login to this client needs a second factor (acr
+   * `urn:latchkey:acr:mfa`), whatever the request asks. Default false.
+   */
+  readonly requireMfa?: boolean;
 }
 
 export interface ClientRegistry {

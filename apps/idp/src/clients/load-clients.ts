@@ -129,6 +129,8 @@ export function parseClients(entries: unknown, options: { production: boolean })
     if (!isSigningAlgorithm(alg))
       problem('id_token_signed_response_alg must be ES256, RS256 or EdDSA');
     const name = typeof raw.client_name === 'string' ? raw.client_name : id;
+    const requireMfa = raw.require_mfa ?? false;
+    if (typeof requireMfa !== 'boolean') problem('require_mfa must be true or false');
 
     clients.push({
       id,
@@ -141,6 +143,7 @@ export function parseClients(entries: unknown, options: { production: boolean })
       scopes: typeof scope === 'string' ? scope.split(' ').filter(Boolean) : [],
       resources,
       idTokenSignedResponseAlg: isSigningAlgorithm(alg) ? alg : 'RS256',
+      ...(requireMfa === true && { requireMfa: true }),
     });
   });
   if (problems.length > 0) throw new ClientsFileError(problems);

@@ -56,6 +56,11 @@ export interface Config {
   readonly mail: MailConfig;
   /** SELF_REGISTRATION=true: /signup exists. Default false. */
   readonly selfRegistration: boolean;
+  /**
+   * MFA_REQUIRED_ROLES: comma-separated roles whose users must use a second factor to sign in
+   * to any application (and may not remove their last one). Default none.
+   */
+  readonly mfaRequiredRoles: readonly string[];
 }
 
 export interface RateLimits {
@@ -159,6 +164,7 @@ export function loadConfig(env: Env): Config {
   const trustedProxies = readTrustedProxies(env.TRUSTED_PROXIES ?? '', problems);
   const mail = readMailConfig(env, mode, problems);
   const selfRegistration = readBoolean('SELF_REGISTRATION', env.SELF_REGISTRATION, problems);
+  const mfaRequiredRoles = readRoles('MFA_REQUIRED_ROLES', env.MFA_REQUIRED_ROLES, problems);
 
   const clientsFile = env.CLIENTS_FILE ?? (mode === 'development' ? `${DEMO_DIR}clients.json` : '');
   if (!clientsFile) problems.push('CLIENTS_FILE: required in production');
@@ -195,6 +201,7 @@ export function loadConfig(env: Env): Config {
     trustedProxies: Object.freeze(trustedProxies),
     mail,
     selfRegistration,
+    mfaRequiredRoles: Object.freeze(mfaRequiredRoles),
   });
 }
 
@@ -259,6 +266,17 @@ function readStoreUrl(raw: string, mode: Mode, problems: string[]): string {
     problems.push('REDIS_URL: must be redis://…, rediss://… or memory://');
   }
   return raw;
+}
+
+/** A comma-separated list of role names (users/account-input.ts spells what a role may be). */
+function readRoles(name: string, raw: string | undefined, problems: string[]): string[] {
+  const roles = (raw ?? '')
+    .split(',')
+    .map((role) => role.trim())
+    .filter(Boolean);
+  const bad = roles.filter((role) => !/^[A-Za-z0-9._:-]{1,64}$/.test(role));
+  if (bad.length > 0) problems.push(`${name}: each role 1-64 characters of A-Z a-z 0-9 . _ : -`);
+  return [...new Set(roles)];
 }
 
 /** `true` or `false` (default); anything else is a mistake worth stopping for. */

@@ -1,6 +1,9 @@
 import type { Context, Middleware } from 'koa';
 import { readForm } from '../oauth/form-body.js';
-import type { AuthorizeDeps } from '../oauth/authorize/authorize-route.js';
+import { hasSecondFactor, type AuthorizeDeps } from '../oauth/authorize/authorize-route.js';
+import { acrNeed, decideAcr } from '../oauth/authorize/check-acr.js';
+import { sendMfaRequiredPage } from '../oauth/authorize/mfa-required-page.js';
+import { ACR_PASSWORD } from '../sessions/assurance.js';
 import type { PendingAuthorization } from '../oauth/authorize/pending-authorization.js';
 import { PASSWORD_AUTHENTICATION } from '../sessions/session.js';
 import { SlotsBusyError } from '../users/hashing-slots.js';
@@ -27,10 +30,6 @@ export interface LoginDeps extends AuthorizeDeps, Omit<SecondFactorDeps, keyof A
   throttle: LoginThrottle;
   /** The Argon2 check, run in the process's bounded hashing slots. */
   verifyPassword: VerifyPassword;
-  /** Whether the user has a confirmed TOTP (mfa/); without it, no TOTP is asked for. */
-  hasTotp?: (userId: string) => Promise<boolean>;
-  /** Whether the user has a passkey (the passkeys wing fills it); shows its button too. */
-  hasPasskeys?: (userId: string) => Promise<boolean>;
   /**
    * A passwordless sign-in ceremony for the form of pending authorization `authz` (the
    * passkeys wing fills it): the challenge's handle and the WebAuthn options, shown with the
@@ -138,18 +137,21 @@ export function submitLoginRoute(deps: LoginDeps): Middleware {
       return;
     }
 
+    // No second factor to ask for: a client (or the user's role) that needs one gets no code.
+    if (pending.request) {
+      const client = deps.clients.find(pending.request.clientId);
+      const need = acrNeed(pending.request, client, user, deps.config.mfaRequiredRoles);
+      if (decideAcr(ACR_PASSWORD, need, false) === 'cannot') {
+        deps.csrf.clear(ctx, pending.id);
+        return sendMfaRequiredPage(ctx, client?.name ?? pending.request.clientId, chosen);
+      }
+    }
+
     // Single use: of two concurrent submissions only one continues.
     const taken = await deps.pending.take(pending.id, nowMs);
     if (!taken) return expired(ctx, chosen);
     await finishLogin(ctx, deps, taken, user, PASSWORD_AUTHENTICATION);
   };
-}
-
-/** Whether the user enrolled a factor the login must ask for after the password. */
-async function hasSecondFactor(deps: LoginDeps, userId: string): Promise<boolean> {
-  const checks = [deps.hasTotp, deps.hasPasskeys].filter((check) => check !== undefined);
-  const answers = await Promise.all(checks.map((check) => check(userId)));
-  return answers.includes(true);
 }
 
 /**
