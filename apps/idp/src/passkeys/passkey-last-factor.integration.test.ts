@@ -1,7 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signInAtAccount } from '../test-support/account-pages.js';
 import { createBrowser } from '../test-support/browser.js';
-import { enrolPasskey } from '../test-support/passkey-pages.js';
+import { authorizeUrl, pkcePair } from '../test-support/browser.js';
+import {
+  enrolPasskey,
+  loginFormWithPasskey,
+  postPasskeyLogin,
+} from '../test-support/passkey-pages.js';
 import { softwareAuthenticator } from '../test-support/software-authenticator.js';
 import { freshTestDatabase } from '../test-support/test-database.js';
 import { startTestIdp, type TestIdp } from '../test-support/test-idp.js';
@@ -44,5 +49,51 @@ describe('removing the last factor of a user whose role requires MFA', () => {
     const second = await enrolPasskey(browser, idp.url, softwareAuthenticator(RP), 'Second');
     expect((await remove(first.id)).status).toBe(303);
     expect((await remove(second.id)).status).toBe(409);
+  });
+});
+
+describe('a passwordless sign-in for a user whose role requires MFA', () => {
+  async function signInWith(userVerified: boolean) {
+    // An operator of their own: one with a passkey already is asked for it after the password.
+    const person = { username: `gina-${userVerified}`, password: 'gina-operator-password-1' };
+    await idp.users.save({
+      id: `user-gina-${userVerified}`,
+      username: person.username,
+      passwordHash: await hashPassword(person.password),
+      roles: ['operator'],
+    });
+    const owner = createBrowser();
+    await signInAtAccount(owner, idp.url, person);
+    const authenticator = softwareAuthenticator({ ...RP, userVerified });
+    const credential = await enrolPasskey(owner, idp.url, authenticator, `UV ${userVerified}`);
+    const browser = createBrowser();
+    const { url } = authorizeUrl(idp.url, {
+      clientId: 'shop',
+      redirectUri: 'http://shop.localhost:3001/auth/callback',
+      pkce: pkcePair(),
+    } as never);
+    const location = (await browser.fetch(url)).headers.get('location')!;
+    const form = await loginFormWithPasskey(browser, idp.url, location);
+    return postPasskeyLogin(
+      browser,
+      idp.url,
+      form,
+      authenticator.assert(credential, form.options.challenge),
+    );
+  }
+
+  it('a passkey with user verification is two factors: the code is issued', async () => {
+    const done = await signInWith(true);
+    expect(done.status).toBe(303);
+    expect(done.headers.get('location')).toMatch(
+      /^http:\/\/shop\.localhost:3001\/auth\/callback\?code=/,
+    );
+  });
+
+  it('a passkey without user verification is one factor: no code, the user is told (never a weaker acr)', async () => {
+    const refused = await signInWith(false);
+    expect(refused.status).not.toBe(303);
+    expect(refused.headers.get('location')).toBeNull();
+    expect(refused.status).toBeLessThan(500);
   });
 });

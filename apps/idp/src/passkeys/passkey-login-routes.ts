@@ -5,7 +5,14 @@ import type { Logger } from '../logger.js';
 import { finishLogin } from '../login/finish-login.js';
 import { loginExpired } from '../login/login-expired.js';
 import { renderForm, type LoginDeps } from '../login/login-routes.js';
-import { completeSecondFactor, verifySecondFactorStep } from '../login/second-factor.js';
+import {
+  completeSecondFactor,
+  startSecondFactor,
+  verifySecondFactorStep,
+} from '../login/second-factor.js';
+import { acrNeed, decideAcr } from '../oauth/authorize/check-acr.js';
+import { sendMfaRequiredPage } from '../oauth/authorize/mfa-required-page.js';
+import { acrForAmr } from '../sessions/assurance.js';
 import type { SecondFactorStep } from '../login/second-factor-step.js';
 import { readForm } from '../oauth/form-body.js';
 import { sendHtml } from '../views/html.js';
@@ -83,6 +90,23 @@ function passkeyLoginRoute(deps: PasskeyLoginDeps): Middleware {
     // A disabled or unconfirmed account answers as any refused passkey: nothing to tell apart.
     const user = await deps.users.findById(signIn.passkey.userId);
     if (user?.state !== 'active') return refuse();
+    // A passkey without user verification is one factor: a client (or the user's role) that
+    // needs two gets the TOTP asked for next, or no code (never a weaker acr than required).
+    if (pending.request) {
+      const client = deps.clients.find(pending.request.clientId);
+      const need = acrNeed(pending.request, client, user, deps.config.mfaRequiredRoles);
+      const hasTotp = deps.hasTotp ? await deps.hasTotp(user.id) : false;
+      const decision = decideAcr(acrForAmr(signIn.amr), need, hasTotp);
+      if (decision === 'step-up') {
+        const locale = requestLocale(ctx, { chosen, uiLocales: pending.request.uiLocale });
+        await startSecondFactor(ctx, deps, pending, user, { amr: signIn.amr, locale });
+        return;
+      }
+      if (decision === 'cannot') {
+        deps.csrf.clear(ctx, pending.id);
+        return sendMfaRequiredPage(ctx, client?.name ?? pending.request.clientId, chosen);
+      }
+    }
     const taken = await deps.pending.take(pending.id, nowMs);
     if (!taken) return loginExpired(ctx, chosen);
     await finishLogin(ctx, deps, taken, user, { amr: signIn.amr });
