@@ -27,6 +27,7 @@ import {
   type SecondFactorLimits,
 } from './mfa/second-factor-throttle.js';
 import { createSecondFactors, type SecondFactors } from './mfa/second-factors.js';
+import { secondFactorNotice } from './mfa/second-factor-notice.js';
 import { inMailLocale } from './mail/mail-locale.js';
 import type { MailTransport } from './mail/mail-message.js';
 import type { Outbox, OutboxOptions } from './mail/outbox.js';
@@ -147,6 +148,7 @@ export function createIdp(
     now,
     accountLinkPages,
     secondFactors,
+    secondFactorNotice: secondFactorNotice({ mailer, issuer: config.issuer, now }),
     ...deps,
   });
   const koa = app.callback();
