@@ -87,6 +87,7 @@ const LAYERS = {
     'account-links',
     'mail',
     'i18n',
+    'mfa',
   ],
   'test-support': ['*'],
 };

@@ -9,6 +9,7 @@ import { claimStoreLayout } from '../store/store-layout.js';
 import type { Store } from '../store/store.js';
 import { AccountError, PasswordRefusedError } from '../users/account-errors.js';
 import { createAccountLifecycle, type SessionEnder } from '../users/account-lifecycle.js';
+import { deleteAllSecondFactors } from '../mfa/second-factor-queries.js';
 import { MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH } from '../users/password-policy.js';
 import { createUserRepository } from '../users/user.js';
 import { PasswordInputError } from './password-input.js';
@@ -70,6 +71,8 @@ async function run(args: string[]): Promise<number> {
       accounts: createAccountLifecycle({
         users: createUserRepository(database),
         sessions: sessionsOnDemand(config, (opened) => (store = opened)),
+        // TOTP and recovery codes; the passkeys wing adds its own remover here.
+        secondFactorRemovers: [(userId) => deleteAllSecondFactors(database, userId)],
       }),
       terminal: { input: process.stdin, output: process.stderr },
       out: (text) => process.stdout.write(text),
