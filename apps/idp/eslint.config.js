@@ -103,6 +103,8 @@ const LAYERS = {
     'account-links',
     'mail',
     'i18n',
+    'mfa',
+    'passkeys',
   ],
   'test-support': ['*'],
 };

@@ -25,7 +25,8 @@ import { createSecondFactorSteps } from './login/second-factor-step.js';
 import { startSecondFactor } from './login/second-factor.js';
 import { requestLocale } from './i18n/language-cookie.js';
 import { sessionAmr } from './sessions/session.js';
-import { mountSecondFactorRoutes } from './mfa/mfa-routes.js';
+import { mountSecondFactorRoutes, mountTwoFactorRoutes } from './mfa/mfa-routes.js';
+import type { SecondFactorNotice } from './mfa/second-factor-notice.js';
 import type { SecondFactors } from './mfa/second-factors.js';
 import {
   createLoginThrottle,
@@ -83,6 +84,8 @@ export interface AppDeps {
   fastPaths?: boolean;
   /** Second factors (mfa/): without them, no login asks for one. */
   secondFactors?: SecondFactors;
+  /** "Your two-step verification changed" mails (mfa/second-factor-notice.ts). */
+  secondFactorNotice?: SecondFactorNotice;
   /** Filled by the passkeys wing: whether the user has a passkey (asks for a second step). */
   hasPasskeys?: (userId: string) => Promise<boolean>;
   /** The emailed-link pages' services (account-links/): without them, none of those pages. */
@@ -224,16 +227,33 @@ export function createApp(deps: AppDeps): Koa {
     };
     mountAccountLinkRoutes(router, accountLinkDeps, [language, htmlErrors(logger)], clientAddress);
   }
-  mountAccountRoutes(
-    router,
-    { ...login, accounts: deps.accounts },
-    { language, htmlErrors: htmlErrors(logger), clientAddress },
-  );
+  const accountDeps = {
+    ...login,
+    accounts: deps.accounts,
+    ...(factors && { secondFactorStatus: (userId: string) => factors.status(userId) }),
+  };
+  mountAccountRoutes(router, accountDeps, {
+    language,
+    htmlErrors: htmlErrors(logger),
+    clientAddress,
+  });
+  if (factors) {
+    mountTwoFactorRoutes(
+      router,
+      {
+        ...accountDeps,
+        factors,
+        notice: deps.secondFactorNotice ?? (() => undefined),
+        mfaRequiredRoles: config.mfaRequiredRoles,
+        hasPasskeys: browserFlow.hasPasskeys!,
+      },
+      { language, htmlErrors: htmlErrors(logger) },
+    );
+  }
   mountPasskeyAccountRoutes(
     router,
     {
-      ...login,
-      accounts: deps.accounts,
+      ...accountDeps,
       passkeys,
       logger,
       notifier: deps.passkeyNotifier ?? { passkeyChanged: () => undefined },

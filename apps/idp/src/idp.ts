@@ -27,11 +27,14 @@ import {
   type SecondFactorLimits,
 } from './mfa/second-factor-throttle.js';
 import { createSecondFactors, type SecondFactors } from './mfa/second-factors.js';
-import { inMailLocale } from './mail/mail-locale.js';
+import { secondFactorNotice } from './mfa/second-factor-notice.js';
+import { inMailLocale, mailLocale } from './mail/mail-locale.js';
+import { deleteAllSecondFactors } from './mfa/second-factor-queries.js';
 import type { MailTransport } from './mail/mail-message.js';
 import type { Outbox, OutboxOptions } from './mail/outbox.js';
 import { passwordChangedNotice } from './mail/password-changed-notice.js';
 import { passkeyNotice } from './mail/passkey-notice.js';
+import { resetPasskeys } from './passkeys/reset-passkeys.js';
 import {
   createAccountLifecycle,
   type AccountLifecycle,
@@ -109,11 +112,21 @@ export function createIdp(
     ...(deps.mailTransport && { transport: deps.mailTransport }),
     ...(deps.outbox && { outbox: deps.outbox }),
   });
+  const notice = secondFactorNotice({ mailer, issuer: config.issuer, now });
   const accounts = createAccountLifecycle({
     users,
     sessions: revoker,
-    // "Your password was changed", by mail in the language of the page that changed it.
-    notifier: deps.accountNotifier ?? passwordChangedNotice({ mailer, issuer: config.issuer, now }),
+    // "Your password was changed" (and "your second factors were reset"), by mail in the
+    // language of the page that made the change.
+    notifier: deps.accountNotifier ?? {
+      ...passwordChangedNotice({ mailer, issuer: config.issuer, now }),
+      secondFactorsReset: (user) => notice(user, 'reset', mailLocale()),
+    },
+    // TOTP and recovery codes, and every passkey.
+    secondFactorRemovers: [
+      (userId) => deleteAllSecondFactors(deps.database, userId),
+      (userId) => resetPasskeys(deps.database, userId).then(() => undefined),
+    ],
     reportNoticeFailure: (error) =>
       deps.logger.warn('account.notice_failed', {
         error: error instanceof Error ? error.message : String(error),
@@ -149,6 +162,7 @@ export function createIdp(
     accountLinkPages,
     passkeyNotifier: passkeyNotice({ outbox, issuer: config.issuer, now }),
     secondFactors,
+    secondFactorNotice: notice,
     ...deps,
   });
   const koa = app.callback();

@@ -9,7 +9,25 @@ export type AccountMail =
   /** `link`: the forgot-password page. */
   | { kind: 'already_registered'; username: string; link: string }
   /** `link`: the forgot-password page. */
-  | { kind: 'password_changed'; username: string; link: string; at: Date };
+  | { kind: 'password_changed'; username: string; link: string; at: Date }
+  /** A second factor was added, removed or reset (mfa/); `link`: the forgot-password page. */
+  | {
+      kind: 'second_factor_changed';
+      change: SecondFactorChange;
+      username: string;
+      link: string;
+      at: Date;
+    };
+
+/** What happened to a user's second factors, for the notice. */
+export type SecondFactorChange = 'totp_added' | 'totp_removed' | 'recovery_regenerated' | 'reset';
+
+const CHANGE_SENTENCES = {
+  totp_added: 'mail.mfaChanged.totpAdded',
+  totp_removed: 'mail.mfaChanged.totpRemoved',
+  recovery_regenerated: 'mail.mfaChanged.recoveryRegenerated',
+  reset: 'mail.mfaChanged.reset',
+} as const satisfies Record<SecondFactorChange, string>;
 
 interface Layout {
   subject: PlainMessageKey;
@@ -51,6 +69,12 @@ const LAYOUTS: Record<AccountMail['kind'], Layout> = {
     action: 'mail.alreadyRegistered.action',
     note: 'mail.linkNote',
   },
+  second_factor_changed: {
+    subject: 'mail.mfaChanged.subject',
+    body: 'mail.mfaChanged.note',
+    action: 'mail.alreadyRegistered.action',
+    note: 'mail.linkNote',
+  },
 };
 
 /**
@@ -67,8 +91,14 @@ export function renderAccountMail(mail: AccountMail, to: string, t: Translator):
           t.text('mail.passwordChanged.body', { time: formatTime(mail.at) }),
           t.text('mail.passwordChanged.note'),
         ]
-      : [t.text(layout.body)];
-  const closing = mail.kind === 'password_changed' ? [] : [t.text(layout.note)];
+      : mail.kind === 'second_factor_changed'
+        ? [
+            t.text(CHANGE_SENTENCES[mail.change], { time: formatTime(mail.at) }),
+            t.text('mail.mfaChanged.note'),
+          ]
+        : [t.text(layout.body)];
+  const notice = mail.kind === 'password_changed' || mail.kind === 'second_factor_changed';
+  const closing = notice ? [] : [t.text(layout.note)];
   const greeting = t.text('mail.greeting', { username: mail.username });
   const text = [
     greeting,

@@ -10,6 +10,7 @@ export type MailKind =
   | 'email_verification'
   | 'already_registered'
   | 'password_changed'
+  | 'second_factor_changed'
   | 'passkey_added'
   | 'passkey_removed';
 

@@ -130,3 +130,14 @@ export async function deleteRecoveryCodes(db: Queryable, userId: string): Promis
   ]);
   return rows.length;
 }
+
+/** Every TOTP and recovery code of the user, in one transaction (`users reset-mfa`). */
+export async function deleteAllSecondFactors(
+  db: { transaction<T>(work: (tx: Queryable) => Promise<T>): Promise<T> },
+  userId: string,
+): Promise<void> {
+  await db.transaction(async (tx) => {
+    await deleteRecoveryCodes(tx, userId);
+    await deleteTotp(tx, userId);
+  });
+}

@@ -71,7 +71,7 @@ describe('a passwordless sign-in for a user whose role requires MFA', () => {
       clientId: 'shop',
       redirectUri: 'http://shop.localhost:3001/auth/callback',
       pkce: pkcePair(),
-    } as never);
+    });
     const location = (await browser.fetch(url)).headers.get('location')!;
     const form = await loginFormWithPasskey(browser, idp.url, location);
     return postPasskeyLogin(
@@ -95,5 +95,17 @@ describe('a passwordless sign-in for a user whose role requires MFA', () => {
     expect(refused.status).not.toBe(303);
     expect(refused.headers.get('location')).toBeNull();
     expect(refused.status).toBeLessThan(500);
+  });
+});
+
+describe('users reset-mfa (AccountLifecycle.resetSecondFactors)', () => {
+  it('removes every passkey of the user, and only theirs', async () => {
+    const countOf = async (userId: string) =>
+      (await idp.database.query('SELECT 1 FROM passkeys WHERE user_id = $1', [userId])).length;
+    expect(await countOf('user-frank')).toBeGreaterThan(0);
+    const others = await countOf('user-gina-true');
+    await idp.accounts.resetSecondFactors('user-frank');
+    expect(await countOf('user-frank')).toBe(0);
+    expect(await countOf('user-gina-true')).toBe(others);
   });
 });

@@ -18,10 +18,20 @@ import type { User, UserRepository } from './user.js';
  */
 export interface AccountNotifier {
   passwordChanged(user: User): void | Promise<void>;
+  /** Every second factor was removed (`resetSecondFactors`). */
+  secondFactorsReset?(user: User): void | Promise<void>;
 }
 
+/**
+ * Removes one kind of second factor of a user (TOTP and recovery codes in mfa/; passkeys in
+ * their own wing). The lifecycle calls each for `resetSecondFactors`; none may leave a
+ * factor behind when it resolves.
+ */
+export type SecondFactorRemover = (userId: string) => Promise<void>;
+
 /** Why the lifecycle ends sessions; each is one of the revoker's reasons. */
-export type AccountRevocationReason = 'user_disabled' | 'user_deleted' | 'password_changed';
+export type AccountRevocationReason =
+  'user_disabled' | 'user_deleted' | 'password_changed' | 'mfa_reset';
 
 /**
  * The part of the revoker (sessions/revoker.ts) the lifecycle uses, named here so that the
@@ -69,6 +79,12 @@ export interface AccountLifecycle {
    */
   setPassword(userId: string, password: string, options?: SetPasswordOptions): Promise<void>;
   setRoles(userId: string, roles: readonly string[]): Promise<void>;
+  /**
+   * Removes every second factor of the user (each SecondFactorRemover), then ends every
+   * session: whoever holds one was let in with a factor that no longer exists (a lost phone,
+   * a stolen one). Then tells the notifier. The operator's door (`users reset-mfa`).
+   */
+  resetSecondFactors(userId: string): Promise<void>;
 }
 
 export interface SetPasswordOptions {
@@ -88,6 +104,8 @@ export interface AccountLifecycleDeps {
   hashPassword?: (password: string) => Promise<string>;
   /** Where a notifier's failure is reported (the IdP logs it); the change stands regardless. */
   reportNoticeFailure?: (error: unknown) => void;
+  /** Each kind of second factor, for `resetSecondFactors`. Default none. */
+  secondFactorRemovers?: readonly SecondFactorRemover[];
 }
 
 const NO_NOTICE: AccountNotifier = { passwordChanged: () => undefined };
@@ -180,6 +198,17 @@ export function createAccountLifecycle(deps: AccountLifecycleDeps): AccountLifec
 
     async setRoles(userId, roles) {
       found(await users.setRoles(userId, checkRoles(roles)));
+    },
+
+    async resetSecondFactors(userId) {
+      const user = await existing(userId);
+      for (const remove of deps.secondFactorRemovers ?? []) await remove(userId);
+      await sessions.revokeUser(userId, 'mfa_reset');
+      try {
+        await notifier.secondFactorsReset?.(user);
+      } catch (error) {
+        deps.reportNoticeFailure?.(error);
+      }
     },
   };
   return lifecycle;
