@@ -44,8 +44,6 @@ export const mfaEn = {
   'mfa.enrol.submit': 'Turn on',
   'mfa.enrol.error.wrong':
     'That code is not right. Check that the time on your phone is correct and try the next code.',
-  'mfa.enrol.already':
-    'An authenticator app is already set up. Turn it off first to set up another one.',
 
   'mfa.codes.title': 'Your recovery codes',
   'mfa.codes.lead':

@@ -39,7 +39,6 @@ export const mfaZhCN: { readonly [K in keyof typeof mfaEn]: string } = {
   'mfa.enrol.code': '应用显示的验证码',
   'mfa.enrol.submit': '开启',
   'mfa.enrol.error.wrong': '验证码不正确。请确认手机时间准确，然后尝试下一个验证码。',
-  'mfa.enrol.already': '已设置身份验证器应用。如需更换，请先将其关闭。',
 
   'mfa.codes.title': '你的恢复码',
   'mfa.codes.lead':

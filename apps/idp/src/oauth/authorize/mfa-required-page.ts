@@ -1,6 +1,6 @@
 import type { Context } from 'koa';
 import { requestLocale } from '../../i18n/language-cookie.js';
-import { escapeHtml, htmlMessage, page, sendHtml } from '../../views/html.js';
+import { escapeHtml, htmlMessage, page, sendHtml, type PageFrame } from '../../views/html.js';
 import { pageFrame } from '../../views/page-frame.js';
 
 /** Where a user sets up a second factor (mfa/ account pages). */
@@ -13,6 +13,11 @@ export const SET_UP_SECOND_FACTOR_PATH = '/account/two-factor';
  */
 export function sendMfaRequiredPage(ctx: Context, clientName: string, chosen?: string): void {
   const frame = pageFrame(ctx, requestLocale(ctx, { chosen }));
+  sendHtml(ctx, 403, mfaRequiredPage(frame, clientName));
+}
+
+/** The page itself: what is missing, and the way to set it up. */
+export function mfaRequiredPage(frame: PageFrame, clientName: string): string {
   const { t } = frame;
   const link = `<a href="${SET_UP_SECOND_FACTOR_PATH}" data-action="set-up-second-factor">${escapeHtml(t.text('mfa.account.manage'))}</a>`;
   const message = htmlMessage(t, 'mfa.required.message', {
@@ -20,15 +25,11 @@ export function sendMfaRequiredPage(ctx: Context, clientName: string, chosen?: s
     link,
   });
   const title = t.text('mfa.required.title');
-  sendHtml(
-    ctx,
-    403,
-    page(
-      frame,
-      title,
-      `<h1>${escapeHtml(title)}</h1>
+  return page(
+    frame,
+    title,
+    `<h1>${escapeHtml(title)}</h1>
 <p class="lead" role="alert">${message}</p>
 <p class="fine">${escapeHtml(t.text('mfa.required.advice'))}</p>`,
-    ),
   );
 }
