@@ -21,12 +21,19 @@ import { createRateLimiter } from './limits/rate-limit.js';
 import type { Logger } from './logger.js';
 import { csrfCookie } from './login/csrf-cookie.js';
 import { showLoginRoute, submitLoginRoute } from './login/login-routes.js';
+import { createSecondFactorSteps } from './login/second-factor-step.js';
+import { startSecondFactor } from './login/second-factor.js';
+import { requestLocale } from './i18n/language-cookie.js';
+import { sessionAmr } from './sessions/session.js';
+import { mountSecondFactorRoutes, mountTwoFactorRoutes } from './mfa/mfa-routes.js';
+import type { SecondFactorNotice } from './mfa/second-factor-notice.js';
+import type { SecondFactors } from './mfa/second-factors.js';
 import {
   createLoginThrottle,
   DEFAULT_LOGIN_LIMITS,
   type LoginLimits,
 } from './login/login-throttle.js';
-import { authorizeRoute } from './oauth/authorize/authorize-route.js';
+import { authorizeRoute, type AuthorizeDeps } from './oauth/authorize/authorize-route.js';
 import { createPendingAuthorizations } from './oauth/authorize/pending-authorization.js';
 import { discoveryRoute } from './oauth/discovery/discovery-route.js';
 import { introspectRoute } from './oauth/introspect/introspect-route.js';
@@ -50,6 +57,14 @@ import { meteredLimiter } from './metrics/metered.js';
 import type { SharedSignals } from './ssf/ssf.js';
 import { mountSsfRoutes } from './ssf/ssf-routes.js';
 import { createStreamService } from './ssf/stream-service.js';
+import type { PasskeyNotifier } from './mail/passkey-notice.js';
+import { passkeyScriptRoute, PASSKEY_SCRIPT_PATH } from './passkeys/browser-script.js';
+import { createChallengeStore } from './passkeys/challenge-store.js';
+import { mountPasskeyAccountRoutes } from './passkeys/passkey-account-routes.js';
+import { mountPasskeyLoginRoutes } from './passkeys/passkey-login-routes.js';
+import { createPasskeyRepository } from './passkeys/passkey-repository.js';
+import { createPasskeyService } from './passkeys/passkey-service.js';
+import { relyingPartyFor } from './passkeys/relying-party.js';
 
 export interface AppDeps {
   config: Config;
@@ -77,6 +92,12 @@ export interface AppDeps {
    * turn it off to compare the fast path's answers with the router's.
    */
   fastPaths?: boolean;
+  /** Second factors (mfa/): without them, no login asks for one. */
+  secondFactors?: SecondFactors;
+  /** "Your two-step verification changed" mails (mfa/second-factor-notice.ts). */
+  secondFactorNotice?: SecondFactorNotice;
+  /** Filled by the passkeys wing: whether the user has a passkey (asks for a second step). */
+  hasPasskeys?: (userId: string) => Promise<boolean>;
   /** The emailed-link pages' services (account-links/): without them, none of those pages. */
   accountLinkPages?: Pick<
     AccountLinkDeps,
@@ -84,6 +105,8 @@ export interface AppDeps {
   >;
   /** The Shared Signals transmitter (ssf/): without it, no SSF endpoints. */
   signals?: SharedSignals;
+  /** Told when a passkey is added or removed (mail); default none. */
+  passkeyNotifier?: PasskeyNotifier;
 }
 
 /** Builds the IdP's Koa app. It never listens: main.ts and the tests decide where. */
@@ -137,7 +160,16 @@ export function createApp(deps: AppDeps): Koa {
   const logout = logoutRoute({ ...userDeps, cookie });
   router.get('/logout', language, logout);
   router.post('/logout', language, logout);
-  const browserFlow = {
+  const factors = deps.secondFactors;
+  // Passkeys (passkeys/): kept with the users, challenges in the store, scoped to the issuer.
+  const passkeys = createPasskeyService({
+    repository: createPasskeyRepository(deps.database),
+    challenges: createChallengeStore(store),
+    rp: relyingPartyFor(config.issuer),
+    logger,
+  });
+  const hasPasskeys = async (userId: string) => (await passkeys.repository.count(userId)) > 0;
+  const browserFlow: AuthorizeDeps = {
     config,
     store,
     clients,
@@ -146,19 +178,38 @@ export function createApp(deps: AppDeps): Koa {
     pending: createPendingAuthorizations(store),
     cookie,
     now,
+    ...(factors && { hasTotp: (userId: string) => factors.hasTotp(userId) }),
+    hasPasskeys: deps.hasPasskeys ?? hasPasskeys,
   };
-  const authorize = authorizeRoute(browserFlow);
-  const limitAuthorize = limitPerAddress(limiter, 'authorize-address', limits.authorizePerAddress);
-  // OIDC Core §3.1.2.1: the authorization endpoint takes GET and SHOULD take a form POST.
-  router.get('/authorize', language, htmlErrors(logger), clientAddress, limitAuthorize, authorize);
-  router.post('/authorize', language, htmlErrors(logger), clientAddress, limitAuthorize, authorize);
   const login = {
     ...browserFlow,
+    passkeyLogin: (authz: string, nowMs: number) =>
+      passkeys.startSignIn({ purpose: 'login', authz }, nowMs),
     csrf: csrfCookie({ https }),
     revoker: deps.revoker,
     throttle: createLoginThrottle(store, deps.loginLimits ?? DEFAULT_LOGIN_LIMITS),
     verifyPassword: deps.verifyPassword ?? verifyPassword,
+    steps: createSecondFactorSteps(store),
   };
+  // A step-up in place (OIDC acr_values, require_mfa): the session's user proves the missing
+  // factor and keeps the sid (login/second-factor.ts).
+  const stepUp: AuthorizeDeps['stepUp'] = (ctx, pending, session) =>
+    startSecondFactor(
+      ctx,
+      login,
+      pending,
+      { id: session.sub, username: session.username },
+      {
+        amr: sessionAmr(session),
+        stepUpSid: session.sid,
+        locale: requestLocale(ctx, { uiLocales: pending.request?.uiLocale }),
+      },
+    ).then(() => undefined);
+  const authorize = authorizeRoute({ ...browserFlow, stepUp });
+  const limitAuthorize = limitPerAddress(limiter, 'authorize-address', limits.authorizePerAddress);
+  // OIDC Core §3.1.2.1: the authorization endpoint takes GET and SHOULD take a form POST.
+  router.get('/authorize', language, htmlErrors(logger), clientAddress, limitAuthorize, authorize);
+  router.post('/authorize', language, htmlErrors(logger), clientAddress, limitAuthorize, authorize);
   router.get('/login', language, htmlErrors(logger), showLoginRoute(login));
   router.post(
     '/login',
@@ -168,6 +219,17 @@ export function createApp(deps: AppDeps): Koa {
     limitPerAddress(limiter, 'login-address', limits.loginPerAddress),
     submitLoginRoute(login),
   );
+  router.get(PASSKEY_SCRIPT_PATH, passkeyScriptRoute());
+  mountPasskeyLoginRoutes(router, { ...login, passkeys, logger }, [
+    language,
+    htmlErrors(logger),
+    clientAddress,
+    limitPerAddress(limiter, 'login-address', limits.loginPerAddress),
+  ]);
+  if (deps.secondFactors) {
+    const page = { language, htmlErrors: htmlErrors(logger) };
+    mountSecondFactorRoutes(router, { ...login, factors: deps.secondFactors }, page);
+  }
   if (deps.accountLinkPages) {
     const accountLinkDeps: AccountLinkDeps = {
       ...deps.accountLinkPages,
@@ -181,9 +243,43 @@ export function createApp(deps: AppDeps): Koa {
     };
     mountAccountLinkRoutes(router, accountLinkDeps, [language, htmlErrors(logger)], clientAddress);
   }
-  mountAccountRoutes(
+  const accountDeps = {
+    ...login,
+    accounts: deps.accounts,
+    ...(factors && { secondFactorStatus: (userId: string) => factors.status(userId) }),
+  };
+  mountAccountRoutes(router, accountDeps, {
+    language,
+    htmlErrors: htmlErrors(logger),
+    clientAddress,
+  });
+  if (factors) {
+    mountTwoFactorRoutes(
+      router,
+      {
+        ...accountDeps,
+        factors,
+        notice: deps.secondFactorNotice ?? (() => undefined),
+        mfaRequiredRoles: config.mfaRequiredRoles,
+        hasPasskeys: browserFlow.hasPasskeys!,
+      },
+      { language, htmlErrors: htmlErrors(logger) },
+    );
+  }
+  mountPasskeyAccountRoutes(
     router,
-    { ...login, accounts: deps.accounts },
+    {
+      ...accountDeps,
+      passkeys,
+      logger,
+      notifier: deps.passkeyNotifier ?? { passkeyChanged: () => undefined },
+      // MFA_REQUIRED_ROLES: a user whose role requires a second factor keeps at least one.
+      mayRemovePasskey: async (user, remainingPasskeys) => {
+        const required = user.roles.some((role) => config.mfaRequiredRoles.includes(role));
+        if (!required || remainingPasskeys > 0) return true;
+        return factors ? factors.hasTotp(user.id) : false;
+      },
+    },
     { language, htmlErrors: htmlErrors(logger), clientAddress },
   );
   if (deps.signals) {

@@ -31,12 +31,22 @@ import { createUserRepository, type UserRepository } from './users/user.js';
 import { createAccountLinks, type AccountLinks } from './account-links/account-links.js';
 import { createAfterAnswer, type AfterAnswer } from './account-links/after-answer.js';
 import { createMail } from './mail/create-mail.js';
-import { inMailLocale } from './mail/mail-locale.js';
+import {
+  createSecondFactorThrottle,
+  DEFAULT_SECOND_FACTOR_LIMITS,
+  type SecondFactorLimits,
+} from './mfa/second-factor-throttle.js';
+import { createSecondFactors, type SecondFactors } from './mfa/second-factors.js';
+import { secondFactorNotice } from './mfa/second-factor-notice.js';
+import { inMailLocale, mailLocale } from './mail/mail-locale.js';
+import { deleteAllSecondFactors } from './mfa/second-factor-queries.js';
 import type { MailTransport } from './mail/mail-message.js';
 import type { Outbox, OutboxOptions } from './mail/outbox.js';
 import { passwordChangedNotice } from './mail/password-changed-notice.js';
 import { composeNotifiers } from './users/account-notifiers.js';
 import { createSharedSignals, ssfDeliveryKind, type SharedSignals } from './ssf/ssf.js';
+import { passkeyNotice } from './mail/passkey-notice.js';
+import { resetPasskeys } from './passkeys/reset-passkeys.js';
 import {
   createAccountLifecycle,
   type AccountLifecycle,
@@ -72,6 +82,8 @@ export interface Idp {
    * (wakes held polls) before the server.
    */
   signals: SharedSignals;
+  /** TOTP and recovery codes (mfa/second-factors.ts). */
+  secondFactors: SecondFactors;
 }
 
 /** Wires the IdP from its configuration, the same way for main.ts and for the tests. */
@@ -102,6 +114,8 @@ export function createIdp(
     deliveryKinds?: readonly DeliveryKind[];
     /** The delivery worker's and sweeper's pace and guard; tests tighten them. */
     deliveryTuning?: DeliveryTuning;
+    /** Wrong second-factor codes allowed; tests shorten the window. */
+    secondFactorLimits?: SecondFactorLimits;
   },
 ): Idp {
   const now = deps.now ?? Date.now;
@@ -168,20 +182,40 @@ export function createIdp(
     ...(deps.mailTransport && { transport: deps.mailTransport }),
     ...(deps.outbox && { outbox: deps.outbox }),
   });
+  const notice = secondFactorNotice({ mailer, issuer: config.issuer, now });
   const accounts = createAccountLifecycle({
     users,
     audit,
     sessions: revoker,
-    // "Your password was changed", by mail in the language of the page that changed it.
+    // "Your password was changed" (and "your second factors were reset"), by mail in the
+    // language of the page that made the change; and a CAEP credential-change event for every
+    // Shared Signals stream that asked for one.
     notifier: composeNotifiers([
-      deps.accountNotifier ?? passwordChangedNotice({ mailer, issuer: config.issuer, now }),
-      // And a CAEP credential-change event for every Shared Signals stream that asked for one.
+      deps.accountNotifier ?? {
+        ...passwordChangedNotice({ mailer, issuer: config.issuer, now }),
+        secondFactorsReset: (user) => notice(user, 'reset', mailLocale()),
+      },
       signals.transmitter.accountNotifier,
     ]),
+    // TOTP and recovery codes, and every passkey.
+    secondFactorRemovers: [
+      (userId) => deleteAllSecondFactors(database, userId),
+      (userId) => resetPasskeys(database, userId).then(() => undefined),
+    ],
     reportNoticeFailure: (error) =>
       deps.logger.warn('account.notice_failed', {
         error: error instanceof Error ? error.message : String(error),
       }),
+  });
+  const secondFactors = createSecondFactors({
+    database,
+    kek: config.keyEncryptionKey,
+    issuerName: new URL(config.issuer).host,
+    throttle: createSecondFactorThrottle(
+      deps.store,
+      deps.secondFactorLimits ?? DEFAULT_SECOND_FACTOR_LIMITS,
+    ),
+    now,
   });
   const links = createAccountLinks({ database, users, now });
   const afterAnswer = createAfterAnswer(deps.logger);
@@ -203,6 +237,9 @@ export function createIdp(
     now,
     accountLinkPages,
     signals,
+    passkeyNotifier: passkeyNotice({ outbox, issuer: config.issuer, now }),
+    secondFactors,
+    secondFactorNotice: notice,
     ...deps,
     database,
   });
@@ -229,5 +266,6 @@ export function createIdp(
     audit,
     deliveries,
     signals,
+    secondFactors,
   };
 }

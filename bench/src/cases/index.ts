@@ -4,6 +4,7 @@ import { clientCredentialsCase } from './client-credentials.js';
 import { directoryCase } from './directory.js';
 import { jwksCase } from './jwks.js';
 import { loginCase } from './login.js';
+import { passkeyLoginCase } from './passkey-login.js';
 import { memoryCase } from './memory.js';
 import { revocationCase } from './revocation.js';
 import { userGrantsCase } from './user-grants.js';
@@ -34,6 +35,11 @@ export const CASES: readonly BenchCase[] = [
   },
   { name: 'jwks', title: 'GET /jwks against a bare Koa handler', run: jwksCase },
   { name: 'login', title: 'Argon2id logins and the event loop', run: loginCase },
+  {
+    name: 'passkey-login',
+    title: 'passkey sign-in throughput next to password login',
+    run: passkeyLoginCase,
+  },
   { name: 'memory', title: 'SDK and IdP memory', run: memoryCase },
   {
     name: 'directory',

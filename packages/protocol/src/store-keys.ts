@@ -29,10 +29,17 @@ export const storeKeys = {
   sessionClients: (sid: string) => `${STORE_PREFIX}:session-clients:${sid}`,
   /** An authorization request waiting for the login form, by its random id. */
   pendingAuthorization: (id: string) => `${STORE_PREFIX}:authz:${id}`,
+  /**
+   * A login waiting for its second factor (the password was right), by its random id;
+   * expires within minutes.
+   */
+  secondFactorStep: (id: string) => `${STORE_PREFIX}:mfa-step:${id}`,
   /** An authorization code, by the SHA-256 digest of the code. */
   authorizationCode: (digest: string) => `${STORE_PREFIX}:code:${digest}`,
   /** A refresh-token family (one per code redemption), by family id. */
   refreshFamily: (id: string) => `${STORE_PREFIX}:refresh:${id}`,
+  /** A WebAuthn challenge (passkeys), single use, by the SHA-256 digest of its handle. */
+  webauthnChallenge: (digest: string) => `${STORE_PREFIX}:webauthn:${digest}`,
   /** A fixed-window counter for rate limits and failed-login throttling. */
   counter: (scope: string, subject: string) => `${STORE_PREFIX}:count:${scope}:${subject}`,
 } as const;

@@ -45,5 +45,9 @@ export interface IdTokenClaims {
   azp?: string;
   sid?: string;
   at_hash?: string;
+  /** RFC 8176 authentication method references (OIDC Core §2). */
+  amr?: string[];
+  /** The authentication context class reached (OIDC Core §2). */
+  acr?: string;
   [claim: string]: unknown;
 }

@@ -20,4 +20,6 @@ export interface AccountDeps extends PageLoginDeps {
   verifyPassword: VerifyPassword;
   /** The one service every door changes an account through; here, `setPassword`. */
   accounts: Pick<AccountLifecycle, 'setPassword'>;
+  /** The user's second factors (mfa/), for the overview's section; absent: not shown. */
+  secondFactorStatus?: (userId: string) => Promise<{ totp: boolean }>;
 }

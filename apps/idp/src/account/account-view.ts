@@ -30,6 +30,8 @@ export interface AccountPageModel {
   sessions: readonly SessionRow[];
   /** What the last action did, announced at the top. */
   notice?: PlainMessageKey | undefined;
+  /** The user's second factors (mfa/): the section links to their page. */
+  twoFactor?: { totp: boolean };
 }
 
 /** The hidden fields every form of the account pages carries. */
@@ -66,6 +68,11 @@ ${others ? signOutOthersForm(t, model.csrfToken) : ''}
 <h2 id="password">${escapeHtml(t.text('account.password.heading'))}</h2>
 <p class="lead">${escapeHtml(t.text('account.password.lead'))}</p>
 <p class="actions"><a class="button" href="/account/password" data-action="change-password">${escapeHtml(t.text('account.password.title'))}</a></p>
+</section>${model.twoFactor ? twoFactorSection(t, model.twoFactor) : ''}
+<section aria-labelledby="passkeys">
+<h2 id="passkeys">${escapeHtml(t.text('account.passkeys.heading'))}</h2>
+<p class="lead">${escapeHtml(t.text('account.passkeys.lead'))}</p>
+<p class="actions"><a class="button" href="/account/passkeys" data-action="manage-passkeys">${escapeHtml(t.text('account.passkeys.manage'))}</a></p>
 </section>`,
     { wide: true },
   );
@@ -134,4 +141,17 @@ function deviceName(t: Translator, { browser, os }: DeviceLabel): string {
 
 function time(t: Translator, epochMs: number): string {
   return `<time datetime="${isoTime(epochMs)}">${escapeHtml(formatTime(t.locale, epochMs))}</time>`;
+}
+
+/** The way to the second factors' pages (mfa/two-factor-routes.ts). */
+function twoFactorSection(t: Translator, status: { totp: boolean }): string {
+  const add = status.totp
+    ? ''
+    : ` <a class="button" href="/account/two-factor/totp" data-action="add-totp">${escapeHtml(t.text('mfa.account.addTotp'))}</a>`;
+  return `
+<section aria-labelledby="two-factor">
+<h2 id="two-factor">${escapeHtml(t.text('mfa.account.heading'))}</h2>
+<p class="lead">${escapeHtml(t.text(status.totp ? 'mfa.account.totpOn' : 'mfa.account.totpOff'))}</p>
+<p class="actions"><a class="button" href="/account/two-factor" data-action="manage-two-factor">${escapeHtml(t.text('mfa.account.manage'))}</a>${add}</p>
+</section>`;
 }

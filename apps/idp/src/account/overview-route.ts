@@ -41,6 +41,7 @@ export function showAccountRoute(deps: AccountDeps): Middleware {
       typeof done === 'string' && Object.hasOwn(NOTICES, done)
         ? NOTICES[done as Notice]
         : undefined;
+    const twoFactor = deps.secondFactorStatus ? await deps.secondFactorStatus(user.id) : undefined;
     const frame = pageFrame(ctx, locale, '/account');
     const html = accountPage(frame, {
       csrfToken,
@@ -53,6 +54,7 @@ export function showAccountRoute(deps: AccountDeps): Middleware {
       },
       sessions: rows,
       notice,
+      ...(twoFactor && { twoFactor }),
     });
     sendHtml(ctx, 200, html, { hasForm: true, referrerPolicy: 'same-origin' });
   };

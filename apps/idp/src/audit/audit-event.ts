@@ -24,6 +24,7 @@ export const AUDIT_EVENT_TYPES = [
   'user.deleted',
   'user.password_changed',
   'user.roles_changed',
+  'user.second_factors_reset',
   'delivery.delivered',
   'delivery.retry_scheduled',
   'delivery.failed',

@@ -231,6 +231,20 @@ const setRoles: UsersSubcommand = {
     }),
 };
 
+const resetMfa: UsersSubcommand = {
+  usage: 'reset-mfa USER  (removes every second factor, signs them out everywhere)',
+  positionals: { min: 1, max: 1 },
+  endsSessions: true,
+  run: (context) =>
+    withUser(context, async (user) => {
+      await context.accounts.resetSecondFactors(user.id);
+      context.out(
+        `removed every second factor of ${user.username}; every session ended, every token revoked\n`,
+      );
+      return 0;
+    }),
+};
+
 /**
  * The dispatch table. `reset-link` and `invite` (mail) are added here as entries of their own.
  */
@@ -245,4 +259,5 @@ export const USERS_SUBCOMMANDS: Record<string, UsersSubcommand> = {
   'set-roles': setRoles,
   'reset-link': resetLinkCommand,
   invite: inviteCommand,
+  'reset-mfa': resetMfa,
 };

@@ -1,3 +1,4 @@
+import { resetPasskeys } from '../passkeys/reset-passkeys.js';
 import { parseArgs } from 'node:util';
 import { loadConfig, type Config } from '../config/config.js';
 import type { Database } from '../db/database.js';
@@ -15,6 +16,7 @@ import { claimStoreLayout } from '../store/store-layout.js';
 import type { Store } from '../store/store.js';
 import { AccountError, PasswordRefusedError } from '../users/account-errors.js';
 import { createAccountLifecycle, type SessionEnder } from '../users/account-lifecycle.js';
+import { deleteAllSecondFactors } from '../mfa/second-factor-queries.js';
 import { MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH } from '../users/password-policy.js';
 import { createUserRepository } from '../users/user.js';
 import { PasswordInputError } from './password-input.js';
@@ -84,6 +86,11 @@ async function run(args: string[]): Promise<number> {
             `users: the Shared Signals event was not queued: ${(error as Error).message}\n`,
           ),
         ...operator,
+        // TOTP and recovery codes, and every passkey.
+        secondFactorRemovers: [
+          (userId) => deleteAllSecondFactors(database, userId),
+          (userId) => resetPasskeys(database, userId).then(() => undefined),
+        ],
       }),
       terminal: { input: process.stdin, output: process.stderr },
       out: (text) => process.stdout.write(text),

@@ -25,6 +25,11 @@ export interface Client {
   readonly backchannelLogoutUri?: string;
   /** §2.2: the client needs `sid` in every logout token (default false). */
   readonly backchannelLogoutSessionRequired?: boolean;
+  /**
+   * `require_mfa`: every login to this client needs a second factor (acr
+   * `urn:latchkey:acr:mfa`), whatever the request asks. Default false.
+   */
+  readonly requireMfa?: boolean;
 }
 
 export interface ClientRegistry {

@@ -134,6 +134,8 @@ export function parseClients(entries: unknown, options: { production: boolean })
     const sessionRequired = raw.backchannel_logout_session_required ?? false;
     if (typeof sessionRequired !== 'boolean')
       problem('backchannel_logout_session_required must be true or false');
+    const requireMfa = raw.require_mfa ?? false;
+    if (typeof requireMfa !== 'boolean') problem('require_mfa must be true or false');
 
     clients.push({
       id,
@@ -148,6 +150,7 @@ export function parseClients(entries: unknown, options: { production: boolean })
       idTokenSignedResponseAlg: isSigningAlgorithm(alg) ? alg : 'RS256',
       ...(backchannelLogoutUri !== undefined && { backchannelLogoutUri }),
       ...(sessionRequired === true && { backchannelLogoutSessionRequired: true }),
+      ...(requireMfa === true && { requireMfa: true }),
     });
   });
   if (problems.length > 0) throw new ClientsFileError(problems);

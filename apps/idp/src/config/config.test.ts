@@ -266,3 +266,22 @@ describe('request-rate limits and trusted proxies', () => {
     ]);
   });
 });
+
+describe('MFA_REQUIRED_ROLES', () => {
+  it('is empty by default', () => {
+    expect(loadConfig({}).mfaRequiredRoles).toEqual([]);
+  });
+
+  it('reads a comma-separated list of roles, spaces and repeats ignored', () => {
+    expect(loadConfig({ MFA_REQUIRED_ROLES: 'admin, ops,admin' }).mfaRequiredRoles).toEqual([
+      'admin',
+      'ops',
+    ]);
+  });
+
+  it('stops start-up on a role that cannot exist, naming the variable', () => {
+    expect(problemsOf({ MFA_REQUIRED_ROLES: 'admin,not a role' })).toEqual([
+      expect.stringMatching(/^MFA_REQUIRED_ROLES: /),
+    ]);
+  });
+});

@@ -64,6 +64,11 @@ export interface Config {
   readonly ssf: SsfConfig;
   /** The outbox of deliveries to other services (back-channel logout tokens, SSF pushes). */
   readonly delivery: DeliveryConfig;
+  /**
+   * MFA_REQUIRED_ROLES: comma-separated roles whose users must use a second factor to sign in
+   * to any application (and may not remove their last one). Default none.
+   */
+  readonly mfaRequiredRoles: readonly string[];
 }
 
 export interface MetricsListen {
@@ -202,6 +207,7 @@ export function loadConfig(env: Env): Config {
     timeoutMs: duration('DELIVERY_TIMEOUT', '10s', 100, 5 * MIN),
     loopbackOnly: readBoolean('DELIVERY_LOOPBACK_ONLY', env.DELIVERY_LOOPBACK_ONLY, problems),
   };
+  const mfaRequiredRoles = readRoles('MFA_REQUIRED_ROLES', env.MFA_REQUIRED_ROLES, problems);
 
   const clientsFile = env.CLIENTS_FILE ?? (mode === 'development' ? `${DEMO_DIR}clients.json` : '');
   if (!clientsFile) problems.push('CLIENTS_FILE: required in production');
@@ -243,6 +249,7 @@ export function loadConfig(env: Env): Config {
     metrics,
     ssf,
     delivery: Object.freeze(delivery),
+    mfaRequiredRoles: Object.freeze(mfaRequiredRoles),
   });
 }
 
@@ -322,6 +329,17 @@ function readStoreUrl(raw: string, mode: Mode, problems: string[]): string {
     problems.push('REDIS_URL: must be redis://…, rediss://… or memory://');
   }
   return raw;
+}
+
+/** A comma-separated list of role names (users/account-input.ts spells what a role may be). */
+function readRoles(name: string, raw: string | undefined, problems: string[]): string[] {
+  const roles = (raw ?? '')
+    .split(',')
+    .map((role) => role.trim())
+    .filter(Boolean);
+  const bad = roles.filter((role) => !/^[A-Za-z0-9._:-]{1,64}$/.test(role));
+  if (bad.length > 0) problems.push(`${name}: each role 1-64 characters of A-Z a-z 0-9 . _ : -`);
+  return [...new Set(roles)];
 }
 
 /** `true` or `false` (default); anything else is a mistake worth stopping for. */

@@ -1,5 +1,7 @@
+import { mfaEn } from './catalogue-mfa-en.js';
 import { accountsEn } from './catalogue-accounts-en.js';
 import { accountEn } from './catalogue-account-en.js';
+import { passkeysEn } from './catalogue-passkeys-en.js';
 
 /**
  * Every sentence the IdP's pages show, in English: the reference catalogue. Its keys are the
@@ -59,4 +61,6 @@ export const en = {
   'logout.error.message': 'Nothing was changed. Return to the application and try again.',
 
   ...accountsEn,
+  ...passkeysEn,
+  ...mfaEn,
 } as const;

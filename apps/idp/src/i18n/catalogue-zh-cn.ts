@@ -1,5 +1,7 @@
+import { mfaZhCN } from './catalogue-mfa-zh-cn.js';
 import { accountsZhCN } from './catalogue-accounts-zh-cn.js';
 import { accountZhCN } from './catalogue-account-zh-cn.js';
+import { passkeysZhCN } from './catalogue-passkeys-zh-cn.js';
 import type { Catalogue } from './catalogue.js';
 
 /**
@@ -54,4 +56,6 @@ export const zhCN: Catalogue = {
   'logout.error.message': '没有做任何更改。请返回应用后重试。',
 
   ...accountsZhCN,
+  ...passkeysZhCN,
+  ...mfaZhCN,
 };

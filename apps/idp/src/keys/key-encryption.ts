@@ -57,3 +57,41 @@ export function decryptPrivateKey(
     throw new KeyDecryptionError(kid);
   }
 }
+
+/**
+ * Any other secret kept at rest under the same KEK (a user's TOTP secret), sealed as the
+ * private keys are. `context` names what it is and whose (`latchkey:totp:<user id>`): it is
+ * authenticated data, so a sealed secret copied into another row fails to open.
+ */
+export function sealSecret(kek: Buffer, context: string, secret: string): EncryptedPrivateKey {
+  const iv = randomBytes(12);
+  const cipher = createCipheriv('aes-256-gcm', kek, iv);
+  cipher.setAAD(Buffer.from(context));
+  const data = Buffer.concat([cipher.update(secret, 'utf8'), cipher.final()]);
+  return {
+    v: 1,
+    iv: iv.toString('base64url'),
+    tag: cipher.getAuthTag().toString('base64url'),
+    data: data.toString('base64url'),
+  };
+}
+
+/** The secret sealed by `sealSecret` under `context`; null when it cannot be opened. */
+export function openSecret(
+  kek: Buffer,
+  context: string,
+  sealed: EncryptedPrivateKey,
+): string | null {
+  try {
+    const decipher = createDecipheriv('aes-256-gcm', kek, Buffer.from(sealed.iv, 'base64url'));
+    decipher.setAAD(Buffer.from(context));
+    decipher.setAuthTag(Buffer.from(sealed.tag, 'base64url'));
+    const plain = Buffer.concat([
+      decipher.update(Buffer.from(sealed.data, 'base64url')),
+      decipher.final(),
+    ]);
+    return plain.toString('utf8');
+  } catch {
+    return null;
+  }
+}

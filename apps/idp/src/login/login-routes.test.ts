@@ -52,13 +52,16 @@ describe('GET /login: the page', () => {
     expect(html.replace(/<[^>]+>/g, '')).toContain('Sign in to continue to Latchkey Shop (demo)');
     expect(html).toMatch(/<label for="username">/);
     expect(html).toMatch(/<label for="password">/);
-    expect(html).toMatch(/id="username" name="username"[^>]*autocomplete="username"/);
+    // `webauthn`: the browser offers passkeys among the field's suggestions (conditional UI).
+    expect(html).toMatch(/id="username" name="username"[^>]*autocomplete="username webauthn"/);
     expect(html).toMatch(
       /type="password" id="password" name="password" autocomplete="current-password"/,
     );
     expect(html).toContain('<button type="submit">');
     expect(html).toContain('role="alert"');
-    expect(html).not.toContain('<script');
+    // One script, the IdP's own file (the passkey sign-in); no inline script. The password
+    // form works without it.
+    expect(html.match(/<script[^>]*>/g)).toEqual(['<script src="/assets/passkeys.js" defer>']);
   });
 
   it('sends the security headers of an HTML page: CSP, nosniff, no referrer, no store', async () => {
@@ -152,7 +155,8 @@ describe('POST /login', () => {
       const next = loginFormFields(html);
       expect(next.csrf).not.toBe(fields.csrf);
       // Per-form values and the switcher's links (they name the authorization) aside.
-      answers.push(html.replace(/(value|href)="[^"]*"/g, ''));
+      // Each form carries its own passkey challenge in its options.
+      answers.push(html.replace(/(value|href|data-options)="[^"]*"/g, ''));
     }
     expect(answers[0]).toBe(answers[1]);
   });
@@ -174,7 +178,9 @@ describe('POST /login', () => {
       expect(browser.cookie(idp.url, SESSION_COOKIE)).toBeUndefined();
       // Only what is per request may differ: field values and the authz in the language link.
       answers.push(
-        (await response.text()).replace(/value="[^"]*"/g, '').replace(/authz=[\w-]+/g, 'authz'),
+        (await response.text())
+          .replace(/(value|data-options)="[^"]*"/g, '')
+          .replace(/authz=[\w-]+/g, 'authz'),
       );
     }
     expect(answers[0]).toBe(answers[1]);

@@ -1,10 +1,11 @@
 import type { Context, Middleware } from 'koa';
 import { readForm } from '../oauth/form-body.js';
-import type { AuthorizeDeps } from '../oauth/authorize/authorize-route.js';
-import { issueCodeAndRedirect } from '../oauth/authorize/issue-code.js';
+import { hasSecondFactor, type AuthorizeDeps } from '../oauth/authorize/authorize-route.js';
+import { acrNeed, decideAcr } from '../oauth/authorize/check-acr.js';
+import { sendMfaRequiredPage } from '../oauth/authorize/mfa-required-page.js';
+import { ACR_PASSWORD } from '../sessions/assurance.js';
 import type { PendingAuthorization } from '../oauth/authorize/pending-authorization.js';
-import type { Session } from '../sessions/session.js';
-import { RETURN_PATH_PREFIXES, safeReturnPath } from '../http/return-path.js';
+import { PASSWORD_AUTHENTICATION } from '../sessions/session.js';
 import { SlotsBusyError } from '../users/hashing-slots.js';
 import type { VerifyPassword } from '../users/password-hash.js';
 import type { User } from '../users/user.js';
@@ -14,19 +15,27 @@ import type { Translator } from '../i18n/translate.js';
 import { describeWait } from '../i18n/wait.js';
 import { sendHtml } from '../views/html.js';
 import { loginPage } from '../views/login-page.js';
-import { messagePage } from '../views/message-page.js';
 import { pageFrame } from '../views/page-frame.js';
 import type { Revoker } from '../sessions/revoker.js';
 import type { CsrfCookie } from './csrf-cookie.js';
+import { finishLogin } from './finish-login.js';
+import { loginExpired } from './login-expired.js';
 import type { LoginThrottle } from './login-throttle.js';
+import { startSecondFactor, type SecondFactorDeps } from './second-factor.js';
 
 /** The authorization flow's dependencies, and the login form's own. */
-export interface LoginDeps extends AuthorizeDeps {
+export interface LoginDeps extends AuthorizeDeps, Omit<SecondFactorDeps, keyof AuthorizeDeps> {
   csrf: CsrfCookie;
   revoker: Revoker;
   throttle: LoginThrottle;
   /** The Argon2 check, run in the process's bounded hashing slots. */
   verifyPassword: VerifyPassword;
+  /**
+   * A passwordless sign-in ceremony for the form of pending authorization `authz` (the
+   * passkeys wing fills it): the challenge's handle and the WebAuthn options, shown with the
+   * form. Without it the form offers no passkey.
+   */
+  passkeyLogin?: (authz: string, nowMs: number) => Promise<{ handle: string; optionsJson: string }>;
 }
 
 /** One message for an unknown user and a wrong password: nothing to enumerate accounts with. */
@@ -121,28 +130,28 @@ export function submitLoginRoute(deps: LoginDeps): Middleware {
     }
     await deps.throttle.recordSuccess(username, ctx.ip);
 
+    if (await hasSecondFactor(deps, user.id)) {
+      // The pending authorization stays until the second factor is given (login/second-factor.ts).
+      const locale = requestLocale(ctx, { chosen, uiLocales: uiLocaleOf(pending) });
+      await startSecondFactor(ctx, deps, pending, user, { ...PASSWORD_AUTHENTICATION, locale });
+      return;
+    }
+
+    // No second factor to ask for: a client (or the user's role) that needs one gets no code.
+    if (pending.request) {
+      const client = deps.clients.find(pending.request.clientId);
+      const need = acrNeed(pending.request, client, user, deps.config.mfaRequiredRoles);
+      if (decideAcr(ACR_PASSWORD, need, false) === 'cannot') {
+        deps.csrf.clear(ctx, pending.id);
+        return sendMfaRequiredPage(ctx, client?.name ?? pending.request.clientId, chosen);
+      }
+    }
+
     // Single use: of two concurrent submissions only one continues.
     const taken = await deps.pending.take(pending.id, nowMs);
     if (!taken) return expired(ctx, chosen);
-
-    const session = await sessionAfterLogin(ctx, deps, user, nowMs);
-    deps.cookie.write(ctx, session.sid, session.expiresAt);
-    deps.csrf.clear(ctx, pending.id);
-    if (taken.request) return issueCodeAndRedirect(ctx, deps, taken.request, session);
-    backToPage(ctx, taken.page.returnTo);
+    await finishLogin(ctx, deps, taken, user, PASSWORD_AUTHENTICATION);
   };
-}
-
-/**
- * The end of a login one of the IdP's own pages asked for: back to that page. The path was
- * checked when the login was asked for and is checked again here: whatever the store holds,
- * the browser is never sent off this host (no open redirect).
- */
-function backToPage(ctx: Context, returnTo: string): void {
-  ctx.set('Cache-Control', 'no-store');
-  ctx.redirect(safeReturnPath(returnTo) ?? RETURN_PATH_PREFIXES[0]!);
-  // 303: the page is fetched with GET, the login form's POST is not repeated.
-  ctx.status = 303;
 }
 
 /**
@@ -162,31 +171,12 @@ async function checkPassword(
   }
 }
 
-/**
- * The session a successful login leaves the browser with. A re-authentication of the user the
- * browser's live session belongs to (`prompt=login`, `max_age`) keeps that session and its
- * `sid`, with the new authentication time: the tokens other applications hold for it stay
- * valid, as with Keycloak or Auth0. Anything else gets a new session with a new random `sid`:
- * a presented sid that names no live session of this user is never adopted (no session
- * fixation), and another user's session in this browser ends, so one browser never holds two
- * identities. That session is revoked, not just removed: the apps still signed in as the
- * previous user learn at once that it ended, instead of showing them until their tokens expire.
- */
-async function sessionAfterLogin(
-  ctx: Context,
-  deps: LoginDeps,
-  user: User,
-  nowMs: number,
-): Promise<Session> {
-  const previousSid = deps.cookie.read(ctx);
-  const previous = previousSid === undefined ? null : await deps.sessions.find(previousSid, nowMs);
-  if (previous?.sub === user.id) return deps.sessions.reauthenticate(previous, nowMs);
-  if (previous) await deps.revoker.revokeSession(previous, 'replaced_by_login');
-  const device = { userAgent: ctx.get('User-Agent') || undefined, address: ctx.ip || undefined };
-  return deps.sessions.create({ sub: user.id, username: user.username }, nowMs, device);
+function uiLocaleOf(pending: PendingAuthorization): string | undefined {
+  return pending.request ? pending.request.uiLocale : pending.page.uiLocale;
 }
 
-async function renderForm(
+/** Shows the login form of `pending` (again): with a fresh CSRF token, and the passkey sign-in. */
+export async function renderForm(
   ctx: Context,
   deps: LoginDeps,
   pending: PendingAuthorization,
@@ -210,6 +200,7 @@ async function renderForm(
   const locale = requestLocale(ctx, { chosen: view.chosen, uiLocales });
   // The switcher shows this form again: GET /login of the same authorization.
   const frame = pageFrame(ctx, locale, `/login?authz=${encodeURIComponent(pending.id)}`);
+  const passkey = deps.passkeyLogin ? await deps.passkeyLogin(pending.id, nowMs) : undefined;
   sendHtml(
     ctx,
     status,
@@ -219,17 +210,15 @@ async function renderForm(
       ...(client ? { clientName: client.name } : { account: { reauth: page?.reauth === true } }),
       ...(view.username !== undefined && { username: view.username }),
       ...(view.error !== undefined && { error: view.error(frame.t) }),
+      ...(passkey && { passkey }),
     }),
     // A page login ends on this host: form-action 'self' covers its redirect.
-    { hasForm: true, formTargets: request ? [new URL(request.redirectUri).origin] : [] },
+    {
+      hasForm: true,
+      formTargets: request ? [new URL(request.redirectUri).origin] : [],
+      scripts: passkey !== undefined,
+    },
   );
 }
 
-function expired(ctx: Context, chosen?: string): void {
-  const frame = pageFrame(ctx, requestLocale(ctx, { chosen }));
-  const page = messagePage(frame, {
-    title: 'login.expired.title',
-    message: frame.t.text('login.expired.message'),
-  });
-  sendHtml(ctx, 400, page);
-}
+const expired = loginExpired;

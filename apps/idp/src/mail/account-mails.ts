@@ -2,7 +2,6 @@ import type { PlainMessageKey } from '../i18n/catalogue.js';
 import type { Translator } from '../i18n/translate.js';
 import { escapeHtml } from '../views/html.js';
 import type { MailMessage } from './mail-message.js';
-import type { MailKind } from './outbox.js';
 
 /** The emails of the account wing; `link` is always built from ISSUER by the caller. */
 export type AccountMail =
@@ -10,7 +9,25 @@ export type AccountMail =
   /** `link`: the forgot-password page. */
   | { kind: 'already_registered'; username: string; link: string }
   /** `link`: the forgot-password page. */
-  | { kind: 'password_changed'; username: string; link: string; at: Date };
+  | { kind: 'password_changed'; username: string; link: string; at: Date }
+  /** A second factor was added, removed or reset (mfa/); `link`: the forgot-password page. */
+  | {
+      kind: 'second_factor_changed';
+      change: SecondFactorChange;
+      username: string;
+      link: string;
+      at: Date;
+    };
+
+/** What happened to a user's second factors, for the notice. */
+export type SecondFactorChange = 'totp_added' | 'totp_removed' | 'recovery_regenerated' | 'reset';
+
+const CHANGE_SENTENCES = {
+  totp_added: 'mail.mfaChanged.totpAdded',
+  totp_removed: 'mail.mfaChanged.totpRemoved',
+  recovery_regenerated: 'mail.mfaChanged.recoveryRegenerated',
+  reset: 'mail.mfaChanged.reset',
+} as const satisfies Record<SecondFactorChange, string>;
 
 interface Layout {
   subject: PlainMessageKey;
@@ -20,7 +37,7 @@ interface Layout {
   note: PlainMessageKey;
 }
 
-const LAYOUTS: Record<MailKind, Layout> = {
+const LAYOUTS: Record<AccountMail['kind'], Layout> = {
   password_reset: {
     subject: 'mail.reset.subject',
     body: 'mail.reset.body',
@@ -52,6 +69,12 @@ const LAYOUTS: Record<MailKind, Layout> = {
     action: 'mail.alreadyRegistered.action',
     note: 'mail.linkNote',
   },
+  second_factor_changed: {
+    subject: 'mail.mfaChanged.subject',
+    body: 'mail.mfaChanged.note',
+    action: 'mail.alreadyRegistered.action',
+    note: 'mail.linkNote',
+  },
 };
 
 /**
@@ -68,8 +91,14 @@ export function renderAccountMail(mail: AccountMail, to: string, t: Translator):
           t.text('mail.passwordChanged.body', { time: formatTime(mail.at) }),
           t.text('mail.passwordChanged.note'),
         ]
-      : [t.text(layout.body)];
-  const closing = mail.kind === 'password_changed' ? [] : [t.text(layout.note)];
+      : mail.kind === 'second_factor_changed'
+        ? [
+            t.text(CHANGE_SENTENCES[mail.change], { time: formatTime(mail.at) }),
+            t.text('mail.mfaChanged.note'),
+          ]
+        : [t.text(layout.body)];
+  const notice = mail.kind === 'password_changed' || mail.kind === 'second_factor_changed';
+  const closing = notice ? [] : [t.text(layout.note)];
   const greeting = t.text('mail.greeting', { username: mail.username });
   const text = [
     greeting,

@@ -9,7 +9,10 @@ export type MailKind =
   | 'invitation'
   | 'email_verification'
   | 'already_registered'
-  | 'password_changed';
+  | 'password_changed'
+  | 'second_factor_changed'
+  | 'passkey_added'
+  | 'passkey_removed';
 
 export interface OutboxOptions {
   /** Attempts per message, the first included. Default 6 (over about a minute and a half). */

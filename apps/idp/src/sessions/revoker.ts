@@ -18,8 +18,10 @@ export type RevocationReason =
   /** The account lifecycle (users/account-lifecycle.ts): the user was disabled, deleted, */
   | 'user_disabled'
   | 'user_deleted'
-  /** or given a new password. */
+  /** or given a new password, */
   | 'password_changed'
+  /** or had every second factor removed by an operator (`users reset-mfa`). */
+  | 'mfa_reset'
   /** The user signed out their other sessions on the account page. */
   | 'signed_out_elsewhere';
 

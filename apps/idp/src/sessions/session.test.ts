@@ -1,7 +1,7 @@
 import { storeKeys } from '@latchkey/protocol';
 import { describe, expect, it } from 'vitest';
 import { createMemoryStore } from '../store/memory-store.js';
-import { createSessionRepository } from './session.js';
+import { createSessionRepository, sessionAcr, sessionAmr } from './session.js';
 
 const LIMITS = { idleTtlMs: 30 * 60_000, maxTtlMs: 12 * 60 * 60_000 };
 const ALICE = { sub: 'id-alice', username: 'alice' };
@@ -83,5 +83,53 @@ describe('sessions stored before authTimeMs existed', () => {
     const found = await sessions.find(legacy.sid, now());
     expect(found).toEqual(legacy);
     expect(found?.authTimeMs).toBeUndefined();
+  });
+});
+
+describe('Session amr and acr (OIDC Core §2, RFC 8176)', () => {
+  it('records a password login as amr pwd at the password level by default', async () => {
+    const { sessions, now } = repository();
+    const session = await sessions.create(ALICE, now());
+    expect(session.amr).toEqual(['pwd']);
+    expect(session.acr).toBe('urn:latchkey:acr:pwd');
+  });
+
+  it('records the methods given, and the mfa level they reach', async () => {
+    const { sessions, now } = repository();
+    const session = await sessions.create(ALICE, now(), {}, { amr: ['pwd', 'otp', 'mfa'] });
+    expect(session.amr).toEqual(['pwd', 'otp', 'mfa']);
+    expect(session.acr).toBe('urn:latchkey:acr:mfa');
+    expect((await sessions.find(session.sid, now()))?.acr).toBe('urn:latchkey:acr:mfa');
+  });
+
+  it('a step-up re-authentication keeps the sid and raises amr and acr', async () => {
+    const { sessions, now, advance } = repository();
+    const session = await sessions.create(ALICE, now());
+    advance(1000);
+    const stepped = await sessions.reauthenticate(session, now(), { amr: ['pwd', 'otp', 'mfa'] });
+    expect(stepped.sid).toBe(session.sid);
+    expect(stepped.amr).toEqual(['pwd', 'otp', 'mfa']);
+    expect(stepped.acr).toBe('urn:latchkey:acr:mfa');
+  });
+
+  it('reads a session stored before amr existed as a password login', async () => {
+    const { store, sessions, now } = repository();
+    const session = await sessions.create(ALICE, now());
+    const old: Record<string, unknown> = { ...session };
+    delete old.amr;
+    delete old.acr;
+    await store.set(storeKeys.session(session.sid), JSON.stringify(old), { ttlMs: 60_000 });
+    const found = await sessions.find(session.sid, now());
+    expect(found).toEqual(old);
+    expect(sessionAmr(found!)).toEqual(['pwd']);
+    expect(sessionAcr(found!)).toBe('urn:latchkey:acr:pwd');
+  });
+
+  it('refuses a stored session whose amr is not a list of strings', async () => {
+    const { store, sessions, now } = repository();
+    const session = await sessions.create(ALICE, now());
+    const bad = JSON.stringify({ ...session, amr: 'pwd' });
+    await store.set(storeKeys.session(session.sid), bad, { ttlMs: 60_000 });
+    expect(await sessions.find(session.sid, now())).toBeNull();
   });
 });

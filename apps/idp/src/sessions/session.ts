@@ -2,6 +2,7 @@ import { storeKeys } from '@latchkey/protocol';
 import type { Store } from '../store/store.js';
 import { parseStoredRecord } from '../store/stored-record.js';
 import { newOpaqueToken } from '../tokens/opaque-token.js';
+import { acrForAmr } from './assurance.js';
 
 /**
  * The IdP (single sign-on) session: who logged in and when. It lives only in the store, under
@@ -38,6 +39,32 @@ export interface Session {
    * browser holds the token in a cookie (login/csrf-cookie.ts). Set on the first such page.
    */
   readonly pageCsrfDigest?: string;
+  /**
+   * How the user authenticated, RFC 8176 values (`pwd`, `otp`, `mfa`, `hwk`…), for the ID
+   * token's `amr` (OIDC Core §2). Absent from sessions stored before second factors existed:
+   * those were password logins (see `sessionAmr`).
+   */
+  readonly amr?: readonly string[];
+  /** The assurance level those methods reach, for the ID token's `acr` (see `sessionAcr`). */
+  readonly acr?: string;
+}
+
+/** How a user just authenticated: RFC 8176 `amr` values. */
+export interface Authentication {
+  readonly amr: readonly string[];
+}
+
+/** Password only: every session stored before `amr` existed was made this way. */
+export const PASSWORD_AUTHENTICATION: Authentication = { amr: ['pwd'] };
+
+/** The session's `amr`; a session stored before the field existed was a password login. */
+export function sessionAmr(session: Pick<Session, 'amr'>): readonly string[] {
+  return session.amr ?? PASSWORD_AUTHENTICATION.amr;
+}
+
+/** The session's `acr`, derived from its `amr` when stored before the field existed. */
+export function sessionAcr(session: Pick<Session, 'amr' | 'acr'>): string {
+  return session.acr ?? acrForAmr(sessionAmr(session));
 }
 
 /** Where a login came from: shown on the account page, nothing decides on it. */
@@ -72,6 +99,7 @@ export interface SessionRepository {
     user: { sub: string; username: string },
     nowMs: number,
     device?: LoginDevice,
+    authentication?: Authentication,
   ): Promise<Session>;
   /** The live session, or null when it is unknown, idle too long or past its limit. */
   find(sid: string, nowMs: number): Promise<Session | null>;
@@ -82,9 +110,15 @@ export interface SessionRepository {
    * records the new `authTime` and keeps the `sid`, so the tokens other applications hold
    * for this session stay valid. When the session ended meanwhile (logout, expiry, admin),
    * starts a new one for the user instead: a password just checked is never wasted, and an
-   * ended session is never written back.
+   * ended session is never written back. The session's `amr`/`acr` become those of this
+   * authentication (default: password only); a step-up passes what it adds to what the
+   * session already had (login/second-factor-step.ts).
    */
-  reauthenticate(session: Session, nowMs: number): Promise<Session>;
+  reauthenticate(
+    session: Session,
+    nowMs: number,
+    authentication?: Authentication,
+  ): Promise<Session>;
   /** Removes the session; true when it existed. Does not revoke tokens: see Revoker. */
   remove(session: Pick<Session, 'sid' | 'sub'>): Promise<boolean>;
   /** The user's live sessions, oldest first. */
@@ -125,6 +159,7 @@ export function createSessionRepository(store: Store, limits: SessionLimits): Se
     user: { sub: string; username: string },
     nowMs: number,
     device: LoginDevice = {},
+    authentication: Authentication = PASSWORD_AUTHENTICATION,
   ): Promise<Session> {
     const session: Session = {
       sid: newOpaqueToken(),
@@ -137,6 +172,7 @@ export function createSessionRepository(store: Store, limits: SessionLimits): Se
       lastSeenAt: nowMs,
       ...(device.userAgent && { userAgent: device.userAgent.slice(0, MAX_USER_AGENT) }),
       ...(device.address && { address: device.address }),
+      ...assurance(authentication),
     };
     // The index first: a session missing from it could not be listed or revoked by user;
     // an index entry without its session is harmless and expires with it.
@@ -192,15 +228,17 @@ export function createSessionRepository(store: Store, limits: SessionLimits): Se
       return updated;
     },
 
-    async reauthenticate(session, nowMs) {
+    async reauthenticate(session, nowMs, authentication = PASSWORD_AUTHENTICATION) {
       const updated = await update(session, nowMs, (current) => ({
         ...current,
         authTime: Math.floor(nowMs / 1000),
         authTimeMs: nowMs,
         lastSeenAt: nowMs,
+        ...assurance(authentication),
       }));
       const device = { userAgent: session.userAgent, address: session.address };
-      return updated ?? create({ sub: session.sub, username: session.username }, nowMs, device);
+      const user = { sub: session.sub, username: session.username };
+      return updated ?? create(user, nowMs, device, authentication);
     },
 
     bindPageCsrf: (session, digest, nowMs) =>
@@ -231,6 +269,11 @@ export function createSessionRepository(store: Store, limits: SessionLimits): Se
   };
 }
 
+function assurance(authentication: Authentication): { amr: string[]; acr: string } {
+  const amr = [...new Set(authentication.amr)];
+  return { amr, acr: acrForAmr(amr) };
+}
+
 function parseSession(raw: string): Session | null {
   return parseStoredRecord<Session>(
     raw,
@@ -245,6 +288,9 @@ function parseSession(raw: string): Session | null {
       typeof value.lastSeenAt === 'number' &&
       (value.userAgent === undefined || typeof value.userAgent === 'string') &&
       (value.address === undefined || typeof value.address === 'string') &&
-      (value.pageCsrfDigest === undefined || typeof value.pageCsrfDigest === 'string'),
+      (value.pageCsrfDigest === undefined || typeof value.pageCsrfDigest === 'string') &&
+      (value.amr === undefined ||
+        (Array.isArray(value.amr) && value.amr.every((item) => typeof item === 'string'))) &&
+      (value.acr === undefined || typeof value.acr === 'string'),
   );
 }

@@ -31,6 +31,7 @@ const INITIATOR: Record<RevocationReason, 'admin' | 'user' | 'policy' | 'system'
   user_deleted: 'admin',
   password_changed: 'user',
   signed_out_elsewhere: 'user',
+  mfa_reset: 'admin',
 };
 
 /**

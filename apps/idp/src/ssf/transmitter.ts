@@ -178,6 +178,9 @@ export function createSignalTransmitter(deps: TransmitterDeps): SignalTransmitte
       passwordChanged: async (user) => {
         await transmitter.credentialChanged({ sub: user.id, kind: 'password' });
       },
+      secondFactorsReset: async (user) => {
+        await transmitter.credentialChanged({ sub: user.id, kind: 'second_factor' });
+      },
     },
   };
   return transmitter;

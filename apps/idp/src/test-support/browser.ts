@@ -143,7 +143,12 @@ export interface SignInResult {
 export async function signIn(
   browser: Browser,
   idpUrl: string,
-  request: AuthorizeRequest & { username?: string; password?: string },
+  request: AuthorizeRequest & {
+    username?: string;
+    password?: string;
+    /** The second factor to type when the IdP asks for one (a TOTP or recovery code). */
+    secondFactor?: () => string;
+  },
 ): Promise<SignInResult> {
   const { url, state, nonce, verifier } = authorizeUrl(idpUrl, request);
   let response = await browser.fetch(url);
@@ -164,9 +169,39 @@ export async function signIn(
     });
     location = redirectTarget(response, idpUrl);
   }
+  if (location.pathname === '/login/second-factor' && location.origin === new URL(idpUrl).origin) {
+    loginFormShown = true;
+    if (request.secondFactor === undefined) {
+      throw new Error('the IdP asked for a second factor and none was given');
+    }
+    response = await submitSecondFactor(browser, location, request.secondFactor());
+    location = redirectTarget(response, idpUrl);
+  }
   const code = location.searchParams.get('code');
   if (!code) throw new Error(`no code in the redirect: ${location.href}`);
   return { code, callback: location, state, nonce, verifier, loginFormShown };
+}
+
+/** The hidden fields of the second-factor page (`step`, `csrf`), read from its HTML. */
+export function secondFactorFields(html: string): { step: string; csrf: string } {
+  const field = (name: string) => {
+    const match = new RegExp(`name="${name}" value="([^"]*)"`).exec(html);
+    if (!match?.[1]) throw new Error(`the second-factor page has no ${name} field`);
+    return match[1];
+  };
+  return { step: field('step'), csrf: field('csrf') };
+}
+
+/** Opens the second-factor page at `location` and submits `code`; the POST's answer. */
+export async function submitSecondFactor(
+  browser: Browser,
+  location: URL,
+  code: string,
+): Promise<Response> {
+  const page = await browser.fetch(location);
+  if (page.status !== 200) throw new Error(`GET ${location.pathname} answered ${page.status}`);
+  const fields = secondFactorFields(await page.text());
+  return browser.post(new URL('/login/second-factor', location), { ...fields, code });
 }
 
 function redirectTarget(response: Response, base: string): URL {

@@ -24,6 +24,8 @@ import type { AuditLog } from '../audit/audit-trail.js';
 import { sessionCookieKey, sessionCookieValue } from '../sessions/session-cookie.js';
 import type { Deliveries, DeliveryTuning } from '../back-channel/deliveries.js';
 import type { SharedSignals } from '../ssf/ssf.js';
+import type { SecondFactorLimits } from '../mfa/second-factor-throttle.js';
+import type { SecondFactors } from '../mfa/second-factors.js';
 
 export interface TestIdp {
   url: string;
@@ -43,6 +45,7 @@ export interface TestIdp {
   /** Back-channel deliveries: not started unless `startDeliveries`; tests may runOnce/sweep. */
   deliveries: Deliveries;
   signals: SharedSignals;
+  secondFactors: SecondFactors;
   close(): Promise<void>;
 }
 
@@ -64,6 +67,8 @@ export interface TestIdpOptions {
   /** Start the delivery worker and sweeper (loopback targets only, whatever the tuning). */
   startDeliveries?: boolean;
   deliveryTuning?: DeliveryTuning;
+  /** Wrong second-factor codes allowed (mfa/second-factor-throttle.ts). */
+  secondFactorLimits?: SecondFactorLimits;
 }
 
 /**
@@ -98,6 +103,7 @@ export async function startTestIdp(
     audit,
     deliveries,
     signals,
+    secondFactors,
   } = createIdp(config, {
     store,
     database,
@@ -110,6 +116,7 @@ export async function startTestIdp(
     ...(options.accountNotifier && { accountNotifier: options.accountNotifier }),
     // Tests contact loopback addresses only, whatever a registration says.
     deliveryTuning: { ...options.deliveryTuning, loopbackOnly: true },
+    ...(options.secondFactorLimits && { secondFactorLimits: options.secondFactorLimits }),
   });
   // USERS_FILE defaults to the demo users (alice, bob), as in dev.
   if (config.usersFile) {
@@ -137,6 +144,7 @@ export async function startTestIdp(
     audit,
     deliveries,
     signals,
+    secondFactors,
     async close() {
       signals.close();
       server.closeAllConnections();

@@ -18,6 +18,10 @@ export interface CodeGrant {
   readonly sub: string;
   /** Epoch seconds. */
   readonly authTime: number;
+  /** How the session's user authenticated (RFC 8176), for the ID token's `amr`. */
+  readonly amr?: readonly string[];
+  /** The level that reached, for the ID token's `acr`. */
+  readonly acr?: string;
 }
 
 export type Redemption =
@@ -89,6 +93,8 @@ function parseStoredCode(raw: string): StoredCode | null {
       Array.isArray(value.scope) &&
       Array.isArray(value.resources) &&
       typeof value.authTime === 'number' &&
+      (value.amr === undefined || Array.isArray(value.amr)) &&
+      (value.acr === undefined || typeof value.acr === 'string') &&
       typeof value.used === 'boolean',
   );
 }

@@ -20,6 +20,9 @@ export interface IdTokenInput {
   /** Epoch seconds of the login the session stands for (OIDC Core §2 `auth_time`). */
   authTime: number;
   sid: string;
+  /** RFC 8176 methods and the level reached (OIDC Core §2); absent for older grants. */
+  amr?: readonly string[] | undefined;
+  acr?: string | undefined;
   /** Only on the token response to a code whose request carried one (§3.1.3.6). */
   nonce?: string | undefined;
   /** The access token issued with it, for `at_hash` (§3.1.3.6). */
@@ -44,6 +47,8 @@ export function signIdToken(key: SigningKey, input: IdTokenInput): Promise<strin
     exp: iat + Math.floor(input.ttlMs / 1000),
     auth_time: input.authTime,
     sid: input.sid,
+    ...(input.amr !== undefined && { amr: [...input.amr] }),
+    ...(input.acr !== undefined && { acr: input.acr }),
     at_hash: accessTokenHash(input.accessToken, key.alg),
     ...(input.nonce !== undefined && { nonce: input.nonce }),
     ...(input.user && scopedUserClaims(input.user, input.scope)),

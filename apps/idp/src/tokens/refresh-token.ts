@@ -14,6 +14,9 @@ export interface RefreshGrant {
   readonly resources: readonly string[];
   /** Epoch seconds; carried into every ID token of the family (OIDC Core §12.2). */
   readonly authTime: number;
+  /** The authentication's `amr` and `acr`, carried the same way. */
+  readonly amr?: readonly string[];
+  readonly acr?: string;
 }
 
 /** When the current token stops working (epoch ms), and the clock that decides the TTL. */
@@ -133,8 +136,17 @@ export async function revokeRefreshFamily(store: Store, familyId: string): Promi
 }
 
 function pickGrant(grant: RefreshGrant): RefreshGrant {
-  const { clientId, sid, sub, scope, resources, authTime } = grant;
-  return { clientId, sid, sub, scope: [...scope], resources: [...resources], authTime };
+  const { clientId, sid, sub, scope, resources, authTime, amr, acr } = grant;
+  return {
+    clientId,
+    sid,
+    sub,
+    scope: [...scope],
+    resources: [...resources],
+    authTime,
+    ...(amr !== undefined && { amr: [...amr] }),
+    ...(acr !== undefined && { acr }),
+  };
 }
 
 function parseFamily(raw: string): FamilyRecord | null {
@@ -146,6 +158,8 @@ function parseFamily(raw: string): FamilyRecord | null {
       Array.isArray(value.scope) &&
       Array.isArray(value.resources) &&
       typeof value.authTime === 'number' &&
+      (value.amr === undefined || Array.isArray(value.amr)) &&
+      (value.acr === undefined || typeof value.acr === 'string') &&
       typeof value.generation === 'number' &&
       typeof value.expiresAt === 'number',
   );

@@ -25,10 +25,20 @@ import type { User, UserRepository } from './user.js';
  */
 export interface AccountNotifier {
   passwordChanged(user: User): void | Promise<void>;
+  /** Every second factor was removed (`resetSecondFactors`). */
+  secondFactorsReset?(user: User): void | Promise<void>;
 }
 
+/**
+ * Removes one kind of second factor of a user (TOTP and recovery codes in mfa/; passkeys in
+ * their own wing). The lifecycle calls each for `resetSecondFactors`; none may leave a
+ * factor behind when it resolves.
+ */
+export type SecondFactorRemover = (userId: string) => Promise<void>;
+
 /** Why the lifecycle ends sessions; each is one of the revoker's reasons. */
-export type AccountRevocationReason = 'user_disabled' | 'user_deleted' | 'password_changed';
+export type AccountRevocationReason =
+  'user_disabled' | 'user_deleted' | 'password_changed' | 'mfa_reset';
 
 /**
  * The part of the revoker (sessions/revoker.ts) the lifecycle uses, named here so that the
@@ -76,6 +86,12 @@ export interface AccountLifecycle {
    */
   setPassword(userId: string, password: string, options?: SetPasswordOptions): Promise<void>;
   setRoles(userId: string, roles: readonly string[], by?: ChangedBy): Promise<void>;
+  /**
+   * Removes every second factor of the user (each SecondFactorRemover), then ends every
+   * session: whoever holds one was let in with a factor that no longer exists (a lost phone,
+   * a stolen one). Then tells the notifier. The operator's door (`users reset-mfa`).
+   */
+  resetSecondFactors(userId: string, by?: ChangedBy): Promise<void>;
 }
 
 /**
@@ -110,6 +126,8 @@ export interface AccountLifecycleDeps {
   audit?: AuditTrail;
   /** Who acts when a call names no one (an operator's command); default the IdP itself. */
   actor?: AuditActor;
+  /** Each kind of second factor, for `resetSecondFactors`. Default none. */
+  secondFactorRemovers?: readonly SecondFactorRemover[];
 }
 
 const NO_NOTICE: AccountNotifier = { passwordChanged: () => undefined };
@@ -226,6 +244,18 @@ export function createAccountLifecycle(deps: AccountLifecycleDeps): AccountLifec
       const checked = checkRoles(roles);
       found(await users.setRoles(userId, checked));
       await record('user.roles_changed', userId, by, { roles: checked.join(' ') });
+    },
+
+    async resetSecondFactors(userId, by) {
+      const user = await existing(userId);
+      for (const remove of deps.secondFactorRemovers ?? []) await remove(userId);
+      await sessions.revokeUser(userId, 'mfa_reset');
+      await record('user.second_factors_reset', userId, by);
+      try {
+        await notifier.secondFactorsReset?.(user);
+      } catch (error) {
+        deps.reportNoticeFailure?.(error);
+      }
     },
   };
   return lifecycle;

@@ -7,13 +7,17 @@ import type { User } from './user.js';
  * rethrown afterwards for the lifecycle to report.
  */
 export function composeNotifiers(notifiers: readonly AccountNotifier[]): AccountNotifier {
+  const tellAll = async (tell: (notifier: AccountNotifier) => unknown) => {
+    const results = await Promise.allSettled(
+      notifiers.map(async (notifier) => {
+        await tell(notifier);
+      }),
+    );
+    const failed = results.find((result) => result.status === 'rejected');
+    if (failed) throw failed.reason;
+  };
   return {
-    async passwordChanged(user: User) {
-      const results = await Promise.allSettled(
-        notifiers.map(async (notifier) => notifier.passwordChanged(user)),
-      );
-      const failed = results.find((result) => result.status === 'rejected');
-      if (failed) throw failed.reason;
-    },
+    passwordChanged: (user: User) => tellAll((notifier) => notifier.passwordChanged(user)),
+    secondFactorsReset: (user: User) => tellAll((notifier) => notifier.secondFactorsReset?.(user)),
   };
 }

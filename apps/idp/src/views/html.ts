@@ -52,9 +52,13 @@ export function page(
   frame: PageFrame,
   title: string,
   body: string,
-  options: { wide?: boolean } = {},
+  options: { wide?: boolean; scripts?: readonly string[] } = {},
 ): string {
   const { t } = frame;
+  // Files the IdP serves itself (script-src 'self'): never inline script, never another host.
+  const scripts = (options.scripts ?? [])
+    .map((src) => `<script src="${escapeHtml(src)}" defer></script>\n`)
+    .join('');
   return `<!doctype html>
 <html lang="${t.locale}">
 <head>
@@ -63,7 +67,7 @@ export function page(
 <meta name="color-scheme" content="light dark">
 <title>${escapeHtml(title)} · Latchkey</title>
 <style>${PAGE_STYLE}</style>
-</head>
+${scripts}</head>
 <body>
 <main${options.wide ? ' class="wide"' : ''}>
 <p class="brand" aria-hidden="true"><svg width="18" height="18" viewBox="0 0 24 24" fill="none" stroke="currentColor" stroke-width="2" stroke-linecap="round" stroke-linejoin="round"><circle cx="7.5" cy="15.5" r="4.5"/><path d="M10.7 12.3 20 3M16 7l3 3M14 9l2 2"/></svg> Latchkey</p>
@@ -101,6 +105,11 @@ export interface HtmlOptions {
    * those pages refuse any Origin but their own.
    */
   referrerPolicy?: 'no-referrer' | 'same-origin';
+  /**
+   * The page loads scripts the IdP serves (the passkey ceremonies, which need JavaScript):
+   * `script-src 'self'`. Pages without it allow no script at all.
+   */
+  scripts?: boolean;
 }
 
 /** Sends an HTML page with the headers every page of the IdP needs. */
@@ -113,6 +122,7 @@ export function sendHtml(ctx: Context, status: number, html: string, options: Ht
     'Content-Security-Policy': [
       "default-src 'none'",
       `style-src ${STYLE_HASH}`,
+      ...(options.scripts ? ["script-src 'self'"] : []),
       "img-src 'self' data:",
       `form-action ${formAction}`,
       "frame-ancestors 'none'",

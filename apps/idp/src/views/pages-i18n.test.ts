@@ -13,6 +13,8 @@ import type { PageFrame } from './html.js';
 import { loginPage } from './login-page.js';
 import { messagePage } from './message-page.js';
 import { accountLinkPages, ACCOUNT_DATA } from '../test-support/account-link-pages-i18n.js';
+import { mfaPages, MFA_DATA } from '../test-support/mfa-pages-i18n.js';
+import { passkeyPages, PASSKEY_DATA } from '../test-support/passkey-pages-i18n.js';
 
 /**
  * The only visible words a page may show that are not from its catalogue: the product's name,
@@ -23,6 +25,8 @@ const PROPER_NAMES = ['Latchkey', ...Object.values(LOCALE_NAMES)];
 const FIREFOX = 'Mozilla/5.0 (X11; Linux x86_64; rv:133.0) Gecko/20100101 Firefox/133.0';
 const DATA = [
   ...ACCOUNT_DATA,
+  ...MFA_DATA,
+  ...PASSKEY_DATA,
   FIREFOX,
   'Alice Liddell',
   'alice@example.com',
@@ -120,6 +124,8 @@ function everyPage(frame: PageFrame): Array<[string, string]> {
     ['logout refused', logoutErrorPage(frame, 'unknown client_id')],
     ...accountPages(frame),
     ...accountLinkPages(frame),
+    ...mfaPages(frame),
+    ...passkeyPages(frame),
   ];
 }
 

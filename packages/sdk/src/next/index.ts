@@ -10,6 +10,7 @@ export type { LatchkeySession } from './session-resolver.js';
 export type { GetSessionOptions } from './data-access.js';
 export type { TokenInspection } from './inspect.js';
 export type { LatchkeyRoutes, ActionContext } from './routes.js';
+export { stepUpLoginPath } from './routes.js';
 export type { BearerRouteHandler } from './bearer-route.js';
 export { HOST_SESSION_COOKIE, SESSION_COOKIE, sessionCookieName } from './cookies.js';
 export type { BackChannelLogoutEvent } from '../logout/back-channel-logout.js';

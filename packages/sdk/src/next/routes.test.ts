@@ -4,7 +4,7 @@ import { createVerifier } from '../verifier.js';
 import { readCookie } from './cookies.js';
 import { resolveNextOptions } from './options.js';
 import { returnUrl } from './return-to.js';
-import { createRoutes, type ActionContext } from './routes.js';
+import { createRoutes, stepUpLoginPath, type ActionContext } from './routes.js';
 import { createSealer } from './sealed-value.js';
 import { createSessionResolver } from './session-resolver.js';
 import type { TokenClient } from './token-client.js';
@@ -275,5 +275,32 @@ describe('the login-transaction cookie under https (login CSRF from a sibling su
     );
     expect(callback.status).toBe(400);
     expect(tokenCalls).toBe(callsBefore);
+  });
+});
+
+describe('GET /auth/login?acr=… (step-up, OIDC acr_values)', () => {
+  it('asks the IdP for the level named, as acr_values', async () => {
+    const response = await routes.GET(
+      new Request(`${APP}/auth/login?returnTo=%2Fedit&acr=urn%3Alatchkey%3Aacr%3Amfa`),
+      action('login'),
+    );
+    const authorize = new URL(response.headers.get('location')!);
+    expect(authorize.searchParams.get('acr_values')).toBe('urn:latchkey:acr:mfa');
+  });
+
+  it('asks for nothing more without acr, or with an unreadable one', async () => {
+    const { authorize } = await startLogin();
+    expect(authorize.searchParams.has('acr_values')).toBe(false);
+    const response = await routes.GET(
+      new Request(`${APP}/auth/login?acr=${encodeURIComponent('a\u0000b')}`),
+      action('login'),
+    );
+    expect(new URL(response.headers.get('location')!).searchParams.has('acr_values')).toBe(false);
+  });
+
+  it('stepUpLoginPath builds the link an app puts before a sensitive action', () => {
+    expect(stepUpLoginPath('urn:latchkey:acr:mfa', '/wiki/edit?page=1')).toBe(
+      '/auth/login?returnTo=%2Fwiki%2Fedit%3Fpage%3D1&acr=urn%3Alatchkey%3Aacr%3Amfa',
+    );
   });
 });

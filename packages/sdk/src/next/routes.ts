@@ -40,6 +40,24 @@ interface LoginTransaction {
 }
 
 const TRANSACTION_PURPOSE = 'latchkey-login-v1';
+
+/**
+ * The `acr` of `/auth/login?acr=…`, as OIDC `acr_values` (space-separated, in order of
+ * preference): kept only when it is a short list of printable tokens, dropped otherwise (a
+ * link someone edited signs in at the default level, never fails).
+ */
+export function acrValuesParam(raw: string | null): string | undefined {
+  if (raw === null) return undefined;
+  const values = raw.split(' ').filter(Boolean);
+  const readable = values.every((value) => /^[\x21-\x7e]{1,200}$/.test(value));
+  return values.length > 0 && values.length <= 10 && readable ? values.join(' ') : undefined;
+}
+
+/** The app's login path asking for `acr` (e.g. the mfa level before a sensitive action). */
+export function stepUpLoginPath(acr: string, returnTo: string, loginPath = '/auth/login'): string {
+  const query = new URLSearchParams({ returnTo, acr });
+  return `${loginPath}?${query.toString()}`;
+}
 const BACK_CHANNEL = 'backchannel-logout';
 
 export function createRoutes(deps: {
@@ -81,6 +99,10 @@ export function createRoutes(deps: {
     );
     params.set('code_challenge_method', 'S256');
     for (const resource of options.resources) params.append('resource', resource);
+    // Step-up: `/auth/login?acr=…` asks the IdP for that level (OIDC `acr_values`); the IdP
+    // proves only the missing factor and keeps the single sign-on session.
+    const acr = acrValuesParam(url.searchParams.get('acr'));
+    if (acr !== undefined) params.set('acr_values', acr);
 
     const headers = new Headers({ location: authorize.href, 'cache-control': 'no-store' });
     headers.append(

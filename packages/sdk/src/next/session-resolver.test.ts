@@ -78,7 +78,12 @@ async function issue(refreshToken: string | undefined, ttlSec = 300): Promise<To
   );
   const idToken = await sign(
     f.keys.rs256,
-    f.idClaims({ sid: SID, at_hash: accessTokenHash(accessToken, 'RS256') }),
+    f.idClaims({
+      sid: SID,
+      at_hash: accessTokenHash(accessToken, 'RS256'),
+      amr: ['pwd', 'otp', 'mfa'],
+      acr: 'urn:latchkey:acr:mfa',
+    }),
     { typ: undefined },
   );
   return { accessToken, refreshToken, idToken };
@@ -105,6 +110,15 @@ describe('session resolution', () => {
     });
     expect(state).not.toHaveProperty('cookie');
     expect(endpoint.calls).toBe(0);
+  });
+
+  it("exposes the ID token's amr and acr (OIDC Core §2) to the app", async () => {
+    const { sessions } = setup();
+    const state = await sessions.resolve(await cookieFor(sessions, 300), true);
+    expect(state).toMatchObject({
+      kind: 'active',
+      session: { amr: ['pwd', 'otp', 'mfa'], acr: 'urn:latchkey:acr:mfa' },
+    });
   });
 
   it('treats no cookie, a forged cookie and a cookie from another key as no session', async () => {

@@ -36,6 +36,13 @@ export interface LatchkeySession {
   expiresAt: Date;
   /** When the user last authenticated at the IdP. */
   authTime: Date | undefined;
+  /**
+   * How the user authenticated (RFC 8176 `amr`, e.g. `["pwd","otp","mfa"]`) and the level it
+   * reached (OIDC `acr`), from the verified ID token; empty and undefined without one. An app
+   * checks `acr` before a sensitive action and sends the user to `stepUpLoginPath` if short.
+   */
+  amr: string[];
+  acr: string | undefined;
 }
 
 export type SessionState =
@@ -178,5 +185,9 @@ function toSession(stored: StoredSession, claims: AccessTokenClaims): LatchkeySe
     alg: typeof header?.alg === 'string' ? header.alg : '',
     expiresAt: new Date(claims.exp * 1000),
     authTime: typeof authTime === 'number' ? new Date(authTime * 1000) : undefined,
+    amr: Array.isArray(idClaims?.amr)
+      ? idClaims.amr.filter((value): value is string => typeof value === 'string')
+      : [],
+    acr: typeof idClaims?.acr === 'string' ? idClaims.acr : undefined,
   };
 }

@@ -5,6 +5,8 @@ import { signingKeysMigration } from './003-signing-keys.js';
 import { deliveriesMigration } from './004-deliveries.js';
 import { ssfStreamsMigration } from './005-ssf-streams.js';
 import { auditEventsMigration } from './008-audit-events.js';
+import { secondFactorsMigration } from './006-second-factors.js';
+import { passkeysMigration } from './007-passkeys.js';
 
 /**
  * Every migration, in order. Numbered, and never edited once landed: a database that ran one
@@ -17,4 +19,6 @@ export const MIGRATIONS: readonly Migration[] = [
   deliveriesMigration,
   ssfStreamsMigration,
   auditEventsMigration,
+  secondFactorsMigration,
+  passkeysMigration,
 ];

@@ -28,6 +28,16 @@ export class LoginRequiredError extends OAuthError {
   }
 }
 
+/**
+ * OIDC Core §3.1.2.6: `prompt=none`, and the login needs an interaction that is not an
+ * authentication: here, setting up the second factor the client or the user's role requires.
+ */
+export class InteractionRequiredError extends OAuthError {
+  constructor(description: string) {
+    super('interaction_required', 400, description);
+  }
+}
+
 /** OIDC Core §6: request objects (`request`, `request_uri`) are not supported. */
 export class RequestNotSupportedError extends OAuthError {
   constructor(parameter: 'request' | 'request_uri') {

@@ -14,6 +14,11 @@ export interface AuthorizationRequest {
   readonly nonce?: string;
   /** OIDC `prompt` values. */
   readonly prompt: readonly Prompt[];
+  /**
+   * OIDC `acr_values` (§3.1.2.1): the supported values asked for, in order of preference
+   * (check-acr.ts). Absent when none was asked for or none is ours.
+   */
+  readonly acrValues?: readonly string[];
   /** OIDC `max_age`, seconds. */
   readonly maxAge?: number;
   /** OIDC `login_hint`, used only to prefill the username field. */

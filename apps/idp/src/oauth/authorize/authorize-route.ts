@@ -2,22 +2,28 @@ import type { Context, Middleware } from 'koa';
 import type { ClientRegistry } from '../../clients/client.js';
 import type { Config } from '../../config/config.js';
 import type { SessionCookie } from '../../sessions/session-cookie.js';
-import type { Session, SessionRepository } from '../../sessions/session.js';
+import { sessionAcr, type Session, type SessionRepository } from '../../sessions/session.js';
 import type { Store } from '../../store/store.js';
-import type { UserRepository } from '../../users/user.js';
+import type { User, UserRepository } from '../../users/user.js';
 import { requestLocale } from '../../i18n/language-cookie.js';
 import { sendHtml } from '../../views/html.js';
 import { messagePage } from '../../views/message-page.js';
 import { pageFrame } from '../../views/page-frame.js';
 import { OAuthError } from '../oauth-errors.js';
-import { AuthorizationPageError, LoginRequiredError } from './authorization-errors.js';
+import {
+  AuthorizationPageError,
+  InteractionRequiredError,
+  LoginRequiredError,
+} from './authorization-errors.js';
+import { acrNeed, decideAcr } from './check-acr.js';
+import { sendMfaRequiredPage } from './mfa-required-page.js';
 import type { AuthorizationRequest } from './authorization-request.js';
 import { redirectError } from './authorization-response.js';
 import { readAuthorizeParams, type AuthorizeParams } from './authorize-params.js';
 import { checkClientAndRedirectUri } from './check-client.js';
 import { requiresFreshLogin } from './check-prompt.js';
 import { issueCodeAndRedirect } from './issue-code.js';
-import type { PendingAuthorizations } from './pending-authorization.js';
+import type { PendingAuthorization, PendingAuthorizations } from './pending-authorization.js';
 import { validateAuthorizationRequest } from './validate-authorization-request.js';
 
 export interface AuthorizeDeps {
@@ -29,6 +35,26 @@ export interface AuthorizeDeps {
   pending: PendingAuthorizations;
   cookie: SessionCookie;
   now: () => number;
+  /** Whether the user has a confirmed TOTP (mfa/); without it, no TOTP is asked for. */
+  hasTotp?: (userId: string) => Promise<boolean>;
+  /** Whether the user has a passkey (the passkeys wing fills it). */
+  hasPasskeys?: (userId: string) => Promise<boolean>;
+  /**
+   * Steps the live `session` up in place (login/second-factor.ts `startSecondFactor` with the
+   * session's amr and sid): the user proves the missing factor and keeps the `sid`. Without
+   * it, a session below what the client needs goes through the full login form.
+   */
+  stepUp?: (ctx: Context, pending: PendingAuthorization, session: Session) => Promise<void>;
+}
+
+/** Whether the user enrolled a factor a login can ask for after the password. */
+export async function hasSecondFactor(
+  deps: Pick<AuthorizeDeps, 'hasTotp' | 'hasPasskeys'>,
+  userId: string,
+): Promise<boolean> {
+  const checks = [deps.hasTotp, deps.hasPasskeys].filter((check) => check !== undefined);
+  const answers = await Promise.all(checks.map((check) => check(userId)));
+  return answers.includes(true);
 }
 
 /**
@@ -81,13 +107,37 @@ export function authorizeRoute(deps: AuthorizeDeps): Middleware {
 
 async function authorize(ctx: Context, deps: AuthorizeDeps, request: AuthorizationRequest) {
   const nowMs = deps.now();
-  const session = await liveSession(ctx, deps, nowMs);
+  const live = await liveSession(ctx, deps, nowMs);
+  const session = live?.session ?? null;
   const fresh = session !== null && !requiresFreshLogin(request, session, nowMs);
-  if (session && fresh) {
-    // Single sign-on: the browser proved who it is to this IdP already.
-    const touched = await deps.sessions.touch(session, nowMs);
-    await issueCodeAndRedirect(ctx, deps, request, touched);
-    return;
+  if (live && fresh) {
+    // Single sign-on, when the session reaches the level this client needs (check-acr.ts).
+    const client = deps.clients.find(request.clientId);
+    const need = acrNeed(request, client, live.user, deps.config.mfaRequiredRoles);
+    const factor = await hasSecondFactor(deps, live.user.id);
+    const decision = decideAcr(sessionAcr(live.session), need, factor);
+    if (decision === 'satisfied') {
+      const touched = await deps.sessions.touch(live.session, nowMs);
+      await issueCodeAndRedirect(ctx, deps, request, touched);
+      return;
+    }
+    // OIDC Core §3.1.2.6: with prompt=none the IdP must not show anything. A second factor
+    // is an authentication (login_required); setting one up is not (interaction_required).
+    if (request.prompt.includes('none')) {
+      if (decision === 'cannot') {
+        throw new InteractionRequiredError('the user must set up a second factor first');
+      }
+      throw new LoginRequiredError('the session does not reach the requested acr');
+    }
+    if (decision === 'cannot') {
+      sendMfaRequiredPage(ctx, client?.name ?? request.clientId);
+      return;
+    }
+    if (deps.stepUp) {
+      const pending = await deps.pending.create(request, nowMs);
+      await deps.stepUp(ctx, pending, live.session);
+      return;
+    }
   }
   // OIDC Core §3.1.2.6: with prompt=none the IdP must not show anything.
   if (request.prompt.includes('none')) {
@@ -101,18 +151,19 @@ async function authorize(ctx: Context, deps: AuthorizeDeps, request: Authorizati
   ctx.redirect(`/login?authz=${encodeURIComponent(pending.id)}`);
 }
 
-/** The browser's IdP session, if it has a live one whose user still exists. */
+/** The browser's IdP session and its user, if it has a live one whose user is active. */
 async function liveSession(
   ctx: Context,
   deps: AuthorizeDeps,
   nowMs: number,
-): Promise<Session | null> {
+): Promise<{ session: Session; user: User } | null> {
   const sid = deps.cookie.read(ctx);
   if (sid === undefined) return null;
   const session = await deps.sessions.find(sid, nowMs);
   if (!session) return null;
   // A session of a user since removed or disabled signs nobody in.
-  return (await deps.users.findById(session.sub))?.state === 'active' ? session : null;
+  const user = await deps.users.findById(session.sub);
+  return user?.state === 'active' ? { session, user } : null;
 }
 
 /** The page's language hint, when the request states it once and readably. */

@@ -1,6 +1,11 @@
 import type { Context } from 'koa';
 import type { Config } from '../../config/config.js';
-import type { Session, SessionRepository } from '../../sessions/session.js';
+import {
+  sessionAcr,
+  sessionAmr,
+  type Session,
+  type SessionRepository,
+} from '../../sessions/session.js';
 import type { Store } from '../../store/store.js';
 import { issueAuthorizationCode } from '../../tokens/authorization-code.js';
 import type { AuthorizationRequest } from './authorization-request.js';
@@ -41,5 +46,7 @@ function issueCode(store: Store, request: AuthorizationRequest, session: Session
     sid: session.sid,
     sub: session.sub,
     authTime: session.authTime,
+    amr: [...sessionAmr(session)],
+    acr: sessionAcr(session),
   });
 }

@@ -6,6 +6,7 @@ import { resolveResources } from '../token/requested-resource.js';
 import { RequestNotSupportedError, UnsupportedResponseTypeError } from './authorization-errors.js';
 import type { AuthorizationRequest } from './authorization-request.js';
 import type { AuthorizeParams } from './authorize-params.js';
+import { checkAcrValues } from './check-acr.js';
 import { checkMaxAge, checkPrompt } from './check-prompt.js';
 import { checkScope } from './check-scope.js';
 
@@ -45,6 +46,7 @@ export function validateAuthorizationRequest(
   );
   const prompt = checkPrompt(params);
   const maxAge = checkMaxAge(params);
+  const acrValues = checkAcrValues(params);
   const resources = resolveResources(params.all('resource'), client.resources);
   const nonce = params.single('nonce');
   const loginHint = params.single('login_hint');
@@ -62,6 +64,7 @@ export function validateAuthorizationRequest(
     ...(nonce !== undefined && { nonce }),
     prompt,
     ...(maxAge !== undefined && { maxAge }),
+    ...(acrValues !== undefined && { acrValues }),
     ...(loginHint !== undefined && loginHint.length <= 200 && { loginHint }),
     ...(uiLocale !== null && { uiLocale }),
   };

@@ -51,6 +51,12 @@ describe('provider metadata (OIDC Discovery §4, RFC 8414 §3)', () => {
       expect(metadata.claims_supported).toEqual(
         expect.arrayContaining(['sub', 'sid', 'auth_time', 'nonce', 'at_hash', 'roles']),
       );
+      // OIDC Core §2 acr/amr: the levels a client may ask for, and the claims that report them.
+      expect(metadata.acr_values_supported).toEqual([
+        'urn:latchkey:acr:pwd',
+        'urn:latchkey:acr:mfa',
+      ]);
+      expect(metadata.claims_supported).toEqual(expect.arrayContaining(['amr', 'acr']));
     },
   );
 

@@ -1,4 +1,5 @@
 import type { Middleware } from 'koa';
+import { ACR_VALUES_SUPPORTED } from '../../sessions/assurance.js';
 import type { Config } from '../../config/config.js';
 import { SUPPORTED_LOCALES } from '../../i18n/locales.js';
 import { keyPolicyFor } from '../../keys/key-policy.js';
@@ -39,6 +40,8 @@ function buildProviderMetadata(config: Config): Record<string, unknown> {
       'sid',
       'azp',
       'at_hash',
+      'amr',
+      'acr',
       'preferred_username',
       'name',
       'email',
@@ -46,6 +49,9 @@ function buildProviderMetadata(config: Config): Record<string, unknown> {
       'roles',
     ],
     subject_types_supported: ['public'],
+    // OIDC Core §2 / Discovery §3: the levels `acr_values` may ask for, lowest first
+    // (sessions/assurance.ts): a password, and two kinds of factor.
+    acr_values_supported: [...ACR_VALUES_SUPPORTED],
     // Whatever the key policy keeps an active key for; clients registering another alg are
     // refused at start-up.
     id_token_signing_alg_values_supported: keyPolicyFor(config).algorithms,

@@ -70,6 +70,8 @@ export async function authorizationCodeGrant(
   const response = await signUserTokens(deps, client, {
     session,
     authTime: grant.authTime,
+    amr: grant.amr,
+    acr: grant.acr,
     scope: grant.scope,
     resources,
     nonce: grant.nonce,
@@ -84,6 +86,8 @@ export async function authorizationCodeGrant(
           scope: grant.scope,
           resources: grant.resources,
           authTime: grant.authTime,
+          ...(grant.amr !== undefined && { amr: grant.amr }),
+          ...(grant.acr !== undefined && { acr: grant.acr }),
         },
         { expiresAt: refreshExpiry(deps, session, at), now: at },
       )

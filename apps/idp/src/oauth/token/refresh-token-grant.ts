@@ -58,6 +58,9 @@ export async function refreshTokenGrant(
   const response = await signUserTokens(deps, client, {
     session,
     authTime: presented.grant.authTime,
+    // OIDC Core §12.2: the refreshed ID token speaks of the same authentication.
+    amr: presented.grant.amr,
+    acr: presented.grant.acr,
     scope,
     resources,
   });

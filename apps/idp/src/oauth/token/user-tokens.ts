@@ -8,6 +8,9 @@ import type { TokenResponse, UserGrantContext } from './token-response.js';
 export interface UserTokenInput {
   session: Pick<Session, 'sid' | 'sub'>;
   authTime: number;
+  /** How the user authenticated and the level reached: the ID token's `amr` and `acr`. */
+  amr?: readonly string[] | undefined;
+  acr?: string | undefined;
   scope: readonly string[];
   resources: readonly string[];
   nonce?: string | undefined;
@@ -49,6 +52,8 @@ export async function signUserTokens(
         now: at,
         authTime: input.authTime,
         sid: input.session.sid,
+        amr: input.amr,
+        acr: input.acr,
         nonce: input.nonce,
         accessToken: token,
         scope: input.scope,

@@ -1,0 +1,35 @@
+import type { Context } from 'koa';
+import { requestLocale } from '../../i18n/language-cookie.js';
+import { escapeHtml, htmlMessage, page, sendHtml, type PageFrame } from '../../views/html.js';
+import { pageFrame } from '../../views/page-frame.js';
+
+/** Where a user sets up a second factor (mfa/ account pages). */
+export const SET_UP_SECOND_FACTOR_PATH = '/account/two-factor';
+
+/**
+ * The answer when a login needs a second factor (the client's `require_mfa`, the user's role,
+ * `acr_values`) and the user has none: said plainly, with the way to set one up. No code is
+ * issued: a weaker login than the client needs is never passed off as enough.
+ */
+export function sendMfaRequiredPage(ctx: Context, clientName: string, chosen?: string): void {
+  const frame = pageFrame(ctx, requestLocale(ctx, { chosen }));
+  sendHtml(ctx, 403, mfaRequiredPage(frame, clientName));
+}
+
+/** The page itself: what is missing, and the way to set it up. */
+export function mfaRequiredPage(frame: PageFrame, clientName: string): string {
+  const { t } = frame;
+  const link = `<a href="${SET_UP_SECOND_FACTOR_PATH}" data-action="set-up-second-factor">${escapeHtml(t.text('mfa.account.manage'))}</a>`;
+  const message = htmlMessage(t, 'mfa.required.message', {
+    client: `<strong>${escapeHtml(clientName)}</strong>`,
+    link,
+  });
+  const title = t.text('mfa.required.title');
+  return page(
+    frame,
+    title,
+    `<h1>${escapeHtml(title)}</h1>
+<p class="lead" role="alert">${message}</p>
+<p class="fine">${escapeHtml(t.text('mfa.required.advice'))}</p>`,
+  );
+}
