@@ -40,7 +40,7 @@ const LAYERS = {
     'sessions',
   ],
   limits: ['config', 'logger', 'store', 'http', 'oauth'],
-  login: ['store', 'http', 'views', 'i18n', 'users', 'tokens', 'sessions', 'oauth'],
+  login: ['audit', 'store', 'http', 'views', 'i18n', 'users', 'tokens', 'sessions', 'oauth'],
   account: [
     'audit',
     'config',
@@ -55,6 +55,7 @@ const LAYERS = {
   ],
   'fast-paths': ['logger', 'http', 'keys', 'oauth'],
   mfa: [
+    'audit',
     'config',
     'clients',
     'logger',

@@ -190,6 +190,7 @@ export function createApp(deps: AppDeps): Koa {
     throttle: createLoginThrottle(store, deps.loginLimits ?? DEFAULT_LOGIN_LIMITS),
     verifyPassword: deps.verifyPassword ?? verifyPassword,
     steps: createSecondFactorSteps(store),
+    audit,
   };
   // A step-up in place (OIDC acr_values, require_mfa): the session's user proves the missing
   // factor and keeps the sid (login/second-factor.ts).

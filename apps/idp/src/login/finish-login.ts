@@ -7,6 +7,8 @@ import type { SessionCookie } from '../sessions/session-cookie.js';
 import type { Authentication, Session, SessionRepository } from '../sessions/session.js';
 import type { Store } from '../store/store.js';
 import type { CsrfCookie } from './csrf-cookie.js';
+import type { AuditTrail } from '../audit/audit-trail.js';
+import { requestFacts } from '../audit/request-facts.js';
 
 /** What the end of a login needs: a subset of LoginDeps. */
 export interface FinishLoginDeps {
@@ -17,6 +19,7 @@ export interface FinishLoginDeps {
   csrf: CsrfCookie;
   revoker: Pick<Revoker, 'revokeSession'>;
   now: () => number;
+  audit: AuditTrail;
 }
 
 /**
@@ -35,7 +38,24 @@ export async function finishLogin(
   authentication: Authentication,
 ): Promise<Session> {
   const nowMs = deps.now();
-  const session = await sessionAfterLogin(ctx, deps, user, authentication, nowMs);
+  const { session, created } = await sessionAfterLogin(ctx, deps, user, authentication, nowMs);
+  const about = {
+    actor: { kind: 'user' as const, id: user.id },
+    subject: user.id,
+    client: taken.request?.clientId,
+    session: session.sid,
+    request: requestFacts(ctx),
+  };
+  if (created) await deps.audit.record({ type: 'session.created', ...about });
+  await deps.audit.record({
+    type: 'login.succeeded',
+    ...about,
+    detail: {
+      amr: authentication.amr.join(' '),
+      ...(session.acr !== undefined && { acr: session.acr }),
+      ...(!created && { same_session: true }),
+    },
+  });
   deps.cookie.write(ctx, session.sid, session.expiresAt);
   deps.csrf.clear(ctx, taken.id);
   if (taken.request) await issueCodeAndRedirect(ctx, deps, taken.request, session);
@@ -71,18 +91,20 @@ async function sessionAfterLogin(
   user: { id: string; username: string },
   authentication: Authentication,
   nowMs: number,
-): Promise<Session> {
+): Promise<{ session: Session; created: boolean }> {
   const previousSid = deps.cookie.read(ctx);
   const previous = previousSid === undefined ? null : await deps.sessions.find(previousSid, nowMs);
   if (previous?.sub === user.id) {
-    return deps.sessions.reauthenticate(previous, nowMs, authentication);
+    const session = await deps.sessions.reauthenticate(previous, nowMs, authentication);
+    return { session, created: false };
   }
   if (previous) await deps.revoker.revokeSession(previous, 'replaced_by_login');
   const device = { userAgent: ctx.get('User-Agent') || undefined, address: ctx.ip || undefined };
-  return deps.sessions.create(
+  const session = await deps.sessions.create(
     { sub: user.id, username: user.username },
     nowMs,
     device,
     authentication,
   );
+  return { session, created: true };
 }

@@ -1,3 +1,4 @@
+import { requestFacts } from '../audit/request-facts.js';
 import type { Context, Middleware } from 'koa';
 import { readForm } from '../oauth/form-body.js';
 import { hasSecondFactor, type AuthorizeDeps } from '../oauth/authorize/authorize-route.js';
@@ -90,7 +91,18 @@ export function submitLoginRoute(deps: LoginDeps): Middleware {
 
     // Counted before the password is checked: see LoginThrottle.
     const retryAfter = await deps.throttle.admit(username, ctx.ip);
+    // Recorded under the user when one has this name; the text typed is never recorded (it
+    // is sometimes the password, typed into the wrong field).
+    const failed = async (reason: string, subject?: string) =>
+      deps.audit.record({
+        type: 'login.failed',
+        subject,
+        client: pending.request?.clientId,
+        request: requestFacts(ctx),
+        detail: { reason },
+      });
     if (retryAfter !== null) {
+      await failed('throttled');
       ctx.set('Retry-After', String(retryAfter));
       return renderForm(ctx, deps, pending, 429, {
         chosen,
@@ -114,6 +126,7 @@ export function submitLoginRoute(deps: LoginDeps): Middleware {
     // Signed up, address not confirmed yet: only someone who knows the password learns it,
     // and what they need to hear is where to look, not "wrong password".
     if (user?.state === 'pending' && valid) {
+      await failed('not_verified', user.id);
       return renderForm(ctx, deps, pending, 401, {
         chosen,
         username,
@@ -122,6 +135,7 @@ export function submitLoginRoute(deps: LoginDeps): Middleware {
     }
     // A disabled account answers exactly as a wrong password: nothing tells it apart.
     if (!user || !valid || user.state !== 'active') {
+      await failed(!user ? 'unknown_user' : !valid ? 'wrong_password' : 'disabled', user?.id);
       return renderForm(ctx, deps, pending, 401, {
         chosen,
         username,

@@ -110,6 +110,7 @@ describe('Prometheus metrics on METRICS_PORT', () => {
     const refusals = 'latchkey_refusals_total';
     expect(moved(refusals, { kind: 'client_authentication', error: 'invalid_client' })).toBe(2);
     expect(moved(refusals, { kind: 'grant', error: 'invalid_grant' })).toBe(1);
+    expect(moved('latchkey_logins_total', { outcome: 'succeeded' })).toBe(1);
     const revocations = 'latchkey_revocations_published_total';
     expect(moved(revocations, { reason: 'token_revoked' })).toBe(1);
     // Eight answers from /token: 3 + 2 + 1 + 1 + 1, each timed once, with its status.

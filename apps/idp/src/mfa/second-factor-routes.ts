@@ -1,3 +1,4 @@
+import { requestFacts } from '../audit/request-facts.js';
 import type { Context, Middleware } from 'koa';
 import type { ClientRegistry } from '../clients/client.js';
 import { requestLocale } from '../i18n/language-cookie.js';
@@ -61,10 +62,20 @@ export function submitSecondFactorRoute(deps: SecondFactorPageDeps): Middleware 
       return render(ctx, deps, step, token, 400, chosen, (t) => t.text('mfa.step.error.missing'));
     }
     const answer = await deps.factors.check(step.sub, code);
+    const audited = (type: 'second_factor.succeeded' | 'second_factor.failed', reason?: string) =>
+      deps.audit.record({
+        type,
+        actor: { kind: 'user', id: step.sub },
+        subject: step.sub,
+        request: requestFacts(ctx),
+        detail: { factor: 'otp', ...(reason !== undefined && { result: reason }) },
+      });
     if (answer.ok) {
+      await audited('second_factor.succeeded', answer.method);
       await completeSecondFactor(ctx, deps, step, ['otp']);
       return;
     }
+    await audited('second_factor.failed', answer.reason);
     if (answer.reason === 'throttled') {
       const wait = answer.retryAfterS;
       ctx.set('Retry-After', String(wait));
