@@ -30,6 +30,13 @@ export function SessionPanel({ session }: { session: LatchkeySession }) {
         <dd className="mono" data-testid="sid">
           {session.sid}
         </dd>
+        <dt>Signed in with (amr, acr)</dt>
+        <dd className="mono" data-testid="amr">
+          {session.amr.join(' ') || 'pwd'}
+          {session.acr ? (
+            <span className="badge">{session.acr.replace(/^urn:latchkey:acr:/, '')}</span>
+          ) : null}
+        </dd>
         <dt>Signing key</dt>
         <dd className="mono">
           <span data-testid="kid">{session.kid}</span> <span className="badge">{session.alg}</span>

@@ -31,6 +31,13 @@ export function SessionInfobox({ session }: { session: LatchkeySession }) {
           </td>
         </tr>
         <tr>
+          <th scope="row">Signed in with</th>
+          <td className="mono" data-testid="amr">
+            {session.amr.join(' ') || 'pwd'}
+            {session.acr ? ` (${session.acr.replace(/^urn:latchkey:acr:/, '')})` : ''}
+          </td>
+        </tr>
+        <tr>
           <th scope="row">Signing key</th>
           <td className="mono" data-testid="kid">
             {session.kid}
