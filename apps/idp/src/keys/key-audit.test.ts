@@ -8,10 +8,7 @@ let idp: TestIdp;
 beforeAll(async () => {
   idp = await startTestIdp({}, undefined, { database: await freshTestDatabase() });
 });
-afterAll(async () => {
-  await idp.close();
-  await idp.database.close();
-});
+afterAll(() => idp.close());
 
 /** The key events since `since` (an event id), oldest first, as [type, reason, kid]. */
 async function keyEventsAfter(since: number) {

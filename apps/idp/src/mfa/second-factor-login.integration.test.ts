@@ -6,6 +6,7 @@ import {
   secondFactorFields,
   signIn,
   type Browser,
+  sidInCookie,
 } from '../test-support/browser.js';
 import { freshTestDatabase } from '../test-support/test-database.js';
 import { createMemoryStore } from '../store/memory-store.js';
@@ -90,7 +91,7 @@ describe('the two-step login', () => {
     const callback = new URL(answer.headers.get('location')!);
     expect(callback.origin + callback.pathname).toBe(SHOP.redirectUri);
     expect(callback.searchParams.get('code')).toBeTruthy();
-    const sid = browser.cookie(idp.url, 'latchkey_session')!;
+    const sid = sidInCookie(browser.cookie(idp.url, 'latchkey_session')!);
     const session = await idp.sessions.find(sid, now());
     expect(session?.amr).toEqual(['pwd', 'otp', 'mfa']);
     expect(session?.acr).toBe('urn:latchkey:acr:mfa');
@@ -100,7 +101,10 @@ describe('the two-step login', () => {
     const browser = createBrowser();
     const result = await signIn(browser, idp.url, { ...SHOP, ...ALICE });
     expect(result.code).toBeTruthy();
-    const session = await idp.sessions.find(browser.cookie(idp.url, 'latchkey_session')!, now());
+    const session = await idp.sessions.find(
+      sidInCookie(browser.cookie(idp.url, 'latchkey_session')!),
+      now(),
+    );
     expect(session?.amr).toEqual(['pwd']);
   });
 

@@ -1,8 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { authorizeUrl, createBrowser, signIn, type Browser } from '../test-support/browser.js';
+import {
+  authorizeUrl,
+  createBrowser,
+  sidInCookie,
+  signIn,
+  type Browser,
+} from '../test-support/browser.js';
 import { claimsOf, redeem, refresh, SHOP, WIKI, withTestClients } from '../test-support/grants.js';
 import { freshTestDatabase } from '../test-support/test-database.js';
-import { startTestIdp, type TestIdp } from '../test-support/test-idp.js';
+import { sessionCookieFor, startTestIdp, type TestIdp } from '../test-support/test-idp.js';
 import { createMemoryStore } from '../store/memory-store.js';
 import { timeStep, totpCodeAt, TOTP_PERIOD_S } from './totp-code.js';
 
@@ -78,7 +84,10 @@ async function idTokenOf(
   return { claims: claimsOf(answer.json.id_token as string), tokens: answer.json };
 }
 
-const sidOf = (browser: Browser) => browser.cookie(idp.url, 'latchkey_session');
+const sidOf = (browser: Browser) => {
+  const cookie = browser.cookie(idp.url, 'latchkey_session');
+  return cookie === undefined ? undefined : sidInCookie(cookie);
+};
 const shop = { clientId: SHOP.id, redirectUri: SHOP.redirectUri };
 const wiki = { clientId: WIKI.id, redirectUri: WIKI.redirectUri };
 
@@ -116,7 +125,7 @@ describe('OIDC Core §3.1.2.1 acr_values: step-up in place', () => {
     // Carol's password-only session (signed in before she had a TOTP).
     const carol = (await idp.users.findByUsername('carol'))!;
     const session = await idp.sessions.create({ sub: carol.id, username: 'carol' }, now());
-    browser.setCookie(idp.url, 'latchkey_session', session.sid);
+    browser.setCookie(idp.url, 'latchkey_session', sessionCookieFor(idp, session.sid));
     await enrolCarol();
     const atShop = await signIn(browser, idp.url, shop);
     expect(atShop.loginFormShown).toBe(false);
@@ -189,7 +198,7 @@ describe('OIDC Core §3.1.2.6 prompt=none with an unsatisfied acr', () => {
     const browser = createBrowser();
     const carol = (await idp.users.findByUsername('carol'))!;
     const session = await idp.sessions.create({ sub: carol.id, username: 'carol' }, now());
-    browser.setCookie(idp.url, 'latchkey_session', session.sid);
+    browser.setCookie(idp.url, 'latchkey_session', sessionCookieFor(idp, session.sid));
     await enrolCarol();
     const { url } = authorizeUrl(idp.url, {
       ...wiki,

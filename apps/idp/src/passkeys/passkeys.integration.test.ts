@@ -3,7 +3,13 @@ import type { Logger } from '../logger.js';
 import { RECENT_LOGIN_MS } from '../sessions/recent-login.js';
 import { createMemoryStore } from '../store/memory-store.js';
 import { ALICE, BOB, signInAtAccount, submitLogin } from '../test-support/account-pages.js';
-import { authorizeUrl, createBrowser, pkcePair, type Browser } from '../test-support/browser.js';
+import {
+  authorizeUrl,
+  createBrowser,
+  pkcePair,
+  sidInCookie,
+  type Browser,
+} from '../test-support/browser.js';
 import {
   ceremonyOf,
   enrolPasskey,
@@ -77,10 +83,10 @@ async function shopLoginForm(browser = createBrowser()) {
 }
 
 async function sessionOf(browser: Browser) {
-  const sid =
+  const cookie =
     browser.cookie(idp.url, 'latchkey_session') ??
     browser.cookie(idp.url, '__Host-latchkey_session');
-  return sid === undefined ? null : idp.sessions.find(sid, clock);
+  return cookie === undefined ? null : idp.sessions.find(sidInCookie(cookie), clock);
 }
 
 async function userId(username: string): Promise<string> {

@@ -146,7 +146,10 @@ async function loginAnswer(username: string, password: string) {
   const page = (await answer.text())
     .replaceAll(fields.authz, 'AUTHZ')
     .replaceAll(fields.csrf, 'CSRF')
-    .replace(/name="csrf" value="[^"]*"/, 'name="csrf" value="CSRF"');
+    .replace(/name="csrf" value="[^"]*"/g, 'name="csrf" value="CSRF"')
+    // The passkey form's single-use challenge is new on every page.
+    .replace(/name="challenge" value="[^"]*"/g, 'name="challenge" value="CHALLENGE"')
+    .replace(/challenge&quot;:&quot;[^&]*&quot;/g, 'challenge&quot;:&quot;CHALLENGE&quot;');
   return { status: answer.status, page, location: answer.headers.get('location') };
 }
 

@@ -18,7 +18,7 @@ export const MIGRATIONS: readonly Migration[] = [
   signingKeysMigration,
   deliveriesMigration,
   ssfStreamsMigration,
-  auditEventsMigration,
   secondFactorsMigration,
   passkeysMigration,
+  auditEventsMigration,
 ];
