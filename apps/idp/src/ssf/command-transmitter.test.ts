@@ -1,14 +1,21 @@
 import { CAEP_SESSION_REVOKED, SSF_DELIVERY_POLL } from '@latchkey/protocol';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { Database } from '../db/database.js';
 import { loadConfig } from '../config/config.js';
 import { silentLogger } from '../logger.js';
 import { sharedTestDatabase } from '../test-support/test-database.js';
 import { commandSignalTransmitter } from './command-transmitter.js';
 import { insertStream, selectQueued } from './stream-queries.js';
 
+let database: Database;
+// In a hook: the embedded PostgreSQL may start here, which takes longer than a test's 5 s on
+// a loaded 2-core machine (this test once timed out in CI that way).
+beforeAll(async () => {
+  database = await sharedTestDatabase();
+});
+
 describe('the transmitter of an operator command', () => {
   it('queues a session-revoked event in the IdP database for its running polls', async () => {
-    const database = await sharedTestDatabase();
     const config = loadConfig({ ISSUER: 'https://idp.example', DATABASE_URL: 'pglite://memory' });
     const streamId = `cli-${Date.now()}`;
     await insertStream(database, {
