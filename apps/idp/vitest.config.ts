@@ -2,6 +2,8 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
+    // One migrated embedded PostgreSQL, dumped for every test file to load (see the file).
+    globalSetup: ['src/test-support/pglite-snapshot.ts'],
     // A test that asserts nothing fails, so no test can pass by doing nothing.
     expect: { requireAssertions: true },
     projects: [

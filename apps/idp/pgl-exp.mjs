@@ -1,0 +1,14 @@
+import { PGlite } from '@electric-sql/pglite';
+let t=performance.now();
+const db = new PGlite(); await db.waitReady;
+console.log('fresh', Math.round(performance.now()-t));
+await db.exec('create table t(x int); insert into t values (1)');
+t=performance.now();
+const dump = await db.dumpDataDir('none');
+console.log('dump', Math.round(performance.now()-t), dump.size);
+t=performance.now();
+const db2 = new PGlite({loadDataDir: dump}); await db2.waitReady;
+console.log('load', Math.round(performance.now()-t), (await db2.query('select * from t')).rows);
+t=performance.now();
+const db3 = await db.clone();
+console.log('clone', Math.round(performance.now()-t));
