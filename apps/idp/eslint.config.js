@@ -74,6 +74,7 @@ const LAYERS = {
     'mail',
   ],
   passkeys: [
+    'audit',
     'config',
     'logger',
     'store',

@@ -5,6 +5,7 @@ import { directoryCase } from './directory.js';
 import { jwksCase } from './jwks.js';
 import { loginCase } from './login.js';
 import { passkeyLoginCase } from './passkey-login.js';
+import { totpLoginCase } from './totp-login.js';
 import { memoryCase } from './memory.js';
 import { revocationCase } from './revocation.js';
 import { userGrantsCase } from './user-grants.js';
@@ -39,6 +40,11 @@ export const CASES: readonly BenchCase[] = [
     name: 'passkey-login',
     title: 'passkey sign-in throughput next to password login',
     run: passkeyLoginCase,
+  },
+  {
+    name: 'totp-login',
+    title: 'password + TOTP login throughput next to password login',
+    run: totpLoginCase,
   },
   { name: 'memory', title: 'SDK and IdP memory', run: memoryCase },
   {

@@ -1,11 +1,18 @@
-import { createHash, randomBytes } from 'node:crypto';
 import {
   softwareAuthenticator,
   type SoftCredential,
 } from '@latchkey/idp/src/test-support/software-authenticator.js';
 import { pick, type BenchContext } from '../context.js';
-import { SHOP } from '../peers/bench-clients.js';
 import { single, type Row } from '../report/row.js';
+import {
+  expectCode,
+  field,
+  measureSignIns,
+  post,
+  send,
+  shopAuthorizeUrl,
+  type Jar,
+} from './browser-session.js';
 import { signIn as passwordSignIn } from './login.js';
 
 /** Concurrent browsers signing in, as in the password login case. */
@@ -34,22 +41,7 @@ export async function passkeyLoginCase(context: BenchContext): Promise<Row[]> {
   const credential = await enrol(idp.url, authenticator);
   await passkeySignIn(idp.url, authenticator, credential); // warm
 
-  const measure = async (signIn: () => Promise<void>) => {
-    const deadline = performance.now() + durationSec * 1000;
-    const started = performance.now();
-    const counts = await Promise.all(
-      Array.from({ length: BROWSERS }, async () => {
-        let done = 0;
-        while (performance.now() < deadline && done < 5000) {
-          await signIn();
-          done += 1;
-        }
-        return done;
-      }),
-    );
-    const total = counts.reduce((a, b) => a + b, 0);
-    return { total, perSecond: total / ((performance.now() - started) / 1000) };
-  };
+  const measure = (signIn: () => Promise<void>) => measureSignIns(BROWSERS, durationSec, signIn);
   context.log(`passkey sign-in: ${BROWSERS} browsers for ${durationSec} s`);
   const passkeys = await measure(() => passkeySignIn(idp.url, authenticator, credential));
   context.log(`password login: ${BROWSERS} browsers for ${durationSec} s`);
@@ -68,30 +60,6 @@ export async function passkeyLoginCase(context: BenchContext): Promise<Row[]> {
     },
   ];
 }
-
-type Jar = Map<string, string>;
-
-async function send(jar: Jar, url: string | URL, init: RequestInit = {}): Promise<Response> {
-  const headers = new Headers(init.headers);
-  if (jar.size > 0) headers.set('cookie', [...jar].map(([k, v]) => `${k}=${v}`).join('; '));
-  const response = await fetch(url, { ...init, headers, redirect: 'manual' });
-  for (const line of response.headers.getSetCookie()) {
-    const pair = line.split(';')[0] ?? '';
-    const at = pair.indexOf('=');
-    if (at > 0) jar.set(pair.slice(0, at), pair.slice(at + 1));
-  }
-  return response;
-}
-
-const post = (jar: Jar, url: string, fields: Record<string, string>) =>
-  send(jar, url, {
-    method: 'POST',
-    headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams(fields).toString(),
-  });
-
-const field = (html: string, name: string) =>
-  new RegExp(`name="${name}" value="([^"]*)"`).exec(html)?.[1] ?? '';
 
 function optionsIn(html: string, kind: string): { challenge: string; user?: { id: string } } {
   const at = html.indexOf(`data-passkey="${kind}"`);
@@ -136,18 +104,7 @@ async function passkeySignIn(
   credential: SoftCredential,
 ): Promise<void> {
   const jar: Jar = new Map();
-  const verifier = randomBytes(32).toString('base64url');
-  const authorize = new URL(`${base}/authorize`);
-  authorize.search = new URLSearchParams({
-    response_type: 'code',
-    client_id: SHOP.id,
-    redirect_uri: SHOP.redirectUri,
-    scope: 'openid profile',
-    state: randomBytes(8).toString('base64url'),
-    nonce: randomBytes(8).toString('base64url'),
-    code_challenge: createHash('sha256').update(verifier).digest('base64url'),
-    code_challenge_method: 'S256',
-  }).toString();
+  const authorize = shopAuthorizeUrl(base);
   const toLogin = await send(jar, authorize);
   const html = await (await send(jar, new URL(toLogin.headers.get('location') ?? '', base))).text();
   const passkeyForm = html.slice(html.indexOf('data-passkey="login"'));
@@ -158,9 +115,5 @@ async function passkeySignIn(
     challenge: field(passkeyForm, 'challenge'),
     credential: JSON.stringify(authenticator.assert(credential, challenge)),
   });
-  await submitted.arrayBuffer();
-  const location = submitted.headers.get('location') ?? '';
-  if (submitted.status !== 303 || !new URL(location, base).searchParams.has('code')) {
-    throw new Error(`POST /login/passkey answered ${submitted.status} ${location}`);
-  }
+  await expectCode(submitted, base, 'POST /login/passkey');
 }

@@ -1,10 +1,23 @@
 import type { TokenInspection } from '@latchkey/sdk/next';
 
+/** How the user signed in, from the verified ID token (the access token does not carry it). */
+export interface Authentication {
+  amr: readonly string[];
+  acr: string | undefined;
+}
+
 /**
  * The access token taken apart like a JWT debugger: the three base64url segments in colour,
- * each decoded below in the same colour, and the outcome of verifying the signature.
+ * each decoded below in the same colour, and the outcome of verifying the signature. With
+ * `authentication`, also the ID token's `amr` and `acr`: what a step-up changes.
  */
-export function TokenInspector({ inspection }: { inspection: TokenInspection }) {
+export function TokenInspector({
+  inspection,
+  authentication,
+}: {
+  inspection: TokenInspection;
+  authentication?: Authentication;
+}) {
   const [header, payload, signature] = inspection.segments;
   const kid = stringClaim(inspection.header, 'kid') ?? 'unknown';
   const alg = stringClaim(inspection.header, 'alg') ?? 'unknown';
@@ -34,6 +47,13 @@ export function TokenInspector({ inspection }: { inspection: TokenInspection }) 
           <pre>{inspection.signature}</pre>
         </figure>
       </div>
+      {authentication && (
+        <p className="inspector-authentication" data-testid="token-authentication">
+          ID token: <code>amr</code>{' '}
+          <code data-testid="token-amr">{JSON.stringify(authentication.amr)}</code>,{' '}
+          <code>acr</code> <code data-testid="token-acr">{authentication.acr ?? '(none)'}</code>
+        </p>
+      )}
       {inspection.verified ? (
         <p className="verdict verdict-ok" data-testid="verified" data-verified="true">
           <VerdictIcon ok /> Signature verified with key <code>{kid}</code> ({alg})

@@ -21,6 +21,7 @@ export const mfaEn = {
   'mfa.required.message':
     '{client} requires two-step verification, and your account has no second factor yet. Set one up on your account page ({link}), then sign in again.',
   'mfa.required.advice': 'Setting it up takes a minute with any authenticator app.',
+  'mfa.required.continue': 'Set it up? Then continue to {client}',
 
   'mfa.account.heading': 'Two-step verification',
   'mfa.account.lead':

@@ -18,6 +18,7 @@ export const mfaZhCN: { readonly [K in keyof typeof mfaEn]: string } = {
   'mfa.required.message':
     '{client} 要求两步验证，而你的账号尚未设置第二因素。请先在账号页面（{link}）设置，然后重新登录。',
   'mfa.required.advice': '使用任意身份验证器应用，一分钟即可设置完成。',
+  'mfa.required.continue': '设置完成后，继续前往 {client}',
 
   'mfa.account.heading': '两步验证',
   'mfa.account.lead': '即使有人知道了你的密码，第二因素也能保护你的账号安全。',

@@ -22,6 +22,11 @@ export type PasskeyErrorCode =
   | 'ERR_PASSKEY_INVALID';
 
 export class PasskeyError extends Error {
+  /**
+   * The user whose registered credential made a refused assertion (bad signature, counter):
+   * for the audit trail. Unset while no registered credential is known.
+   */
+  account?: string;
   constructor(
     readonly code: PasskeyErrorCode,
     message: string,

@@ -1,5 +1,6 @@
 import type { Router } from '@koa/router';
 import type { Context, Middleware } from 'koa';
+import { requestFacts } from '../audit/request-facts.js';
 import { requestLocale } from '../i18n/language-cookie.js';
 import type { Logger } from '../logger.js';
 import { finishLogin } from '../login/finish-login.js';
@@ -17,6 +18,7 @@ import type { SecondFactorStep } from '../login/second-factor-step.js';
 import { readForm } from '../oauth/form-body.js';
 import { sendHtml } from '../views/html.js';
 import { pageFrame } from '../views/page-frame.js';
+import { recordPasskeyFailure } from './passkey-audit.js';
 import { PasskeyError } from './passkey-errors.js';
 import { PASSKEY_SECOND_FACTOR_PATH, passkeySecondFactorPage } from './passkey-login-view.js';
 import { MAX_RESPONSE_CHARS } from './passkey-response.js';
@@ -85,6 +87,10 @@ function passkeyLoginRoute(deps: PasskeyLoginDeps): Middleware {
     } catch (error) {
       if (!(error instanceof PasskeyError)) throw error;
       deps.logger.info('passkey.login_refused', { code: error.code });
+      await recordPasskeyFailure(ctx, deps.audit, error, {
+        step: 'login',
+        client: pending.request?.clientId,
+      });
       return refuse();
     }
     // A disabled or unconfirmed account answers as any refused passkey: nothing to tell apart.
@@ -147,8 +153,16 @@ function submitSecondFactorRoute(deps: PasskeyLoginDeps): Middleware {
     } catch (error) {
       if (!(error instanceof PasskeyError)) throw error;
       deps.logger.info('passkey.second_factor_refused', { user: step.sub, code: error.code });
+      await recordPasskeyFailure(ctx, deps.audit, error, { step: 'second-factor', sub: step.sub });
       return renderSecondFactor(ctx, deps, step, csrfToken, 400, chosen, true);
     }
+    await deps.audit.record({
+      type: 'second_factor.succeeded',
+      actor: { kind: 'user', id: step.sub },
+      subject: step.sub,
+      request: requestFacts(ctx),
+      detail: { factor: 'passkey' },
+    });
     // The password is the step's `pwd`; combineAmr adds `mfa` for the second kind of factor.
     await completeSecondFactor(
       ctx,

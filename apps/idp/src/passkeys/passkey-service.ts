@@ -161,6 +161,7 @@ export function createPasskeyService(deps: {
       try {
         verified = await finishAssertion(rp, parsed, record.challenge, passkey);
       } catch (error) {
+        if (error instanceof PasskeyError) error.account = passkey.userId;
         if (error instanceof PasskeyError && error.code === 'ERR_PASSKEY_COUNTER') {
           // WebAuthn §6.1.1: a signature counter that does not grow is a sign the private key
           // was copied. Refused, and told to whoever watches the logs.
@@ -179,7 +180,12 @@ export function createPasskeyService(deps: {
       });
       // Another sign-in moved the counter since it was read: this one carried a stale counter.
       if (!recorded && (verified.counter > 0 || passkey.counter > 0)) {
-        throw new PasskeyError('ERR_PASSKEY_COUNTER', 'the counter moved during the sign-in');
+        const stale = new PasskeyError(
+          'ERR_PASSKEY_COUNTER',
+          'the counter moved during the sign-in',
+        );
+        stale.account = passkey.userId;
+        throw stale;
       }
       return {
         passkey,

@@ -23,6 +23,7 @@ import {
 import { freshTestDatabase } from '../test-support/test-database.js';
 import { startTestIdp, type TestIdp } from '../test-support/test-idp.js';
 import { hashPassword } from '../users/password-hash.js';
+import { CEREMONY_TIMEOUT_MS } from './passkey-ceremonies.js';
 import { MAX_CLIENT_DATA_BYTES, MAX_RESPONSE_CHARS } from './passkey-response.js';
 
 const RP = { rpId: 'idp.localhost', origin: 'http://idp.localhost:4000' };
@@ -415,5 +416,129 @@ describe('passkeys: the second factor after the password', () => {
     const refused = await post(authenticator.assert(credential, form.options.challenge));
     expect(refused.status).toBe(400);
     expect(await sessionOf(browser)).toBeNull();
+  });
+});
+
+/** What the software authenticator's assertions hold, as far as these tests change it. */
+type Assertion = Record<string, unknown> & {
+  response: Record<string, string> & { signature: string };
+};
+
+/** The newest audit event of `type`, and its whole row as text (to look for what must not be). */
+async function latestAudit(type: string) {
+  const [event] = await idp.audit.list({ type }, 1);
+  expect(event).toBeDefined();
+  return { event: event!, text: JSON.stringify(event) };
+}
+
+describe('passkeys: refused assertions in the audit trail', () => {
+  let authenticator: ReturnType<typeof softwareAuthenticator>;
+  let credential: SoftCredential;
+  const FRANK = { username: 'frank', password: 'frank-passkey-password-1' };
+  beforeAll(async () => {
+    await idp.users.save({
+      id: 'user-frank',
+      username: FRANK.username,
+      email: 'frank@example.com',
+      passwordHash: await hashPassword(FRANK.password),
+      roles: [],
+    });
+    authenticator = softwareAuthenticator({ ...RP, initialCounter: 50 });
+    credential = await enrolPasskey(await signedIn(FRANK), idp.url, authenticator, 'Frank key');
+  });
+
+  /** A passwordless attempt with `bend` applied to a good assertion; the refusal's event. */
+  async function refusedLogin(
+    bend: (challenge: string) => ReturnType<typeof authenticator.assert>,
+    before?: () => void,
+  ) {
+    const { browser, form } = await shopLoginForm();
+    before?.();
+    const response = bend(form.options.challenge);
+    expect((await postPasskeyLogin(browser, idp.url, form, response)).status).toBe(400);
+    const found = await latestAudit('login.failed');
+    // Neither the credential, nor the challenge, nor the signature: facts, not the ceremony.
+    expect(found.text).not.toContain(credential.id);
+    expect(found.text).not.toContain(form.options.challenge);
+    expect(found.text).not.toContain((response as Assertion).response.signature);
+    return found.event;
+  }
+
+  it('a bad signature: login.failed, method passkey, reason invalid, the owner named', async () => {
+    const event = await refusedLogin((challenge) => {
+      const good = authenticator.assert(credential, challenge) as Assertion;
+      const signature = Buffer.from(good.response.signature, 'base64url');
+      signature[signature.length - 1]! ^= 0xff;
+      return {
+        ...good,
+        response: { ...good.response, signature: signature.toString('base64url') },
+      };
+    });
+    expect(event).toMatchObject({
+      subject: 'user-frank',
+      client: 'shop',
+      detail: { method: 'passkey', reason: 'invalid' },
+    });
+  });
+
+  it('an unknown credential: login.failed, reason unknown_credential, nobody named', async () => {
+    const stranger = softwareAuthenticator(RP);
+    const { credential: unknown } = stranger.register('AAAA', credential.userHandle);
+    const event = await refusedLogin((challenge) => stranger.assert(unknown, challenge));
+    expect(event.subject).toBeNull();
+    expect(event.detail).toEqual({ method: 'passkey', reason: 'unknown_credential' });
+  });
+
+  it('a counter that went backwards: login.failed, reason counter', async () => {
+    // One good sign-in first, so that the stored counter is the authenticator's (50).
+    const { browser, form } = await shopLoginForm();
+    const good = authenticator.assert(credential, form.options.challenge);
+    expect((await postPasskeyLogin(browser, idp.url, form, good)).status).toBe(303);
+    const event = await refusedLogin((challenge) =>
+      authenticator.assert(credential, challenge, { counter: 1 }),
+    );
+    expect(event).toMatchObject({
+      subject: 'user-frank',
+      detail: { method: 'passkey', reason: 'counter' },
+    });
+  });
+
+  it('an expired challenge: login.failed, reason challenge', async () => {
+    const event = await refusedLogin(
+      (challenge) => authenticator.assert(credential, challenge),
+      () => {
+        clock += CEREMONY_TIMEOUT_MS + 1_000;
+      },
+    );
+    expect(event.detail).toEqual({ method: 'passkey', reason: 'challenge' });
+  });
+
+  it('a refused second factor: second_factor.failed, factor passkey, the step’s user', async () => {
+    const { form } = await shopLoginForm();
+    const browser = createBrowser();
+    const { location } = await shopLoginForm(browser);
+    const afterPassword = await submitLogin(browser, idp.url, location, BOB);
+    const step = new URL(afterPassword.headers.get('location')!, idp.url);
+    const stepId = step.searchParams.get('step')!;
+    const html = await (
+      await browser.fetch(`${idp.url}/login/second-factor/passkey?step=${stepId}`)
+    ).text();
+    const { handle } = ceremonyOf(html, 'second-factor');
+    const refused = await browser.post(`${idp.url}/login/second-factor/passkey`, {
+      step: stepId,
+      csrf: /name="csrf" value="([^"]*)"/.exec(html)![1]!,
+      challenge: handle,
+      // Frank's key, for a challenge made for another ceremony: refused either way.
+      credential: JSON.stringify(authenticator.assert(credential, form.options.challenge)),
+    });
+    expect(refused.status).toBe(400);
+    const { event, text } = await latestAudit('second_factor.failed');
+    expect(event).toMatchObject({
+      subject: await userId('bob'),
+      actor: { kind: 'user', id: await userId('bob') },
+      detail: { factor: 'passkey', result: 'challenge' },
+    });
+    expect(text).not.toContain(handle);
+    expect(text).not.toContain(credential.id);
   });
 });

@@ -81,7 +81,7 @@ export default async function HomePage() {
             The token the shop holds for you, decoded. Anyone can read a JWT; only the signature,
             checked against the IdP’s published keys, makes it trustworthy.
           </p>
-          <TokenInspector inspection={inspection} />
+          <TokenInspector inspection={inspection} authentication={session} />
         </section>
       </main>
     </>

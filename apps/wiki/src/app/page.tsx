@@ -42,7 +42,7 @@ export default async function MainPage() {
           a payload of claims, and a signature over both. Anyone can decode the first two; only the
           signature, checked against the IdP’s published keys, makes them true.
         </p>
-        <TokenInspector inspection={inspection} />
+        <TokenInspector inspection={inspection} authentication={session} />
 
         <h2>Signing out</h2>
         <p className="logout-note">

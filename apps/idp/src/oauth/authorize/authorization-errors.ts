@@ -38,6 +38,16 @@ export class InteractionRequiredError extends OAuthError {
   }
 }
 
+/**
+ * RFC 6749 §4.1.2.1 `access_denied`; OIDC Core §5.5.1.1: an essential `acr` the server
+ * cannot satisfy is a failed authentication.
+ */
+export class AccessDeniedError extends OAuthError {
+  constructor(description: string) {
+    super('access_denied', 400, description);
+  }
+}
+
 /** OIDC Core §6: request objects (`request`, `request_uri`) are not supported. */
 export class RequestNotSupportedError extends OAuthError {
   constructor(parameter: 'request' | 'request_uri') {

@@ -130,7 +130,10 @@ async function authorize(ctx: Context, deps: AuthorizeDeps, request: Authorizati
       throw new LoginRequiredError('the session does not reach the requested acr');
     }
     if (decision === 'cannot') {
-      sendMfaRequiredPage(ctx, client?.name ?? request.clientId);
+      // The user is signed in here and can set a factor up at once, then take this same
+      // request again (a GET can be repeated; a POSTed one cannot be linked to).
+      const retry = ctx.method === 'GET' ? ctx.originalUrl : undefined;
+      sendMfaRequiredPage(ctx, client?.name ?? request.clientId, undefined, retry);
       return;
     }
     if (deps.stepUp) {

@@ -7,6 +7,7 @@ import { RequestNotSupportedError, UnsupportedResponseTypeError } from './author
 import type { AuthorizationRequest } from './authorization-request.js';
 import type { AuthorizeParams } from './authorize-params.js';
 import { checkAcrValues } from './check-acr.js';
+import { checkClaims, mergeAcrRequests } from './check-claims.js';
 import { checkMaxAge, checkPrompt } from './check-prompt.js';
 import { checkScope } from './check-scope.js';
 
@@ -46,7 +47,8 @@ export function validateAuthorizationRequest(
   );
   const prompt = checkPrompt(params);
   const maxAge = checkMaxAge(params);
-  const acrValues = checkAcrValues(params);
+  // OIDC Core §5.5.1.1: an `acr` asked for through `claims` counts as `acr_values` does.
+  const acrValues = mergeAcrRequests(checkAcrValues(params), checkClaims(params));
   const resources = resolveResources(params.all('resource'), client.resources);
   const nonce = params.single('nonce');
   const loginHint = params.single('login_hint');

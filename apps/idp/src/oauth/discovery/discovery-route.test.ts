@@ -42,7 +42,7 @@ describe('provider metadata (OIDC Discovery §4, RFC 8414 §3)', () => {
         ],
         prompt_values_supported: ['none', 'login'],
         authorization_response_iss_parameter_supported: true,
-        claims_parameter_supported: false,
+        claims_parameter_supported: true,
         request_parameter_supported: false,
       });
       expect(metadata.scopes_supported).toEqual(

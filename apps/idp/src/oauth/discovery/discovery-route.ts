@@ -64,7 +64,9 @@ function buildProviderMetadata(config: Config): Record<string, unknown> {
     prompt_values_supported: ['none', 'login'],
     // RFC 9207: the authorization response carries `iss`.
     authorization_response_iss_parameter_supported: true,
-    claims_parameter_supported: false,
+    // OIDC Core §5.5: read for `id_token.acr` (authorize/check-claims.ts); other claims are
+    // issued by scope whatever it asks.
+    claims_parameter_supported: true,
     request_parameter_supported: false,
     request_uri_parameter_supported: false,
     // The languages of the login, logout and error pages (`ui_locales` picks among them).

@@ -14,6 +14,16 @@ export default async function ArticlePage({ params }: { params: Promise<{ slug: 
     <>
       <UserBar session={session} />
       <article className="article">
+        <p className="page-actions">
+          <a
+            className="button"
+            href={`/pages/${encodeURIComponent(page.slug)}/edit`}
+            data-testid="edit-page"
+            title="Editing asks for your second factor"
+          >
+            Edit
+          </a>
+        </p>
         <h1>{page.title}</h1>
         <p className="from">From Latchkey Wiki, the demo encyclopedia of single sign-on</p>
         <p className="lead">{page.summary}</p>
