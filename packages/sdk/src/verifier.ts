@@ -22,6 +22,7 @@ import {
 } from '@latchkey/protocol/jwt';
 import { createKeySource } from './lib/key-source.js';
 import { createVerifiedTokenCache, deepFreeze } from './lib/verified-token-cache.js';
+import { meteredVerifier } from './metrics/metered-verifier.js';
 import { resolveVerifierOptions, type VerifierOptions } from './verifier-options.js';
 
 export interface IdTokenVerifyOptions {
@@ -88,7 +89,7 @@ export function createVerifier(options: VerifierOptions): Verifier {
     return decodeJwsPayload(jws);
   }
 
-  return {
+  const verifier: Verifier = {
     async verifyAccessToken(token) {
       const seen = verified !== undefined && typeof token === 'string' && verified.get(token);
       if (seen) {
@@ -178,4 +179,5 @@ export function createVerifier(options: VerifierOptions): Verifier {
       return checked;
     },
   };
+  return resolved.metrics ? meteredVerifier(verifier, resolved.metrics) : verifier;
 }
