@@ -1,5 +1,10 @@
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
-import type { RevocationFreshness, RevocationSourceKind, SdkMetrics } from './sdk-metrics.js';
+import type {
+  RevocationFreshness,
+  RevocationSourceKind,
+  SdkMetrics,
+  VerifiedTokenKind,
+} from './sdk-metrics.js';
 
 /**
  * Seconds from the IdP's revocation to the service applying it: a pushed notice takes a few
@@ -18,11 +23,31 @@ export const REVOCATION_LAG_BUCKETS = [
  */
 export function createPrometheusMetrics(registry: Registry): SdkMetrics {
   const registers = [registry];
-  const verifications = new Counter({
+  // Verifications are the hot path: prom-client's inc hashes its labels on every call
+  // (~450 ns, half a cached verification), so they are tallied in plain numbers and handed
+  // to the counter when it is collected.
+  const valid: Record<VerifiedTokenKind, number> = { access: 0, id: 0, logout: 0 };
+  const refused: Record<VerifiedTokenKind, Map<string, number>> = {
+    access: new Map(),
+    id: new Map(),
+    logout: new Map(),
+  };
+  new Counter({
     name: 'latchkey_sdk_verifications_total',
     help: 'Token verifications by token kind and outcome (valid, or the error code)',
     labelNames: ['token', 'outcome'] as const,
     registers,
+    collect() {
+      for (const token of ['access', 'id', 'logout'] as const) {
+        if (valid[token] > 0) this.inc({ token, outcome: 'valid' }, valid[token]);
+        valid[token] = 0;
+        const counts = refused[token];
+        for (const [outcome, count] of counts) {
+          if (count > 0) this.inc({ token, outcome }, count);
+          counts.set(outcome, 0);
+        }
+      }
+    },
   });
   const fetches = new Counter({
     name: 'latchkey_sdk_jwks_fetches_total',
@@ -73,7 +98,14 @@ export function createPrometheusMetrics(registry: Registry): SdkMetrics {
   });
 
   return {
-    verification: (token, outcome) => verifications.inc({ token, outcome }),
+    verification(token, outcome) {
+      if (outcome === 'valid') {
+        valid[token] += 1;
+        return;
+      }
+      const counts = refused[token];
+      counts.set(outcome, (counts.get(outcome) ?? 0) + 1);
+    },
     jwksFetch: (outcome) => fetches.inc({ outcome }),
     revocationApplied(source, kind, lagSeconds) {
       applied.inc({ source, kind });

@@ -1,8 +1,10 @@
+import { LatchkeyError } from '../errors.js';
+
 /**
  * What the SDK reports, as a plain interface: the core never imports prom-client.
  * `createPrometheusMetrics` (`@latchkey/sdk/metrics`) implements it on a prom-client
  * registry; anything else (OpenTelemetry, StatsD) can implement it too. Without the option
- * nothing is reported and nothing extra runs: the verifier is the unwrapped one.
+ * nothing is reported, and a verification pays one null check.
  */
 export interface SdkMetrics {
   /** A verification ended: `valid`, or the `code` of the error it was refused with. */
@@ -50,6 +52,11 @@ export function checkMetrics(value: unknown): SdkMetrics | undefined {
     );
   }
   return value as SdkMetrics;
+}
+
+/** `valid`'s counterpart: a Latchkey error's stable code; anything else (a caller's TypeError) is `other`. */
+export function verificationOutcome(error: unknown): string {
+  return error instanceof LatchkeyError ? error.code : 'other';
 }
 
 /** Seconds from `revokedAtMs` to `nowMs`; never negative (the two clocks may disagree). */
