@@ -9,6 +9,7 @@ import { MIGRATIONS } from './db/migrations/index.js';
 import { openDatabase } from './db/open-database.js';
 import { createHttpServer } from './http/http-server.js';
 import { collectDefaultMetrics, Registry } from 'prom-client';
+import { storeKeys } from '@latchkey/protocol';
 import { startAuditPruner } from './audit/audit-pruner.js';
 import { createIdpMetrics, registerGauges } from './metrics/idp-metrics.js';
 import { startMetricsServer } from './metrics/metrics-server.js';
@@ -136,6 +137,7 @@ async function main(): Promise<void> {
       keys: () => keys.list(),
       rotationIntervalMs: config.keyRotationIntervalMs,
       pingStore: () => store.ping(),
+      countSessions: () => store.countSet(storeKeys.liveSessions),
     });
     metricsServer = await startMetricsServer(registry, { ...config.metrics, logger });
     logger.info('metrics.listening', {

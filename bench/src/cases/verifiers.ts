@@ -1,6 +1,6 @@
 import { verify } from 'node:crypto';
 import { createVerifier, type Verifier } from '@latchkey/sdk';
-import type { RevocationSource } from '@latchkey/sdk';
+import type { RevocationSource, SdkMetrics } from '@latchkey/sdk';
 import { createRemoteJWKSet, jwtVerify } from 'jose';
 import jwt from 'jsonwebtoken';
 import jwksRsa from 'jwks-rsa';
@@ -16,6 +16,7 @@ export async function warmSdkVerifier(
   issuer: LocalIssuer,
   alg: Algorithm,
   revocation: RevocationSource,
+  metrics?: SdkMetrics,
 ): Promise<Verifier> {
   const verifier = createVerifier({
     issuer: issuer.issuer,
@@ -23,6 +24,7 @@ export async function warmSdkVerifier(
     jwksUri: issuer.jwksUri,
     algorithms: [alg],
     revocation,
+    ...(metrics && { metrics }),
   });
   await verifier.verifyAccessToken(issuer.token(alg));
   return verifier;

@@ -1,4 +1,6 @@
+import { createPrometheusMetrics } from '@latchkey/sdk/metrics';
 import { createRedisRevocationSource } from '@latchkey/sdk/redis';
+import { Registry } from 'prom-client';
 import { pick, type BenchContext } from '../context.js';
 import { figure, type Row } from '../report/row.js';
 import { measureRate } from '../runner/cpu-rate.js';
@@ -10,6 +12,10 @@ import { jsonwebtokenVerifier, joseVerifier, warmSdkVerifier } from './verifiers
  * Case 2: the common case, one user sending many requests with the same token. The SDK still
  * checks expiry and asks the revocation source on every call; the peers verify the signature
  * every time, as they have no other way to trust the token.
+ *
+ * Beside them, the same SDK verifier with Prometheus metrics (`@latchkey/sdk/metrics`) on a
+ * registry that is scraped once a round, as a service's would be: what counting costs on the
+ * path where it weighs most.
  */
 export async function verifySeenCase(context: BenchContext): Promise<Row[]> {
   const redis = await context.redis();
@@ -21,6 +27,14 @@ export async function verifySeenCase(context: BenchContext): Promise<Row[]> {
     const token = issuer.token(alg);
     const sdk = await warmSdkVerifier(issuer, alg, revocation);
     await sdk.verifyAccessToken(token);
+    const registry = new Registry();
+    const metered = await warmSdkVerifier(
+      issuer,
+      alg,
+      revocation,
+      createPrometheusMetrics(registry),
+    );
+    await metered.verifyAccessToken(token);
     const jose = joseVerifier(issuer, alg);
     const jsonwebtoken = jsonwebtokenVerifier(issuer, alg);
     await jose(token);
@@ -31,6 +45,14 @@ export async function verifySeenCase(context: BenchContext): Promise<Row[]> {
       {
         name: 'latchkey',
         run: async () => (await measureRate(() => sdk.verifyAccessToken(token), budget)).rate,
+      },
+      {
+        name: 'latchkey+metrics',
+        async run() {
+          const { rate } = await measureRate(() => metered.verifyAccessToken(token), budget);
+          await registry.metrics();
+          return rate;
+        },
       },
       { name: 'jose', run: async () => (await measureRate(() => jose(token), budget)).rate },
       {
@@ -64,6 +86,14 @@ export async function verifySeenCase(context: BenchContext): Promise<Row[]> {
         ratio: roundRatios(result, 'latchkey', 'jsonwebtoken'),
         target: '–',
         met: null,
+      },
+      {
+        case: `2 SDK verify with metrics vs without ${alg}`,
+        latchkey: figure(result.figures.get('latchkey+metrics')!, '/s'),
+        peer: { name: 'the same SDK without metrics', figure: latchkey },
+        ratio: roundRatios(result, 'latchkey+metrics', 'latchkey'),
+        target: '≥ 0.8×',
+        met: roundRatios(result, 'latchkey+metrics', 'latchkey').median >= 0.8,
       },
     ];
   } finally {

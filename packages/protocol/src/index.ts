@@ -27,12 +27,14 @@ export {
   decodeRevocationMember,
   encodeRevocationNotice,
   decodeRevocationNotice,
+  readRevocationNotice,
   revokes,
   notBeforeFor,
   type Revocation,
   type SessionRevocation,
   type SubjectRevocation,
   type KeyRevocation,
+  type RevocationNotice,
 } from './revocation.js';
 export {
   STORE_LAYOUT_VERSION,

@@ -5,6 +5,7 @@ import {
   encodeRevocationMember,
   encodeRevocationNotice,
   notBeforeFor,
+  readRevocationNotice,
   revokes,
   type Revocation,
 } from './revocation.js';
@@ -25,6 +26,27 @@ describe('revocation members and notices', () => {
     expect(decodeRevocationMember(member, revocation.expiresAt)).toEqual(revocation);
     expect(decodeRevocationNotice(encodeRevocationNotice(revocation))).toEqual(revocation);
   });
+
+  it('carries the time of revocation when given, and reads notices without it', () => {
+    const at = 1_700_000_000_123;
+    expect(readRevocationNotice(encodeRevocationNotice(session, at))).toEqual({
+      revocation: session,
+      revokedAt: at,
+    });
+    expect(decodeRevocationNotice(encodeRevocationNotice(session, at))).toEqual(session);
+    expect(readRevocationNotice(encodeRevocationNotice(key))).toEqual({
+      revocation: key,
+      revokedAt: undefined,
+    });
+  });
+
+  it.each(['"soon"', '-5', '1.5', 'null'])(
+    'keeps the revocation of a notice whose time is %s',
+    (at) => {
+      const message = `{"member":"sid:s-1","expiresAt":1800000000000,"revokedAt":${at}}`;
+      expect(readRevocationNotice(message)).toEqual({ revocation: session, revokedAt: undefined });
+    },
+  );
 
   it.each(['', 'sid:', 'kid:', 'sub:12:', 'sub:x:alice', 'other:1', 'sub:1234567890123:alice'])(
     'rejects the malformed member %j',

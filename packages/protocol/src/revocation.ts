@@ -80,24 +80,44 @@ export function decodeRevocationMember(member: string, expiresAt: number): Revoc
   return { kind: 'subject', sub: match[3]!, notBefore: Number(match[2]), expiresAt };
 }
 
-export function encodeRevocationNotice(revocation: Revocation): string {
+/**
+ * A notice as published: the revocation, and when the IdP revoked (epoch ms), so that a
+ * reader can measure how long the notice took to reach it. `revokedAt` is absent from notices
+ * of IdPs older than the field, and from re-publications of an old revocation (key-mirror).
+ */
+export interface RevocationNotice {
+  revocation: Revocation;
+  revokedAt: number | undefined;
+}
+
+export function encodeRevocationNotice(revocation: Revocation, revokedAt?: number): string {
   return JSON.stringify({
     member: encodeRevocationMember(revocation),
     expiresAt: revocation.expiresAt,
+    // Optional on the wire: readers that predate it ignore unknown fields.
+    ...(revokedAt !== undefined && { revokedAt }),
   });
 }
 
 /** Returns null for anything that is not a well-formed notice (channels are shared). */
-export function decodeRevocationNotice(message: string): Revocation | null {
+export function readRevocationNotice(message: string): RevocationNotice | null {
   try {
     const value: unknown = JSON.parse(message);
     if (typeof value !== 'object' || value === null) return null;
-    const { member, expiresAt } = value as Record<string, unknown>;
+    const { member, expiresAt, revokedAt } = value as Record<string, unknown>;
     if (typeof member !== 'string' || typeof expiresAt !== 'number') return null;
-    return decodeRevocationMember(member, expiresAt);
+    const revocation = decodeRevocationMember(member, expiresAt);
+    if (revocation === null) return null;
+    // A malformed time costs the measurement, not the revocation.
+    return { revocation, revokedAt: isTime(revokedAt) ? revokedAt : undefined };
   } catch {
     return null;
   }
+}
+
+/** The revocation of a notice, without its time; null as {@link readRevocationNotice}. */
+export function decodeRevocationNotice(message: string): Revocation | null {
+  return readRevocationNotice(message)?.revocation ?? null;
 }
 
 /**
@@ -126,6 +146,6 @@ export function notBeforeFor(nowMs: number): number {
   return Math.floor(nowMs / 1000) + 1;
 }
 
-function isTime(value: number): boolean {
-  return Number.isSafeInteger(value) && value > 0;
+function isTime(value: unknown): value is number {
+  return Number.isSafeInteger(value) && (value as number) > 0;
 }

@@ -23,6 +23,11 @@ export const storeKeys = {
   username: (name: string) => `${STORE_PREFIX}:username:${name}`,
   /** An IdP (SSO) session (JSON), by `sid`; expires at its idle or absolute limit. */
   session: (sid: string) => `${STORE_PREFIX}:session:${sid}`,
+  /**
+   * Expiring set of every live `sid`, each kept until its session's idle or absolute limit:
+   * the active-sessions gauge counts it (ZCOUNT) without walking the keyspace.
+   */
+  liveSessions: `${STORE_PREFIX}:live-sessions`,
   /** Expiring set of the `sid`s of one user. */
   userSessions: (sub: string) => `${STORE_PREFIX}:user-sessions:${sub}`,
   /** Expiring set of the client ids a session issued codes to (the account page's apps). */

@@ -1,12 +1,20 @@
 /**
  * @latchkey/sdk: verify Latchkey access tokens, ID tokens and back-channel logout tokens
  * locally, against the IdP's published keys. Koa middleware lives in `@latchkey/sdk/koa`, the
- * Redis revocation source and replay cache in `@latchkey/sdk/redis`.
+ * Redis revocation source and replay cache in `@latchkey/sdk/redis`, Prometheus metrics in
+ * `@latchkey/sdk/metrics`.
  */
 export { createVerifier, type Verifier, type IdTokenVerifyOptions } from './verifier.js';
 export { MAX_CLOCK_TOLERANCE_SEC, type VerifierOptions } from './verifier-options.js';
 export type { RemoteKeySetOptions } from './jwks.js';
 export type { RevocationSource, RevocationCheckClaims } from './revocation/revocation-source.js';
+export type {
+  SdkMetrics,
+  VerifiedTokenKind,
+  JwksFetchOutcome,
+  RevocationSourceKind,
+  RevocationFreshness,
+} from './metrics/sdk-metrics.js';
 export { MAX_TOKEN_LENGTH } from '@latchkey/protocol';
 export type { LogoutTokenOptions } from './logout/logout-token-options.js';
 export {

@@ -2,6 +2,7 @@ import { JwksUnavailableError, KeyNotFoundError } from './errors.js';
 import { cacheLifetimeMs, type CacheBounds } from './lib/cache-control.js';
 import { getJson } from './lib/http.js';
 import { importVerificationKey, type VerificationKey } from './lib/jwk.js';
+import type { JwksFetchOutcome } from './metrics/sdk-metrics.js';
 
 /**
  * A cache of the IdP's public keys (RFC 7517 JWK Set), fetched over HTTP. It is built so that
@@ -51,6 +52,8 @@ export interface ResolvedKeySetOptions {
   cooldownMs: number;
   bounds: CacheBounds;
   now: () => number;
+  /** Told how each fetch ended (the `metrics` option); absent, nothing is told. */
+  fetched?: (outcome: JwksFetchOutcome) => void;
 }
 
 /** Validates options once (TypeError on bad ones) so that mistakes surface at startup. */
@@ -82,7 +85,7 @@ export function openKeySet(
   options: ResolvedKeySetOptions,
   forgotten: Set<string> = new Set(),
 ): RemoteKeySet {
-  const { timeoutMs, cooldownMs, bounds, now } = options;
+  const { timeoutMs, cooldownMs, bounds, now, fetched } = options;
 
   let keys: Map<string, VerificationKey> | undefined;
   let etag: string | undefined;
@@ -95,6 +98,7 @@ export function openKeySet(
   // Never rejects: failures are recorded and the last good set stays in place.
   async function load(): Promise<void> {
     lastFetchAt = now();
+    let outcome: JwksFetchOutcome;
     try {
       // RFC 9110 §13.1.2: revalidate with the ETag of the set we hold, if any.
       const held = keys !== undefined ? etag : undefined;
@@ -102,19 +106,23 @@ export function openKeySet(
       const response = await getJson(jwksUrl, timeoutMs, headers);
       if (response.status === 304 && held !== undefined) {
         expiresAt = now() + cacheLifetimeMs(response.headers, bounds);
+        outcome = 'not_modified';
       } else if (response.status === 200) {
         keys = importKeySet(response.body, forgotten);
         etag = response.headers.get('etag') ?? undefined;
         expiresAt = now() + cacheLifetimeMs(response.headers, bounds);
+        outcome = 'updated';
       } else {
         throw new Error(`JWKS endpoint answered HTTP ${response.status}`);
       }
       lastError = undefined;
       retryAt = -Infinity;
     } catch (error) {
+      outcome = 'error';
       lastError = error;
       retryAt = now() + (keys ? cooldownMs : Math.min(cooldownMs, UNAVAILABLE_RETRY_MS));
     }
+    fetched?.(outcome);
   }
 
   function refresh(): Promise<void> {

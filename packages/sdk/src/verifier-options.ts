@@ -11,6 +11,7 @@ import {
   type ResolvedKeySetOptions,
 } from './jwks.js';
 import { parseSecureUrl } from './lib/url.js';
+import { checkMetrics, type SdkMetrics } from './metrics/sdk-metrics.js';
 import {
   resolveLogoutTokenOptions,
   type LogoutTokenOptions,
@@ -68,6 +69,12 @@ export interface VerifierOptions {
    * default is documented on {@link LogoutTokenOptions}.
    */
   logoutToken?: LogoutTokenOptions;
+  /**
+   * Where to count verifications by outcome and JWKS fetches: `createPrometheusMetrics(registry)`
+   * from `@latchkey/sdk/metrics`, or your own {@link SdkMetrics}. Default: none, and then
+   * nothing is counted and the verifier runs exactly as without the option.
+   */
+  metrics?: SdkMetrics;
 }
 
 export interface ResolvedVerifierOptions {
@@ -82,6 +89,7 @@ export interface ResolvedVerifierOptions {
   revocation: RevocationSource | undefined;
   tokenCacheSize: number;
   logoutToken: ResolvedLogoutTokenOptions;
+  metrics: SdkMetrics | undefined;
 }
 
 // The limits are the token core's (one set for the SDK and the IdP); re-exported as before.
@@ -155,7 +163,9 @@ export function resolveVerifierOptions(options: VerifierOptions): ResolvedVerifi
   if (options.jwks !== undefined && (typeof options.jwks !== 'object' || options.jwks === null)) {
     throw new TypeError('jwks options must be an object');
   }
-  const jwks = resolveKeySetOptions({ ...options.jwks, now: options.jwks?.now ?? now });
+  const metrics = checkMetrics(options.metrics);
+  const keySet = resolveKeySetOptions({ ...options.jwks, now: options.jwks?.now ?? now });
+  const jwks = metrics ? { ...keySet, fetched: metrics.jwksFetch.bind(metrics) } : keySet;
 
   const { revocation } = options;
   if (
@@ -184,5 +194,6 @@ export function resolveVerifierOptions(options: VerifierOptions): ResolvedVerifi
     revocation,
     tokenCacheSize,
     logoutToken: resolveLogoutTokenOptions(options.logoutToken, now, new Set(algorithms)),
+    metrics,
   };
 }

@@ -51,6 +51,7 @@ export function faultyStore(inner: Store): FaultyStore {
     addToSet: (key, member, expiresAt) =>
       guard('addToSet', key, () => inner.addToSet(key, member, expiresAt)),
     setMembers: (key) => guard('setMembers', key, () => inner.setMembers(key)),
+    countSet: (key) => guard('countSet', key, () => inner.countSet(key)),
     removeFromSet: (key, ...members) =>
       guard('removeFromSet', key, () => inner.removeFromSet(key, ...members)),
     publish: (channel, message) => guard('publish', channel, () => inner.publish(channel, message)),

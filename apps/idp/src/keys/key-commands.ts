@@ -95,6 +95,7 @@ export async function revokeKeyById(deps: KeyCommandDeps, kid: string): Promise<
     current ? revokeKey(current, kid, now(), policy, newKey) : null,
   );
   const revokedAt = set?.keys.find((key) => key.kid === kid)?.revokedAt ?? known.revokedAt ?? now();
-  await recordRevocation(store, { kind: 'key', kid, expiresAt: revokedAt + policy.retentionMs });
+  const revocation = { kind: 'key', kid, expiresAt: revokedAt + policy.retentionMs } as const;
+  await recordRevocation(store, revocation, revokedAt);
   return set;
 }

@@ -134,6 +134,7 @@ function failingStore(increment: Store['increment']): Store {
     decrement: unused,
     addToSet: unused,
     setMembers: unused,
+    countSet: unused,
     removeFromSet: unused,
     publish: unused,
     subscribe: unused,

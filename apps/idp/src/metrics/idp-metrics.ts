@@ -127,6 +127,8 @@ export function registerGauges(
     keys: () => readonly { alg: string; state: string; activatedAt: number | null }[];
     rotationIntervalMs: number;
     pingStore: () => Promise<void>;
+    /** Live IdP sessions (the store's index of them, see sessions/session.ts). */
+    countSessions: () => Promise<number>;
     now?: () => number;
   },
 ): void {
@@ -153,6 +155,20 @@ export function registerGauges(
       for (const key of active()) {
         const due = (key.activatedAt ?? now()) + sources.rotationIntervalMs;
         this.set({ alg: key.alg }, Math.max(0, (due - now()) / 1000));
+      }
+    },
+  });
+  new Gauge({
+    name: 'latchkey_active_sessions',
+    help: 'Live IdP (single sign-on) sessions, all instances together',
+    registers,
+    async collect() {
+      try {
+        this.set(await sources.countSessions());
+      } catch {
+        // No sample rather than a wrong one, and the rest of the scrape still answers; the
+        // Redis ping below reports the outage.
+        this.reset();
       }
     },
   });

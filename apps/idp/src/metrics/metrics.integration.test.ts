@@ -130,4 +130,34 @@ describe('Prometheus metrics on METRICS_PORT', () => {
       moved('latchkey_database_query_duration_seconds_count', { outcome: 'ok' }),
     ).toBeGreaterThan(0);
   });
+
+  it('counts live sessions at scrape time, across logins and a logout', async () => {
+    const active = async () => sample(await scrape(), 'latchkey_active_sessions');
+    const before = await active();
+    const login = (browser: ReturnType<typeof createBrowser>, username: string, password: string) =>
+      signIn(browser, idp.url, {
+        clientId: SHOP.id,
+        redirectUri: SHOP.redirectUri,
+        scope: 'openid',
+        username,
+        password,
+      });
+    const alice = createBrowser();
+    const signedIn = await login(alice, 'alice', 'wonderland-alice');
+    await login(createBrowser(), 'bob', 'builder-bob');
+    expect((await active()) - before).toBe(2);
+
+    const redeemed = await token(SHOP.auth, {
+      grant_type: 'authorization_code',
+      code: signedIn.code,
+      redirect_uri: SHOP.redirectUri,
+      code_verifier: signedIn.verifier,
+    });
+    const { id_token: hint } = (await redeemed.json()) as { id_token: string };
+    const ended = await alice.fetch(
+      `${idp.url}/logout?${new URLSearchParams({ id_token_hint: hint }).toString()}`,
+    );
+    expect(ended.status).toBeLessThan(400);
+    expect((await active()) - before).toBe(1);
+  });
 });

@@ -70,12 +70,13 @@ export function createRevoker({
   retentionMs,
   listeners = [],
 }: RevokerDeps): Revoker {
-  const record = (revocation: Revocation): Promise<void> => recordRevocation(store, revocation);
+  const record = (revocation: Revocation, at: number): Promise<void> =>
+    recordRevocation(store, revocation, at);
 
   return {
     async revokeSession(session, reason) {
       const at = now();
-      await record({ kind: 'session', sid: session.sid, expiresAt: at + retentionMs });
+      await record({ kind: 'session', sid: session.sid, expiresAt: at + retentionMs }, at);
       await sessions.remove(session);
       logger.info('session.revoked', { sub: session.sub, reason });
       const { sid, sub } = session;
@@ -85,10 +86,10 @@ export function createRevoker({
     async revokeUser(sub, reason) {
       const at = now();
       const notBefore = notBeforeFor(at);
-      await record({ kind: 'subject', sub, notBefore, expiresAt: at + retentionMs });
+      await record({ kind: 'subject', sub, notBefore, expiresAt: at + retentionMs }, at);
       const live = await sessions.listForUser(sub, at);
       for (const session of live) {
-        await record({ kind: 'session', sid: session.sid, expiresAt: at + retentionMs });
+        await record({ kind: 'session', sid: session.sid, expiresAt: at + retentionMs }, at);
         await sessions.remove(session);
       }
       logger.info('user.sessions_revoked', { sub, reason, sessions: live.length });
@@ -106,7 +107,7 @@ export function createRevoker({
       const at = now();
       const others = (await sessions.listForUser(sub, at)).filter(({ sid }) => sid !== keepSid);
       for (const session of others) {
-        await record({ kind: 'session', sid: session.sid, expiresAt: at + retentionMs });
+        await record({ kind: 'session', sid: session.sid, expiresAt: at + retentionMs }, at);
         await sessions.remove(session);
       }
       logger.info('user.other_sessions_revoked', { sub, reason, sessions: others.length });

@@ -142,8 +142,19 @@ export interface SessionRepository {
 }
 
 export function createSessionRepository(store: Store, limits: SessionLimits): SessionRepository {
-  const ttlFor = (session: Session, nowMs: number): number =>
-    Math.min(session.lastSeenAt + limits.idleTtlMs, session.expiresAt) - nowMs;
+  const endsAt = (session: Session): number =>
+    Math.min(session.lastSeenAt + limits.idleTtlMs, session.expiresAt);
+  const ttlFor = (session: Session, nowMs: number): number => endsAt(session) - nowMs;
+  /**
+   * The index the active-sessions gauge counts (storeKeys.liveSessions), moved with each
+   * session's own deadline. One more write per login, touch (at most once a minute) and
+   * logout buys a count in O(log n) at scrape time; the alternatives were worse: SCAN walks
+   * every key of the store (codes, limits, refresh families) on each scrape, and a counter
+   * kept in process memory is wrong with several instances, after a restart, and for every
+   * session that ends by expiring rather than by logout.
+   */
+  const index = (session: Session): Promise<void> =>
+    store.addToSet(storeKeys.liveSessions, session.sid, endsAt(session));
 
   async function find(sid: string, nowMs: number): Promise<Session | null> {
     if (sid === '' || sid.length > 100) return null;
@@ -174,9 +185,10 @@ export function createSessionRepository(store: Store, limits: SessionLimits): Se
       ...(device.address && { address: device.address }),
       ...assurance(authentication),
     };
-    // The index first: a session missing from it could not be listed or revoked by user;
-    // an index entry without its session is harmless and expires with it.
+    // The indexes first: a session missing from them could not be listed or revoked by user,
+    // nor counted; an index entry without its session is harmless and expires with it.
     await store.addToSet(storeKeys.userSessions(user.sub), session.sid, session.expiresAt);
+    await index(session);
     await store.set(storeKeys.session(session.sid), JSON.stringify(session), {
       ttlMs: ttlFor(session, nowMs),
     });
@@ -203,7 +215,10 @@ export function createSessionRepository(store: Store, limits: SessionLimits): Se
         JSON.stringify(updated),
         { ttlMs },
       );
-      if (written) return updated;
+      if (written) {
+        await index(updated);
+        return updated;
+      }
       current = await find(current.sid, nowMs);
     }
     return null;
@@ -219,12 +234,13 @@ export function createSessionRepository(store: Store, limits: SessionLimits): Se
       const ttlMs = ttlFor(updated, nowMs);
       if (ttlMs <= 0) return session;
       // Compare-and-set, so a session removed meanwhile (logout) is never written back.
-      await store.compareAndSet(
+      const written = await store.compareAndSet(
         storeKeys.session(session.sid),
         JSON.stringify(session),
         JSON.stringify(updated),
         { ttlMs },
       );
+      if (written) await index(updated);
       return updated;
     },
 
@@ -247,6 +263,7 @@ export function createSessionRepository(store: Store, limits: SessionLimits): Se
     async remove(session) {
       const removed = await store.delete(storeKeys.session(session.sid));
       await store.removeFromSet(storeKeys.userSessions(session.sub), session.sid);
+      await store.removeFromSet(storeKeys.liveSessions, session.sid);
       // Its own call: under Redis Cluster the two keys need not share a slot.
       await store.delete(storeKeys.sessionClients(session.sid));
       return removed > 0;

@@ -1,5 +1,7 @@
 import { createVerifier, type Verifier } from '@latchkey/sdk';
+import { createPrometheusMetrics } from '@latchkey/sdk/metrics';
 import { createSsfRevocationSource, type SsfRevocationSource } from '@latchkey/sdk/ssf';
+import { Registry } from 'prom-client';
 import { startTcpGate, waitFor, type TcpGate } from '@latchkey/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ISSUER, signInToShop, WIKI_API } from '../test-support/grants.js';
@@ -15,6 +17,8 @@ let idp: TestIdp;
 let gate: TcpGate;
 let source: SsfRevocationSource;
 let sdk: Verifier;
+const registry = new Registry();
+const metrics = createPrometheusMetrics(registry);
 beforeAll(async () => {
   idp = await startSsfTestIdp();
   // The service reaches the IdP through a gate the test can shut: an IdP "unreachable".
@@ -26,6 +30,7 @@ beforeAll(async () => {
     clientSecret: RECEIVER_A.secret,
     maxStalenessMs: MAX_STALENESS_MS,
     requestTimeoutMs: 1_000,
+    metrics,
   });
   await source.ready({ signal: AbortSignal.timeout(5_000) });
   sdk = createVerifier({
@@ -40,6 +45,17 @@ afterAll(async () => {
   await gate?.close();
   await idp?.close();
 });
+
+/** One sample of the SDK's metrics (`_count`/`_sum` of a histogram too); 0 when absent. */
+async function sample(name: string, labels: Record<string, string>): Promise<number> {
+  const metric = registry.getSingleMetric(name.replace(/_(?:count|sum)$/, ''))!;
+  const found = (await metric.get()).values.find(
+    (value) =>
+      ('metricName' in value ? value.metricName : name) === name &&
+      Object.entries(labels).every(([key, wanted]) => String(value.labels[key]) === wanted),
+  );
+  return found?.value ?? 0;
+}
 
 async function codeOf(token: string): Promise<string> {
   try {
@@ -59,6 +75,11 @@ describe('the SDK revocation source over Shared Signals (no Redis)', () => {
   it(`refuses a revoked session within ${REFUSED_WITHIN_MS} ms of the logout`, async () => {
     const { session, tokens } = await signInToShop(idp, 'alice');
     expect(await codeOf(tokens.access_token!)).toBe('accepted');
+    const applied = () =>
+      sample('latchkey_sdk_revocation_notices_applied_total', { source: 'ssf', kind: 'session' });
+    const lags = () => sample('latchkey_sdk_revocation_lag_seconds_count', { source: 'ssf' });
+    const lagSum = () => sample('latchkey_sdk_revocation_lag_seconds_sum', { source: 'ssf' });
+    const before = { applied: await applied(), lags: await lags(), sum: await lagSum() };
     await idp.revoker.revokeSession(session, 'logout');
     await waitFor(
       'the revoked token to be refused',
@@ -66,6 +87,11 @@ describe('the SDK revocation source over Shared Signals (no Redis)', () => {
       { timeoutMs: REFUSED_WITHIN_MS },
     );
     expect(await codeOf(tokens.access_token!)).toBe('ERR_TOKEN_REVOKED');
+    // The event applied once, its lag measured from its event_timestamp (whole seconds,
+    // rounded down by the IdP for a session: at most a second more than the real lag).
+    expect((await applied()) - before.applied).toBe(1);
+    expect((await lags()) - before.lags).toBe(1);
+    expect((await lagSum()) - before.sum).toBeLessThan(REFUSED_WITHIN_MS / 1000 + 1);
   });
 
   it('"log out everywhere" refuses every earlier token of the user', async () => {
@@ -94,6 +120,7 @@ describe('the SDK revocation source over Shared Signals (no Redis)', () => {
         { timeoutMs: MAX_STALENESS_MS + 2_000, intervalMs: 50 },
       );
       expect(source.status.stale).toBe(true);
+      expect(await sample('latchkey_sdk_revocation_stale', { source: 'ssf' })).toBe(1);
     } finally {
       gate.open();
     }

@@ -199,6 +199,8 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore
 
     setMembers: whileOpen((key: string) => new Map(liveSet(key))),
 
+    countSet: whileOpen((key: string) => liveSet(key)?.size ?? 0),
+
     removeFromSet: whileOpen((key: string, ...members: string[]) => {
       const set = liveSet(key);
       let removed = 0;

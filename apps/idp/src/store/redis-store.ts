@@ -182,6 +182,8 @@ export function createRedisStore(url: string, options: RedisStoreOptions = {}): 
       return members;
     },
 
+    countSet: (key) => run('ZCOUNT', () => client.zcount(key, `(${Date.now()}`, '+inf')),
+
     async removeFromSet(key, ...members) {
       if (members.length === 0) return 0;
       return run('ZREM', () => client.zrem(key, ...members));

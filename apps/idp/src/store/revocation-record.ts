@@ -11,12 +11,19 @@ import type { Store } from './store.js';
  * when it connects or reconnects), then published (what a connected SDK applies within
  * milliseconds). In that order, so that an SDK subscribing meanwhile misses neither.
  * The one writer of the set, for sessions, subjects and signing keys alike.
+ *
+ * `revokedAt` (epoch ms) travels in the notice so that an SDK can measure its revocation lag;
+ * left out when an old revocation is only written again (key-mirror.ts), which is no news.
  */
-export async function recordRevocation(store: Store, revocation: Revocation): Promise<void> {
+export async function recordRevocation(
+  store: Store,
+  revocation: Revocation,
+  revokedAt?: number,
+): Promise<void> {
   await store.addToSet(
     revocationKeys.set,
     encodeRevocationMember(revocation),
     revocation.expiresAt,
   );
-  await store.publish(revocationKeys.channel, encodeRevocationNotice(revocation));
+  await store.publish(revocationKeys.channel, encodeRevocationNotice(revocation, revokedAt));
 }

@@ -457,6 +457,18 @@ export function describeStoreContract(
         expect(await store.delete(gone)).toBe(0);
       });
 
+      it('counts the members that have not expired', async () => {
+        const k = key('set');
+        expect(await store.countSet(k)).toBe(0);
+        await store.addToSet(k, 'short', inMs(50));
+        await store.addToSet(k, 'a', inMs(60_000));
+        await store.addToSet(k, 'b', inMs(60_000));
+        expect(await store.countSet(k)).toBe(3);
+        await waitFor('the short member to expire', async () => (await store.countSet(k)) === 2);
+        await store.removeFromSet(k, 'a');
+        expect(await store.countSet(k)).toBe(1);
+      });
+
       it('removes members, counting only those that were there', async () => {
         const k = key('set');
         await store.addToSet(k, 'a', inMs(60_000));

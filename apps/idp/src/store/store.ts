@@ -80,6 +80,9 @@ export interface Store {
   /** The set's members that have not expired, each with its expiry (epoch ms). */
   setMembers(key: string): Promise<Map<string, number>>;
 
+  /** How many of the set's members have not expired, without reading them. */
+  countSet(key: string): Promise<number>;
+
   /** Removes members from the set; resolves to how many were there. */
   removeFromSet(key: string, ...members: string[]): Promise<number>;
 

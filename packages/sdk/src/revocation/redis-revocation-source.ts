@@ -1,7 +1,7 @@
 import {
-  decodeRevocationNotice,
   decodeStoreLayout,
   isCompatibleStoreLayout,
+  readRevocationNotice,
   revocationKeys,
   STORE_LAYOUT_VERSION,
   storeLayoutKey,
@@ -15,6 +15,7 @@ import {
 } from '../errors.js';
 import { abortable } from '../lib/abortable.js';
 import { closeRedis } from '../lib/redis-close.js';
+import { lagSeconds } from '../metrics/sdk-metrics.js';
 import { parseRevocationRange } from './range-reply.js';
 import {
   resolveRedisSourceOptions,
@@ -61,7 +62,8 @@ export interface RevocationSourceStatus {
 export function createRedisRevocationSource(
   options: RedisRevocationSourceOptions,
 ): RedisRevocationSource {
-  const { maxStalenessMs, failOpen, now, logger, connect } = resolveRedisSourceOptions(options);
+  const { maxStalenessMs, failOpen, now, logger, metrics, connect } =
+    resolveRedisSourceOptions(options);
   const revoked = createRevokedSet();
   const commands = connect('commands');
   const subscriber = connect('subscriber');
@@ -103,10 +105,15 @@ export function createRedisRevocationSource(
 
   subscriber.on('message', (channel: string, message: string) => {
     if (channel !== revocationKeys.channel) return;
-    const revocation = decodeRevocationNotice(message);
+    const notice = readRevocationNotice(message);
     // The channel is shared and pub/sub is unauthenticated: ignore what does not parse.
-    if (revocation === null) logger.warn('revocation.notice_ignored');
-    else revoked.apply(revocation, now());
+    if (notice === null) {
+      logger.warn('revocation.notice_ignored');
+      return;
+    }
+    const at = now();
+    revoked.apply(notice.revocation, at);
+    metrics?.revocationApplied('redis', notice.revocation.kind, lagSeconds(notice.revokedAt, at));
   });
   subscriber.on('ready', () => void subscribe(connection));
   subscriber.on('close', () => {
@@ -260,6 +267,11 @@ export function createRedisRevocationSource(
   void subscriber.connect().catch(() => {}); // failures arrive as 'error'; ioredis retries
   void commands.connect().catch(() => {});
 
+  const unwatch = metrics?.watchRevocationSource('redis', () => ({
+    stale: isStale(now()),
+    confirmedAt,
+  }));
+
   return {
     check(claims) {
       const at = now();
@@ -300,6 +312,7 @@ export function createRedisRevocationSource(
       clearInterval(timer);
       synced = false;
       rejectLoaded(new RevocationStaleError('revocation source closed before its first load'));
+      unwatch?.();
       await Promise.all([closeRedis(subscriber), closeRedis(commands)]);
     },
 

@@ -1,4 +1,5 @@
 import { Redis, type RedisOptions } from 'ioredis';
+import { checkMetrics, type SdkMetrics } from '../metrics/sdk-metrics.js';
 
 /** Where the source reports what it cannot throw: connection trouble, recovery. */
 export interface RevocationLogger {
@@ -35,6 +36,12 @@ export interface RedisRevocationSourceOptions {
   now?: () => number;
   /** Connection trouble and recovery are reported here. Default: no logging. */
   logger?: RevocationLogger;
+  /**
+   * Where to count the notices applied, their lag from the IdP, and whether the state is
+   * stale: the same `createPrometheusMetrics(registry)` object given to `createVerifier`.
+   * Default: none.
+   */
+  metrics?: SdkMetrics;
 }
 
 export interface ResolvedRedisSourceOptions {
@@ -42,6 +49,7 @@ export interface ResolvedRedisSourceOptions {
   failOpen: boolean;
   now: () => number;
   logger: RevocationLogger;
+  metrics: SdkMetrics | undefined;
   /** Opens one of the source's connections, not yet connected. */
   connect: (role: 'commands' | 'subscriber') => Redis;
 }
@@ -94,7 +102,8 @@ export function resolveRedisSourceOptions(
     const override = connectionOptions(role);
     return redis ? redis.duplicate(override) : new Redis(url!, override);
   };
-  return { maxStalenessMs, failOpen, now, logger, connect };
+  const metrics = checkMetrics(options.metrics);
+  return { maxStalenessMs, failOpen, now, logger, metrics, connect };
 }
 
 function connectionOptions(role: 'commands' | 'subscriber'): RedisOptions {

@@ -19,6 +19,7 @@ import {
 import { resolveKeySetOptions } from '../jwks.js';
 import { abortable } from '../lib/abortable.js';
 import { createKeySource } from '../lib/key-source.js';
+import { lagSeconds } from '../metrics/sdk-metrics.js';
 import { createRevokedSet } from './revoked-set.js';
 import type { RevocationSource } from './revocation-source.js';
 import { createSetVerifier } from './set-verifier.js';
@@ -84,16 +85,15 @@ export function createSsfRevocationSource(
   options: SsfRevocationSourceOptions,
 ): SsfRevocationSource {
   const resolved = resolveSsfSourceOptions(options);
-  const { maxStalenessMs, failOpen, now, logger, pollWaitMs, retentionMs } = resolved;
+  const { maxStalenessMs, failOpen, now, logger, pollWaitMs, retentionMs, metrics } = resolved;
   const receiver = createSsfReceiver(resolved);
   const verifySet = createSetVerifier({
     issuer: resolved.issuer,
     audience: resolved.clientId,
-    keys: createKeySource(
-      resolved.issuer,
-      new URL('jwks', resolved.idpUrl),
-      resolveKeySetOptions({ now, timeoutMs: resolved.requestTimeoutMs }),
-    ),
+    keys: createKeySource(resolved.issuer, new URL('jwks', resolved.idpUrl), {
+      ...resolveKeySetOptions({ now, timeoutMs: resolved.requestTimeoutMs }),
+      ...(metrics && { fetched: metrics.jwksFetch.bind(metrics) }),
+    }),
   });
   const revoked = createRevokedSet();
   const stopping = new AbortController();
@@ -148,7 +148,10 @@ export function createSsfRevocationSource(
         { kind: 'subject', sub: revocation.sub, notBefore: revocation.at, expiresAt },
         at,
       );
+    } else {
+      return;
     }
+    metrics?.revocationApplied('ssf', revocation.kind, lagSeconds(revocation.at * 1000, at));
   }
 
   async function handle(set: string): Promise<Outcome> {
@@ -292,6 +295,11 @@ export function createSsfRevocationSource(
     ? createHash('sha256').update(resolved.push.authorization).digest()
     : undefined;
 
+  const unwatch = metrics?.watchRevocationSource('ssf', () => ({
+    stale: isStale(now()),
+    confirmedAt,
+  }));
+
   return {
     check(claims) {
       const at = now();
@@ -341,6 +349,7 @@ export function createSsfRevocationSource(
       if (closed) return;
       closed = true;
       clearInterval(sweeper);
+      unwatch?.();
       stopping.abort();
       rejectLoaded(new RevocationStaleError('revocation source closed before its first load'));
       await running;

@@ -1,4 +1,5 @@
 import { parseSecureUrl } from '../lib/url.js';
+import { checkMetrics, type SdkMetrics } from '../metrics/sdk-metrics.js';
 // Type only: this entry must not load ioredis.
 import type { RevocationLogger } from './redis-source-options.js';
 
@@ -59,6 +60,12 @@ export interface SsfRevocationSourceOptions {
   /** Clock in epoch ms. Default `Date.now`. */
   now?: () => number;
   logger?: RevocationLogger;
+  /**
+   * Where to count the events applied, their lag from the IdP's event time (whole seconds),
+   * the key-set fetches and the staleness: the same `createPrometheusMetrics(registry)` object
+   * given to `createVerifier`. Default: none.
+   */
+  metrics?: SdkMetrics;
 }
 
 export interface ResolvedSsfSourceOptions {
@@ -76,6 +83,7 @@ export interface ResolvedSsfSourceOptions {
   push: { endpointUrl: string; authorization: string } | undefined;
   now: () => number;
   logger: RevocationLogger;
+  metrics: SdkMetrics | undefined;
 }
 
 const silentLogger: RevocationLogger = { info() {}, warn() {} };
@@ -156,5 +164,6 @@ export function resolveSsfSourceOptions(
     requestTimeoutMs: positive(options.requestTimeoutMs, 'requestTimeoutMs', 5_000),
     now,
     logger,
+    metrics: checkMetrics(options.metrics),
   };
 }

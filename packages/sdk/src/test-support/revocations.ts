@@ -7,9 +7,13 @@ import {
 import type { Redis } from 'ioredis';
 
 /** Records a revocation exactly as the IdP's revoker does: into the set, then published. */
-export async function writeRevocation(redis: Redis, revocation: Revocation): Promise<void> {
+export async function writeRevocation(
+  redis: Redis,
+  revocation: Revocation,
+  revokedAt: number = Date.now(),
+): Promise<void> {
   await redis.zadd(revocationKeys.set, revocation.expiresAt, encodeRevocationMember(revocation));
-  await redis.publish(revocationKeys.channel, encodeRevocationNotice(revocation));
+  await redis.publish(revocationKeys.channel, encodeRevocationNotice(revocation, revokedAt));
 }
 
 /** What `check` did: accepted, or the code of the error it threw. */

@@ -23,12 +23,15 @@ import {
   type RedisRevocationSource,
 } from '@latchkey/sdk/redis';
 import { createLatchkeyNext } from '@latchkey/sdk/next';
+import { createPrometheusMetrics, type SdkMetrics } from '@latchkey/sdk/metrics';
+import { Registry } from 'prom-client';
 import { LOGOUT_TOKEN_TYP, STORE_LAYOUT_VERSION, type KeyRevocation } from '@latchkey/protocol';
 import { MAX_TOKEN_LENGTH, signCompactJws } from '@latchkey/protocol/jwt';
 import type { NextRequest } from 'next/server.js';
 
-const revocation: RedisRevocationSource = createRedisRevocationSource({ url: 'redis://127.0.0.1:6379' });
-const verifier: Verifier = createVerifier({ issuer: 'http://127.0.0.1:4000', audience: 'api', revocation });
+const metrics: SdkMetrics = createPrometheusMetrics(new Registry());
+const revocation: RedisRevocationSource = createRedisRevocationSource({ url: 'redis://127.0.0.1:6379', metrics });
+const verifier: Verifier = createVerifier({ issuer: 'http://127.0.0.1:4000', audience: 'api', revocation, metrics });
 export const bearer = requireBearer(verifier, { scope: 'read' });
 export type State = BearerState;
 export const codes: string[] = [KeyRevokedError.code, RevocationLayoutError.code, TokenReplayedError.code];
@@ -86,6 +89,7 @@ const checks = {
   '@latchkey/sdk': (m) => typeof m.createVerifier === 'function' && m.KeyRevokedError.code === 'ERR_KEY_REVOKED' && m.TokenReplayedError.code === 'ERR_TOKEN_REPLAYED',
   '@latchkey/sdk/koa': (m) => typeof m.requireBearer === 'function' && typeof m.backChannelLogout === 'function',
   '@latchkey/sdk/redis': (m) => typeof m.createRedisRevocationSource === 'function' && typeof m.createRedisReplayCache === 'function',
+  '@latchkey/sdk/metrics': (m) => typeof m.createPrometheusMetrics === 'function' && m.REVOCATION_LAG_BUCKETS.length > 0,
   '@latchkey/protocol': (m) => m.STORE_LAYOUT_VERSION === 1 && m.storeLayoutKey === 'latchkey:layout' && m.LOGOUT_TOKEN_TYP === 'logout+jwt',
   '@latchkey/protocol/jwt': (m) => typeof m.createJwsParser === 'function' && m.KeyRevokedError.code === 'ERR_KEY_REVOKED',
 };
@@ -104,6 +108,8 @@ console.log(JSON.stringify({ node: process.version, results }));
  */
 export const NEXT_ROUTE_JS = `
 import { createLatchkeyNext } from '@latchkey/sdk/next';
+import { createPrometheusMetrics, type SdkMetrics } from '@latchkey/sdk/metrics';
+import { Registry } from 'prom-client';
 
 export const dynamic = 'force-dynamic';
 

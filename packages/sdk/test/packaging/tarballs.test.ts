@@ -71,6 +71,7 @@ describe('the published packages, installed outside the workspace', { timeout: 2
           ioredis: workspaceVersion('ioredis'),
           koa: workspaceVersion('koa'),
           next: workspaceVersion('next'),
+          'prom-client': workspaceVersion('prom-client'),
           react: workspaceVersion('react'),
           'react-dom': workspaceVersion('react-dom'),
         },
@@ -108,7 +109,7 @@ describe('the published packages, installed outside the workspace', { timeout: 2
       );
       expect(unwanted).toEqual([]);
     }
-    for (const entry of ['koa', 'redis', 'next/index']) {
+    for (const entry of ['koa', 'redis', 'metrics', 'next/index']) {
       expect(sdk.files).toContain(`dist/${entry}.js`);
       expect(sdk.files).toContain(`dist/${entry}.d.ts`);
     }
