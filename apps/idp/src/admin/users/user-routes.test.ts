@@ -177,6 +177,23 @@ describe('admin users', () => {
     expectProblem(await call('PATCH', '/users/nobody', { body: { name: 'x' } }), 404);
   });
 
+  it('answers odd ids in paths with problems, never a 500', async () => {
+    for (const path of [
+      '/users/%00',
+      '/users/%ZZ',
+      '/users/%E2%80%AE',
+      `/users/${'x'.repeat(5000)}`,
+    ]) {
+      const answer = await call('GET', path);
+      expect([400, 404], path).toContain(answer.status);
+      expect(answer.headers.get('content-type'), path).toMatch(/^application\/problem\+json/);
+    }
+    for (const path of ['/sessions/%00', "/sessions/'%20OR%201=1", '/keys/%00/revoke']) {
+      const answer = await call(path.endsWith('revoke') ? 'POST' : 'GET', path);
+      expect([400, 404], path).toContain(answer.status);
+    }
+  });
+
   it('answers 409 for a taken username or email', async () => {
     const user = await create();
     expectProblem(
