@@ -39,6 +39,10 @@ export function mfaPages(frame: PageFrame): Array<[string, string]> {
       secondFactorPage(frame, { ...step, passkeys: false, error }),
     ]),
     ['mfa required', mfaRequiredPage(frame, 'Acme Shop')],
+    [
+      'mfa required, step-up of a signed-in user',
+      mfaRequiredPage(frame, 'Acme Shop', '/authorize?client_id=shop&acr_values=mfa'),
+    ],
     ['two-factor off', twoFactorPage(frame, { csrfToken, totp: false, recoveryCodesLeft: 0 })],
     [
       'two-factor on',
