@@ -7,7 +7,8 @@ import type { AccountLifecycle } from '../users/account-lifecycle.js';
 import { checkNewPassword } from '../users/password-policy.js';
 import { DEFAULT_USER_PAGE, MAX_USER_PAGE, type User, type UserRepository } from '../users/user.js';
 import { generatePassword, readNewPassword, type Terminal } from './password-input.js';
-import { userDetails, userJson, userTable } from './user-output.js';
+import { userJson } from '../users/user-json.js';
+import { userDetails, userTable } from './user-output.js';
 
 /** What every `users` subcommand is given (cli/users.ts builds it once per run). */
 export interface UsersContext {

@@ -1,38 +1,10 @@
 import type { User } from '../users/user.js';
+import { userJson } from '../users/user-json.js';
 
 /**
  * How the `users` command shows people: a table or `key: value` lines for a person, JSON for
- * a script (`--json`). The password hash is never shown, in either form.
+ * a script (`--json`, users/user-json.ts). The password hash is never shown, in either form.
  */
-export interface UserJson {
-  id: string;
-  username: string;
-  email: string | null;
-  email_verified: boolean;
-  name: string | null;
-  roles: string[];
-  state: string;
-  password_version: number;
-  password_changed_at: string;
-  created_at: string;
-  updated_at: string;
-}
-
-export function userJson(user: User): UserJson {
-  return {
-    id: user.id,
-    username: user.username,
-    email: user.email ?? null,
-    email_verified: user.emailVerified ?? false,
-    name: user.name ?? null,
-    roles: [...user.roles],
-    state: user.state,
-    password_version: user.passwordVersion,
-    password_changed_at: user.passwordChangedAt.toISOString(),
-    created_at: user.createdAt.toISOString(),
-    updated_at: user.updatedAt.toISOString(),
-  };
-}
 
 /** Columns padded to their widest cell, two spaces apart. */
 export function table(header: readonly string[], rows: readonly string[][]): string {

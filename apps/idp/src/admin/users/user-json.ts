@@ -1,20 +1,6 @@
 import type { User } from '../../users/user.js';
 
-/** A user as the admin API shows them: never the password hash. */
-export function userJson(user: User): Record<string, unknown> {
-  return {
-    id: user.id,
-    username: user.username,
-    email: user.email ?? null,
-    email_verified: user.emailVerified ?? false,
-    name: user.name ?? null,
-    roles: [...user.roles],
-    state: user.state,
-    created_at: user.createdAt.toISOString(),
-    updated_at: user.updatedAt.toISOString(),
-    password_changed_at: user.passwordChangedAt.toISOString(),
-  };
-}
+export { userJson } from '../../users/user-json.js';
 
 /** The ETag of a user's representation: its row version (db/migrations/010-user-version.ts). */
 export const userEtag = (user: User): string => `"v${user.version ?? 0}"`;

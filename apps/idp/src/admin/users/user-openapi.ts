@@ -20,6 +20,7 @@ const User = {
     state: { enum: ['active', 'disabled', 'pending'] },
     created_at: { type: 'string', format: 'date-time' },
     updated_at: { type: 'string', format: 'date-time' },
+    password_version: { type: 'integer', minimum: 0 },
     password_changed_at: { type: 'string', format: 'date-time' },
   },
 };
