@@ -55,7 +55,7 @@ export function ActionForm({
         <div
           className={`result ${result.ok ? 'result-ok' : 'result-bad'}`}
           role="status"
-          data-testid={testId && `${testId}-result`}
+          data-testid="action-result"
         >
           {result.message}
           {result.ok && result.secret ? (

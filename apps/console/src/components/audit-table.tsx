@@ -33,7 +33,7 @@ export function AuditTableRow({ row, fresh = false }: { row: AuditRow; fresh?: b
   const { event } = row;
   return (
     <tr className={fresh ? 'fresh' : undefined} data-testid="audit-row" data-type={event.type}>
-      <td className="mono muted" title={event.at}>
+      <td className="mono muted nowrap" title={event.at}>
         {event.at.slice(0, 19).replace('T', ' ')}
       </td>
       <td>
