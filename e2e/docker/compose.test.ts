@@ -141,14 +141,14 @@ it("keeps the shop's and the wiki's Dockerfiles the same but for the app's name 
 
 it("keeps the console's Dockerfile the shop's but for the app's name, package and port", () => {
   const shop = read('apps/shop/Dockerfile')
-    .replace("# The shop demo app's image.", "# The admin console's image.")
-    .replace(
-      "# The shop's and the wiki's Dockerfiles differ only in the app's name and port",
-      "# The console's Dockerfile is the shop's but for the app's name, package and port",
-    )
     .replaceAll('@latchkey/demo-shop', '@latchkey/console')
     .replaceAll('shop', 'console')
-    .replaceAll('3001', '3003');
+    .replaceAll('3001', '3003')
+    .replace("# The console demo app's image.", "# The admin console's image.")
+    .replace(
+      "# The console's and the wiki's Dockerfiles differ only in the app's name and port",
+      "# The console's Dockerfile is the shop's but for the app's name, package and port",
+    );
   expect(shop).toBe(read('apps/console/Dockerfile'));
 });
 
