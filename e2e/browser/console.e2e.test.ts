@@ -60,6 +60,11 @@ describe('the admin console, in Chromium', () => {
   it('1. bob, signed in at the shop and the wiki, gets a 403 page from the console, with no data', async () => {
     bobShop = bob.context.pages()[0] ?? (await bob.context.newPage());
     await bobShop.goto(at('shop'));
+    // A mistyped password first: the overview's chart has a failure to show.
+    await waitForIdpLogin(bobShop, stack.urls.idp);
+    await bobShop.fill('input[name="username"]', 'bob');
+    await bobShop.fill('input[name="password"]', 'builder-bop');
+    await Promise.all([bobShop.waitForLoadState('load'), bobShop.click('button[type="submit"]')]);
     await signIn(bobShop, 'shop', 'bob', 'builder-bob');
     bobWiki = await bob.context.newPage();
     await bobWiki.goto(at('wiki'));
@@ -92,10 +97,11 @@ describe('the admin console, in Chromium', () => {
     expect(navigations.some((url) => url.startsWith(`${stack.urls.idp}/authorize`))).toBe(true);
     expect(navigations.filter((url) => url.startsWith(`${stack.urls.idp}/login`))).toEqual([]);
 
-    // The overview counts what happened: two logins and two live sessions so far.
+    // The overview counts what happened: two logins, bob's failed one, two live sessions.
     expect(
       Number(await consolePage.getByTestId('stat-logins').textContent()),
     ).toBeGreaterThanOrEqual(2);
+    expect(Number(await consolePage.getByTestId('stat-failures').textContent())).toBe(1);
     expect(
       Number(await consolePage.getByTestId('stat-sessions').textContent()),
     ).toBeGreaterThanOrEqual(2);
