@@ -35,10 +35,17 @@ export function KeyTimeline({ keys, now }: { keys: AdminKey[]; now: number }) {
   const rowHeight = 26;
   const top = 8;
   const height = top + rows.length * rowHeight + 24;
-  const start = Math.min(now - 60_000, ...rows.map((key) => Date.parse(key.created_at)));
-  const span = Math.max(now - start, 60_000);
+  // From a little before the oldest key to now, whatever that spans (seconds in a fresh demo,
+  // months on a long-running IdP), so the rows always use the width.
+  const oldest = Math.min(now, ...rows.map((key) => Date.parse(key.created_at)));
+  const span = Math.max(now - oldest, 1_000) * 1.08;
+  const start = now - span;
   const x = (t: number) => labelWidth + ((t - start) / span) * (width - labelWidth - 16);
-  const fmt = (t: number) => new Date(t).toISOString().slice(11, 16);
+  const fmt = (t: number) =>
+    new Date(t)
+      .toISOString()
+      .slice(span > 2 * 86_400_000 ? 0 : 11, 19)
+      .replace('T', ' ');
   if (rows.length === 0) return <p className="empty">No signing keys.</p>;
   return (
     <svg
