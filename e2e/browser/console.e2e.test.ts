@@ -150,7 +150,27 @@ describe('the admin console, in Chromium', () => {
     expect(await fresh.getByTestId('audit-actor').textContent()).toBe('alice');
   });
 
-  it('6. a console action sent from another site is refused, and the same request from the console works', async () => {
+  it('6. the sessions, clients and keys pages answer; rotating the keys asks for confirmation first', async () => {
+    await consolePage.goto(at('console', '/sessions'));
+    // alice's own session, the console's and the shop's single sign-on one.
+    await consolePage
+      .locator('[data-testid="session-row"][data-username="alice"]')
+      .first()
+      .waitFor();
+    await consolePage.goto(at('console', '/clients'));
+    expect(await consolePage.locator('main').innerText()).toMatch(/Clients/);
+
+    await consolePage.goto(at('console', '/keys'));
+    const before = await consolePage.getByTestId('key-row').count();
+    // The button only opens the warning; the rotation is the second click.
+    await consolePage.getByTestId('rotate-keys-open').click();
+    expect(await consolePage.getByTestId('key-row').count()).toBe(before);
+    await consolePage.getByTestId('rotate-keys').click();
+    await expect.poll(() => consolePage.getByTestId('key-row').count()).toBeGreaterThan(before);
+    expect(await consolePage.getByTestId('action-result').textContent()).toContain('Rotated');
+  });
+
+  it('7. a console action sent from another site is refused, and the same request from the console works', async () => {
     // The real request of the Disable button, held back, then sent again with other headers
     // and alice's session cookie, as a forging page would make her browser send it.
     await openUser(consolePage, 'bob');
