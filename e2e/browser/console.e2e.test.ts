@@ -150,7 +150,7 @@ describe('the admin console, in Chromium', () => {
     expect(await fresh.getByTestId('audit-actor').textContent()).toBe('alice');
   });
 
-  it('6. the sessions, clients and keys pages answer; rotating the keys asks for confirmation first', async () => {
+  it('6. sessions, clients and keys answer; a reset link is shown once; rotating asks for confirmation first', async () => {
     await consolePage.goto(at('console', '/sessions'));
     // alice's own session, the console's and the shop's single sign-on one.
     await consolePage
@@ -159,6 +159,12 @@ describe('the admin console, in Chromium', () => {
       .waitFor();
     await consolePage.goto(at('console', '/clients'));
     expect(await consolePage.locator('main').innerText()).toMatch(/Clients/);
+
+    // A reset link for bob, shown once, pointing at the IdP's public reset page.
+    await openUser(consolePage, 'bob');
+    await consolePage.getByTestId('reset-link').click();
+    const link = await consolePage.getByTestId('one-time-secret').textContent();
+    expect(link).toMatch(new RegExp(`^${stack.urls.idp}/reset-password\\?token=`));
 
     await consolePage.goto(at('console', '/keys'));
     const before = await consolePage.getByTestId('key-row').count();
