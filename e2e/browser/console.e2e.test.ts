@@ -121,6 +121,8 @@ describe('the admin console, in Chromium', () => {
       'bob is disabled and signed out everywhere',
     );
 
+    await screenshot(consolePage, 'console-user', { fullPage: true });
+
     for (const page of [bobShop, bobWiki]) {
       await page.reload();
       await waitForIdpLogin(page, stack.urls.idp);
@@ -174,6 +176,7 @@ describe('the admin console, in Chromium', () => {
     await consolePage.getByTestId('rotate-keys').click();
     await expect.poll(() => consolePage.getByTestId('key-row').count()).toBeGreaterThan(before);
     expect(await consolePage.getByTestId('action-result').textContent()).toContain('Rotated');
+    await screenshot(consolePage, 'console-keys', { fullPage: true });
   });
 
   it('7. a console action sent from another site is refused, and the same request from the console works', async () => {

@@ -61,8 +61,8 @@ export default async function KeysPage() {
                   <td>
                     <span className={`badge badge-${key.state}`}>{key.state}</span>
                   </td>
-                  <td>{when(key.created_at)}</td>
-                  <td>{when(key.activated_at)}</td>
+                  <td className="nowrap">{when(key.created_at)}</td>
+                  <td className="nowrap">{when(key.activated_at)}</td>
                   <td>
                     {key.revoked_at ? `revoked ${when(key.revoked_at)}` : when(key.retired_at)}
                   </td>

@@ -50,9 +50,9 @@ export default async function SessionsPage() {
                       </a>
                     </td>
                     <td className="mono">{live.sid.slice(0, 12)}…</td>
-                    <td>{when(live.auth_time)}</td>
-                    <td>{when(live.last_seen_at)}</td>
-                    <td className="muted">{when(live.expires_at)}</td>
+                    <td className="nowrap">{when(live.auth_time)}</td>
+                    <td className="nowrap">{when(live.last_seen_at)}</td>
+                    <td className="muted nowrap">{when(live.expires_at)}</td>
                     <td>
                       {live.amr.join(', ')}
                       {live.acr === 'urn:latchkey:acr:mfa' ? (

@@ -133,8 +133,8 @@ export default async function UserPage({ params }: { params: Promise<{ id: strin
                 {sessions.map((live) => (
                   <tr key={live.sid}>
                     <td className="mono">{live.sid.slice(0, 12)}…</td>
-                    <td>{when(live.auth_time)}</td>
-                    <td>{when(live.last_seen_at)}</td>
+                    <td className="nowrap">{when(live.auth_time)}</td>
+                    <td className="nowrap">{when(live.last_seen_at)}</td>
                     <td>{live.amr.join(', ')}</td>
                     <td className="muted">{live.address ?? '—'}</td>
                     <td>
