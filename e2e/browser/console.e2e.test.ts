@@ -51,6 +51,9 @@ describe('the admin console, in Chromium', () => {
   const at = (app: App, path = '/') => `${stack.urls[app]}${path}`;
   const signIn = (page: Page, app: App, username: string, password: string) =>
     logIn(page, { issuer: stack.urls.idp, app: stack.urls[app] }, username, password);
+  /** An action's button once React has hydrated its form (else the answer would be lost). */
+  const action = (page: Page, testId: string) =>
+    page.locator(`form[data-hydrated] [data-testid="${testId}"]`);
   const openUser = async (page: Page, username: string) => {
     await page.goto(at('console', `/users?search=${username}`));
     await page.locator(`[data-testid="user-row"][data-username="${username}"] a`).click();
@@ -115,7 +118,7 @@ describe('the admin console, in Chromium', () => {
     await screenshot(consolePage, 'console-users', DOCS);
 
     await openUser(consolePage, 'bob');
-    await consolePage.getByTestId('disable-user').click();
+    await action(consolePage, 'disable-user').click();
     await expect.poll(() => consolePage.getByTestId('user-state').textContent()).toBe('disabled');
     expect(await consolePage.getByRole('status').first().textContent()).toContain(
       'bob is disabled and signed out everywhere',
@@ -144,7 +147,7 @@ describe('the admin console, in Chromium', () => {
   it('5. the live tail shows alice enabling bob again, without a reload', async () => {
     await auditPage.getByTestId('live-status').waitFor();
     await consolePage.bringToFront();
-    await consolePage.getByTestId('enable-user').click();
+    await action(consolePage, 'enable-user').click();
     await expect.poll(() => consolePage.getByTestId('user-state').textContent()).toBe('active');
     await auditPage.bringToFront();
     const fresh = auditPage.locator('[data-testid="live-rows"] [data-type="user.enabled"]');
@@ -164,7 +167,7 @@ describe('the admin console, in Chromium', () => {
 
     // A reset link for bob, shown once, pointing at the IdP's public reset page.
     await openUser(consolePage, 'bob');
-    await consolePage.getByTestId('reset-link').click();
+    await action(consolePage, 'reset-link').click();
     const link = await consolePage.getByTestId('one-time-secret').textContent();
     expect(link).toMatch(new RegExp(`^${stack.urls.idp}/reset-password\\?token=`));
 
@@ -173,7 +176,7 @@ describe('the admin console, in Chromium', () => {
     // The button only opens the warning; the rotation is the second click.
     await consolePage.getByTestId('rotate-keys-open').click();
     expect(await consolePage.getByTestId('key-row').count()).toBe(before);
-    await consolePage.getByTestId('rotate-keys').click();
+    await action(consolePage, 'rotate-keys').click();
     await expect.poll(() => consolePage.getByTestId('key-row').count()).toBeGreaterThan(before);
     expect(await consolePage.getByTestId('action-result').textContent()).toContain('Rotated');
     await screenshot(consolePage, 'console-keys', { fullPage: true });
@@ -194,7 +197,7 @@ describe('the admin console, in Chromium', () => {
       };
       return route.abort();
     });
-    await consolePage.getByTestId('disable-user').click();
+    await action(consolePage, 'disable-user').click();
     await expect.poll(() => captured !== undefined).toBe(true);
     await consolePage.unroute(`${stack.urls.console}/**`);
     const cookie = (await alice.context.cookies(stack.urls.console))

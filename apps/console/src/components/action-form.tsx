@@ -1,6 +1,6 @@
 'use client';
 
-import { useActionState, type ReactNode } from 'react';
+import { useActionState, useEffect, useState, type ReactNode } from 'react';
 import type { ActionResult, ConsoleAction } from '../actions/action-result';
 
 /**
@@ -26,9 +26,17 @@ export function ActionForm({
   children?: ReactNode;
 }) {
   const [result, formAction, pending] = useActionState<ActionResult, FormData>(action, null);
+  // Until React has hydrated the form, a click posts it as a plain form and the page reloads
+  // without the action's answer: marked for the browser tests, which wait for it.
+  const [hydrated, setHydrated] = useState(false);
+  useEffect(() => setHydrated(true), []);
   const buttonClass = `button button-small${tone === 'primary' ? '' : ` button-${tone}`}`;
   const form = (
-    <form action={formAction} className={children ? 'stack-form' : 'inline-form'}>
+    <form
+      action={formAction}
+      className={children ? 'stack-form' : 'inline-form'}
+      data-hydrated={hydrated ? '' : undefined}
+    >
       {Object.entries(fields).map(([name, value]) => (
         <input key={name} type="hidden" name={name} value={value} />
       ))}
