@@ -1,7 +1,7 @@
 #!/usr/bin/env node
-// `pnpm demo`: builds the IdP and both demo apps, makes sure Redis answers (starting a private
+// `pnpm demo`: builds the IdP, both demo apps and the admin console, makes sure Redis answers (starting a private
 // redis-server when none does) and that a mail catcher does (starting maildev, this package's
-// devDependency, when nothing answers on the SMTP port), starts the three services with one
+// devDependency, when nothing answers on the SMTP port), starts the four services with one
 // tagged, coloured log, and stops them all on Ctrl-C or as soon as one of them dies. Plain
 // Node, no imports beyond it: it must run before anything else in the workspace works.
 // @ts-check
@@ -22,10 +22,12 @@ const DEFAULT_REDIS_URL = 'redis://127.0.0.1:6379';
 // The demo clients are registered for the Contract's ports; other ports get a rewritten copy.
 const DEMO_SHOP_URL = 'http://shop.localhost:3001';
 const DEMO_WIKI_URL = 'http://wiki.localhost:3002';
+const DEMO_CONSOLE_URL = 'http://console.localhost:3003';
+const DEMO_ISSUER = 'http://idp.localhost:4000';
 
 const useColour =
   Boolean(process.env.FORCE_COLOR) || (process.stdout.isTTY && !process.env.NO_COLOR);
-const COLOURS = { demo: 33, redis: 31, mail: 34, idp: 36, shop: 35, wiki: 32 };
+const COLOURS = { demo: 33, redis: 31, mail: 34, idp: 36, shop: 35, wiki: 32, console: 94 };
 /** @typedef {keyof typeof COLOURS} Name */
 /** @param {Name} name */
 const tag = (name) => (useColour ? `\x1b[1;${COLOURS[name]}m[${name}]\x1b[0m` : `[${name}]`);
@@ -48,6 +50,7 @@ function portFromEnv(name, fallback) {
 const idpPort = portFromEnv('IDP_PORT', 4000);
 const shopPort = portFromEnv('SHOP_PORT', 3001);
 const wikiPort = portFromEnv('WIKI_PORT', 3002);
+const consolePort = portFromEnv('CONSOLE_PORT', 3003);
 // The demo mail catcher (the Contract's "demo mail inbox"): SMTP for the IdP, a web inbox.
 const smtpPort = portFromEnv('DEMO_SMTP_PORT', 1025);
 const inboxPort = portFromEnv('DEMO_INBOX_PORT', 1080);
@@ -55,6 +58,7 @@ const inboxUrl = `http://127.0.0.1:${inboxPort}`;
 const issuer = `http://idp.localhost:${idpPort}`;
 const shopUrl = `http://shop.localhost:${shopPort}`;
 const wikiUrl = `http://wiki.localhost:${wikiPort}`;
+const consoleUrl = `http://console.localhost:${consolePort}`;
 const redisUrl = process.env.REDIS_URL ?? DEFAULT_REDIS_URL;
 
 /** @type {string[]} */
@@ -101,7 +105,7 @@ async function main() {
   await ensureRedis(redisAddress);
   await ensureMailCatcher();
 
-  say('building the IdP and the demo apps…');
+  say('building the IdP, the demo apps and the console…');
   const build = spawnSync(
     'pnpm',
     [
@@ -112,6 +116,7 @@ async function main() {
       '--filter=@latchkey/idp',
       '--filter=@latchkey/demo-shop',
       '--filter=@latchkey/demo-wiki',
+      '--filter=@latchkey/console',
       '--output-logs=errors-only',
     ],
     { cwd: ROOT, stdio: 'inherit' },
@@ -154,6 +159,14 @@ async function main() {
     CLIENT_SECRET: 'wiki-demo-secret',
     SHOP_URL: shopUrl,
   });
+  startNextApp('console', consolePort, {
+    ...common,
+    APP_URL: consoleUrl,
+    CLIENT_ID: 'console',
+    CLIENT_SECRET: 'console-demo-secret',
+    // The demo users have no second factor; the console asks for one unless told not to.
+    CONSOLE_REQUIRE_MFA: process.env.CONSOLE_REQUIRE_MFA ?? 'false',
+  });
 
   await waitUntilUp();
   printBox();
@@ -181,13 +194,14 @@ async function refuseTakenPorts() {
     ['IdP', 'IDP_PORT', idpPort],
     ['shop', 'SHOP_PORT', shopPort],
     ['wiki', 'WIKI_PORT', wikiPort],
+    ['console', 'CONSOLE_PORT', consolePort],
   ];
   const taken = [];
   for (const [what, name, port] of wanted) {
     if (!(await portIsFree(port))) taken.push(`port ${port} (${what}, ${name}) is already in use`);
   }
   if (new Set(wanted.map(([, , port]) => port)).size !== wanted.length) {
-    taken.push('IDP_PORT, SHOP_PORT and WIKI_PORT must be three different ports');
+    taken.push('IDP_PORT, SHOP_PORT, WIKI_PORT and CONSOLE_PORT must be four different ports');
   }
   if (taken.length > 0) {
     fail([
@@ -348,14 +362,19 @@ function clientsFileForPorts() {
   if (process.env.DEMO_CLIENTS_FILE) return process.env.DEMO_CLIENTS_FILE;
   const demoFile = join(ROOT, 'apps/idp/demo/clients.json');
   const text = readFileSync(demoFile, 'utf8');
-  const moved = text.replaceAll(DEMO_SHOP_URL, shopUrl).replaceAll(DEMO_WIKI_URL, wikiUrl);
+  // The admin API's resource is under the issuer, so the IdP's port moves it too.
+  const moved = text
+    .replaceAll(DEMO_SHOP_URL, shopUrl)
+    .replaceAll(DEMO_WIKI_URL, wikiUrl)
+    .replaceAll(DEMO_CONSOLE_URL, consoleUrl)
+    .replaceAll(DEMO_ISSUER, issuer);
   if (moved === text) return demoFile;
   const file = join(tempDir(), 'clients.json');
   writeFileSync(file, moved);
   return file;
 }
 
-/** @param {'shop' | 'wiki'} name @param {number} port @param {Record<string, string>} env */
+/** @param {'shop' | 'wiki' | 'console'} name @param {number} port @param {Record<string, string>} env */
 function startNextApp(name, port, env) {
   const next = join(ROOT, `apps/${name}/node_modules/next/dist/bin/next`);
   if (!existsSync(next)) fail(`apps/${name} has no next installed: run pnpm install first`);
@@ -407,6 +426,7 @@ async function waitUntilUp() {
     ['idp', `http://127.0.0.1:${idpPort}/readyz`, (status) => status === 200],
     ['shop', `http://127.0.0.1:${shopPort}/auth/login`, (status) => status < 500],
     ['wiki', `http://127.0.0.1:${wikiPort}/auth/login`, (status) => status < 500],
+    ['console', `http://127.0.0.1:${consolePort}/auth/login`, (status) => status < 500],
   ];
   const pending = new Set(checks.map(([name]) => name));
   const deadline = Date.now() + READY_TIMEOUT_MS;
@@ -448,6 +468,7 @@ function printBox() {
     `  IdP   ${issuer}`,
     `  shop  ${shopUrl}`,
     `  wiki  ${wikiUrl}`,
+    `  admin console  ${consoleUrl}   (alice)`,
     '',
     'Demo users:',
     '  alice / wonderland-alice   (admin)',

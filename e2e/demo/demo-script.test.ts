@@ -68,9 +68,9 @@ function childPids(pid: number): number[] {
  * that nothing answers on yet.
  */
 async function demoPorts(): Promise<
-  Record<'idp' | 'shop' | 'wiki' | 'redis' | 'smtp' | 'inbox', number>
+  Record<'idp' | 'shop' | 'wiki' | 'console' | 'redis' | 'smtp' | 'inbox', number>
 > {
-  const ports = { idp: 0, shop: 0, wiki: 0, redis: 0, smtp: 0, inbox: 0 };
+  const ports = { idp: 0, shop: 0, wiki: 0, console: 0, redis: 0, smtp: 0, inbox: 0 };
   for (const name of Object.keys(ports) as (keyof typeof ports)[]) {
     do ports[name] = await freePort();
     while (Object.values(ports).filter((port) => port === ports[name]).length > 1);
@@ -84,6 +84,7 @@ async function startDemoOn(ports: Awaited<ReturnType<typeof demoPorts>>) {
     IDP_PORT: String(ports.idp),
     SHOP_PORT: String(ports.shop),
     WIKI_PORT: String(ports.wiki),
+    CONSOLE_PORT: String(ports.console),
     // Nothing answers there, so the script starts its own redis-server, and must stop it.
     REDIS_URL: `redis://127.0.0.1:${ports.redis}`,
     // The same for the mail catcher (maildev).
@@ -150,7 +151,7 @@ describe('pnpm demo (scripts/demo.mjs)', () => {
     }
   });
 
-  it('starts Redis, maildev, the IdP and both apps, prints the URLs, stops all on Ctrl-C', async () => {
+  it('starts Redis, maildev, the IdP, both apps and the console, prints the URLs, stops all on Ctrl-C', async () => {
     const ports = await demoPorts();
     let demo: Awaited<ReturnType<typeof startDemoOn>> | undefined;
     try {
@@ -159,6 +160,7 @@ describe('pnpm demo (scripts/demo.mjs)', () => {
       expect(box).toContain(`http://idp.localhost:${ports.idp}`);
       expect(box).toContain(`http://shop.localhost:${ports.shop}`);
       expect(box).toContain(`http://wiki.localhost:${ports.wiki}`);
+      expect(box).toContain(`http://console.localhost:${ports.console}`);
       expect(box).toContain('alice / wonderland-alice');
       expect(box).toContain('bob   / builder-bob');
       expect(box).toContain('pnpm --filter @latchkey/idp sessions revoke-user alice');
@@ -168,7 +170,7 @@ describe('pnpm demo (scripts/demo.mjs)', () => {
 
       const ready = await fetch(`http://127.0.0.1:${ports.idp}/readyz`);
       expect(ready.status).toBe(200);
-      for (const app of ['shop', 'wiki'] as const) {
+      for (const app of ['shop', 'wiki', 'console'] as const) {
         // The login redirect proves the app runs with the clients moved to these ports.
         const login = await fetch(`http://127.0.0.1:${ports[app]}/auth/login`, {
           redirect: 'manual',
@@ -180,6 +182,20 @@ describe('pnpm demo (scripts/demo.mjs)', () => {
           `http://${app}.localhost:${ports[app]}/auth/callback`,
         );
       }
+      // The console's token is for the admin API, under the issuer on its moved port; the IdP
+      // takes the request (its login form, not an error), so the client file moved it too.
+      const consoleLogin = await fetch(`http://127.0.0.1:${ports.console}/auth/login`, {
+        redirect: 'manual',
+      });
+      const consoleAuthorize = new URL(consoleLogin.headers.get('location') ?? '');
+      expect(consoleAuthorize.searchParams.get('resource')).toBe(
+        `http://idp.localhost:${ports.idp}/admin/v1`,
+      );
+      const atIdp = await fetch(
+        `http://127.0.0.1:${ports.idp}${consoleAuthorize.pathname}${consoleAuthorize.search}`,
+        { redirect: 'manual' },
+      );
+      expect(atIdp.headers.get('location') ?? '').toMatch(/^\/login\?authz=/);
 
       // "Forgot password?" reaches the inbox: the IdP was given the catcher's SMTP_URL.
       const forgot = await fetch(`http://127.0.0.1:${ports.idp}/forgot-password`);
@@ -205,7 +221,7 @@ describe('pnpm demo (scripts/demo.mjs)', () => {
         { timeoutMs: 10_000, intervalMs: 200 },
       );
 
-      expect(demo.pids).toHaveLength(5); // redis-server, maildev, the IdP, shop, wiki
+      expect(demo.pids).toHaveLength(6); // redis-server, maildev, the IdP, shop, wiki, console
       const stoppedAt = Date.now();
       demo.child.kill('SIGINT');
       expect(await demo.exited).toBe(0);

@@ -32,7 +32,7 @@ const hasHealthcheck = (path: string) =>
     ?.instructions.some((i) => i.keyword === 'HEALTHCHECK' && !/^NONE$/i.test(i.rest)) ?? false;
 
 const ISSUER = 'http://idp.localhost:4000';
-const PORTS = { idp: 4000, shop: 3001, wiki: 3002 };
+const PORTS = { idp: 4000, shop: 3001, wiki: 3002, console: 3003 };
 const ENVIRONMENT = {
   idp: { ISSUER, REDIS_URL: 'redis://redis:6379' },
   shop: {
@@ -48,19 +48,28 @@ const ENVIRONMENT = {
     APP_URL: 'http://wiki.localhost:3002',
     REDIS_URL: 'redis://redis:6379',
   },
+  console: {
+    ISSUER,
+    IDP_INTERNAL_URL: 'http://idp:4000',
+    APP_URL: 'http://console.localhost:3003',
+    REDIS_URL: 'redis://redis:6379',
+  },
 };
 const IMAGES = [
   { service: 'idp', dockerfile: 'apps/idp/Dockerfile', packageName: '@latchkey/idp' },
   { service: 'shop', dockerfile: 'apps/shop/Dockerfile', packageName: '@latchkey/demo-shop' },
   { service: 'wiki', dockerfile: 'apps/wiki/Dockerfile', packageName: '@latchkey/demo-wiki' },
+  { service: 'console', dockerfile: 'apps/console/Dockerfile', packageName: '@latchkey/console' },
 ];
 
 describe('docker-compose.yml', () => {
-  it('has redis, idp, shop and wiki', () => {
-    expect(missingServiceProblems(compose, ['redis', 'idp', 'shop', 'wiki'])).toEqual([]);
+  it('has redis, idp, shop, wiki and console', () => {
+    expect(missingServiceProblems(compose, ['redis', 'idp', 'shop', 'wiki', 'console'])).toEqual(
+      [],
+    );
   });
 
-  it("publishes the Contract's ports 4000, 3001 and 3002", () => {
+  it("publishes the Contract's ports 4000, 3001, 3002 and 3003", () => {
     expect(publishedPortProblems(compose, PORTS)).toEqual([]);
   });
 
@@ -83,7 +92,12 @@ describe('docker-compose.yml', () => {
 
   it('takes the secrets that guard data from the environment, never from the file', () => {
     const text = read('docker-compose.yml');
-    for (const name of ['KEY_ENCRYPTION_KEY', 'SHOP_SESSION_SECRET', 'WIKI_SESSION_SECRET']) {
+    for (const name of [
+      'KEY_ENCRYPTION_KEY',
+      'SHOP_SESSION_SECRET',
+      'WIKI_SESSION_SECRET',
+      'CONSOLE_SESSION_SECRET',
+    ]) {
       expect(text).toMatch(new RegExp(`: \\$\\{${name}:\\?[^}]+\\}`));
     }
   });
@@ -123,6 +137,19 @@ it("keeps the shop's and the wiki's Dockerfiles the same but for the app's name 
   expect(shop.replaceAll('shop', 'wiki').replaceAll('3001', '3002')).toBe(
     read('apps/wiki/Dockerfile'),
   );
+});
+
+it("keeps the console's Dockerfile the shop's but for the app's name, package and port", () => {
+  const shop = read('apps/shop/Dockerfile')
+    .replaceAll('@latchkey/demo-shop', '@latchkey/console')
+    .replaceAll('shop', 'console')
+    .replaceAll('3001', '3003')
+    .replace("# The console demo app's image.", "# The admin console's image.")
+    .replace(
+      "# The console's and the wiki's Dockerfiles differ only in the app's name and port",
+      "# The console's Dockerfile is the shop's but for the app's name, package and port",
+    );
+  expect(shop).toBe(read('apps/console/Dockerfile'));
 });
 
 it('keeps build output, installed packages, git and secrets out of the build context', () => {

@@ -11,12 +11,18 @@ export const SHOP_API_MACHINE = { id: 'e2e-shop-api', secret: 'e2e-shop-api-secr
 
 /**
  * The demo clients (same ids and secrets) with their redirect URIs, post-logout URIs and
- * resources moved to the ports this run uses, written to `dir`.
+ * resources (the admin API's is under the issuer) moved to the ports this run uses, written to
+ * `dir`.
  */
-export function writeClientsFile(dir: string, urls: { shop: string; wiki: string }): string {
+export function writeClientsFile(
+  dir: string,
+  urls: { idp: string; shop: string; wiki: string; console: string },
+): string {
   const moved = readFileSync(DEMO_CLIENTS, 'utf8')
     .replaceAll('http://shop.localhost:3001', urls.shop)
-    .replaceAll('http://wiki.localhost:3002', urls.wiki);
+    .replaceAll('http://wiki.localhost:3002', urls.wiki)
+    .replaceAll('http://console.localhost:3003', urls.console)
+    .replaceAll('http://idp.localhost:4000', urls.idp);
   const clients = JSON.parse(moved) as object[];
   clients.push({
     client_id: SHOP_API_MACHINE.id,

@@ -19,14 +19,18 @@ import {
   IDP_USERS_CLI,
   nextBin,
   ROOT,
+  type AppName,
 } from './paths.js';
 import { runCommand, startService, type ServiceProcess } from './service-process.js';
 
 const START_TIMEOUT_MS = 60_000;
 
-type Urls = { idp: string; shop: string; wiki: string };
+type Urls = { idp: string; shop: string; wiki: string; console: string };
 
-/** A private Redis, the built IdP and both built demo apps, on free loopback ports. */
+/**
+ * A private Redis, the built IdP and both built demo apps (and the admin console when asked),
+ * on free loopback ports.
+ */
 export interface DemoStack {
   /** Public origins, as the browser sees them (`http://shop.localhost:<port>`). */
   readonly urls: Urls;
@@ -36,6 +40,8 @@ export interface DemoStack {
   readonly idp: ServiceProcess;
   readonly shop: ServiceProcess;
   readonly wiki: ServiceProcess;
+  /** The admin console, when started with `console: true`. */
+  readonly console: ServiceProcess | undefined;
   /** Every process's output, each line tagged with its name. */
   output(): string;
   /** The IdP's operator command `sessions revoke-user <username>`, on this stack's Redis. */
@@ -50,6 +56,8 @@ export interface DemoStack {
 export interface DemoStackOptions {
   /** More IdP environment (ACCESS_TOKEN_TTL, …). */
   idpEnv?: Record<string, string>;
+  /** Also start the admin console (apps/console), with CONSOLE_REQUIRE_MFA=false. */
+  console?: boolean;
 }
 
 /**
@@ -69,16 +77,23 @@ export async function startDemoStack(options: DemoStackOptions = {}): Promise<De
 async function startDemoStackOnce(options: DemoStackOptions): Promise<DemoStack> {
   // Redis first: it chooses its own free port, which must not be one of ours.
   const redis = await startTestRedis();
-  const [idpPort, shopPort, wikiPort] = await threeFreePorts();
+  const [idpPort, shopPort, wikiPort, consolePort] = (await freePorts(4)) as [
+    number,
+    number,
+    number,
+    number,
+  ];
   const urls: Urls = {
     idp: `http://idp.localhost:${idpPort}`,
     shop: `http://shop.localhost:${shopPort}`,
     wiki: `http://wiki.localhost:${wikiPort}`,
+    console: `http://console.localhost:${consolePort}`,
   };
   const internal: Urls = {
     idp: `http://127.0.0.1:${idpPort}`,
     shop: `http://127.0.0.1:${shopPort}`,
     wiki: `http://127.0.0.1:${wikiPort}`,
+    console: `http://127.0.0.1:${consolePort}`,
   };
   const dir = mkdtempSync(join(tmpdir(), 'latchkey-e2e-'));
   // The admin command must see the IdP's directory: a database of the stack's own on the
@@ -111,7 +126,7 @@ async function startDemoStackOnce(options: DemoStackOptions): Promise<DemoStack>
     HOST: '127.0.0.1',
     NEXT_TELEMETRY_DISABLED: '1',
   };
-  const startApp = (app: 'shop' | 'wiki', port: number, env: Record<string, string>) =>
+  const startApp = (app: AppName, port: number, env: Record<string, string>) =>
     startService(
       app,
       process.execPath,
@@ -134,7 +149,11 @@ async function startDemoStackOnce(options: DemoStackOptions): Promise<DemoStack>
     WIKI_INTERNAL_URL: internal.wiki,
   });
   const wiki = startApp('wiki', wikiPort, { SHOP_URL: urls.shop });
-  const services = [idp, shop, wiki];
+  // The demo users have no second factor: the console lets an admin in on a password.
+  const consoleApp = options.console
+    ? startApp('console', consolePort, { CONSOLE_REQUIRE_MFA: 'false' })
+    : undefined;
+  const services = [idp, shop, wiki, ...(consoleApp ? [consoleApp] : [])];
 
   const output = () =>
     services
@@ -159,6 +178,9 @@ async function startDemoStackOnce(options: DemoStackOptions): Promise<DemoStack>
       waitUntilAnswering(idp, `${internal.idp}/readyz`, (status) => status === 200),
       waitUntilAnswering(shop, `${internal.shop}/auth/login`, (status) => status < 500),
       waitUntilAnswering(wiki, `${internal.wiki}/auth/login`, (status) => status < 500),
+      ...(consoleApp
+        ? [waitUntilAnswering(consoleApp, `${internal.console}/auth/login`, (s) => s < 500)]
+        : []),
     ]);
   } catch (error) {
     await stop();
@@ -172,6 +194,7 @@ async function startDemoStackOnce(options: DemoStackOptions): Promise<DemoStack>
     idp,
     shop,
     wiki,
+    console: consoleApp,
     output,
     sharedDirectory: directory !== undefined,
     revokeUser: (username) =>
@@ -185,12 +208,13 @@ async function startDemoStackOnce(options: DemoStackOptions): Promise<DemoStack>
   };
 }
 
-async function threeFreePorts(): Promise<[number, number, number]> {
+async function freePorts(count: number): Promise<number[]> {
   const ports = new Set<number>();
-  for (let attempt = 0; ports.size < 3 && attempt < 20; attempt += 1) ports.add(await freePort());
-  const [a, b, c] = ports;
-  if (c === undefined) throw new Error('could not find three distinct free ports');
-  return [a!, b!, c];
+  for (let attempt = 0; ports.size < count && attempt < 20; attempt += 1) {
+    ports.add(await freePort());
+  }
+  if (ports.size < count) throw new Error(`could not find ${count} distinct free ports`);
+  return [...ports];
 }
 
 async function waitUntilAnswering(

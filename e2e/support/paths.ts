@@ -7,10 +7,10 @@ export const IDP_SESSIONS_CLI = `${ROOT}apps/idp/dist/cli/sessions.js`;
 export const IDP_USERS_CLI = `${ROOT}apps/idp/dist/cli/users.js`;
 export const DEMO_CLIENTS = `${ROOT}apps/idp/demo/clients.json`;
 export const DEMO_USERS = `${ROOT}apps/idp/demo/users.json`;
-export const appDir = (app: 'shop' | 'wiki') => `${ROOT}apps/${app}`;
+export type AppName = 'shop' | 'wiki' | 'console';
+export const appDir = (app: AppName) => `${ROOT}apps/${app}`;
 /** Next's own entry point, run with this Node (the .bin shim would add a shell in between). */
-export const nextBin = (app: 'shop' | 'wiki') =>
-  `${ROOT}apps/${app}/node_modules/next/dist/bin/next`;
+export const nextBin = (app: AppName) => `${ROOT}apps/${app}/node_modules/next/dist/bin/next`;
 /** The browser tests' own CJK font (fixtures/fonts/README.md). */
 export const FIXTURE_FONTS = fileURLToPath(new URL('../fixtures/fonts/', import.meta.url));
 /** Screenshots the README and docs show, kept in git (the others are test output). */
