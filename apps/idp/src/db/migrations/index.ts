@@ -7,6 +7,7 @@ import { ssfStreamsMigration } from './005-ssf-streams.js';
 import { auditEventsMigration } from './008-audit-events.js';
 import { secondFactorsMigration } from './006-second-factors.js';
 import { passkeysMigration } from './007-passkeys.js';
+import { clientsMigration } from './009-clients.js';
 
 /**
  * Every migration, in order. Numbered, and never edited once landed: a database that ran one
@@ -21,4 +22,5 @@ export const MIGRATIONS: readonly Migration[] = [
   secondFactorsMigration,
   passkeysMigration,
   auditEventsMigration,
+  clientsMigration,
 ];
