@@ -48,3 +48,12 @@ export class ClientOperationError extends ClientError {
     this.name = 'ClientOperationError';
   }
 }
+
+/** 412: the caller named a version (If-Match) and the client has changed since. */
+export class ClientVersionMismatchError extends ClientError {
+  override readonly code = 'ERR_CLIENT_VERSION_MISMATCH';
+  constructor() {
+    super('the client changed since that version');
+    this.name = 'ClientVersionMismatchError';
+  }
+}

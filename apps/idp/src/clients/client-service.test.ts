@@ -308,6 +308,19 @@ describe('update', () => {
     });
   });
 
+  it('with ifVersion, refuses (412) a client changed since, and applies to the current one', async () => {
+    const { client } = await register();
+    await service.update(client.id, { scope: 'first' }, by);
+    await expect(
+      service.update(client.id, { scope: 'stale' }, by, { ifVersion: 1 }),
+    ).rejects.toMatchObject({ code: 'ERR_CLIENT_VERSION_MISMATCH' });
+    expect((await service.find(client.id)).scopes).toEqual(['first']);
+    const { client: updated } = await service.update(client.id, { scope: 'fresh' }, by, {
+      ifVersion: 2,
+    });
+    expect(updated).toMatchObject({ scopes: ['fresh'], version: 3 });
+  });
+
   it('two concurrent updates of different fields both land', async () => {
     const { client } = await register();
     await Promise.all([

@@ -7,6 +7,7 @@ import {
   ClientIdTakenError,
   ClientNotFoundError,
   ClientOperationError,
+  ClientVersionMismatchError,
   InvalidClientMetadataError,
 } from './client-errors.js';
 import { registrationOf } from './client-metadata.js';
@@ -44,8 +45,14 @@ export interface ClientService {
   /**
    * Changes the fields given, leaving the others (JSON merge patch, RFC 7396: null resets a
    * field to its default). Turning a public client confidential generates its secret.
+   * `ifVersion`: refuse (ClientVersionMismatchError) unless the client is still at it.
    */
-  update(id: string, patch: unknown, by: ClientActor): Promise<ClientWithSecret>;
+  update(
+    id: string,
+    patch: unknown,
+    by: ClientActor,
+    options?: { ifVersion?: number },
+  ): Promise<ClientWithSecret>;
   /** A new secret, returned once; the old one stops working on this instance at once. */
   rotateSecret(id: string, by: ClientActor): Promise<{ client: StoredClient; secret: string }>;
   /**
@@ -120,7 +127,7 @@ export function createClientService(deps: {
       return { client: created, secret };
     },
 
-    async update(id, patch, by) {
+    async update(id, patch, by, options = {}) {
       const changes = metadataObject(patch);
       refuseSecretFields(changes);
       if ('client_id' in changes && changes.client_id !== id) {
@@ -128,6 +135,9 @@ export function createClientService(deps: {
       }
       let secret = null as string | null;
       const updated = await repository.change(id, (current) => {
+        if (options.ifVersion !== undefined && options.ifVersion !== current.version) {
+          throw new ClientVersionMismatchError();
+        }
         const merged = registrationOf(current);
         for (const [field, value] of Object.entries(changes)) {
           if (value === null) delete merged[field];
