@@ -51,7 +51,10 @@ import type { Store } from './store/store.js';
 import { verifyPassword, type VerifyPassword } from './users/password-hash.js';
 import type { UserRepository } from './users/user.js';
 import type { AccountLifecycle } from './users/account-lifecycle.js';
-import { noAudit, type AuditTrail } from './audit/audit-trail.js';
+import { noAudit, type AuditLog, type AuditTrail } from './audit/audit-trail.js';
+import type { AccountLinks } from './account-links/account-links.js';
+import { adminApi } from './admin/admin-routes.js';
+import { createCursors } from './admin/cursor.js';
 import { NO_METRICS, type IdpMetrics } from './metrics/idp-metrics.js';
 import { meteredLimiter } from './metrics/metered.js';
 import type { SharedSignals } from './ssf/ssf.js';
@@ -107,6 +110,13 @@ export interface AppDeps {
   signals?: SharedSignals;
   /** Told when a passkey is added or removed (mail); default none. */
   passkeyNotifier?: PasskeyNotifier;
+  /** The admin API (admin/) needs these besides the above: without them, no /admin/v1. */
+  admin?: {
+    auditLog: Pick<AuditLog, 'list'>;
+    links: AccountLinks;
+    /** Where its token check fetches the keys; default the IdP's own /jwks over loopback. */
+    jwksUri?: string;
+  };
 }
 
 /** Builds the IdP's Koa app. It never listens: main.ts and the tests decide where. */
@@ -319,6 +329,30 @@ export function createApp(deps: AppDeps): Koa {
   // Every request takes these steps; POST /token then skips the router only (fast-paths/).
   for (const step of everyRequestMiddleware({ logger, https })) app.use(step);
   if (deps.fastPaths !== false) app.use(tokenFastPath(router, token));
+  if (deps.admin) {
+    // Ahead of the router: /admin/v1 answers RFC 9457 problems, not the OAuth error bodies.
+    const { auditLog, links, jwksUri } = deps.admin;
+    app.use(
+      adminApi(
+        {
+          config,
+          logger,
+          now,
+          users,
+          accounts: deps.accounts,
+          sessions,
+          revoker,
+          keys,
+          audit,
+          auditLog,
+          links,
+          clients,
+          cursors: createCursors(config.keyEncryptionKey),
+        },
+        jwksUri === undefined ? {} : { jwksUri },
+      ),
+    );
+  }
   app.use(router.routes());
   app.use(router.allowedMethods());
   return app;

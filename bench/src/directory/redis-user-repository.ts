@@ -56,6 +56,8 @@ export function createRedisUserRepository(store: Store): UserRepository {
     },
     createIfAbsent: (user) => write(user, true),
     list: () => Promise.reject(new Error('the bench-only Redis user repository cannot list')),
+    updateProfile: () =>
+      Promise.reject(new Error('the bench-only Redis user repository cannot update profiles')),
     setState: async (id, state) => (await update(id, (user) => ({ ...user, state }))) !== null,
     setRoles: async (id, roles) => (await update(id, (user) => ({ ...user, roles }))) !== null,
     async setPasswordHash(id, passwordHash) {

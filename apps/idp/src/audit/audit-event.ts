@@ -29,6 +29,8 @@ export const AUDIT_EVENT_TYPES = [
   'user.password_changed',
   'user.roles_changed',
   'user.second_factors_reset',
+  'user.updated',
+  'user.reset_link_issued',
   'delivery.delivered',
   'delivery.retry_scheduled',
   'delivery.failed',

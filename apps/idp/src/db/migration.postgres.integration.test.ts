@@ -24,7 +24,7 @@ describe.skipIf(!server.available)('migrations on the PostgreSQL server', () => 
     const instances = [createPgDatabase(url), createPgDatabase(url), createPgDatabase(url)];
     try {
       const applied = await Promise.all(instances.map((db) => migrate(db, MIGRATIONS)));
-      expect(applied.flat().sort()).toEqual(MIGRATIONS.map((m) => m.version));
+      expect(applied.flat().sort((a, b) => a - b)).toEqual(MIGRATIONS.map((m) => m.version));
       const rows = await instances[0]!.query('SELECT version FROM schema_migrations');
       expect(rows).toHaveLength(MIGRATIONS.length);
     } finally {

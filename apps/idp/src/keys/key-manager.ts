@@ -1,3 +1,4 @@
+import type { AuditActor } from '../audit/audit-event.js';
 import type { AuditTrail } from '../audit/audit-trail.js';
 import { auditKeyChange } from './key-audit.js';
 import { createPrivateKey, type KeyObject } from 'node:crypto';
@@ -50,8 +51,9 @@ export interface KeyManager {
   list(): KeySummary[];
   /** Re-reads the store and applies due maintenance now (what the timer does). */
   refresh(): Promise<void>;
-  rotateNow(): Promise<void>;
-  revoke(kid: string): Promise<void>;
+  /** `by`: who asked (the admin API's caller), for the audit trail; default the IdP itself. */
+  rotateNow(by?: AuditActor): Promise<void>;
+  revoke(kid: string, by?: AuditActor): Promise<void>;
 }
 
 export interface KeyManagerOptions {
@@ -284,13 +286,13 @@ export function createKeyManager(options: KeyManagerOptions): KeyManager {
     jwks: () => requireLoaded().jwks,
     list: () => summarise(requireLoaded().set),
     refresh,
-    async rotateNow() {
+    async rotateNow(by) {
       await running;
-      install(await rotateKeys(commandDeps, requireLoaded().set));
+      install(await rotateKeys({ ...commandDeps, ...(by && { actor: by }) }, requireLoaded().set));
     },
-    async revoke(kid) {
+    async revoke(kid, by) {
       await running;
-      install(await revokeKeyById(commandDeps, kid));
+      install(await revokeKeyById({ ...commandDeps, ...(by && { actor: by }) }, kid));
     },
   };
 }

@@ -9,10 +9,13 @@ import type { AuditTrail } from '../audit/audit-trail.js';
 export function auditSessionEnds(audit: AuditTrail, actor?: AuditActor): SessionEndListener {
   return {
     async sessionEnded(end) {
+      const by = end.by?.actor ?? actor;
+      const request = end.by?.request;
       if (end.scope === 'session') {
         await audit.record({
           type: 'session.revoked',
-          ...(actor && { actor }),
+          ...(by && { actor: by }),
+          ...(request && { request }),
           subject: end.sub,
           session: end.sid,
           detail: { reason: end.reason },
@@ -20,7 +23,8 @@ export function auditSessionEnds(audit: AuditTrail, actor?: AuditActor): Session
       } else {
         await audit.record({
           type: 'session.revoked',
-          ...(actor && { actor }),
+          ...(by && { actor: by }),
+          ...(request && { request }),
           subject: end.sub,
           detail: { reason: end.reason, scope: 'all_sessions', sessions: end.sids.length },
         });

@@ -4,7 +4,7 @@ import type { Logger } from '../logger.js';
 import type { Store } from '../store/store.js';
 import { recordRevocation } from '../store/revocation-record.js';
 import type { SessionRepository } from './session.js';
-import { tellListeners, type SessionEndListener } from './session-events.js';
+import { tellListeners, type EndedBy, type SessionEndListener } from './session-events.js';
 
 export type RevocationReason =
   | 'logout'
@@ -36,13 +36,17 @@ export type RevocationReason =
  */
 export interface Revoker {
   /** Revokes one session and every token issued in it. */
-  revokeSession(session: { sid: string; sub: string }, reason: RevocationReason): Promise<void>;
+  revokeSession(
+    session: { sid: string; sub: string },
+    reason: RevocationReason,
+    by?: EndedBy,
+  ): Promise<void>;
   /**
    * Revokes every session of the user, and every token issued to them until now. Resolves
    * once a token issued from then on is no longer covered (at most 1 s: `iat` is whole
    * seconds).
    */
-  revokeUser(sub: string, reason: RevocationReason): Promise<number>;
+  revokeUser(sub: string, reason: RevocationReason, by?: EndedBy): Promise<number>;
   /**
    * Revokes every session of the user but `keepSid` (a password changed from the account
    * page keeps the session it was changed in). Session by session, with no per-subject "not
@@ -73,16 +77,16 @@ export function createRevoker({
   const record = (revocation: Revocation): Promise<void> => recordRevocation(store, revocation);
 
   return {
-    async revokeSession(session, reason) {
+    async revokeSession(session, reason, by) {
       const at = now();
       await record({ kind: 'session', sid: session.sid, expiresAt: at + retentionMs });
       await sessions.remove(session);
       logger.info('session.revoked', { sub: session.sub, reason });
       const { sid, sub } = session;
-      await tellListeners(listeners, { scope: 'session', sid, sub, reason, at });
+      await tellListeners(listeners, { scope: 'session', sid, sub, reason, at, by });
     },
 
-    async revokeUser(sub, reason) {
+    async revokeUser(sub, reason, by) {
       const at = now();
       const notBefore = notBeforeFor(at);
       await record({ kind: 'subject', sub, notBefore, expiresAt: at + retentionMs });
@@ -93,7 +97,7 @@ export function createRevoker({
       }
       logger.info('user.sessions_revoked', { sub, reason, sessions: live.length });
       const sids = live.map(({ sid }) => sid);
-      await tellListeners(listeners, { scope: 'user', sub, sids, reason, at });
+      await tellListeners(listeners, { scope: 'user', sub, sids, reason, at, by });
       // `iat` is whole seconds, so the revocation covers the rest of its second: a login
       // finished in it (a reset, then signing in at once) would get tokens the services
       // refuse. Returning only once that second is over means whatever the caller does next

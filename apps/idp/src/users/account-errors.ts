@@ -64,3 +64,12 @@ export class InvalidAccountInputError extends AccountError {
     this.name = 'InvalidAccountInputError';
   }
 }
+
+/** The user changed since the version the caller edited (`update` with `ifVersion`). */
+export class VersionMismatchError extends AccountError {
+  override readonly code = 'ERR_VERSION_MISMATCH';
+  constructor() {
+    super('the user changed since that version');
+    this.name = 'VersionMismatchError';
+  }
+}

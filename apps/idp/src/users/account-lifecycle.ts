@@ -12,11 +12,12 @@ import {
   PasswordRefusedError,
   UsernameTakenError,
   UserNotFoundError,
+  VersionMismatchError,
 } from './account-errors.js';
 import { checkEmail, checkName, checkRoles, checkUsername } from './account-input.js';
 import { hashPassword } from './password-hash.js';
 import { checkNewPassword } from './password-policy.js';
-import type { User, UserRepository } from './user.js';
+import type { ProfileFields, User, UserRepository } from './user.js';
 
 /**
  * Told when an account changed in a way its owner must hear of. The default does nothing;
@@ -45,7 +46,7 @@ export type AccountRevocationReason =
  * directory does not depend on the sessions layer: the IdP passes its revoker.
  */
 export interface SessionEnder {
-  revokeUser(sub: string, reason: AccountRevocationReason): Promise<number>;
+  revokeUser(sub: string, reason: AccountRevocationReason, by?: ChangedBy): Promise<number>;
   revokeOtherSessions(
     sub: string,
     keepSid: string,
@@ -86,6 +87,17 @@ export interface AccountLifecycle {
    */
   setPassword(userId: string, password: string, options?: SetPasswordOptions): Promise<void>;
   setRoles(userId: string, roles: readonly string[], by?: ChangedBy): Promise<void>;
+  /**
+   * Changes the given profile fields and roles in one write, checked as `add` checks them;
+   * with `ifVersion` only while the user is still at that version (`VersionMismatchError`),
+   * so that two admins editing one user never lose a field silently. The admin API's PATCH.
+   */
+  update(
+    userId: string,
+    changes: ProfileFields,
+    by?: ChangedBy,
+    options?: { ifVersion?: number },
+  ): Promise<User>;
   /**
    * Removes every second factor of the user (each SecondFactorRemover), then ends every
    * session: whoever holds one was let in with a factor that no longer exists (a lost phone,
@@ -196,7 +208,7 @@ export function createAccountLifecycle(deps: AccountLifecycleDeps): AccountLifec
       // State first: from here on nothing issues this user a token, even if the revocation
       // below fails half-way (and calling again finishes it).
       found(await users.setState(userId, 'disabled'));
-      await sessions.revokeUser(userId, 'user_disabled');
+      await sessions.revokeUser(userId, 'user_disabled', by);
       await record('user.disabled', userId, by);
     },
 
@@ -207,7 +219,7 @@ export function createAccountLifecycle(deps: AccountLifecycleDeps): AccountLifec
 
     async remove(userId, by) {
       found(await users.setState(userId, 'disabled'));
-      await sessions.revokeUser(userId, 'user_deleted');
+      await sessions.revokeUser(userId, 'user_deleted', by);
       await users.delete(userId);
       await record('user.deleted', userId, by);
     },
@@ -225,7 +237,11 @@ export function createAccountLifecycle(deps: AccountLifecycleDeps): AccountLifec
       const version = await users.setPasswordHash(userId, await hash(password));
       if (version === null) throw new UserNotFoundError();
       if (options.keepSid === undefined) {
-        await sessions.revokeUser(userId, 'password_changed');
+        await sessions.revokeUser(
+          userId,
+          'password_changed',
+          options.actor && { actor: options.actor, request: options.request },
+        );
       } else {
         await sessions.revokeOtherSessions(userId, options.keepSid, 'password_changed');
       }
@@ -246,10 +262,40 @@ export function createAccountLifecycle(deps: AccountLifecycleDeps): AccountLifec
       await record('user.roles_changed', userId, by, { roles: checked.join(' ') });
     },
 
+    async update(userId, changes, by, options = {}) {
+      if (typeof changes.email === 'string') checkEmail(changes.email);
+      if (typeof changes.name === 'string') checkName(changes.name);
+      const roles = changes.roles === undefined ? undefined : checkRoles(changes.roles);
+      let updated: Awaited<ReturnType<UserRepository['updateProfile']>>;
+      try {
+        updated = await users.updateProfile(
+          userId,
+          { ...changes, ...(roles && { roles }) },
+          options.ifVersion,
+        );
+      } catch (error) {
+        // The unique index is the race-free check; told apart afterwards, as in `add`.
+        const holder =
+          typeof changes.email === 'string' && (await users.findByEmail(changes.email));
+        if (holder && holder.id !== userId) throw new EmailTakenError();
+        throw error;
+      }
+      if (updated === 'not_found') throw new UserNotFoundError();
+      if (updated === 'version_mismatch') throw new VersionMismatchError();
+      const changed = Object.keys(changes).filter(
+        (name) => changes[name as keyof ProfileFields] !== undefined,
+      );
+      await record('user.updated', userId, by, {
+        fields: changed.join(' '),
+        ...(roles && { roles: roles.join(' ') }),
+      });
+      return updated;
+    },
+
     async resetSecondFactors(userId, by) {
       const user = await existing(userId);
       for (const remove of deps.secondFactorRemovers ?? []) await remove(userId);
-      await sessions.revokeUser(userId, 'mfa_reset');
+      await sessions.revokeUser(userId, 'mfa_reset', by);
       await record('user.second_factors_reset', userId, by);
       try {
         await notifier.secondFactorsReset?.(user);

@@ -1,5 +1,5 @@
 import type { Queryable } from '../db/database.js';
-import type { NewUser, User, UserState } from './user.js';
+import type { NewUser, ProfileFields, User, UserState } from './user.js';
 
 /** The `users` table's SQL, all of it (db/migrations/001-users.ts made the table). */
 
@@ -16,10 +16,11 @@ interface UserRow {
   state: UserState;
   created_at: Date;
   updated_at: Date;
+  row_version: string | number;
 }
 
 const COLUMNS = `id, username, email, email_verified, display_name, password_hash,
-  password_version, password_changed_at, roles, state, created_at, updated_at`;
+  password_version, password_changed_at, roles, state, created_at, updated_at, row_version`;
 
 export async function selectUserById(db: Queryable, id: string): Promise<User | null> {
   const rows = await db.query<UserRow>(`SELECT ${COLUMNS} FROM users WHERE id = $1`, [id]);
@@ -144,6 +145,41 @@ export async function updateRoles(
   return rows.length === 1;
 }
 
+/**
+ * Changes the given profile fields (and nothing else) in one statement; with `ifVersion`,
+ * only while the row is still at that version. The user after the change, or why not.
+ */
+export async function updateProfileFields(
+  db: Queryable,
+  id: string,
+  changes: ProfileFields,
+  ifVersion: number | undefined,
+): Promise<User | 'not_found' | 'version_mismatch'> {
+  const sets: string[] = [];
+  const params: unknown[] = [id];
+  const set = (column: string, value: unknown) => {
+    params.push(value);
+    sets.push(`${column} = $${params.length}`);
+  };
+  if (changes.name !== undefined) set('display_name', changes.name);
+  if (changes.email !== undefined) set('email', changes.email);
+  if (changes.emailVerified !== undefined) set('email_verified', changes.emailVerified);
+  if (changes.roles !== undefined) set('roles', [...changes.roles]);
+  sets.push('updated_at = now()');
+  let where = 'id = $1';
+  if (ifVersion !== undefined) {
+    params.push(ifVersion);
+    where += ` AND row_version = $${params.length}`;
+  }
+  const rows = await db.query<UserRow>(
+    `UPDATE users SET ${sets.join(', ')} WHERE ${where} RETURNING ${COLUMNS}`,
+    params,
+  );
+  if (rows[0]) return toUser(rows[0]);
+  const exists = await db.query<{ id: string }>('SELECT id FROM users WHERE id = $1', [id]);
+  return exists.length === 0 ? 'not_found' : 'version_mismatch';
+}
+
 /** True when a row was deleted. */
 export async function deleteUser(db: Queryable, id: string): Promise<boolean> {
   const rows = await db.query<{ id: string }>('DELETE FROM users WHERE id = $1 RETURNING id', [id]);
@@ -177,5 +213,6 @@ function toUser(row: UserRow): User {
     passwordChangedAt: new Date(row.password_changed_at),
     createdAt: new Date(row.created_at),
     updatedAt: new Date(row.updated_at),
+    version: Number(row.row_version),
   };
 }

@@ -188,6 +188,44 @@ export function userRepositoryContract(name: string, open: () => Promise<Databas
       expect(await users.setRoles('nobody', ['admin'])).toBe(false);
     });
 
+    it('every write moves the version on, whichever query made it', async () => {
+      const user = someone();
+      await users.save(user);
+      const versions = [(await users.findById(user.id))!.version!];
+      await users.setRoles(user.id, ['admin']);
+      versions.push((await users.findById(user.id))!.version!);
+      await users.setState(user.id, 'disabled');
+      versions.push((await users.findById(user.id))!.version!);
+      await users.setPasswordHash(user.id, '$argon2id$other');
+      versions.push((await users.findById(user.id))!.version!);
+      expect(new Set(versions).size).toBe(4);
+      expect([...versions].sort((a, b) => a - b)).toEqual(versions);
+    });
+
+    it('updateProfile changes only the given fields, at the version asked for', async () => {
+      const user = someone({ name: 'Before', email: 'before@example.test', roles: ['user'] });
+      await users.save(user);
+      const { version } = (await users.findById(user.id))!;
+      const updated = await users.updateProfile(user.id, { name: 'After' }, version);
+      expect(updated).toMatchObject({
+        name: 'After',
+        email: 'before@example.test',
+        roles: ['user'],
+      });
+      // The version asked for is gone now: nothing changes.
+      expect(await users.updateProfile(user.id, { roles: ['admin'] }, version)).toBe(
+        'version_mismatch',
+      );
+      expect((await users.findById(user.id))?.roles).toEqual(['user']);
+      const cleared = await users.updateProfile(user.id, { name: null, email: 'NEW@Example.test' });
+      expect(cleared).not.toHaveProperty('name');
+      expect(cleared).toMatchObject({ email: 'new@example.test' });
+      expect(await users.updateProfile('nobody', { name: 'x' })).toBe('not_found');
+      const other = someone({ email: 'taken@example.test' });
+      await users.save(other);
+      await expect(users.updateProfile(user.id, { email: 'taken@example.test' })).rejects.toThrow();
+    });
+
     it('delete removes the row and frees its name; false the second time', async () => {
       const user = someone({ email: 'gone@example.test' });
       await users.save(user);

@@ -8,6 +8,7 @@ import {
   selectUserByUsername,
   selectUsersPage,
   updatePasswordHash,
+  updateProfileFields,
   updateRoles,
   updateUserState,
   upsertUser,
@@ -39,6 +40,19 @@ export interface User extends NewUser {
   readonly passwordChangedAt: Date;
   readonly createdAt: Date;
   readonly updatedAt: Date;
+  /**
+   * Moves on with every write of the row (db/migrations/010-user-version.ts): the admin API's
+   * ETag. Absent from directories that keep none (the benchmark's Redis one).
+   */
+  readonly version?: number;
+}
+
+/** What `updateProfile` may change; absent fields stay as they are. `null` clears a name. */
+export interface ProfileFields {
+  readonly name?: string | null;
+  readonly email?: string | null;
+  readonly emailVerified?: boolean;
+  readonly roles?: readonly string[];
 }
 
 /**
@@ -71,6 +85,15 @@ export interface UserRepository {
   setRoles(id: string, roles: readonly string[]): Promise<boolean>;
   /** False when there was no such user. */
   delete(id: string): Promise<boolean>;
+  /**
+   * Changes the given fields in one write; with `ifVersion`, only while the user is still at
+   * that `version` (else `version_mismatch`). Rejects like `save` when the email is taken.
+   */
+  updateProfile(
+    id: string,
+    changes: ProfileFields,
+    ifVersion?: number,
+  ): Promise<User | 'not_found' | 'version_mismatch'>;
 }
 
 export interface UserListQuery {
@@ -138,5 +161,15 @@ export function createUserRepository(db: Queryable): UserRepository {
     setPasswordHash: async (id, hash) => (usable(id) ? updatePasswordHash(db, id, hash) : null),
     setRoles: async (id, roles) => usable(id) && updateRoles(db, id, roles),
     delete: async (id) => usable(id) && deleteUser(db, id),
+    async updateProfile(id, changes, ifVersion) {
+      if (!usable(id)) return 'not_found';
+      const email = changes.email;
+      return updateProfileFields(
+        db,
+        id,
+        { ...changes, ...(typeof email === 'string' && { email: normaliseEmail(email) }) },
+        ifVersion,
+      );
+    },
   };
 }

@@ -8,6 +8,7 @@ import { auditEventsMigration } from './008-audit-events.js';
 import { secondFactorsMigration } from './006-second-factors.js';
 import { passkeysMigration } from './007-passkeys.js';
 import { clientsMigration } from './009-clients.js';
+import { userVersionMigration } from './010-user-version.js';
 
 /**
  * Every migration, in order. Numbered, and never edited once landed: a database that ran one
@@ -23,4 +24,5 @@ export const MIGRATIONS: readonly Migration[] = [
   passkeysMigration,
   auditEventsMigration,
   clientsMigration,
+  userVersionMigration,
 ];
