@@ -257,7 +257,7 @@ export function createIdp(
     passkeyNotifier: passkeyNotice({ outbox, issuer: config.issuer, now }),
     secondFactors,
     secondFactorNotice: notice,
-    admin: { auditLog, links },
+    admin: { auditLog, links, clientService },
     ...deps,
     database,
   });

@@ -152,7 +152,7 @@ describe('register', () => {
     [
       'an unknown grant type',
       { grant_types: ['password'] },
-      /grant type "password" is not supported/,
+      /grant_types: "password" is not supported/,
     ],
     [
       'a grant type list that is no list',

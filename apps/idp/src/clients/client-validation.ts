@@ -117,7 +117,7 @@ export function validateRegistration(
   );
   for (const grant of grantTypes) {
     if (!GRANT_TYPES.includes(grant as GrantType))
-      problem(`grant type "${grant.slice(0, 64)}" is not supported`);
+      problem(`grant_types: "${grant.slice(0, 64)}" is not supported`);
   }
   if (grantTypes.includes('client_credentials') && authMethod === 'none')
     problem('client_credentials needs a confidential client');
