@@ -255,6 +255,20 @@ describe('admin clients', () => {
     }
   });
 
+  it('answers odd ids in paths with problems, never a 500', async () => {
+    for (const [method, suffix] of [
+      ['GET', ''],
+      ['DELETE', ''],
+      ['POST', '/rotate-secret'],
+    ] as const) {
+      for (const id of ['%00', '%ZZ', '%E2%80%AE', 'x'.repeat(5000), "'%20OR%201=1"]) {
+        const answer = await call(method, `/clients/${id}${suffix}`);
+        expect([400, 404], `${method} ${id.slice(0, 20)}`).toContain(answer.status);
+        expect(answer.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+      }
+    }
+  });
+
   it('If-Match: a stale version is a 412 and changes nothing; the current one applies', async () => {
     const body = await register();
     await call('PATCH', `/clients/${body.client_id}`, { body: { scope: 'first' } });
