@@ -117,16 +117,52 @@ export async function updateClient(
 
 /**
  * Marks a live client deleted and forgets its secret; the row stays, so its id stays taken.
+ * `by` is who deleted it (the API's deletions are final; the file may bring back its own).
  * True when a live client was deleted.
  */
-export async function markClientDeleted(db: Queryable, id: string): Promise<boolean> {
+export async function markClientDeleted(
+  db: Queryable,
+  id: string,
+  by: ClientManager,
+): Promise<boolean> {
+  const rows = await db.query<{ id: string }>(
+    `UPDATE clients SET deleted_at = now(), secret_digest = NULL, managed_by = $2,
+       version = version + 1, updated_at = now()
+     WHERE id = $1 AND deleted_at IS NULL RETURNING id`,
+    [id, by],
+  );
+  return rows.length === 1;
+}
+
+/** Deletes the live clients the file made that it no longer lists; their ids. */
+export async function markFileClientsDeleted(
+  db: Queryable,
+  keep: readonly string[],
+): Promise<string[]> {
   const rows = await db.query<{ id: string }>(
     `UPDATE clients SET deleted_at = now(), secret_digest = NULL, version = version + 1,
        updated_at = now()
-     WHERE id = $1 AND deleted_at IS NULL RETURNING id`,
-    [id],
+     WHERE managed_by = 'file' AND deleted_at IS NULL AND NOT (id = ANY($1::text[]))
+     RETURNING id`,
+    [[...keep]],
   );
-  return rows.length === 1;
+  return rows.map((row) => row.id).sort();
+}
+
+/** Brings back a client the file made and later stopped listing; the row, or null. */
+export async function reviveFileClient(
+  db: Queryable,
+  client: Client,
+): Promise<StoredClient | null> {
+  const rows = await db.query<ClientRow>(
+    `UPDATE clients SET (${FIELD_COLUMNS}, managed_by) =
+       ($2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, 'file'),
+       deleted_at = NULL, version = version + 1, updated_at = now()
+     WHERE id = $1 AND deleted_at IS NOT NULL AND managed_by = 'file'
+     RETURNING ${COLUMNS}`,
+    fields(client),
+  );
+  return rows[0] ? toClient(rows[0]) : null;
 }
 
 function fields(client: Client): unknown[] {

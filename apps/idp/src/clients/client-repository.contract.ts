@@ -170,6 +170,32 @@ export function clientRepositoryContract(name: string, open: () => Promise<Datab
       expect(outcomes.sort()).toEqual(['created', 'unchanged']);
     });
 
+    it("dropUnlisted deletes the file's unlisted clients only; listing one again revives it", async () => {
+      const listed = someClient();
+      const unlisted = someClient();
+      const byApi = someClient();
+      await clients.import(listed);
+      await clients.import(unlisted);
+      await clients.create(byApi);
+      const dropped = await clients.dropUnlisted([listed.id]);
+      expect(dropped).toContain(unlisted.id);
+      expect(dropped).not.toContain(listed.id);
+      expect(dropped).not.toContain(byApi.id);
+      expect(await clients.find(unlisted.id)).toBeNull();
+      expect(await clients.find(byApi.id)).not.toBeNull();
+      expect(await clients.dropUnlisted([listed.id])).toEqual([]);
+      // Neither the API nor a new registration may take the id; the file may bring it back.
+      expect(await clients.create(unlisted)).toBe('deleted');
+      expect(await clients.import(unlisted)).toBe('created');
+      expect(await clients.find(unlisted.id)).toMatchObject({
+        managedBy: 'file',
+        name: unlisted.name,
+      });
+      expect((await clients.find(unlisted.id))!.secretDigest!.equals(unlisted.secretDigest!)).toBe(
+        true,
+      );
+    });
+
     describe('list', () => {
       const prefix = 'zz-list-';
       beforeAll(async () => {

@@ -3,6 +3,8 @@ import type { Client, StoredClient } from './client.js';
 import {
   insertClient,
   markClientDeleted,
+  markFileClientsDeleted,
+  reviveFileClient,
   selectClientRecord,
   selectClientsPage,
   selectLiveClients,
@@ -12,7 +14,7 @@ import { CLIENT_ID } from './client-validation.js';
 
 /** What a CLIENTS_FILE entry did to the table. */
 export type ClientImportOutcome =
-  /** It was not there: created, kept by the file. */
+  /** It was not there (or the file had dropped it, and lists it again): created. */
   | 'created'
   /** Kept by the file and different: brought in step with it. */
   | 'updated'
@@ -36,6 +38,12 @@ export interface ClientRepository {
   create(client: Client): Promise<StoredClient | 'taken' | 'deleted'>;
   /** One CLIENTS_FILE entry; idempotent (see ClientImportOutcome). */
   import(client: Client): Promise<ClientImportOutcome>;
+  /**
+   * Deletes the live clients CLIENTS_FILE made and no longer lists (`listed`: its ids), so
+   * that taking a client out of the file still ends it; the API's clients are not touched.
+   * Returns the ids deleted.
+   */
+  dropUnlisted(listed: readonly string[]): Promise<string[]>;
   /**
    * Changes a live client under a row lock: `edit` gets the client as it stands now and
    * returns what it becomes, so two concurrent changes apply one after the other and neither
@@ -91,7 +99,11 @@ export function createClientRepository(db: Database): ClientRepository {
         if (await insertClient(tx, client, 'file')) return 'created';
         const record = await selectClientRecord(tx, client.id, true);
         if (!record) throw new Error(`client ${client.id} vanished during its import`);
-        if (record.deleted) return 'kept_deleted';
+        if (record.deleted) {
+          if (record.client.managedBy === 'api') return 'kept_deleted';
+          await reviveFileClient(tx, client);
+          return 'created';
+        }
         if (sameRegistration(record.client, client)) return 'unchanged';
         if (record.client.managedBy === 'api') return 'kept_api';
         await updateClient(tx, client, 'file');
@@ -109,7 +121,9 @@ export function createClientRepository(db: Database): ClientRepository {
       });
     },
 
-    delete: async (id) => usable(id) && markClientDeleted(db, id),
+    dropUnlisted: (listed) => markFileClientsDeleted(db, listed),
+
+    delete: async (id) => usable(id) && markClientDeleted(db, id, 'api'),
   };
 }
 

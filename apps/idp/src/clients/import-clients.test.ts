@@ -75,4 +75,40 @@ describe('importing CLIENTS_FILE', () => {
     expect(await repository.find('imported-machine')).toBeNull();
     expect(lines.join('\n')).toMatch(/clients\.file_entry_ignored.*stays deleted/);
   });
+
+  it('deletes a client the file no longer lists, and brings it back when listed again', async () => {
+    const [onlyFirst] = file();
+    lines.length = 0;
+    expect(await importClients(repository, [onlyFirst!], logger)).toMatchObject({ dropped: 0 });
+    // "imported" is the API's since an earlier test: never dropped by the file.
+    expect(await repository.find('imported')).not.toBeNull();
+    const extra = parseClients(
+      [
+        {
+          client_id: 'file-only',
+          client_secret: 'file-only-secret-long',
+          grant_types: ['client_credentials'],
+          resources: ['https://api.example/'],
+        },
+      ],
+      { production: false },
+    );
+    await importClients(repository, [...file(), ...extra], logger);
+    expect(await repository.find('file-only')).not.toBeNull();
+    lines.length = 0;
+    expect(await importClients(repository, file(), logger)).toMatchObject({ dropped: 1 });
+    expect(await repository.find('file-only')).toBeNull();
+    expect(lines.join('\n')).toMatch(/clients\.file_clients_dropped.*file-only/);
+    expect(await importClients(repository, [...file(), ...extra], logger)).toMatchObject({
+      created: 1,
+    });
+    expect(await repository.find('file-only')).not.toBeNull();
+  });
+
+  it('with dropUnlisted false (test IdPs sharing a database) keeps what the file omits', async () => {
+    expect(await importClients(repository, [], logger, { dropUnlisted: false })).toMatchObject({
+      dropped: 0,
+    });
+    expect(await repository.find('file-only')).not.toBeNull();
+  });
 });

@@ -14,9 +14,13 @@ export async function openClientRegistry(deps: {
   fileClients: readonly Client[];
   refreshIntervalMs: number;
   logger: Logger;
+  /** Delete the file's clients it no longer lists (default true; see importClients). */
+  dropUnlisted?: boolean;
 }): Promise<StoredClientRegistry> {
   const repository = createClientRepository(deps.database);
-  const counts = await importClients(repository, deps.fileClients, deps.logger);
+  const counts = await importClients(repository, deps.fileClients, deps.logger, {
+    dropUnlisted: deps.dropUnlisted ?? true,
+  });
   deps.logger.info('clients.imported', counts);
   const registry = createStoredClientRegistry({
     repository,

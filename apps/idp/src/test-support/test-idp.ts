@@ -94,12 +94,14 @@ export async function startTestIdp(
   const database = options.database ?? (await sharedTestDatabase());
   // As in main.ts: CLIENTS_FILE imported into the database, the registry loaded from it. The
   // file keeps the clients it made in step, so IdPs of one test file sharing the database
-  // each find their file's registrations (and everyone's clients besides).
+  // each find their file's registrations; and none drops the others' (one database, several
+  // files: unlike a deployment).
   const clients = await openClientRegistry({
     database,
     fileClients: await loadClientsFile(config.clientsFile, { production: false }),
     refreshIntervalMs: config.clientsRefreshIntervalMs,
     logger: options.logger ?? silentLogger,
+    dropUnlisted: false,
   });
   const {
     handler,
