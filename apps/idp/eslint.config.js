@@ -17,7 +17,7 @@ const LAYERS = {
   http: ['config', 'logger'],
   i18n: [],
   views: ['i18n', 'users'],
-  clients: [],
+  clients: ['logger', 'db', 'audit'],
   db: ['config'],
   users: ['db', 'audit'],
   keys: ['config', 'logger', 'store', 'db', 'audit'],

@@ -2,6 +2,7 @@ import Koa from 'koa';
 import { Router } from '@koa/router';
 import { mountAccountRoutes } from './account/account-routes.js';
 import type { ClientRegistry } from './clients/client.js';
+import type { ClientService } from './clients/client-service.js';
 import type { Config } from './config/config.js';
 import type { AccountLinkDeps } from './account-links/account-link-deps.js';
 import { mountAccountLinkRoutes } from './account-links/account-link-routes.js';
@@ -114,6 +115,7 @@ export interface AppDeps {
   admin?: {
     auditLog: Pick<AuditLog, 'list'>;
     links: AccountLinks;
+    clientService: ClientService;
     /** Where its token check fetches the keys; default the IdP's own /jwks over loopback. */
     jwksUri?: string;
   };
@@ -331,7 +333,7 @@ export function createApp(deps: AppDeps): Koa {
   if (deps.fastPaths !== false) app.use(tokenFastPath(router, token));
   if (deps.admin) {
     // Ahead of the router: /admin/v1 answers RFC 9457 problems, not the OAuth error bodies.
-    const { auditLog, links, jwksUri } = deps.admin;
+    const { auditLog, links, clientService, jwksUri } = deps.admin;
     app.use(
       adminApi(
         {
@@ -347,6 +349,7 @@ export function createApp(deps: AppDeps): Koa {
           auditLog,
           links,
           clients,
+          clientService,
           cursors: createCursors(config.keyEncryptionKey),
         },
         jwksUri === undefined ? {} : { jwksUri },

@@ -2,6 +2,8 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type Koa from 'koa';
 import { createApp } from './app.js';
 import type { ClientRegistry } from './clients/client.js';
+import { createClientRepository } from './clients/client-repository.js';
+import { createClientService, type ClientService } from './clients/client-service.js';
 import { ClientsFileError } from './clients/load-clients.js';
 import type { Config } from './config/config.js';
 import type { Database } from './db/database.js';
@@ -84,6 +86,8 @@ export interface Idp {
   signals: SharedSignals;
   /** TOTP and recovery codes (mfa/second-factors.ts). */
   secondFactors: SecondFactors;
+  /** Registers and changes clients (the admin API's door); changes reach `deps.clients`. */
+  clientService: ClientService;
 }
 
 /** Wires the IdP from its configuration, the same way for main.ts and for the tests. */
@@ -93,7 +97,12 @@ export function createIdp(
     store: Store;
     /** The directory's database (DATABASE_URL), migrated. */
     database: Database;
-    clients: ClientRegistry;
+    /**
+     * The clients the endpoints serve: clients/stored-client-registry.ts, loaded from
+     * `database` (its `reload` runs after every change made through `clientService`); unit
+     * tests may give a fixed list.
+     */
+    clients: ClientRegistry & { reload?: () => Promise<void> };
     logger: Logger;
     now?: () => number;
     /** Failed-login limits; the default suits production, tests shorten the window. */
@@ -218,6 +227,14 @@ export function createIdp(
     now,
   });
   const links = createAccountLinks({ database, users, now });
+  const clientService = createClientService({
+    repository: createClientRepository(database),
+    reload: () => deps.clients.reload?.() ?? Promise.resolve(),
+    audit,
+    // The unsignable-client check above, for the clients registered from now on.
+    signingAlgorithms: policy.algorithms,
+    production: config.mode === 'production',
+  });
   const afterAnswer = createAfterAnswer(deps.logger);
   const accountLinkPages = {
     links,
@@ -240,7 +257,7 @@ export function createIdp(
     passkeyNotifier: passkeyNotice({ outbox, issuer: config.issuer, now }),
     secondFactors,
     secondFactorNotice: notice,
-    admin: { auditLog, links },
+    admin: { auditLog, links, clientService },
     ...deps,
     database,
   });
@@ -268,5 +285,6 @@ export function createIdp(
     deliveries,
     signals,
     secondFactors,
+    clientService,
   };
 }

@@ -1,6 +1,7 @@
 import type { Server } from 'node:http';
-import { createClientRegistry } from './clients/client.js';
 import { ClientsFileError, loadClientsFile } from './clients/load-clients.js';
+import { openClientRegistry } from './clients/open-client-registry.js';
+import type { StoredClientRegistry } from './clients/stored-client-registry.js';
 import { ConfigError, loadConfig } from './config/config.js';
 import { describeDatabase } from './config/database-url.js';
 import type { Database } from './db/database.js';
@@ -81,17 +82,34 @@ async function main(): Promise<void> {
   // half-made schema. A database that does not answer now stops start-up (the orchestrator
   // restarts us; docker-compose waits for its health check); later outages answer 503.
   let database: Database;
+  let clientRegistry: StoredClientRegistry;
   try {
     database = await openDatabase(config.database);
     const applied = await migrate(database, MIGRATIONS);
     if (applied.length > 0) logger.info('db.migrated', { versions: applied });
     const created = await importUsers(createUserRepository(database), seedUsersList);
     logger.info('users.seeded', { count: seedUsersList.length, created });
+    // CLIENTS_FILE is an import too (clients/import-clients.ts): the table is what is served.
+    clientRegistry = await openClientRegistry({
+      database,
+      fileClients: clients,
+      refreshIntervalMs: config.clientsRefreshIntervalMs,
+      logger,
+    });
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
     process.stderr.write(
       `latchkey: refusing to start: DATABASE_URL (${describeDatabase(config.database)}): ${reason}\n`,
     );
+    process.exit(1);
+  }
+  // Clients registered through the admin API under another ACCESS_TOKEN_SIGNING_ALG.
+  const unsignableStored = unsignableIdTokenClients(
+    clientRegistry.all(),
+    keyPolicyFor(config).algorithms,
+  );
+  if (unsignableStored.length > 0) {
+    process.stderr.write(`latchkey: refusing to start\n${unsignableStored.join('\n')}\n`);
     process.exit(1);
   }
 
@@ -118,7 +136,7 @@ async function main(): Promise<void> {
   const { handler, keys, outbox, afterAnswer, audit, deliveries, signals } = createIdp(config, {
     store,
     database,
-    clients: createClientRegistry(clients),
+    clients: clientRegistry,
     logger,
     ...(registry && { metrics: createIdpMetrics(registry) }),
   });
@@ -129,6 +147,7 @@ async function main(): Promise<void> {
   }
 
   await keys.start();
+  clientRegistry.start();
   const pruner = startAuditPruner({ audit, retentionMs: config.auditRetentionMs, logger });
   let metricsServer: Server | undefined;
   if (registry && config.metrics) {
@@ -166,6 +185,7 @@ async function main(): Promise<void> {
     stopping = true;
     layout.stop();
     pruner.stop();
+    clientRegistry.stop();
     metricsServer?.close();
     logger.info('idp.stopping', { signal });
     // Stop accepting, let in-flight requests finish, then release Redis. A hard deadline

@@ -1,6 +1,7 @@
 import type { AccountLinks } from '../account-links/account-links.js';
 import type { AuditLog, AuditTrail } from '../audit/audit-trail.js';
 import type { ClientRegistry } from '../clients/client.js';
+import type { ClientService } from '../clients/client-service.js';
 import type { Config } from '../config/config.js';
 import type { KeyManager } from '../keys/key-manager.js';
 import type { Logger } from '../logger.js';
@@ -27,6 +28,8 @@ export interface AdminDeps {
   auditLog: Pick<AuditLog, 'list'>;
   links: AccountLinks;
   clients: ClientRegistry;
+  /** Registers and changes clients (clients/client-service.ts), audited with the admin. */
+  clientService: ClientService;
   /** MAC'd page cursors (cursor.ts). */
   cursors: Cursors;
 }

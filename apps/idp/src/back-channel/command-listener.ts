@@ -1,5 +1,5 @@
 import { createClientRegistry } from '../clients/client.js';
-import { loadClientsFile } from '../clients/load-clients.js';
+import { createClientRepository } from '../clients/client-repository.js';
 import type { Config } from '../config/config.js';
 import type { Database } from '../db/database.js';
 import { createDeliveryOutbox } from '../delivery/delivery-outbox.js';
@@ -10,7 +10,7 @@ import { backChannelLogoutListener } from './logout-listener.js';
 /**
  * The back-channel listener for an operator's command (`sessions`, `users`), which has no
  * worker of its own: it enqueues in the IdP's database, and the running IdP's worker sends
- * within its poll interval. The clients are read from CLIENTS_FILE as the IdP reads them.
+ * within its poll interval. The clients are read from the database, where the IdP keeps them.
  */
 export async function commandLogoutListener(
   config: Config,
@@ -18,9 +18,7 @@ export async function commandLogoutListener(
   logger: Logger,
   now: () => number = Date.now,
 ): Promise<SessionEndListener> {
-  const clients = createClientRegistry(
-    await loadClientsFile(config.clientsFile, { production: config.mode === 'production' }),
-  );
+  const clients = createClientRegistry(await createClientRepository(database).all());
   const outbox = createDeliveryOutbox({
     database,
     now,

@@ -3,7 +3,10 @@ import type { SigningAlgorithm } from '@latchkey/protocol';
 export type TokenEndpointAuthMethod = 'client_secret_basic' | 'client_secret_post' | 'none';
 export type GrantType = 'authorization_code' | 'refresh_token' | 'client_credentials';
 
-/** A registered client, as loaded from CLIENTS_FILE. Secrets exist only as SHA-256 digests. */
+/**
+ * A registered client, as CLIENTS_FILE or the admin API registered it (kept in PostgreSQL,
+ * clients/client-repository.ts). Secrets exist only as SHA-256 digests.
+ */
 export interface Client {
   readonly id: string;
   readonly name: string;
@@ -32,11 +35,28 @@ export interface Client {
   readonly requireMfa?: boolean;
 }
 
+/** Who keeps a stored registration: CLIENTS_FILE (until the API changes it) or the admin API. */
+export type ClientManager = 'file' | 'api';
+
+/** A client as the table holds it. */
+export interface StoredClient extends Client {
+  readonly managedBy: ClientManager;
+  /** Grows with every change. */
+  readonly version: number;
+  readonly createdAt: Date;
+  readonly updatedAt: Date;
+}
+
+/**
+ * The clients as the endpoints read them: from memory, synchronously, because `find` sits on
+ * the hot path of /token.
+ */
 export interface ClientRegistry {
   find(id: string): Client | undefined;
   all(): readonly Client[];
 }
 
+/** A fixed list (unit tests, tools): see stored-client-registry.ts for the IdP's own. */
 export function createClientRegistry(clients: readonly Client[]): ClientRegistry {
   const byId = new Map(clients.map((client) => [client.id, client]));
   return { find: (id) => byId.get(id), all: () => clients };

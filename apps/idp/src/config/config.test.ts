@@ -101,6 +101,16 @@ describe('loadConfig', () => {
     expect(problemsOf({ AUDIT_RETENTION: 'forever' })[0]).toMatch(/^AUDIT_RETENTION:/);
   });
 
+  it('refreshes the clients every 5 seconds unless told; 100ms to an hour', () => {
+    expect(loadConfig({}).clientsRefreshIntervalMs).toBe(5_000);
+    expect(loadConfig({ CLIENTS_REFRESH_INTERVAL: '250ms' }).clientsRefreshIntervalMs).toBe(250);
+    for (const bad of ['10ms', '2h', '5', 'often', '']) {
+      expect(problemsOf({ CLIENTS_REFRESH_INTERVAL: bad })[0]).toMatch(
+        /^CLIENTS_REFRESH_INTERVAL:/,
+      );
+    }
+  });
+
   it('refuses an idle session TTL longer than the absolute one', () => {
     expect(problemsOf({ SESSION_IDLE_TTL: '2d', SESSION_MAX_TTL: '1d' })[0]).toMatch(
       /^SESSION_IDLE_TTL:/,

@@ -36,6 +36,11 @@ export interface Config {
   /** True when no KEY_ENCRYPTION_KEY was given and a random one was made (dev only). */
   readonly keyEncryptionKeyIsEphemeral: boolean;
   readonly clientsFile: string;
+  /**
+   * CLIENTS_REFRESH_INTERVAL: how often the clients held in memory are read again from the
+   * database, which is how a change made by another IdP instance arrives (default 5s).
+   */
+  readonly clientsRefreshIntervalMs: number;
   /** Seed users, imported into the database at start-up; none in production unless given. */
   readonly usersFile: string | undefined;
   readonly accessTokenAlg: SigningAlgorithm;
@@ -163,6 +168,9 @@ export function loadConfig(env: Env): Config {
   const sessionMaxTtlMs = duration('SESSION_MAX_TTL', '12h', MIN, 365 * DAY);
   // At least a day: the audit table refuses to delete anything younger (migration 008).
   const auditRetentionMs = duration('AUDIT_RETENTION', '90d', DAY, 10 * 365 * DAY);
+  // Each refresh is one query of a small table; under 100ms would be a busy loop, over an hour
+  // would leave a deleted client usable on the other instances for too long.
+  const clientsRefreshIntervalMs = duration('CLIENTS_REFRESH_INTERVAL', '5s', 100, HOUR);
   const ssf: SsfConfig = Object.freeze({
     pollWaitMaxMs: duration('SSF_POLL_WAIT_MAX', '30s', 1_000, 5 * MIN),
     eventRetentionMs: duration('SSF_EVENT_RETENTION', '7d', HOUR, 90 * DAY),
@@ -229,6 +237,7 @@ export function loadConfig(env: Env): Config {
     keyEncryptionKey: kek ?? randomBytes(32),
     keyEncryptionKeyIsEphemeral: kek === null,
     clientsFile,
+    clientsRefreshIntervalMs,
     usersFile,
     accessTokenAlg: alg as SigningAlgorithm,
     keyRotationIntervalMs,

@@ -1,6 +1,8 @@
 import type { AddressInfo } from 'node:net';
-import { createClientRegistry } from '../clients/client.js';
 import { loadClientsFile } from '../clients/load-clients.js';
+import type { ClientService } from '../clients/client-service.js';
+import { openClientRegistry } from '../clients/open-client-registry.js';
+import type { StoredClientRegistry } from '../clients/stored-client-registry.js';
 import { loadConfig, type Config } from '../config/config.js';
 import { createHttpServer } from '../http/http-server.js';
 import { createIdp } from '../idp.js';
@@ -46,6 +48,9 @@ export interface TestIdp {
   deliveries: Deliveries;
   signals: SharedSignals;
   secondFactors: SecondFactors;
+  /** The clients served (from the database) and the service that changes them. */
+  clients: StoredClientRegistry;
+  clientService: ClientService;
   close(): Promise<void>;
 }
 
@@ -87,9 +92,17 @@ export async function startTestIdp(
     ...env,
   });
   const database = options.database ?? (await sharedTestDatabase());
-  const clients = createClientRegistry(
-    await loadClientsFile(config.clientsFile, { production: false }),
-  );
+  // As in main.ts: CLIENTS_FILE imported into the database, the registry loaded from it. The
+  // file keeps the clients it made in step, so IdPs of one test file sharing the database
+  // each find their file's registrations; and none drops the others' (one database, several
+  // files: unlike a deployment).
+  const clients = await openClientRegistry({
+    database,
+    fileClients: await loadClientsFile(config.clientsFile, { production: false }),
+    refreshIntervalMs: config.clientsRefreshIntervalMs,
+    logger: options.logger ?? silentLogger,
+    dropUnlisted: false,
+  });
   const {
     handler,
     keys,
@@ -104,6 +117,7 @@ export async function startTestIdp(
     deliveries,
     signals,
     secondFactors,
+    clientService,
   } = createIdp(config, {
     store,
     database,
@@ -123,6 +137,7 @@ export async function startTestIdp(
     await importUsers(users, await loadUsersFile(config.usersFile, { production: false }));
   }
   await keys.start();
+  clients.start();
   if (options.startDeliveries) deliveries.start();
   // The same server as main.ts: its header limits and error answers are part of the IdP.
   const server = createHttpServer(handler).listen(0, '127.0.0.1');
@@ -145,7 +160,10 @@ export async function startTestIdp(
     deliveries,
     signals,
     secondFactors,
+    clients,
+    clientService,
     async close() {
+      clients.stop();
       signals.close();
       server.closeAllConnections();
       await new Promise((resolve) => server.close(resolve));

@@ -7,6 +7,7 @@ import { ssfStreamsMigration } from './005-ssf-streams.js';
 import { auditEventsMigration } from './008-audit-events.js';
 import { secondFactorsMigration } from './006-second-factors.js';
 import { passkeysMigration } from './007-passkeys.js';
+import { clientsMigration } from './009-clients.js';
 import { userVersionMigration } from './010-user-version.js';
 
 /**
@@ -22,5 +23,6 @@ export const MIGRATIONS: readonly Migration[] = [
   secondFactorsMigration,
   passkeysMigration,
   auditEventsMigration,
+  clientsMigration,
   userVersionMigration,
 ];
