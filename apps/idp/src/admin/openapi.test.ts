@@ -8,6 +8,7 @@ import { startTestIdp, type TestIdp } from '../test-support/test-idp.js';
 import type { AdminDeps } from './admin-deps.js';
 import { ADMIN_RESOURCES } from './admin-resources.js';
 import { ADMIN_PREFIX, adminRouters } from './admin-routes.js';
+import { clientWalk } from '../test-support/admin-client-walk.js';
 
 /**
  * The OpenAPI document against the implementation: it validates as OpenAPI 3.1, every route
@@ -147,6 +148,7 @@ const WALK: Record<string, () => Promise<WalkRequest>> = {
     return { path: `/keys/${retired.kid}/revoke` };
   },
   listAuditEvents: () => Promise.resolve({ path: '/audit-events?limit=5&type=user.created' }),
+  ...clientWalk(() => idp),
 };
 
 async function userWithSession() {
