@@ -16,6 +16,8 @@ export const AUDIT_EVENT_TYPES = [
   'client.authentication_failed',
   'grant.refused',
   'token.revoked',
+  'device.approved',
+  'device.denied',
   'key.rotated',
   'key.revoked',
   'user.created',

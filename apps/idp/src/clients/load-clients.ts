@@ -1,7 +1,13 @@
 import { readFile } from 'node:fs/promises';
 import { isLoopbackHost, isSigningAlgorithm } from '@latchkey/protocol';
 import { digestSecret } from './client-secret.js';
-import type { Client, GrantType, TokenEndpointAuthMethod } from './client.js';
+import {
+  DEVICE_CODE_GRANT,
+  type Client,
+  type GrantType,
+  type TokenEndpointAuthMethod,
+} from './client.js';
+import { applicationType, checkRedirectUris } from './native-redirect-uris.js';
 
 /** CLIENTS_FILE cannot be used; `problems` holds one line per bad entry. */
 export class ClientsFileError extends Error {
@@ -28,6 +34,7 @@ const GRANT_TYPES: readonly GrantType[] = [
   'authorization_code',
   'refresh_token',
   'client_credentials',
+  DEVICE_CODE_GRANT,
 ];
 
 export async function loadClientsFile(
@@ -113,6 +120,8 @@ export function parseClients(entries: unknown, options: { production: boolean })
       problem('client_credentials needs a confidential client');
     }
     const redirectUris = uriList(raw.redirect_uris ?? [], 'redirect_uris', problem);
+    const appType = applicationType(raw.application_type, problem);
+    checkRedirectUris(redirectUris, appType, problem);
     if (grantTypes.includes('authorization_code') && redirectUris.length === 0) {
       problem('authorization_code needs at least one redirect_uri');
     }
@@ -148,6 +157,7 @@ export function parseClients(entries: unknown, options: { production: boolean })
       scopes: typeof scope === 'string' ? scope.split(' ').filter(Boolean) : [],
       resources,
       idTokenSignedResponseAlg: isSigningAlgorithm(alg) ? alg : 'RS256',
+      ...(appType === 'native' && { applicationType: appType }),
       ...(backchannelLogoutUri !== undefined && { backchannelLogoutUri }),
       ...(sessionRequired === true && { backchannelLogoutSessionRequired: true }),
       ...(requireMfa === true && { requireMfa: true }),
