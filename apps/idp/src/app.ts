@@ -282,6 +282,7 @@ export function createApp(deps: AppDeps): Koa {
     limiter,
     guesses: { perAddress: limits.deviceCodePerAddress, perSession: limits.deviceCodePerSession },
     audit,
+    mfaRequiredRoles: config.mfaRequiredRoles,
   };
   router.get('/device', language, htmlErrors(logger), showDeviceRoute(devicePages));
   router.post(

@@ -23,13 +23,15 @@ const TV = {
   resources: ['http://wiki.localhost:3002/api'],
 };
 
+const STRICT_TV = { ...TV, client_id: 'strict-tv', client_name: 'Strict TV', require_mfa: true };
+
 let offset = 0;
 const now = () => Date.now() + offset;
 let idp: TestIdp;
 let clients: Awaited<ReturnType<typeof withTestClients>>;
 
 beforeAll(async () => {
-  clients = await withTestClients([TV]);
+  clients = await withTestClients([TV, STRICT_TV]);
   idp = await startTestIdp(
     { CLIENTS_FILE: clients.file, DEVICE_POLL_INTERVAL: '1s' },
     createMemoryStore({ now }),
@@ -61,8 +63,11 @@ interface DeviceAnswer {
   interval: number;
 }
 
-async function startDevice(scope = 'openid offline_access'): Promise<DeviceAnswer> {
-  const response = await post('/device_authorization', { client_id: 'tv', scope });
+async function startDevice(
+  scope = 'openid offline_access',
+  clientId = 'tv',
+): Promise<DeviceAnswer> {
+  const response = await post('/device_authorization', { client_id: clientId, scope });
   expect(response.status).toBe(200);
   return (await response.json()) as DeviceAnswer;
 }
@@ -204,6 +209,18 @@ describe('RFC 8628 §3.3-3.5 the whole grant over HTTP', () => {
       client_id: 'tv',
     });
     expect(await errorOf(refreshed)).toBe('invalid_grant');
+  });
+
+  it('a require_mfa client is not approved from a session without a second factor', async () => {
+    const device = await startDevice('openid', 'strict-tv');
+    const browser = createBrowser();
+    const entry = await signedInAtDevice(browser);
+    const refused = await submitCode(browser, csrfOf(entry), device.user_code, 'allow');
+    expect(refused.status).toBe(403);
+    expect(await refused.text()).toContain('Two-step verification required');
+    expect(await errorOf(await poll(device.device_code, 'strict-tv'))).toBe(
+      'authorization_pending',
+    );
   });
 
   it('access_denied once the user denies', async () => {

@@ -10,6 +10,9 @@ import { addressBucket } from '../http/client-address.js';
 import { requestLocale } from '../i18n/language-cookie.js';
 import { describeWait } from '../i18n/wait.js';
 import type { RateLimiter } from '../limits/rate-limit.js';
+import { acrNeed } from '../oauth/authorize/check-acr.js';
+import { sendMfaRequiredPage } from '../oauth/authorize/mfa-required-page.js';
+import { acrSatisfies } from '../sessions/assurance.js';
 import { sessionAcr, sessionAmr, type Session } from '../sessions/session.js';
 import { digestToken } from '../tokens/opaque-token.js';
 import { sendHtml } from '../views/html.js';
@@ -24,6 +27,8 @@ export interface DevicePageDeps extends AccountDeps {
   /** User codes tried (RFC 8628 §5.1): per address and per browser session; null: no limit. */
   guesses: { perAddress: Rate | null; perSession: Rate | null };
   audit: AuditTrail;
+  /** MFA_REQUIRED_ROLES: their users approve devices only from a session with a second factor. */
+  mfaRequiredRoles: readonly string[];
 }
 
 const PATH = '/device';
@@ -86,6 +91,15 @@ export function submitDeviceRoute(deps: DevicePageDeps): Middleware {
     const found = code === null ? null : await deps.devices.findPending(code);
     const client = found ? deps.clients.find(found.authorization.clientId) : undefined;
     if (!found || !client) return again(400, t.text('device.error.invalidCode'));
+
+    // A client with require_mfa, or a user whose role needs a second factor, gets no device
+    // approved by a session below that: as at /login, a weaker login is never passed off as
+    // enough. (A login asks for the second factor whenever the user has one, so this is a
+    // user without one, told how to set it up.)
+    const need = acrNeed({}, client, user, deps.mfaRequiredRoles);
+    if (!acrSatisfies(sessionAcr(session), need.minimum)) {
+      return sendMfaRequiredPage(ctx, client.name, form.single('lang'));
+    }
 
     const decision = form.single('decision');
     if (decision === undefined) {
