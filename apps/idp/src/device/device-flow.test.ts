@@ -33,7 +33,8 @@ let clients: Awaited<ReturnType<typeof withTestClients>>;
 beforeAll(async () => {
   clients = await withTestClients([TV, STRICT_TV]);
   idp = await startTestIdp(
-    { CLIENTS_FILE: clients.file, DEVICE_POLL_INTERVAL: '1s' },
+    // Forwarded addresses believed from loopback: one test guesses from many addresses.
+    { CLIENTS_FILE: clients.file, DEVICE_POLL_INTERVAL: '1s', TRUSTED_PROXIES: '127.0.0.1' },
     createMemoryStore({ now }),
     { now },
   );
@@ -309,6 +310,43 @@ describe('RFC 8628 §5.1 user-code guessing', () => {
     // A minute later the code works again.
     offset += 61_000;
     expect((await submitCode(browser, csrf, device.user_code)).status).toBe(200);
+  });
+
+  it('refuses the 11th guess of one browser session even from changing addresses', async () => {
+    const device = await startDevice();
+    const browser = createBrowser();
+    const csrf = csrfOf(await signedInAtDevice(browser));
+    const guess = (address: string, userCode: string) =>
+      browser.fetch(`${idp.url}/device`, {
+        method: 'POST',
+        headers: {
+          'Content-Type': 'application/x-www-form-urlencoded',
+          'X-Forwarded-For': address,
+        },
+        body: new URLSearchParams({ csrf, user_code: userCode }),
+      });
+    for (let i = 1; i <= 10; i++) {
+      expect((await guess(`192.0.2.${i}`, 'BBBB-BBBB')).status).toBe(400);
+    }
+    expect((await guess('192.0.2.99', device.user_code)).status).toBe(429);
+  });
+
+  it.each(['%00', '<script>', 'WDJB-MJHT%0d%0aX:1', 'a'.repeat(40)])(
+    'shows the code page with nothing carried over for ?user_code=%s',
+    async (value) => {
+      const browser = createBrowser();
+      await signedInAtDevice(browser);
+      const page = await browser.fetch(`${idp.url}/device?user_code=${value}`);
+      expect(page.status).toBe(200);
+      expect(await page.text()).toContain('name="user_code" value=""');
+    },
+  );
+
+  it('shows the code page for a repeated user_code parameter', async () => {
+    const browser = createBrowser();
+    await signedInAtDevice(browser);
+    const page = await browser.fetch(`${idp.url}/device?user_code=A&user_code=B`);
+    expect(page.status).toBe(200);
   });
 
   it('refuses a POST without the page CSRF token', async () => {
