@@ -39,6 +39,7 @@ export function mfaPages(frame: PageFrame): Array<[string, string]> {
       secondFactorPage(frame, { ...step, passkeys: false, error }),
     ]),
     ['mfa required', mfaRequiredPage(frame, 'Acme Shop')],
+    ['mfa required, then continue', mfaRequiredPage(frame, 'Acme Shop', '/authorize?x=1')],
     ['two-factor off', twoFactorPage(frame, { csrfToken, totp: false, recoveryCodesLeft: 0 })],
     [
       'two-factor on',
