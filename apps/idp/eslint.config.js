@@ -68,6 +68,7 @@ const LAYERS = {
     'limits',
     'login',
     'account',
+    'account-links',
     'oauth',
   ],
   mfa: [

@@ -283,8 +283,9 @@ export function createApp(deps: AppDeps): Koa {
     guesses: { perAddress: limits.deviceCodePerAddress, perSession: limits.deviceCodePerSession },
     audit,
     mfaRequiredRoles: config.mfaRequiredRoles,
+    formCsrf: createFormCsrf({ issuer: config.issuer, https }),
   };
-  router.get('/device', language, htmlErrors(logger), showDeviceRoute(devicePages));
+  router.get('/device', language, htmlErrors(logger), clientAddress, showDeviceRoute(devicePages));
   router.post(
     '/device',
     language,

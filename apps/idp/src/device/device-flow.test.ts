@@ -81,28 +81,30 @@ async function errorOf(response: Response): Promise<string> {
   return ((await response.json()) as { error: string }).error;
 }
 
-/** Signs the browser in through /device (the login comes first), ready to type a code. */
+/** Signs the browser in (through the account page's login), then opens `path`: the code page. */
 async function signedInAtDevice(browser: Browser, path = '/device'): Promise<string> {
-  const first = await browser.fetch(`${idp.url}${path}`);
+  const first = await browser.fetch(`${idp.url}/account`);
   expect(first.status).toBe(303);
-  const login = new URL(first.headers.get('location')!, idp.url);
-  expect(login.pathname).toBe('/login');
-  const loginPage = await browser.fetch(`${idp.url}${login.pathname}${login.search}`);
-  expect(await loginPage.text()).toContain('to connect a device');
-  const loggedIn = await browser.post(`${idp.url}/login`, {
-    ...loginFormFields(
-      await (await browser.fetch(`${idp.url}${login.pathname}${login.search}`)).text(),
-    ),
-    username: 'alice',
-    password: 'wonderland-alice',
-  });
-  expect(loggedIn.status).toBe(303);
-  expect(loggedIn.headers.get('location')).toBe(path);
+  await logIn(browser, new URL(first.headers.get('location')!, idp.url));
   const page = await browser.fetch(`${idp.url}${path}`);
   expect(page.status).toBe(200);
   const html = await page.text();
   expect(html).toContain('name="user_code"');
   return html;
+}
+
+/** Fills the login form at `login` as alice; resolves to where the IdP sends the browser. */
+async function logIn(browser: Browser, login: URL): Promise<string> {
+  expect(login.pathname).toBe('/login');
+  const form = await browser.fetch(`${idp.url}${login.pathname}${login.search}`);
+  const html = await form.text();
+  const loggedIn = await browser.post(`${idp.url}/login`, {
+    ...loginFormFields(html),
+    username: 'alice',
+    password: 'wonderland-alice',
+  });
+  expect(loggedIn.status).toBe(303);
+  return loggedIn.headers.get('location')!;
 }
 
 function csrfOf(html: string): string {
@@ -161,13 +163,22 @@ describe('RFC 8628 §3.3-3.5 the whole grant over HTTP', () => {
     expect(await errorOf(await poll(device.device_code))).toBe('authorization_pending');
 
     const browser = createBrowser();
-    // verification_uri_complete: the login comes first, then the code is prefilled.
-    const path = `/device?user_code=${device.user_code}`;
-    const entry = await signedInAtDevice(browser, path);
+    // verification_uri_complete: the code page, prefilled, before anyone is signed in.
+    const entry = await (
+      await browser.fetch(`${idp.url}/device?user_code=${device.user_code}`)
+    ).text();
     expect(entry).toContain(`value="${device.user_code}"`);
-    // Typed in lower case without the dash: the same code (§6.1).
+    // Typed in lower case without the dash: the same code (§6.1). Then the login.
     const typed = device.user_code.replace('-', '').toLowerCase();
-    const confirm = await submitCode(browser, csrfOf(entry), typed);
+    const toLogin = await submitCode(browser, csrfOf(entry), typed);
+    expect(toLogin.status).toBe(303);
+    const login = new URL(toLogin.headers.get('location')!, idp.url);
+    const loginPage = await browser.fetch(`${idp.url}${login.pathname}${login.search}`);
+    expect(await loginPage.text()).toContain('to connect a device');
+    const back = await logIn(browser, login);
+    expect(back).toBe(`/device?user_code=${device.user_code.replace('-', '')}`);
+    // Back with the code: the confirmation.
+    const confirm = await browser.fetch(`${idp.url}${back}`);
     expect(confirm.status).toBe(200);
     const confirmHtml = await confirm.text();
     expect(confirmHtml).toContain('Living Room TV');
@@ -270,6 +281,26 @@ describe('RFC 8628 §3.3-3.5 the whole grant over HTTP', () => {
 });
 
 describe('RFC 8628 §5.1 user-code guessing', () => {
+  it('before the login too: the same answer for every unusable code, the 11th refused', async () => {
+    const device = await startDevice();
+    const browser = createBrowser();
+    const entry = await (await browser.fetch(`${idp.url}/device`)).text();
+    const csrf = csrfOf(entry);
+    for (let guess = 0; guess < 10; guess++) {
+      const wrong = await submitCode(browser, csrf, guess % 2 ? 'BBBB-BBBB' : 'junk');
+      expect(wrong.status).toBe(400);
+      expect(await wrong.text()).toContain('That code is not valid');
+    }
+    const refused = await submitCode(browser, csrf, device.user_code);
+    expect(refused.status).toBe(429);
+  });
+
+  it('refuses a code form posted without its CSRF cookie before the login', async () => {
+    const device = await startDevice();
+    const refused = await post('/device', { csrf: 'x'.repeat(43), user_code: device.user_code });
+    expect(refused.status).toBe(403);
+  });
+
   it('answers every unusable code alike: malformed, unknown, expired', async () => {
     const browser = createBrowser();
     const entry = await signedInAtDevice(browser);

@@ -2,8 +2,8 @@ import { loginFormFields, type Browser } from './browser.js';
 
 /**
  * Plays the person at /device (RFC 8628 §3.3) with a cookie-keeping browser: opens
- * `verificationUriComplete`'s path on `idpUrl`, signs in as alice, submits the prefilled
- * code, then allows or denies on the confirmation. Resolves to the final page's HTML.
+ * `verificationUriComplete`'s path on `idpUrl`, submits the prefilled code, signs in as
+ * alice when asked, then allows or denies on the confirmation. Resolves to the final page.
  */
 export async function decideDevice(
   browser: Browser,
@@ -12,10 +12,14 @@ export async function decideDevice(
   decision: 'allow' | 'deny',
 ): Promise<string> {
   const complete = new URL(verificationUriComplete);
-  const path = `${complete.pathname}${complete.search}`;
-  let response = await browser.fetch(`${idpUrl}${path}`);
-  if (response.status === 303) {
-    const login = new URL(response.headers.get('location')!, idpUrl);
+  let page = await (await browser.fetch(`${idpUrl}${complete.pathname}${complete.search}`)).text();
+  if (!page.includes('name="decision"')) {
+    const submitted = await browser.post(`${idpUrl}/device`, {
+      csrf: field(page, 'csrf'),
+      user_code: field(page, 'user_code'),
+    });
+    if (submitted.status !== 303) throw new Error(`the code page answered ${submitted.status}`);
+    const login = new URL(submitted.headers.get('location')!, idpUrl);
     const form = await browser.fetch(`${idpUrl}${login.pathname}${login.search}`);
     const signedIn = await browser.post(`${idpUrl}/login`, {
       ...loginFormFields(await form.text()),
@@ -23,19 +27,11 @@ export async function decideDevice(
       password: 'wonderland-alice',
     });
     if (signedIn.status !== 303) throw new Error(`login answered ${signedIn.status}`);
-    response = await browser.fetch(`${idpUrl}${signedIn.headers.get('location')!}`);
+    page = await (await browser.fetch(`${idpUrl}${signedIn.headers.get('location')!}`)).text();
   }
-  const entry = await response.text();
-  const userCode = field(entry, 'user_code');
-  const confirm = await browser.post(`${idpUrl}/device`, {
-    csrf: field(entry, 'csrf'),
-    user_code: userCode,
-  });
-  const confirmation = await confirm.text();
-  if (confirm.status !== 200) throw new Error(`the code page answered ${confirm.status}`);
   const done = await browser.post(`${idpUrl}/device`, {
-    csrf: field(confirmation, 'csrf'),
-    user_code: field(confirmation, 'user_code'),
+    csrf: field(page, 'csrf'),
+    user_code: field(page, 'user_code'),
     decision,
   });
   if (done.status !== 200) throw new Error(`the confirmation answered ${done.status}`);
