@@ -54,6 +54,23 @@ const LAYERS = {
     'oauth',
   ],
   'fast-paths': ['logger', 'http', 'keys', 'oauth'],
+  // RFC 8628's /device pages: the account pages' sign-in and CSRF, the protocol in oauth/device.
+  device: [
+    'audit',
+    'config',
+    'http',
+    'views',
+    'i18n',
+    'clients',
+    'users',
+    'sessions',
+    'tokens',
+    'limits',
+    'login',
+    'account',
+    'account-links',
+    'oauth',
+  ],
   mfa: [
     'audit',
     'config',

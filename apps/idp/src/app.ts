@@ -37,6 +37,9 @@ import {
 import { authorizeRoute, type AuthorizeDeps } from './oauth/authorize/authorize-route.js';
 import { createPendingAuthorizations } from './oauth/authorize/pending-authorization.js';
 import { discoveryRoute } from './oauth/discovery/discovery-route.js';
+import { deviceAuthorizationRoute } from './oauth/device/device-authorization-route.js';
+import { createDeviceAuthorizations } from './oauth/device/device-authorizations.js';
+import { showDeviceRoute, submitDeviceRoute } from './device/device-routes.js';
 import { introspectRoute } from './oauth/introspect/introspect-route.js';
 import { jwksRoute } from './oauth/jwks/jwks-route.js';
 import { htmlErrors } from './oauth/koa-html-errors.js';
@@ -161,6 +164,19 @@ export function createApp(deps: AppDeps): Koa {
     }),
   ]);
   router.post('/token', token);
+  // RFC 8628 §3.1: the device's request, authenticated and limited as /token is.
+  router.post(
+    '/device_authorization',
+    chain([
+      ...(limits.tokenPerAddress
+        ? [clientAddress, limitPerAddress(limiter, 'token-address', limits.tokenPerAddress)]
+        : []),
+      deviceAuthorizationRoute({
+        ...userDeps,
+        limitClient: limitPerClient(limiter, 'token-client', limits.tokenPerClient),
+      }),
+    ]),
+  );
   const userinfo = userinfoRoute(userDeps);
   router.get('/userinfo', userinfoCors(), userinfo);
   router.post('/userinfo', userinfoCors(), userinfo);
@@ -261,6 +277,24 @@ export function createApp(deps: AppDeps): Koa {
     accounts: deps.accounts,
     ...(factors && { secondFactorStatus: (userId: string) => factors.status(userId) }),
   };
+  // RFC 8628 §3.3: where the person types the device's code (oauth/device/).
+  const devicePages = {
+    ...accountDeps,
+    devices: createDeviceAuthorizations(store, config.device, now),
+    limiter,
+    guesses: { perAddress: limits.deviceCodePerAddress, perSession: limits.deviceCodePerSession },
+    audit,
+    mfaRequiredRoles: config.mfaRequiredRoles,
+    formCsrf: createFormCsrf({ issuer: config.issuer, https }),
+  };
+  router.get('/device', language, htmlErrors(logger), clientAddress, showDeviceRoute(devicePages));
+  router.post(
+    '/device',
+    language,
+    htmlErrors(logger),
+    clientAddress,
+    submitDeviceRoute(devicePages),
+  );
   mountAccountRoutes(router, accountDeps, {
     language,
     htmlErrors: htmlErrors(logger),

@@ -41,6 +41,10 @@ export const storeKeys = {
   secondFactorStep: (id: string) => `${STORE_PREFIX}:mfa-step:${id}`,
   /** An authorization code, by the SHA-256 digest of the code. */
   authorizationCode: (digest: string) => `${STORE_PREFIX}:code:${digest}`,
+  /** An RFC 8628 device authorization, by the SHA-256 digest of its device code. */
+  deviceCode: (digest: string) => `${STORE_PREFIX}:device:${digest}`,
+  /** The device code digest a user code (normalised: 8 letters, no dash) stands for. */
+  userCode: (code: string) => `${STORE_PREFIX}:user-code:${code}`,
   /** A refresh-token family (one per code redemption), by family id. */
   refreshFamily: (id: string) => `${STORE_PREFIX}:refresh:${id}`,
   /** A WebAuthn challenge (passkeys), single use, by the SHA-256 digest of its handle. */

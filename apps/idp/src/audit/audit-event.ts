@@ -20,6 +20,8 @@ export const AUDIT_EVENT_TYPES = [
   'client.deleted',
   'grant.refused',
   'token.revoked',
+  'device.approved',
+  'device.denied',
   'key.rotated',
   'key.revoked',
   'user.created',

@@ -41,5 +41,6 @@ function registrationFields(client: Client): Record<string, unknown> {
     }),
     backchannel_logout_session_required: client.backchannelLogoutSessionRequired ?? false,
     require_mfa: client.requireMfa ?? false,
+    application_type: client.applicationType ?? 'web',
   };
 }

@@ -45,6 +45,7 @@ export function clientRepositoryContract(name: string, open: () => Promise<Datab
         backchannelLogoutUri: 'https://app.example/bc?x=1',
         backchannelLogoutSessionRequired: true,
         requireMfa: true,
+        applicationType: 'native',
         idTokenSignedResponseAlg: 'ES256',
       });
       const created = await clients.create(client);
@@ -62,6 +63,7 @@ export function clientRepositoryContract(name: string, open: () => Promise<Datab
       expect(found.secretDigest).toBeNull();
       expect('backchannelLogoutUri' in found).toBe(false);
       expect('requireMfa' in found).toBe(false);
+      expect('applicationType' in found).toBe(false);
     });
 
     it('refuses a confidential client without a digest, or a public one with one', async () => {

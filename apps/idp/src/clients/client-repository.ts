@@ -144,7 +144,8 @@ export function sameRegistration(a: Client, b: Client): boolean {
     (a.backchannelLogoutUri ?? null) === (b.backchannelLogoutUri ?? null) &&
     (a.backchannelLogoutSessionRequired ?? false) ===
       (b.backchannelLogoutSessionRequired ?? false) &&
-    (a.requireMfa ?? false) === (b.requireMfa ?? false)
+    (a.requireMfa ?? false) === (b.requireMfa ?? false) &&
+    (a.applicationType ?? 'web') === (b.applicationType ?? 'web')
   );
 }
 

@@ -1,6 +1,12 @@
 import { isLoopbackHost, isSigningAlgorithm } from '@latchkey/protocol';
 import { digestSecret } from './client-secret.js';
-import type { Client, GrantType, TokenEndpointAuthMethod } from './client.js';
+import {
+  DEVICE_CODE_GRANT,
+  type Client,
+  type GrantType,
+  type TokenEndpointAuthMethod,
+} from './client.js';
+import { applicationType, checkRedirectUris } from './native-redirect-uris.js';
 
 /**
  * The registration rules, one place for every door: CLIENTS_FILE (load-clients.ts) and the
@@ -24,6 +30,7 @@ export const GRANT_TYPES: readonly GrantType[] = [
   'authorization_code',
   'refresh_token',
   'client_credentials',
+  DEVICE_CODE_GRANT,
 ];
 
 /** Every field a registration may hold; the admin API refuses any other (a typo is not ignored). */
@@ -42,6 +49,7 @@ export const REGISTRATION_FIELDS = [
   'backchannel_logout_uri',
   'backchannel_logout_session_required',
   'require_mfa',
+  'application_type',
 ] as const;
 
 export const CLIENT_ID = /^[A-Za-z0-9._-]{1,64}$/;
@@ -122,6 +130,8 @@ export function validateRegistration(
   if (grantTypes.includes('client_credentials') && authMethod === 'none')
     problem('client_credentials needs a confidential client');
   const redirectUris = redirectUriList(entry.redirect_uris ?? [], 'redirect_uris', problem);
+  const appType = applicationType(entry.application_type, problem);
+  checkRedirectUris(redirectUris, appType, problem);
   if (grantTypes.includes('authorization_code') && redirectUris.length === 0)
     problem('authorization_code needs at least one redirect_uri');
   const postLogoutRedirectUris = redirectUriList(
@@ -160,6 +170,7 @@ export function validateRegistration(
       ...(backchannelLogoutUri !== undefined && { backchannelLogoutUri }),
       ...(sessionRequired === true && { backchannelLogoutSessionRequired: true }),
       ...(requireMfa === true && { requireMfa: true }),
+      ...(appType === 'native' && { applicationType: appType }),
     },
     problems: [],
   };

@@ -1,7 +1,10 @@
 import type { SigningAlgorithm } from '@latchkey/protocol';
 
 export type TokenEndpointAuthMethod = 'client_secret_basic' | 'client_secret_post' | 'none';
-export type GrantType = 'authorization_code' | 'refresh_token' | 'client_credentials';
+export type GrantType =
+  'authorization_code' | 'refresh_token' | 'client_credentials' | typeof DEVICE_CODE_GRANT;
+/** RFC 8628 §3.4. */
+export const DEVICE_CODE_GRANT = 'urn:ietf:params:oauth:grant-type:device_code';
 
 /**
  * A registered client, as CLIENTS_FILE or the admin API registered it (kept in PostgreSQL,
@@ -21,6 +24,8 @@ export interface Client {
   /** RFC 8707 resource indicators (APIs) this client may get tokens for; the default `aud`. */
   readonly resources: readonly string[];
   readonly idTokenSignedResponseAlg: SigningAlgorithm;
+  /** OIDC Registration `application_type`; `native` (RFC 8252) changes redirect URI rules. */
+  readonly applicationType?: 'web' | 'native';
   /**
    * OIDC Back-Channel Logout 1.0 §2.2: where the IdP POSTs a logout token when a session the
    * client took part in ends. Absent: the client is not told.

@@ -74,6 +74,15 @@ export interface Config {
    * to any application (and may not remove their last one). Default none.
    */
   readonly mfaRequiredRoles: readonly string[];
+  /** RFC 8628 device authorization grant (oauth/device/). */
+  readonly device: DeviceConfig;
+}
+
+export interface DeviceConfig {
+  /** DEVICE_CODE_TTL: how long a device and user code pair lives. Default 10m (1m-1h). */
+  readonly codeTtlMs: number;
+  /** DEVICE_POLL_INTERVAL: the `interval` a device waits between polls. Default 5s (1s-1m). */
+  readonly pollIntervalSec: number;
 }
 
 export interface MetricsListen {
@@ -113,6 +122,9 @@ export interface RateLimits {
   readonly forgotPasswordPerAccount: Rate | null;
   /** POST /signup per address (each costs an Argon2id hash and may send a mail). */
   readonly signupPerAddress: Rate | null;
+  /** User codes tried on POST /device, per address and per browser session (RFC 8628 §5.1). */
+  readonly deviceCodePerAddress: Rate | null;
+  readonly deviceCodePerSession: Rate | null;
 }
 
 /** Start-up refused; `problems` holds one line per bad variable. */
@@ -205,6 +217,8 @@ export function loadConfig(env: Env): Config {
     forgotPasswordPerAddress: rate('RATE_LIMIT_FORGOT_PASSWORD_PER_ADDRESS', '30/15m'),
     forgotPasswordPerAccount: rate('RATE_LIMIT_FORGOT_PASSWORD_PER_ACCOUNT', '5/15m'),
     signupPerAddress: rate('RATE_LIMIT_SIGNUP_PER_ADDRESS', '20/1h'),
+    deviceCodePerAddress: rate('RATE_LIMIT_DEVICE_CODE_PER_ADDRESS', '10/1m'),
+    deviceCodePerSession: rate('RATE_LIMIT_DEVICE_CODE_PER_SESSION', '10/1m'),
   };
   const trustedProxies = readTrustedProxies(env.TRUSTED_PROXIES ?? '', problems);
   const mail = readMailConfig(env, mode, problems);
@@ -214,6 +228,10 @@ export function loadConfig(env: Env): Config {
     initialDelayMs: duration('DELIVERY_RETRY_INITIAL_DELAY', '2s', 100, HOUR),
     timeoutMs: duration('DELIVERY_TIMEOUT', '10s', 100, 5 * MIN),
     loopbackOnly: readBoolean('DELIVERY_LOOPBACK_ONLY', env.DELIVERY_LOOPBACK_ONLY, problems),
+  };
+  const device: DeviceConfig = {
+    codeTtlMs: duration('DEVICE_CODE_TTL', '10m', MIN, HOUR),
+    pollIntervalSec: Math.round(duration('DEVICE_POLL_INTERVAL', '5s', 1_000, MIN) / 1000),
   };
   const mfaRequiredRoles = readRoles('MFA_REQUIRED_ROLES', env.MFA_REQUIRED_ROLES, problems);
 
@@ -259,6 +277,7 @@ export function loadConfig(env: Env): Config {
     ssf,
     delivery: Object.freeze(delivery),
     mfaRequiredRoles: Object.freeze(mfaRequiredRoles),
+    device: Object.freeze(device),
   });
 }
 

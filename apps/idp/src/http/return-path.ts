@@ -5,8 +5,11 @@
  * page reached through the IdP's good name), so this is an allow-list, not a deny-list.
  */
 
-/** The IdP's own pages a login may come back to; issue 12 adds its pages under /account. */
-export const RETURN_PATH_PREFIXES: readonly string[] = ['/account'];
+/**
+ * The IdP's own pages a login may come back to: the account pages, and the device page
+ * (RFC 8628), which asks for a login before it takes a user code.
+ */
+export const RETURN_PATH_PREFIXES: readonly string[] = ['/account', '/device'];
 
 /** Longer values are nobody's page. */
 const MAX_RETURN_PATH = 512;

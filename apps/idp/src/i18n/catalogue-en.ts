@@ -2,6 +2,7 @@ import { mfaEn } from './catalogue-mfa-en.js';
 import { accountsEn } from './catalogue-accounts-en.js';
 import { accountEn } from './catalogue-account-en.js';
 import { passkeysEn } from './catalogue-passkeys-en.js';
+import { deviceEn } from './catalogue-device-en.js';
 
 /**
  * Every sentence the IdP's pages show, in English: the reference catalogue. Its keys are the
@@ -11,6 +12,7 @@ import { passkeysEn } from './catalogue-passkeys-en.js';
  */
 export const en = {
   ...accountEn,
+  ...deviceEn,
   'language.label': 'Language',
 
   'login.title': 'Sign in',

@@ -2,6 +2,7 @@ import { mfaZhCN } from './catalogue-mfa-zh-cn.js';
 import { accountsZhCN } from './catalogue-accounts-zh-cn.js';
 import { accountZhCN } from './catalogue-account-zh-cn.js';
 import { passkeysZhCN } from './catalogue-passkeys-zh-cn.js';
+import { deviceZhCN } from './catalogue-device-zh-cn.js';
 import type { Catalogue } from './catalogue.js';
 
 /**
@@ -10,6 +11,7 @@ import type { Catalogue } from './catalogue.js';
  */
 export const zhCN: Catalogue = {
   ...accountZhCN,
+  ...deviceZhCN,
   'language.label': '语言',
 
   'login.title': '登录',

@@ -221,7 +221,14 @@ export async function renderForm(
     loginPage(frame, {
       authz: pending.id,
       csrfToken: csrf.token,
-      ...(client ? { clientName: client.name } : { account: { reauth: page?.reauth === true } }),
+      ...(client
+        ? { clientName: client.name }
+        : {
+            account: {
+              reauth: page?.reauth === true,
+              device: page?.returnTo.startsWith('/device') === true,
+            },
+          }),
       ...(view.username !== undefined && { username: view.username }),
       ...(view.error !== undefined && { error: view.error(frame.t) }),
       ...(passkey && { passkey }),

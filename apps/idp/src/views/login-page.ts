@@ -13,7 +13,7 @@ export interface LoginPageModel {
    * A login for the IdP's own account page; `reauth` when a sensitive action asked for the
    * password again (the username is then the session's, shown read-only).
    */
-  account?: { reauth: boolean };
+  account?: { reauth: boolean; device?: boolean };
   /** Prefilled username (after a failed attempt, or OIDC `login_hint`). */
   username?: string;
   /**
@@ -43,7 +43,15 @@ export function loginPage(frame: PageFrame, model: LoginPageModel): string {
   const subtitle =
     model.clientName !== undefined
       ? htmlMessage(t, 'login.continueTo', { client })
-      : escapeHtml(t.text(reauth ? 'account.reauth.lead' : 'account.login.continue'));
+      : escapeHtml(
+          t.text(
+            reauth
+              ? 'account.reauth.lead'
+              : model.account?.device
+                ? 'device.login.continue'
+                : 'account.login.continue',
+          ),
+        );
   const fixedName = reauth && model.username ? ' readonly' : '';
   // `webauthn`: the browser offers the user's passkeys in the field's suggestions
   // (conditional mediation), the sign-in without typing a username.

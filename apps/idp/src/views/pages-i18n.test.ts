@@ -15,6 +15,7 @@ import { messagePage } from './message-page.js';
 import { accountLinkPages, ACCOUNT_DATA } from '../test-support/account-link-pages-i18n.js';
 import { mfaPages, MFA_DATA } from '../test-support/mfa-pages-i18n.js';
 import { passkeyPages, PASSKEY_DATA } from '../test-support/passkey-pages-i18n.js';
+import { devicePages, DEVICE_DATA } from '../test-support/device-pages-i18n.js';
 
 /**
  * The only visible words a page may show that are not from its catalogue: the product's name,
@@ -27,6 +28,7 @@ const DATA = [
   ...ACCOUNT_DATA,
   ...MFA_DATA,
   ...PASSKEY_DATA,
+  ...DEVICE_DATA,
   FIREFOX,
   'Alice Liddell',
   'alice@example.com',
@@ -126,6 +128,7 @@ function everyPage(frame: PageFrame): Array<[string, string]> {
     ...accountLinkPages(frame),
     ...mfaPages(frame),
     ...passkeyPages(frame),
+    ...devicePages(frame),
   ];
 }
 

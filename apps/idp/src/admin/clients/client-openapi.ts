@@ -22,7 +22,14 @@ const metadata = {
   },
   grant_types: {
     type: 'array',
-    items: { enum: ['authorization_code', 'refresh_token', 'client_credentials'] },
+    items: {
+      enum: [
+        'authorization_code',
+        'refresh_token',
+        'client_credentials',
+        'urn:ietf:params:oauth:grant-type:device_code',
+      ],
+    },
     default: ['authorization_code', 'refresh_token'],
   },
   redirect_uris: uris(
@@ -39,6 +46,12 @@ const metadata = {
   backchannel_logout_uri: { type: 'string', format: 'uri', maxLength: 2000 },
   backchannel_logout_session_required: { type: 'boolean', default: false },
   require_mfa: { type: 'boolean', default: false },
+  application_type: {
+    enum: ['web', 'native'],
+    default: 'web',
+    description:
+      'native (RFC 8252): loopback redirect URIs match any port, private-use schemes allowed, localhost by name refused.',
+  },
 };
 
 const Client = {

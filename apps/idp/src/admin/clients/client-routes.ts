@@ -38,6 +38,7 @@ const NEW_CLIENT: BodyShape = {
   backchannel_logout_uri: string,
   backchannel_logout_session_required: boolean,
   require_mfa: boolean,
+  application_type: string,
   client_secret: generated,
   client_secret_sha256: generated,
 };

@@ -2,10 +2,12 @@ import type { Client, ClientRegistry } from '../../clients/client.js';
 import { InvalidRequestError } from '../oauth-errors.js';
 import { AuthorizationPageError } from './authorization-errors.js';
 import type { AuthorizeParams } from './authorize-params.js';
+import { redirectUriMatches } from './redirect-uri-match.js';
 
 /**
  * RFC 6749 §4.1.2.1 and OAuth 2.1 §4.1.1: a registered client and one of its registered
- * redirect URIs, compared as exact strings (no prefix, no normalisation). OIDC Core §3.1.2.1
+ * redirect URIs, compared as exact strings (no prefix, no normalisation; a native client's
+ * loopback URI may differ in its port, RFC 8252 §7.3: redirect-uri-match.ts). OIDC Core §3.1.2.1
  * makes `redirect_uri` required even for a client with a single one. Every failure here is a
  * page, never a redirect.
  */
@@ -24,7 +26,7 @@ export function checkClientAndRedirectUri(
   if (redirectUri === undefined) {
     throw new AuthorizationPageError('invalid_request', 'redirect_uri is missing.');
   }
-  if (!client.redirectUris.includes(redirectUri)) {
+  if (!redirectUriMatches(client, redirectUri)) {
     throw new AuthorizationPageError(
       'invalid_request',
       'redirect_uri is not registered for this application.',

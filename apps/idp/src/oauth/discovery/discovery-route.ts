@@ -23,6 +23,8 @@ function buildProviderMetadata(config: Config): Record<string, unknown> {
     revocation_endpoint: url('/revoke'),
     introspection_endpoint: url('/introspect'),
     end_session_endpoint: url('/logout'),
+    // RFC 8628 §4.
+    device_authorization_endpoint: url('/device_authorization'),
     response_types_supported: ['code'],
     response_modes_supported: ['query'],
     grant_types_supported: [...SUPPORTED_GRANT_TYPES],

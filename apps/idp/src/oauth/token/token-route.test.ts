@@ -197,8 +197,17 @@ describe('POST /token refuses bad requests with the RFC 6749 §5.2 error', () =>
     expectOAuthError(result, 'invalid_request');
   });
 
+  it('a client not registered for the device grant → unauthorized_client', async () => {
+    expectOAuthError(
+      await token(form({ grant_type: 'urn:ietf:params:oauth:grant-type:device_code' }), {
+        Authorization: REPORTS,
+      }),
+      'unauthorized_client',
+    );
+  });
+
   it('unsupported grant → unsupported_grant_type', async () => {
-    for (const grant of ['password', 'implicit', 'urn:ietf:params:oauth:grant-type:device_code']) {
+    for (const grant of ['password', 'implicit', 'urn:ietf:params:oauth:grant-type:jwt-bearer']) {
       expectOAuthError(
         await token(form({ grant_type: grant }), { Authorization: REPORTS }),
         'unsupported_grant_type',

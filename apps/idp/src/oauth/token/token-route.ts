@@ -11,7 +11,10 @@ import {
   UnsupportedGrantTypeError,
 } from '../oauth-errors.js';
 import { authorizationCodeGrant } from './authorization-code-grant.js';
+import { DEVICE_CODE_GRANT } from '../../clients/client.js';
+import { DevicePollError } from '../device/device-errors.js';
 import { clientCredentialsGrant } from './client-credentials-grant.js';
+import { deviceCodeGrant } from './device-code-grant.js';
 import { refreshTokenGrant } from './refresh-token-grant.js';
 import type { TokenResponse, UserGrantContext } from './token-response.js';
 
@@ -21,6 +24,7 @@ const GRANTS = {
   authorization_code: authorizationCodeGrant,
   refresh_token: refreshTokenGrant,
   client_credentials: clientCredentialsGrant,
+  [DEVICE_CODE_GRANT]: deviceCodeGrant,
 } satisfies Record<string, Grant>;
 
 /**
@@ -78,7 +82,8 @@ export function tokenRoute(
 /**
  * A refused grant, or a client that failed to authenticate, as the audit trail records it:
  * the `error` the client saw and the detail it did not (which check refused). A rate-limit
- * refusal is not recorded here: it is counted, and a flood would flood the trail.
+ * refusal is not recorded here: it is counted, and a flood would flood the trail; nor is a
+ * device's routine poll (authorization_pending, slow_down).
  */
 async function auditRefusal(
   audit: AuditTrail,
@@ -87,7 +92,7 @@ async function auditRefusal(
   grantType: string,
   client: Client | undefined,
 ): Promise<void> {
-  if (error.status === 429) return;
+  if (error.status === 429 || (error instanceof DevicePollError && error.routine)) return;
   const failedAuth = error instanceof InvalidClientError;
   const clientId = client?.id ?? (failedAuth ? error.presentedClientId : undefined);
   await audit.record({
