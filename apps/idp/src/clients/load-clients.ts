@@ -136,6 +136,8 @@ export function parseClients(entries: unknown, options: { production: boolean })
       problem('backchannel_logout_session_required must be true or false');
     const requireMfa = raw.require_mfa ?? false;
     if (typeof requireMfa !== 'boolean') problem('require_mfa must be true or false');
+    const dpopBound = raw.dpop_bound_access_tokens ?? false;
+    if (typeof dpopBound !== 'boolean') problem('dpop_bound_access_tokens must be true or false');
 
     clients.push({
       id,
@@ -151,6 +153,7 @@ export function parseClients(entries: unknown, options: { production: boolean })
       ...(backchannelLogoutUri !== undefined && { backchannelLogoutUri }),
       ...(sessionRequired === true && { backchannelLogoutSessionRequired: true }),
       ...(requireMfa === true && { requireMfa: true }),
+      ...(dpopBound === true && { dpopBoundAccessTokens: true }),
     });
   });
   if (problems.length > 0) throw new ClientsFileError(problems);

@@ -167,7 +167,12 @@ export function jwkThumbprint(jwk: Readonly<Record<string, unknown>>): string {
 }
 
 function singleProof(value: DpopProofInput['proof']): string {
-  const proof = Array.isArray(value) ? (value.length === 1 ? value[0] : undefined) : value;
+  const proof: unknown =
+    typeof value === 'string' || value === undefined
+      ? value
+      : value.length === 1
+        ? value[0]
+        : undefined;
   if (typeof proof !== 'string' || proof === '') {
     throw new DpopProofError('exactly one DPoP header is required');
   }
