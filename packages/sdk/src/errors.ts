@@ -31,5 +31,9 @@ export {
   TokenRequestError,
   IdpUnavailableError,
   SignalStreamError,
+  DpopProofError,
+  DpopProofReplayedError,
+  DpopNonceRequiredError,
+  DpopBindingError,
   type LatchkeyErrorCode,
 } from '@latchkey/protocol/jwt';
