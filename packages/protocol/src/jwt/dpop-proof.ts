@@ -62,14 +62,7 @@ export function checkDpopProof(input: DpopProofInput): CheckedDpopProof {
     string,
     string,
   ];
-  const header = decodeSegment(headerSegment, 'header');
-  if (header.typ !== DPOP_PROOF_TYP) throw new DpopProofError(`typ must be ${DPOP_PROOF_TYP}`);
-  const alg = header.alg;
-  if (typeof alg !== 'string' || !(DPOP_SIGNING_ALGORITHMS as readonly string[]).includes(alg)) {
-    throw new DpopProofError(`alg must be one of ${DPOP_SIGNING_ALGORITHMS.join(', ')}`);
-  }
-  const jwk = publicJwk(header.jwk);
-  const key = importProofKey(jwk, alg as DpopAlgorithm);
+  const { alg, key, jkt } = headers.get(headerSegment) ?? checkHeader(headerSegment);
 
   const signature = Buffer.from(signatureSegment, 'base64url');
   const data = Buffer.from(`${headerSegment}.${payloadSegment}`, 'latin1');
@@ -110,7 +103,41 @@ export function checkDpopProof(input: DpopProofInput): CheckedDpopProof {
   if (input.accessToken !== undefined && claims.ath !== dpopAccessTokenHash(input.accessToken)) {
     throw new DpopProofError('ath does not match the access token');
   }
-  return { jkt: jwkThumbprint(jwk), jti, iat, nonce };
+  return { jkt, jti, iat, nonce };
+}
+
+interface CheckedHeader {
+  readonly alg: DpopAlgorithm;
+  readonly key: KeyObject;
+  readonly jkt: string;
+}
+
+/**
+ * A client signs every proof with one key, so its header repeats: importing the key and
+ * hashing its thumbprint cost a third of a check, and are done once per header here. An
+ * entry is what the header alone decides (it is the same whoever sends it), so only headers
+ * that passed the header checks are kept, at most this many, the oldest going first; the
+ * signature is still checked on every proof.
+ */
+const HEADER_CACHE_SIZE = 1024;
+const headers = new Map<string, CheckedHeader>();
+
+function checkHeader(segment: string): CheckedHeader {
+  const header = decodeSegment(segment, 'header');
+  if (header.typ !== DPOP_PROOF_TYP) throw new DpopProofError(`typ must be ${DPOP_PROOF_TYP}`);
+  const alg = header.alg;
+  if (typeof alg !== 'string' || !(DPOP_SIGNING_ALGORITHMS as readonly string[]).includes(alg)) {
+    throw new DpopProofError(`alg must be one of ${DPOP_SIGNING_ALGORITHMS.join(', ')}`);
+  }
+  const jwk = publicJwk(header.jwk);
+  const checked: CheckedHeader = {
+    alg: alg as DpopAlgorithm,
+    key: importProofKey(jwk, alg as DpopAlgorithm),
+    jkt: jwkThumbprint(jwk),
+  };
+  if (headers.size >= HEADER_CACHE_SIZE) headers.delete(headers.keys().next().value!);
+  headers.set(segment, checked);
+  return checked;
 }
 
 /**
