@@ -33,7 +33,6 @@ export {
   SignalStreamError,
   DpopProofError,
   DpopProofReplayedError,
-  DpopNonceRequiredError,
   DpopBindingError,
   type LatchkeyErrorCode,
 } from '@latchkey/protocol/jwt';

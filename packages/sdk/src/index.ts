@@ -78,7 +78,6 @@ export {
   SignalStreamError,
   DpopProofError,
   DpopProofReplayedError,
-  DpopNonceRequiredError,
   DpopBindingError,
   type LatchkeyErrorCode,
 } from './errors.js';

@@ -40,7 +40,6 @@ export type LatchkeyErrorCode =
   | 'ERR_SIGNAL_STREAM'
   | 'ERR_DPOP_PROOF_INVALID'
   | 'ERR_DPOP_PROOF_REPLAYED'
-  | 'ERR_DPOP_NONCE_REQUIRED'
   | 'ERR_DPOP_BINDING';
 
 /** Base class of every error this SDK throws on purpose. Not thrown itself. */
@@ -260,15 +259,6 @@ export class DpopProofError extends TokenInvalidError {
 export class DpopProofReplayedError extends DpopProofError {
   static override code: LatchkeyErrorCode = 'ERR_DPOP_PROOF_REPLAYED';
   override code: LatchkeyErrorCode = 'ERR_DPOP_PROOF_REPLAYED';
-}
-
-/**
- * The server wants a nonce in the proof (RFC 9449 §8, §9) and got none or a stale one:
- * answered with `use_dpop_nonce` and a fresh `DPoP-Nonce` header; the client retries.
- */
-export class DpopNonceRequiredError extends DpopProofError {
-  static override code: LatchkeyErrorCode = 'ERR_DPOP_NONCE_REQUIRED';
-  override code: LatchkeyErrorCode = 'ERR_DPOP_NONCE_REQUIRED';
 }
 
 /**

@@ -65,7 +65,6 @@ export {
   SignalStreamError,
   DpopProofError,
   DpopProofReplayedError,
-  DpopNonceRequiredError,
   DpopBindingError,
   type LatchkeyErrorCode,
 } from './errors.js';
