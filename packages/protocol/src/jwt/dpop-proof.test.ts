@@ -135,6 +135,48 @@ describe('checkDpopProof', () => {
   });
 });
 
+describe('hostile proofs', () => {
+  const ecJwk = ec.publicKey.export({ format: 'jwk' });
+  const signatureOf = (proof: string) => proof.slice(proof.lastIndexOf('.') + 1);
+  const forged = (
+    header: unknown,
+    claims: unknown = { jti: 'a', htm: 'POST', htu: URL_, iat: NOW / 1000 },
+  ) => `${b64(header)}.${b64(claims)}.${signatureOf(prove())}`;
+  it.each([
+    ['a header that is an array', forged([1])],
+    ['a header that is JSON null', forged(null)],
+    ['a jwk that is a string', forged({ typ: 'dpop+jwt', alg: 'ES256', jwk: 'x' })],
+    [
+      'a jwk with numbers for coordinates',
+      forged({ typ: 'dpop+jwt', alg: 'ES256', jwk: { ...ecJwk, x: 1 } }),
+    ],
+    [
+      'a jwk on another curve',
+      forged({ typ: 'dpop+jwt', alg: 'ES256', jwk: { ...ecJwk, crv: 'P-384' } }),
+    ],
+    [
+      'an RSA jwk under ES256',
+      forged({ typ: 'dpop+jwt', alg: 'ES256', jwk: rsa.publicKey.export({ format: 'jwk' }) }),
+    ],
+    [
+      'a weak RSA key',
+      prove({ key: generateKeyPairSync('rsa', { modulusLength: 1024 }), alg: 'RS256' }),
+    ],
+    ['claims that are an array', forged({ typ: 'dpop+jwt', alg: 'ES256', jwk: ecJwk }, [])],
+    ['an iat that is a string', prove({ claims: { iat: String(NOW / 1000) } })],
+    ['a nonce that is a number', prove({ claims: { nonce: 5 } })],
+    ['an htu that is not a URL', prove({ claims: { htu: 'not a url' } })],
+    ['a jti that is too long', prove({ claims: { jti: 'j'.repeat(300) } })],
+    ['a proof over 4 KiB', prove({ claims: { pad: 'x'.repeat(5000) } })],
+    [
+      'invalid UTF-8',
+      `${Buffer.from([0xff, 0xfe]).toString('base64url')}.e30.${signatureOf(prove())}`,
+    ],
+  ])('RFC 9449 §4.3: refuses %s with a DpopProofError, nothing else', (_name, proof) => {
+    expect(code(() => check(proof))).toBe('ERR_DPOP_PROOF_INVALID');
+  });
+});
+
 describe('checkDpopBinding', () => {
   it('RFC 9449 §7.2: refuses a bound token sent as Bearer, or with another key', () => {
     expect(code(() => checkDpopBinding({ cnf: { jkt: 'a' } }, undefined))).toBe('ERR_DPOP_BINDING');
