@@ -28,18 +28,19 @@ export function userinfoRoute(
       throw new InvalidTokenError('an access token is required', { tokenPresented: false });
     }
     const { token, scheme } = presented;
-    // RFC 9449 §7.1: with the DPoP scheme the proof must come too, and name this token (ath).
-    const jkt =
-      scheme === 'DPoP' ? await checkDpop(ctx, 'resource', '/userinfo', token) : undefined;
-    if (scheme === 'DPoP' && jkt === undefined) {
-      throw new InvalidDpopProofError('the DPoP scheme needs a DPoP proof header', 'resource');
-    }
     const active = await check(token);
     if (!active || active.session === null) {
       // A machine token has no user; it is no more valid here than an expired one.
       const description = 'the access token is invalid, expired or revoked';
       if (scheme === 'DPoP') throw new DpopInvalidTokenError(description);
       throw new InvalidTokenError(description, { tokenPresented: true });
+    }
+    // RFC 9449 §7.1: with the DPoP scheme the proof must come too, and name this token (ath).
+    // Checked after the token, so that only holders of a genuine token write proof records.
+    const jkt =
+      scheme === 'DPoP' ? await checkDpop(ctx, 'resource', '/userinfo', token) : undefined;
+    if (scheme === 'DPoP' && jkt === undefined) {
+      throw new InvalidDpopProofError('the DPoP scheme needs a DPoP proof header', 'resource');
     }
     try {
       checkDpopBinding(active.claims, jkt);
