@@ -1,7 +1,7 @@
 import * as oidc from 'openid-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createBrowser, loginFormFields, type Browser } from './test-support/browser.js';
-import { withTestClients } from './test-support/grants.js';
+import { claimsOf, withTestClients } from './test-support/grants.js';
 import { startTestIdp, type TestIdp } from './test-support/test-idp.js';
 
 /**
@@ -76,6 +76,7 @@ async function authorize(
   browser: Browser,
   redirectUri: string,
   scope: string,
+  options: oidc.DPoPOptions = {},
 ): Promise<{ tokens: Tokens; loginFormShown: boolean }> {
   const verifier = oidc.randomPKCECodeVerifier();
   const state = oidc.randomState();
@@ -89,12 +90,18 @@ async function authorize(
     nonce,
   });
   const { callback, loginFormShown } = await browse(browser, url);
-  const tokens = await oidc.authorizationCodeGrant(config, callback, {
-    pkceCodeVerifier: verifier,
-    expectedState: state,
-    expectedNonce: nonce,
-    idTokenExpected: true,
-  });
+  const tokens = await oidc.authorizationCodeGrant(
+    config,
+    callback,
+    {
+      pkceCodeVerifier: verifier,
+      expectedState: state,
+      expectedNonce: nonce,
+      idTokenExpected: true,
+    },
+    undefined,
+    options,
+  );
   return { tokens, loginFormShown };
 }
 
@@ -172,5 +179,37 @@ describe('openid-client (a certified relying party) against the IdP', () => {
     expect(second.claims()?.sub).toBe(first.claims()?.sub);
     expect(second.claims()?.sid).toBe(first.claims()?.sid);
     expect(second.claims()?.aud).toBe('spa');
+  });
+
+  it('RFC 9449: a public client with DPoP completes the code flow, userinfo and refresh', async () => {
+    const spa = await discover('spa', oidc.None());
+    expect(spa.serverMetadata().dpop_signing_alg_values_supported).toContain('ES256');
+    const dpop = oidc.getDPoPHandle(spa, await oidc.randomDPoPKeyPair('ES256'));
+    const { tokens } = await authorize(
+      spa,
+      createBrowser(),
+      'http://spa.localhost:3003/callback',
+      'openid profile offline_access',
+      { DPoP: dpop },
+    );
+    expect(tokens.token_type).toBe('dpop');
+    const jkt = (claimsOf(tokens.access_token).cnf as { jkt: string }).jkt;
+    expect(jkt).toEqual(expect.any(String));
+    const sub = tokens.claims()!.sub;
+
+    const userinfo = await oidc.fetchUserInfo(spa, tokens.access_token, sub, { DPoP: dpop });
+    expect(userinfo).toMatchObject({ sub, preferred_username: 'alice' });
+    // RFC 9449 §7.2: the same token without its proof is refused.
+    await expect(oidc.fetchUserInfo(spa, tokens.access_token, sub)).rejects.toThrow();
+
+    const refreshed = await oidc.refreshTokenGrant(spa, tokens.refresh_token!, undefined, {
+      DPoP: dpop,
+    });
+    expect(refreshed.token_type).toBe('dpop');
+    expect(claimsOf(refreshed.access_token).cnf).toEqual({ jkt });
+    // The public client's refresh token is bound to the key: without the proof it is refused.
+    await expect(oidc.refreshTokenGrant(spa, refreshed.refresh_token!)).rejects.toMatchObject({
+      error: 'invalid_grant',
+    });
   });
 });

@@ -1,8 +1,10 @@
+import { generateKeyPairSync } from 'node:crypto';
 import { freePort, startTestRedis } from '@latchkey/testing';
 import { pick, type BenchContext } from '../context.js';
 import { startBenchIdp } from '../services/idp.js';
 import { basic, REPORTS } from '../peers/bench-clients.js';
 import { figure, type Row } from '../report/row.js';
+import { dpopProofs } from '../runner/dpop-proofs.js';
 import { runHttpRounds } from '../runner/http-rounds.js';
 import { startLoadGenerator } from '../runner/load.js';
 import type { LoadConfig } from '../runner/load-protocol.js';
@@ -82,6 +84,7 @@ export async function clientCredentialsCase(context: BenchContext): Promise<Row[
         met: null,
       });
     }
+    rows.push(...(await dpopCost(context, load, idp.url)));
     rows.push(...(await metricsCost(context, load, idp.url)));
     return rows;
   } finally {
@@ -144,6 +147,70 @@ async function metricsCost(
     await metered.stop();
     await redis.kill();
   }
+}
+
+/**
+ * /token with a DPoP proof (RFC 9449: proof checked, its jti written to Redis, the token bound
+ * with cnf.jkt) beside the same request without one, on the same IdP, alternating in rounds
+ * at 16 connections. Each request carries a fresh proof, made by the load generator.
+ */
+async function dpopCost(
+  context: BenchContext,
+  load: ReturnType<typeof startLoadGenerator>,
+  url: string,
+): Promise<Row[]> {
+  const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+  const privateJwk = privateKey.export({ format: 'jwk' });
+  const post = (dpop: boolean) => (): LoadConfig => ({
+    url: `${url}/token`,
+    method: 'POST',
+    headers: {
+      authorization: basic(REPORTS),
+      'content-type': 'application/x-www-form-urlencoded',
+    },
+    body: BODY,
+    ...(dpop && { dpop: { privateJwk, htu: `${url}/token` } }),
+    connections: 16,
+    durationSec: pick(context, 3, 1),
+  });
+  // The proofs must really be accepted and bind the token, or the row measures refusals.
+  const check = await fetch(`${url}/token`, {
+    method: 'POST',
+    headers: {
+      authorization: basic(REPORTS),
+      'content-type': 'application/x-www-form-urlencoded',
+      dpop: dpopProofs({ privateJwk, htu: `${url}/token` })(),
+    },
+    body: BODY,
+  });
+  const checked = (await check.json()) as { token_type?: string };
+  if (checked.token_type !== 'DPoP') {
+    throw new Error(
+      `${url}/token did not bind a token: ${check.status} ${JSON.stringify(checked)}`,
+    );
+  }
+  context.log('case 4: client_credentials with and without a DPoP proof');
+  const result = await runHttpRounds(
+    load,
+    [
+      { name: 'dpop', config: post(true) },
+      { name: 'plain', config: post(false) },
+    ],
+    { rounds: pick(context, 3, 1), warmup: 1 },
+  );
+  return [
+    {
+      case: '4 client_credentials, 16 conn., DPoP proof',
+      latchkey: figure(result.rps.figures.get('dpop')!, '/s'),
+      peer: {
+        name: 'latchkey, no proof',
+        figure: figure(result.rps.figures.get('plain')!, '/s'),
+      },
+      ratio: roundRatios(result.rps, 'dpop', 'plain'),
+      target: '–',
+      met: null,
+    },
+  ];
 }
 
 /** Both servers must really issue a JWT access token here, or the comparison means nothing. */

@@ -4,6 +4,7 @@
  * one run at a time; started once per case, so that its start-up is not paid per round.
  */
 import autocannon from 'autocannon';
+import { dpopProofs } from './dpop-proofs.js';
 import type { LoadConfig, LoadResult } from './load-protocol.js';
 
 /**
@@ -21,6 +22,24 @@ function requestOptions(config: LoadConfig, clock: RunClock): Partial<autocannon
   const sent = (): void => {
     clock.firstRequest ??= performance.now();
   };
+  if (config.dpop) {
+    const proof = dpopProofs(config.dpop);
+    return {
+      requests: [
+        {
+          setupRequest: (request) => {
+            sent();
+            // A request built here carries only what is returned: body and headers both.
+            return {
+              ...request,
+              ...(config.body !== undefined && { body: config.body }),
+              headers: { ...config.headers, ...request.headers, dpop: proof() },
+            };
+          },
+        },
+      ],
+    };
+  }
   if (config.bodies) {
     const bodies = config.bodies;
     let next = 0;
@@ -67,7 +86,7 @@ process.on('message', (config: LoadConfig) => {
   // A fixed body needs no per-request hook (which would make autocannon rebuild every
   // request): its clock starts with the run, connection set-up included.
   const clock: RunClock = {
-    firstRequest: config.bodies || config.refresh ? undefined : performance.now(),
+    firstRequest: config.bodies || config.refresh || config.dpop ? undefined : performance.now(),
     lastResponse: undefined,
   };
   running = autocannon(

@@ -1,3 +1,5 @@
+import type { JsonWebKey } from 'node:crypto';
+
 /** What the bench asks of its load generator (a child process running autocannon). */
 export interface LoadConfig {
   url: string;
@@ -12,6 +14,11 @@ export interface LoadConfig {
    * new one from its answer back, so a run can go on for as long as it is asked to.
    */
   refresh?: { tokens: string[]; extraBody: string };
+  /**
+   * DPoP (RFC 9449): every request carries a fresh proof signed with this ES256 private JWK for
+   * `htu`, made in the load generator (its cost is the client's, not the server's).
+   */
+  dpop?: { privateJwk: JsonWebKey; htu: string };
   connections: number;
   durationSec: number;
   /** The status class that counts as success; default '2xx' ('3xx' for a 304 load). */

@@ -49,6 +49,11 @@ export const storeKeys = {
   refreshFamily: (id: string) => `${STORE_PREFIX}:refresh:${id}`,
   /** A WebAuthn challenge (passkeys), single use, by the SHA-256 digest of its handle. */
   webauthnChallenge: (digest: string) => `${STORE_PREFIX}:webauthn:${digest}`,
+  /**
+   * A DPoP proof seen (RFC 9449 §11.1), by the SHA-256 digest of its key thumbprint and `jti`;
+   * kept for the proof window so that the same proof is refused a second time.
+   */
+  dpopProof: (digest: string) => `${STORE_PREFIX}:dpop-jti:${digest}`,
   /** A fixed-window counter for rate limits and failed-login throttling. */
   counter: (scope: string, subject: string) => `${STORE_PREFIX}:count:${scope}:${subject}`,
 } as const;

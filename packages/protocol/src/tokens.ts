@@ -31,6 +31,8 @@ export interface AccessTokenClaims {
   auth_time?: number;
   preferred_username?: string;
   roles?: string[];
+  /** RFC 9449 §6.1: the thumbprint of the key a DPoP-bound token is bound to. */
+  cnf?: { jkt: string };
 }
 
 /** Claims of an OpenID Connect ID token (OIDC Core §2). */

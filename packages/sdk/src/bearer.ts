@@ -1,10 +1,13 @@
 import type { AccessTokenClaims } from '@latchkey/protocol';
+import { DPOP_SIGNING_ALGORITHMS } from '@latchkey/protocol/jwt';
 import {
+  DpopBindingError,
+  DpopProofError,
   TokenInvalidError,
   VerificationUnavailableError,
   type LatchkeyErrorCode,
 } from './errors.js';
-import type { Verifier } from './verifier.js';
+import type { DpopRequest, Verifier } from './verifier.js';
 
 /**
  * The bearer-token check of RFC 6750, apart from any framework: `@latchkey/sdk/koa` and
@@ -31,15 +34,21 @@ export interface BearerDenial {
 export type BearerDecision =
   { ok: true; claims: AccessTokenClaims } | { ok: false; denial: BearerDenial };
 
-/** Decides on one request's `Authorization` header value. */
+/**
+ * Decides on one request's `Authorization` header value. `request` (its `DPoP` header, method
+ * and URL) is what a token sent with the DPoP scheme is checked against (RFC 9449 §7.1).
+ */
 export type BearerAuthenticator = (
   authorization: string | null | undefined,
+  request?: DpopRequest,
 ) => Promise<BearerDecision>;
 
-/** RFC 6750 §2.1: `Bearer` (any case), then a b64token. Only the header: never the query string,
- * where tokens end up in logs, history and Referer headers (RFC 6750 §5.3). */
-const BEARER = /^Bearer +([\w\-.~+/]+=*)$/i;
-const SCHEME = /^Bearer(?: |$)/i;
+/** RFC 6750 §2.1 and RFC 9449 §7.1: `Bearer` or `DPoP` (any case), then a b64token. Only the
+ * header: never the query string, where tokens end up in logs, history and Referer headers
+ * (RFC 6750 §5.3). */
+const BEARER = /^(Bearer|DPoP) +([\w\-.~+/]+=*)$/i;
+const SCHEME = /^(?:Bearer|DPoP)(?: |$)/i;
+const DPOP_ALGS = `algs="${DPOP_SIGNING_ALGORITHMS.join(' ')}"`;
 /** RFC 6749 §3.3 scope-token; RFC 9110 quoted-string content without `"` and `\`. */
 const SCOPE_TOKEN = /^[\x21\x23-\x5B\x5D-\x7E]+$/;
 const REALM = /^[\x20\x21\x23-\x5B\x5D-\x7E]*$/;
@@ -94,10 +103,12 @@ export function createBearerAuthenticator(
       denial: { status, body: { error, error_description: description }, headers },
     };
   };
-  const withError = (error: string, description: string): string =>
-    `${realmChallenge}, error="${error}", error_description="${description}"`;
+  const withError = (error: string, description: string, dpop = false): string =>
+    dpop
+      ? `DPoP realm="${realm}", error="${error}", error_description="${description}", ${DPOP_ALGS}`
+      : `${realmChallenge}, error="${error}", error_description="${description}"`;
 
-  return async (header) => {
+  return async (header, request) => {
     if (typeof header !== 'string' || !SCHEME.test(header)) {
       // No credentials, or another scheme: challenge without an error code (RFC 6750 §3.1).
       return deny(401, 'invalid_request', 'A bearer access token is required', realmChallenge);
@@ -108,13 +119,40 @@ export function createBearerAuthenticator(
       return deny(400, 'invalid_request', description, withError('invalid_request', description));
     }
 
+    const dpop = match[1]!.toLowerCase() === 'dpop';
+    const token = match[2]!;
     let claims: AccessTokenClaims;
     try {
-      claims = await verifier.verifyAccessToken(match[1]!);
+      claims = dpop
+        ? await verifier.verifyAccessToken(token, {
+            dpop: request ?? { proof: undefined, method: '', url: '' },
+          })
+        : await verifier.verifyAccessToken(token);
     } catch (error) {
+      if (error instanceof DpopProofError) {
+        const description = 'The DPoP proof is invalid';
+        const challenge = withError('invalid_dpop_proof', description, true);
+        return deny(401, 'invalid_dpop_proof', description, challenge);
+      }
+      if (error instanceof DpopBindingError) {
+        // RFC 9449 §7.2: a bound token sent as Bearer (or with another key) is challenged
+        // with the DPoP scheme, so the client knows how it must present it.
+        const description = 'The access token is DPoP-bound: present it with its DPoP proof';
+        return deny(
+          401,
+          'invalid_token',
+          description,
+          withError('invalid_token', description, true),
+        );
+      }
       if (error instanceof TokenInvalidError) {
         const description = DESCRIPTIONS[error.code] ?? 'The access token is invalid';
-        return deny(401, 'invalid_token', description, withError('invalid_token', description));
+        return deny(
+          401,
+          'invalid_token',
+          description,
+          withError('invalid_token', description, dpop),
+        );
       }
       if (error instanceof VerificationUnavailableError) {
         // An IdP outage is not the client's fault: 503, so clients retry instead of logging out.
@@ -128,7 +166,7 @@ export function createBearerAuthenticator(
       const granted = new Set((claims.scope ?? '').split(' '));
       if (!scopes.every((s) => granted.has(s))) {
         const description = 'The access token lacks a required scope';
-        const challenge = `${withError('insufficient_scope', description)}, scope="${scopes.join(' ')}"`;
+        const challenge = `${withError('insufficient_scope', description, dpop)}, scope="${scopes.join(' ')}"`;
         return deny(403, 'insufficient_scope', description, challenge);
       }
     }

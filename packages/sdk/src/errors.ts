@@ -31,5 +31,8 @@ export {
   TokenRequestError,
   IdpUnavailableError,
   SignalStreamError,
+  DpopProofError,
+  DpopProofReplayedError,
+  DpopBindingError,
   type LatchkeyErrorCode,
 } from '@latchkey/protocol/jwt';

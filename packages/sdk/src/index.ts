@@ -4,7 +4,14 @@
  * Redis revocation source and replay cache in `@latchkey/sdk/redis`, Prometheus metrics in
  * `@latchkey/sdk/metrics`.
  */
-export { createVerifier, type Verifier, type IdTokenVerifyOptions } from './verifier.js';
+export {
+  createVerifier,
+  type Verifier,
+  type IdTokenVerifyOptions,
+  type AccessTokenVerifyOptions,
+  type DpopRequest,
+} from './verifier.js';
+export { MAX_DPOP_PROOF_WINDOW_SEC, type DpopOptions } from './dpop-options.js';
 export { MAX_CLOCK_TOLERANCE_SEC, type VerifierOptions } from './verifier-options.js';
 export type { RemoteKeySetOptions } from './jwks.js';
 export type { RevocationSource, RevocationCheckClaims } from './revocation/revocation-source.js';
@@ -69,6 +76,9 @@ export {
   TokenRequestError,
   IdpUnavailableError,
   SignalStreamError,
+  DpopProofError,
+  DpopProofReplayedError,
+  DpopBindingError,
   type LatchkeyErrorCode,
 } from './errors.js';
 export {

@@ -16,8 +16,11 @@ export interface BearerState {
 export type RequireBearerOptions = BearerOptions;
 
 /**
- * Koa middleware that requires a valid Latchkey access token in `Authorization: Bearer`.
- * On success the claims are at `ctx.state.auth`. Throws TypeError on bad options.
+ * Koa middleware that requires a valid Latchkey access token in `Authorization: Bearer`, or a
+ * DPoP-bound one in `Authorization: DPoP` with its `DPoP` proof (RFC 9449 §7.1), whose `htu`
+ * is checked against `ctx.href` (behind a proxy, set `app.proxy = true` so that it is the
+ * public URL). A bound token sent as Bearer is refused. On success the claims are at
+ * `ctx.state.auth`. Throws TypeError on bad options.
  */
 export function requireBearer(
   verifier: Pick<Verifier, 'verifyAccessToken'>,
@@ -25,7 +28,11 @@ export function requireBearer(
 ): Middleware<BearerState> {
   const authenticate = createBearerAuthenticator(verifier, options);
   return async (ctx, next) => {
-    const decision = await authenticate(ctx.get('authorization'));
+    const decision = await authenticate(ctx.get('authorization'), {
+      proof: ctx.req.headers.dpop,
+      method: ctx.method,
+      url: ctx.href,
+    });
     if (!decision.ok) {
       const { status, body, headers } = decision.denial;
       ctx.status = status;

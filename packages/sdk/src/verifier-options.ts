@@ -10,6 +10,7 @@ import {
   type RemoteKeySetOptions,
   type ResolvedKeySetOptions,
 } from './jwks.js';
+import { resolveDpopOptions, type DpopOptions, type ResolvedDpopOptions } from './dpop-options.js';
 import { parseSecureUrl } from './lib/url.js';
 import { checkMetrics, type SdkMetrics } from './metrics/sdk-metrics.js';
 import {
@@ -75,6 +76,11 @@ export interface VerifierOptions {
    * nothing is counted and the verifier runs exactly as without the option.
    */
   metrics?: SdkMetrics;
+  /**
+   * DPoP-bound access tokens (RFC 9449): the proof window and the `jti` replay cache; every
+   * default is documented on {@link DpopOptions}.
+   */
+  dpop?: DpopOptions;
 }
 
 export interface ResolvedVerifierOptions {
@@ -90,6 +96,7 @@ export interface ResolvedVerifierOptions {
   tokenCacheSize: number;
   logoutToken: ResolvedLogoutTokenOptions;
   metrics: SdkMetrics | undefined;
+  dpop: ResolvedDpopOptions;
 }
 
 // The limits are the token core's (one set for the SDK and the IdP); re-exported as before.
@@ -194,6 +201,7 @@ export function resolveVerifierOptions(options: VerifierOptions): ResolvedVerifi
     revocation,
     tokenCacheSize,
     logoutToken: resolveLogoutTokenOptions(options.logoutToken, now, new Set(algorithms)),
+    dpop: resolveDpopOptions(options.dpop, now),
     metrics,
   };
 }

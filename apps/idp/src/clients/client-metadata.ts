@@ -42,5 +42,6 @@ function registrationFields(client: Client): Record<string, unknown> {
     backchannel_logout_session_required: client.backchannelLogoutSessionRequired ?? false,
     require_mfa: client.requireMfa ?? false,
     application_type: client.applicationType ?? 'web',
+    dpop_bound_access_tokens: client.dpopBoundAccessTokens ?? false,
   };
 }

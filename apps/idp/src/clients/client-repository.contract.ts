@@ -46,6 +46,7 @@ export function clientRepositoryContract(name: string, open: () => Promise<Datab
         backchannelLogoutSessionRequired: true,
         requireMfa: true,
         applicationType: 'native',
+        dpopBoundAccessTokens: true,
         idTokenSignedResponseAlg: 'ES256',
       });
       const created = await clients.create(client);

@@ -145,7 +145,8 @@ export function sameRegistration(a: Client, b: Client): boolean {
     (a.backchannelLogoutSessionRequired ?? false) ===
       (b.backchannelLogoutSessionRequired ?? false) &&
     (a.requireMfa ?? false) === (b.requireMfa ?? false) &&
-    (a.applicationType ?? 'web') === (b.applicationType ?? 'web')
+    (a.applicationType ?? 'web') === (b.applicationType ?? 'web') &&
+    (a.dpopBoundAccessTokens ?? false) === (b.dpopBoundAccessTokens ?? false)
   );
 }
 

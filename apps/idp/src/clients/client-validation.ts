@@ -50,6 +50,7 @@ export const REGISTRATION_FIELDS = [
   'backchannel_logout_session_required',
   'require_mfa',
   'application_type',
+  'dpop_bound_access_tokens',
 ] as const;
 
 export const CLIENT_ID = /^[A-Za-z0-9._-]{1,64}$/;
@@ -153,6 +154,8 @@ export function validateRegistration(
     problem('backchannel_logout_session_required must be true or false');
   const requireMfa = entry.require_mfa ?? false;
   if (typeof requireMfa !== 'boolean') problem('require_mfa must be true or false');
+  const dpopBound = entry.dpop_bound_access_tokens ?? false;
+  if (typeof dpopBound !== 'boolean') problem('dpop_bound_access_tokens must be true or false');
 
   if (problems.length > 0) return fail();
   return {
@@ -171,6 +174,7 @@ export function validateRegistration(
       ...(sessionRequired === true && { backchannelLogoutSessionRequired: true }),
       ...(requireMfa === true && { requireMfa: true }),
       ...(appType === 'native' && { applicationType: appType }),
+      ...(dpopBound === true && { dpopBoundAccessTokens: true }),
     },
     problems: [],
   };

@@ -38,6 +38,8 @@ export interface Client {
    * `urn:latchkey:acr:mfa`), whatever the request asks. Default false.
    */
   readonly requireMfa?: boolean;
+  /** RFC 9449 §5.2 `dpop_bound_access_tokens`: every token request needs a DPoP proof. */
+  readonly dpopBoundAccessTokens?: boolean;
 }
 
 /** Who keeps a stored registration: CLIENTS_FILE (until the API changes it) or the admin API. */

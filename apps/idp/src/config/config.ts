@@ -59,6 +59,12 @@ export interface Config {
   readonly trustedProxies: readonly ProxyEntry[];
   /** Outgoing mail (SMTP_URL, MAIL_FROM): reset links, invitations, notices. */
   readonly mail: MailConfig;
+  /**
+   * RFC 9449 (DPoP): DPOP_REQUIRE_NONCE=true makes /token ask for a server nonce in every
+   * proof (default false); DPOP_PROOF_WINDOW is how far a proof's `iat` may lie from now
+   * (default 60s), and how long its `jti` is remembered.
+   */
+  readonly dpop: { readonly requireNonce: boolean; readonly proofWindowSec: number };
   /** SELF_REGISTRATION=true: /signup exists. Default false. */
   readonly selfRegistration: boolean;
   /** AUDIT_RETENTION: audit events older than this are pruned by the IdP (default 90 days). */
@@ -223,6 +229,10 @@ export function loadConfig(env: Env): Config {
   const trustedProxies = readTrustedProxies(env.TRUSTED_PROXIES ?? '', problems);
   const mail = readMailConfig(env, mode, problems);
   const selfRegistration = readBoolean('SELF_REGISTRATION', env.SELF_REGISTRATION, problems);
+  const dpop = Object.freeze({
+    requireNonce: readBoolean('DPOP_REQUIRE_NONCE', env.DPOP_REQUIRE_NONCE, problems),
+    proofWindowSec: Math.floor(duration('DPOP_PROOF_WINDOW', '60s', 1000, 10 * MIN) / 1000),
+  });
   const delivery: DeliveryConfig = {
     retryWindowMs: duration('DELIVERY_RETRY_WINDOW', '24h', MIN, 30 * DAY),
     initialDelayMs: duration('DELIVERY_RETRY_INITIAL_DELAY', '2s', 100, HOUR),
@@ -272,6 +282,7 @@ export function loadConfig(env: Env): Config {
     trustedProxies: Object.freeze(trustedProxies),
     mail,
     selfRegistration,
+    dpop,
     auditRetentionMs,
     metrics,
     ssf,

@@ -149,12 +149,16 @@ export async function post(
   return { status: response.status, headers: response.headers, json, text };
 }
 
-/** Redeems a code as a confidential client (Basic auth) or a public one (client_id). */
+/**
+ * Redeems a code as a confidential client (Basic auth) or a public one (client_id), with a
+ * DPoP proof (RFC 9449) when `dpop` is given.
+ */
 export function redeem(
   idp: TestIdp,
   issued: IssuedCode,
   client: { id: string; redirectUri: string; auth?: string },
   overrides: Record<string, string> = {},
+  dpop?: string,
 ): Promise<HttpResult> {
   const params: Record<string, string> = {
     grant_type: 'authorization_code',
@@ -165,7 +169,10 @@ export function redeem(
     ...overrides,
   };
   for (const [name, value] of Object.entries(params)) if (value === '') delete params[name];
-  return post(idp, '/token', params, client.auth ? { Authorization: client.auth } : {});
+  return post(idp, '/token', params, {
+    ...(client.auth && { Authorization: client.auth }),
+    ...(dpop !== undefined && { DPoP: dpop }),
+  });
 }
 
 export function refresh(
@@ -173,6 +180,7 @@ export function refresh(
   refreshToken: string,
   client: { id: string; auth?: string },
   extra: Record<string, string> = {},
+  dpop?: string,
 ): Promise<HttpResult> {
   return post(
     idp,
@@ -183,7 +191,10 @@ export function refresh(
       ...(client.auth === undefined && { client_id: client.id }),
       ...extra,
     },
-    client.auth ? { Authorization: client.auth } : {},
+    {
+      ...(client.auth && { Authorization: client.auth }),
+      ...(dpop !== undefined && { DPoP: dpop }),
+    },
   );
 }
 

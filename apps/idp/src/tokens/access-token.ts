@@ -15,6 +15,8 @@ export interface AccessTokenInput {
   authTime?: number;
   username?: string;
   roles?: readonly string[];
+  /** RFC 9449 §6.1: binds the token to the DPoP key with this thumbprint (`cnf.jkt`). */
+  jkt?: string | undefined;
 }
 
 export interface IssuedAccessToken {
@@ -59,6 +61,7 @@ export function signAccessToken(
     ...(input.authTime !== undefined && { auth_time: input.authTime }),
     ...(input.username !== undefined && { preferred_username: input.username }),
     ...(input.roles !== undefined && { roles: [...input.roles] }),
+    ...(input.jkt !== undefined && { cnf: { jkt: input.jkt } }),
   };
   const token = signCompactJws(key, ACCESS_TOKEN_TYP, claims);
   return Promise.resolve({ token, claims });

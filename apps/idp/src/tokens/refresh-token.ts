@@ -17,6 +17,8 @@ export interface RefreshGrant {
   /** The authentication's `amr` and `acr`, carried the same way. */
   readonly amr?: readonly string[];
   readonly acr?: string;
+  /** RFC 9449 §5: a public client's family is bound to the thumbprint of its DPoP key. */
+  readonly jkt?: string;
 }
 
 /** When the current token stops working (epoch ms), and the clock that decides the TTL. */
@@ -136,7 +138,7 @@ export async function revokeRefreshFamily(store: Store, familyId: string): Promi
 }
 
 function pickGrant(grant: RefreshGrant): RefreshGrant {
-  const { clientId, sid, sub, scope, resources, authTime, amr, acr } = grant;
+  const { clientId, sid, sub, scope, resources, authTime, amr, acr, jkt } = grant;
   return {
     clientId,
     sid,
@@ -146,6 +148,7 @@ function pickGrant(grant: RefreshGrant): RefreshGrant {
     authTime,
     ...(amr !== undefined && { amr: [...amr] }),
     ...(acr !== undefined && { acr }),
+    ...(jkt !== undefined && { jkt }),
   };
 }
 
@@ -160,6 +163,7 @@ function parseFamily(raw: string): FamilyRecord | null {
       typeof value.authTime === 'number' &&
       (value.amr === undefined || Array.isArray(value.amr)) &&
       (value.acr === undefined || typeof value.acr === 'string') &&
+      (value.jkt === undefined || typeof value.jkt === 'string') &&
       typeof value.generation === 'number' &&
       typeof value.expiresAt === 'number',
   );

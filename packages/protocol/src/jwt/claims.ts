@@ -50,6 +50,14 @@ export function checkAccessTokenClaims(
   if (roles !== undefined && !(Array.isArray(roles) && roles.every((r) => typeof r === 'string'))) {
     throw new ClaimInvalidError('roles');
   }
+  // RFC 9449 §6.1: a bound token names its key's thumbprint; anything else there is malformed.
+  const cnf = claims.cnf;
+  if (
+    cnf !== undefined &&
+    !(typeof cnf === 'object' && cnf !== null && typeof (cnf as { jkt?: unknown }).jkt === 'string')
+  ) {
+    throw new ClaimInvalidError('cnf');
+  }
   checkIssuerAndTime(claims, context);
   if (audiences !== 'any' && !audienceIncludes(claims.aud as string | string[], audiences)) {
     throw new AudienceMismatchError('aud does not contain an expected audience');

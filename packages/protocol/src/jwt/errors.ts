@@ -37,7 +37,10 @@ export type LatchkeyErrorCode =
   | 'ERR_REVOCATION_LAYOUT'
   | 'ERR_TOKEN_REQUEST'
   | 'ERR_IDP_UNAVAILABLE'
-  | 'ERR_SIGNAL_STREAM';
+  | 'ERR_SIGNAL_STREAM'
+  | 'ERR_DPOP_PROOF_INVALID'
+  | 'ERR_DPOP_PROOF_REPLAYED'
+  | 'ERR_DPOP_BINDING';
 
 /** Base class of every error this SDK throws on purpose. Not thrown itself. */
 export class LatchkeyError extends Error {
@@ -241,4 +244,29 @@ export class SignalStreamError extends VerificationUnavailableError {
     super(message);
     this.status = status;
   }
+}
+
+/**
+ * A DPoP proof (RFC 9449 §4.3) is missing, malformed or fails a check: its `typ`, `alg`, `jwk`,
+ * signature, `htm`, `htu`, `iat` or `ath`. Answered with `invalid_dpop_proof`.
+ */
+export class DpopProofError extends TokenInvalidError {
+  static override code: LatchkeyErrorCode = 'ERR_DPOP_PROOF_INVALID';
+  override code: LatchkeyErrorCode = 'ERR_DPOP_PROOF_INVALID';
+}
+
+/** The proof's `jti` was seen before within its window (RFC 9449 §11.1): a replayed proof. */
+export class DpopProofReplayedError extends DpopProofError {
+  static override code: LatchkeyErrorCode = 'ERR_DPOP_PROOF_REPLAYED';
+  override code: LatchkeyErrorCode = 'ERR_DPOP_PROOF_REPLAYED';
+}
+
+/**
+ * The access token and the way it was presented disagree (RFC 9449 §7.1, §7.2): a DPoP-bound
+ * token sent as Bearer or without a proof, a proof signed by another key than `cnf.jkt`, or an
+ * unbound token sent with the DPoP scheme. Answered with `invalid_token`.
+ */
+export class DpopBindingError extends TokenInvalidError {
+  static override code: LatchkeyErrorCode = 'ERR_DPOP_BINDING';
+  override code: LatchkeyErrorCode = 'ERR_DPOP_BINDING';
 }

@@ -26,6 +26,18 @@ export { isAccessTokenType, isIdTokenType, isLogoutTokenType } from './token-typ
 export { signCompactJws, type SigningKey } from './sign.js';
 export { isLowS, withNegatedS } from './ecdsa-low-s.js';
 export {
+  DPOP_SIGNING_ALGORITHMS,
+  DPOP_PROOF_TYP,
+  DEFAULT_DPOP_PROOF_WINDOW_SEC,
+  checkDpopProof,
+  checkDpopBinding,
+  dpopAccessTokenHash,
+  dpopHtu,
+  jwkThumbprint,
+  type DpopProofInput,
+  type CheckedDpopProof,
+} from './dpop-proof.js';
+export {
   LatchkeyError,
   TokenInvalidError,
   TokenMalformedError,
@@ -51,6 +63,9 @@ export {
   TokenRequestError,
   IdpUnavailableError,
   SignalStreamError,
+  DpopProofError,
+  DpopProofReplayedError,
+  DpopBindingError,
   type LatchkeyErrorCode,
 } from './errors.js';
 export {

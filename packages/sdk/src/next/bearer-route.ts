@@ -10,8 +10,10 @@ export type BearerRouteHandler<Context> = (
 
 /**
  * Wraps an App Router route handler so it runs only for a valid `Authorization: Bearer` access
- * token, answering like `@latchkey/sdk/koa` otherwise (RFC 6750 401/403, 503 when the key set
- * or the revocation state is unavailable).
+ * token, or a DPoP-bound one with `Authorization: DPoP` and its proof (RFC 9449 §7.1, `htu`
+ * checked against `request.url`), answering like `@latchkey/sdk/koa` otherwise (RFC 6750
+ * 401/403, RFC 9449 `WWW-Authenticate: DPoP` errors, 503 when the key set or the revocation
+ * state is unavailable).
  */
 export function createWithBearer(verifier: Pick<Verifier, 'verifyAccessToken'>) {
   return <Context = unknown>(
@@ -20,7 +22,11 @@ export function createWithBearer(verifier: Pick<Verifier, 'verifyAccessToken'>) 
   ): ((request: Request, context: Context) => Promise<Response>) => {
     const authenticate = createBearerAuthenticator(verifier, options);
     return async (request, context) => {
-      const decision = await authenticate(request.headers.get('authorization'));
+      const decision = await authenticate(request.headers.get('authorization'), {
+        proof: request.headers.get('dpop'),
+        method: request.method,
+        url: request.url,
+      });
       if (!decision.ok) {
         const { status, body, headers } = decision.denial;
         return Response.json(body, { status, headers });

@@ -52,6 +52,11 @@ const metadata = {
     description:
       'native (RFC 8252): loopback redirect URIs match any port, private-use schemes allowed, localhost by name refused.',
   },
+  dpop_bound_access_tokens: {
+    type: 'boolean',
+    default: false,
+    description: 'RFC 9449 §5.2: every token request must carry a DPoP proof.',
+  },
 };
 
 const Client = {

@@ -39,6 +39,7 @@ const NEW_CLIENT: BodyShape = {
   backchannel_logout_session_required: boolean,
   require_mfa: boolean,
   application_type: string,
+  dpop_bound_access_tokens: boolean,
   client_secret: generated,
   client_secret_sha256: generated,
 };

@@ -1,3 +1,4 @@
+import { DPOP_SIGNING_ALGORITHMS } from '@latchkey/protocol/jwt';
 import type { Middleware } from 'koa';
 import { ACR_VALUES_SUPPORTED } from '../../sessions/assurance.js';
 import type { Config } from '../../config/config.js';
@@ -30,6 +31,7 @@ function buildProviderMetadata(config: Config): Record<string, unknown> {
     grant_types_supported: [...SUPPORTED_GRANT_TYPES],
     // OAuth 2.1: PKCE always, and only the method that does not reveal the verifier.
     code_challenge_methods_supported: ['S256'],
+    dpop_signing_alg_values_supported: [...DPOP_SIGNING_ALGORITHMS],
     scopes_supported: ['openid', 'profile', 'email', 'offline_access'],
     claims_supported: [
       'sub',

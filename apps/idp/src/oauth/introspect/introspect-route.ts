@@ -68,6 +68,8 @@ export function introspectRoute(
       iat: claims.iat,
       jti: claims.jti,
       ...(claims.sid !== undefined && { sid: claims.sid }),
+      // RFC 9449 §6.2: a resource server learns the key the token is bound to.
+      ...(claims.cnf !== undefined && { cnf: { jkt: claims.cnf.jkt } }),
     };
   }
 

@@ -6,7 +6,7 @@ import { issueRefreshToken } from '../../tokens/refresh-token.js';
 import { InvalidGrantError, InvalidRequestError } from '../oauth-errors.js';
 import { checkCodeVerifier } from '../pkce.js';
 import { resolveResources } from './requested-resource.js';
-import type { TokenResponse, UserGrantContext } from './token-response.js';
+import type { DpopBinding, TokenResponse, UserGrantContext } from './token-response.js';
 import {
   refreshExpiry,
   requireGrantType,
@@ -41,6 +41,7 @@ export async function authorizationCodeGrant(
   client: Client,
   form: FormParams,
   deps: UserGrantContext,
+  { jkt }: DpopBinding,
 ): Promise<TokenResponse> {
   requireGrantType(client, 'authorization_code');
   const code = form.single('code');
@@ -75,6 +76,7 @@ export async function authorizationCodeGrant(
     scope: grant.scope,
     resources,
     nonce: grant.nonce,
+    jkt,
   });
   const refreshToken = shouldIssueRefreshToken(client, grant.scope)
     ? await issueRefreshToken(
@@ -88,6 +90,9 @@ export async function authorizationCodeGrant(
           authTime: grant.authTime,
           ...(grant.amr !== undefined && { amr: grant.amr }),
           ...(grant.acr !== undefined && { acr: grant.acr }),
+          // RFC 9449 §5: a public client's refresh token is bound to its DPoP key (a
+          // confidential client's is bound to its credentials already).
+          ...(jkt !== undefined && client.secretDigest === null && { jkt }),
         },
         { expiresAt: refreshExpiry(deps, session, at), now: at },
       )

@@ -4,13 +4,14 @@ import { signAccessToken } from '../../tokens/access-token.js';
 import { UnauthorizedClientError } from '../oauth-errors.js';
 import { resolveResources } from './requested-resource.js';
 import { resolveScope } from './requested-scope.js';
-import type { GrantContext, TokenResponse } from './token-response.js';
+import type { DpopBinding, GrantContext, TokenResponse } from './token-response.js';
 
 /** RFC 6749 §4.4: a confidential client gets a token for itself (no user, no refresh token). */
 export async function clientCredentialsGrant(
   client: Client,
   form: FormParams,
   { config, keys, now }: GrantContext,
+  { jkt }: DpopBinding,
 ): Promise<TokenResponse> {
   if (!client.grantTypes.includes('client_credentials') || client.secretDigest === null) {
     throw new UnauthorizedClientError('this client may not use the client_credentials grant');
@@ -26,10 +27,11 @@ export async function clientCredentialsGrant(
     scope,
     ttlMs: config.accessTokenTtlMs,
     now: now(),
+    jkt,
   });
   return {
     access_token: token,
-    token_type: 'Bearer',
+    token_type: jkt === undefined ? 'Bearer' : 'DPoP',
     expires_in: Math.floor(config.accessTokenTtlMs / 1000),
     ...(scope.length > 0 && { scope: scope.join(' ') }),
   };

@@ -9,7 +9,7 @@ import {
 import { InvalidGrantError, InvalidRequestError } from '../oauth-errors.js';
 import { resolveResources } from './requested-resource.js';
 import { resolveScope } from './requested-scope.js';
-import type { TokenResponse, UserGrantContext } from './token-response.js';
+import type { DpopBinding, TokenResponse, UserGrantContext } from './token-response.js';
 import { refreshExpiry, requireGrantType, signUserTokens } from './user-tokens.js';
 
 const UNUSABLE = 'the refresh token is invalid, expired, revoked, or was issued to another client';
@@ -36,6 +36,7 @@ export async function refreshTokenGrant(
   client: Client,
   form: FormParams,
   deps: UserGrantContext,
+  { jkt }: DpopBinding,
 ): Promise<TokenResponse> {
   requireGrantType(client, 'refresh_token');
   const token = form.single('refresh_token');
@@ -44,6 +45,13 @@ export async function refreshTokenGrant(
   const presented = await readRefreshToken(deps.store, token);
   if (!presented || presented.grant.clientId !== client.id) throw new InvalidGrantError(UNUSABLE);
   if (!presented.current) return revokeForReuse(deps, presented);
+  // RFC 9449 §5: a bound refresh token is only good with a proof by the same key. Refused
+  // before anything is written, so the rightful holder's token keeps working.
+  if (presented.grant.jkt !== undefined && presented.grant.jkt !== jkt) {
+    throw new InvalidGrantError(
+      'this refresh token is bound to a DPoP key: send a proof signed with that key',
+    );
+  }
 
   const at = deps.now();
   const session = await deps.sessions.find(presented.grant.sid, at);
@@ -63,6 +71,7 @@ export async function refreshTokenGrant(
     acr: presented.grant.acr,
     scope,
     resources,
+    jkt,
   });
 
   const rotated = await rotateRefreshToken(deps.store, presented, {

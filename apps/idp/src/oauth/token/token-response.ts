@@ -9,11 +9,20 @@ import type { UserRepository } from '../../users/user.js';
 /** RFC 6749 §5.1 successful response. */
 export interface TokenResponse {
   access_token: string;
-  token_type: 'Bearer';
+  /** `DPoP` when the access token is bound to the key of the request's proof (RFC 9449 §5). */
+  token_type: 'Bearer' | 'DPoP';
   expires_in: number;
   scope?: string;
   refresh_token?: string;
   id_token?: string;
+}
+
+/**
+ * The key of the request's DPoP proof (RFC 9449 §5), as its RFC 7638 thumbprint; undefined
+ * when the request carried no proof and its tokens are plain bearer tokens.
+ */
+export interface DpopBinding {
+  readonly jkt: string | undefined;
 }
 
 /** What every grant handler may use. */

@@ -16,9 +16,16 @@ import { DevicePollError } from '../device/device-errors.js';
 import { clientCredentialsGrant } from './client-credentials-grant.js';
 import { deviceCodeGrant } from './device-code-grant.js';
 import { refreshTokenGrant } from './refresh-token-grant.js';
-import type { TokenResponse, UserGrantContext } from './token-response.js';
+import { createDpopCheck } from '../dpop/dpop-check.js';
+import { InvalidDpopProofError } from '../dpop/dpop-errors.js';
+import type { DpopBinding, TokenResponse, UserGrantContext } from './token-response.js';
 
-type Grant = (client: Client, form: FormParams, deps: UserGrantContext) => Promise<TokenResponse>;
+type Grant = (
+  client: Client,
+  form: FormParams,
+  deps: UserGrantContext,
+  binding: DpopBinding,
+) => Promise<TokenResponse>;
 
 const GRANTS = {
   authorization_code: authorizationCodeGrant,
@@ -48,6 +55,7 @@ export function tokenRoute(
     issued?: (grantType: string, clientId: string) => void;
   },
 ): Middleware {
+  const checkDpop = createDpopCheck(deps);
   return async (ctx) => {
     const form = await readForm(ctx);
     const grantType = form.single('grant_type');
@@ -62,7 +70,12 @@ export function tokenRoute(
     try {
       client = authenticateClient(ctx, form, deps.clients);
       await deps.limitClient?.(client.id);
-      response = await GRANTS[grantType as keyof typeof GRANTS](client, form, deps);
+      const jkt = await checkDpop(ctx, 'token', '/token');
+      // RFC 9449 §5.2: a client registered with dpop_bound_access_tokens gets no bearer token.
+      if (jkt === undefined && client.dpopBoundAccessTokens === true) {
+        throw new InvalidDpopProofError('this client must send a DPoP proof', 'token');
+      }
+      response = await GRANTS[grantType as keyof typeof GRANTS](client, form, deps, { jkt });
     } catch (error) {
       if (error instanceof OAuthError)
         await auditRefusal(deps.audit, ctx, error, grantType, client);

@@ -14,6 +14,8 @@ export interface UserTokenInput {
   scope: readonly string[];
   resources: readonly string[];
   nonce?: string | undefined;
+  /** The DPoP key the access token is bound to (RFC 9449 §6.1), if the request had a proof. */
+  jkt?: string | undefined;
 }
 
 /**
@@ -42,6 +44,7 @@ export async function signUserTokens(
     authTime: input.authTime,
     username: user.username,
     roles: user.roles,
+    jkt: input.jkt,
   });
   const idToken = input.scope.includes('openid')
     ? await signIdToken(keys.signingKey(client.idTokenSignedResponseAlg), {
@@ -62,7 +65,7 @@ export async function signUserTokens(
     : undefined;
   return {
     access_token: token,
-    token_type: 'Bearer',
+    token_type: input.jkt === undefined ? 'Bearer' : 'DPoP',
     expires_in: Math.floor(config.accessTokenTtlMs / 1000),
     ...(input.scope.length > 0 && { scope: input.scope.join(' ') }),
     ...(idToken !== undefined && { id_token: idToken }),

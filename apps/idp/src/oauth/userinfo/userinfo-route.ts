@@ -8,25 +8,46 @@ import {
   InvalidTokenError,
 } from '../bearer/bearer-errors.js';
 import { createOwnAccessTokenCheck, type OwnTokenDeps } from '../bearer/own-access-token.js';
+import { checkDpopBinding, DpopBindingError } from '@latchkey/protocol/jwt';
+import { createDpopCheck, type DpopCheckDeps } from '../dpop/dpop-check.js';
+import { DpopInvalidTokenError, InvalidDpopProofError } from '../dpop/dpop-errors.js';
 
 /**
  * GET|POST /userinfo (OIDC Core §5.3, RFC 6750): the claims of the user an access token was
  * issued for, as far as its scope releases them (§5.4). Only tokens this IdP issued, still
  * within their lifetime, whose session still exists and whose scope has `openid`.
  */
-export function userinfoRoute(deps: OwnTokenDeps & { users: UserRepository }): Middleware {
+export function userinfoRoute(
+  deps: OwnTokenDeps & DpopCheckDeps & { users: UserRepository },
+): Middleware {
   const check = createOwnAccessTokenCheck(deps);
+  const checkDpop = createDpopCheck(deps);
   return async (ctx) => {
-    const token = await bearerToken(ctx);
-    if (token === undefined) {
+    const presented = await presentedToken(ctx);
+    if (presented === undefined) {
       throw new InvalidTokenError('an access token is required', { tokenPresented: false });
     }
+    const { token, scheme } = presented;
     const active = await check(token);
     if (!active || active.session === null) {
       // A machine token has no user; it is no more valid here than an expired one.
-      throw new InvalidTokenError('the access token is invalid, expired or revoked', {
-        tokenPresented: true,
-      });
+      const description = 'the access token is invalid, expired or revoked';
+      if (scheme === 'DPoP') throw new DpopInvalidTokenError(description);
+      throw new InvalidTokenError(description, { tokenPresented: true });
+    }
+    // RFC 9449 §7.1: with the DPoP scheme the proof must come too, and name this token (ath).
+    // Checked after the token, so that only holders of a genuine token write proof records.
+    const jkt =
+      scheme === 'DPoP' ? await checkDpop(ctx, 'resource', '/userinfo', token) : undefined;
+    if (scheme === 'DPoP' && jkt === undefined) {
+      throw new InvalidDpopProofError('the DPoP scheme needs a DPoP proof header', 'resource');
+    }
+    try {
+      checkDpopBinding(active.claims, jkt);
+    } catch (error) {
+      // §7.2: a bound token sent as Bearer is challenged with the DPoP scheme.
+      if (error instanceof DpopBindingError) throw new DpopInvalidTokenError(error.message);
+      throw error;
     }
     const scope = active.claims.scope?.split(' ') ?? [];
     if (!scope.includes('openid')) throw new InsufficientScopeError('openid');
@@ -46,16 +67,20 @@ export function userinfoRoute(deps: OwnTokenDeps & { users: UserRepository }): M
  * RFC 6750 §2: the Authorization header, or (POST only) the form field `access_token`; never
  * both. The query string (§2.3) is refused: URLs end up in logs and Referer headers.
  */
-async function bearerToken(ctx: Context): Promise<string | undefined> {
+async function presentedToken(
+  ctx: Context,
+): Promise<{ token: string; scheme: 'Bearer' | 'DPoP' } | undefined> {
   if (new URLSearchParams(ctx.querystring).has('access_token')) {
     throw new BearerRequestError('send the access token in the Authorization header');
   }
   const header = ctx.get('Authorization');
   let fromHeader: string | undefined;
+  let scheme: 'Bearer' | 'DPoP' = 'Bearer';
   if (header) {
-    const match = /^Bearer +([A-Za-z0-9\-._~+/]+=*) *$/i.exec(header);
+    const match = /^(Bearer|DPoP) +([A-Za-z0-9\-._~+/]+=*) *$/i.exec(header);
     if (!match) throw new BearerRequestError('malformed Authorization header');
-    fromHeader = match[1];
+    scheme = match[1]!.toLowerCase() === 'dpop' ? 'DPoP' : 'Bearer';
+    fromHeader = match[2];
   }
   let fromBody: string | undefined;
   if (ctx.method === 'POST' && ctx.is('application/x-www-form-urlencoded')) {
@@ -64,7 +89,8 @@ async function bearerToken(ctx: Context): Promise<string | undefined> {
   if (fromHeader !== undefined && fromBody !== undefined) {
     throw new BearerRequestError('send the access token one way only');
   }
-  return fromHeader ?? fromBody;
+  const token = fromHeader ?? fromBody;
+  return token === undefined ? undefined : { token, scheme };
 }
 
 /**
@@ -75,12 +101,12 @@ export function userinfoCors(): Middleware {
   return async (ctx, next) => {
     ctx.set({
       'Access-Control-Allow-Origin': '*',
-      'Access-Control-Expose-Headers': 'WWW-Authenticate',
+      'Access-Control-Expose-Headers': 'WWW-Authenticate, DPoP-Nonce',
     });
     if (ctx.method === 'OPTIONS') {
       ctx.set({
         'Access-Control-Allow-Methods': 'GET, POST',
-        'Access-Control-Allow-Headers': 'Authorization, Content-Type',
+        'Access-Control-Allow-Headers': 'Authorization, Content-Type, DPoP',
         'Access-Control-Max-Age': '600',
       });
       ctx.status = 204;
