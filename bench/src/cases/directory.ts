@@ -1,6 +1,8 @@
 import { fileURLToPath } from 'node:url';
 import { findTestPostgres, startTestRedis, type TestRedis } from '@latchkey/testing';
+import { createAuditLog } from '@latchkey/idp/dist/audit/audit-trail.js';
 import { migrate } from '@latchkey/idp/dist/db/migration.js';
+import { silentLogger } from '@latchkey/idp/dist/logger.js';
 import { MIGRATIONS } from '@latchkey/idp/dist/db/migrations/index.js';
 import { openDatabase } from '@latchkey/idp/dist/db/open-database.js';
 import { createStore } from '@latchkey/idp/dist/store/create-store.js';
@@ -104,6 +106,8 @@ export async function directoryCase(context: BenchContext): Promise<Row[]> {
 
     context.log('case 9: findByUsername latency, one at a time');
     const lookups = await lookUpLatencies(context, database.url, directories);
+    context.log('case 9: audit event writes, one at a time');
+    const auditRow = await auditWriteRow(context, database.url);
 
     return [
       ...comparedRows(`9 login (Argon2id), ${BROWSERS} browsers`, logins, '/s'),
@@ -113,6 +117,7 @@ export async function directoryCase(context: BenchContext): Promise<Row[]> {
         return `p99 ${p99} ms; ${runs.map((r) => `${r.ok} in ${r.durationSec.toFixed(2)} s`).join(', ')}`;
       }),
       ...lookupRows(lookups),
+      auditRow,
     ];
   } finally {
     await load.close();
@@ -287,4 +292,60 @@ function lookupRows({ p99, runs }: LookupResults): Row[] {
       note: note('pglite'),
     },
   ];
+}
+
+/**
+ * What the audit trail adds to a login: a password login awaits two rows (session.created,
+ * login.succeeded; login/finish-login.ts), each one INSERT on the PostgreSQL server, timed here
+ * from the bench process one at a time, bounded in count and time.
+ */
+async function auditWriteRow(context: BenchContext, serverUrl: string): Promise<Row> {
+  const db = await openDatabase({ kind: 'postgres', url: serverUrl });
+  try {
+    const audit = createAuditLog({ database: db, logger: silentLogger, now: Date.now });
+    const bounds = { maxCount: pick(context, 2000, 500), maxMs: pick(context, 4_000, 2_000) };
+    const runs: { p50Ms: number; p99Ms: number; count: number }[] = [];
+    const warmup = 1;
+    const p99 = await runRounds(
+      [
+        {
+          name: 'audit',
+          async run(round) {
+            const sample = await boundedLatencies(
+              () =>
+                audit.record({
+                  type: 'login.succeeded',
+                  actor: { kind: 'user', id: 'bench-user' },
+                  subject: 'bench-user',
+                  client: 'shop',
+                  request: { address: '127.0.0.1', userAgent: 'bench', requestId: 'bench' },
+                  detail: { method: 'password' },
+                }),
+              bounds,
+            );
+            const p99Ms = quantile(sample.samplesMs, 0.99);
+            if (round >= warmup) {
+              runs.push({
+                p50Ms: quantile(sample.samplesMs, 0.5),
+                p99Ms,
+                count: sample.samplesMs.length,
+              });
+            }
+            return p99Ms;
+          },
+        },
+      ],
+      { rounds: pick(context, 3, 1), warmup },
+    );
+    const p50 = spread(runs.map((r) => r.p50Ms)).median;
+    return {
+      case: '9 audit event write p99, PostgreSQL server (a login awaits 2)',
+      latchkey: figure(p99.figures.get('audit')!, ' ms'),
+      target: '–',
+      met: null,
+      note: `p50 ${p50.toFixed(3)} ms; ${runs.reduce((sum, r) => sum + r.count, 0)} events`,
+    };
+  } finally {
+    await db.close();
+  }
 }
