@@ -108,13 +108,18 @@ console.log(JSON.stringify({ node: process.version, results }));
  */
 export const NEXT_ROUTE_JS = `
 import { createLatchkeyNext } from '@latchkey/sdk/next';
-import { createPrometheusMetrics, type SdkMetrics } from '@latchkey/sdk/metrics';
+import { createPrometheusMetrics } from '@latchkey/sdk/metrics';
 import { Registry } from 'prom-client';
 
 export const dynamic = 'force-dynamic';
 
 export function GET() {
-  return Response.json({ createLatchkeyNext: typeof createLatchkeyNext });
+  // The metrics entry bundled by Next too, with the prom-client the app installed.
+  const metrics = createPrometheusMetrics(new Registry());
+  return Response.json({
+    createLatchkeyNext: typeof createLatchkeyNext,
+    metrics: typeof metrics,
+  });
 }
 `;
 

@@ -187,7 +187,7 @@ describe('the published packages, installed outside the workspace', { timeout: 2
         },
         { timeoutMs: 30_000, intervalMs: 100 },
       );
-      expect(body).toEqual({ createLatchkeyNext: 'function' });
+      expect(body).toEqual({ createLatchkeyNext: 'function', metrics: 'object' });
       print('next build + next start', [`GET /check -> ${JSON.stringify(body)}`]);
     } finally {
       server.kill('SIGTERM');
