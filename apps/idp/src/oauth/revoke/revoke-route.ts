@@ -11,7 +11,8 @@ import {
   revokeRefreshFamily,
 } from '../../tokens/refresh-token.js';
 import { createOwnAccessTokenCheck, type OwnTokenDeps } from '../bearer/own-access-token.js';
-import { authenticateClient } from '../client-auth/authenticate-client.js';
+import { authenticateClient, namedClient } from '../client-auth/authenticate-client.js';
+import { allowClientOrigin, type BrowserOrigins } from '../cors.js';
 import { InvalidRequestError } from '../oauth-errors.js';
 
 /**
@@ -35,11 +36,14 @@ export function revokeRoute(
     store: Store;
     revoker: Revoker;
     audit: AuditTrail;
+    /** Browser origins (oauth/cors.ts); without it, no CORS headers. */
+    origins?: BrowserOrigins;
   },
 ): Middleware {
   const checkAccessToken = createOwnAccessTokenCheck(deps);
   return async (ctx) => {
     const form = await readForm(ctx);
+    if (deps.origins) allowClientOrigin(ctx, deps.origins, namedClient(ctx, form, deps.clients));
     const client = authenticateClient(ctx, form, deps.clients);
     const token = form.single('token');
     if (token === undefined) throw new InvalidRequestError('token is required');
