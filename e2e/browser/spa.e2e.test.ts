@@ -67,15 +67,24 @@ describe('example SPA (oidc-client-ts, a public client over CORS)', () => {
     await page.locator('[data-action="logout"]').click();
     await page.waitForURL(`${spaUrl}/`);
     await page.locator('[data-state="signed-out"]').waitFor();
+    expect(await page.locator('[data-field="error"]').textContent()).toBe('');
     // The IdP session ended: signing in again asks for the password.
     await page.locator('[data-action="login"]').click();
     await waitForIdpLogin(page, stack.urls.idp);
-    const revokes = stack.idp
+    // The access log line is written as the answer leaves: give the pipe a moment.
+    await waitFor('/logout in the IdP log', () => stack.idp.output().includes('"path":"/logout"'));
+    const requests = stack.idp
       .output()
       .split('\n')
-      .filter((line) => line.includes('"/revoke"'))
-      .map((line) => JSON.parse(line) as { method?: string; status?: number });
-    expect(revokes.filter((line) => line.method === 'POST' && line.status === 200)).toHaveLength(1);
+      .filter((line) => line.includes('"event":"request"'))
+      .map((line) => JSON.parse(line) as { method: string; path: string; status: number });
+    const calls = (method: string, path: string) =>
+      requests.filter((line) => line.method === method && line.path === path);
+    // The code exchange and one refresh, both answered; the refresh token revoked; the
+    // session ended at /logout (a redirect back to the app).
+    expect(calls('POST', '/token').map(({ status }) => status)).toEqual([200, 200]);
+    expect(calls('POST', '/revoke').map(({ status }) => status)).toEqual([200]);
+    expect(calls('GET', '/logout').map(({ status }) => status)).toEqual([303]);
   });
 
   it('a page on an unregistered origin cannot read /token; its preflight gets no CORS headers', async () => {

@@ -76,5 +76,8 @@ export function revokeRoute(
     ctx.set('Cache-Control', 'no-store');
     ctx.status = 200;
     ctx.body = '';
+    // §2.2: 200 with no content. No Content-Type either: Koa's text/plain for the empty
+    // string makes clients that accept only JSON answers (oidc-client-ts) throw.
+    ctx.remove('Content-Type');
   };
 }
