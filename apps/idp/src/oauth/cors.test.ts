@@ -4,6 +4,7 @@ import {
   post,
   refresh,
   signIn,
+  SHOP,
   SPA,
   withTestClients,
   type HttpResult,
@@ -137,6 +138,20 @@ describe('CORS for browser clients', () => {
     expectNoCors(result.headers);
     const unregistered = await redeemFrom(UNREGISTERED, SPA);
     expectNoCors(unregistered.headers);
+  });
+
+  it('a client named by its Basic header is checked the same way', async () => {
+    const shopTry = (origin: string) =>
+      post(
+        idp,
+        '/token',
+        { grant_type: 'refresh_token', refresh_token: 'nope' },
+        { Authorization: SHOP.auth, Origin: origin },
+      );
+    const own = await shopTry('http://shop.localhost:3001');
+    expect(own.status).toBe(400);
+    expect(own.headers.get('access-control-allow-origin')).toBe('http://shop.localhost:3001');
+    expectNoCors((await shopTry(SPA_ORIGIN)).headers);
   });
 
   it('errors are readable by an allowed origin, and /revoke follows the same rule', async () => {
