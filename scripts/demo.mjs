@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// `pnpm demo`: builds the IdP, both demo apps and the admin console, makes sure Redis answers (starting a private
+// `pnpm demo`: builds the IdP, both demo apps and the admin console (and serves the example SPA), makes sure Redis answers (starting a private
 // redis-server when none does) and that a mail catcher does (starting maildev, this package's
 // devDependency, when nothing answers on the SMTP port), starts the four services with one
 // tagged, coloured log, and stops them all on Ctrl-C or as soon as one of them dies. Plain
@@ -23,11 +23,21 @@ const DEFAULT_REDIS_URL = 'redis://127.0.0.1:6379';
 const DEMO_SHOP_URL = 'http://shop.localhost:3001';
 const DEMO_WIKI_URL = 'http://wiki.localhost:3002';
 const DEMO_CONSOLE_URL = 'http://console.localhost:3003';
+const DEMO_SPA_URL = 'http://spa.localhost:3010';
 const DEMO_ISSUER = 'http://idp.localhost:4000';
 
 const useColour =
   Boolean(process.env.FORCE_COLOR) || (process.stdout.isTTY && !process.env.NO_COLOR);
-const COLOURS = { demo: 33, redis: 31, mail: 34, idp: 36, shop: 35, wiki: 32, console: 94 };
+const COLOURS = {
+  demo: 33,
+  redis: 31,
+  mail: 34,
+  idp: 36,
+  shop: 35,
+  wiki: 32,
+  console: 94,
+  spa: 92,
+};
 /** @typedef {keyof typeof COLOURS} Name */
 /** @param {Name} name */
 const tag = (name) => (useColour ? `\x1b[1;${COLOURS[name]}m[${name}]\x1b[0m` : `[${name}]`);
@@ -51,6 +61,7 @@ const idpPort = portFromEnv('IDP_PORT', 4000);
 const shopPort = portFromEnv('SHOP_PORT', 3001);
 const wikiPort = portFromEnv('WIKI_PORT', 3002);
 const consolePort = portFromEnv('CONSOLE_PORT', 3003);
+const spaPort = portFromEnv('SPA_PORT', 3010);
 // The demo mail catcher (the Contract's "demo mail inbox"): SMTP for the IdP, a web inbox.
 const smtpPort = portFromEnv('DEMO_SMTP_PORT', 1025);
 const inboxPort = portFromEnv('DEMO_INBOX_PORT', 1080);
@@ -59,6 +70,7 @@ const issuer = `http://idp.localhost:${idpPort}`;
 const shopUrl = `http://shop.localhost:${shopPort}`;
 const wikiUrl = `http://wiki.localhost:${wikiPort}`;
 const consoleUrl = `http://console.localhost:${consolePort}`;
+const spaUrl = `http://spa.localhost:${spaPort}`;
 const redisUrl = process.env.REDIS_URL ?? DEFAULT_REDIS_URL;
 
 /** @type {string[]} */
@@ -167,6 +179,11 @@ async function main() {
     // The demo users have no second factor; the console asks for one unless told not to.
     CONSOLE_REQUIRE_MFA: process.env.CONSOLE_REQUIRE_MFA ?? 'false',
   });
+  // The example browser app (examples/spa): static files, nothing to build.
+  startChild('spa', process.execPath, [join(ROOT, 'examples/spa/server.mjs')], {
+    cwd: join(ROOT, 'examples/spa'),
+    env: { ISSUER: issuer, SPA_PORT: String(spaPort), HOST: '127.0.0.1', APP_URL: spaUrl },
+  });
 
   await waitUntilUp();
   printBox();
@@ -195,13 +212,14 @@ async function refuseTakenPorts() {
     ['shop', 'SHOP_PORT', shopPort],
     ['wiki', 'WIKI_PORT', wikiPort],
     ['console', 'CONSOLE_PORT', consolePort],
+    ['example SPA', 'SPA_PORT', spaPort],
   ];
   const taken = [];
   for (const [what, name, port] of wanted) {
     if (!(await portIsFree(port))) taken.push(`port ${port} (${what}, ${name}) is already in use`);
   }
   if (new Set(wanted.map(([, , port]) => port)).size !== wanted.length) {
-    taken.push('IDP_PORT, SHOP_PORT, WIKI_PORT and CONSOLE_PORT must be four different ports');
+    taken.push('IDP_PORT, SHOP_PORT, WIKI_PORT, CONSOLE_PORT and SPA_PORT must be different ports');
   }
   if (taken.length > 0) {
     fail([
@@ -367,6 +385,7 @@ function clientsFileForPorts() {
     .replaceAll(DEMO_SHOP_URL, shopUrl)
     .replaceAll(DEMO_WIKI_URL, wikiUrl)
     .replaceAll(DEMO_CONSOLE_URL, consoleUrl)
+    .replaceAll(DEMO_SPA_URL, spaUrl)
     .replaceAll(DEMO_ISSUER, issuer);
   if (moved === text) return demoFile;
   const file = join(tempDir(), 'clients.json');
@@ -427,6 +446,7 @@ async function waitUntilUp() {
     ['shop', `http://127.0.0.1:${shopPort}/auth/login`, (status) => status < 500],
     ['wiki', `http://127.0.0.1:${wikiPort}/auth/login`, (status) => status < 500],
     ['console', `http://127.0.0.1:${consolePort}/auth/login`, (status) => status < 500],
+    ['spa', `http://127.0.0.1:${spaPort}/`, (status) => status === 200],
   ];
   const pending = new Set(checks.map(([name]) => name));
   const deadline = Date.now() + READY_TIMEOUT_MS;
@@ -469,6 +489,7 @@ function printBox() {
     `  shop  ${shopUrl}`,
     `  wiki  ${wikiUrl}`,
     `  admin console  ${consoleUrl}   (alice)`,
+    `  example SPA    ${spaUrl}   (oidc-client-ts, a public client)`,
     '',
     'Demo users:',
     '  alice / wonderland-alice   (admin)',

@@ -68,9 +68,9 @@ function childPids(pid: number): number[] {
  * that nothing answers on yet.
  */
 async function demoPorts(): Promise<
-  Record<'idp' | 'shop' | 'wiki' | 'console' | 'redis' | 'smtp' | 'inbox', number>
+  Record<'idp' | 'shop' | 'wiki' | 'console' | 'spa' | 'redis' | 'smtp' | 'inbox', number>
 > {
-  const ports = { idp: 0, shop: 0, wiki: 0, console: 0, redis: 0, smtp: 0, inbox: 0 };
+  const ports = { idp: 0, shop: 0, wiki: 0, console: 0, spa: 0, redis: 0, smtp: 0, inbox: 0 };
   for (const name of Object.keys(ports) as (keyof typeof ports)[]) {
     do ports[name] = await freePort();
     while (Object.values(ports).filter((port) => port === ports[name]).length > 1);
@@ -85,6 +85,7 @@ async function startDemoOn(ports: Awaited<ReturnType<typeof demoPorts>>) {
     SHOP_PORT: String(ports.shop),
     WIKI_PORT: String(ports.wiki),
     CONSOLE_PORT: String(ports.console),
+    SPA_PORT: String(ports.spa),
     // Nothing answers there, so the script starts its own redis-server, and must stop it.
     REDIS_URL: `redis://127.0.0.1:${ports.redis}`,
     // The same for the mail catcher (maildev).
@@ -161,6 +162,7 @@ describe('pnpm demo (scripts/demo.mjs)', () => {
       expect(box).toContain(`http://shop.localhost:${ports.shop}`);
       expect(box).toContain(`http://wiki.localhost:${ports.wiki}`);
       expect(box).toContain(`http://console.localhost:${ports.console}`);
+      expect(box).toContain(`http://spa.localhost:${ports.spa}`);
       expect(box).toContain('alice / wonderland-alice');
       expect(box).toContain('bob   / builder-bob');
       expect(box).toContain('pnpm --filter @latchkey/idp sessions revoke-user alice');
@@ -221,7 +223,24 @@ describe('pnpm demo (scripts/demo.mjs)', () => {
         { timeoutMs: 10_000, intervalMs: 200 },
       );
 
-      expect(demo.pids).toHaveLength(6); // redis-server, maildev, the IdP, shop, wiki, console
+      // The example SPA is served, set for the IdP on its moved port, and registered there (its
+      // origin may call /token: the client file moved it too).
+      const spaConfig = (await (
+        await fetch(`http://127.0.0.1:${ports.spa}/config.json`)
+      ).json()) as Record<string, string>;
+      expect(spaConfig).toMatchObject({
+        issuer: `http://idp.localhost:${ports.idp}`,
+        appUrl: `http://spa.localhost:${ports.spa}`,
+        clientId: 'spa',
+      });
+      const spaPreflight = await fetch(`http://127.0.0.1:${ports.idp}/token`, {
+        method: 'OPTIONS',
+        headers: { Origin: spaConfig.appUrl!, 'Access-Control-Request-Method': 'POST' },
+      });
+      expect(spaPreflight.headers.get('access-control-allow-origin')).toBe(spaConfig.appUrl);
+
+      // redis-server, maildev, the IdP, shop, wiki, console, the example SPA
+      expect(demo.pids).toHaveLength(7);
       const stoppedAt = Date.now();
       demo.child.kill('SIGINT');
       expect(await demo.exited).toBe(0);

@@ -58,6 +58,8 @@ export interface DemoStackOptions {
   idpEnv?: Record<string, string>;
   /** Also start the admin console (apps/console), with CONSOLE_REQUIRE_MFA=false. */
   console?: boolean;
+  /** Where the example SPA (examples/spa) will be: its demo client is moved there. */
+  spaUrl?: string;
 }
 
 /**
@@ -107,7 +109,10 @@ async function startDemoStackOnce(options: DemoStackOptions): Promise<DemoStack>
     ISSUER: urls.idp,
     REDIS_URL: redis.url,
     DATABASE_URL: directory?.url ?? 'pglite://memory',
-    CLIENTS_FILE: writeClientsFile(dir, urls),
+    CLIENTS_FILE: writeClientsFile(dir, {
+      ...urls,
+      ...(options.spaUrl !== undefined && { spa: options.spaUrl }),
+    }),
     USERS_FILE: DEMO_USERS,
     // Back-channel logout tokens go to the demo apps on loopback, and nowhere else.
     DELIVERY_LOOPBACK_ONLY: 'true',

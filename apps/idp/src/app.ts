@@ -46,6 +46,7 @@ import { htmlErrors } from './oauth/koa-html-errors.js';
 import { logoutRoute } from './oauth/logout/logout-route.js';
 import { revokeRoute } from './oauth/revoke/revoke-route.js';
 import { tokenRoute } from './oauth/token/token-route.js';
+import { corsPreflight, createBrowserOrigins } from './oauth/cors.js';
 import { userinfoCors, userinfoRoute } from './oauth/userinfo/userinfo-route.js';
 import type { Revoker } from './sessions/revoker.js';
 import type { SessionRepository } from './sessions/session.js';
@@ -147,6 +148,7 @@ export function createApp(deps: AppDeps): Koa {
   // documents, are spared the work (~0.5 µs a request).
   const clientAddress = clientAddressFromProxies(config.trustedProxies);
 
+  const origins = createBrowserOrigins(clients);
   const router = new Router();
   const discovery = discoveryRoute(config);
   router.get('/.well-known/openid-configuration', allowAnyOrigin(), discovery);
@@ -159,6 +161,7 @@ export function createApp(deps: AppDeps): Koa {
       : []),
     tokenRoute({
       ...userDeps,
+      origins,
       limitClient: limitPerClient(limiter, 'token-client', limits.tokenPerClient),
       issued: (grantType, clientId) => metrics.tokenIssued(grantType, clientId),
     }),
@@ -177,11 +180,14 @@ export function createApp(deps: AppDeps): Koa {
       }),
     ]),
   );
+  router.options('/token', corsPreflight(origins, 'POST'));
   const userinfo = userinfoRoute(userDeps);
-  router.get('/userinfo', userinfoCors(), userinfo);
-  router.post('/userinfo', userinfoCors(), userinfo);
-  router.options('/userinfo', userinfoCors());
-  router.post('/revoke', revokeRoute(userDeps));
+  const userinfoOrigins = userinfoCors({ origins, clients });
+  router.get('/userinfo', userinfoOrigins.request, userinfo);
+  router.post('/userinfo', userinfoOrigins.request, userinfo);
+  router.options('/userinfo', userinfoOrigins.preflight);
+  router.post('/revoke', revokeRoute({ ...userDeps, origins }));
+  router.options('/revoke', corsPreflight(origins, 'POST'));
   router.post('/introspect', introspectRoute(userDeps));
   // `?lang=` on any page route: the language switcher (i18n/language-cookie.ts).
   const language = languageSwitch({ https });

@@ -51,6 +51,7 @@ export const REGISTRATION_FIELDS = [
   'require_mfa',
   'application_type',
   'dpop_bound_access_tokens',
+  'web_origins',
 ] as const;
 
 export const CLIENT_ID = /^[A-Za-z0-9._-]{1,64}$/;
@@ -156,6 +157,7 @@ export function validateRegistration(
   if (typeof requireMfa !== 'boolean') problem('require_mfa must be true or false');
   const dpopBound = entry.dpop_bound_access_tokens ?? false;
   if (typeof dpopBound !== 'boolean') problem('dpop_bound_access_tokens must be true or false');
+  const webOrigins = originList(entry.web_origins ?? [], problem);
 
   if (problems.length > 0) return fail();
   return {
@@ -175,6 +177,7 @@ export function validateRegistration(
       ...(requireMfa === true && { requireMfa: true }),
       ...(appType === 'native' && { applicationType: appType }),
       ...(dpopBound === true && { dpopBoundAccessTokens: true }),
+      ...(webOrigins.length > 0 && { webOrigins }),
     },
     problems: [],
   };
@@ -249,6 +252,29 @@ function redirectUriList(value: unknown, field: string, problem: (text: string) 
     problem(
       `${field}: "${uri}" must be https (http only for loopback hosts, or an app's private-use scheme)`,
     );
+  }
+  return list;
+}
+
+/**
+ * `web_origins`: each an origin as a browser sends it (RFC 6454 serialisation: scheme, host,
+ * port only when not the default), so that the CORS check is an exact string match. https,
+ * or http for a loopback host, as for redirect URIs.
+ */
+function originList(value: unknown, problem: (text: string) => void): string[] {
+  const list = stringList(value, 'web_origins', problem);
+  for (const origin of list) {
+    const url = origin.length <= MAX_URI_LENGTH ? absoluteUrl(origin) : null;
+    if (!url || url.origin !== origin) {
+      problem(
+        `web_origins: "${origin.slice(0, 200)}" is not an origin (scheme://host[:port], no path)`,
+      );
+    } else if (
+      url.protocol !== 'https:' &&
+      !(url.protocol === 'http:' && isLoopbackHost(url.hostname))
+    ) {
+      problem(`web_origins: "${origin}" must be https (http only for loopback hosts)`);
+    }
   }
   return list;
 }

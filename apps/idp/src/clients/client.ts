@@ -40,6 +40,11 @@ export interface Client {
   readonly requireMfa?: boolean;
   /** RFC 9449 §5.2 `dpop_bound_access_tokens`: every token request needs a DPoP proof. */
   readonly dpopBoundAccessTokens?: boolean;
+  /**
+   * `web_origins`: browser origins (`scheme://host[:port]`) that may call /token, /revoke and
+   * /userinfo besides those of the redirect URIs (oauth/cors.ts).
+   */
+  readonly webOrigins?: readonly string[];
 }
 
 /** Who keeps a stored registration: CLIENTS_FILE (until the API changes it) or the admin API. */

@@ -111,6 +111,22 @@ describe('loadConfig', () => {
     }
   });
 
+  it('PUBLIC_CLIENT_REFRESH_IDLE_TTL: 1d by default; refuses nonsense and more than REFRESH_TOKEN_TTL', () => {
+    expect(loadConfig({}).publicClientRefreshIdleTtlMs).toBe(86_400_000);
+    expect(loadConfig({ REFRESH_TOKEN_TTL: '1h' }).publicClientRefreshIdleTtlMs).toBe(3_600_000);
+    expect(loadConfig({ PUBLIC_CLIENT_REFRESH_IDLE_TTL: '2h' }).publicClientRefreshIdleTtlMs).toBe(
+      7_200_000,
+    );
+    for (const bad of ['1m', 'soon', '']) {
+      expect(problemsOf({ PUBLIC_CLIENT_REFRESH_IDLE_TTL: bad })[0]).toMatch(
+        /^PUBLIC_CLIENT_REFRESH_IDLE_TTL:/,
+      );
+    }
+    expect(
+      problemsOf({ PUBLIC_CLIENT_REFRESH_IDLE_TTL: '8d', REFRESH_TOKEN_TTL: '7d' })[0],
+    ).toMatch(/^PUBLIC_CLIENT_REFRESH_IDLE_TTL: must not be longer than REFRESH_TOKEN_TTL/);
+  });
+
   it('refuses an idle session TTL longer than the absolute one', () => {
     expect(problemsOf({ SESSION_IDLE_TTL: '2d', SESSION_MAX_TTL: '1d' })[0]).toMatch(
       /^SESSION_IDLE_TTL:/,

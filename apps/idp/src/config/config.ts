@@ -48,6 +48,12 @@ export interface Config {
   readonly accessTokenTtlMs: number;
   readonly idTokenTtlMs: number;
   readonly refreshTokenTtlMs: number;
+  /**
+   * PUBLIC_CLIENT_REFRESH_IDLE_TTL: how long a public client's (a browser app's, a native
+   * app's) refresh token lives unused, default 1d; at most REFRESH_TOKEN_TTL. Its token sits
+   * in a browser's storage, where a stolen one is worth less the sooner it lapses.
+   */
+  readonly publicClientRefreshIdleTtlMs: number;
   readonly sessionIdleTtlMs: number;
   readonly sessionMaxTtlMs: number;
   /** How long verifiers may cache /jwks; always well under the pre-publication window. */
@@ -182,6 +188,14 @@ export function loadConfig(env: Env): Config {
   const accessTokenTtlMs = duration('ACCESS_TOKEN_TTL', '10m', MIN, 24 * HOUR);
   const idTokenTtlMs = duration('ID_TOKEN_TTL', '15m', MIN, 24 * HOUR);
   const refreshTokenTtlMs = duration('REFRESH_TOKEN_TTL', '7d', 5 * MIN, 365 * DAY);
+  // Unset, it follows a REFRESH_TOKEN_TTL shorter than its default; set, it must fit under it.
+  const publicClientRefreshIdleTtlMs = Math.min(
+    duration('PUBLIC_CLIENT_REFRESH_IDLE_TTL', '1d', 5 * MIN, 365 * DAY),
+    env.PUBLIC_CLIENT_REFRESH_IDLE_TTL === undefined ? refreshTokenTtlMs : Infinity,
+  );
+  if (publicClientRefreshIdleTtlMs > refreshTokenTtlMs) {
+    problems.push('PUBLIC_CLIENT_REFRESH_IDLE_TTL: must not be longer than REFRESH_TOKEN_TTL');
+  }
   const sessionIdleTtlMs = duration('SESSION_IDLE_TTL', '1h', MIN, 30 * DAY);
   const sessionMaxTtlMs = duration('SESSION_MAX_TTL', '12h', MIN, 365 * DAY);
   // At least a day: the audit table refuses to delete anything younger (migration 008).
@@ -272,6 +286,7 @@ export function loadConfig(env: Env): Config {
     accessTokenTtlMs,
     idTokenTtlMs,
     refreshTokenTtlMs,
+    publicClientRefreshIdleTtlMs,
     sessionIdleTtlMs,
     sessionMaxTtlMs,
     // A verifier must never cache the key set for longer than a new key waits before it

@@ -41,7 +41,10 @@ const DEMO_CLIENTS = fileURLToPath(new URL('../../demo/clients.json', import.met
 export async function withTestClients(
   extra: object[] = [],
 ): Promise<{ file: string; remove: () => Promise<void> }> {
-  const demo = JSON.parse(await readFile(DEMO_CLIENTS, 'utf8')) as object[];
+  // The demo's own `spa` (examples/spa, port 3010) gives way to the tests' one.
+  const demo = (JSON.parse(await readFile(DEMO_CLIENTS, 'utf8')) as { client_id: string }[]).filter(
+    (client) => client.client_id !== SPA.id,
+  );
   const dir = await mkdtemp(join(tmpdir(), 'latchkey-clients-'));
   const file = join(dir, 'clients.json');
   const spa = {

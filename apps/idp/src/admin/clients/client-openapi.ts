@@ -57,6 +57,14 @@ const metadata = {
     default: false,
     description: 'RFC 9449 §5.2: every token request must carry a DPoP proof.',
   },
+  web_origins: {
+    type: 'array',
+    items: { type: 'string', format: 'uri', maxLength: 2000 },
+    maxItems: 50,
+    default: [],
+    description:
+      'Browser origins (scheme://host[:port]) allowed to call /token, /revoke and /userinfo, besides those of the redirect URIs.',
+  },
 };
 
 const Client = {

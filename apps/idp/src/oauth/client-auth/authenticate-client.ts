@@ -53,6 +53,26 @@ export function authenticateClient(
   return client;
 }
 
+/**
+ * The client a request names, authenticated or not (the body's client_id, else the Basic
+ * header's): what the CORS check of /token and /revoke goes by (oauth/cors.ts).
+ */
+export function namedClient(
+  ctx: Context,
+  form: FormParams,
+  clients: ClientRegistry,
+): Client | undefined {
+  let id = form.single('client_id');
+  if (id === undefined) {
+    try {
+      id = parseBasic(ctx.get('Authorization'))?.id;
+    } catch {
+      return undefined;
+    }
+  }
+  return id === undefined ? undefined : clients.find(id);
+}
+
 const UNKNOWN_CLIENT_DIGEST = digestSecret('\u0000no client has this secret\u0000');
 
 /** RFC 6749 §2.3.1: id and secret are form-urlencoded before they are base64-encoded. */

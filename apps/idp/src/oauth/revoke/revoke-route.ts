@@ -11,7 +11,8 @@ import {
   revokeRefreshFamily,
 } from '../../tokens/refresh-token.js';
 import { createOwnAccessTokenCheck, type OwnTokenDeps } from '../bearer/own-access-token.js';
-import { authenticateClient } from '../client-auth/authenticate-client.js';
+import { authenticateClient, namedClient } from '../client-auth/authenticate-client.js';
+import { allowClientOrigin, type BrowserOrigins } from '../cors.js';
 import { InvalidRequestError } from '../oauth-errors.js';
 
 /**
@@ -35,11 +36,14 @@ export function revokeRoute(
     store: Store;
     revoker: Revoker;
     audit: AuditTrail;
+    /** Browser origins (oauth/cors.ts); without it, no CORS headers. */
+    origins?: BrowserOrigins;
   },
 ): Middleware {
   const checkAccessToken = createOwnAccessTokenCheck(deps);
   return async (ctx) => {
     const form = await readForm(ctx);
+    if (deps.origins) allowClientOrigin(ctx, deps.origins, namedClient(ctx, form, deps.clients));
     const client = authenticateClient(ctx, form, deps.clients);
     const token = form.single('token');
     if (token === undefined) throw new InvalidRequestError('token is required');
@@ -72,5 +76,8 @@ export function revokeRoute(
     ctx.set('Cache-Control', 'no-store');
     ctx.status = 200;
     ctx.body = '';
+    // §2.2: 200 with no content. No Content-Type either: Koa's text/plain for the empty
+    // string makes clients that accept only JSON answers (oidc-client-ts) throw.
+    ctx.remove('Content-Type');
   };
 }

@@ -94,7 +94,7 @@ export async function authorizationCodeGrant(
           // confidential client's is bound to its credentials already).
           ...(jkt !== undefined && client.secretDigest === null && { jkt }),
         },
-        { expiresAt: refreshExpiry(deps, session, at), now: at },
+        { expiresAt: refreshExpiry(deps, client, session, at), now: at },
       )
     : undefined;
 

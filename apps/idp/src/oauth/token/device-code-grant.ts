@@ -83,7 +83,7 @@ export async function deviceCodeGrant(
       ...(approval.amr !== undefined && { amr: approval.amr }),
       ...(approval.acr !== undefined && { acr: approval.acr }),
     },
-    { expiresAt: refreshExpiry(deps, session, at), now: at },
+    { expiresAt: refreshExpiry(deps, client, session, at), now: at },
   );
   return { ...response, refresh_token: refreshToken };
 }

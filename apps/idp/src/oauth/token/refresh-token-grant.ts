@@ -75,7 +75,7 @@ export async function refreshTokenGrant(
   });
 
   const rotated = await rotateRefreshToken(deps.store, presented, {
-    expiresAt: refreshExpiry(deps, session, at),
+    expiresAt: refreshExpiry(deps, client, session, at),
     now: at,
   });
   if (rotated === null) return revokeForReuse(deps, presented);

@@ -3,7 +3,8 @@ import type { AuditTrail } from '../../audit/audit-trail.js';
 import { requestFacts } from '../../audit/request-facts.js';
 import type { Client, ClientRegistry } from '../../clients/client.js';
 import { readForm, type FormParams } from '../form-body.js';
-import { authenticateClient } from '../client-auth/authenticate-client.js';
+import { authenticateClient, namedClient } from '../client-auth/authenticate-client.js';
+import { allowClientOrigin, type BrowserOrigins } from '../cors.js';
 import {
   InvalidClientError,
   InvalidRequestError,
@@ -53,11 +54,15 @@ export function tokenRoute(
     limitClient?: ClientLimit;
     /** Told of each token response sent (the metrics count them by grant and client). */
     issued?: (grantType: string, clientId: string) => void;
+    /** Browser origins (oauth/cors.ts); without it, no CORS headers. */
+    origins?: BrowserOrigins;
   },
 ): Middleware {
   const checkDpop = createDpopCheck(deps);
   return async (ctx) => {
     const form = await readForm(ctx);
+    // Decided on the body, before anything can fail: an allowed page reads the errors too.
+    if (deps.origins) allowClientOrigin(ctx, deps.origins, namedClient(ctx, form, deps.clients));
     const grantType = form.single('grant_type');
     if (grantType === undefined) throw new InvalidRequestError('grant_type is required');
     // The grant type is checked before the client so that an unsupported grant is reported

@@ -91,11 +91,18 @@ export function shouldIssueRefreshToken(client: Client, scope: readonly string[]
   );
 }
 
-/** A refresh token never outlives REFRESH_TOKEN_TTL, nor the session's absolute limit. */
+/**
+ * A refresh token never outlives REFRESH_TOKEN_TTL (PUBLIC_CLIENT_REFRESH_IDLE_TTL for a
+ * public client), nor the session's absolute limit. Each rotation computes it anew, so the
+ * lifetime is an idle one: a token used in time is replaced by one that lives as long again.
+ */
 export function refreshExpiry(
   { config }: UserGrantContext,
+  client: Pick<Client, 'secretDigest'>,
   session: Pick<Session, 'expiresAt'>,
   nowMs: number,
 ): number {
-  return Math.min(nowMs + config.refreshTokenTtlMs, session.expiresAt);
+  const ttl =
+    client.secretDigest === null ? config.publicClientRefreshIdleTtlMs : config.refreshTokenTtlMs;
+  return Math.min(nowMs + ttl, session.expiresAt);
 }

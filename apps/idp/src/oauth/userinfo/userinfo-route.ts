@@ -2,6 +2,8 @@ import type { Context, Middleware } from 'koa';
 import { readForm } from '../form-body.js';
 import { scopedUserClaims } from '../../tokens/id-token.js';
 import type { UserRepository } from '../../users/user.js';
+import type { ClientRegistry } from '../../clients/client.js';
+import { allowOrigin, corsPreflight, withdrawOrigin, type BrowserOrigins } from '../cors.js';
 import {
   BearerRequestError,
   InsufficientScopeError,
@@ -58,6 +60,7 @@ export function userinfoRoute(
         tokenPresented: true,
       });
     }
+    (ctx.state as { tokenClientId?: string }).tokenClientId = active.claims.client_id;
     ctx.set({ 'Cache-Control': 'no-store', Pragma: 'no-cache' });
     ctx.body = { sub: user.id, ...scopedUserClaims(user, scope), roles: [...user.roles] };
   };
@@ -94,24 +97,27 @@ async function presentedToken(
 }
 
 /**
- * /userinfo is bearer-authenticated (no cookie), so any origin may call it; the preflight
- * allows the Authorization header, and the challenge header is readable by the caller.
+ * CORS at /userinfo: a browser origin of any registered client is let read the answer (an
+ * error included); once the token is known to be good, only an origin of the client it was
+ * issued to (its `client_id`), so a page cannot use another client's token from the browser.
  */
-export function userinfoCors(): Middleware {
-  return async (ctx, next) => {
-    ctx.set({
-      'Access-Control-Allow-Origin': '*',
-      'Access-Control-Expose-Headers': 'WWW-Authenticate, DPoP-Nonce',
-    });
-    if (ctx.method === 'OPTIONS') {
-      ctx.set({
-        'Access-Control-Allow-Methods': 'GET, POST',
-        'Access-Control-Allow-Headers': 'Authorization, Content-Type, DPoP',
-        'Access-Control-Max-Age': '600',
-      });
-      ctx.status = 204;
-      return;
-    }
-    await next();
+export function userinfoCors(deps: { origins: BrowserOrigins; clients: ClientRegistry }): {
+  preflight: Middleware;
+  request: Middleware;
+} {
+  return {
+    preflight: corsPreflight(deps.origins, 'GET, POST'),
+    request: async (ctx, next) => {
+      const origin = ctx.get('Origin');
+      if (origin) {
+        ctx.vary('Origin');
+        if (deps.origins.ofAnyClient(origin)) allowOrigin(ctx, origin);
+      }
+      await next();
+      const clientId = (ctx.state as { tokenClientId?: string }).tokenClientId;
+      if (!origin || clientId === undefined) return;
+      const client = deps.clients.find(clientId);
+      if (!client || !deps.origins.ofClient(client, origin)) withdrawOrigin(ctx);
+    },
   };
 }
