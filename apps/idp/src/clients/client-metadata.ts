@@ -43,5 +43,6 @@ function registrationFields(client: Client): Record<string, unknown> {
     require_mfa: client.requireMfa ?? false,
     application_type: client.applicationType ?? 'web',
     dpop_bound_access_tokens: client.dpopBoundAccessTokens ?? false,
+    require_pushed_authorization_requests: client.requirePushedAuthorizationRequests ?? false,
   };
 }

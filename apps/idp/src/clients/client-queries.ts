@@ -26,6 +26,7 @@ interface ClientRow {
   require_mfa: boolean;
   application_type: 'web' | 'native';
   dpop_bound_access_tokens: boolean;
+  require_pushed_authorization_requests: boolean;
   managed_by: ClientManager;
   version: number;
   created_at: Date;
@@ -36,14 +37,14 @@ interface ClientRow {
 const COLUMNS = `id, name, secret_digest, auth_method, grant_types, redirect_uris,
   post_logout_redirect_uris, scopes, resources, id_token_signed_response_alg,
   backchannel_logout_uri, backchannel_logout_session_required, require_mfa, application_type,
-  dpop_bound_access_tokens, managed_by,
+  dpop_bound_access_tokens, require_pushed_authorization_requests, managed_by,
   version, created_at, updated_at, deleted_at`;
 
 /** The registration's own columns, in the order of `fields()`, from $2 on ($1 is the id). */
 const FIELD_COLUMNS = `name, secret_digest, auth_method, grant_types, redirect_uris,
   post_logout_redirect_uris, scopes, resources, id_token_signed_response_alg,
   backchannel_logout_uri, backchannel_logout_session_required, require_mfa, application_type,
-  dpop_bound_access_tokens`;
+  dpop_bound_access_tokens, require_pushed_authorization_requests`;
 
 /** A row as it stands, deleted or not (a deleted client's id stays taken). */
 export interface ClientRecord {
@@ -94,7 +95,7 @@ export async function insertClient(
 ): Promise<StoredClient | null> {
   const rows = await db.query<ClientRow>(
     `INSERT INTO clients (id, ${FIELD_COLUMNS}, managed_by)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)
      ON CONFLICT (id) DO NOTHING
      RETURNING ${COLUMNS}`,
     [...fields(client), managedBy],
@@ -110,7 +111,7 @@ export async function updateClient(
 ): Promise<StoredClient | null> {
   const rows = await db.query<ClientRow>(
     `UPDATE clients SET (${FIELD_COLUMNS}, managed_by) =
-       ($2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16),
+       ($2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17),
        version = version + 1, updated_at = now()
      WHERE id = $1 AND deleted_at IS NULL
      RETURNING ${COLUMNS}`,
@@ -160,7 +161,7 @@ export async function reviveFileClient(
 ): Promise<StoredClient | null> {
   const rows = await db.query<ClientRow>(
     `UPDATE clients SET (${FIELD_COLUMNS}, managed_by) =
-       ($2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, 'file'),
+       ($2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, 'file'),
        deleted_at = NULL, version = version + 1, updated_at = now()
      WHERE id = $1 AND deleted_at IS NOT NULL AND managed_by = 'file'
      RETURNING ${COLUMNS}`,
@@ -186,6 +187,7 @@ function fields(client: Client): unknown[] {
     client.requireMfa ?? false,
     client.applicationType ?? 'web',
     client.dpopBoundAccessTokens ?? false,
+    client.requirePushedAuthorizationRequests ?? false,
   ];
 }
 
@@ -208,6 +210,9 @@ function toClient(row: ClientRow): StoredClient {
     ...(row.require_mfa && { requireMfa: true }),
     ...(row.application_type === 'native' && { applicationType: 'native' as const }),
     ...(row.dpop_bound_access_tokens && { dpopBoundAccessTokens: true }),
+    ...(row.require_pushed_authorization_requests && {
+      requirePushedAuthorizationRequests: true,
+    }),
     managedBy: row.managed_by,
     version: Number(row.version),
     createdAt: new Date(row.created_at),

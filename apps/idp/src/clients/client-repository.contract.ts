@@ -47,6 +47,7 @@ export function clientRepositoryContract(name: string, open: () => Promise<Datab
         requireMfa: true,
         applicationType: 'native',
         dpopBoundAccessTokens: true,
+        requirePushedAuthorizationRequests: true,
         idTokenSignedResponseAlg: 'ES256',
       });
       const created = await clients.create(client);

@@ -146,7 +146,9 @@ export function sameRegistration(a: Client, b: Client): boolean {
       (b.backchannelLogoutSessionRequired ?? false) &&
     (a.requireMfa ?? false) === (b.requireMfa ?? false) &&
     (a.applicationType ?? 'web') === (b.applicationType ?? 'web') &&
-    (a.dpopBoundAccessTokens ?? false) === (b.dpopBoundAccessTokens ?? false)
+    (a.dpopBoundAccessTokens ?? false) === (b.dpopBoundAccessTokens ?? false) &&
+    (a.requirePushedAuthorizationRequests ?? false) ===
+      (b.requirePushedAuthorizationRequests ?? false)
   );
 }
 

@@ -51,6 +51,7 @@ export const REGISTRATION_FIELDS = [
   'require_mfa',
   'application_type',
   'dpop_bound_access_tokens',
+  'require_pushed_authorization_requests',
 ] as const;
 
 export const CLIENT_ID = /^[A-Za-z0-9._-]{1,64}$/;
@@ -156,6 +157,9 @@ export function validateRegistration(
   if (typeof requireMfa !== 'boolean') problem('require_mfa must be true or false');
   const dpopBound = entry.dpop_bound_access_tokens ?? false;
   if (typeof dpopBound !== 'boolean') problem('dpop_bound_access_tokens must be true or false');
+  const requirePar = entry.require_pushed_authorization_requests ?? false;
+  if (typeof requirePar !== 'boolean')
+    problem('require_pushed_authorization_requests must be true or false');
 
   if (problems.length > 0) return fail();
   return {
@@ -175,6 +179,7 @@ export function validateRegistration(
       ...(requireMfa === true && { requireMfa: true }),
       ...(appType === 'native' && { applicationType: appType }),
       ...(dpopBound === true && { dpopBoundAccessTokens: true }),
+      ...(requirePar === true && { requirePushedAuthorizationRequests: true }),
     },
     problems: [],
   };

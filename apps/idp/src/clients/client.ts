@@ -40,6 +40,8 @@ export interface Client {
   readonly requireMfa?: boolean;
   /** RFC 9449 §5.2 `dpop_bound_access_tokens`: every token request needs a DPoP proof. */
   readonly dpopBoundAccessTokens?: boolean;
+  /** RFC 9126 §5 `require_pushed_authorization_requests`: /authorize takes only a request_uri. */
+  readonly requirePushedAuthorizationRequests?: boolean;
 }
 
 /** Who keeps a stored registration: CLIENTS_FILE (until the API changes it) or the admin API. */

@@ -57,6 +57,12 @@ const metadata = {
     default: false,
     description: 'RFC 9449 §5.2: every token request must carry a DPoP proof.',
   },
+  require_pushed_authorization_requests: {
+    type: 'boolean',
+    default: false,
+    description:
+      'RFC 9126 §5: /authorize accepts this client only through a pushed request (POST /par).',
+  },
 };
 
 const Client = {

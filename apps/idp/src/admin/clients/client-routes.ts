@@ -40,6 +40,7 @@ const NEW_CLIENT: BodyShape = {
   require_mfa: boolean,
   application_type: string,
   dpop_bound_access_tokens: boolean,
+  require_pushed_authorization_requests: boolean,
   client_secret: generated,
   client_secret_sha256: generated,
 };
