@@ -1,13 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../../config/config.js';
 import { authorizeUrl, createBrowser } from '../../test-support/browser.js';
-import { post, SHOP } from '../../test-support/grants.js';
+import { post, SHOP, WIKI } from '../../test-support/grants.js';
 import { startTestIdp, type TestIdp } from '../../test-support/test-idp.js';
 
 /** An IdP with REQUIRE_PAR=true: every client must push (RFC 9126 §5). */
 let idp: TestIdp;
 beforeAll(async () => {
-  idp = await startTestIdp({ REQUIRE_PAR: 'true' });
+  idp = await startTestIdp({ REQUIRE_PAR: 'true', RATE_LIMIT_TOKEN_PER_CLIENT: '3/1m' });
 });
 afterAll(() => idp.close());
 
@@ -59,5 +59,19 @@ describe('REQUIRE_PAR (RFC 9126 §5)', () => {
     const response = await createBrowser().fetch(authorize);
     expect(response.status).toBe(303);
     expect(response.headers.get('location')).toMatch(/^\/login\?/);
+  });
+
+  it('is rate-limited per client as /token is (429, temporarily_unavailable, Retry-After)', async () => {
+    const { url } = authorizeUrl(idp.url, { clientId: WIKI.id, redirectUri: WIKI.redirectUri });
+    const params = Object.fromEntries(url.searchParams);
+    const statuses: number[] = [];
+    let last;
+    for (let i = 0; i < 4; i++) {
+      last = await post(idp, '/par', params, { Authorization: WIKI.auth });
+      statuses.push(last.status);
+    }
+    expect(statuses).toEqual([201, 201, 201, 429]);
+    expect(last!.json.error).toBe('temporarily_unavailable');
+    expect(last!.headers.get('retry-after')).toMatch(/^\d+$/);
   });
 });
