@@ -64,14 +64,12 @@ describe('REQUIRE_PAR (RFC 9126 §5)', () => {
   it('is rate-limited per client as /token is (429, temporarily_unavailable, Retry-After)', async () => {
     const { url } = authorizeUrl(idp.url, { clientId: WIKI.id, redirectUri: WIKI.redirectUri });
     const params = Object.fromEntries(url.searchParams);
-    const statuses: number[] = [];
-    let last;
+    const answers = [];
     for (let i = 0; i < 4; i++) {
-      last = await post(idp, '/par', params, { Authorization: WIKI.auth });
-      statuses.push(last.status);
+      answers.push(await post(idp, '/par', params, { Authorization: WIKI.auth }));
     }
-    expect(statuses).toEqual([201, 201, 201, 429]);
-    expect(last!.json.error).toBe('temporarily_unavailable');
-    expect(last!.headers.get('retry-after')).toMatch(/^\d+$/);
+    expect(answers.map((answer) => answer.status)).toEqual([201, 201, 201, 429]);
+    expect(answers[3]?.json.error).toBe('temporarily_unavailable');
+    expect(answers[3]?.headers.get('retry-after')).toMatch(/^\d+$/);
   });
 });
