@@ -37,6 +37,8 @@ import {
 import { authorizeRoute, type AuthorizeDeps } from './oauth/authorize/authorize-route.js';
 import { createPendingAuthorizations } from './oauth/authorize/pending-authorization.js';
 import { discoveryRoute } from './oauth/discovery/discovery-route.js';
+import { parRoute } from './oauth/par/par-route.js';
+import { createPushedRequests } from './oauth/par/pushed-requests.js';
 import { deviceAuthorizationRoute } from './oauth/device/device-authorization-route.js';
 import { createDeviceAuthorizations } from './oauth/device/device-authorizations.js';
 import { showDeviceRoute, submitDeviceRoute } from './device/device-routes.js';
@@ -181,6 +183,21 @@ export function createApp(deps: AppDeps): Koa {
     ]),
   );
   router.options('/token', corsPreflight(origins, 'POST'));
+  // RFC 9126: pushed authorization requests, authenticated and limited as /token is.
+  const pushed = createPushedRequests(store, now);
+  router.post(
+    '/par',
+    chain([
+      ...(limits.tokenPerAddress
+        ? [clientAddress, limitPerAddress(limiter, 'par-address', limits.tokenPerAddress)]
+        : []),
+      parRoute({
+        clients,
+        pushed,
+        limitClient: limitPerClient(limiter, 'par-client', limits.tokenPerClient),
+      }),
+    ]),
+  );
   const userinfo = userinfoRoute(userDeps);
   const userinfoOrigins = userinfoCors({ origins, clients });
   router.get('/userinfo', userinfoOrigins.request, userinfo);
@@ -210,6 +227,7 @@ export function createApp(deps: AppDeps): Koa {
     sessions,
     users,
     pending: createPendingAuthorizations(store),
+    pushed,
     cookie,
     now,
     ...(factors && { hasTotp: (userId: string) => factors.hasTotp(userId) }),

@@ -212,4 +212,48 @@ describe('openid-client (a certified relying party) against the IdP', () => {
       error: 'invalid_grant',
     });
   });
+  it('RFC 9126: a pushed authorization request (buildAuthorizationUrlWithPAR) completes the code flow', async () => {
+    const config = await discover('shop', oidc.ClientSecretBasic('shop-demo-secret'));
+    expect(config.serverMetadata().pushed_authorization_request_endpoint).toBe(`${ISSUER}/par`);
+    const verifier = oidc.randomPKCECodeVerifier();
+    const state = oidc.randomState();
+    const nonce = oidc.randomNonce();
+    const url = await oidc.buildAuthorizationUrlWithPAR(config, {
+      redirect_uri: 'http://shop.localhost:3001/auth/callback',
+      scope: 'openid profile',
+      code_challenge: await oidc.calculatePKCECodeChallenge(verifier),
+      code_challenge_method: 'S256',
+      state,
+      nonce,
+    });
+    // Only the client and the reference travel through the browser (RFC 9126 §4).
+    expect([...url.searchParams.keys()].sort()).toEqual(['client_id', 'request_uri']);
+    const browser = createBrowser();
+    const { callback, loginFormShown } = await browse(browser, url);
+    expect(loginFormShown).toBe(true);
+    const tokens = await oidc.authorizationCodeGrant(config, callback, {
+      pkceCodeVerifier: verifier,
+      expectedState: state,
+      expectedNonce: nonce,
+      idTokenExpected: true,
+    });
+    expect(tokens.claims()).toMatchObject({ iss: ISSUER, aud: 'shop' });
+
+    // The same request_uri a second time is refused (single use).
+    const again = await browser.fetch(toIdp(url));
+    expect(again.status).toBe(400);
+    expect(await again.text()).toContain('invalid_request_uri');
+  });
+
+  it('RFC 9126 2.3: a pushed request the IdP refuses reaches openid-client as an OAuth error', async () => {
+    const config = await discover('shop', oidc.ClientSecretBasic('shop-demo-secret'));
+    await expect(
+      oidc.buildAuthorizationUrlWithPAR(config, {
+        redirect_uri: 'https://attacker.example/callback',
+        scope: 'openid',
+        code_challenge: await oidc.calculatePKCECodeChallenge(oidc.randomPKCECodeVerifier()),
+        code_challenge_method: 'S256',
+      }),
+    ).rejects.toMatchObject({ error: 'invalid_request' });
+  });
 });

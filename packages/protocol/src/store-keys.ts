@@ -41,6 +41,11 @@ export const storeKeys = {
   secondFactorStep: (id: string) => `${STORE_PREFIX}:mfa-step:${id}`,
   /** An authorization code, by the SHA-256 digest of the code. */
   authorizationCode: (digest: string) => `${STORE_PREFIX}:code:${digest}`,
+  /**
+   * An RFC 9126 pushed authorization request (its parameters and client), by the SHA-256
+   * digest of the random part of its `request_uri`; single use, 60 s.
+   */
+  pushedAuthorizationRequest: (digest: string) => `${STORE_PREFIX}:par:${digest}`,
   /** An RFC 8628 device authorization, by the SHA-256 digest of its device code. */
   deviceCode: (digest: string) => `${STORE_PREFIX}:device:${digest}`,
   /** The device code digest a user code (normalised: 8 letters, no dash) stands for. */

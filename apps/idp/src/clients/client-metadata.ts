@@ -44,5 +44,6 @@ function registrationFields(client: Client): Record<string, unknown> {
     application_type: client.applicationType ?? 'web',
     dpop_bound_access_tokens: client.dpopBoundAccessTokens ?? false,
     web_origins: [...(client.webOrigins ?? [])],
+    require_pushed_authorization_requests: client.requirePushedAuthorizationRequests ?? false,
   };
 }

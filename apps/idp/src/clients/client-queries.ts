@@ -27,6 +27,7 @@ interface ClientRow {
   application_type: 'web' | 'native';
   dpop_bound_access_tokens: boolean;
   web_origins: string[];
+  require_pushed_authorization_requests: boolean;
   managed_by: ClientManager;
   version: number;
   created_at: Date;
@@ -37,14 +38,22 @@ interface ClientRow {
 const COLUMNS = `id, name, secret_digest, auth_method, grant_types, redirect_uris,
   post_logout_redirect_uris, scopes, resources, id_token_signed_response_alg,
   backchannel_logout_uri, backchannel_logout_session_required, require_mfa, application_type,
-  dpop_bound_access_tokens, web_origins, managed_by,
+  dpop_bound_access_tokens, web_origins, require_pushed_authorization_requests, managed_by,
   version, created_at, updated_at, deleted_at`;
 
 /** The registration's own columns, in the order of `fields()`, from $2 on ($1 is the id). */
 const FIELD_COLUMNS = `name, secret_digest, auth_method, grant_types, redirect_uris,
   post_logout_redirect_uris, scopes, resources, id_token_signed_response_alg,
   backchannel_logout_uri, backchannel_logout_session_required, require_mfa, application_type,
-  dpop_bound_access_tokens, web_origins`;
+  dpop_bound_access_tokens, web_origins, require_pushed_authorization_requests`;
+
+/**
+ * `$2, $3, …` for FIELD_COLUMNS, and the parameter after them: counted from the column list, so
+ * a new column cannot leave a query's numbering behind.
+ */
+const FIELD_COUNT = FIELD_COLUMNS.split(',').length;
+const FIELD_PARAMS = Array.from({ length: FIELD_COUNT }, (_, i) => `$${i + 2}`).join(', ');
+const MANAGER_PARAM = FIELD_COUNT + 2;
 
 /** A row as it stands, deleted or not (a deleted client's id stays taken). */
 export interface ClientRecord {
@@ -95,7 +104,7 @@ export async function insertClient(
 ): Promise<StoredClient | null> {
   const rows = await db.query<ClientRow>(
     `INSERT INTO clients (id, ${FIELD_COLUMNS}, managed_by)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)
+     VALUES ($1, ${FIELD_PARAMS}, $${MANAGER_PARAM})
      ON CONFLICT (id) DO NOTHING
      RETURNING ${COLUMNS}`,
     [...fields(client), managedBy],
@@ -111,7 +120,7 @@ export async function updateClient(
 ): Promise<StoredClient | null> {
   const rows = await db.query<ClientRow>(
     `UPDATE clients SET (${FIELD_COLUMNS}, managed_by) =
-       ($2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17),
+       (${FIELD_PARAMS}, $${MANAGER_PARAM}),
        version = version + 1, updated_at = now()
      WHERE id = $1 AND deleted_at IS NULL
      RETURNING ${COLUMNS}`,
@@ -161,7 +170,7 @@ export async function reviveFileClient(
 ): Promise<StoredClient | null> {
   const rows = await db.query<ClientRow>(
     `UPDATE clients SET (${FIELD_COLUMNS}, managed_by) =
-       ($2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, 'file'),
+       (${FIELD_PARAMS}, 'file'),
        deleted_at = NULL, version = version + 1, updated_at = now()
      WHERE id = $1 AND deleted_at IS NOT NULL AND managed_by = 'file'
      RETURNING ${COLUMNS}`,
@@ -188,6 +197,7 @@ function fields(client: Client): unknown[] {
     client.applicationType ?? 'web',
     client.dpopBoundAccessTokens ?? false,
     [...(client.webOrigins ?? [])],
+    client.requirePushedAuthorizationRequests ?? false,
   ];
 }
 
@@ -211,6 +221,9 @@ function toClient(row: ClientRow): StoredClient {
     ...(row.application_type === 'native' && { applicationType: 'native' as const }),
     ...(row.dpop_bound_access_tokens && { dpopBoundAccessTokens: true }),
     ...(row.web_origins.length > 0 && { webOrigins: row.web_origins }),
+    ...(row.require_pushed_authorization_requests && {
+      requirePushedAuthorizationRequests: true,
+    }),
     managedBy: row.managed_by,
     version: Number(row.version),
     createdAt: new Date(row.created_at),

@@ -48,6 +48,7 @@ export function clientRepositoryContract(name: string, open: () => Promise<Datab
         applicationType: 'native',
         dpopBoundAccessTokens: true,
         webOrigins: ['https://spa.example', 'http://localhost:5173'],
+        requirePushedAuthorizationRequests: true,
         idTokenSignedResponseAlg: 'ES256',
       });
       const created = await clients.create(client);

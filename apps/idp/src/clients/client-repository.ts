@@ -147,7 +147,9 @@ export function sameRegistration(a: Client, b: Client): boolean {
     (a.requireMfa ?? false) === (b.requireMfa ?? false) &&
     (a.applicationType ?? 'web') === (b.applicationType ?? 'web') &&
     (a.dpopBoundAccessTokens ?? false) === (b.dpopBoundAccessTokens ?? false) &&
-    sameList(a.webOrigins ?? [], b.webOrigins ?? [])
+    sameList(a.webOrigins ?? [], b.webOrigins ?? []) &&
+    (a.requirePushedAuthorizationRequests ?? false) ===
+      (b.requirePushedAuthorizationRequests ?? false)
   );
 }
 

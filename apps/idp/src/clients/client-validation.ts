@@ -52,6 +52,7 @@ export const REGISTRATION_FIELDS = [
   'application_type',
   'dpop_bound_access_tokens',
   'web_origins',
+  'require_pushed_authorization_requests',
 ] as const;
 
 export const CLIENT_ID = /^[A-Za-z0-9._-]{1,64}$/;
@@ -158,6 +159,9 @@ export function validateRegistration(
   const dpopBound = entry.dpop_bound_access_tokens ?? false;
   if (typeof dpopBound !== 'boolean') problem('dpop_bound_access_tokens must be true or false');
   const webOrigins = originList(entry.web_origins ?? [], problem);
+  const requirePar = entry.require_pushed_authorization_requests ?? false;
+  if (typeof requirePar !== 'boolean')
+    problem('require_pushed_authorization_requests must be true or false');
 
   if (problems.length > 0) return fail();
   return {
@@ -178,6 +182,7 @@ export function validateRegistration(
       ...(appType === 'native' && { applicationType: appType }),
       ...(dpopBound === true && { dpopBoundAccessTokens: true }),
       ...(webOrigins.length > 0 && { webOrigins }),
+      ...(requirePar === true && { requirePushedAuthorizationRequests: true }),
     },
     problems: [],
   };

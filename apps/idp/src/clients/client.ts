@@ -45,6 +45,8 @@ export interface Client {
    * /userinfo besides those of the redirect URIs (oauth/cors.ts).
    */
   readonly webOrigins?: readonly string[];
+  /** RFC 9126 §5 `require_pushed_authorization_requests`: /authorize takes only a request_uri. */
+  readonly requirePushedAuthorizationRequests?: boolean;
 }
 
 /** Who keeps a stored registration: CLIENTS_FILE (until the API changes it) or the admin API. */

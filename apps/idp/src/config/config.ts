@@ -73,6 +73,11 @@ export interface Config {
   readonly dpop: { readonly requireNonce: boolean; readonly proofWindowSec: number };
   /** SELF_REGISTRATION=true: /signup exists. Default false. */
   readonly selfRegistration: boolean;
+  /**
+   * REQUIRE_PAR=true: every client must push its authorization request (RFC 9126 §5) and
+   * /authorize takes only a `request_uri`. Default false (a client may still require it).
+   */
+  readonly requirePar: boolean;
   /** AUDIT_RETENTION: audit events older than this are pruned by the IdP (default 90 days). */
   readonly auditRetentionMs: number;
   /** METRICS_PORT (and METRICS_HOST, default IDP_HOST): GET /metrics; null: no metrics. */
@@ -243,6 +248,7 @@ export function loadConfig(env: Env): Config {
   const trustedProxies = readTrustedProxies(env.TRUSTED_PROXIES ?? '', problems);
   const mail = readMailConfig(env, mode, problems);
   const selfRegistration = readBoolean('SELF_REGISTRATION', env.SELF_REGISTRATION, problems);
+  const requirePar = readBoolean('REQUIRE_PAR', env.REQUIRE_PAR, problems);
   const dpop = Object.freeze({
     requireNonce: readBoolean('DPOP_REQUIRE_NONCE', env.DPOP_REQUIRE_NONCE, problems),
     proofWindowSec: Math.floor(duration('DPOP_PROOF_WINDOW', '60s', 1000, 10 * MIN) / 1000),
@@ -297,6 +303,7 @@ export function loadConfig(env: Env): Config {
     trustedProxies: Object.freeze(trustedProxies),
     mail,
     selfRegistration,
+    requirePar,
     dpop,
     auditRetentionMs,
     metrics,

@@ -5,6 +5,7 @@
 const ROUTES = new Set([
   'authorize',
   'token',
+  'par',
   'jwks',
   'userinfo',
   'revoke',

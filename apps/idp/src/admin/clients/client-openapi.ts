@@ -65,6 +65,12 @@ const metadata = {
     description:
       'Browser origins (scheme://host[:port]) allowed to call /token, /revoke and /userinfo, besides those of the redirect URIs.',
   },
+  require_pushed_authorization_requests: {
+    type: 'boolean',
+    default: false,
+    description:
+      'RFC 9126 §5: /authorize accepts this client only through a pushed request (POST /par).',
+  },
 };
 
 const Client = {

@@ -309,6 +309,19 @@ describe('admin clients', () => {
     });
   });
 
+  it('RFC 9126 §6: registers require_pushed_authorization_requests, and refuses a non-boolean', async () => {
+    const body = await register({ require_pushed_authorization_requests: true });
+    expect(body).toMatchObject({ require_pushed_authorization_requests: true });
+    const found = await call('GET', `/clients/${body.client_id}`);
+    expect(found.body).toMatchObject({ require_pushed_authorization_requests: true });
+    expectProblem(
+      await call('PATCH', `/clients/${body.client_id}`, {
+        body: { require_pushed_authorization_requests: 'yes' },
+      }),
+      400,
+    );
+  });
+
   it('null resets a field; a change that breaks a rule is a 400 that changes nothing', async () => {
     const body = await register({ require_mfa: true });
     const reset = await call('PATCH', `/clients/${body.client_id}`, {

@@ -41,6 +41,7 @@ const NEW_CLIENT: BodyShape = {
   application_type: string,
   dpop_bound_access_tokens: boolean,
   web_origins: strings,
+  require_pushed_authorization_requests: boolean,
   client_secret: generated,
   client_secret_sha256: generated,
 };

@@ -33,6 +33,7 @@ export const clientsMigration: Migration = {
       application_type text NOT NULL DEFAULT 'web' CHECK (application_type IN ('web', 'native')),
       dpop_bound_access_tokens boolean NOT NULL DEFAULT false,
       web_origins text[] NOT NULL DEFAULT '{}',
+      require_pushed_authorization_requests boolean NOT NULL DEFAULT false,
       managed_by text NOT NULL CHECK (managed_by IN ('file', 'api')),
       version integer NOT NULL DEFAULT 1,
       created_at timestamptz NOT NULL DEFAULT now(),

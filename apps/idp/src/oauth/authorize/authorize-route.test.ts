@@ -162,6 +162,7 @@ describe('GET /authorize: errors sent back to the client', () => {
     expectRedirectError(await authorize({ prompt: 'none' }), 'login_required');
   });
 
+  // A pushed request's URN is another thing (RFC 9126: oauth/par/par-route.test.ts).
   it('OIDC Core 6: request objects answer request_not_supported / request_uri_not_supported', async () => {
     expectRedirectError(await authorize({ request: 'eyJ.e30.' }), 'request_not_supported');
     expectRedirectError(

@@ -24,6 +24,8 @@ import { checkClientAndRedirectUri } from './check-client.js';
 import { requiresFreshLogin } from './check-prompt.js';
 import { issueCodeAndRedirect } from './issue-code.js';
 import type { PendingAuthorization, PendingAuthorizations } from './pending-authorization.js';
+import { checkPushRequired, pushedOrOwnParams } from '../par/pushed-authorize-params.js';
+import type { PushedRequests } from '../par/pushed-requests.js';
 import { validateAuthorizationRequest } from './validate-authorization-request.js';
 
 export interface AuthorizeDeps {
@@ -33,6 +35,8 @@ export interface AuthorizeDeps {
   sessions: SessionRepository;
   users: UserRepository;
   pending: PendingAuthorizations;
+  /** RFC 9126 pushed requests, which a `request_uri` names (oauth/par/). */
+  pushed: PushedRequests;
   cookie: SessionCookie;
   now: () => number;
   /** Whether the user has a confirmed TOTP (mfa/); without it, no TOTP is asked for. */
@@ -58,16 +62,19 @@ export async function hasSecondFactor(
 }
 
 /**
- * GET and POST /authorize (RFC 6749 §4.1.1, OIDC Core §3.1.2): validate the client and its
- * redirect URI (a page on failure), then the rest of the request (errors to the client), then
- * either issue a code at once from the browser's live session (single sign-on) or send the
- * browser to the login form.
+ * GET and POST /authorize (RFC 6749 §4.1.1, OIDC Core §3.1.2): take the pushed request a
+ * `request_uri` names (RFC 9126 §4), validate the client and its redirect URI (a page on
+ * failure), then the rest of the request (errors to the client), then either issue a code at
+ * once from the browser's live session (single sign-on) or send the browser to the login form.
  */
 export function authorizeRoute(deps: AuthorizeDeps): Middleware {
   return async (ctx) => {
-    const params = await readAuthorizeParams(ctx);
+    const sent = await readAuthorizeParams(ctx);
+    let params = sent;
+    let pushed = false;
     let target: ReturnType<typeof checkClientAndRedirectUri>;
     try {
+      ({ params, pushed } = await pushedOrOwnParams(sent, deps.pushed));
       target = checkClientAndRedirectUri(params, deps.clients);
     } catch (error) {
       if (!(error instanceof AuthorizationPageError)) throw error;
@@ -94,8 +101,11 @@ export function authorizeRoute(deps: AuthorizeDeps): Middleware {
     }
 
     try {
+      checkPushRequired(client, deps.config, pushed);
       const request = validateAuthorizationRequest(params, client, redirectUri, state);
-      await authorize(ctx, deps, request);
+      // A pushed request is single use: a link that repeats it would only meet an error.
+      const retry = ctx.method === 'GET' && !pushed ? ctx.originalUrl : undefined;
+      await authorize(ctx, deps, request, retry);
     } catch (error) {
       if (error instanceof OAuthError) {
         return redirectError(ctx, redirectUri, deps.config.issuer, error, state);
@@ -105,7 +115,12 @@ export function authorizeRoute(deps: AuthorizeDeps): Middleware {
   };
 }
 
-async function authorize(ctx: Context, deps: AuthorizeDeps, request: AuthorizationRequest) {
+async function authorize(
+  ctx: Context,
+  deps: AuthorizeDeps,
+  request: AuthorizationRequest,
+  retry: string | undefined,
+) {
   const nowMs = deps.now();
   const live = await liveSession(ctx, deps, nowMs);
   const session = live?.session ?? null;
@@ -131,8 +146,7 @@ async function authorize(ctx: Context, deps: AuthorizeDeps, request: Authorizati
     }
     if (decision === 'cannot') {
       // The user is signed in here and can set a factor up at once, then take this same
-      // request again (a GET can be repeated; a POSTed one cannot be linked to).
-      const retry = ctx.method === 'GET' ? ctx.originalUrl : undefined;
+      // request again (a GET can be repeated; a POSTed or pushed one cannot be linked to).
       sendMfaRequiredPage(ctx, client?.name ?? request.clientId, undefined, retry);
       return;
     }

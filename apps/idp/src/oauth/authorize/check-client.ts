@@ -35,7 +35,8 @@ export function checkClientAndRedirectUri(
   return { client, redirectUri };
 }
 
-function pageOnError<T>(read: () => T): T {
+/** Reads a parameter whose fault is a page (repeated, too long), not a redirect. */
+export function pageOnError<T>(read: () => T): T {
   try {
     return read();
   } catch (error) {

@@ -34,6 +34,8 @@ describe('provider metadata (OIDC Discovery §4, RFC 8414 §3)', () => {
           'urn:ietf:params:oauth:grant-type:device_code',
         ],
         device_authorization_endpoint: 'http://idp.localhost:4000/device_authorization',
+        pushed_authorization_request_endpoint: 'http://idp.localhost:4000/par',
+        require_pushed_authorization_requests: false,
         code_challenge_methods_supported: ['S256'],
         subject_types_supported: ['public'],
         id_token_signing_alg_values_supported: ['RS256', 'ES256'],

@@ -26,6 +26,9 @@ function buildProviderMetadata(config: Config): Record<string, unknown> {
     end_session_endpoint: url('/logout'),
     // RFC 8628 §4.
     device_authorization_endpoint: url('/device_authorization'),
+    // RFC 9126 §5; REQUIRE_PAR=true makes every client push (a client may require it alone).
+    pushed_authorization_request_endpoint: url('/par'),
+    require_pushed_authorization_requests: config.requirePar,
     response_types_supported: ['code'],
     response_modes_supported: ['query'],
     grant_types_supported: [...SUPPORTED_GRANT_TYPES],
@@ -72,6 +75,8 @@ function buildProviderMetadata(config: Config): Record<string, unknown> {
     // issued by scope whatever it asks.
     claims_parameter_supported: true,
     request_parameter_supported: false,
+    // Request objects fetched from a client's URL (OIDC Core §6.2); the URNs /par mints are
+    // another thing (RFC 9126 §4), advertised above.
     request_uri_parameter_supported: false,
     // The languages of the login, logout and error pages (`ui_locales` picks among them).
     ui_locales_supported: [...SUPPORTED_LOCALES],
