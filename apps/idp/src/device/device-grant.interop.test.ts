@@ -1,3 +1,4 @@
+import { calculateJwkThumbprint, exportJWK } from 'jose';
 import * as oidc from 'openid-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createBrowser } from '../test-support/browser.js';
@@ -62,6 +63,33 @@ describe('openid-client completes the device authorization grant', () => {
     expect(tokens.refresh_token).toBeTruthy();
     const refreshed = await oidc.refreshTokenGrant(config, tokens.refresh_token!);
     expect(refreshed.access_token).toBeTruthy();
+  });
+
+  it('RFC 9449: with DPoP, the poll gets key-bound tokens and the refresh token needs the same key', async () => {
+    const config = await discover();
+    const key = await oidc.randomDPoPKeyPair('ES256');
+    const DPoP = oidc.getDPoPHandle(config, key);
+    const started = await oidc.initiateDeviceAuthorization(config, {
+      scope: 'openid offline_access',
+    });
+    const polling = oidc.pollDeviceAuthorizationGrant(config, started, undefined, { DPoP });
+    await decideDevice(createBrowser(), idp.url, started.verification_uri_complete!, 'allow');
+    const tokens = await polling;
+    expect(tokens.token_type).toBe('dpop');
+    const payload = JSON.parse(
+      Buffer.from(tokens.access_token.split('.')[1]!, 'base64url').toString(),
+    ) as { cnf?: { jkt?: string } };
+    expect(payload.cnf?.jkt).toBe(await calculateJwkThumbprint(await exportJWK(key.publicKey)));
+
+    // §5: the public client's refresh token is bound to the key; another key is refused.
+    const otherKey = oidc.getDPoPHandle(config, await oidc.randomDPoPKeyPair('ES256'));
+    await expect(
+      oidc.refreshTokenGrant(config, tokens.refresh_token!, undefined, { DPoP: otherKey }),
+    ).rejects.toMatchObject({ error: 'invalid_grant' });
+    const refreshed = await oidc.refreshTokenGrant(config, tokens.refresh_token!, undefined, {
+      DPoP,
+    });
+    expect(refreshed.token_type).toBe('dpop');
   });
 
   it('denied: the poll ends with access_denied', async () => {

@@ -9,7 +9,7 @@ import {
 } from '../device/device-errors.js';
 import type { FormParams } from '../form-body.js';
 import { InvalidGrantError, InvalidRequestError } from '../oauth-errors.js';
-import type { TokenResponse, UserGrantContext } from './token-response.js';
+import type { DpopBinding, TokenResponse, UserGrantContext } from './token-response.js';
 import {
   refreshExpiry,
   requireGrantType,
@@ -33,6 +33,7 @@ export async function deviceCodeGrant(
   client: Client,
   form: FormParams,
   deps: UserGrantContext,
+  { jkt }: DpopBinding,
 ): Promise<TokenResponse> {
   requireGrantType(client, DEVICE_CODE_GRANT);
   const deviceCode = form.single('device_code');
@@ -69,6 +70,7 @@ export async function deviceCodeGrant(
     acr: approval.acr,
     scope: authorization.scope,
     resources: authorization.resources,
+    jkt,
   });
   if (!shouldIssueRefreshToken(client, authorization.scope)) return response;
   const refreshToken = await issueRefreshToken(
@@ -82,6 +84,9 @@ export async function deviceCodeGrant(
       authTime: approval.authTime,
       ...(approval.amr !== undefined && { amr: approval.amr }),
       ...(approval.acr !== undefined && { acr: approval.acr }),
+      // RFC 9449 §5: as for the code grant, a public client's refresh token is bound to the
+      // key that proved the poll that took the device code.
+      ...(jkt !== undefined && client.secretDigest === null && { jkt }),
     },
     { expiresAt: refreshExpiry(deps, client, session, at), now: at },
   );
