@@ -37,6 +37,7 @@ import {
 import { authorizeRoute, type AuthorizeDeps } from './oauth/authorize/authorize-route.js';
 import { createPendingAuthorizations } from './oauth/authorize/pending-authorization.js';
 import { discoveryRoute } from './oauth/discovery/discovery-route.js';
+import { createDpopCheck } from './oauth/dpop/dpop-check.js';
 import { parRoute } from './oauth/par/par-route.js';
 import { createPushedRequests } from './oauth/par/pushed-requests.js';
 import { deviceAuthorizationRoute } from './oauth/device/device-authorization-route.js';
@@ -194,6 +195,7 @@ export function createApp(deps: AppDeps): Koa {
       parRoute({
         clients,
         pushed,
+        checkDpop: createDpopCheck({ config, store, now }),
         limitClient: limitPerClient(limiter, 'par-client', limits.tokenPerClient),
       }),
     ]),

@@ -245,6 +245,77 @@ describe('openid-client (a certified relying party) against the IdP', () => {
     expect(await again.text()).toContain('invalid_request_uri');
   });
 
+  it('RFC 9449 §10: dpop_jkt binds the code; a proof by another key, or none, cannot redeem it', async () => {
+    const spa = await discover('spa', oidc.None());
+    const dpop = oidc.getDPoPHandle(spa, await oidc.randomDPoPKeyPair('ES256'));
+    const other = oidc.getDPoPHandle(spa, await oidc.randomDPoPKeyPair('ES256'));
+    const verifier = oidc.randomPKCECodeVerifier();
+    const state = oidc.randomState();
+    const url = oidc.buildAuthorizationUrl(spa, {
+      redirect_uri: 'http://spa.localhost:3003/callback',
+      scope: 'openid',
+      code_challenge: await oidc.calculatePKCECodeChallenge(verifier),
+      code_challenge_method: 'S256',
+      state,
+      dpop_jkt: await dpop.calculateThumbprint(),
+    });
+    const { callback } = await browse(createBrowser(), url);
+    const redeem = (options: oidc.DPoPOptions) =>
+      oidc.authorizationCodeGrant(
+        spa,
+        callback,
+        { pkceCodeVerifier: verifier, expectedState: state },
+        undefined,
+        options,
+      );
+    await expect(redeem({ DPoP: other })).rejects.toMatchObject({ error: 'invalid_grant' });
+    await expect(redeem({})).rejects.toMatchObject({ error: 'invalid_grant' });
+    // The refusals did not spend the code: its holder of the named key still redeems it.
+    const tokens = await redeem({ DPoP: dpop });
+    expect(claimsOf(tokens.access_token).cnf).toEqual({ jkt: await dpop.calculateThumbprint() });
+  });
+
+  it('RFC 9449 §10.1: a DPoP proof sent with a pushed request binds the code to its key', async () => {
+    const spa = await discover('spa', oidc.None());
+    const dpop = oidc.getDPoPHandle(spa, await oidc.randomDPoPKeyPair('ES256'));
+    const other = oidc.getDPoPHandle(spa, await oidc.randomDPoPKeyPair('ES256'));
+    const verifier = oidc.randomPKCECodeVerifier();
+    const state = oidc.randomState();
+    const request = {
+      redirect_uri: 'http://spa.localhost:3003/callback',
+      scope: 'openid',
+      code_challenge: await oidc.calculatePKCECodeChallenge(verifier),
+      code_challenge_method: 'S256',
+      state,
+    };
+    // Both mechanisms at once must name the same key.
+    await expect(
+      oidc.buildAuthorizationUrlWithPAR(
+        spa,
+        { ...request, dpop_jkt: await other.calculateThumbprint() },
+        { DPoP: dpop },
+      ),
+    ).rejects.toMatchObject({ error: 'invalid_dpop_proof' });
+    // A dpop_jkt that is no thumbprint at all.
+    await expect(
+      oidc.buildAuthorizationUrlWithPAR(spa, { ...request, dpop_jkt: 'not-a-thumbprint' }),
+    ).rejects.toMatchObject({ error: 'invalid_request' });
+
+    const url = await oidc.buildAuthorizationUrlWithPAR(spa, request, { DPoP: dpop });
+    const { callback } = await browse(createBrowser(), url);
+    const redeem = (options: oidc.DPoPOptions) =>
+      oidc.authorizationCodeGrant(
+        spa,
+        callback,
+        { pkceCodeVerifier: verifier, expectedState: state },
+        undefined,
+        options,
+      );
+    await expect(redeem({ DPoP: other })).rejects.toMatchObject({ error: 'invalid_grant' });
+    const tokens = await redeem({ DPoP: dpop });
+    expect(tokens.token_type).toBe('dpop');
+  });
+
   it('RFC 9126 2.3: a pushed request the IdP refuses reaches openid-client as an OAuth error', async () => {
     const config = await discover('shop', oidc.ClientSecretBasic('shop-demo-secret'));
     await expect(

@@ -22,6 +22,11 @@ export interface CodeGrant {
   readonly amr?: readonly string[];
   /** The level that reached, for the ID token's `acr`. */
   readonly acr?: string;
+  /**
+   * RFC 9449 §10: the thumbprint of the DPoP key the client named at /authorize (`dpop_jkt`,
+   * or the proof it sent with a pushed request); only a proof by that key redeems the code.
+   */
+  readonly dpopJkt?: string;
 }
 
 export type Redemption =
@@ -95,6 +100,7 @@ function parseStoredCode(raw: string): StoredCode | null {
       typeof value.authTime === 'number' &&
       (value.amr === undefined || Array.isArray(value.amr)) &&
       (value.acr === undefined || typeof value.acr === 'string') &&
+      (value.dpopJkt === undefined || typeof value.dpopJkt === 'string') &&
       typeof value.used === 'boolean',
   );
 }

@@ -12,6 +12,8 @@ export interface AuthorizationRequest {
   readonly codeChallenge: string;
   /** Carried into the ID token (OIDC Core §3.1.2.1). */
   readonly nonce?: string;
+  /** RFC 9449 §10 `dpop_jkt`: the DPoP key that alone may redeem the code. */
+  readonly dpopJkt?: string;
   /** OIDC `prompt` values. */
   readonly prompt: readonly Prompt[];
   /**

@@ -43,6 +43,7 @@ function issueCode(store: Store, request: AuthorizationRequest, session: Session
     scope: request.scope,
     resources: request.resources,
     ...(request.nonce !== undefined && { nonce: request.nonce }),
+    ...(request.dpopJkt !== undefined && { dpopJkt: request.dpopJkt }),
     sid: session.sid,
     sub: session.sub,
     authTime: session.authTime,

@@ -51,6 +51,7 @@ export function validateAuthorizationRequest(
   const acrValues = mergeAcrRequests(checkAcrValues(params), checkClaims(params));
   const resources = resolveResources(params.all('resource'), client.resources);
   const nonce = params.single('nonce');
+  const dpopJkt = checkDpopJkt(params.single('dpop_jkt'));
   const loginHint = params.single('login_hint');
   // A preference, not a demand (§3.1.2.1): a list naming nothing we have is no error, it
   // leaves the choice to the cookie and Accept-Language.
@@ -64,10 +65,19 @@ export function validateAuthorizationRequest(
     resources,
     codeChallenge,
     ...(nonce !== undefined && { nonce }),
+    ...(dpopJkt !== undefined && { dpopJkt }),
     prompt,
     ...(maxAge !== undefined && { maxAge }),
     ...(acrValues !== undefined && { acrValues }),
     ...(loginHint !== undefined && loginHint.length <= 200 && { loginHint }),
     ...(uiLocale !== null && { uiLocale }),
   };
+}
+
+/** RFC 9449 §10: a JWK SHA-256 thumbprint (RFC 7638), base64url without padding. */
+function checkDpopJkt(value: string | undefined): string | undefined {
+  if (value !== undefined && !/^[A-Za-z0-9_-]{43}$/.test(value)) {
+    throw new InvalidRequestError('dpop_jkt must be the base64url SHA-256 thumbprint of a JWK');
+  }
+  return value;
 }

@@ -6,6 +6,8 @@ import { checkClientAndRedirectUri } from '../authorize/check-client.js';
 import { validateAuthorizationRequest } from '../authorize/validate-authorization-request.js';
 import { authenticateClient } from '../client-auth/authenticate-client.js';
 import { readForm, type FormParams } from '../form-body.js';
+import type { DpopCheck } from '../dpop/dpop-check.js';
+import { InvalidDpopProofError } from '../dpop/dpop-errors.js';
 import { InvalidRequestError, OAuthError } from '../oauth-errors.js';
 import type { ClientLimit } from '../token/token-route.js';
 import type { PushedRequests } from './pushed-requests.js';
@@ -22,6 +24,8 @@ const CREDENTIALS = new Set(['client_secret', 'client_assertion', 'client_assert
 export function parRoute(deps: {
   clients: ClientRegistry;
   pushed: PushedRequests;
+  /** Checks a DPoP proof sent with the push (RFC 9449 §10.1). */
+  checkDpop: DpopCheck;
   limitClient?: ClientLimit;
 }): Middleware {
   return async (ctx) => {
@@ -34,6 +38,7 @@ export function parRoute(deps: {
     if (params.has('request_uri')) {
       throw new InvalidRequestError('request_uri must not be sent to the pushed request endpoint');
     }
+    bindDpopKey(params, await deps.checkDpop(ctx, 'token', '/par'));
     checkPushedRequest(new AuthorizeParams(params), client, deps.clients);
     const { requestUri, expiresInSec } = await deps.pushed.push(client.id, params);
     // §2.2: 201, and never cached (it stands for the request until used).
@@ -55,6 +60,20 @@ function pushedParams(form: FormParams, client: Client): Map<string, string[]> {
   }
   params.set('client_id', [client.id]);
   return params;
+}
+
+/**
+ * RFC 9449 §10.1: a DPoP proof sent with the push binds the code as `dpop_jkt` would; when
+ * both come, they must name the same key.
+ */
+function bindDpopKey(params: Map<string, string[]>, jkt: string | undefined): void {
+  if (jkt === undefined) return;
+  const named = params.get('dpop_jkt');
+  if (named === undefined) {
+    params.set('dpop_jkt', [jkt]);
+  } else if (named.length !== 1 || named[0] !== jkt) {
+    throw new InvalidDpopProofError('dpop_jkt does not name the key of the DPoP proof', 'token');
+  }
 }
 
 /** §2.1: the checks of /authorize that need no user, each failure a JSON error (§2.3). */

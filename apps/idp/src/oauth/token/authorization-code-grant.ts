@@ -59,6 +59,14 @@ export async function authorizationCodeGrant(
     throw new InvalidGrantError('redirect_uri does not match the authorization request');
   }
   checkCodeVerifier(verifier, grant.codeChallenge);
+  // RFC 9449 §10: a code bound to a DPoP key is redeemed with a proof by that key only.
+  if (grant.dpopJkt !== undefined && grant.dpopJkt !== jkt) {
+    throw new InvalidGrantError(
+      jkt === undefined
+        ? 'this code is bound to a DPoP key: send a DPoP proof by it'
+        : 'the DPoP proof key is not the one named by dpop_jkt',
+    );
+  }
   const resources = resolveResources(form.all('resource'), grant.resources);
 
   if (found.used) await revokeForReplay(deps, grant);
