@@ -12,6 +12,7 @@ process.on('message', (message: ProbeRequest) => {
   if (message.type === 'reset') delay.reset();
   if (message.gc) (globalThis as { gc?: () => void }).gc?.();
   const memory = process.memoryUsage();
+  const cpu = process.cpuUsage();
   const reply: ProbeReply = {
     id: message.id,
     loopDelayMs: {
@@ -21,6 +22,7 @@ process.on('message', (message: ProbeRequest) => {
     },
     rssBytes: memory.rss,
     heapUsedBytes: memory.heapUsed,
+    cpuMicros: cpu.user + cpu.system,
   };
   process.send?.(reply);
 });

@@ -12,4 +12,6 @@ export interface ProbeReply {
   loopDelayMs: { p50: number; p99: number; max: number };
   rssBytes: number;
   heapUsedBytes: number;
+  /** CPU time the process has used since it started (user + system), microseconds. */
+  cpuMicros: number;
 }
