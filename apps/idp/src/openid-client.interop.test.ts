@@ -245,6 +245,20 @@ describe('openid-client (a certified relying party) against the IdP', () => {
     expect(await again.text()).toContain('invalid_request_uri');
   });
 
+  it('RFC 8252 §7.3: a native client (the demo cli) signs in on a loopback port it picked', async () => {
+    const cli = await discover('cli', oidc.None());
+    // Any port: the registration says http://127.0.0.1/callback.
+    const port = 49152 + Math.floor(Math.random() * 16000);
+    const { tokens } = await authorize(
+      cli,
+      createBrowser(),
+      `http://127.0.0.1:${port}/callback`,
+      'openid offline_access',
+    );
+    expect(tokens.claims()?.aud).toBe('cli');
+    expect(tokens.refresh_token).toBeTruthy();
+  });
+
   it('RFC 9449 §10: dpop_jkt binds the code; a proof by another key, or none, cannot redeem it', async () => {
     const spa = await discover('spa', oidc.None());
     const dpop = oidc.getDPoPHandle(spa, await oidc.randomDPoPKeyPair('ES256'));
