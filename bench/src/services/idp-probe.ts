@@ -1,19 +1,36 @@
 /**
  * Loaded into the IdP process with `--import` (the IdP's code is not changed): answers the
- * bench over the IPC channel with the event loop's delay and the process's memory.
+ * bench over the IPC channel with the event loop's delay, the process's memory and CPU time,
+ * and, between 'profile-start' and 'profile-stop', V8's sampling profile summarised as the
+ * share of the process's busy samples spent in the script URLs the bench names.
  */
+import { Session } from 'node:inspector/promises';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import type { ProbeReply, ProbeRequest } from './probe-protocol.js';
+import { profileShares, type CpuProfile } from './profile-shares.js';
 
 const delay = monitorEventLoopDelay({ resolution: 1 });
 delay.enable();
+let inspector: Session | undefined;
 
-process.on('message', (message: ProbeRequest) => {
+async function answer(message: ProbeRequest): Promise<ProbeReply> {
   if (message.type === 'reset') delay.reset();
   if (message.gc) (globalThis as { gc?: () => void }).gc?.();
+  let shares: Record<string, number> | undefined;
+  if (message.type === 'profile-start') {
+    inspector = new Session();
+    inspector.connect();
+    await inspector.post('Profiler.enable');
+    await inspector.post('Profiler.start');
+  } else if (message.type === 'profile-stop' && inspector) {
+    const { profile } = (await inspector.post('Profiler.stop')) as { profile: CpuProfile };
+    inspector.disconnect();
+    inspector = undefined;
+    shares = profileShares(profile, message.patterns ?? []);
+  }
   const memory = process.memoryUsage();
   const cpu = process.cpuUsage();
-  const reply: ProbeReply = {
+  return {
     id: message.id,
     loopDelayMs: {
       p50: delay.percentile(50) / 1e6,
@@ -23,8 +40,12 @@ process.on('message', (message: ProbeRequest) => {
     rssBytes: memory.rss,
     heapUsedBytes: memory.heapUsed,
     cpuMicros: cpu.user + cpu.system,
+    ...(shares && { shares }),
   };
-  process.send?.(reply);
+}
+
+process.on('message', (message: ProbeRequest) => {
+  void answer(message).then((reply) => process.send?.(reply));
 });
 // The channel must not keep the IdP alive once it has shut its server down on SIGTERM.
 process.channel?.unref();

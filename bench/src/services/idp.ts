@@ -9,7 +9,7 @@ import {
 } from '@latchkey/idp/dist/sessions/session-cookie.js';
 import { freePort, waitFor } from '@latchkey/testing';
 import { nextMessage, spawnNode, type Child } from '../runner/child.js';
-import type { ProbeReply } from './probe-protocol.js';
+import type { ProbeReply, ProbeRequest } from './probe-protocol.js';
 
 export const IDP_DIR = fileURLToPath(new URL('../../../apps/idp/', import.meta.url));
 const MAIN = `${IDP_DIR}dist/main.js`;
@@ -49,7 +49,7 @@ export interface BenchIdp {
   /** The session cookie a browser signed in to session `sid` holds (sid and its MAC). */
   sessionCookie(sid: string): string;
   /** Event-loop delay since the last reset, and memory (after a GC when asked). */
-  probe(type: 'reset' | 'sample', gc?: boolean): Promise<ProbeReply>;
+  probe(type: ProbeRequest['type'], gc?: boolean, patterns?: string[]): Promise<ProbeReply>;
   stop(): Promise<void>;
 }
 
@@ -118,9 +118,10 @@ export async function startBenchIdp(
     issuer: url,
     pid: child.process.pid ?? -1,
     sessionCookie: (sid) => `latchkey_session=${sessionCookieValue(sessionCookieKey(kek), sid)}`,
-    probe(type, gc = false) {
+    probe(type, gc = false, patterns) {
       const id = (nextId += 1);
-      child.process.send({ id, type, gc });
+      const request: ProbeRequest = { id, type, gc, ...(patterns && { patterns }) };
+      child.process.send(request);
       return nextMessage(
         child,
         (message): message is ProbeReply => (message as ProbeReply | null)?.id === id,

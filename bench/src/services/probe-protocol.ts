@@ -1,8 +1,13 @@
 /** Messages between the bench and a process it probes (the IdP, an SDK process). */
 export interface ProbeRequest {
   id: number;
-  /** 'reset' clears the event-loop histogram before answering; 'sample' only reads. */
-  type: 'reset' | 'sample';
+  /**
+   * 'reset' clears the event-loop histogram before answering; 'sample' only reads;
+   * 'profile-start' starts V8's sampling profiler, 'profile-stop' ends it and answers `shares`.
+   */
+  type: 'reset' | 'sample' | 'profile-start' | 'profile-stop';
+  /** For 'profile-stop': script URL fragments to report the share of busy samples of. */
+  patterns?: string[];
   /** Collect garbage first (the process must run with --expose-gc), for memory figures. */
   gc?: boolean;
 }
@@ -14,4 +19,6 @@ export interface ProbeReply {
   heapUsedBytes: number;
   /** CPU time the process has used since it started (user + system), microseconds. */
   cpuMicros: number;
+  /** After 'profile-stop': per pattern, its share of the busy samples (0 to 1). */
+  shares?: Record<string, number>;
 }
