@@ -160,10 +160,13 @@ export function createKeyManager(options: KeyManagerOptions): KeyManager {
 
   // Said once per outage, not every check.
   let mirrorTrouble = false;
-  const syncMirror = async (set: KeySet): Promise<void> => {
+  const syncMirror = async (set: KeySet, firstSet = false): Promise<void> => {
     try {
       const outcome = await mirror.sync(set);
-      if (outcome === 'restored') {
+      // The very first key set finds no copy in Redis because there never was one.
+      if (outcome === 'restored' && firstSet) {
+        logger.info('keys.redis_copy_written', { version: set.version });
+      } else if (outcome === 'restored') {
         logger.warn('keys.redis_copy_restored', {
           version: set.version,
           detail:
@@ -217,7 +220,7 @@ export function createKeyManager(options: KeyManagerOptions): KeyManager {
         await auditKeyChange(audit, { before, after: set, reason: changed });
       if (set) {
         // Redis is the copy: trouble there is reported, and keys keep signing without it.
-        await syncMirror(set);
+        await syncMirror(set, before === null);
         if (changed) await mirror.announce(set, changed).catch(() => undefined);
       }
     } catch (error) {

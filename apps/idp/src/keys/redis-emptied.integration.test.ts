@@ -149,6 +149,9 @@ describe('Redis emptied under a running IdP', { timeout: 60_000 }, () => {
       const a = await idp({ REDIS_URL: server.url, DATABASE_URL: 'pglite://memory' });
       const before = await login(a.url);
       const kidsBefore = await publishedKids(a.url);
+      // A fresh install's first copy is no repair, and says so.
+      expect(a.output()).toContain('"event":"keys.redis_copy_written"');
+      expect(a.output()).not.toContain('"event":"keys.redis_copy_restored"');
 
       await empty(how, server, client);
       const emptiedAt = performance.now();
