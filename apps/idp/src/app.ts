@@ -411,6 +411,7 @@ export function createApp(deps: AppDeps): Koa {
           clients,
           clientService,
           cursors: createCursors(config.keyEncryptionKey),
+          limitCaller: limitPerClient(limiter, 'admin-caller', limits.adminPerCaller),
         },
         jwksUri === undefined ? {} : { jwksUri },
       ),

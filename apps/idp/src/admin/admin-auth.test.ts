@@ -102,3 +102,25 @@ describe('admin API authorisation', () => {
     expectProblem(method, 405);
   });
 });
+
+describe('RATE_LIMIT_ADMIN_PER_CALLER', () => {
+  let limited: TestIdp;
+  beforeAll(async () => {
+    limited = await startTestIdp({ RATE_LIMIT_ADMIN_PER_CALLER: '3/1m' });
+  });
+  afterAll(() => limited.close());
+
+  it('the call past the caller rate is a 429 problem with Retry-After; another caller goes on', async () => {
+    const ops = await opsToken(limited);
+    for (let i = 0; i < 3; i += 1) {
+      expect((await admin(limited, ops, 'GET', '/users?limit=1')).status).toBe(200);
+    }
+    const refused = await admin(limited, ops, 'GET', '/users?limit=1');
+    expectProblem(refused, 429);
+    expect(problemKind(refused)).toBe('too-many-requests');
+    expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0);
+
+    const alice = await consoleToken(limited, { username: 'alice', password: 'wonderland-alice' });
+    expect((await admin(limited, alice, 'GET', '/users?limit=1')).status).toBe(200);
+  });
+});

@@ -11,6 +11,7 @@ import type { AuditActor } from '../audit/audit-event.js';
 import { requestFacts } from '../audit/request-facts.js';
 import type { ChangedBy } from '../users/account-lifecycle.js';
 import type { AdminDeps } from './admin-deps.js';
+import { TooManyRequestsError } from '../oauth/oauth-errors.js';
 import { AdminProblem } from './admin-problem.js';
 
 /** The scopes of the admin API: everything, or reading only. */
@@ -108,9 +109,24 @@ export function adminAuth(deps: AdminDeps, options: { jwksUri?: string } = {}): 
       });
     }
     const actor = await checkCaller(deps, claims);
+    await limit(
+      deps,
+      claims.sid === undefined ? `client:${claims.client_id}` : `user:${claims.sub}`,
+    );
     (ctx.state as { admin: AdminCaller }).admin = { actor, claims, canWrite };
     await next();
   };
+}
+
+async function limit(deps: AdminDeps, caller: string): Promise<void> {
+  try {
+    await deps.limitCaller?.(caller);
+  } catch (error) {
+    if (!(error instanceof TooManyRequestsError)) throw error;
+    throw new AdminProblem(429, 'too-many-requests', error.description, {
+      headers: error.headers,
+    });
+  }
 }
 
 const invalidToken = (detail: string) =>

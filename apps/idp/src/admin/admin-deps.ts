@@ -32,4 +32,10 @@ export interface AdminDeps {
   clientService: ClientService;
   /** MAC'd page cursors (cursor.ts). */
   cursors: Cursors;
+  /**
+   * Counts a call against its caller (a user's `sub` or a client's id) once it authenticated,
+   * throwing TooManyRequestsError past RATE_LIMIT_ADMIN_PER_CALLER: a runaway script must not
+   * take the directory down with it.
+   */
+  limitCaller?: (caller: string) => Promise<void>;
 }

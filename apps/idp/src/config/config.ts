@@ -142,6 +142,8 @@ export interface RateLimits {
   /** User codes tried on POST /device, per address and per browser session (RFC 8628 §5.1). */
   readonly deviceCodePerAddress: Rate | null;
   readonly deviceCodePerSession: Rate | null;
+  /** /admin/v1 calls per authenticated caller (a user or a client). */
+  readonly adminPerCaller: Rate | null;
 }
 
 /** Start-up refused; `problems` holds one line per bad variable. */
@@ -243,6 +245,7 @@ export function loadConfig(env: Env): Config {
     forgotPasswordPerAccount: rate('RATE_LIMIT_FORGOT_PASSWORD_PER_ACCOUNT', '5/15m'),
     signupPerAddress: rate('RATE_LIMIT_SIGNUP_PER_ADDRESS', '20/1h'),
     deviceCodePerAddress: rate('RATE_LIMIT_DEVICE_CODE_PER_ADDRESS', '10/1m'),
+    adminPerCaller: rate('RATE_LIMIT_ADMIN_PER_CALLER', '600/1m'),
     deviceCodePerSession: rate('RATE_LIMIT_DEVICE_CODE_PER_SESSION', '10/1m'),
   };
   const trustedProxies = readTrustedProxies(env.TRUSTED_PROXIES ?? '', problems);
