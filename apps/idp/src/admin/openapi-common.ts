@@ -17,6 +17,9 @@ const RESPONSES: Record<string, ReturnType<typeof problemResponse>> = {
   '412': problemResponse('If-Match does not match the current ETag'),
   '413': problemResponse('The body is too large'),
   '415': problemResponse('The body is not application/json'),
+  '429': problemResponse(
+    'The caller made too many calls (RATE_LIMIT_ADMIN_PER_CALLER); see Retry-After',
+  ),
   '503': problemResponse('A store the IdP needs is unavailable; retry'),
 };
 
@@ -29,6 +32,7 @@ const RESPONSE_NAMES: Record<string, string> = {
   '412': 'PreconditionFailed',
   '413': 'ContentTooLarge',
   '415': 'UnsupportedMediaType',
+  '429': 'TooManyRequests',
   '503': 'Unavailable',
 };
 
@@ -118,7 +122,7 @@ export interface OperationSpec {
   body?: object;
   /** Status → JSON Schema of the answer (or null: no body). */
   ok: Record<string, object | null>;
-  /** Problem statuses beyond 401, 403 and 503, which every operation may answer. */
+  /** Problem statuses beyond 401, 403, 429 and 503, which every operation may answer. */
   problems?: readonly (400 | 404 | 409 | 412 | 413 | 415)[];
   /** Headers of the success answer (e.g. ETag). */
   okHeaders?: Record<string, object>;
@@ -134,7 +138,14 @@ export function operation(spec: OperationSpec): object {
       ...(spec.okHeaders && { headers: spec.okHeaders }),
     };
   }
-  const problems = [...(spec.problems ?? []), ...(spec.body ? [400, 413, 415] : []), 401, 403, 503];
+  const problems = [
+    ...(spec.problems ?? []),
+    ...(spec.body ? [400, 413, 415] : []),
+    401,
+    403,
+    429,
+    503,
+  ];
   for (const status of [...new Set(problems)].sort()) {
     responses[String(status)] = { $ref: `#/components/responses/${RESPONSE_NAMES[status]}` };
   }
