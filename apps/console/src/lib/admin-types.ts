@@ -64,6 +64,11 @@ export interface AdminClient {
   grant_types?: string[];
   redirect_uris?: string[];
   scope?: string;
+  application_type?: 'web' | 'native';
+  web_origins?: string[];
+  first_party?: boolean;
+  dpop_bound_access_tokens?: boolean;
+  require_pushed_authorization_requests?: boolean;
   client_id_issued_at?: number;
   client_secret?: string;
 }

@@ -4,6 +4,17 @@ import { ConsoleShell } from '../../components/console-shell';
 import { requireAdmin } from '../../lib/admin-gate';
 import { adminApi, AdminApiError, type Page } from '../../lib/admin-api';
 import type { AdminClient } from '../../lib/admin-types';
+import { GRANT_CHOICES, grantLabel } from '../../lib/client-choices';
+
+/** What sets a client apart, beyond public or confidential: shown as badges. */
+function traits(client: AdminClient): string[] {
+  return [
+    ...(client.application_type === 'native' ? ['native'] : []),
+    ...(client.first_party === false ? ['third-party'] : []),
+    ...(client.dpop_bound_access_tokens ? ['DPoP'] : []),
+    ...(client.require_pushed_authorization_requests ? ['PAR'] : []),
+  ];
+}
 
 export const dynamic = 'force-dynamic';
 
@@ -64,8 +75,15 @@ export default async function ClientsPage() {
                         <span className="badge">
                           {client.token_endpoint_auth_method === 'none' ? 'public' : 'confidential'}
                         </span>
+                        {traits(client).map((trait) => (
+                          <span key={trait} className="badge">
+                            {trait}
+                          </span>
+                        ))}
                       </td>
-                      <td className="muted">{(client.grant_types ?? []).join(', ')}</td>
+                      <td className="muted">
+                        {(client.grant_types ?? []).map(grantLabel).join(', ')}
+                      </td>
                       <td className="mono muted">{(client.redirect_uris ?? []).join(' ')}</td>
                       <td>
                         {client.token_endpoint_auth_method === 'none' ? null : (
@@ -105,6 +123,13 @@ export default async function ClientsPage() {
                     </select>
                   </label>
                   <label className="field">
+                    Application
+                    <select name="application_type" defaultValue="web">
+                      <option value="web">web (server or browser)</option>
+                      <option value="native">native (desktop, mobile, CLI)</option>
+                    </select>
+                  </label>
+                  <label className="field">
                     Scope
                     <input name="scope" maxLength={500} placeholder="openid profile" />
                   </label>
@@ -113,20 +138,51 @@ export default async function ClientsPage() {
                   Redirect URIs (one per line)
                   <textarea name="redirect_uris" maxLength={4000} />
                 </label>
+                <label className="field">
+                  APIs its tokens may name (resources, one per line)
+                  <textarea
+                    name="resources"
+                    maxLength={4000}
+                    rows={2}
+                    required
+                    placeholder="https://api.example.com"
+                  />
+                </label>
+                <label className="field">
+                  Browser origins beyond the redirect URIs’ (web_origins, one per line)
+                  <textarea name="web_origins" maxLength={4000} rows={2} />
+                </label>
                 <div className="field">
                   Grant types
                   <div className="checks">
-                    {['authorization_code', 'refresh_token', 'client_credentials'].map((grant) => (
+                    {GRANT_CHOICES.map((grant) => (
                       <label key={grant}>
                         <input
                           type="checkbox"
                           name="grant_types"
                           value={grant}
-                          defaultChecked={grant !== 'client_credentials'}
+                          defaultChecked={
+                            grant === 'authorization_code' || grant === 'refresh_token'
+                          }
                         />{' '}
-                        {grant}
+                        {grantLabel(grant)}
                       </label>
                     ))}
+                  </div>
+                </div>
+                <div className="field">
+                  Policy
+                  <div className="checks">
+                    <label>
+                      <input type="checkbox" name="third_party" /> third-party: users are asked for
+                      consent
+                    </label>
+                    <label>
+                      <input type="checkbox" name="dpop" /> require DPoP-bound tokens
+                    </label>
+                    <label>
+                      <input type="checkbox" name="par" /> require pushed authorization requests
+                    </label>
                   </div>
                 </div>
               </ActionForm>
