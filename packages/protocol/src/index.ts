@@ -28,6 +28,8 @@ export {
   encodeRevocationNotice,
   decodeRevocationNotice,
   readRevocationNotice,
+  encodeRevocationSnapshot,
+  readRevocationSnapshot,
   revokes,
   notBeforeFor,
   type Revocation,
@@ -35,6 +37,7 @@ export {
   type SubjectRevocation,
   type KeyRevocation,
   type RevocationNotice,
+  type RevocationSnapshot,
 } from './revocation.js';
 export {
   STORE_LAYOUT_VERSION,

@@ -4,8 +4,10 @@ import {
   decodeRevocationNotice,
   encodeRevocationMember,
   encodeRevocationNotice,
+  encodeRevocationSnapshot,
   notBeforeFor,
   readRevocationNotice,
+  readRevocationSnapshot,
   revokes,
   type Revocation,
 } from './revocation.js';
@@ -97,5 +99,40 @@ describe('revokes', () => {
     expect(revokes({ ...subject, notBefore: notBeforeFor(nowMs) }, { sub: subject.sub, iat })).toBe(
       true,
     );
+  });
+});
+
+describe('revocation snapshots (GET /ssf/revocations)', () => {
+  const members = new Map([
+    ['sid:s1', 2_000_000],
+    ['sub:1700000000:u1', 2_000_000],
+    ['kid:k1', 2_000_000],
+    ['sid:gone', 1_000],
+  ]);
+
+  it('round-trips, leaving out what expired', () => {
+    const body = JSON.parse(JSON.stringify(encodeRevocationSnapshot(members, 1_500_000)));
+    expect(readRevocationSnapshot(body)).toEqual({
+      asOf: 1_500_000,
+      revocations: [
+        { kind: 'session', sid: 's1', expiresAt: 2_000_000 },
+        { kind: 'subject', sub: 'u1', notBefore: 1_700_000_000, expiresAt: 2_000_000 },
+        { kind: 'key', kid: 'k1', expiresAt: 2_000_000 },
+      ],
+    });
+  });
+
+  it('skips a member this version does not understand', () => {
+    const body = { revoked: [{ member: 'future:x', expires_at: 2_000_000 }], as_of: 1 };
+    expect(readRevocationSnapshot(body)).toEqual({ revocations: [], asOf: 1 });
+  });
+
+  it.each([
+    ['null', null],
+    ['no list', { as_of: 1 }],
+    ['no as_of', { revoked: [] }],
+    ['a bad entry', { revoked: [{ member: 1, expires_at: 2 }], as_of: 1 }],
+  ])('refuses %s', (_, body) => {
+    expect(readRevocationSnapshot(body)).toBeNull();
   });
 });

@@ -140,6 +140,46 @@ export function revokes(
   }
 }
 
+/**
+ * The revoked set as the IdP serves it to Shared Signals receivers (`GET /ssf/revocations`):
+ * what an SSF revocation source must know when it starts, because a stream only carries the
+ * events made after it was created (or last acknowledged). The same members as in Redis.
+ */
+export interface RevocationSnapshot {
+  revocations: Revocation[];
+  /** Epoch ms at which the IdP read the set. */
+  asOf: number;
+}
+
+/** The snapshot's JSON: `{ "revoked": [{ "member", "expires_at" }], "as_of" }`, expired left out. */
+export function encodeRevocationSnapshot(
+  members: ReadonlyMap<string, number>,
+  asOf: number,
+): { revoked: { member: string; expires_at: number }[]; as_of: number } {
+  const revoked = [...members]
+    .filter(([, expiresAt]) => expiresAt > asOf)
+    .map(([member, expiresAt]) => ({ member, expires_at: expiresAt }));
+  return { revoked, as_of: asOf };
+}
+
+/**
+ * Reads a snapshot; null when the body is not one. A member this version does not understand
+ * is skipped, as a reader of the Redis set skips it.
+ */
+export function readRevocationSnapshot(body: unknown): RevocationSnapshot | null {
+  const value = body as { revoked?: unknown; as_of?: unknown } | null;
+  if (typeof value !== 'object' || value === null || !Array.isArray(value.revoked)) return null;
+  if (!isTime(value.as_of)) return null;
+  const revocations: Revocation[] = [];
+  for (const entry of value.revoked as unknown[]) {
+    const { member, expires_at: expiresAt } = (entry ?? {}) as Record<string, unknown>;
+    if (typeof member !== 'string' || typeof expiresAt !== 'number') return null;
+    const revocation = decodeRevocationMember(member, expiresAt);
+    if (revocation) revocations.push(revocation);
+  }
+  return { revocations, asOf: value.as_of };
+}
+
 /** The `notBefore` that revokes every token issued up to and including `nowMs`. */
 export function notBeforeFor(nowMs: number): number {
   // iat is whole seconds (floor): the next whole second is the first no earlier token can have.

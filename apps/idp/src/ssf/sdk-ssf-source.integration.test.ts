@@ -147,6 +147,45 @@ describe('the SDK revocation source over Shared Signals (no Redis)', () => {
     expect(source.status.state).toBe('synced');
   });
 
+  it('a source started after a logout refuses that session: the revoked set is loaded at start, not only later events', async () => {
+    const { session, tokens } = await signInToShop(idp, 'alice');
+    await idp.revoker.revokeSession(session, 'logout');
+    const everywhere = await signInToShop(idp, 'bob');
+    await idp.revoker.revokeUser(everywhere.session.sub, 'admin');
+    // A service (re)started now: its new stream carries nothing from before its creation.
+    const restarted = createSsfRevocationSource({
+      issuer: ISSUER,
+      idpUrl: idp.url,
+      clientId: RECEIVER_A.id,
+      clientSecret: RECEIVER_A.secret,
+    });
+    try {
+      await restarted.ready({ signal: AbortSignal.timeout(5_000) });
+      const verifier = createVerifier({
+        issuer: ISSUER,
+        audience: WIKI_API,
+        jwksUri: `${idp.url}/jwks`,
+        revocation: restarted,
+      });
+      const code = (token: string) =>
+        verifier.verifyAccessToken(token).then(
+          () => 'accepted',
+          (error: { code?: string }) => error.code,
+        );
+      expect(await code(tokens.access_token!)).toBe('ERR_TOKEN_REVOKED');
+      expect(await code(everywhere.tokens.access_token!)).toBe('ERR_TOKEN_REVOKED');
+      const fresh = await signInToShop(idp, 'alice');
+      expect(await code(fresh.tokens.access_token!)).toBe('accepted');
+    } finally {
+      await restarted.close();
+    }
+  });
+
+  it('GET /ssf/revocations needs the receiver token', async () => {
+    const answer = await fetch(`${idp.url}/ssf/revocations`);
+    expect(answer.status).toBe(401);
+  });
+
   it('a receiver without the ssf.manage scope: ready() rejects with ERR_SIGNAL_STREAM and check fails closed', async () => {
     const refused = createSsfRevocationSource({
       issuer: ISSUER,

@@ -1,7 +1,8 @@
 import type { Router } from '@koa/router';
 import type { Context, Middleware } from 'koa';
-import { SSF_DELIVERY_POLL } from '@latchkey/protocol';
+import { encodeRevocationSnapshot, revocationKeys, SSF_DELIVERY_POLL } from '@latchkey/protocol';
 import type { OwnTokenDeps } from '../oauth/bearer/own-access-token.js';
+import type { Store } from '../store/store.js';
 import { readJson } from './json-body.js';
 import { receiverAuth, type ReceiverState } from './koa-receiver-auth.js';
 import { poll, type PollDeps } from './poll.js';
@@ -14,6 +15,7 @@ import { describeStatus, describeStream, type StreamService } from './stream-ser
 export interface SsfRouteDeps extends OwnTokenDeps {
   streams: StreamService;
   poll: Omit<PollDeps, 'now'>;
+  store: Pick<Store, 'setMembers'>;
 }
 
 const receiverOf = (ctx: Context): string => (ctx.state as ReceiverState).receiver;
@@ -98,6 +100,13 @@ export function mountSsfRoutes(router: Router, deps: SsfRouteDeps, anyOrigin: Mi
   router.post('/ssf/verify', auth, async (ctx) => {
     await streams.verify(receiverOf(ctx), await readJson(ctx));
     ctx.status = 204;
+  });
+
+  // Latchkey's own: the revoked set as it stands, for a receiver that starts (or restarts) and
+  // would otherwise know only the events made after its stream began (see the SDK's source).
+  router.get('/ssf/revocations', auth, async (ctx) => {
+    const at = deps.now();
+    json(ctx, 200, encodeRevocationSnapshot(await deps.store.setMembers(revocationKeys.set), at));
   });
 
   router.post('/ssf/poll/:streamId', auth, async (ctx) => {

@@ -1,4 +1,6 @@
 import {
+  readRevocationSnapshot,
+  type RevocationSnapshot,
   SSF_DELIVERY_POLL,
   SSF_DELIVERY_PUSH,
   SSF_EVENTS_SUPPORTED,
@@ -35,6 +37,8 @@ export interface SsfReceiver {
   verify(streamId: string, state: string): Promise<void>;
   deleteStream(streamId: string): Promise<void>;
   poll(streamId: string, body: PollBody, signal?: AbortSignal): Promise<PollAnswer>;
+  /** The IdP's revoked set as it stands; null from an IdP that does not serve it (404). */
+  revocations(): Promise<RevocationSnapshot | null>;
 }
 
 export function createSsfReceiver(options: ResolvedSsfSourceOptions): SsfReceiver {
@@ -126,6 +130,15 @@ export function createSsfReceiver(options: ResolvedSsfSourceOptions): SsfReceive
         requestTimeoutMs,
         'DELETE',
       );
+    },
+
+    async revocations() {
+      const answer = await api('ssf/revocations', undefined, requestTimeoutMs, 'GET');
+      if (answer.status === 404) return null;
+      if (answer.status !== 200) throw refusal(answer.status, 'the IdP refused the revoked set');
+      const snapshot = readRevocationSnapshot(answer.body);
+      if (!snapshot) throw new IdpUnavailableError('the IdP answered an unreadable revoked set');
+      return snapshot;
     },
 
     async poll(streamId, body, signal) {

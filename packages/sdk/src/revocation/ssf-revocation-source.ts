@@ -105,6 +105,7 @@ export function createSsfRevocationSource(
   let confirmedAt: number | undefined;
   let reportedStale = false;
   let refusedBy: SignalStreamError | undefined;
+  let snapshotLoaded = false;
 
   let resolveLoaded!: () => void;
   let rejectLoaded!: (error: Error) => void;
@@ -178,6 +179,27 @@ export function createSsfRevocationSource(
     }
   }
 
+  /**
+   * The revoked set as the IdP holds it, read once the stream exists: a stream carries only
+   * the events made after it began, so without this a restarted service would accept the
+   * tokens of every session revoked before. Loaded before the first confirmation, so `check`
+   * fails closed until both the set and the stream are in.
+   */
+  async function loadSnapshot(): Promise<void> {
+    const snapshot = await receiver.revocations();
+    const at = now();
+    if (snapshot === null) {
+      logger.warn('revocation.snapshot_unsupported', {
+        detail:
+          'the IdP does not serve /ssf/revocations: revocations made before this start are not known',
+      });
+    } else {
+      for (const revocation of snapshot.revocations) revoked.apply(revocation, at);
+      logger.info('revocation.snapshot_loaded', { entries: snapshot.revocations.length });
+    }
+    snapshotLoaded = true;
+  }
+
   function sleep(ms: number): Promise<void> {
     return new Promise((resolve) => {
       const timer = setTimeout(done, ms);
@@ -205,6 +227,7 @@ export function createSsfRevocationSource(
           createdStream = true;
           logger.info('revocation.stream_created', { streamId });
         }
+        if (!snapshotLoaded) await loadSnapshot();
         const state = randomBytes(16).toString('base64url');
         verifying = { state, sentAt: now() };
         await receiver.verify(streamId, state);
@@ -242,6 +265,7 @@ export function createSsfRevocationSource(
           createdStream = true;
           logger.info('revocation.stream_created', { streamId });
         }
+        if (!snapshotLoaded) await loadSnapshot();
         const sentAt = now();
         const answer = await receiver.poll(
           streamId,
