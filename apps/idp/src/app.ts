@@ -1,5 +1,6 @@
 import Koa from 'koa';
 import { Router } from '@koa/router';
+import { revocationKeys } from '@latchkey/protocol';
 import { mountAccountRoutes } from './account/account-routes.js';
 import type { ClientRegistry } from './clients/client.js';
 import type { ClientService } from './clients/client-service.js';
@@ -374,6 +375,7 @@ export function createApp(deps: AppDeps): Koa {
           waitMaxMs: config.ssf.pollWaitMaxMs,
           sign: signals.sign,
         },
+        revokedSet: () => store.setMembers(revocationKeys.set),
       },
       allowAnyOrigin(),
     );

@@ -107,6 +107,34 @@ async function authorize(
 
 type Tokens = oidc.TokenEndpointResponse & oidc.TokenEndpointResponseHelpers;
 
+/**
+ * For the RFC 9449 §10 tests: the public SPA client, two DPoP keys (the one the code is bound
+ * to and another), a PKCE request, and `redeem`, which takes the callback and a key (or none).
+ */
+async function dpopBinding() {
+  const spa = await discover('spa', oidc.None());
+  const dpop = oidc.getDPoPHandle(spa, await oidc.randomDPoPKeyPair('ES256'));
+  const other = oidc.getDPoPHandle(spa, await oidc.randomDPoPKeyPair('ES256'));
+  const verifier = oidc.randomPKCECodeVerifier();
+  const state = oidc.randomState();
+  const request = {
+    redirect_uri: 'http://spa.localhost:3003/callback',
+    scope: 'openid',
+    code_challenge: await oidc.calculatePKCECodeChallenge(verifier),
+    code_challenge_method: 'S256',
+    state,
+  };
+  const redeem = (callback: URL, options: oidc.DPoPOptions) =>
+    oidc.authorizationCodeGrant(
+      spa,
+      callback,
+      { pkceCodeVerifier: verifier, expectedState: state },
+      undefined,
+      options,
+    );
+  return { spa, dpop, other, request, redeem };
+}
+
 describe('openid-client (a certified relying party) against the IdP', () => {
   it('discovers the IdP and finds the endpoints and methods it relies on', async () => {
     const config = await discover('shop', oidc.ClientSecretBasic('shop-demo-secret'));
@@ -260,48 +288,23 @@ describe('openid-client (a certified relying party) against the IdP', () => {
   });
 
   it('RFC 9449 §10: dpop_jkt binds the code; a proof by another key, or none, cannot redeem it', async () => {
-    const spa = await discover('spa', oidc.None());
-    const dpop = oidc.getDPoPHandle(spa, await oidc.randomDPoPKeyPair('ES256'));
-    const other = oidc.getDPoPHandle(spa, await oidc.randomDPoPKeyPair('ES256'));
-    const verifier = oidc.randomPKCECodeVerifier();
-    const state = oidc.randomState();
+    const { spa, dpop, other, request, redeem } = await dpopBinding();
     const url = oidc.buildAuthorizationUrl(spa, {
-      redirect_uri: 'http://spa.localhost:3003/callback',
-      scope: 'openid',
-      code_challenge: await oidc.calculatePKCECodeChallenge(verifier),
-      code_challenge_method: 'S256',
-      state,
+      ...request,
       dpop_jkt: await dpop.calculateThumbprint(),
     });
     const { callback } = await browse(createBrowser(), url);
-    const redeem = (options: oidc.DPoPOptions) =>
-      oidc.authorizationCodeGrant(
-        spa,
-        callback,
-        { pkceCodeVerifier: verifier, expectedState: state },
-        undefined,
-        options,
-      );
-    await expect(redeem({ DPoP: other })).rejects.toMatchObject({ error: 'invalid_grant' });
-    await expect(redeem({})).rejects.toMatchObject({ error: 'invalid_grant' });
+    await expect(redeem(callback, { DPoP: other })).rejects.toMatchObject({
+      error: 'invalid_grant',
+    });
+    await expect(redeem(callback, {})).rejects.toMatchObject({ error: 'invalid_grant' });
     // The refusals did not spend the code: its holder of the named key still redeems it.
-    const tokens = await redeem({ DPoP: dpop });
+    const tokens = await redeem(callback, { DPoP: dpop });
     expect(claimsOf(tokens.access_token).cnf).toEqual({ jkt: await dpop.calculateThumbprint() });
   });
 
   it('RFC 9449 §10.1: a DPoP proof sent with a pushed request binds the code to its key', async () => {
-    const spa = await discover('spa', oidc.None());
-    const dpop = oidc.getDPoPHandle(spa, await oidc.randomDPoPKeyPair('ES256'));
-    const other = oidc.getDPoPHandle(spa, await oidc.randomDPoPKeyPair('ES256'));
-    const verifier = oidc.randomPKCECodeVerifier();
-    const state = oidc.randomState();
-    const request = {
-      redirect_uri: 'http://spa.localhost:3003/callback',
-      scope: 'openid',
-      code_challenge: await oidc.calculatePKCECodeChallenge(verifier),
-      code_challenge_method: 'S256',
-      state,
-    };
+    const { spa, dpop, other, request, redeem } = await dpopBinding();
     // Both mechanisms at once must name the same key.
     await expect(
       oidc.buildAuthorizationUrlWithPAR(
@@ -317,16 +320,10 @@ describe('openid-client (a certified relying party) against the IdP', () => {
 
     const url = await oidc.buildAuthorizationUrlWithPAR(spa, request, { DPoP: dpop });
     const { callback } = await browse(createBrowser(), url);
-    const redeem = (options: oidc.DPoPOptions) =>
-      oidc.authorizationCodeGrant(
-        spa,
-        callback,
-        { pkceCodeVerifier: verifier, expectedState: state },
-        undefined,
-        options,
-      );
-    await expect(redeem({ DPoP: other })).rejects.toMatchObject({ error: 'invalid_grant' });
-    const tokens = await redeem({ DPoP: dpop });
+    await expect(redeem(callback, { DPoP: other })).rejects.toMatchObject({
+      error: 'invalid_grant',
+    });
+    const tokens = await redeem(callback, { DPoP: dpop });
     expect(tokens.token_type).toBe('dpop');
   });
 

@@ -57,9 +57,9 @@ async function sample(name: string, labels: Record<string, string>): Promise<num
   return found?.value ?? 0;
 }
 
-async function codeOf(token: string): Promise<string> {
+async function codeOf(token: string, verifier: Verifier = sdk): Promise<string> {
   try {
-    await sdk.verifyAccessToken(token);
+    await verifier.verifyAccessToken(token);
     return 'accepted';
   } catch (error) {
     return (error as { code?: string }).code ?? String(error);
@@ -167,11 +167,7 @@ describe('the SDK revocation source over Shared Signals (no Redis)', () => {
         jwksUri: `${idp.url}/jwks`,
         revocation: restarted,
       });
-      const code = (token: string) =>
-        verifier.verifyAccessToken(token).then(
-          () => 'accepted',
-          (error: { code?: string }) => error.code,
-        );
+      const code = (token: string) => codeOf(token, verifier);
       expect(await code(tokens.access_token!)).toBe('ERR_TOKEN_REVOKED');
       expect(await code(everywhere.tokens.access_token!)).toBe('ERR_TOKEN_REVOKED');
       const fresh = await signInToShop(idp, 'alice');

@@ -1,8 +1,7 @@
 import type { Router } from '@koa/router';
 import type { Context, Middleware } from 'koa';
-import { encodeRevocationSnapshot, revocationKeys, SSF_DELIVERY_POLL } from '@latchkey/protocol';
+import { encodeRevocationSnapshot, SSF_DELIVERY_POLL } from '@latchkey/protocol';
 import type { OwnTokenDeps } from '../oauth/bearer/own-access-token.js';
-import type { Store } from '../store/store.js';
 import { readJson } from './json-body.js';
 import { receiverAuth, type ReceiverState } from './koa-receiver-auth.js';
 import { poll, type PollDeps } from './poll.js';
@@ -15,7 +14,8 @@ import { describeStatus, describeStream, type StreamService } from './stream-ser
 export interface SsfRouteDeps extends OwnTokenDeps {
   streams: StreamService;
   poll: Omit<PollDeps, 'now'>;
-  store: Pick<Store, 'setMembers'>;
+  /** The revoked set's members and their expiries, as the store holds them. */
+  revokedSet: () => Promise<ReadonlyMap<string, number>>;
 }
 
 const receiverOf = (ctx: Context): string => (ctx.state as ReceiverState).receiver;
@@ -106,7 +106,7 @@ export function mountSsfRoutes(router: Router, deps: SsfRouteDeps, anyOrigin: Mi
   // would otherwise know only the events made after its stream began (see the SDK's source).
   router.get('/ssf/revocations', auth, async (ctx) => {
     const at = deps.now();
-    json(ctx, 200, encodeRevocationSnapshot(await deps.store.setMembers(revocationKeys.set), at));
+    json(ctx, 200, encodeRevocationSnapshot(await deps.revokedSet(), at));
   });
 
   router.post('/ssf/poll/:streamId', auth, async (ctx) => {
