@@ -413,7 +413,11 @@ export function createApp(deps: AppDeps): Koa {
           clients,
           clientService,
           cursors: createCursors(config.keyEncryptionKey),
-          limitCaller: limitPerClient(limiter, 'admin-caller', limits.adminPerCaller),
+          limitCaller: async (caller) => {
+            if (!limits.adminPerCaller) return null;
+            const verdict = await limiter.consume('admin-caller', caller, limits.adminPerCaller);
+            return verdict.allowed ? null : verdict;
+          },
         },
         jwksUri === undefined ? {} : { jwksUri },
       ),

@@ -11,7 +11,6 @@ import type { AuditActor } from '../audit/audit-event.js';
 import { requestFacts } from '../audit/request-facts.js';
 import type { ChangedBy } from '../users/account-lifecycle.js';
 import type { AdminDeps } from './admin-deps.js';
-import { TooManyRequestsError } from '../oauth/oauth-errors.js';
 import { AdminProblem } from './admin-problem.js';
 
 /** The scopes of the admin API: everything, or reading only. */
@@ -119,13 +118,14 @@ export function adminAuth(deps: AdminDeps, options: { jwksUri?: string } = {}): 
 }
 
 async function limit(deps: AdminDeps, caller: string): Promise<void> {
-  try {
-    await deps.limitCaller?.(caller);
-  } catch (error) {
-    if (!(error instanceof TooManyRequestsError)) throw error;
-    throw new AdminProblem(429, 'too-many-requests', error.description, {
-      headers: error.headers,
-    });
+  const over = await deps.limitCaller?.(caller);
+  if (over) {
+    throw new AdminProblem(
+      429,
+      'too-many-requests',
+      `too many calls from this caller; retry in ${over.retryAfterSec} s`,
+      { headers: { 'Retry-After': String(over.retryAfterSec) } },
+    );
   }
 }
 

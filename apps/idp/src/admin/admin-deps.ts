@@ -34,8 +34,8 @@ export interface AdminDeps {
   cursors: Cursors;
   /**
    * Counts a call against its caller (a user's `sub` or a client's id) once it authenticated,
-   * throwing TooManyRequestsError past RATE_LIMIT_ADMIN_PER_CALLER: a runaway script must not
-   * take the directory down with it.
+   * RATE_LIMIT_ADMIN_PER_CALLER (limits/): a runaway script must not take the directory down
+   * with it. Resolves to how long to wait when the caller is over its rate, else null.
    */
-  limitCaller?: (caller: string) => Promise<void>;
+  limitCaller?: (caller: string) => Promise<{ retryAfterSec: number } | null>;
 }
