@@ -56,7 +56,7 @@ export async function inviteUser(deps: InvitationDeps, invitation: Invitation): 
     roles,
     state: 'pending',
     ...(invitation.name !== undefined && { name: invitation.name }),
-  });
+  }, { forgetDeletion: true });
   if (!created) {
     if (await deps.users.findByUsername(username)) throw new UsernameTakenError();
     if (await deps.users.findByEmail(email)) throw new EmailTakenError();
