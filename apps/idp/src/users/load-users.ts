@@ -2,7 +2,6 @@ import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { hashPassword, isArgon2idHash } from './password-hash.js';
 import { normaliseUsername } from './normalise.js';
-import type { Logger } from '../logger.js';
 import type { NewUser, SeedImportOutcome, UserRepository } from './user.js';
 
 /** USERS_FILE cannot be used; `problems` holds one line per bad entry. */
@@ -132,6 +131,11 @@ export function deriveUserId(normalisedUsername: string): string {
   return `u_${digest.subarray(0, 16).toString('base64url')}`;
 }
 
+/** Where the import warns (the IdP's logger; the directory does not depend on the logger). */
+export interface SeedImportLogger {
+  warn(event: string, fields: Record<string, string>): void;
+}
+
 /**
  * Imports the seed users into the directory: creates those missing, and leaves alone every
  * user who exists (by id, username or email), so a password or state changed since (a reset,
@@ -143,7 +147,7 @@ export function deriveUserId(normalisedUsername: string): string {
 export async function importUsers(
   repository: UserRepository,
   users: readonly NewUser[],
-  logger?: Pick<Logger, 'warn'>,
+  logger?: SeedImportLogger,
 ): Promise<number> {
   let created = 0;
   for (const user of users) {

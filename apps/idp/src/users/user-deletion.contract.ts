@@ -46,8 +46,9 @@ export function userDeletionContract(name: string, open: () => Promise<Database>
       expect(await users.importSeed!(seed)).toBe('kept_deleted');
       // The same person listed under another id, or with the name spelt otherwise.
       expect(await users.importSeed!({ ...seed, id: `${seed.id}-renamed` })).toBe('kept_deleted');
-      expect(await users.importSeed!({ ...seed, id: 'x', username: ` ${seed.username.toUpperCase()}` }))
-        .toBe('kept_deleted');
+      expect(
+        await users.importSeed!({ ...seed, id: 'x', username: ` ${seed.username.toUpperCase()}` }),
+      ).toBe('kept_deleted');
       expect(await users.findByUsername(seed.username)).toBeNull();
     });
 
