@@ -192,8 +192,8 @@ export function createAccountLifecycle(deps: AccountLifecycleDeps): AccountLifec
           roles,
           ...(input.name !== undefined && { name: input.name }),
           ...(input.email !== undefined && { email: input.email }),
-          // An operator adding someone deleted earlier means it: USERS_FILE may list them again.
         },
+        // An operator adding someone deleted earlier means it: USERS_FILE may list them again.
         { forgetDeletion: true },
       );
       if (!created) {

@@ -19,6 +19,13 @@ interface UserRow {
   row_version: string | number;
 }
 
+/**
+ * `deleted_users` keeps a normalised username's SHA-256 (hex), not the name: computed in SQL
+ * so that the statement deleting a user can record it (db/migrations/012-user-lifecycle.ts).
+ */
+const nameDigest = (expression: string) =>
+  `encode(sha256(convert_to(${expression}, 'UTF8')), 'hex')`;
+
 /** What an insert writes, in the order of `values`. */
 const INSERT_COLUMNS = `id, username, email, email_verified, display_name, password_hash, roles,
   state, signup_expires_at`;
@@ -62,7 +69,7 @@ export async function insertUserIfAbsent(
       ? `WITH created AS (${insert}),
            forgotten AS (
              DELETE FROM deleted_users d USING created c
-             WHERE d.id = c.id OR d.username = c.username)
+             WHERE d.id = c.id OR d.username_sha256 = ${nameDigest('c.username')})
          SELECT id FROM created`
       : insert,
     values(user),
@@ -82,14 +89,16 @@ export async function insertSeedUser(
     `INSERT INTO users (${INSERT_COLUMNS})
      SELECT $1::text, $2::text, $3::text, $4::boolean, $5::text, $6::text, $7::text[], $8::text,
        $9::timestamptz
-     WHERE NOT EXISTS (SELECT 1 FROM deleted_users WHERE id = $1 OR username = $2)
+     WHERE NOT EXISTS (
+       SELECT 1 FROM deleted_users WHERE id = $1 OR username_sha256 = ${nameDigest('$2::text')})
      ON CONFLICT DO NOTHING
      RETURNING id`,
     values(user),
   );
   if (rows.length === 1) return 'created';
   const deleted = await db.query<{ id: string }>(
-    'SELECT id FROM deleted_users WHERE id = $1 OR username = $2 LIMIT 1',
+    `SELECT id FROM deleted_users
+     WHERE id = $1 OR username_sha256 = ${nameDigest('$2::text')} LIMIT 1`,
     [user.id, user.username],
   );
   return deleted.length === 1 ? 'kept_deleted' : 'exists';
@@ -232,9 +241,10 @@ export async function updateProfileFields(
 export async function deleteUser(db: Queryable, id: string): Promise<boolean> {
   const rows = await db.query<{ id: string }>(
     `WITH gone AS (DELETE FROM users WHERE id = $1 RETURNING id, username)
-     INSERT INTO deleted_users (id, username)
-     SELECT id, username FROM gone
-     ON CONFLICT (id) DO UPDATE SET username = EXCLUDED.username, deleted_at = now()
+     INSERT INTO deleted_users (id, username_sha256)
+     SELECT id, ${nameDigest('username')} FROM gone
+     ON CONFLICT (id) DO UPDATE SET
+       username_sha256 = EXCLUDED.username_sha256, deleted_at = now()
      RETURNING id`,
     [id],
   );
