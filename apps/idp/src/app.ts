@@ -290,6 +290,7 @@ export function createApp(deps: AppDeps): Koa {
     const accountLinkDeps: AccountLinkDeps = {
       ...deps.accountLinkPages,
       config,
+      now,
       database: deps.database,
       users,
       limiter,

@@ -87,7 +87,7 @@ async function main(): Promise<void> {
     database = await openDatabase(config.database);
     const applied = await migrate(database, MIGRATIONS);
     if (applied.length > 0) logger.info('db.migrated', { versions: applied });
-    const created = await importUsers(createUserRepository(database), seedUsersList);
+    const created = await importUsers(createUserRepository(database), seedUsersList, logger);
     logger.info('users.seeded', { count: seedUsersList.length, created });
     // CLIENTS_FILE is an import too (clients/import-clients.ts): the table is what is served.
     clientRegistry = await openClientRegistry({

@@ -26,6 +26,8 @@ export type PasswordSetter = Pick<AccountLifecycle, 'setPassword'>;
 /** What the account wing's routes need; app.ts builds it once. */
 export interface AccountLinkDeps {
   config: Config;
+  /** The IdP's clock (ms): a pending sign-up's lifetime is measured on it, as links are. */
+  now: () => number;
   database: Database;
   users: UserRepository;
   links: AccountLinks;

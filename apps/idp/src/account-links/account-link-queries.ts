@@ -88,11 +88,22 @@ export async function deleteLink(db: Queryable, digest: string): Promise<void> {
  * A pending user becomes active, their address proven by the link that reached them. Only
  * from `pending`: a disabled user stays disabled whatever link they hold.
  */
-export async function activatePendingUser(db: Queryable, userId: string): Promise<boolean> {
+export async function activatePendingUser(
+  db: Queryable,
+  userId: string,
+  options: { signupValidAt?: Date } = {},
+): Promise<boolean> {
+  // With `signupValidAt` (the verification page), a self sign-up past its lifetime
+  // (account-links/expired-signups.ts) is not revived: it counts as absent already, and a
+  // new sign-up may hold its name. A reset link needs no such check: a sign-up sweep
+  // deletes the user, and the link with it.
   const rows = await db.query<{ id: string }>(
-    `UPDATE users SET state = 'active', email_verified = true, updated_at = now()
-     WHERE id = $1 AND state = 'pending' RETURNING id`,
-    [userId],
+    `UPDATE users SET state = 'active', email_verified = true, signup_expires_at = NULL,
+       updated_at = now()
+     WHERE id = $1 AND state = 'pending'
+       AND ($2::timestamptz IS NULL OR signup_expires_at IS NULL OR signup_expires_at > $2)
+     RETURNING id`,
+    [userId, options.signupValidAt ?? null],
   );
   return rows.length === 1;
 }

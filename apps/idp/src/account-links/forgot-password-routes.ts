@@ -18,6 +18,7 @@ import {
 } from './account-link-deps.js';
 import { linkUrl } from './account-links.js';
 import { isEmailAddress, MAX_EMAIL_LENGTH } from './email-address.js';
+import { dropExpiredSignups } from './expired-signups.js';
 
 /** GET /forgot-password: the form (field `email`). */
 export function showForgotPasswordRoute(deps: AccountLinkDeps): Middleware {
@@ -88,6 +89,8 @@ async function sendResetLink(
   locale: Locale,
   request: RequestFacts,
 ): Promise<void> {
+  // An expired pending sign-up counts as absent: no link revives it.
+  await dropExpiredSignups(deps);
   const user = await deps.users.findByEmail(address);
   // A disabled user cannot reset: no link, and no mail to tell anyone so.
   if (!user?.email || user.state === 'disabled') return;

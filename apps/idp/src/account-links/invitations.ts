@@ -48,15 +48,18 @@ export async function inviteUser(deps: InvitationDeps, invitation: Invitation): 
   const roles = checkRoles(invitation.roles ?? []);
   const id = `u_${randomBytes(16).toString('base64url')}`;
   const hash = deps.hashPassword ?? hashPassword;
-  const created = await deps.users.createIfAbsent({
-    id,
-    username,
-    email,
-    passwordHash: await hash(randomBytes(32).toString('base64url')),
-    roles,
-    state: 'pending',
-    ...(invitation.name !== undefined && { name: invitation.name }),
-  });
+  const created = await deps.users.createIfAbsent(
+    {
+      id,
+      username,
+      email,
+      passwordHash: await hash(randomBytes(32).toString('base64url')),
+      roles,
+      state: 'pending',
+      ...(invitation.name !== undefined && { name: invitation.name }),
+    },
+    { forgetDeletion: true },
+  );
   if (!created) {
     if (await deps.users.findByUsername(username)) throw new UsernameTakenError();
     if (await deps.users.findByEmail(email)) throw new EmailTakenError();

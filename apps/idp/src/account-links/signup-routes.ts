@@ -22,6 +22,7 @@ import {
 } from './account-link-deps.js';
 import { linkUrl } from './account-links.js';
 import { isEmailAddress, MAX_EMAIL_LENGTH } from './email-address.js';
+import { dropExpiredSignups, signupExpiresAt } from './expired-signups.js';
 import { passwordProblemMessage } from '../views/password-problem-message.js';
 
 /** As USERS_FILE and the `users` command accept them: letters, digits and `. _ @ + -`. */
@@ -41,7 +42,9 @@ export function showSignupRoute(deps: AccountLinkDeps): Middleware {
  * never is: the page is the same "check your mail" either way, after the same Argon2 work,
  * and the account is created or the owner of the address is told "you already have an
  * account" after the answer has gone. The new account is `pending` until its address is
- * confirmed through a single-use link.
+ * confirmed through a single-use link, for as long as that link lives: a pending account past
+ * it counts as absent (expired-signups.ts), so it never blocks a new sign-up of its username
+ * or address.
  */
 export function submitSignupRoute(deps: AccountLinkDeps): Middleware {
   return async (ctx) => {
@@ -77,6 +80,8 @@ export function submitSignupRoute(deps: AccountLinkDeps): Middleware {
         );
       }
     }
+    // A pending sign-up past its lifetime no longer holds the name or the address.
+    await dropExpiredSignups(deps);
     if (await deps.users.findByUsername(username)) {
       return refuse(409, (t) => t.text('signup.error.usernameTaken'));
     }
@@ -120,6 +125,7 @@ async function register(
     passwordHash,
     roles: [],
     state: 'pending',
+    signupExpiresAt: signupExpiresAt(deps.now()),
   });
   if (!created) {
     // Taken meanwhile: by the address (tell its owner), or by the name (the asker was told

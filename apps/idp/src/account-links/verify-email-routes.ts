@@ -47,7 +47,8 @@ export function submitVerifyEmailRoute(deps: AccountLinkDeps): Middleware {
       return sendInvalidLink(ctx, locale);
     }
     try {
-      if (!(await activatePendingUser(deps.database, claim.user.id))) {
+      const signupValidAt = new Date(deps.now());
+      if (!(await activatePendingUser(deps.database, claim.user.id, { signupValidAt }))) {
         await claim.spend();
         return sendInvalidLink(ctx, locale);
       }

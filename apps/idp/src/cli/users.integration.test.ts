@@ -25,6 +25,9 @@ import { basicAuth } from '../test-support/test-idp.js';
 import { createAuditLog } from '../audit/audit-trail.js';
 import { parseDatabaseUrl } from '../config/database-url.js';
 import { openDatabase } from '../db/open-database.js';
+import { deriveUserId, importUsers } from '../users/load-users.js';
+import { hashPassword } from '../users/password-hash.js';
+import { createUserRepository } from '../users/user.js';
 import { silentLogger } from '../logger.js';
 
 /**
@@ -237,6 +240,37 @@ describe.skipIf(!server.available)(
       const shown = await users(['show', 'dora']);
       expect(shown.code).toBe(1);
       expect(shown.stderr).toContain('no user named "dora"');
+    });
+
+    it('delete is remembered: USERS_FILE skips the user, warning; `add` takes it back', async () => {
+      const seed = {
+        id: deriveUserId('dora'),
+        username: 'dora',
+        passwordHash: await hashPassword('dora from the seed file'),
+        roles: ['user'],
+      };
+      const db = await openDatabase(parseDatabaseUrl(database.url)!);
+      try {
+        const directory = createUserRepository(db);
+        const warnings: string[] = [];
+        const warn = (event: string, fields: Record<string, string>) =>
+          warnings.push(`${event} ${fields.user}: ${fields.detail}`);
+        // Deleted by the command above: the next start's import leaves dora out, and says so.
+        expect(await importUsers(directory, [seed], { warn })).toBe(0);
+        expect(await directory.findByUsername('dora')).toBeNull();
+        expect(warnings).toEqual([
+          'users.file_entry_ignored dora: deleted by an operator: it stays deleted; ' +
+            'remove it from USERS_FILE',
+        ]);
+        const added = await users(['add', 'dora', '--role', 'user'], `${PASSWORD}\n`);
+        expect(added.code, added.stderr).toBe(0);
+        expect(await directory.importSeed!(seed)).toBe('exists');
+        expect(await importUsers(directory, [seed], { warn })).toBe(0);
+        expect(warnings).toHaveLength(1);
+      } finally {
+        await db.close();
+      }
+      expect((await users(['delete', 'dora'])).code).toBe(0);
     });
 
     it('list: a table, --json, --search, and pages through --limit and --after', async () => {

@@ -134,7 +134,8 @@ export async function startTestIdp(
   });
   // USERS_FILE defaults to the demo users (alice, bob), as in dev.
   if (config.usersFile) {
-    await importUsers(users, await loadUsersFile(config.usersFile, { production: false }));
+    const seeds = await loadUsersFile(config.usersFile, { production: false });
+    await importUsers(users, seeds, options.logger ?? silentLogger);
   }
   await keys.start();
   clients.start();

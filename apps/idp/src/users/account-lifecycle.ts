@@ -184,14 +184,18 @@ export function createAccountLifecycle(deps: AccountLifecycleDeps): AccountLifec
         if (problem) throw new PasswordRefusedError(problem);
       }
       const id = newUserId();
-      const created = await users.createIfAbsent({
-        id,
-        username: input.username,
-        passwordHash: await hash(input.password ?? randomBytes(32).toString('base64url')),
-        roles,
-        ...(input.name !== undefined && { name: input.name }),
-        ...(input.email !== undefined && { email: input.email }),
-      });
+      const created = await users.createIfAbsent(
+        {
+          id,
+          username: input.username,
+          passwordHash: await hash(input.password ?? randomBytes(32).toString('base64url')),
+          roles,
+          ...(input.name !== undefined && { name: input.name }),
+          ...(input.email !== undefined && { email: input.email }),
+        },
+        // An operator adding someone deleted earlier means it: USERS_FILE may list them again.
+        { forgetDeletion: true },
+      );
       if (!created) {
         // Told apart afterwards: the insert itself is the only race-free check.
         if (await users.findByUsername(input.username)) throw new UsernameTakenError();

@@ -9,7 +9,7 @@ import {
   UsersFileError,
 } from './load-users.js';
 import { hashPassword, verifyPassword } from './password-hash.js';
-import { createUserRepository } from './user.js';
+import { createUserRepository, type UserRepository } from './user.js';
 
 const DEMO_USERS = fileURLToPath(new URL('../../demo/users.json', import.meta.url));
 
@@ -110,6 +110,41 @@ describe('USERS_FILE', () => {
     expect(after.state).toBe('disabled');
     expect(after.passwordVersion).toBe(2);
     expect(await repository.findByUsername('alice')).not.toBeNull();
+    await db.close();
+  });
+
+  it('warns once per user an operator deleted, and skips only them', async () => {
+    const db = await freshTestDatabase();
+    const repository = createUserRepository(db);
+    const demo = await loadUsersFile(DEMO_USERS, { production: false });
+    await importUsers(repository, demo);
+    await repository.delete((await repository.findByUsername('bob'))!.id);
+    const warnings: Array<[string, Record<string, string>]> = [];
+    const logger = {
+      warn: (event: string, fields: Record<string, string>) => warnings.push([event, fields]),
+    };
+    expect(await importUsers(repository, demo, logger)).toBe(0);
+    expect(await repository.findByUsername('bob')).toBeNull();
+    expect(warnings).toEqual([
+      [
+        'users.file_entry_ignored',
+        {
+          user: 'bob',
+          sub: deriveUserId('bob'),
+          detail: 'deleted by an operator: it stays deleted; remove it from USERS_FILE',
+        },
+      ],
+    ]);
+    await db.close();
+  });
+
+  it("on a directory that remembers no deletions (the benchmark's), only creates the missing", async () => {
+    const db = await freshTestDatabase();
+    const forgetful: UserRepository = { ...createUserRepository(db) };
+    delete forgetful.importSeed;
+    const demo = await loadUsersFile(DEMO_USERS, { production: false });
+    expect(await importUsers(forgetful, demo)).toBe(2);
+    expect(await importUsers(forgetful, demo)).toBe(0);
     await db.close();
   });
 });

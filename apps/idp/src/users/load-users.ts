@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { hashPassword, isArgon2idHash } from './password-hash.js';
 import { normaliseUsername } from './normalise.js';
-import type { NewUser, UserRepository } from './user.js';
+import type { NewUser, SeedImportOutcome, UserRepository } from './user.js';
 
 /** USERS_FILE cannot be used; `problems` holds one line per bad entry. */
 export class UsersFileError extends Error {
@@ -131,16 +131,39 @@ export function deriveUserId(normalisedUsername: string): string {
   return `u_${digest.subarray(0, 16).toString('base64url')}`;
 }
 
+/** Where the import warns (the IdP's logger; the directory does not depend on the logger). */
+export interface SeedImportLogger {
+  warn(event: string, fields: Record<string, string>): void;
+}
+
 /**
  * Imports the seed users into the directory: creates those missing, and leaves alone every
  * user who exists (by id, username or email), so a password or state changed since (a reset,
- * a disable) survives every restart. Returns how many were created.
+ * a disable) survives every restart. A user an operator deleted (admin API, `users delete`)
+ * stays deleted: the file never brings them back, and each start names them in a warning so
+ * that the file and the directory differing is never silent (as clients/import-clients.ts
+ * does for CLIENTS_FILE). Returns how many were created.
  */
 export async function importUsers(
   repository: UserRepository,
   users: readonly NewUser[],
+  logger?: SeedImportLogger,
 ): Promise<number> {
   let created = 0;
-  for (const user of users) if (await repository.createIfAbsent(user)) created += 1;
+  for (const user of users) {
+    const outcome: SeedImportOutcome = repository.importSeed
+      ? await repository.importSeed(user)
+      : (await repository.createIfAbsent(user))
+        ? 'created'
+        : 'exists';
+    if (outcome === 'created') created += 1;
+    if (outcome === 'kept_deleted') {
+      logger?.warn('users.file_entry_ignored', {
+        user: normaliseUsername(user.username),
+        sub: user.id,
+        detail: 'deleted by an operator: it stays deleted; remove it from USERS_FILE',
+      });
+    }
+  }
   return created;
 }

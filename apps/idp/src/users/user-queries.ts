@@ -19,6 +19,17 @@ interface UserRow {
   row_version: string | number;
 }
 
+/**
+ * `deleted_users` keeps a normalised username's SHA-256 (hex), not the name: computed in SQL
+ * so that the statement deleting a user can record it (db/migrations/012-user-lifecycle.ts).
+ */
+const nameDigest = (expression: string) =>
+  `encode(sha256(convert_to(${expression}, 'UTF8')), 'hex')`;
+
+/** What an insert writes, in the order of `values`. */
+const INSERT_COLUMNS = `id, username, email, email_verified, display_name, password_hash, roles,
+  state, signup_expires_at`;
+
 const COLUMNS = `id, username, email, email_verified, display_name, password_hash,
   password_version, password_changed_at, roles, state, created_at, updated_at, row_version`;
 
@@ -39,16 +50,58 @@ export async function selectUserByEmail(db: Queryable, email: string): Promise<U
   return rows[0] ? toUser(rows[0]) : null;
 }
 
-/** Inserts unless the id, the username or the email is taken; true when it inserted. */
-export async function insertUserIfAbsent(db: Queryable, user: NewUser): Promise<boolean> {
+/**
+ * Inserts unless the id, the username or the email is taken; true when it inserted. With
+ * `forgetDeletion` (an operator creating the user on purpose) the same statement takes the
+ * new user's id and username off `deleted_users`.
+ */
+export async function insertUserIfAbsent(
+  db: Queryable,
+  user: NewUser,
+  options: { forgetDeletion?: boolean } = {},
+): Promise<boolean> {
+  const insert = `INSERT INTO users (${INSERT_COLUMNS})
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+     ON CONFLICT DO NOTHING
+     RETURNING id, username`;
   const rows = await db.query<{ id: string }>(
-    `INSERT INTO users (id, username, email, email_verified, display_name, password_hash, roles, state)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+    options.forgetDeletion === true
+      ? `WITH created AS (${insert}),
+           forgotten AS (
+             DELETE FROM deleted_users d USING created c
+             WHERE d.id = c.id OR d.username_sha256 = ${nameDigest('c.username')})
+         SELECT id FROM created`
+      : insert,
+    values(user),
+  );
+  return rows.length === 1;
+}
+
+/**
+ * The USERS_FILE import of one user: inserts unless the id, username or email is taken, or
+ * an operator deleted someone with this id or username (`deleted_users`), in one statement.
+ */
+export async function insertSeedUser(
+  db: Queryable,
+  user: NewUser,
+): Promise<'created' | 'exists' | 'kept_deleted'> {
+  const rows = await db.query<{ id: string }>(
+    `INSERT INTO users (${INSERT_COLUMNS})
+     SELECT $1::text, $2::text, $3::text, $4::boolean, $5::text, $6::text, $7::text[], $8::text,
+       $9::timestamptz
+     WHERE NOT EXISTS (
+       SELECT 1 FROM deleted_users WHERE id = $1 OR username_sha256 = ${nameDigest('$2::text')})
      ON CONFLICT DO NOTHING
      RETURNING id`,
     values(user),
   );
-  return rows.length === 1;
+  if (rows.length === 1) return 'created';
+  const deleted = await db.query<{ id: string }>(
+    `SELECT id FROM deleted_users
+     WHERE id = $1 OR username_sha256 = ${nameDigest('$2::text')} LIMIT 1`,
+    [user.id, user.username],
+  );
+  return deleted.length === 1 ? 'kept_deleted' : 'exists';
 }
 
 /**
@@ -57,8 +110,8 @@ export async function insertUserIfAbsent(db: Queryable, user: NewUser): Promise<
  */
 export async function upsertUser(db: Queryable, user: NewUser): Promise<void> {
   await db.query(
-    `INSERT INTO users (id, username, email, email_verified, display_name, password_hash, roles, state)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+    `INSERT INTO users (${INSERT_COLUMNS})
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
      ON CONFLICT (id) DO UPDATE SET
        username = EXCLUDED.username,
        email = EXCLUDED.email,
@@ -71,6 +124,7 @@ export async function upsertUser(db: Queryable, user: NewUser): Promise<void> {
        password_hash = EXCLUDED.password_hash,
        roles = EXCLUDED.roles,
        state = EXCLUDED.state,
+       signup_expires_at = EXCLUDED.signup_expires_at,
        updated_at = now()`,
     values(user),
   );
@@ -180,10 +234,48 @@ export async function updateProfileFields(
   return exists.length === 0 ? 'not_found' : 'version_mismatch';
 }
 
-/** True when a row was deleted. */
+/**
+ * True when a row was deleted. The same statement remembers the deletion (id and username)
+ * in `deleted_users`, so that the USERS_FILE import never brings the user back.
+ */
 export async function deleteUser(db: Queryable, id: string): Promise<boolean> {
-  const rows = await db.query<{ id: string }>('DELETE FROM users WHERE id = $1 RETURNING id', [id]);
+  const rows = await db.query<{ id: string }>(
+    `WITH gone AS (DELETE FROM users WHERE id = $1 RETURNING id, username)
+     INSERT INTO deleted_users (id, username_sha256)
+     SELECT id, ${nameDigest('username')} FROM gone
+     ON CONFLICT (id) DO UPDATE SET
+       username_sha256 = EXCLUDED.username_sha256, deleted_at = now()
+     RETURNING id`,
+    [id],
+  );
   return rows.length === 1;
+}
+
+/**
+ * Deletes self sign-ups still `pending` at `now` past their `signup_expires_at` (their
+ * verification link is dead too: its row goes with the user), at most `limit` per call so
+ * one call stays short; not remembered as deletions (nobody chose to remove them). Returns
+ * the ids deleted.
+ */
+export async function deleteExpiredSignups(
+  db: Queryable,
+  now: Date,
+  limit: number,
+): Promise<string[]> {
+  const rows = await db.query<{ id: string }>(
+    // A CTE, evaluated once: as an `IN (...)` subquery it may run again per row, and with
+    // FOR UPDATE each run skips the rows this statement deleted, so LIMIT would not bound it.
+    `WITH doomed AS (
+       SELECT id FROM users
+       WHERE state = 'pending' AND signup_expires_at IS NOT NULL AND signup_expires_at <= $1
+       ORDER BY signup_expires_at
+       LIMIT $2
+       FOR UPDATE SKIP LOCKED)
+     DELETE FROM users USING doomed WHERE users.id = doomed.id
+     RETURNING users.id`,
+    [now, limit],
+  );
+  return rows.map((row) => row.id);
 }
 
 function values(user: NewUser): unknown[] {
@@ -196,6 +288,7 @@ function values(user: NewUser): unknown[] {
     user.passwordHash,
     [...user.roles],
     user.state ?? 'active',
+    user.signupExpiresAt ?? null,
   ];
 }
 

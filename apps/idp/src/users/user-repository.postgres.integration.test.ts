@@ -1,6 +1,7 @@
 import { findTestPostgres } from '@latchkey/testing';
 import { afterAll, describe, expect, it } from 'vitest';
 import { serverTestDatabases } from '../test-support/test-database.js';
+import { userDeletionContract } from './user-deletion.contract.js';
 import { userRepositoryContract } from './user-repository.contract.js';
 
 const server = await findTestPostgres();
@@ -9,6 +10,7 @@ afterAll(() => databases.dropAll());
 
 describe.skipIf(!server.available)('the PostgreSQL server', () => {
   userRepositoryContract('PostgreSQL server', () => databases.create());
+  userDeletionContract('PostgreSQL server', () => databases.create());
 });
 
 // Keeps the file from failing as "no tests" when the server half is skipped locally.

@@ -2,6 +2,7 @@ import type { Queryable } from '../db/database.js';
 import { normaliseEmail, normaliseUsername } from './normalise.js';
 import {
   deleteUser,
+  insertSeedUser,
   insertUserIfAbsent,
   selectUserByEmail,
   selectUserById,
@@ -30,6 +31,11 @@ export interface NewUser {
   readonly emailVerified?: boolean;
   /** Default `active`. */
   readonly state?: UserState;
+  /**
+   * A self sign-up's `pending` account only: when its verification link dies. Still pending
+   * then, it counts as absent and is deleted (account-links/expired-signups.ts).
+   */
+  readonly signupExpiresAt?: Date;
 }
 
 /** A person who can log in, as the directory holds them (username and email normalised). */
@@ -69,8 +75,21 @@ export interface UserRepository {
    * (normalised) username or email.
    */
   save(user: NewUser): Promise<void>;
-  /** Creates the user unless its id, username or email is taken; true when created. */
-  createIfAbsent(user: NewUser): Promise<boolean>;
+  /**
+   * Creates the user unless its id, username or email is taken; true when created. With
+   * `forgetDeletion` (an operator creating the user on purpose: `users add`, the admin API,
+   * an invitation) an earlier deletion of that id or username is forgotten, so USERS_FILE
+   * no longer counts it as deleted. Self sign-up never passes it: a stranger must not be
+   * able to undo an operator's deletion of a seed user.
+   */
+  createIfAbsent(user: NewUser, options?: { forgetDeletion?: boolean }): Promise<boolean>;
+  /**
+   * The USERS_FILE import of one user (users/load-users.ts): `created`, `exists` (the id,
+   * username or email is taken) or `kept_deleted` (an operator deleted that id or username:
+   * it stays deleted). Directories that do not remember deletions (the benchmark's Redis
+   * one) leave it out, and the import falls back on `createIfAbsent`.
+   */
+  importSeed?(user: NewUser): Promise<SeedImportOutcome>;
   /**
    * Users in username order, `limit` at a time (1 to 500): pass a page's `next` as `after`
    * for the following one (null after the last). `search` matches part of the username, the
@@ -83,7 +102,10 @@ export interface UserRepository {
   setPasswordHash(id: string, passwordHash: string): Promise<number | null>;
   /** False when there is no such user. */
   setRoles(id: string, roles: readonly string[]): Promise<boolean>;
-  /** False when there was no such user. */
+  /**
+   * False when there was no such user. Remembers the deletion (id and username), so that
+   * USERS_FILE does not bring the user back at the next start (`importSeed`).
+   */
   delete(id: string): Promise<boolean>;
   /**
    * Changes the given fields in one write; with `ifVersion`, only while the user is still at
@@ -95,6 +117,8 @@ export interface UserRepository {
     ifVersion?: number,
   ): Promise<User | 'not_found' | 'version_mismatch'>;
 }
+
+export type SeedImportOutcome = 'created' | 'exists' | 'kept_deleted';
 
 export interface UserListQuery {
   /** The `next` of the previous page; the first page without it. */
@@ -138,7 +162,8 @@ export function createUserRepository(db: Queryable): UserRepository {
       return usable(address) ? selectUserByEmail(db, address) : null;
     },
     save: (user) => upsertUser(db, normalised(user)),
-    createIfAbsent: (user) => insertUserIfAbsent(db, normalised(user)),
+    createIfAbsent: (user, options) => insertUserIfAbsent(db, normalised(user), options),
+    importSeed: (user) => insertSeedUser(db, normalised(user)),
     async list({ after = null, limit = DEFAULT_USER_PAGE, search = null } = {}) {
       if (!Number.isInteger(limit) || limit < 1 || limit > MAX_USER_PAGE) {
         throw new RangeError(`limit must be an integer from 1 to ${MAX_USER_PAGE}`);
