@@ -5,9 +5,9 @@ import type { Migration } from '../migration.js';
  *
  * `deleted_users` remembers whom an operator deleted (admin API, `users delete`), by id and
  * by the SHA-256 (hex) of the normalised username, not the name itself: a deleted person's
- * name (often their email address) is not kept in the clear after they are gone. USERS_FILE is imported at every start and creates whoever is
- * missing, so without this a departed employee removed by an operator came back at the next
- * start, with the file's password. The import skips anyone listed here; an operator creating
+ * name (often their email address) is not kept in the clear after they are gone. USERS_FILE
+ * is imported at every start and creates whoever is missing, so without this a departed
+ * employee removed by an operator came back at the next start, with the file's password. The import skips anyone listed here; an operator creating
  * that user again explicitly takes them off the list.
  *
  * `users.signup_expires_at` is set on a self sign-up's `pending` account only: the moment
