@@ -53,6 +53,7 @@ export const REGISTRATION_FIELDS = [
   'dpop_bound_access_tokens',
   'web_origins',
   'require_pushed_authorization_requests',
+  'first_party',
 ] as const;
 
 export const CLIENT_ID = /^[A-Za-z0-9._-]{1,64}$/;
@@ -162,6 +163,8 @@ export function validateRegistration(
   const requirePar = entry.require_pushed_authorization_requests ?? false;
   if (typeof requirePar !== 'boolean')
     problem('require_pushed_authorization_requests must be true or false');
+  const firstParty = entry.first_party ?? true;
+  if (typeof firstParty !== 'boolean') problem('first_party must be true or false');
 
   if (problems.length > 0) return fail();
   return {
@@ -183,6 +186,7 @@ export function validateRegistration(
       ...(dpopBound === true && { dpopBoundAccessTokens: true }),
       ...(webOrigins.length > 0 && { webOrigins }),
       ...(requirePar === true && { requirePushedAuthorizationRequests: true }),
+      ...(firstParty === false && { firstParty: false }),
     },
     problems: [],
   };

@@ -9,6 +9,7 @@ import { secondFactorsMigration } from './006-second-factors.js';
 import { passkeysMigration } from './007-passkeys.js';
 import { clientsMigration } from './009-clients.js';
 import { userVersionMigration } from './010-user-version.js';
+import { consentMigration } from './011-consent.js';
 
 /**
  * Every migration, in order. Numbered, and never edited once landed: a database that ran one
@@ -25,4 +26,5 @@ export const MIGRATIONS: readonly Migration[] = [
   auditEventsMigration,
   clientsMigration,
   userVersionMigration,
+  consentMigration,
 ];
