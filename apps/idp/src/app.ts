@@ -36,6 +36,8 @@ import {
 } from './login/login-throttle.js';
 import { authorizeRoute, type AuthorizeDeps } from './oauth/authorize/authorize-route.js';
 import { createPendingAuthorizations } from './oauth/authorize/pending-authorization.js';
+import { consentRoute } from './oauth/consent/consent-route.js';
+import { createConsentGrants } from './consent/consent-grants.js';
 import { discoveryRoute } from './oauth/discovery/discovery-route.js';
 import { parRoute } from './oauth/par/par-route.js';
 import { createPushedRequests } from './oauth/par/pushed-requests.js';
@@ -220,6 +222,9 @@ export function createApp(deps: AppDeps): Koa {
     logger,
   });
   const hasPasskeys = async (userId: string) => (await passkeys.repository.count(userId)) > 0;
+  const consents = createConsentGrants(deps.database);
+  // One CSRF cookie service for the login form, the account forms and the consent form.
+  const pageCsrf = csrfCookie({ https });
   const browserFlow: AuthorizeDeps = {
     config,
     store,
@@ -230,6 +235,8 @@ export function createApp(deps: AppDeps): Koa {
     pushed,
     cookie,
     now,
+    consents,
+    csrf: pageCsrf,
     ...(factors && { hasTotp: (userId: string) => factors.hasTotp(userId) }),
     hasPasskeys: deps.hasPasskeys ?? hasPasskeys,
   };
@@ -237,7 +244,6 @@ export function createApp(deps: AppDeps): Koa {
     ...browserFlow,
     passkeyLogin: (authz: string, nowMs: number) =>
       passkeys.startSignIn({ purpose: 'login', authz }, nowMs),
-    csrf: csrfCookie({ https }),
     revoker: deps.revoker,
     throttle: createLoginThrottle(store, deps.loginLimits ?? DEFAULT_LOGIN_LIMITS),
     verifyPassword: deps.verifyPassword ?? verifyPassword,
@@ -264,6 +270,8 @@ export function createApp(deps: AppDeps): Koa {
   router.get('/authorize', language, htmlErrors(logger), clientAddress, limitAuthorize, authorize);
   router.post('/authorize', language, htmlErrors(logger), clientAddress, limitAuthorize, authorize);
   router.get('/login', language, htmlErrors(logger), showLoginRoute(login));
+  // The consent page's answer (oauth/consent/): third-party clients only.
+  router.post('/consent', language, htmlErrors(logger), consentRoute({ ...login, audit }));
   router.post(
     '/login',
     language,

@@ -5,6 +5,7 @@ import { sendHtml } from '../views/html.js';
 import { pageFrame } from '../views/page-frame.js';
 import type { AccountDeps } from './account-deps.js';
 import { accountPage, type SessionRow } from './account-view.js';
+import { appsWithAccess } from './app-access.js';
 import { deviceLabel } from './device-label.js';
 import { pageCsrfToken } from './page-csrf.js';
 import { sessionHandle } from './session-handle.js';
@@ -18,10 +19,14 @@ export const NOTICES = {
   'session-ended': 'account.done.sessionEnded',
   'others-ended': 'account.done.othersEnded',
   'password-changed': 'account.done.passwordChanged',
+  'access-removed': 'account.done.accessRemoved',
 } as const satisfies Record<string, PlainMessageKey>;
 export type Notice = keyof typeof NOTICES;
 
-/** GET /account: profile, sessions and their apps, the way to the password form. */
+/**
+ * GET /account: profile, sessions and their apps, the third-party apps with access, the way
+ * to the password form.
+ */
 export function showAccountRoute(deps: AccountDeps): Middleware {
   return async (ctx) => {
     const state = await signedIn(ctx, deps, '/account');
@@ -41,6 +46,7 @@ export function showAccountRoute(deps: AccountDeps): Middleware {
       typeof done === 'string' && Object.hasOwn(NOTICES, done)
         ? NOTICES[done as Notice]
         : undefined;
+    const apps = await appsWithAccess(deps, user.id);
     const twoFactor = deps.secondFactorStatus ? await deps.secondFactorStatus(user.id) : undefined;
     const frame = pageFrame(ctx, locale, '/account');
     const html = accountPage(frame, {
@@ -53,6 +59,7 @@ export function showAccountRoute(deps: AccountDeps): Middleware {
         createdAt: user.createdAt.getTime(),
       },
       sessions: rows,
+      apps,
       notice,
       ...(twoFactor && { twoFactor }),
     });

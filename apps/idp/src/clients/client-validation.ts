@@ -19,6 +19,7 @@ const DEMO_SECRET_DIGESTS = new Set([
   'qLomw0I+KiqYvUQqZHp+ShqXcnX9jf0eHUw9S5fyBm0=', // shop-demo-secret
   'DSnL4K5jToCd3wQErWzXyLeO/8W6w7l27lgXixKRVOM=', // wiki-demo-secret
   '8wcUAEN14NSdHTas5TmbFWrGEAwiW3eZcmMkIFrNte8=', // reports-demo-secret
+  'Pv6MR2KEhdyCNhL8p/vOcwcNwMWiYED0R4V/XBKnHsk=', // partner-demo-secret
 ]);
 
 export const AUTH_METHODS: readonly TokenEndpointAuthMethod[] = [

@@ -1,6 +1,9 @@
 import type { Context } from 'koa';
 import { RETURN_PATH_PREFIXES, safeReturnPath } from '../http/return-path.js';
-import { issueCodeAndRedirect } from '../oauth/authorize/issue-code.js';
+import {
+  completeAuthorization,
+  type CompleteAuthorizationDeps,
+} from '../oauth/consent/complete-authorization.js';
 import type { PendingAuthorization } from '../oauth/authorize/pending-authorization.js';
 import type { Revoker } from '../sessions/revoker.js';
 import type { SessionCookie } from '../sessions/session-cookie.js';
@@ -11,7 +14,7 @@ import type { AuditTrail } from '../audit/audit-trail.js';
 import { requestFacts } from '../audit/request-facts.js';
 
 /** What the end of a login needs: a subset of LoginDeps. */
-export interface FinishLoginDeps {
+export interface FinishLoginDeps extends Omit<CompleteAuthorizationDeps, 'sessions'> {
   store: Store;
   config: { issuer: string };
   sessions: SessionRepository;
@@ -26,8 +29,8 @@ export interface FinishLoginDeps {
  * The end of every successful login, whatever proved it (a password alone, a password and a
  * second factor, a passkey): the browser's session is created or re-authenticated with how
  * the user authenticated (`amr`, and the `acr` it reaches), its cookie written, the login
- * form's CSRF cookie cleared, then a code is issued to the application or the browser goes
- * back to the IdP page that asked. `taken` must already be taken from the store (single
+ * form's CSRF cookie cleared, then a code is issued to the application (or its consent page
+ * shown, oauth/consent/) or the browser goes back to the IdP page that asked. `taken` must already be taken from the store (single
  * use), and the user checked active by the caller. Answers with a 303 redirect.
  */
 export async function finishLogin(
@@ -58,7 +61,7 @@ export async function finishLogin(
   });
   deps.cookie.write(ctx, session.sid, session.expiresAt);
   deps.csrf.clear(ctx, taken.id);
-  if (taken.request) await issueCodeAndRedirect(ctx, deps, taken.request, session);
+  if (taken.request) await completeAuthorization(ctx, deps, taken.request, session);
   else backToPage(ctx, taken.page.returnTo);
   return session;
 }

@@ -22,11 +22,13 @@ import { redirectError } from './authorization-response.js';
 import { readAuthorizeParams, type AuthorizeParams } from './authorize-params.js';
 import { checkClientAndRedirectUri } from './check-client.js';
 import { requiresFreshLogin } from './check-prompt.js';
-import { issueCodeAndRedirect } from './issue-code.js';
 import type { PendingAuthorization, PendingAuthorizations } from './pending-authorization.js';
 import { checkPushRequired, pushedOrOwnParams } from '../par/pushed-authorize-params.js';
 import type { PushedRequests } from '../par/pushed-requests.js';
 import { validateAuthorizationRequest } from './validate-authorization-request.js';
+import type { ConsentGrants } from '../../consent/consent-grants.js';
+import type { CsrfCookie } from '../../login/csrf-cookie.js';
+import { completeAuthorization } from '../consent/complete-authorization.js';
 
 export interface AuthorizeDeps {
   config: Config;
@@ -39,6 +41,10 @@ export interface AuthorizeDeps {
   pushed: PushedRequests;
   cookie: SessionCookie;
   now: () => number;
+  /** What users allowed third-party clients: the consent page asks for the rest. */
+  consents: ConsentGrants;
+  /** The page CSRF cookie the consent form shares with the account forms. */
+  csrf: CsrfCookie;
   /** Whether the user has a confirmed TOTP (mfa/); without it, no TOTP is asked for. */
   hasTotp?: (userId: string) => Promise<boolean>;
   /** Whether the user has a passkey (the passkeys wing fills it). */
@@ -133,7 +139,7 @@ async function authorize(
     const decision = decideAcr(sessionAcr(live.session), need, factor);
     if (decision === 'satisfied') {
       const touched = await deps.sessions.touch(live.session, nowMs);
-      await issueCodeAndRedirect(ctx, deps, request, touched);
+      await completeAuthorization(ctx, deps, request, touched);
       return;
     }
     // OIDC Core §3.1.2.6: with prompt=none the IdP must not show anything. A second factor

@@ -1,0 +1,65 @@
+import type { RequestFacts } from '../audit/audit-event.js';
+import type { AuditTrail } from '../audit/audit-trail.js';
+import type { ClientRegistry } from '../clients/client.js';
+import type { ConsentGrants } from '../consent/consent-grants.js';
+import type { Store } from '../store/store.js';
+import { revokeUserClientFamilies } from '../tokens/refresh-token.js';
+
+/** One app in "Apps with access": a third-party client the user allowed, and what. */
+export interface AppAccessRow {
+  clientId: string;
+  name: string;
+  scopes: readonly string[];
+  grantedAt: number;
+}
+
+export interface AppAccessDeps {
+  consents: ConsentGrants;
+  clients: ClientRegistry;
+  store: Store;
+  audit: AuditTrail;
+}
+
+/**
+ * The third-party apps the user allowed, by name. A grant whose client is gone or has since
+ * become first-party is not listed: it asks nothing of anyone any more.
+ */
+export async function appsWithAccess(deps: AppAccessDeps, userId: string): Promise<AppAccessRow[]> {
+  const grants = await deps.consents.listForUser(userId);
+  return grants.flatMap((grant) => {
+    const client = deps.clients.find(grant.clientId);
+    if (client?.firstParty !== false) return [];
+    return [
+      {
+        clientId: client.id,
+        name: client.name,
+        scopes: grant.scopes,
+        grantedAt: grant.grantedAt.getTime(),
+      },
+    ];
+  });
+}
+
+/**
+ * "Remove access": the grant goes (the next login to the app asks again) and so do the app's
+ * refresh tokens for this user, so it cannot carry on without asking. The grant goes first: a
+ * failure between the two leaves tokens to end on a second try, never a grant without them.
+ */
+export async function removeAppAccess(
+  deps: AppAccessDeps,
+  about: { userId: string; clientId: string; sid: string; request: RequestFacts },
+): Promise<boolean> {
+  const removed = await deps.consents.revoke(about.userId, about.clientId);
+  const families = await revokeUserClientFamilies(deps.store, about.userId, about.clientId);
+  if (!removed && families === 0) return false;
+  await deps.audit.record({
+    type: 'consent.revoked',
+    actor: { kind: 'user', id: about.userId },
+    subject: about.userId,
+    client: about.clientId,
+    session: about.sid,
+    request: about.request,
+    detail: { refresh_families_ended: families },
+  });
+  return true;
+}
