@@ -36,8 +36,11 @@ import {
 } from './login/login-throttle.js';
 import { authorizeRoute, type AuthorizeDeps } from './oauth/authorize/authorize-route.js';
 import { createPendingAuthorizations } from './oauth/authorize/pending-authorization.js';
-import { consentRoute } from './oauth/consent/consent-route.js';
+import { consentRoute } from './consent/consent-route.js';
 import { createConsentGrants } from './consent/consent-grants.js';
+import { completeAuthorization } from './consent/complete-authorization.js';
+import { appsWithAccess } from './consent/app-access.js';
+import { mountAppAccessRoutes } from './consent/app-access-routes.js';
 import { discoveryRoute } from './oauth/discovery/discovery-route.js';
 import { parRoute } from './oauth/par/par-route.js';
 import { createPushedRequests } from './oauth/par/pushed-requests.js';
@@ -222,21 +225,23 @@ export function createApp(deps: AppDeps): Koa {
     logger,
   });
   const hasPasskeys = async (userId: string) => (await passkeys.repository.count(userId)) > 0;
-  const consents = createConsentGrants(deps.database);
   // One CSRF cookie service for the login form, the account forms and the consent form.
   const pageCsrf = csrfCookie({ https });
+  const pending = createPendingAuthorizations(store);
+  // Third-party clients (first_party: false) ask the user first (consent/).
+  const consents = createConsentGrants(deps.database);
+  const consentFlow = { store, config, sessions, clients, pending, now, consents, csrf: pageCsrf };
   const browserFlow: AuthorizeDeps = {
     config,
     store,
     clients,
     sessions,
     users,
-    pending: createPendingAuthorizations(store),
+    pending,
     pushed,
     cookie,
     now,
-    consents,
-    csrf: pageCsrf,
+    complete: (ctx, request, session) => completeAuthorization(ctx, consentFlow, request, session),
     ...(factors && { hasTotp: (userId: string) => factors.hasTotp(userId) }),
     hasPasskeys: deps.hasPasskeys ?? hasPasskeys,
   };
@@ -244,6 +249,7 @@ export function createApp(deps: AppDeps): Koa {
     ...browserFlow,
     passkeyLogin: (authz: string, nowMs: number) =>
       passkeys.startSignIn({ purpose: 'login', authz }, nowMs),
+    csrf: pageCsrf,
     revoker: deps.revoker,
     throttle: createLoginThrottle(store, deps.loginLimits ?? DEFAULT_LOGIN_LIMITS),
     verifyPassword: deps.verifyPassword ?? verifyPassword,
@@ -271,7 +277,12 @@ export function createApp(deps: AppDeps): Koa {
   router.post('/authorize', language, htmlErrors(logger), clientAddress, limitAuthorize, authorize);
   router.get('/login', language, htmlErrors(logger), showLoginRoute(login));
   // The consent page's answer (oauth/consent/): third-party clients only.
-  router.post('/consent', language, htmlErrors(logger), consentRoute({ ...login, audit }));
+  router.post(
+    '/consent',
+    language,
+    htmlErrors(logger),
+    consentRoute({ ...consentFlow, cookie, users, audit }),
+  );
   router.post(
     '/login',
     language,
@@ -304,9 +315,11 @@ export function createApp(deps: AppDeps): Koa {
     };
     mountAccountLinkRoutes(router, accountLinkDeps, [language, htmlErrors(logger)], clientAddress);
   }
+  const appAccess = { consents, clients, store, audit };
   const accountDeps = {
     ...login,
     accounts: deps.accounts,
+    appsWithAccess: (userId: string) => appsWithAccess(appAccess, userId),
     ...(factors && { secondFactorStatus: (userId: string) => factors.status(userId) }),
   };
   // RFC 8628 §3.3: where the person types the device's code (oauth/device/).
@@ -332,6 +345,11 @@ export function createApp(deps: AppDeps): Koa {
     htmlErrors: htmlErrors(logger),
     clientAddress,
   });
+  mountAppAccessRoutes(
+    router,
+    { ...accountDeps, ...appAccess },
+    { language, htmlErrors: htmlErrors(logger) },
+  );
   if (factors) {
     mountTwoFactorRoutes(
       router,

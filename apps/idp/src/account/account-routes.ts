@@ -4,7 +4,6 @@ import type { AccountDeps } from './account-deps.js';
 import { showAccountRoute } from './overview-route.js';
 import { changePasswordRoute, showPasswordRoute } from './password-routes.js';
 import { signOutOthersRoute, signOutSessionRoute } from './session-routes.js';
-import { removeAppAccessRoute } from './app-access-routes.js';
 
 /** What app.ts puts in front of every page route: the language switch, the HTML errors. */
 export interface PageMiddleware {
@@ -16,8 +15,8 @@ export interface PageMiddleware {
 
 /**
  * The account pages: GET /account (profile, sessions), POST /account/sessions/sign-out and
- * /account/sessions/sign-out-others, POST /account/apps/remove ("Remove access"), GET and
- * POST /account/password. Each answers a readable
+ * /account/sessions/sign-out-others, GET and POST /account/password. ("Remove access" is the
+ * consent wing's: consent/app-access-routes.ts.) Each answers a readable
  * page, a 503 page while Redis or the database is away, never a 500 with internals.
  */
 export function mountAccountRoutes(router: Router, deps: AccountDeps, page: PageMiddleware): void {
@@ -25,7 +24,6 @@ export function mountAccountRoutes(router: Router, deps: AccountDeps, page: Page
   router.get('/account', language, htmlErrors, showAccountRoute(deps));
   router.post('/account/sessions/sign-out', language, htmlErrors, signOutSessionRoute(deps));
   router.post('/account/sessions/sign-out-others', language, htmlErrors, signOutOthersRoute(deps));
-  router.post('/account/apps/remove', language, htmlErrors, removeAppAccessRoute(deps));
   router.get('/account/password', language, htmlErrors, showPasswordRoute(deps));
   router.post('/account/password', language, htmlErrors, clientAddress, changePasswordRoute(deps));
 }

@@ -3,8 +3,8 @@ import type { Translator } from '../i18n/translate.js';
 import { escapeHtml, htmlMessage, page, type PageFrame } from '../views/html.js';
 import { formatTime, isoTime } from './account-format.js';
 import type { DeviceLabel } from './device-label.js';
-import { appsSection } from './apps-view.js';
-import type { AppAccessRow } from './app-access.js';
+import { appsSection, type AppAccessRow } from './apps-view.js';
+import { formFields } from './form-fields.js';
 
 /** One session in the list: never its `sid` (a credential), only a handle that names it. */
 export interface SessionRow {
@@ -38,11 +38,7 @@ export interface AccountPageModel {
   twoFactor?: { totp: boolean };
 }
 
-/** The hidden fields every form of the account pages carries. */
-export function formFields(t: Translator, csrfToken: string): string {
-  return `<input type="hidden" name="csrf" value="${escapeHtml(csrfToken)}">
-<input type="hidden" name="lang" value="${escapeHtml(t.locale)}">`;
-}
+export { formFields };
 
 /** GET /account: profile, sessions, password. Plain HTML forms, no script. */
 export function accountPage(frame: PageFrame, model: AccountPageModel): string {

@@ -1,14 +1,25 @@
 import { escapeHtml, htmlMessage, type PageFrame } from '../views/html.js';
 import { scopeList } from '../views/scope-list.js';
 import { formatTime, isoTime } from './account-format.js';
-import { formFields } from './account-view.js';
-import type { AppAccessRow } from './app-access.js';
+import { formFields } from './form-fields.js';
+
+/** One app in "Apps with access": a third-party client the user allowed, and what. */
+export interface AppAccessRow {
+  clientId: string;
+  name: string;
+  scopes: readonly string[];
+  grantedAt: number;
+}
 
 /**
  * The account page's "Apps with access": each third-party app the user allowed, what it may
  * do (the consent page's sentences), since when, and a "Remove access" form.
  */
-export function appsSection({ t }: PageFrame, apps: readonly AppAccessRow[], csrfToken: string): string {
+export function appsSection(
+  { t }: PageFrame,
+  apps: readonly AppAccessRow[],
+  csrfToken: string,
+): string {
   const items = apps.map((app) => {
     const since = `<time datetime="${isoTime(app.grantedAt)}">${escapeHtml(formatTime(t.locale, app.grantedAt))}</time>`;
     return `<li data-client="${escapeHtml(app.clientId)}">

@@ -5,7 +5,6 @@ import { sendHtml } from '../views/html.js';
 import { pageFrame } from '../views/page-frame.js';
 import type { AccountDeps } from './account-deps.js';
 import { accountPage, type SessionRow } from './account-view.js';
-import { appsWithAccess } from './app-access.js';
 import { deviceLabel } from './device-label.js';
 import { pageCsrfToken } from './page-csrf.js';
 import { sessionHandle } from './session-handle.js';
@@ -46,7 +45,7 @@ export function showAccountRoute(deps: AccountDeps): Middleware {
       typeof done === 'string' && Object.hasOwn(NOTICES, done)
         ? NOTICES[done as Notice]
         : undefined;
-    const apps = await appsWithAccess(deps, user.id);
+    const apps = deps.appsWithAccess ? await deps.appsWithAccess(user.id) : [];
     const twoFactor = deps.secondFactorStatus ? await deps.secondFactorStatus(user.id) : undefined;
     const frame = pageFrame(ctx, locale, '/account');
     const html = accountPage(frame, {

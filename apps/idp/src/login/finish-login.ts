@@ -1,9 +1,6 @@
 import type { Context } from 'koa';
 import { RETURN_PATH_PREFIXES, safeReturnPath } from '../http/return-path.js';
-import {
-  completeAuthorization,
-  type CompleteAuthorizationDeps,
-} from '../oauth/consent/complete-authorization.js';
+import type { AuthorizeDeps } from '../oauth/authorize/authorize-route.js';
 import type { PendingAuthorization } from '../oauth/authorize/pending-authorization.js';
 import type { Revoker } from '../sessions/revoker.js';
 import type { SessionCookie } from '../sessions/session-cookie.js';
@@ -14,7 +11,7 @@ import type { AuditTrail } from '../audit/audit-trail.js';
 import { requestFacts } from '../audit/request-facts.js';
 
 /** What the end of a login needs: a subset of LoginDeps. */
-export interface FinishLoginDeps extends Omit<CompleteAuthorizationDeps, 'sessions'> {
+export interface FinishLoginDeps {
   store: Store;
   config: { issuer: string };
   sessions: SessionRepository;
@@ -23,6 +20,8 @@ export interface FinishLoginDeps extends Omit<CompleteAuthorizationDeps, 'sessio
   revoker: Pick<Revoker, 'revokeSession'>;
   now: () => number;
   audit: AuditTrail;
+  /** The code, or the consent page (AuthorizeDeps['complete']). */
+  complete: AuthorizeDeps['complete'];
 }
 
 /**
@@ -30,7 +29,7 @@ export interface FinishLoginDeps extends Omit<CompleteAuthorizationDeps, 'sessio
  * second factor, a passkey): the browser's session is created or re-authenticated with how
  * the user authenticated (`amr`, and the `acr` it reaches), its cookie written, the login
  * form's CSRF cookie cleared, then a code is issued to the application (or its consent page
- * shown, oauth/consent/) or the browser goes back to the IdP page that asked. `taken` must already be taken from the store (single
+ * shown, consent/) or the browser goes back to the IdP page that asked. `taken` must already be taken from the store (single
  * use), and the user checked active by the caller. Answers with a 303 redirect.
  */
 export async function finishLogin(
@@ -61,7 +60,7 @@ export async function finishLogin(
   });
   deps.cookie.write(ctx, session.sid, session.expiresAt);
   deps.csrf.clear(ctx, taken.id);
-  if (taken.request) await completeAuthorization(ctx, deps, taken.request, session);
+  if (taken.request) await deps.complete(ctx, taken.request, session);
   else backToPage(ctx, taken.page.returnTo);
   return session;
 }

@@ -1,5 +1,5 @@
 import { accountPage } from '../account/account-view.js';
-import { consentPage, consentRefusedPage } from '../oauth/consent/consent-page.js';
+import { consentPage, consentRefusedPage } from '../consent/consent-page.js';
 import type { PageFrame } from '../views/html.js';
 
 /** The data the consent pages show besides their sentences (pages-i18n.test.ts). */

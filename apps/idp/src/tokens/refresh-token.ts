@@ -156,9 +156,7 @@ export async function revokeUserClientFamilies(
   const index = storeKeys.userClientFamilies(sub, clientId);
   const families = [...(await store.setMembers(index)).keys()];
   // One key per call: the families and the index need not share a hash slot.
-  const ended = await Promise.all(
-    families.map((id) => store.delete(storeKeys.refreshFamily(id))),
-  );
+  const ended = await Promise.all(families.map((id) => store.delete(storeKeys.refreshFamily(id))));
   // Only the members read: a family a redemption adds meanwhile stays findable.
   if (families.length > 0) await store.removeFromSet(index, ...families);
   return ended.reduce((sum, count) => sum + count, 0);
@@ -171,7 +169,11 @@ function indexFamily(
   familyId: string,
   expiresAt: number,
 ): Promise<void> {
-  return store.addToSet(storeKeys.userClientFamilies(grant.sub, grant.clientId), familyId, expiresAt);
+  return store.addToSet(
+    storeKeys.userClientFamilies(grant.sub, grant.clientId),
+    familyId,
+    expiresAt,
+  );
 }
 
 function pickGrant(grant: RefreshGrant): RefreshGrant {

@@ -75,7 +75,7 @@ const metadata = {
     type: 'boolean',
     default: true,
     description:
-      'The operator\'s own application: never shows a consent page. false: a third party; the user is asked to allow the scopes it requests, once per new scope.',
+      "The operator's own application: never shows a consent page. false: a third party; the user is asked to allow the scopes it requests, once per new scope.",
   },
 };
 

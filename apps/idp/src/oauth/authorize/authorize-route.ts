@@ -26,9 +26,6 @@ import type { PendingAuthorization, PendingAuthorizations } from './pending-auth
 import { checkPushRequired, pushedOrOwnParams } from '../par/pushed-authorize-params.js';
 import type { PushedRequests } from '../par/pushed-requests.js';
 import { validateAuthorizationRequest } from './validate-authorization-request.js';
-import type { ConsentGrants } from '../../consent/consent-grants.js';
-import type { CsrfCookie } from '../../login/csrf-cookie.js';
-import { completeAuthorization } from '../consent/complete-authorization.js';
 
 export interface AuthorizeDeps {
   config: Config;
@@ -41,10 +38,12 @@ export interface AuthorizeDeps {
   pushed: PushedRequests;
   cookie: SessionCookie;
   now: () => number;
-  /** What users allowed third-party clients: the consent page asks for the rest. */
-  consents: ConsentGrants;
-  /** The page CSRF cookie the consent form shares with the account forms. */
-  csrf: CsrfCookie;
+  /**
+   * The end of an authorization once the user is known and authenticated enough, here and
+   * after a login: the code (issue-code.ts), or for a third-party client the consent page
+   * (consent/complete-authorization.ts, which app.ts puts here).
+   */
+  complete: (ctx: Context, request: AuthorizationRequest, session: Session) => Promise<void>;
   /** Whether the user has a confirmed TOTP (mfa/); without it, no TOTP is asked for. */
   hasTotp?: (userId: string) => Promise<boolean>;
   /** Whether the user has a passkey (the passkeys wing fills it). */
@@ -139,7 +138,7 @@ async function authorize(
     const decision = decideAcr(sessionAcr(live.session), need, factor);
     if (decision === 'satisfied') {
       const touched = await deps.sessions.touch(live.session, nowMs);
-      await completeAuthorization(ctx, deps, request, touched);
+      await deps.complete(ctx, request, touched);
       return;
     }
     // OIDC Core §3.1.2.6: with prompt=none the IdP must not show anything. A second factor

@@ -1,21 +1,21 @@
 import type { Context } from 'koa';
-import { pageCsrfToken } from '../../account/page-csrf.js';
-import type { ClientRegistry } from '../../clients/client.js';
-import type { Config } from '../../config/config.js';
-import { grantCovers, type ConsentGrants } from '../../consent/consent-grants.js';
-import { requestLocale } from '../../i18n/language-cookie.js';
-import type { CsrfCookie } from '../../login/csrf-cookie.js';
-import type { Session, SessionRepository } from '../../sessions/session.js';
-import type { Store } from '../../store/store.js';
-import { sendHtml } from '../../views/html.js';
-import { pageFrame } from '../../views/page-frame.js';
-import { ConsentRequiredError } from '../authorize/authorization-errors.js';
-import type { AuthorizationRequest } from '../authorize/authorization-request.js';
-import { redirectError } from '../authorize/authorization-response.js';
-import { mayRequestScopes } from '../authorize/check-scope.js';
-import { issueCodeAndRedirect } from '../authorize/issue-code.js';
-import type { PendingAuthorizations } from '../authorize/pending-authorization.js';
-import { InvalidScopeError } from '../oauth-errors.js';
+import { pageCsrfToken } from '../account/page-csrf.js';
+import type { ClientRegistry } from '../clients/client.js';
+import type { Config } from '../config/config.js';
+import { grantCovers, type ConsentGrants } from './consent-grants.js';
+import { requestLocale } from '../i18n/language-cookie.js';
+import type { CsrfCookie } from '../login/csrf-cookie.js';
+import type { Session, SessionRepository } from '../sessions/session.js';
+import type { Store } from '../store/store.js';
+import { sendHtml } from '../views/html.js';
+import { pageFrame } from '../views/page-frame.js';
+import { ConsentRequiredError } from '../oauth/authorize/authorization-errors.js';
+import type { AuthorizationRequest } from '../oauth/authorize/authorization-request.js';
+import { redirectError } from '../oauth/authorize/authorization-response.js';
+import { mayRequestScopes } from '../oauth/authorize/check-scope.js';
+import { issueCodeAndRedirect } from '../oauth/authorize/issue-code.js';
+import type { PendingAuthorizations } from '../oauth/authorize/pending-authorization.js';
+import { InvalidScopeError } from '../oauth/oauth-errors.js';
 import { consentPage } from './consent-page.js';
 
 /** What the end of an authorization needs, from /authorize (single sign-on) or a login. */

@@ -1,17 +1,10 @@
+import type { AppAccessRow } from '../account/apps-view.js';
 import type { RequestFacts } from '../audit/audit-event.js';
 import type { AuditTrail } from '../audit/audit-trail.js';
 import type { ClientRegistry } from '../clients/client.js';
-import type { ConsentGrants } from '../consent/consent-grants.js';
+import type { ConsentGrants } from './consent-grants.js';
 import type { Store } from '../store/store.js';
 import { revokeUserClientFamilies } from '../tokens/refresh-token.js';
-
-/** One app in "Apps with access": a third-party client the user allowed, and what. */
-export interface AppAccessRow {
-  clientId: string;
-  name: string;
-  scopes: readonly string[];
-  grantedAt: number;
-}
 
 export interface AppAccessDeps {
   consents: ConsentGrants;

@@ -1,22 +1,22 @@
 import { timingSafeEqual } from 'node:crypto';
 import type { Middleware } from 'koa';
-import { pageCsrfValid } from '../../account/page-csrf.js';
-import type { AuditTrail } from '../../audit/audit-trail.js';
-import { requestFacts } from '../../audit/request-facts.js';
-import { isForeignOrigin } from '../../http/same-origin.js';
-import { requestLocale } from '../../i18n/language-cookie.js';
-import { browserSession } from '../../login/page-login.js';
-import type { SessionCookie } from '../../sessions/session-cookie.js';
-import type { SessionRepository } from '../../sessions/session.js';
-import type { UserRepository } from '../../users/user.js';
-import { sendHtml } from '../../views/html.js';
-import { pageFrame } from '../../views/page-frame.js';
-import { AccessDeniedError } from '../authorize/authorization-errors.js';
-import { redirectError } from '../authorize/authorization-response.js';
-import { mayRequestScopes } from '../authorize/check-scope.js';
-import { issueCodeAndRedirect } from '../authorize/issue-code.js';
-import { readForm } from '../form-body.js';
-import { InvalidScopeError } from '../oauth-errors.js';
+import { pageCsrfValid } from '../account/page-csrf.js';
+import type { AuditTrail } from '../audit/audit-trail.js';
+import { requestFacts } from '../audit/request-facts.js';
+import { isForeignOrigin } from '../http/same-origin.js';
+import { requestLocale } from '../i18n/language-cookie.js';
+import { browserSession } from '../login/page-login.js';
+import type { SessionCookie } from '../sessions/session-cookie.js';
+import type { SessionRepository } from '../sessions/session.js';
+import type { UserRepository } from '../users/user.js';
+import { sendHtml } from '../views/html.js';
+import { pageFrame } from '../views/page-frame.js';
+import { AccessDeniedError } from '../oauth/authorize/authorization-errors.js';
+import { redirectError } from '../oauth/authorize/authorization-response.js';
+import { mayRequestScopes } from '../oauth/authorize/check-scope.js';
+import { issueCodeAndRedirect } from '../oauth/authorize/issue-code.js';
+import { readForm } from '../oauth/form-body.js';
+import { InvalidScopeError } from '../oauth/oauth-errors.js';
 import type { CompleteAuthorizationDeps } from './complete-authorization.js';
 import { consentRefusedPage } from './consent-page.js';
 
@@ -90,4 +90,3 @@ function sameSid(presented: string, expected: string): boolean {
   const b = Buffer.from(expected);
   return a.length === b.length && timingSafeEqual(a, b);
 }
-

@@ -1,6 +1,6 @@
-import { escapeHtml, htmlMessage, page, type PageFrame } from '../../views/html.js';
-import { messagePage } from '../../views/message-page.js';
-import { scopeList } from '../../views/scope-list.js';
+import { escapeHtml, htmlMessage, page, type PageFrame } from '../views/html.js';
+import { messagePage } from '../views/message-page.js';
+import { scopeList } from '../views/scope-list.js';
 
 export interface ConsentPageModel {
   /** The pending authorization the answer completes (its id, not a credential). */
