@@ -74,5 +74,6 @@ export async function completeAuthorization(
     username: session.username,
     scope: request.scope,
   });
-  sendHtml(ctx, 200, html, { hasForm: true });
+  // CSP form-action covers the redirect that answers the form: the client's origin too.
+  sendHtml(ctx, 200, html, { hasForm: true, formTargets: [new URL(request.redirectUri).origin] });
 }
