@@ -39,7 +39,7 @@ import { createPendingAuthorizations } from './oauth/authorize/pending-authoriza
 import { consentRoute } from './consent/consent-route.js';
 import { createConsentGrants } from './consent/consent-grants.js';
 import { completeAuthorization } from './consent/complete-authorization.js';
-import { appsWithAccess } from './consent/app-access.js';
+import { appsWithAccess, recordConsent } from './consent/app-access.js';
 import { mountAppAccessRoutes } from './consent/app-access-routes.js';
 import { discoveryRoute } from './oauth/discovery/discovery-route.js';
 import { parRoute } from './oauth/par/par-route.js';
@@ -331,6 +331,8 @@ export function createApp(deps: AppDeps): Koa {
     audit,
     mfaRequiredRoles: config.mfaRequiredRoles,
     formCsrf: createFormCsrf({ issuer: config.issuer, https }),
+    rememberConsent: (userId: string, clientId: string, scope: readonly string[]) =>
+      recordConsent(appAccess, { userId, clientId, scope, via: 'device' }),
   };
   router.get('/device', language, htmlErrors(logger), clientAddress, showDeviceRoute(devicePages));
   router.post(

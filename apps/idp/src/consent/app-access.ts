@@ -34,6 +34,33 @@ export async function appsWithAccess(deps: AppAccessDeps, userId: string): Promi
 }
 
 /**
+ * Remembers that the user allowed the client `scope` (added to what they allowed before), and
+ * records it: from the consent page, or from the device confirmation (which is one too).
+ */
+export async function recordConsent(
+  deps: Pick<AppAccessDeps, 'consents' | 'audit'>,
+  about: {
+    userId: string;
+    clientId: string;
+    scope: readonly string[];
+    via: 'consent_page' | 'device';
+    sid?: string;
+    request?: RequestFacts;
+  },
+): Promise<void> {
+  const grant = await deps.consents.grant(about.userId, about.clientId, about.scope);
+  await deps.audit.record({
+    type: 'consent.granted',
+    actor: { kind: 'user', id: about.userId },
+    subject: about.userId,
+    client: about.clientId,
+    ...(about.sid !== undefined && { session: about.sid }),
+    ...(about.request !== undefined && { request: about.request }),
+    detail: { scope: about.scope.join(' '), granted: grant.scopes.join(' '), via: about.via },
+  });
+}
+
+/**
  * "Remove access": the grant goes (the next login to the app asks again) and so do the app's
  * refresh tokens for this user, so it cannot carry on without asking. The grant goes first: a
  * failure between the two leaves tokens to end on a second try, never a grant without them.

@@ -1,13 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createConsentGrants, type ConsentGrants } from './consent-grants.js';
 import { createTestUser, fieldValue } from '../test-support/account-flows.js';
+import { decideDevice } from '../test-support/device-approval.js';
 import {
   authorizeUrl,
   createBrowser,
   loginFormFields,
   type Browser,
 } from '../test-support/browser.js';
-import { ISSUER, redeem, refresh, SHOP } from '../test-support/grants.js';
+import { ISSUER, post, redeem, refresh, SHOP } from '../test-support/grants.js';
 import { basicAuth, startTestIdp, type TestIdp } from '../test-support/test-idp.js';
 
 /** The demo's third-party client (apps/idp/demo/clients.json). */
@@ -440,5 +441,34 @@ describe('Remove access (the account page)', () => {
       expect(answered.status).toBe(303);
     }
     expect(await grants.find(person.id, 'partner')).not.toBeNull();
+  });
+});
+
+describe('the device confirmation is a consent too', () => {
+  it("allowing a third-party device remembers its scopes: the same user's browser login is not asked again", async () => {
+    const by = { actor: { kind: 'operator' as const, id: 'consent-test' } };
+    const { client } = await idp.clientService.register(
+      {
+        client_name: 'Partner TV',
+        first_party: false,
+        token_endpoint_auth_method: 'none',
+        grant_types: ['urn:ietf:params:oauth:grant-type:device_code', 'authorization_code'],
+        redirect_uris: [PARTNER.redirectUri],
+        resources: ['http://wiki.localhost:3002/api'],
+      },
+      by,
+    );
+    const started = await post(idp, '/device_authorization', {
+      client_id: client.id,
+      scope: 'openid profile',
+    });
+    expect(started.status).toBe(200);
+    const browser = createBrowser();
+    await decideDevice(browser, idp.url, started.json.verification_uri_complete as string, 'allow');
+    const alice = (await idp.users.findByUsername('alice'))!;
+    expect((await grants.find(alice.id, client.id))?.scopes).toEqual(['openid', 'profile']);
+    const tv = { ...PARTNER, id: client.id, clientId: client.id };
+    const later = await authorize(browser, { ...alice, password: '' } as Person, { client: tv });
+    expectCode(later.response, later.state);
   });
 });

@@ -19,6 +19,7 @@ import { readForm } from '../oauth/form-body.js';
 import { InvalidScopeError } from '../oauth/oauth-errors.js';
 import type { CompleteAuthorizationDeps } from './complete-authorization.js';
 import { consentRefusedPage } from './consent-page.js';
+import { recordConsent } from './app-access.js';
 
 export interface ConsentRouteDeps extends CompleteAuthorizationDeps {
   sessions: SessionRepository;
@@ -71,15 +72,13 @@ export function consentRoute(deps: ConsentRouteDeps): Middleware {
     if (!mayRequestScopes(client, request.scope)) {
       return back(new InvalidScopeError('the client may no longer request this scope'));
     }
-    const grant = await deps.consents.grant(user.id, client.id, request.scope);
-    await deps.audit.record({
-      type: 'consent.granted',
-      actor: { kind: 'user', id: user.id },
-      subject: user.id,
-      client: client.id,
-      session: session.sid,
+    await recordConsent(deps, {
+      userId: user.id,
+      clientId: client.id,
+      scope: request.scope,
+      via: 'consent_page',
+      sid: session.sid,
       request: requestFacts(ctx),
-      detail: { scope: request.scope.join(' '), granted: grant.scopes.join(' ') },
     });
     await issueCodeAndRedirect(ctx, deps, request, session);
   };
