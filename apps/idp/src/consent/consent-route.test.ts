@@ -468,7 +468,7 @@ describe('the device confirmation is a consent too', () => {
     const alice = (await idp.users.findByUsername('alice'))!;
     expect((await grants.find(alice.id, client.id))?.scopes).toEqual(['openid', 'profile']);
     const tv = { ...PARTNER, id: client.id, clientId: client.id };
-    const later = await authorize(browser, { ...alice, password: '' } as Person, { client: tv });
+    const later = await authorize(browser, { ...alice, password: '' }, { client: tv });
     expectCode(later.response, later.state);
   });
 });
