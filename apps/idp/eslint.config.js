@@ -153,6 +153,9 @@ const LAYERS = {
     'keys',
     'sessions',
     'account-links',
+    // Its consents resource reaches the consent wing's service (and its row type).
+    'consent',
+    'account',
   ],
   app: ['*'],
   idp: ['*'],

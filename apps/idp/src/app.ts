@@ -39,7 +39,7 @@ import { createPendingAuthorizations } from './oauth/authorize/pending-authoriza
 import { consentRoute } from './consent/consent-route.js';
 import { createConsentGrants } from './consent/consent-grants.js';
 import { completeAuthorization } from './consent/complete-authorization.js';
-import { appsWithAccess, recordConsent } from './consent/app-access.js';
+import { appsWithAccess, consentAdmin, recordConsent } from './consent/app-access.js';
 import { mountAppAccessRoutes } from './consent/app-access-routes.js';
 import { discoveryRoute } from './oauth/discovery/discovery-route.js';
 import { parRoute } from './oauth/par/par-route.js';
@@ -436,6 +436,7 @@ export function createApp(deps: AppDeps): Koa {
           links,
           clients,
           clientService,
+          consents: consentAdmin(appAccess),
           cursors: createCursors(config.keyEncryptionKey),
         },
         jwksUri === undefined ? {} : { jwksUri },

@@ -1,5 +1,5 @@
 import type { AppAccessRow } from '../account/apps-view.js';
-import type { RequestFacts } from '../audit/audit-event.js';
+import type { AuditActor, RequestFacts } from '../audit/audit-event.js';
 import type { AuditTrail } from '../audit/audit-trail.js';
 import type { ClientRegistry } from '../clients/client.js';
 import type { ConsentGrants } from './consent-grants.js';
@@ -67,19 +67,50 @@ export async function recordConsent(
  */
 export async function removeAppAccess(
   deps: AppAccessDeps,
-  about: { userId: string; clientId: string; sid: string; request: RequestFacts },
+  about: {
+    userId: string;
+    clientId: string;
+    /** Who removed it: the user (default) from the account page, or an operator. */
+    actor?: AuditActor;
+    sid?: string;
+    request?: RequestFacts;
+  },
 ): Promise<boolean> {
   const removed = await deps.consents.revoke(about.userId, about.clientId);
   const families = await revokeUserClientFamilies(deps.store, about.userId, about.clientId);
   if (!removed && families === 0) return false;
   await deps.audit.record({
     type: 'consent.revoked',
-    actor: { kind: 'user', id: about.userId },
+    actor: about.actor ?? { kind: 'user', id: about.userId },
     subject: about.userId,
     client: about.clientId,
-    session: about.sid,
-    request: about.request,
+    ...(about.sid !== undefined && { session: about.sid }),
+    ...(about.request !== undefined && { request: about.request }),
     detail: { refresh_families_ended: families },
   });
   return true;
+}
+
+/** What the admin API reaches the consents through (admin/consents/). */
+export interface ConsentAdmin {
+  list(userId: string): Promise<readonly AppAccessRow[]>;
+  /** False when the user had no grant (nor refresh tokens) for the client. */
+  remove(
+    userId: string,
+    clientId: string,
+    by: { actor: AuditActor; request?: RequestFacts },
+  ): Promise<boolean>;
+}
+
+export function consentAdmin(deps: AppAccessDeps): ConsentAdmin {
+  return {
+    list: (userId) => appsWithAccess(deps, userId),
+    remove: (userId, clientId, by) =>
+      removeAppAccess(deps, {
+        userId,
+        clientId,
+        actor: by.actor,
+        ...(by.request !== undefined && { request: by.request }),
+      }),
+  };
 }
