@@ -126,16 +126,17 @@ export async function rotateRefreshToken(
     generation: record.generation + 1,
     expiresAt,
   };
+  // Indexed before the compare-and-set, never after: once the token has rotated, nothing may
+  // fail before the client hears of it (its retry would be reuse, and end the session). A
+  // lost race leaves only a later expiry on an index entry, which nothing relies on.
+  await indexFamily(store, record, presented.familyId, expiresAt);
   const won = await store.compareAndSet(
     storeKeys.refreshFamily(presented.familyId),
     presented.raw,
     JSON.stringify(next),
     { ttlMs: expiresAt - now },
   );
-  if (!won) return null;
-  // The family lives on past its first expiry: so does its entry in the index.
-  await indexFamily(store, record, presented.familyId, expiresAt);
-  return `${presented.familyId}.${secret}`;
+  return won ? `${presented.familyId}.${secret}` : null;
 }
 
 /** Ends the family: none of its tokens, current or old, will be accepted again. */
