@@ -54,6 +54,24 @@ const LAYERS = {
     'oauth',
   ],
   'fast-paths': ['logger', 'http', 'keys', 'oauth'],
+  // Consent for third-party clients: the end of an authorization (oauth/authorize gets it
+  // injected), the grants in the database, the account page's "Remove access".
+  consent: [
+    'audit',
+    'config',
+    'db',
+    'store',
+    'http',
+    'views',
+    'i18n',
+    'clients',
+    'users',
+    'tokens',
+    'sessions',
+    'login',
+    'account',
+    'oauth',
+  ],
   // RFC 8628's /device pages: the account pages' sign-in and CSRF, the protocol in oauth/device.
   device: [
     'audit',
@@ -135,6 +153,9 @@ const LAYERS = {
     'keys',
     'sessions',
     'account-links',
+    // Its consents resource reaches the consent wing's service (and its row type).
+    'consent',
+    'account',
   ],
   app: ['*'],
   idp: ['*'],

@@ -16,13 +16,21 @@ export const SHOP_API_MACHINE = { id: 'e2e-shop-api', secret: 'e2e-shop-api-secr
  */
 export function writeClientsFile(
   dir: string,
-  urls: { idp: string; shop: string; wiki: string; console: string; spa?: string },
+  urls: {
+    idp: string;
+    shop: string;
+    wiki: string;
+    console: string;
+    spa?: string;
+    partner?: string;
+  },
 ): string {
   const moved = readFileSync(DEMO_CLIENTS, 'utf8')
     .replaceAll('http://shop.localhost:3001', urls.shop)
     .replaceAll('http://wiki.localhost:3002', urls.wiki)
     .replaceAll('http://console.localhost:3003', urls.console)
     .replaceAll('http://spa.localhost:3010', urls.spa ?? 'http://spa.localhost:3010')
+    .replaceAll('http://partner.localhost:3020', urls.partner ?? 'http://partner.localhost:3020')
     .replaceAll('http://idp.localhost:4000', urls.idp);
   const clients = JSON.parse(moved) as object[];
   clients.push({

@@ -60,6 +60,8 @@ export interface DemoStackOptions {
   console?: boolean;
   /** Where the example SPA (examples/spa) will be: its demo client is moved there. */
   spaUrl?: string;
+  /** Where the third-party demo client (`partner`) will be: its redirect URIs move there. */
+  partnerUrl?: string;
 }
 
 /**
@@ -112,6 +114,7 @@ async function startDemoStackOnce(options: DemoStackOptions): Promise<DemoStack>
     CLIENTS_FILE: writeClientsFile(dir, {
       ...urls,
       ...(options.spaUrl !== undefined && { spa: options.spaUrl }),
+      ...(options.partnerUrl !== undefined && { partner: options.partnerUrl }),
     }),
     USERS_FILE: DEMO_USERS,
     // Back-channel logout tokens go to the demo apps on loopback, and nowhere else.

@@ -37,6 +37,11 @@ import {
 } from './login/login-throttle.js';
 import { authorizeRoute, type AuthorizeDeps } from './oauth/authorize/authorize-route.js';
 import { createPendingAuthorizations } from './oauth/authorize/pending-authorization.js';
+import { consentRoute } from './consent/consent-route.js';
+import { createConsentGrants } from './consent/consent-grants.js';
+import { completeAuthorization } from './consent/complete-authorization.js';
+import { appsWithAccess, consentAdmin, recordConsent } from './consent/app-access.js';
+import { mountAppAccessRoutes } from './consent/app-access-routes.js';
 import { discoveryRoute } from './oauth/discovery/discovery-route.js';
 import { createDpopCheck } from './oauth/dpop/dpop-check.js';
 import { parRoute } from './oauth/par/par-route.js';
@@ -223,16 +228,23 @@ export function createApp(deps: AppDeps): Koa {
     logger,
   });
   const hasPasskeys = async (userId: string) => (await passkeys.repository.count(userId)) > 0;
+  // One CSRF cookie service for the login form, the account forms and the consent form.
+  const pageCsrf = csrfCookie({ https });
+  const pending = createPendingAuthorizations(store);
+  // Third-party clients (first_party: false) ask the user first (consent/).
+  const consents = createConsentGrants(deps.database);
+  const consentFlow = { store, config, sessions, clients, pending, now, consents, csrf: pageCsrf };
   const browserFlow: AuthorizeDeps = {
     config,
     store,
     clients,
     sessions,
     users,
-    pending: createPendingAuthorizations(store),
+    pending,
     pushed,
     cookie,
     now,
+    complete: (ctx, request, session) => completeAuthorization(ctx, consentFlow, request, session),
     ...(factors && { hasTotp: (userId: string) => factors.hasTotp(userId) }),
     hasPasskeys: deps.hasPasskeys ?? hasPasskeys,
   };
@@ -240,7 +252,7 @@ export function createApp(deps: AppDeps): Koa {
     ...browserFlow,
     passkeyLogin: (authz: string, nowMs: number) =>
       passkeys.startSignIn({ purpose: 'login', authz }, nowMs),
-    csrf: csrfCookie({ https }),
+    csrf: pageCsrf,
     revoker: deps.revoker,
     throttle: createLoginThrottle(store, deps.loginLimits ?? DEFAULT_LOGIN_LIMITS),
     verifyPassword: deps.verifyPassword ?? verifyPassword,
@@ -267,6 +279,13 @@ export function createApp(deps: AppDeps): Koa {
   router.get('/authorize', language, htmlErrors(logger), clientAddress, limitAuthorize, authorize);
   router.post('/authorize', language, htmlErrors(logger), clientAddress, limitAuthorize, authorize);
   router.get('/login', language, htmlErrors(logger), showLoginRoute(login));
+  // The consent page's answer (oauth/consent/): third-party clients only.
+  router.post(
+    '/consent',
+    language,
+    htmlErrors(logger),
+    consentRoute({ ...consentFlow, cookie, users, audit }),
+  );
   router.post(
     '/login',
     language,
@@ -300,9 +319,11 @@ export function createApp(deps: AppDeps): Koa {
     };
     mountAccountLinkRoutes(router, accountLinkDeps, [language, htmlErrors(logger)], clientAddress);
   }
+  const appAccess = { consents, clients, store, audit };
   const accountDeps = {
     ...login,
     accounts: deps.accounts,
+    appsWithAccess: (userId: string) => appsWithAccess(appAccess, userId),
     ...(factors && { secondFactorStatus: (userId: string) => factors.status(userId) }),
   };
   // RFC 8628 §3.3: where the person types the device's code (oauth/device/).
@@ -314,6 +335,8 @@ export function createApp(deps: AppDeps): Koa {
     audit,
     mfaRequiredRoles: config.mfaRequiredRoles,
     formCsrf: createFormCsrf({ issuer: config.issuer, https }),
+    rememberConsent: (userId: string, clientId: string, scope: readonly string[]) =>
+      recordConsent(appAccess, { userId, clientId, scope, via: 'device' }),
   };
   router.get('/device', language, htmlErrors(logger), clientAddress, showDeviceRoute(devicePages));
   router.post(
@@ -328,6 +351,11 @@ export function createApp(deps: AppDeps): Koa {
     htmlErrors: htmlErrors(logger),
     clientAddress,
   });
+  mountAppAccessRoutes(
+    router,
+    { ...accountDeps, ...appAccess },
+    { language, htmlErrors: htmlErrors(logger) },
+  );
   if (factors) {
     mountTwoFactorRoutes(
       router,
@@ -413,6 +441,7 @@ export function createApp(deps: AppDeps): Koa {
           links,
           clients,
           clientService,
+          consents: consentAdmin(appAccess),
           cursors: createCursors(config.keyEncryptionKey),
           limitCaller: async (caller) => {
             if (!limits.adminPerCaller) return null;

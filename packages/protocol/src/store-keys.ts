@@ -52,6 +52,12 @@ export const storeKeys = {
   userCode: (code: string) => `${STORE_PREFIX}:user-code:${code}`,
   /** A refresh-token family (one per code redemption), by family id. */
   refreshFamily: (id: string) => `${STORE_PREFIX}:refresh:${id}`,
+  /**
+   * Expiring set of the refresh-token family ids one user holds for one client, each kept
+   * until its family expires: removing an app's access (the account page) ends them all.
+   */
+  userClientFamilies: (sub: string, clientId: string) =>
+    `${STORE_PREFIX}:user-client-refresh:${sub}:${clientId}`,
   /** A WebAuthn challenge (passkeys), single use, by the SHA-256 digest of its handle. */
   webauthnChallenge: (digest: string) => `${STORE_PREFIX}:webauthn:${digest}`,
   /**

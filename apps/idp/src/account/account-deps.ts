@@ -1,5 +1,6 @@
 import type { ClientRegistry } from '../clients/client.js';
 import type { Config } from '../config/config.js';
+import type { AppAccessRow } from './apps-view.js';
 import type { CsrfCookie } from '../login/csrf-cookie.js';
 import type { LoginThrottle } from '../login/login-throttle.js';
 import type { PageLoginDeps } from '../login/page-login.js';
@@ -20,6 +21,8 @@ export interface AccountDeps extends PageLoginDeps {
   verifyPassword: VerifyPassword;
   /** The one service every door changes an account through; here, `setPassword`. */
   accounts: Pick<AccountLifecycle, 'setPassword'>;
+  /** The third-party apps the user allowed (consent/): the overview's "Apps with access". */
+  appsWithAccess?: (userId: string) => Promise<readonly AppAccessRow[]>;
   /** The user's second factors (mfa/), for the overview's section; absent: not shown. */
   secondFactorStatus?: (userId: string) => Promise<{ totp: boolean }>;
 }

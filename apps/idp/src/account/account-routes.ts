@@ -15,7 +15,8 @@ export interface PageMiddleware {
 
 /**
  * The account pages: GET /account (profile, sessions), POST /account/sessions/sign-out and
- * /account/sessions/sign-out-others, GET and POST /account/password. Each answers a readable
+ * /account/sessions/sign-out-others, GET and POST /account/password. ("Remove access" is the
+ * consent wing's: consent/app-access-routes.ts.) Each answers a readable
  * page, a 503 page while Redis or the database is away, never a 500 with internals.
  */
 export function mountAccountRoutes(router: Router, deps: AccountDeps, page: PageMiddleware): void {

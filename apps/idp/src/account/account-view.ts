@@ -3,6 +3,8 @@ import type { Translator } from '../i18n/translate.js';
 import { escapeHtml, htmlMessage, page, type PageFrame } from '../views/html.js';
 import { formatTime, isoTime } from './account-format.js';
 import type { DeviceLabel } from './device-label.js';
+import { appsSection, type AppAccessRow } from './apps-view.js';
+import { formFields } from './form-fields.js';
 
 /** One session in the list: never its `sid` (a credential), only a handle that names it. */
 export interface SessionRow {
@@ -28,17 +30,15 @@ export interface AccountPageModel {
   };
   /** The current session first, then the others, newest first. */
   sessions: readonly SessionRow[];
+  /** The third-party apps the user allowed ("Apps with access"); default none. */
+  apps?: readonly AppAccessRow[];
   /** What the last action did, announced at the top. */
   notice?: PlainMessageKey | undefined;
   /** The user's second factors (mfa/): the section links to their page. */
   twoFactor?: { totp: boolean };
 }
 
-/** The hidden fields every form of the account pages carries. */
-export function formFields(t: Translator, csrfToken: string): string {
-  return `<input type="hidden" name="csrf" value="${escapeHtml(csrfToken)}">
-<input type="hidden" name="lang" value="${escapeHtml(t.locale)}">`;
-}
+export { formFields };
 
 /** GET /account: profile, sessions, password. Plain HTML forms, no script. */
 export function accountPage(frame: PageFrame, model: AccountPageModel): string {
@@ -64,6 +64,7 @@ ${model.sessions.map((session) => sessionItem(frame, session, model.csrfToken)).
 </ul>
 ${others ? signOutOthersForm(t, model.csrfToken) : ''}
 </section>
+${appsSection(frame, model.apps ?? [], model.csrfToken)}
 <section aria-labelledby="password">
 <h2 id="password">${escapeHtml(t.text('account.password.heading'))}</h2>
 <p class="lead">${escapeHtml(t.text('account.password.lead'))}</p>

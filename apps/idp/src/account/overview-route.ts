@@ -18,10 +18,14 @@ export const NOTICES = {
   'session-ended': 'account.done.sessionEnded',
   'others-ended': 'account.done.othersEnded',
   'password-changed': 'account.done.passwordChanged',
+  'access-removed': 'account.done.accessRemoved',
 } as const satisfies Record<string, PlainMessageKey>;
 export type Notice = keyof typeof NOTICES;
 
-/** GET /account: profile, sessions and their apps, the way to the password form. */
+/**
+ * GET /account: profile, sessions and their apps, the third-party apps with access, the way
+ * to the password form.
+ */
 export function showAccountRoute(deps: AccountDeps): Middleware {
   return async (ctx) => {
     const state = await signedIn(ctx, deps, '/account');
@@ -41,6 +45,7 @@ export function showAccountRoute(deps: AccountDeps): Middleware {
       typeof done === 'string' && Object.hasOwn(NOTICES, done)
         ? NOTICES[done as Notice]
         : undefined;
+    const apps = deps.appsWithAccess ? await deps.appsWithAccess(user.id) : [];
     const twoFactor = deps.secondFactorStatus ? await deps.secondFactorStatus(user.id) : undefined;
     const frame = pageFrame(ctx, locale, '/account');
     const html = accountPage(frame, {
@@ -53,6 +58,7 @@ export function showAccountRoute(deps: AccountDeps): Middleware {
         createdAt: user.createdAt.getTime(),
       },
       sessions: rows,
+      apps,
       notice,
       ...(twoFactor && { twoFactor }),
     });

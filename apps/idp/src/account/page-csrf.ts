@@ -13,7 +13,9 @@ const CSRF_KEY = 'account';
 
 export async function pageCsrfToken(
   ctx: Context,
-  deps: Pick<AccountDeps, 'csrf' | 'sessions' | 'now'>,
+  deps: Pick<AccountDeps, 'csrf' | 'now'> & {
+    sessions: Pick<AccountDeps['sessions'], 'bindPageCsrf'>;
+  },
   session: Session,
 ): Promise<string> {
   const held = deps.csrf.current(ctx, CSRF_KEY, session.pageCsrfDigest);

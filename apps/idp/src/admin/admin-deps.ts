@@ -9,6 +9,7 @@ import type { Revoker } from '../sessions/revoker.js';
 import type { SessionRepository } from '../sessions/session.js';
 import type { AccountLifecycle } from '../users/account-lifecycle.js';
 import type { UserRepository } from '../users/user.js';
+import type { ConsentAdmin } from '../consent/app-access.js';
 import type { Cursors } from './cursor.js';
 
 /** What the admin API's resources reach the IdP through: its services, never its tables. */
@@ -30,6 +31,8 @@ export interface AdminDeps {
   clients: ClientRegistry;
   /** Registers and changes clients (clients/client-service.ts), audited with the admin. */
   clientService: ClientService;
+  /** Users' consents to third-party clients (consent/app-access.ts); absent: none listed. */
+  consents?: ConsentAdmin;
   /** MAC'd page cursors (cursor.ts). */
   cursors: Cursors;
   /**

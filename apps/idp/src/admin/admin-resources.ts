@@ -1,6 +1,7 @@
 import type { AdminResource } from './admin-resource.js';
 import { auditResource } from './audit/audit-resource.js';
 import { clientsResource } from './clients/client-resource.js';
+import { consentsResource } from './consents/consent-resource.js';
 import { keysResource } from './keys/key-resource.js';
 import { sessionsResource } from './sessions/session-resource.js';
 import { usersResource } from './users/user-resource.js';
@@ -12,6 +13,7 @@ import { usersResource } from './users/user-resource.js';
 export const ADMIN_RESOURCES: readonly AdminResource[] = [
   usersResource,
   sessionsResource,
+  consentsResource,
   clientsResource,
   keysResource,
   auditResource,

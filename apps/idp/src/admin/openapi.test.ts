@@ -1,3 +1,4 @@
+import { createConsentGrants } from '../consent/consent-grants.js';
 import { Validator } from '@seriousme/openapi-schema-validator';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import addFormatsModule from 'ajv-formats';
@@ -139,6 +140,10 @@ const WALK: Record<string, () => Promise<WalkRequest>> = {
   revokeUserSessions: async () => ({
     path: `/users/${(await userWithSession()).user.id}/sessions`,
   }),
+  listUserConsents: async () => ({ path: `/users/${(await userWithConsent()).id}/consents` }),
+  revokeUserConsent: async () => ({
+    path: `/users/${(await userWithConsent()).id}/consents/partner`,
+  }),
   listKeys: () => Promise.resolve({ path: '/keys' }),
   rotateKeys: () => Promise.resolve({ path: '/keys/rotate' }),
   revokeKey: async () => {
@@ -150,6 +155,13 @@ const WALK: Record<string, () => Promise<WalkRequest>> = {
   listAuditEvents: () => Promise.resolve({ path: '/audit-events?limit=5&type=user.created' }),
   ...clientWalk(() => idp),
 };
+
+/** A user who allowed the demo's third-party client (consent/). */
+async function userWithConsent() {
+  const user = await newUser();
+  await createConsentGrants(idp.database).grant(user.id, 'partner', ['openid', 'profile']);
+  return user;
+}
 
 async function userWithSession() {
   const user = await newUser();

@@ -22,6 +22,8 @@ export const AUDIT_EVENT_TYPES = [
   'token.revoked',
   'device.approved',
   'device.denied',
+  'consent.granted',
+  'consent.revoked',
   'key.rotated',
   'key.revoked',
   'user.created',

@@ -45,5 +45,6 @@ function registrationFields(client: Client): Record<string, unknown> {
     dpop_bound_access_tokens: client.dpopBoundAccessTokens ?? false,
     web_origins: [...(client.webOrigins ?? [])],
     require_pushed_authorization_requests: client.requirePushedAuthorizationRequests ?? false,
+    first_party: client.firstParty ?? true,
   };
 }

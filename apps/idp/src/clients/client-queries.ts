@@ -28,6 +28,7 @@ interface ClientRow {
   dpop_bound_access_tokens: boolean;
   web_origins: string[];
   require_pushed_authorization_requests: boolean;
+  first_party: boolean;
   managed_by: ClientManager;
   version: number;
   created_at: Date;
@@ -38,14 +39,14 @@ interface ClientRow {
 const COLUMNS = `id, name, secret_digest, auth_method, grant_types, redirect_uris,
   post_logout_redirect_uris, scopes, resources, id_token_signed_response_alg,
   backchannel_logout_uri, backchannel_logout_session_required, require_mfa, application_type,
-  dpop_bound_access_tokens, web_origins, require_pushed_authorization_requests, managed_by,
-  version, created_at, updated_at, deleted_at`;
+  dpop_bound_access_tokens, web_origins, require_pushed_authorization_requests, first_party,
+  managed_by, version, created_at, updated_at, deleted_at`;
 
 /** The registration's own columns, in the order of `fields()`, from $2 on ($1 is the id). */
 const FIELD_COLUMNS = `name, secret_digest, auth_method, grant_types, redirect_uris,
   post_logout_redirect_uris, scopes, resources, id_token_signed_response_alg,
   backchannel_logout_uri, backchannel_logout_session_required, require_mfa, application_type,
-  dpop_bound_access_tokens, web_origins, require_pushed_authorization_requests`;
+  dpop_bound_access_tokens, web_origins, require_pushed_authorization_requests, first_party`;
 
 /**
  * `$2, $3, …` for FIELD_COLUMNS, and the parameter after them: counted from the column list, so
@@ -198,6 +199,7 @@ function fields(client: Client): unknown[] {
     client.dpopBoundAccessTokens ?? false,
     [...(client.webOrigins ?? [])],
     client.requirePushedAuthorizationRequests ?? false,
+    client.firstParty ?? true,
   ];
 }
 
@@ -224,6 +226,7 @@ function toClient(row: ClientRow): StoredClient {
     ...(row.require_pushed_authorization_requests && {
       requirePushedAuthorizationRequests: true,
     }),
+    ...(!row.first_party && { firstParty: false }),
     managedBy: row.managed_by,
     version: Number(row.version),
     createdAt: new Date(row.created_at),

@@ -149,7 +149,8 @@ export function sameRegistration(a: Client, b: Client): boolean {
     (a.dpopBoundAccessTokens ?? false) === (b.dpopBoundAccessTokens ?? false) &&
     sameList(a.webOrigins ?? [], b.webOrigins ?? []) &&
     (a.requirePushedAuthorizationRequests ?? false) ===
-      (b.requirePushedAuthorizationRequests ?? false)
+      (b.requirePushedAuthorizationRequests ?? false) &&
+    (a.firstParty ?? true) === (b.firstParty ?? true)
   );
 }
 

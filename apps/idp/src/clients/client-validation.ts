@@ -19,6 +19,7 @@ const DEMO_SECRET_DIGESTS = new Set([
   'qLomw0I+KiqYvUQqZHp+ShqXcnX9jf0eHUw9S5fyBm0=', // shop-demo-secret
   'DSnL4K5jToCd3wQErWzXyLeO/8W6w7l27lgXixKRVOM=', // wiki-demo-secret
   '8wcUAEN14NSdHTas5TmbFWrGEAwiW3eZcmMkIFrNte8=', // reports-demo-secret
+  'Pv6MR2KEhdyCNhL8p/vOcwcNwMWiYED0R4V/XBKnHsk=', // partner-demo-secret
 ]);
 
 export const AUTH_METHODS: readonly TokenEndpointAuthMethod[] = [
@@ -53,6 +54,7 @@ export const REGISTRATION_FIELDS = [
   'dpop_bound_access_tokens',
   'web_origins',
   'require_pushed_authorization_requests',
+  'first_party',
 ] as const;
 
 export const CLIENT_ID = /^[A-Za-z0-9._-]{1,64}$/;
@@ -162,6 +164,8 @@ export function validateRegistration(
   const requirePar = entry.require_pushed_authorization_requests ?? false;
   if (typeof requirePar !== 'boolean')
     problem('require_pushed_authorization_requests must be true or false');
+  const firstParty = entry.first_party ?? true;
+  if (typeof firstParty !== 'boolean') problem('first_party must be true or false');
 
   if (problems.length > 0) return fail();
   return {
@@ -183,6 +187,7 @@ export function validateRegistration(
       ...(dpopBound === true && { dpopBoundAccessTokens: true }),
       ...(webOrigins.length > 0 && { webOrigins }),
       ...(requirePar === true && { requirePushedAuthorizationRequests: true }),
+      ...(firstParty === false && { firstParty: false }),
     },
     problems: [],
   };

@@ -47,6 +47,12 @@ export interface Client {
   readonly webOrigins?: readonly string[];
   /** RFC 9126 §5 `require_pushed_authorization_requests`: /authorize takes only a request_uri. */
   readonly requirePushedAuthorizationRequests?: boolean;
+  /**
+   * `first_party`: the operator's own application, which the user is never asked to consent
+   * to (default true). False: a third party; the user is asked before it gets any scope
+   * (oauth/consent/).
+   */
+  readonly firstParty?: boolean;
 }
 
 /** Who keeps a stored registration: CLIENTS_FILE (until the API changes it) or the admin API. */

@@ -39,6 +39,11 @@ export interface DevicePageDeps extends AccountDeps {
   mfaRequiredRoles: readonly string[];
   /** The code form's CSRF before anyone is signed in (a double-submit cookie). */
   formCsrf: FormCsrf;
+  /**
+   * Remembers a third-party client's scopes as allowed (consent/): the device confirmation is
+   * a consent, so a later browser login with the same scopes is not asked again.
+   */
+  rememberConsent?: (userId: string, clientId: string, scope: readonly string[]) => Promise<void>;
 }
 
 const PATH = '/device';
@@ -118,6 +123,9 @@ export function submitDeviceRoute(deps: DevicePageDeps): Middleware {
     const decided = await deps.devices.decide(found.found, allowed ? approvalOf(session) : null);
     if (!decided) return again();
     if (allowed) await deps.sessions.addClient(session, found.client.id);
+    if (allowed && found.client.firstParty === false && deps.rememberConsent) {
+      await deps.rememberConsent(user.id, found.client.id, found.found.authorization.scope);
+    }
     await deps.audit.record({
       type: allowed ? 'device.approved' : 'device.denied',
       actor: { kind: 'user', id: user.id },
@@ -162,7 +170,10 @@ async function lookUp(
   csrfToken: string,
   typed: string | undefined,
   state: SignedIn | null,
-): Promise<{ found: FoundByUserCode; client: { id: string; name: string } } | null> {
+): Promise<{
+  found: FoundByUserCode;
+  client: { id: string; name: string; firstParty?: boolean };
+} | null> {
   const { t } = frame;
   const again = (status: number, error: string) => {
     sendHtml(

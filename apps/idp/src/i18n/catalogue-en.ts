@@ -3,6 +3,7 @@ import { accountsEn } from './catalogue-accounts-en.js';
 import { accountEn } from './catalogue-account-en.js';
 import { passkeysEn } from './catalogue-passkeys-en.js';
 import { deviceEn } from './catalogue-device-en.js';
+import { consentEn } from './catalogue-consent-en.js';
 
 /**
  * Every sentence the IdP's pages show, in English: the reference catalogue. Its keys are the
@@ -13,6 +14,7 @@ import { deviceEn } from './catalogue-device-en.js';
 export const en = {
   ...accountEn,
   ...deviceEn,
+  ...consentEn,
   'language.label': 'Language',
 
   'login.title': 'Sign in',

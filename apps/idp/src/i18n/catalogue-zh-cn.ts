@@ -3,6 +3,7 @@ import { accountsZhCN } from './catalogue-accounts-zh-cn.js';
 import { accountZhCN } from './catalogue-account-zh-cn.js';
 import { passkeysZhCN } from './catalogue-passkeys-zh-cn.js';
 import { deviceZhCN } from './catalogue-device-zh-cn.js';
+import { consentZhCN } from './catalogue-consent-zh-cn.js';
 import type { Catalogue } from './catalogue.js';
 
 /**
@@ -12,6 +13,7 @@ import type { Catalogue } from './catalogue.js';
 export const zhCN: Catalogue = {
   ...accountZhCN,
   ...deviceZhCN,
+  ...consentZhCN,
   'language.label': '语言',
 
   'login.title': '登录',

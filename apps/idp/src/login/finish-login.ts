@@ -1,6 +1,6 @@
 import type { Context } from 'koa';
 import { RETURN_PATH_PREFIXES, safeReturnPath } from '../http/return-path.js';
-import { issueCodeAndRedirect } from '../oauth/authorize/issue-code.js';
+import type { AuthorizeDeps } from '../oauth/authorize/authorize-route.js';
 import type { PendingAuthorization } from '../oauth/authorize/pending-authorization.js';
 import type { Revoker } from '../sessions/revoker.js';
 import type { SessionCookie } from '../sessions/session-cookie.js';
@@ -20,14 +20,16 @@ export interface FinishLoginDeps {
   revoker: Pick<Revoker, 'revokeSession'>;
   now: () => number;
   audit: AuditTrail;
+  /** The code, or the consent page (AuthorizeDeps['complete']). */
+  complete: AuthorizeDeps['complete'];
 }
 
 /**
  * The end of every successful login, whatever proved it (a password alone, a password and a
  * second factor, a passkey): the browser's session is created or re-authenticated with how
  * the user authenticated (`amr`, and the `acr` it reaches), its cookie written, the login
- * form's CSRF cookie cleared, then a code is issued to the application or the browser goes
- * back to the IdP page that asked. `taken` must already be taken from the store (single
+ * form's CSRF cookie cleared, then a code is issued to the application (or its consent page
+ * shown, consent/) or the browser goes back to the IdP page that asked. `taken` must already be taken from the store (single
  * use), and the user checked active by the caller. Answers with a 303 redirect.
  */
 export async function finishLogin(
@@ -58,7 +60,7 @@ export async function finishLogin(
   });
   deps.cookie.write(ctx, session.sid, session.expiresAt);
   deps.csrf.clear(ctx, taken.id);
-  if (taken.request) await issueCodeAndRedirect(ctx, deps, taken.request, session);
+  if (taken.request) await deps.complete(ctx, taken.request, session);
   else backToPage(ctx, taken.page.returnTo);
   return session;
 }

@@ -28,7 +28,10 @@ export function clientWalk(
   return {
     listClients: () => Promise.resolve({ path: '/clients?limit=2' }),
     registerClient: () =>
-      Promise.resolve({ path: '/clients', body: fresh({ client_name: 'Walker' }) }),
+      Promise.resolve({
+        path: '/clients',
+        body: fresh({ client_name: 'Walker', first_party: false }),
+      }),
     getClient: async () => ({ path: `/clients/${(await registered()).id}` }),
     updateClient: async () => {
       const client = await registered();

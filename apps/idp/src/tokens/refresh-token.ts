@@ -70,10 +70,13 @@ export async function issueRefreshToken(
     generation: 0,
     expiresAt,
   };
-  await store.set(storeKeys.refreshFamily(familyId), JSON.stringify(record), {
-    ttlMs: Math.max(1, expiresAt - now),
-    ifAbsent: true,
-  });
+  await Promise.all([
+    store.set(storeKeys.refreshFamily(familyId), JSON.stringify(record), {
+      ttlMs: Math.max(1, expiresAt - now),
+      ifAbsent: true,
+    }),
+    indexFamily(store, grant, familyId, expiresAt),
+  ]);
   return `${familyId}.${secret}`;
 }
 
@@ -123,6 +126,10 @@ export async function rotateRefreshToken(
     generation: record.generation + 1,
     expiresAt,
   };
+  // Indexed before the compare-and-set, never after: once the token has rotated, nothing may
+  // fail before the client hears of it (its retry would be reuse, and end the session). A
+  // lost race leaves only a later expiry on an index entry, which nothing relies on.
+  await indexFamily(store, record, presented.familyId, expiresAt);
   const won = await store.compareAndSet(
     storeKeys.refreshFamily(presented.familyId),
     presented.raw,
@@ -135,6 +142,39 @@ export async function rotateRefreshToken(
 /** Ends the family: none of its tokens, current or old, will be accepted again. */
 export async function revokeRefreshFamily(store: Store, familyId: string): Promise<void> {
   await store.delete(storeKeys.refreshFamily(familyId));
+}
+
+/**
+ * Ends every family the user holds for the client (current and older tokens alike), found
+ * through the (user, client) index: an app whose access the user removed keeps no way back
+ * in. Resolves to how many families were ended.
+ */
+export async function revokeUserClientFamilies(
+  store: Store,
+  sub: string,
+  clientId: string,
+): Promise<number> {
+  const index = storeKeys.userClientFamilies(sub, clientId);
+  const families = [...(await store.setMembers(index)).keys()];
+  // One key per call: the families and the index need not share a hash slot.
+  const ended = await Promise.all(families.map((id) => store.delete(storeKeys.refreshFamily(id))));
+  // Only the members read: a family a redemption adds meanwhile stays findable.
+  if (families.length > 0) await store.removeFromSet(index, ...families);
+  return ended.reduce((sum, count) => sum + count, 0);
+}
+
+/** Keeps the family in its (user, client) index until it expires. */
+function indexFamily(
+  store: Store,
+  grant: Pick<RefreshGrant, 'sub' | 'clientId'>,
+  familyId: string,
+  expiresAt: number,
+): Promise<void> {
+  return store.addToSet(
+    storeKeys.userClientFamilies(grant.sub, grant.clientId),
+    familyId,
+    expiresAt,
+  );
 }
 
 function pickGrant(grant: RefreshGrant): RefreshGrant {

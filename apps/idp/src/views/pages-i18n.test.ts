@@ -16,6 +16,7 @@ import { accountLinkPages, ACCOUNT_DATA } from '../test-support/account-link-pag
 import { mfaPages, MFA_DATA } from '../test-support/mfa-pages-i18n.js';
 import { passkeyPages, PASSKEY_DATA } from '../test-support/passkey-pages-i18n.js';
 import { devicePages, DEVICE_DATA } from '../test-support/device-pages-i18n.js';
+import { consentPages, CONSENT_DATA } from '../test-support/consent-pages-i18n.js';
 
 /**
  * The only visible words a page may show that are not from its catalogue: the product's name,
@@ -29,6 +30,7 @@ const DATA = [
   ...MFA_DATA,
   ...PASSKEY_DATA,
   ...DEVICE_DATA,
+  ...CONSENT_DATA,
   FIREFOX,
   'Alice Liddell',
   'alice@example.com',
@@ -129,6 +131,7 @@ function everyPage(frame: PageFrame): Array<[string, string]> {
     ...mfaPages(frame),
     ...passkeyPages(frame),
     ...devicePages(frame),
+    ...consentPages(frame),
   ];
 }
 

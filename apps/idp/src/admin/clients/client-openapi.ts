@@ -71,6 +71,12 @@ const metadata = {
     description:
       'RFC 9126 §5: /authorize accepts this client only through a pushed request (POST /par).',
   },
+  first_party: {
+    type: 'boolean',
+    default: true,
+    description:
+      "The operator's own application: never shows a consent page. false: a third party; the user is asked to allow the scopes it requests, once per new scope.",
+  },
 };
 
 const Client = {

@@ -42,6 +42,7 @@ const NEW_CLIENT: BodyShape = {
   dpop_bound_access_tokens: boolean,
   web_origins: strings,
   require_pushed_authorization_requests: boolean,
+  first_party: boolean,
   client_secret: generated,
   client_secret_sha256: generated,
 };

@@ -9,6 +9,7 @@ import { secondFactorsMigration } from './006-second-factors.js';
 import { passkeysMigration } from './007-passkeys.js';
 import { clientsMigration } from './009-clients.js';
 import { userVersionMigration } from './010-user-version.js';
+import { consentMigration } from './011-consent.js';
 import { userLifecycleMigration } from './012-user-lifecycle.js';
 
 /**
@@ -26,5 +27,6 @@ export const MIGRATIONS: readonly Migration[] = [
   auditEventsMigration,
   clientsMigration,
   userVersionMigration,
+  consentMigration,
   userLifecycleMigration,
 ];

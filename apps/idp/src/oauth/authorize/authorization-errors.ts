@@ -39,6 +39,16 @@ export class InteractionRequiredError extends OAuthError {
 }
 
 /**
+ * OIDC Core §3.1.2.6: `prompt=none`, and the client is a third party the user has not
+ * allowed (every scope asked for) yet: the consent page would have to be shown.
+ */
+export class ConsentRequiredError extends OAuthError {
+  constructor(description: string) {
+    super('consent_required', 400, description);
+  }
+}
+
+/**
  * RFC 6749 §4.1.2.1 `access_denied`; OIDC Core §5.5.1.1: an essential `acr` the server
  * cannot satisfy is a failed authentication.
  */

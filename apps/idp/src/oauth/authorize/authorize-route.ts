@@ -22,7 +22,6 @@ import { redirectError } from './authorization-response.js';
 import { readAuthorizeParams, type AuthorizeParams } from './authorize-params.js';
 import { checkClientAndRedirectUri } from './check-client.js';
 import { requiresFreshLogin } from './check-prompt.js';
-import { issueCodeAndRedirect } from './issue-code.js';
 import type { PendingAuthorization, PendingAuthorizations } from './pending-authorization.js';
 import { checkPushRequired, pushedOrOwnParams } from '../par/pushed-authorize-params.js';
 import type { PushedRequests } from '../par/pushed-requests.js';
@@ -39,6 +38,12 @@ export interface AuthorizeDeps {
   pushed: PushedRequests;
   cookie: SessionCookie;
   now: () => number;
+  /**
+   * The end of an authorization once the user is known and authenticated enough, here and
+   * after a login: the code (issue-code.ts), or for a third-party client the consent page
+   * (consent/complete-authorization.ts, which app.ts puts here).
+   */
+  complete: (ctx: Context, request: AuthorizationRequest, session: Session) => Promise<void>;
   /** Whether the user has a confirmed TOTP (mfa/); without it, no TOTP is asked for. */
   hasTotp?: (userId: string) => Promise<boolean>;
   /** Whether the user has a passkey (the passkeys wing fills it). */
@@ -133,7 +138,7 @@ async function authorize(
     const decision = decideAcr(sessionAcr(live.session), need, factor);
     if (decision === 'satisfied') {
       const touched = await deps.sessions.touch(live.session, nowMs);
-      await issueCodeAndRedirect(ctx, deps, request, touched);
+      await deps.complete(ctx, request, touched);
       return;
     }
     // OIDC Core §3.1.2.6: with prompt=none the IdP must not show anything. A second factor

@@ -6,8 +6,9 @@ import type { AuthorizeParams } from './authorize-params.js';
 const PROMPTS: readonly Prompt[] = ['none', 'login', 'consent', 'select_account'];
 
 /**
- * OIDC Core §3.1.2.1 `prompt`: a space-delimited set; `none` must stand alone. `consent` is
- * accepted and already satisfied (operator-registered clients need no consent screen);
+ * OIDC Core §3.1.2.1 `prompt`: a space-delimited set; `none` must stand alone. `consent`
+ * shows a third-party client's consent page even when the user allowed it before
+ * (oauth/consent/); a first-party client never has one, so there it is already satisfied;
  * `select_account` shows the login form, where another account can be chosen.
  */
 export function checkPrompt(params: AuthorizeParams): Prompt[] {

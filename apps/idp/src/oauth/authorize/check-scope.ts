@@ -4,7 +4,7 @@ import { resolveScope } from '../token/requested-scope.js';
 import type { AuthorizeParams } from './authorize-params.js';
 
 /** The OpenID Connect scopes every client may ask for (OIDC Core §5.4, §11). */
-const OPENID_SCOPES = ['openid', 'profile', 'email', 'offline_access'] as const;
+export const OPENID_SCOPES = ['openid', 'profile', 'email', 'offline_access'] as const;
 
 /**
  * The scope is limited to the OpenID scopes plus the client's registered ones; anything else
@@ -12,9 +12,9 @@ const OPENID_SCOPES = ['openid', 'profile', 'email', 'offline_access'] as const;
  * without `openid` is refused (OIDC Core §3.1.2.1 makes it required), so every code can get
  * an ID token and the `nonce` always has somewhere to go.
  *
- * `offline_access` (OIDC Core §11) is granted without a consent screen: clients are
- * registered by the operator, which is the "other condition" §11 allows instead of
- * `prompt=consent`.
+ * `offline_access` (OIDC Core §11) is granted without a consent screen to first-party
+ * clients: they are the operator's own, which is the "other condition" §11 allows instead of
+ * `prompt=consent`. A third-party client gets it only through the consent page.
  */
 export function checkScope(params: AuthorizeParams, client: Client): string[] {
   const requested = params.single('scope');
@@ -23,4 +23,13 @@ export function checkScope(params: AuthorizeParams, client: Client): string[] {
   const scope = resolveScope(requested, [...OPENID_SCOPES, ...client.scopes]);
   if (!scope.includes('openid')) throw new InvalidScopeError('scope must include openid');
   return scope;
+}
+
+/**
+ * Whether the client may ask for every one of `scopes` as it is registered now: a request
+ * that waited for a consent page is checked again, since its client may have changed since.
+ */
+export function mayRequestScopes(client: Client, scopes: readonly string[]): boolean {
+  const allowed: readonly string[] = [...OPENID_SCOPES, ...client.scopes];
+  return scopes.every((scope) => allowed.includes(scope));
 }

@@ -32,6 +32,13 @@ interface PendingBase {
    * form can be submitted only by the browser that was shown it (no login CSRF).
    */
   readonly csrfDigest: string | null;
+  /**
+   * Set when the record waits for a consent page's answer instead of a login (oauth/consent/):
+   * the `sid` of the session that was shown the page. The answer counts only from that same
+   * session, so a consent page cannot be answered from another browser or after a change of
+   * user.
+   */
+  readonly consentSid?: string;
   /** Epoch ms. */
   readonly expiresAt: number;
 }
@@ -47,7 +54,12 @@ export type PendingAuthorization =
   | (PendingBase & { readonly page: PageLogin; readonly request?: undefined });
 
 export interface PendingAuthorizations {
-  create(request: AuthorizationRequest, nowMs: number): Promise<PendingAuthorization>;
+  /** With `consentSid`, a request waiting for the consent page of that session. */
+  create(
+    request: AuthorizationRequest,
+    nowMs: number,
+    consentSid?: string,
+  ): Promise<PendingAuthorization>;
   /** A login for one of the IdP's own pages; rejects a `returnTo` that is not one of them. */
   createForPage(page: PageLogin, nowMs: number): Promise<PendingAuthorization>;
   find(id: string, nowMs: number): Promise<PendingAuthorization | null>;
@@ -74,7 +86,8 @@ export function createPendingAuthorizations(store: Store): PendingAuthorizations
     expiresAt: nowMs + PENDING_AUTHORIZATION_TTL_MS,
   });
   return {
-    create: (request, nowMs) => save({ ...fresh(nowMs), request }),
+    create: (request, nowMs, consentSid) =>
+      save({ ...fresh(nowMs), request, ...(consentSid !== undefined && { consentSid }) }),
 
     async createForPage(page, nowMs) {
       const returnTo = safeReturnPath(page.returnTo);
@@ -111,7 +124,8 @@ function parse(raw: string): PendingAuthorization | null {
     const base =
       typeof value.id === 'string' &&
       typeof value.expiresAt === 'number' &&
-      (value.csrfDigest === null || typeof value.csrfDigest === 'string');
+      (value.csrfDigest === null || typeof value.csrfDigest === 'string') &&
+      (value.consentSid === undefined || typeof value.consentSid === 'string');
     if (!base) return false;
     if (page !== undefined) {
       return (

@@ -1,5 +1,5 @@
-import type { MessageKey } from '../../i18n/catalogue.js';
 import { escapeHtml, htmlMessage, page, type PageFrame } from '../../views/html.js';
+import { scopeList } from '../../views/scope-list.js';
 import { formatUserCode } from './user-code.js';
 
 function hidden(t: PageFrame['t'], csrfToken: string): string {
@@ -34,13 +34,6 @@ ${hidden(t, model.csrfToken)}
   );
 }
 
-const KNOWN_SCOPES: Readonly<Record<string, MessageKey>> = {
-  openid: 'device.scope.openid',
-  profile: 'device.scope.profile',
-  email: 'device.scope.email',
-  offline_access: 'device.scope.offline_access',
-};
-
 /** The confirmation: which application, as whom, may do what; allow or deny. */
 export function confirmDevicePage(
   frame: PageFrame,
@@ -55,23 +48,12 @@ export function confirmDevicePage(
   const { t } = frame;
   const client = `<strong>${escapeHtml(model.clientName)}</strong>`;
   const code = formatUserCode(model.userCode);
-  const items = model.scope
-    .map((scope) => {
-      const key = KNOWN_SCOPES[scope];
-      const text = key
-        ? t.text(key as 'device.scope.openid')
-        : t.text('device.scope.other', { scope });
-      return `<li>${escapeHtml(text)}</li>`;
-    })
-    .join('\n');
   return page(
     frame,
     t.text('device.confirm.title', { client: model.clientName }),
     `<h1>${htmlMessage(t, 'device.confirm.title', { client })}</h1>
 <p class="lead">${htmlMessage(t, 'device.confirm.lead', { client, username: `<strong>${escapeHtml(model.username)}</strong>` })}</p>
-<ul class="scopes">
-${items}
-</ul>
+${scopeList(t, model.scope)}
 <p>${htmlMessage(t, 'device.confirm.code', { code: `<strong><code>${escapeHtml(code)}</code></strong>` })}</p>
 <form method="post" action="/device">
 ${hidden(t, model.csrfToken)}
