@@ -25,6 +25,12 @@ export interface RefreshGrant {
 export interface RefreshLifetime {
   readonly expiresAt: number;
   readonly now: number;
+  /**
+   * Whether the family goes into its (user, client) index, which "Remove access" on the
+   * account page reads: true for a third-party client, the only kind whose access a user can
+   * remove. A first-party client's refresh pays no extra store write for it.
+   */
+  readonly removable?: boolean;
 }
 
 /**
@@ -59,7 +65,7 @@ const SHAPE = /^([A-Za-z0-9_-]{22})\.([A-Za-z0-9_-]{43})$/;
 export async function issueRefreshToken(
   store: Store,
   grant: RefreshGrant,
-  { expiresAt, now }: RefreshLifetime,
+  { expiresAt, now, removable = false }: RefreshLifetime,
 ): Promise<string> {
   const familyId = randomBytes(16).toString('base64url');
   const secret = newOpaqueToken();
@@ -75,7 +81,7 @@ export async function issueRefreshToken(
       ttlMs: Math.max(1, expiresAt - now),
       ifAbsent: true,
     }),
-    indexFamily(store, grant, familyId, expiresAt),
+    removable ? indexFamily(store, grant, familyId, expiresAt) : undefined,
   ]);
   return `${familyId}.${secret}`;
 }
@@ -115,7 +121,7 @@ export async function readRefreshToken(
 export async function rotateRefreshToken(
   store: Store,
   presented: PresentedRefreshToken,
-  { expiresAt, now }: RefreshLifetime,
+  { expiresAt, now, removable = false }: RefreshLifetime,
 ): Promise<string | null> {
   const record = parseFamily(presented.raw);
   if (!record || expiresAt <= now) return null;
@@ -129,7 +135,7 @@ export async function rotateRefreshToken(
   // Indexed before the compare-and-set, never after: once the token has rotated, nothing may
   // fail before the client hears of it (its retry would be reuse, and end the session). A
   // lost race leaves only a later expiry on an index entry, which nothing relies on.
-  await indexFamily(store, record, presented.familyId, expiresAt);
+  if (removable) await indexFamily(store, record, presented.familyId, expiresAt);
   const won = await store.compareAndSet(
     storeKeys.refreshFamily(presented.familyId),
     presented.raw,

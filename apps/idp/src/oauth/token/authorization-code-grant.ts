@@ -8,7 +8,7 @@ import { checkCodeVerifier } from '../pkce.js';
 import { resolveResources } from './requested-resource.js';
 import type { DpopBinding, TokenResponse, UserGrantContext } from './token-response.js';
 import {
-  refreshExpiry,
+  refreshLifetime,
   requireGrantType,
   shouldIssueRefreshToken,
   signUserTokens,
@@ -102,7 +102,7 @@ export async function authorizationCodeGrant(
           // confidential client's is bound to its credentials already).
           ...(jkt !== undefined && client.secretDigest === null && { jkt }),
         },
-        { expiresAt: refreshExpiry(deps, client, session, at), now: at },
+        refreshLifetime(deps, client, session, at),
       )
     : undefined;
 

@@ -11,7 +11,7 @@ import type { FormParams } from '../form-body.js';
 import { InvalidGrantError, InvalidRequestError } from '../oauth-errors.js';
 import type { DpopBinding, TokenResponse, UserGrantContext } from './token-response.js';
 import {
-  refreshExpiry,
+  refreshLifetime,
   requireGrantType,
   shouldIssueRefreshToken,
   signUserTokens,
@@ -88,7 +88,7 @@ export async function deviceCodeGrant(
       // key that proved the poll that took the device code.
       ...(jkt !== undefined && client.secretDigest === null && { jkt }),
     },
-    { expiresAt: refreshExpiry(deps, client, session, at), now: at },
+    refreshLifetime(deps, client, session, at),
   );
   return { ...response, refresh_token: refreshToken };
 }

@@ -10,7 +10,7 @@ import { InvalidGrantError, InvalidRequestError } from '../oauth-errors.js';
 import { resolveResources } from './requested-resource.js';
 import { resolveScope } from './requested-scope.js';
 import type { DpopBinding, TokenResponse, UserGrantContext } from './token-response.js';
-import { refreshExpiry, requireGrantType, signUserTokens } from './user-tokens.js';
+import { refreshLifetime, requireGrantType, signUserTokens } from './user-tokens.js';
 
 const UNUSABLE = 'the refresh token is invalid, expired, revoked, or was issued to another client';
 
@@ -74,10 +74,11 @@ export async function refreshTokenGrant(
     jkt,
   });
 
-  const rotated = await rotateRefreshToken(deps.store, presented, {
-    expiresAt: refreshExpiry(deps, client, session, at),
-    now: at,
-  });
+  const rotated = await rotateRefreshToken(
+    deps.store,
+    presented,
+    refreshLifetime(deps, client, session, at),
+  );
   if (rotated === null) return revokeForReuse(deps, presented);
   return { ...response, refresh_token: rotated };
 }

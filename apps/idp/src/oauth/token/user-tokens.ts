@@ -2,6 +2,7 @@ import type { Client } from '../../clients/client.js';
 import type { Session } from '../../sessions/session.js';
 import { signAccessToken } from '../../tokens/access-token.js';
 import { signIdToken } from '../../tokens/id-token.js';
+import type { RefreshLifetime } from '../../tokens/refresh-token.js';
 import { InvalidGrantError, UnauthorizedClientError } from '../oauth-errors.js';
 import type { TokenResponse, UserGrantContext } from './token-response.js';
 
@@ -96,13 +97,18 @@ export function shouldIssueRefreshToken(client: Client, scope: readonly string[]
  * public client), nor the session's absolute limit. Each rotation computes it anew, so the
  * lifetime is an idle one: a token used in time is replaced by one that lives as long again.
  */
-export function refreshExpiry(
+export function refreshLifetime(
   { config }: UserGrantContext,
-  client: Pick<Client, 'secretDigest'>,
+  client: Pick<Client, 'secretDigest' | 'firstParty'>,
   session: Pick<Session, 'expiresAt'>,
   nowMs: number,
-): number {
+): RefreshLifetime {
   const ttl =
     client.secretDigest === null ? config.publicClientRefreshIdleTtlMs : config.refreshTokenTtlMs;
-  return Math.min(nowMs + ttl, session.expiresAt);
+  return {
+    expiresAt: Math.min(nowMs + ttl, session.expiresAt),
+    now: nowMs,
+    // Only a third-party client's access can be removed by the user (consent/).
+    removable: client.firstParty === false,
+  };
 }
