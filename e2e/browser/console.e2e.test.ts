@@ -164,7 +164,7 @@ describe('the admin console, in Chromium', () => {
       .waitFor();
     await consolePage.goto(at('console', '/clients'));
     expect(await consolePage.locator('main').innerText()).toMatch(/Clients/);
-    // A native command-line tool: public, device grant, loopback redirect, DPoP and PAR.
+    // A third-party command-line tool: public, native, device grant, loopback redirect, DPoP, PAR.
     const form = consolePage.locator('form[data-hydrated]:has([data-testid="register-client"])');
     await form.locator('input[name="client_id"]').fill('e2e-native-tool');
     await form.locator('input[name="client_name"]').fill('E2E native tool');
@@ -173,6 +173,7 @@ describe('the admin console, in Chromium', () => {
     await form.locator('textarea[name="redirect_uris"]').fill('http://127.0.0.1/callback');
     await form.locator('textarea[name="resources"]').fill('http://wiki.localhost:3002/api');
     await form.locator('input[value="urn:ietf:params:oauth:grant-type:device_code"]').check();
+    await form.locator('input[name="third_party"]').check();
     await form.locator('input[name="dpop"]').check();
     await form.locator('input[name="par"]').check();
     await action(consolePage, 'register-client').click();
@@ -184,7 +185,7 @@ describe('the admin console, in Chromium', () => {
     });
     await row.waitFor();
     const badges = await row.locator('.badge').allTextContents();
-    expect(badges).toEqual(['public', 'native', 'DPoP', 'PAR']);
+    expect(badges).toEqual(['public', 'native', 'third-party', 'DPoP', 'PAR']);
     expect(await row.innerText()).toContain('device_code (TVs, CLIs)');
 
     // A reset link for bob, shown once, pointing at the IdP's public reset page.
