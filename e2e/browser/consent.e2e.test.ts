@@ -6,7 +6,7 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium } from '../support/chromium.js';
 import { startDemoStack, type DemoStack } from '../support/demo-stack.js';
-import { waitForIdpLogin } from '../support/pages.js';
+import { screenshot, waitForIdpLogin } from '../support/pages.js';
 
 type Browser = Awaited<ReturnType<typeof launchChromium>>;
 const NAVIGATION_TIMEOUT_MS = 30_000;
@@ -94,6 +94,7 @@ describe('consent in Chromium: the Partner Calendar (first_party: false)', () =>
     expect(text).toContain('查看您的姓名和用户名');
     expect(text).toContain('查看您的电子邮箱地址');
     expect(text).toContain('bob');
+    await screenshot(page, 'idp-consent-zh-CN', { docs: true });
     await page.click('button[name="decision"][value="deny"]');
     const answer = await callback();
     expect(answer.get('error')).toBe('access_denied');
@@ -107,6 +108,7 @@ describe('consent in Chromium: the Partner Calendar (first_party: false)', () =>
     expect(await page.locator('html').getAttribute('lang')).toBe('en');
     expect(text).toContain('Allow Partner Calendar to use your account?');
     expect(text).toContain('see your email address');
+    await screenshot(page, 'idp-consent', { docs: true });
     await page.click('button[name="decision"][value="allow"]');
     const answer = await callback();
     expect(answer.get('state')).toBe(state);
