@@ -29,8 +29,9 @@ export interface FinishLoginDeps {
  * second factor, a passkey): the browser's session is created or re-authenticated with how
  * the user authenticated (`amr`, and the `acr` it reaches), its cookie written, the login
  * form's CSRF cookie cleared, then a code is issued to the application (or its consent page
- * shown, consent/) or the browser goes back to the IdP page that asked. `taken` must already be taken from the store (single
- * use), and the user checked active by the caller. Answers with a 303 redirect.
+ * shown, consent/) or the browser goes back to the IdP page that asked. `taken` must already
+ * be taken from the store (single use), and the user checked active by the caller. Answers
+ * with a 303 redirect.
  */
 export async function finishLogin(
   ctx: Context,

@@ -8,7 +8,7 @@ const PROMPTS: readonly Prompt[] = ['none', 'login', 'consent', 'select_account'
 /**
  * OIDC Core §3.1.2.1 `prompt`: a space-delimited set; `none` must stand alone. `consent`
  * shows a third-party client's consent page even when the user allowed it before
- * (oauth/consent/); a first-party client never has one, so there it is already satisfied;
+ * (consent/); a first-party client never has one, so there it is already satisfied;
  * `select_account` shows the login form, where another account can be chosen.
  */
 export function checkPrompt(params: AuthorizeParams): Prompt[] {
