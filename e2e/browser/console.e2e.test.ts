@@ -119,10 +119,11 @@ describe('the admin console, in Chromium', () => {
 
     await openUser(consolePage, 'bob');
     await action(consolePage, 'disable-user').click();
+    // The action's answer first: a refusal would show here, with the API's reason.
+    await expect
+      .poll(() => consolePage.getByRole('status').first().textContent())
+      .toContain('bob is disabled and signed out everywhere');
     await expect.poll(() => consolePage.getByTestId('user-state').textContent()).toBe('disabled');
-    expect(await consolePage.getByRole('status').first().textContent()).toContain(
-      'bob is disabled and signed out everywhere',
-    );
 
     await screenshot(consolePage, 'console-user', { fullPage: true });
 
