@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '../db/database.js';
+import { newUserFactory } from '../test-support/new-users.js';
 import { deleteExpiredSignups } from './user-queries.js';
-import { createUserRepository, type NewUser, type UserRepository } from './user.js';
+import { createUserRepository, type UserRepository } from './user.js';
 
 /**
  * How a user's life ends, on every backend (PGlite and a PostgreSQL server run the same SQL):
@@ -20,20 +21,10 @@ export function userDeletionContract(name: string, open: () => Promise<Database>
       await db?.close();
     });
 
-    let serial = 0;
-    const someone = (overrides: Partial<NewUser> = {}): NewUser => {
-      serial += 1;
-      return {
-        id: `d-${serial}`,
-        username: `deletable${serial}`,
-        passwordHash: `$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$hash${serial}`,
-        roles: ['user'],
-        ...overrides,
-      };
-    };
+    const someone = newUserFactory('d', 'deletable');
 
     it('a never-deleted seed user is created on first import, then left alone', async () => {
-      const seed = someone({ email: `seed${serial}@example.test` });
+      const seed = someone({ email: 'seed-import@example.test' });
       expect(await users.importSeed!(seed)).toBe('created');
       expect(await users.importSeed!({ ...seed, roles: [] })).toBe('exists');
       expect((await users.findById(seed.id))?.roles).toEqual(['user']);
@@ -76,7 +67,7 @@ export function userDeletionContract(name: string, open: () => Promise<Database>
     });
 
     it('keeps a digest of the deleted name, never the name', async () => {
-      const seed = someone({ username: `private-${serial}@example.test` });
+      const seed = someone({ username: 'private-name@example.test' });
       await users.importSeed!(seed);
       await users.delete(seed.id);
       const rows = await db.query<Record<string, unknown>>(

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '../db/database.js';
-import { createUserRepository, type NewUser, type UserPage, type UserRepository } from './user.js';
+import { newUserFactory } from '../test-support/new-users.js';
+import { createUserRepository, type UserPage, type UserRepository } from './user.js';
 
 /**
  * What every directory backend promises (PGlite and a PostgreSQL server run the same SQL):
@@ -18,17 +19,7 @@ export function userRepositoryContract(name: string, open: () => Promise<Databas
       await db?.close();
     });
 
-    let serial = 0;
-    const someone = (overrides: Partial<NewUser> = {}): NewUser => {
-      serial += 1;
-      return {
-        id: `u-${serial}`,
-        username: `person${serial}`,
-        passwordHash: `$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$hash${serial}`,
-        roles: ['user'],
-        ...overrides,
-      };
-    };
+    const someone = newUserFactory('u', 'person');
 
     it('finds a saved user by id, username and email, with every field', async () => {
       const user = someone({
