@@ -23,6 +23,7 @@ export const AUDIT_EVENT_TYPES = [
   'device.approved',
   'device.denied',
   'consent.granted',
+  'consent.denied',
   'consent.revoked',
   'key.rotated',
   'key.revoked',

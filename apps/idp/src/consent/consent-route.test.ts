@@ -220,6 +220,8 @@ describe('consent for a third-party client (first_party: false)', () => {
       attempt.state,
     );
     expect(await grants.find(person.id, 'partner')).toBeNull();
+    const [event] = await idp.audit.list({ type: 'consent.denied', subject: person.id }, 5);
+    expect(event).toMatchObject({ type: 'consent.denied', client: 'partner' });
   });
 
   it('a first-party client is never asked', async () => {

@@ -68,7 +68,19 @@ export function consentRoute(deps: ConsentRouteDeps): Middleware {
     if (!client || user?.state !== 'active') return refused(400, lang);
     const back = (error: AccessDeniedError | InvalidScopeError) =>
       redirectError(ctx, request.redirectUri, deps.config.issuer, error, request.state);
-    if (decision === 'deny') return back(new AccessDeniedError('the user denied the request'));
+    if (decision === 'deny') {
+      // Recorded like device.denied: a user saying no to an app is worth seeing afterwards.
+      await deps.audit.record({
+        type: 'consent.denied',
+        actor: { kind: 'user', id: user.id },
+        subject: user.id,
+        client: client.id,
+        session: session.sid,
+        request: requestFacts(ctx),
+        detail: { scope: request.scope.join(' ') },
+      });
+      return back(new AccessDeniedError('the user denied the request'));
+    }
     if (!mayRequestScopes(client, request.scope)) {
       return back(new InvalidScopeError('the client may no longer request this scope'));
     }
