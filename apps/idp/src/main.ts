@@ -11,6 +11,7 @@ import { openDatabase } from './db/open-database.js';
 import { createHttpServer } from './http/http-server.js';
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import { storeKeys } from '@latchkey/protocol';
+import { startSignupSweeper } from './account-links/expired-signups.js';
 import { startAuditPruner } from './audit/audit-pruner.js';
 import { createIdpMetrics, registerGauges } from './metrics/idp-metrics.js';
 import { startMetricsServer } from './metrics/metrics-server.js';
@@ -149,6 +150,7 @@ async function main(): Promise<void> {
   await keys.start();
   clientRegistry.start();
   const pruner = startAuditPruner({ audit, retentionMs: config.auditRetentionMs, logger });
+  const signupSweeper = startSignupSweeper({ database, logger });
   let metricsServer: Server | undefined;
   if (registry && config.metrics) {
     collectDefaultMetrics({ register: registry });
@@ -185,6 +187,7 @@ async function main(): Promise<void> {
     stopping = true;
     layout.stop();
     pruner.stop();
+    signupSweeper.stop();
     clientRegistry.stop();
     metricsServer?.close();
     logger.info('idp.stopping', { signal });

@@ -35,3 +35,34 @@ export async function dropExpiredSignups(deps: {
   if (gone.length > 0) deps.logger.info('account.signups_expired', { subs: gone.join(' ') });
   return gone.length;
 }
+
+/** Sweeps one run makes at most: a backlog is cleared over a few runs, never in one burst. */
+const SWEEPS_PER_RUN = 20;
+
+/**
+ * Deletes expired sign-ups once at start and then every `intervalMs`, so an abandoned one
+ * does not linger (in `users list`, the admin API, an operator's way) until the next sign-up
+ * happens to sweep it. Like the audit pruner, every instance runs one; a failed run is logged
+ * and tried again at the next interval.
+ */
+export function startSignupSweeper(deps: {
+  database: Queryable;
+  logger: Pick<Logger, 'info' | 'warn'>;
+  now?: () => number;
+  intervalMs?: number;
+}): { stop(): void } {
+  const { intervalMs = 10 * 60_000, now = Date.now } = deps;
+  const run = async () => {
+    try {
+      for (let sweep = 0; sweep < SWEEPS_PER_RUN; sweep += 1) {
+        if ((await dropExpiredSignups({ ...deps, now })) < SWEEP_LIMIT) break;
+      }
+    } catch (error) {
+      deps.logger.warn('account.signup_sweep_failed', { error });
+    }
+  };
+  void run();
+  const timer = setInterval(() => void run(), intervalMs);
+  timer.unref();
+  return { stop: () => clearInterval(timer) };
+}
