@@ -4,7 +4,12 @@ import { resolveScope } from '../token/requested-scope.js';
 import type { AuthorizeParams } from './authorize-params.js';
 
 /** The OpenID Connect scopes every client may ask for (OIDC Core §5.4, §11). */
-export const OPENID_SCOPES = ['openid', 'profile', 'email', 'offline_access'] as const;
+const OPENID_SCOPES = ['openid', 'profile', 'email', 'offline_access'] as const;
+
+/** What the client may ask for, wherever it asks (/authorize, /par, /device_authorization). */
+export function requestableScopes(client: Pick<Client, 'scopes'>): string[] {
+  return [...OPENID_SCOPES, ...client.scopes];
+}
 
 /**
  * The scope is limited to the OpenID scopes plus the client's registered ones; anything else
@@ -20,7 +25,7 @@ export function checkScope(params: AuthorizeParams, client: Client): string[] {
   const requested = params.single('scope');
   if (requested === undefined)
     throw new InvalidScopeError('scope is required and must include openid');
-  const scope = resolveScope(requested, [...OPENID_SCOPES, ...client.scopes]);
+  const scope = resolveScope(requested, requestableScopes(client));
   if (!scope.includes('openid')) throw new InvalidScopeError('scope must include openid');
   return scope;
 }
@@ -30,6 +35,6 @@ export function checkScope(params: AuthorizeParams, client: Client): string[] {
  * that waited for a consent page is checked again, since its client may have changed since.
  */
 export function mayRequestScopes(client: Client, scopes: readonly string[]): boolean {
-  const allowed: readonly string[] = [...OPENID_SCOPES, ...client.scopes];
+  const allowed = requestableScopes(client);
   return scopes.every((scope) => allowed.includes(scope));
 }

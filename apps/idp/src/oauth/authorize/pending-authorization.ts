@@ -33,7 +33,7 @@ interface PendingBase {
    */
   readonly csrfDigest: string | null;
   /**
-   * Set when the record waits for a consent page's answer instead of a login (oauth/consent/):
+   * Set when the record waits for a consent page's answer instead of a login (consent/):
    * the `sid` of the session that was shown the page. The answer counts only from that same
    * session, so a consent page cannot be answered from another browser or after a change of
    * user.

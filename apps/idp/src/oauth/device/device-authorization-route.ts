@@ -2,6 +2,7 @@ import type { Middleware } from 'koa';
 import { DEVICE_CODE_GRANT, type ClientRegistry } from '../../clients/client.js';
 import type { Config } from '../../config/config.js';
 import type { Store } from '../../store/store.js';
+import { requestableScopes } from '../authorize/check-scope.js';
 import { authenticateClient } from '../client-auth/authenticate-client.js';
 import { readForm } from '../form-body.js';
 import { InvalidScopeError } from '../oauth-errors.js';
@@ -11,9 +12,6 @@ import type { ClientLimit } from '../token/token-route.js';
 import { requireGrantType } from '../token/user-tokens.js';
 import { createDeviceAuthorizations } from './device-authorizations.js';
 import { formatUserCode } from './user-code.js';
-
-/** The OpenID scopes any client may ask for, as at /authorize (check-scope.ts). */
-const OPENID_SCOPES = ['openid', 'profile', 'email', 'offline_access'];
 
 /**
  * POST /device_authorization (RFC 8628 §3.1, §3.2): the client authenticates as at /token
@@ -37,9 +35,7 @@ export function deviceAuthorizationRoute(deps: {
     requireGrantType(client, DEVICE_CODE_GRANT);
     const requested = form.single('scope');
     const scope =
-      requested === undefined
-        ? ['openid']
-        : resolveScope(requested, [...OPENID_SCOPES, ...client.scopes]);
+      requested === undefined ? ['openid'] : resolveScope(requested, requestableScopes(client));
     if (scope.length === 0) throw new InvalidScopeError('scope is empty');
     const resources = resolveResources(form.all('resource'), client.resources);
     const started = await devices.start({ clientId: client.id, scope, resources });
