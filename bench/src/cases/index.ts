@@ -1,5 +1,6 @@
 import type { BenchContext } from '../context.js';
 import type { Row } from '../report/row.js';
+import { capacityCase } from './capacity.js';
 import { clientCredentialsCase } from './client-credentials.js';
 import { directoryCase } from './directory.js';
 import { jwksCase } from './jwks.js';
@@ -51,5 +52,10 @@ export const CASES: readonly BenchCase[] = [
     name: 'directory',
     title: 'logins and code redemption with the PostgreSQL directory, against Redis-held users',
     run: directoryCase,
+  },
+  {
+    name: 'capacity',
+    title: 'what each operation and record costs Redis and PostgreSQL, and one IdP on one core',
+    run: capacityCase,
   },
 ];

@@ -24,7 +24,10 @@ export const USERS_FILE = `${IDP_DIR}demo/users.json`;
  */
 export const SSF_RECEIVER = { id: 'bench-ssf', secret: 'bench-ssf-receiver-secret' };
 
-async function clientsWithReceiver(issuer: string): Promise<{ file: string; dir: string }> {
+/** An operator's machine client for the admin API (`<issuer>/admin/v1`), known the same way. */
+export const BENCH_ADMIN = { id: 'bench-admin', secret: 'bench-admin-client-secret' };
+
+async function withBenchClients(issuer: string): Promise<{ file: string; dir: string }> {
   const demo = JSON.parse(await readFile(CLIENTS_FILE, 'utf8')) as object[];
   const dir = await mkdtemp(join(tmpdir(), 'latchkey-bench-clients-'));
   const file = join(dir, 'clients.json');
@@ -36,7 +39,15 @@ async function clientsWithReceiver(issuer: string): Promise<{ file: string; dir:
     scope: 'ssf.manage',
     resources: [`${issuer}/ssf`],
   };
-  await writeFile(file, JSON.stringify([...demo, receiver]));
+  const admin = {
+    client_id: BENCH_ADMIN.id,
+    client_secret: BENCH_ADMIN.secret,
+    token_endpoint_auth_method: 'client_secret_basic',
+    grant_types: ['client_credentials'],
+    scope: 'latchkey:admin',
+    resources: [`${issuer}/admin/v1`],
+  };
+  await writeFile(file, JSON.stringify([...demo, receiver, admin]));
   return { file, dir };
 }
 
@@ -71,7 +82,7 @@ export async function startBenchIdp(
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   const kek = randomBytes(32);
-  const clients = await clientsWithReceiver(url);
+  const clients = await withBenchClients(url);
   const child: Child = spawnNode(options.main ?? MAIN, {
     nodeArgs: ['--expose-gc', '--import', 'tsx', '--import', PROBE],
     env: {
