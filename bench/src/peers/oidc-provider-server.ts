@@ -1,19 +1,23 @@
 /**
  * oidc-provider set up as closely as it allows to the IdP's job, as its own process: the same
  * clients, JWT access tokens (RFC 9068, via resource indicators) signed ES256, ID tokens RS256,
- * client_secret_basic, rotating refresh tokens. Codes, grants and refresh tokens are kept in
- * process memory (map-adapter.ts); Latchkey keeps them in Redis, so this favours the peer.
+ * client_secret_basic, rotating refresh tokens. Codes, grants and refresh tokens are kept
+ * either in process memory (map-adapter.ts), which favours the peer since Latchkey keeps them
+ * in Redis, or in Redis (redis-adapter.ts), as its production users deploy it.
  *
- * Usage: node --import tsx oidc-provider-server.ts PORT. Says { type: 'ready' } over IPC, then
- * answers { type: 'mint-codes' } with codes made as its /authorize would have.
+ * Usage: node --import tsx oidc-provider-server.ts PORT [REDIS_URL]. Says { type: 'ready' }
+ * over IPC, then answers { type: 'mint-codes' } with codes made as its /authorize would have.
  */
 import { createHash, generateKeyPairSync, randomBytes } from 'node:crypto';
 import Provider from 'oidc-provider';
 import { REPORTS, SHOP, WIKI_API } from './bench-clients.js';
 import { MapAdapter } from './map-adapter.js';
+import { connectRedisAdapter, RedisAdapter } from './redis-adapter.js';
 import type { MintCodesRequest, MintedCodes, PeerReady } from './peer-protocol.js';
 
 const port = Number(process.argv[2]);
+const redisUrl = process.argv[3];
+if (redisUrl) connectRedisAdapter(redisUrl);
 const issuer = `http://127.0.0.1:${port}`;
 const ACCOUNT = 'user-alice';
 
@@ -26,7 +30,7 @@ const privateJwk = (alg: 'ES256' | 'RS256') => {
 };
 
 const provider = new Provider(issuer, {
-  adapter: MapAdapter,
+  adapter: redisUrl ? RedisAdapter : MapAdapter,
   clients: [
     {
       client_id: SHOP.id,

@@ -9,9 +9,14 @@ export interface OidcPeer {
   stop(): Promise<void>;
 }
 
-export async function startOidcProvider(): Promise<OidcPeer> {
+/**
+ * oidc-provider in its own process; with `redisUrl`, its codes, grants and tokens are kept in
+ * that Redis (redis-adapter.ts), else in a Map in its process.
+ */
+export async function startOidcProvider(options: { redisUrl?: string } = {}): Promise<OidcPeer> {
   const port = await freePort();
-  const child = spawnTs('peers/oidc-provider-server.ts', { args: [String(port)] });
+  const args = [String(port), ...(options.redisUrl ? [options.redisUrl] : [])];
+  const child = spawnTs('peers/oidc-provider-server.ts', { args });
   let ready;
   try {
     ready = await nextMessage(child, isPeerReady, 30_000);
