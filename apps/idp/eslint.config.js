@@ -141,6 +141,8 @@ const LAYERS = {
     'mail',
   ],
   metrics: ['audit', 'db', 'limits', 'logger'],
+  // IDP_WORKERS: the cluster primary (forks, replaces, drains; serves /metrics for all).
+  workers: ['config', 'logger', 'metrics'],
   ssf: ['config', 'logger', 'db', 'keys', 'tokens', 'sessions', 'users', 'oauth', 'delivery'],
   admin: [
     'audit',

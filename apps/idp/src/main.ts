@@ -1,3 +1,4 @@
+import cluster from 'node:cluster';
 import type { Server } from 'node:http';
 import { ClientsFileError, loadClientsFile } from './clients/load-clients.js';
 import { openClientRegistry } from './clients/open-client-registry.js';
@@ -9,7 +10,7 @@ import { migrate } from './db/migration.js';
 import { MIGRATIONS } from './db/migrations/index.js';
 import { openDatabase } from './db/open-database.js';
 import { createHttpServer } from './http/http-server.js';
-import { collectDefaultMetrics, Registry } from 'prom-client';
+import { AggregatorRegistry, collectDefaultMetrics, Registry } from 'prom-client';
 import { storeKeys } from '@latchkey/protocol';
 import { startSignupSweeper } from './account-links/expired-signups.js';
 import { startAuditPruner } from './audit/audit-pruner.js';
@@ -26,6 +27,7 @@ import { unsignableIdTokenClients } from './tokens/id-token.js';
 import { importUsers, loadUsersFile, UsersFileError } from './users/load-users.js';
 import type { NewUser } from './users/user.js';
 import { createUserRepository } from './users/user.js';
+import { runPrimary } from './workers/cluster-primary.js';
 
 /** Below this, SDKs with their default JWKS cache floor (30 s) can lag behind a rotation. */
 const SHORT_ROTATION_MS = 120_000;
@@ -59,8 +61,13 @@ async function main(): Promise<void> {
     throw error;
   }
 
-  const logger = createLogger(config.logLevel, undefined, { service: 'latchkey-idp' });
-  if (config.keyEncryptionKeyIsEphemeral) {
+  const logger = createLogger(config.logLevel, undefined, {
+    service: 'latchkey-idp',
+    ...(cluster.isWorker && { worker: cluster.worker?.id }),
+  });
+  // With several workers the primary says these once (workers get its key, see below).
+  const sayOnce = !cluster.isWorker;
+  if (sayOnce && config.keyEncryptionKeyIsEphemeral) {
     logger.warn('config.ephemeral_key_encryption_key', {
       detail:
         'KEY_ENCRYPTION_KEY is not set: using a random one for this process. Keys stored by an ' +
@@ -68,7 +75,7 @@ async function main(): Promise<void> {
     });
   }
 
-  if (config.keyRotationIntervalMs < SHORT_ROTATION_MS) {
+  if (sayOnce && config.keyRotationIntervalMs < SHORT_ROTATION_MS) {
     logger.warn('config.short_rotation_interval', {
       detail:
         'KEY_ROTATION_INTERVAL is under 2 minutes, for tests and demos of rotation. A new key is ' +
@@ -103,6 +110,20 @@ async function main(): Promise<void> {
       `latchkey: refusing to start: DATABASE_URL (${describeDatabase(config.database)}): ${reason}\n`,
     );
     process.exit(1);
+  }
+  if (cluster.isPrimary && config.workers > 1) {
+    // The directory is migrated and seeded above, once; each worker finds nothing to do.
+    await database.close();
+    await runPrimary({
+      workers: config.workers,
+      logger,
+      metrics: config.metrics,
+      // Workers must open each other's keys: an ephemeral key is made once, here, for all.
+      env: config.keyEncryptionKeyIsEphemeral
+        ? { KEY_ENCRYPTION_KEY: config.keyEncryptionKey.toString('base64url') }
+        : {},
+    });
+    return;
   }
   // Clients registered through the admin API under another ACCESS_TOKEN_SIGNING_ALG.
   const unsignableStored = unsignableIdTokenClients(
@@ -141,7 +162,7 @@ async function main(): Promise<void> {
     logger,
     ...(registry && { metrics: createIdpMetrics(registry) }),
   });
-  if (!config.usersFile) {
+  if (sayOnce && !config.usersFile) {
     logger.warn('config.no_users', {
       detail: 'USERS_FILE is not set: nobody can log in until users are added to the directory.',
     });
@@ -160,10 +181,18 @@ async function main(): Promise<void> {
       pingStore: () => store.ping(),
       countSessions: () => store.countSet(storeKeys.liveSessions),
     });
-    metricsServer = await startMetricsServer(registry, { ...config.metrics, logger });
-    logger.info('metrics.listening', {
-      address: `http://${config.metrics.host}:${config.metrics.port}/metrics`,
-    });
+    if (cluster.isWorker) {
+      // The primary answers /metrics, gathering every worker's registry over IPC. A worker
+      // answers those requests once it has made an AggregatorRegistry of its own (prom-client
+      // adds its listener in the constructor), and sends what setRegistries names.
+      new AggregatorRegistry();
+      AggregatorRegistry.setRegistries([registry]);
+    } else {
+      metricsServer = await startMetricsServer(registry, { ...config.metrics, logger });
+      logger.info('metrics.listening', {
+        address: `http://${config.metrics.host}:${config.metrics.port}/metrics`,
+      });
+    }
   }
   // Logout tokens left by an earlier run (or another instance) go out from now on.
   deliveries.start();

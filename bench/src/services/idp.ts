@@ -104,6 +104,8 @@ export async function startBenchIdp(
       RATE_LIMIT_AUTHORIZE_PER_ADDRESS: 'off',
       // Benchmarks contact loopback addresses only (back-channel logout tokens included).
       DELIVERY_LOOPBACK_ONLY: 'true',
+      // One process, which the probe above watches; a case that measures workers says so.
+      IDP_WORKERS: '1',
       ...options.env,
     },
   });

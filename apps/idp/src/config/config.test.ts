@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from './config.js';
 import { parseDuration } from './duration.js';
@@ -92,6 +93,27 @@ describe('loadConfig', () => {
     );
     expect(problemsOf({ METRICS_PORT: '4000' })[0]).toMatch(/^METRICS_PORT: must not be IDP_PORT/);
     expect(problemsOf({ METRICS_PORT: '70000' })[0]).toMatch(/^METRICS_PORT: "70000"/);
+  });
+
+  it('serves on every core when the state is shared, in one process when it is not', () => {
+    const server = { DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/latchkey' };
+    expect(loadConfig(server).workers).toBe(availableParallelism());
+    expect(loadConfig({ ...server, IDP_WORKERS: '1' }).workers).toBe(1);
+    expect(loadConfig({ ...server, IDP_WORKERS: '3' }).workers).toBe(3);
+    // An embedded PGlite or a memory store is one process's own.
+    expect(loadConfig({ DATABASE_URL: 'pglite://memory' }).workers).toBe(1);
+    expect(loadConfig({ ...server, REDIS_URL: 'memory://' }).workers).toBe(1);
+    expect(problemsOf({ DATABASE_URL: 'pglite://memory', IDP_WORKERS: '2' })[0]).toMatch(
+      /^IDP_WORKERS: 2 workers need state they can share, but DATABASE_URL names an embedded PGlite/,
+    );
+    expect(problemsOf({ ...server, REDIS_URL: 'memory://', IDP_WORKERS: '2' })[0]).toMatch(
+      /REDIS_URL is memory:\/\//,
+    );
+    for (const bad of ['0', '-1', 'two', '1.5', '65', '']) {
+      const problems = problemsOf({ ...server, IDP_WORKERS: bad });
+      if (bad === '') expect(problems).toEqual([]);
+      else expect(problems[0]).toMatch(/^IDP_WORKERS: ".*" is not a number of processes \(1-64\)/);
+    }
   });
 
   it('keeps audit events 90 days unless told; never less than a day', () => {

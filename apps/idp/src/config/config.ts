@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import {
   isLoopbackHost,
@@ -31,6 +32,12 @@ export interface Config {
   readonly redisAllowEviction: boolean;
   /** DATABASE_URL: the durable directory (users). */
   readonly database: DatabaseTarget;
+  /**
+   * IDP_WORKERS: processes serving the public port (Node's cluster: a primary that forks
+   * them and serves /metrics for all). Default: the machine's available parallelism when the
+   * state is shared (a PostgreSQL server and Redis), else 1.
+   */
+  readonly workers: number;
   /** 32 bytes; encrypts private signing keys at rest. */
   readonly keyEncryptionKey: Buffer;
   /** True when no KEY_ENCRYPTION_KEY was given and a random one was made (dev only). */
@@ -174,6 +181,7 @@ export function loadConfig(env: Env): Config {
     problems,
   );
   const database = readDatabase(env.DATABASE_URL, mode, problems);
+  const workers = readWorkers(env.IDP_WORKERS, { database, storeUrl }, problems);
 
   const duration = (name: string, fallback: string, min: number, max: number): number => {
     const raw = env[name] ?? fallback;
@@ -285,6 +293,7 @@ export function loadConfig(env: Env): Config {
     storeUrl,
     redisAllowEviction,
     database,
+    workers,
     keyEncryptionKey: kek ?? randomBytes(32),
     keyEncryptionKeyIsEphemeral: kek === null,
     clientsFile,
@@ -351,6 +360,38 @@ function readTrustedProxies(raw: string, problems: string[]): ProxyEntry[] {
     );
   }
   return entries;
+}
+
+/** At most this many workers: beyond it, a typo (IDP_WORKERS=1000) rather than a machine. */
+const MAX_WORKERS = 64;
+
+/**
+ * Workers share nothing but Redis and the database, so more than one needs both to be
+ * shareable: an embedded PGlite belongs to one process, and memory:// is each process's own.
+ */
+function readWorkers(
+  raw: string | undefined,
+  state: { database: DatabaseTarget; storeUrl: string },
+  problems: string[],
+): number {
+  const unshared =
+    state.database.kind === 'pglite'
+      ? 'DATABASE_URL names an embedded PGlite, which one process owns'
+      : state.storeUrl === 'memory://'
+        ? 'REDIS_URL is memory://, which each process holds alone'
+        : null;
+  if (raw === undefined || raw === '') return unshared ? 1 : availableParallelism();
+  const workers = Number(raw);
+  if (!/^\d{1,3}$/.test(raw) || workers < 1 || workers > MAX_WORKERS) {
+    problems.push(`IDP_WORKERS: "${raw}" is not a number of processes (1-${MAX_WORKERS})`);
+    return 1;
+  }
+  if (workers > 1 && unshared) {
+    problems.push(
+      `IDP_WORKERS: ${workers} workers need state they can share, but ${unshared}; use 1, or a PostgreSQL server and Redis`,
+    );
+  }
+  return workers;
 }
 
 function readPort(raw: string, problems: string[], name = 'IDP_PORT'): number {

@@ -159,6 +159,8 @@ export function registerGauges(
     name: 'latchkey_signing_key_age_seconds',
     help: 'Age of the active signing key, by algorithm',
     labelNames: ['alg'] as const,
+    // Every worker sees the same keys: one value, not their sum (IDP_WORKERS).
+    aggregator: 'max',
     registers,
     collect() {
       for (const key of active()) {
@@ -170,6 +172,8 @@ export function registerGauges(
     name: 'latchkey_signing_key_next_rotation_seconds',
     help: 'Time until the active signing key is due for rotation, by algorithm',
     labelNames: ['alg'] as const,
+    // As above.
+    aggregator: 'min',
     registers,
     collect() {
       for (const key of active()) {
@@ -181,6 +185,8 @@ export function registerGauges(
   new Gauge({
     name: 'latchkey_active_sessions',
     help: 'Live IdP (single sign-on) sessions, all instances together',
+    // Read from Redis by every worker alike: one value, not their sum.
+    aggregator: 'max',
     registers,
     async collect() {
       try {
@@ -200,6 +206,8 @@ export function registerGauges(
   new Gauge({
     name: 'latchkey_redis_ping_seconds',
     help: 'Round trip of one Redis command, measured at scrape time (-1: failed)',
+    // -1 when any worker failed to reach Redis.
+    aggregator: 'min',
     registers,
     async collect() {
       const started = process.hrtime.bigint();

@@ -1,6 +1,11 @@
 import { createServer, type Server } from 'node:http';
-import type { Registry } from 'prom-client';
 import type { Logger } from '../logger.js';
+
+/** A registry, or with several workers the primary's view of all of theirs (cluster-primary.ts). */
+export interface MetricsSource {
+  metrics(): Promise<string>;
+  contentType: string;
+}
 
 /**
  * GET /metrics on a port of its own (METRICS_PORT), never the public one: what the IdP counts
@@ -8,7 +13,7 @@ import type { Logger } from '../logger.js';
  * GET /metrics is a 404.
  */
 export async function startMetricsServer(
-  registry: Registry,
+  registry: MetricsSource,
   options: { host: string; port: number; logger: Logger },
 ): Promise<Server> {
   const server = createServer((req, res) => {

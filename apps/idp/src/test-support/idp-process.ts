@@ -32,6 +32,9 @@ export async function startIdp(
       MAIL_FROM: 'no-reply@idp.localhost',
       // Back-channel logout tokens and other deliveries reach loopback addresses only.
       DELIVERY_LOOPBACK_ONLY: 'true',
+      // One process unless a test asks for workers (on a database server the default would
+      // be one per core, and a test's assertions on pid and output assume one).
+      IDP_WORKERS: '1',
       ...env,
       IDP_PORT: String(port),
     },
