@@ -2,6 +2,7 @@ import type { BenchContext } from '../context.js';
 import type { Row } from '../report/row.js';
 import { clientCredentialsCase } from './client-credentials.js';
 import { directoryCase } from './directory.js';
+import { instancesCase } from './instances.js';
 import { jwksCase } from './jwks.js';
 import { loginCase } from './login.js';
 import { passkeyLoginCase } from './passkey-login.js';
@@ -51,5 +52,10 @@ export const CASES: readonly BenchCase[] = [
     name: 'directory',
     title: 'logins and code redemption with the PostgreSQL directory, against Redis-held users',
     run: directoryCase,
+  },
+  {
+    name: 'instances',
+    title: 'client_credentials and logins through 1, 2 and 3 IdP instances behind a balancer',
+    run: instancesCase,
   },
 ];

@@ -62,6 +62,13 @@ export interface BenchIdpOptions {
   clientsFile?: string;
   /** More environment (e.g. DELIVERY_* for the back-channel row). */
   env?: Record<string, string>;
+  /** ISSUER; default the IdP's own URL. Instances behind one balancer share one. */
+  issuer?: string;
+  /**
+   * KEY_ENCRYPTION_KEY; default a fresh random one. Instances on one database must share it:
+   * the signing keys are sealed under it.
+   */
+  kek?: Buffer;
 }
 
 export async function startBenchIdp(
@@ -70,14 +77,15 @@ export async function startBenchIdp(
 ): Promise<BenchIdp> {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
-  const kek = randomBytes(32);
-  const clients = await clientsWithReceiver(url);
+  const kek = options.kek ?? randomBytes(32);
+  const issuer = options.issuer ?? url;
+  const clients = await clientsWithReceiver(issuer);
   const child: Child = spawnNode(options.main ?? MAIN, {
     nodeArgs: ['--expose-gc', '--import', 'tsx', '--import', PROBE],
     env: {
       PATH: process.env.PATH,
       IDP_PORT: String(port),
-      ISSUER: url,
+      ISSUER: issuer,
       REDIS_URL: redisUrl,
       CLIENTS_FILE: options.clientsFile ?? clients.file,
       USERS_FILE,
@@ -115,7 +123,7 @@ export async function startBenchIdp(
   let nextId = 0;
   return {
     url,
-    issuer: url,
+    issuer,
     pid: child.process.pid ?? -1,
     sessionCookie: (sid) => `latchkey_session=${sessionCookieValue(sessionCookieKey(kek), sid)}`,
     probe(type, gc = false, patterns) {
