@@ -1,5 +1,6 @@
 import type { BenchContext } from '../context.js';
 import type { Row } from '../report/row.js';
+import { capacityCase } from './capacity.js';
 import { clientCredentialsCase } from './client-credentials.js';
 import { directoryCase } from './directory.js';
 import { instancesCase } from './instances.js';
@@ -57,5 +58,10 @@ export const CASES: readonly BenchCase[] = [
     name: 'instances',
     title: 'client_credentials and logins through 1, 2 and 3 IdP instances behind a balancer',
     run: instancesCase,
+  },
+  {
+    name: 'capacity',
+    title: 'Redis memory and commands, PostgreSQL statements and audit bytes per operation',
+    run: capacityCase,
   },
 ];
