@@ -1,7 +1,12 @@
 import { createHash, randomBytes } from 'node:crypto';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import pg from 'pg';
-import { findTestPostgres, sleep, startTestRedis } from '@latchkey/testing';
+import { findTestPostgres, sleep, startTestRedis, waitFor } from '@latchkey/testing';
 import { pick, type BenchContext } from '../context.js';
 import {
   callsDelta,
@@ -14,7 +19,7 @@ import {
 import { startPgStatementCounter } from '../capacity/pg-statement-counter.js';
 import { basic, REPORTS, SHOP } from '../peers/bench-clients.js';
 import { single, type Row } from '../report/row.js';
-import { startBenchIdp } from '../services/idp.js';
+import { CLIENTS_FILE, startBenchIdp } from '../services/idp.js';
 
 /**
  * Issue 15 part 6's raw figures: what one login, refresh family, revocation, audit event and
@@ -42,8 +47,11 @@ export async function capacityCase(context: BenchContext): Promise<Row[]> {
   const counter = await startPgStatementCounter(Number(new URL(database.url).port || 5432));
   const viaCounter = new URL(database.url);
   viaCounter.host = `127.0.0.1:${counter.port}`;
+  const receiver = await startLogoutReceiver();
+  const clients = await clientsWithReceiver(receiver.url);
   const idp = await startBenchIdp(redisServer.url, {
     databaseUrl: viaCounter.href,
+    clientsFile: clients.file,
     env: {
       // The defaults (apps/idp/src/config/config.ts): a limit's counter is part of the cost.
       RATE_LIMIT_TOKEN_PER_CLIENT: '12000/1m',
@@ -98,6 +106,11 @@ export async function capacityCase(context: BenchContext): Promise<Row[]> {
       for (const [index, family] of families.entries()) {
         await logout(idp.url, logins[index]!.cookie, family.id_token);
       }
+      // The back-channel logout tokens go out after the answer: their work is the logout's.
+      await waitFor('every back-channel logout delivered', () => receiver.received() >= n, {
+        timeoutMs: 60_000,
+        intervalMs: 50,
+      });
     });
     const audit = await auditFootprint(db);
     const auditAdded = {
@@ -140,7 +153,19 @@ export async function capacityCase(context: BenchContext): Promise<Row[]> {
             `${kind} ${f.keys >= 0 ? '+' : ''}${f.keys} keys ${signed(f.bytes / m.count)} B`,
         )
         .join('; ');
+    // The session's own keys and its entries in the shared indexes; the revocation's entries.
+    const bytesOf = (m: Measurement, pattern: RegExp): number =>
+      [...m.memory.byKind]
+        .filter(([kind]) => pattern.test(kind))
+        .reduce((sum, [, f]) => sum + f.bytes, 0);
     return [
+      row(
+        'Redis bytes per session (its keys and index entries)',
+        bytesOf(login, /session/) / n,
+        ' B',
+        n,
+      ),
+      row('Redis bytes per revoked entry', bytesOf(revoke, /revoked/) / n, ' B', n),
       row(
         'Redis bytes per login (keys it leaves)',
         keyBytes(login) / n,
@@ -179,7 +204,50 @@ export async function capacityCase(context: BenchContext): Promise<Row[]> {
     await counter.close();
     await redisServer.kill();
     await database.drop();
+    await new Promise((resolve) => receiver.server.close(resolve));
+    await rm(clients.dir, { recursive: true, force: true });
   }
+}
+
+/**
+ * The shop's back-channel logout endpoint (OIDC Back-Channel Logout), answering 200 to every
+ * logout token: a logout's cost includes one delivery that succeeds, as in a deployment whose
+ * apps are up (the demo's URI would be refused here, and every refusal schedules a retry).
+ */
+async function startLogoutReceiver(): Promise<{
+  url: string;
+  server: Server;
+  received(): number;
+}> {
+  let received = 0;
+  const server = createServer((req, res) => {
+    req.resume();
+    req.on('end', () => {
+      received += 1;
+      res.writeHead(200).end();
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}/auth/backchannel-logout`,
+    server,
+    received: () => received,
+  };
+}
+
+/** The demo clients, with the shop's back-channel logout sent to `uri` and no other's. */
+async function clientsWithReceiver(uri: string): Promise<{ file: string; dir: string }> {
+  const demo = JSON.parse(await readFile(CLIENTS_FILE, 'utf8')) as Record<string, unknown>[];
+  const clients = demo.map((client) => {
+    const copy = { ...client };
+    delete copy.backchannel_logout_uri;
+    return client.client_id === SHOP.id ? { ...copy, backchannel_logout_uri: uri } : copy;
+  });
+  const dir = await mkdtemp(join(tmpdir(), 'latchkey-capacity-'));
+  const file = join(dir, 'clients.json');
+  await writeFile(file, JSON.stringify(clients));
+  return { file, dir };
 }
 
 interface Idle {
