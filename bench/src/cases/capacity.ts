@@ -69,7 +69,8 @@ export async function capacityCase(context: BenchContext): Promise<Row[]> {
     await sleep(1_000);
     const idle = await idleRates(redis, counter, 4_000);
     context.log(`capacity: idle IdP: ${JSON.stringify(idle)}`);
-    const measure = measurer(redis, counter, db, idle);
+    const cpuMicros = async () => (await idp.probe('sample')).cpuMicros;
+    const measure = measurer(redis, counter, db, idle, cpuMicros);
     const auditAtStart = await auditFootprint(db);
 
     context.log(`capacity: ${n} logins`);
@@ -195,6 +196,7 @@ export async function capacityCase(context: BenchContext): Promise<Row[]> {
       ).flatMap(([label, m]) => [
         row(`Redis commands per ${label}`, m.commands / m.count, '', m.count, commandNote(m)),
         row(`PostgreSQL statements per ${label}`, m.statements / m.count, '', m.count),
+        row(`IdP CPU per ${label}`, m.cpuMicros / m.count, ' µs', m.count),
       ]),
     ];
   } finally {
@@ -265,6 +267,8 @@ interface Measurement {
   byCommand: Map<string, number>;
   statements: number;
   auditRows: number;
+  /** The IdP process's CPU time (user + system, every thread: Argon2id's too), µs. */
+  cpuMicros: number;
 }
 
 async function idleRates(
@@ -289,15 +293,18 @@ function measurer(
   counter: { statements(): number },
   db: pg.Client,
   idle: Idle,
+  cpuMicros: () => Promise<number>,
 ): (count: number, work: () => Promise<void>) => Promise<Measurement> {
   return async (count, work) => {
     const footprint = await redisFootprint(redis);
     const auditRows = await countAudit(db);
     const calls = await commandCalls(redis);
     const statements = counter.statements();
+    const cpuBefore = await cpuMicros();
     const started = performance.now();
     await work();
     const seconds = (performance.now() - started) / 1000;
+    const cpu = (await cpuMicros()) - cpuBefore;
     const byCommand = callsDelta(calls, await commandCalls(redis));
     const statementsAfter = counter.statements();
     const total = [...byCommand.values()].reduce((a, b) => a + b, 0);
@@ -310,6 +317,7 @@ function measurer(
       byCommand,
       statements: statementsAfter - statements - idle.statementsPerSec * seconds,
       auditRows: (await countAudit(db)) - auditRows,
+      cpuMicros: cpu,
     };
   };
 }
@@ -384,6 +392,7 @@ function printMeasurement(label: string, m: Measurement): string {
     `${label}: n=${m.count} in ${m.seconds.toFixed(1)} s`,
     `  Redis commands per op ${(m.commands / m.count).toFixed(2)} (idle work taken out): ${commandNote(m)}`,
     `  PostgreSQL statements per op ${(m.statements / m.count).toFixed(2)}; audit rows per op ${(m.auditRows / m.count).toFixed(2)}`,
+    `  IdP CPU per op ${(m.cpuMicros / m.count).toFixed(0)} µs (one core: ${(1e6 / (m.cpuMicros / m.count)).toFixed(0)}/s; one at a time, so every request's share of the process's fixed work is in it)`,
     `  Redis used_memory per op ${signed(m.memory.usedMemory / m.count)} B; keys (MEMORY USAGE) per op ${signed(keyBytes(m) / m.count)} B`,
     ...[...m.memory.byKind].map(
       ([kind, f]) =>
