@@ -186,3 +186,64 @@ export function environmentProblems(
       );
   });
 }
+
+/** Images pulled as they are (no `build:`) carry a tag other than `latest`: a known version. */
+export function untaggedImageProblems(compose: unknown): string[] {
+  const problems: string[] = [];
+  for (const [name, service] of services(compose)) {
+    if (service.build !== undefined) continue;
+    const image = typeof service.image === 'string' ? service.image : '';
+    const tag = /:([^/:@]+)$/.exec(image)?.[1];
+    if (!tag || tag === 'latest') problems.push(`${name}: image "${image}" has no version tag`);
+  }
+  return problems;
+}
+
+/** Every published port is bound to 127.0.0.1: the demo's secrets are public. */
+export function loopbackPortProblems(compose: unknown): string[] {
+  const problems: string[] = [];
+  for (const [name, service] of services(compose)) {
+    const ports = Array.isArray(service.ports) ? service.ports : [];
+    for (const entry of ports) {
+      const hostIp = isObject(entry)
+        ? entry.host_ip
+        : String(entry).split(':').length === 3
+          ? String(entry).split(':')[0]
+          : undefined;
+      if (hostIp !== '127.0.0.1') {
+        problems.push(`${name}: port ${JSON.stringify(entry)} is not bound to 127.0.0.1`);
+      }
+    }
+  }
+  return problems;
+}
+
+/**
+ * The services of an optional profile carry exactly that profile, and no other service
+ * carries any: `docker compose up` without `--profile` starts what it always started.
+ */
+export function profileProblems(
+  compose: unknown,
+  profile: string,
+  members: readonly string[],
+): string[] {
+  const problems: string[] = [];
+  for (const [name, service] of services(compose)) {
+    const profiles = Array.isArray(service.profiles) ? service.profiles.map(String) : [];
+    if (members.includes(name)) {
+      if (profiles.length !== 1 || profiles[0] !== profile) {
+        problems.push(`${name}: profiles are [${profiles.join(', ')}], not [${profile}]`);
+      }
+    } else if (profiles.length > 0) {
+      problems.push(`${name}: in profiles [${profiles.join(', ')}], not the default`);
+    }
+  }
+  return problems;
+}
+
+/** A service's command as one line, from the list or the string form. */
+export function commandOf(service: Json | undefined): string {
+  const command = service?.command;
+  if (Array.isArray(command)) return command.map(String).join(' ');
+  return typeof command === 'string' ? command : '';
+}

@@ -4,13 +4,19 @@ import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { ROOT } from '../support/paths.js';
 import {
+  commandOf,
   dependsOnProblems,
+  environmentOf,
   environmentProblems,
   healthcheckProblems,
+  loopbackPortProblems,
   missingDockerfileProblems,
   missingServiceProblems,
+  profileProblems,
   publishedPortProblems,
   redisPersistenceProblems,
+  services,
+  untaggedImageProblems,
 } from './compose-checks.js';
 import { dockerIgnoreMatcher } from './docker-ignore.js';
 import { parseDockerfile } from './dockerfile.js';
@@ -90,6 +96,11 @@ describe('docker-compose.yml', () => {
     expect(missingDockerfileProblems(compose, ROOT)).toEqual([]);
   });
 
+  it('pulls images by version tag and publishes every port on loopback only', () => {
+    expect(untaggedImageProblems(compose)).toEqual([]);
+    expect(loopbackPortProblems(compose)).toEqual([]);
+  });
+
   it('takes the secrets that guard data from the environment, never from the file', () => {
     const text = read('docker-compose.yml');
     for (const name of [
@@ -100,6 +111,82 @@ describe('docker-compose.yml', () => {
     ]) {
       expect(text).toMatch(new RegExp(`: \\$\\{${name}:\\?[^}]+\\}`));
     }
+  });
+});
+
+// Issue 15: Redis under Sentinel and two IdP instances behind a proxy, an optional profile.
+const HA = {
+  sentinels: ['sentinel-1', 'sentinel-2', 'sentinel-3'],
+  redis: ['redis-ha-master', 'redis-ha-replica'],
+  idps: ['idp-ha-1', 'idp-ha-2'],
+  proxy: 'idp-ha-proxy',
+  masterName: 'latchkey',
+};
+const HA_SERVICES = [...HA.redis, ...HA.sentinels, 'postgres-ha', ...HA.idps, HA.proxy];
+const SENTINEL_URL = `redis+sentinel://${HA.sentinels.map((name) => `${name}:26379`).join(',')}/${HA.masterName}`;
+
+describe("docker-compose.yml's profile ha", () => {
+  const all = services(compose);
+
+  it('adds the sentinel set, two IdPs and their proxy, and leaves the default services alone', () => {
+    expect(missingServiceProblems(compose, HA_SERVICES)).toEqual([]);
+    expect(profileProblems(compose, 'ha', HA_SERVICES)).toEqual([]);
+    // Nothing of the default services depends on the profile's, or `up` would need it.
+    for (const [name, service] of all) {
+      if (HA_SERVICES.includes(name)) continue;
+      const needs = Object.keys((service.depends_on as object | undefined) ?? {});
+      expect(
+        needs.filter((need) => HA_SERVICES.includes(need)),
+        name,
+      ).toEqual([]);
+    }
+  });
+
+  it('keeps both Redis nodes on append-only files, the replica following the master', () => {
+    for (const name of HA.redis) expect(redisPersistenceProblems(compose, name)).toEqual([]);
+    expect(commandOf(all.get('redis-ha-replica'))).toMatch(/--replicaof redis-ha-master 6379\b/);
+  });
+
+  it('runs three sentinels watching the master under one name, with a quorum of two', () => {
+    for (const name of HA.sentinels) {
+      const command = commandOf(all.get(name));
+      expect(command, name).toContain(`sentinel monitor ${HA.masterName} redis-ha-master 6379 2`);
+      expect(command, name).toContain('port 26379');
+      expect(command, name).toContain('--sentinel');
+    }
+  });
+
+  it('points both IdPs at the sentinels and waits for a replica; one issuer, one database', () => {
+    const proxyAddress = (
+      all.get(HA.proxy)?.networks as Record<string, { ipv4_address?: string }> | undefined
+    )?.ha?.ipv4_address;
+    expect(proxyAddress).toMatch(/^172\.28\.15\.\d+$/);
+    const expected = {
+      ISSUER: 'http://idp.localhost:4100',
+      IDP_PORT: '4000',
+      REDIS_URL: SENTINEL_URL,
+      REDIS_WAIT_REPLICAS: '1',
+      TRUSTED_PROXIES: proxyAddress!,
+    };
+    expect(
+      environmentProblems(compose, Object.fromEntries(HA.idps.map((name) => [name, expected]))),
+    ).toEqual([]);
+    const [first, second] = HA.idps.map((name) => environmentOf(all.get(name)));
+    expect(first).toEqual(second);
+    expect(first!.get('DATABASE_URL')).toMatch(/@postgres-ha:5432\/latchkey$/);
+    expect(first!.get('KEY_ENCRYPTION_KEY')).toMatch(/^\$\{KEY_ENCRYPTION_KEY:\?/);
+  });
+
+  it('publishes only the proxy, on loopback port 4100, balancing over both IdPs', () => {
+    expect(publishedPortProblems(compose, { [HA.proxy]: 4100 })).toEqual([]);
+    for (const name of HA_SERVICES.filter((name) => name !== HA.proxy)) {
+      expect(all.get(name)?.ports, name).toBeUndefined();
+    }
+    const configs = (compose as { configs?: Record<string, { content?: string }> }).configs;
+    const nginx = configs?.['idp-ha-nginx']?.content ?? '';
+    for (const name of HA.idps) expect(nginx).toContain(`server ${name}:4000;`);
+    expect(nginx).toContain('listen 4100;');
+    expect(nginx).toMatch(/X-Forwarded-For \$\$proxy_add_x_forwarded_for;/);
   });
 });
 
@@ -185,13 +272,31 @@ services:
     environment: ['ISSUER=http://127.0.0.1:4000']
     depends_on: [redis]
   shop:
+    image: nginx
     healthcheck: { disable: true }
     depends_on: { idp: { condition: service_started }, ghost: { condition: service_healthy } }
+  wiki:
+    image: redis:latest
+    profiles: [ha, other]
+    ports: [{ target: 3002, published: 3002 }, '127.0.0.1:3003:3003']
 `);
 
   it('find what is missing or wrong in a compose file', () => {
-    expect(missingServiceProblems(broken, ['redis', 'idp', 'shop', 'wiki'])).toEqual([
-      'no service wiki',
+    expect(missingServiceProblems(broken, ['redis', 'idp', 'shop', 'wiki', 'console'])).toEqual([
+      'no service console',
+    ]);
+    expect(untaggedImageProblems(broken)).toEqual([
+      'redis: image "redis" has no version tag',
+      'shop: image "nginx" has no version tag',
+      'wiki: image "redis:latest" has no version tag',
+    ]);
+    expect(loopbackPortProblems(broken)).toEqual([
+      'idp: port "4001:4000" is not bound to 127.0.0.1',
+      'wiki: port {"target":3002,"published":3002} is not bound to 127.0.0.1',
+    ]);
+    expect(profileProblems(broken, 'ha', ['wiki', 'shop'])).toEqual([
+      'shop: profiles are [], not [ha]',
+      'wiki: profiles are [ha, other], not [ha]',
     ]);
     expect(publishedPortProblems(broken, { idp: 4000, shop: 3001 })).toEqual([
       'idp does not publish port 4000 as 4000',
@@ -201,6 +306,7 @@ services:
       'redis: no healthcheck in the compose file or in its Dockerfile',
       'idp: no healthcheck in the compose file or in its Dockerfile',
       'shop: health check disabled',
+      'wiki: no healthcheck in the compose file or in its Dockerfile',
     ]);
     expect(dependsOnProblems(broken)).toEqual([
       'idp: depends_on is a list, which waits only for the start',

@@ -1,439 +1,499 @@
-import { execFile } from 'node:child_process';
-import { availableParallelism } from 'node:os';
-import { promisify } from 'node:util';
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Redis } from 'ioredis';
-import { findTestPostgres, freePort, startTestRedis, type TestRedis } from '@latchkey/testing';
-import { createAuditLog } from '@latchkey/idp/dist/audit/audit-trail.js';
-import { openDatabase } from '@latchkey/idp/dist/db/open-database.js';
-import { silentLogger } from '@latchkey/idp/dist/logger.js';
-import { createSessionRepository } from '@latchkey/idp/dist/sessions/session.js';
-import { createStore } from '@latchkey/idp/dist/store/create-store.js';
-import { storeKeys, revocationKeys } from '@latchkey/protocol';
+import pg from 'pg';
+import { findTestPostgres, sleep, startTestRedis, waitFor } from '@latchkey/testing';
 import { pick, type BenchContext } from '../context.js';
 import {
+  callsDelta,
   commandCalls,
-  commandsBetween,
-  memoryPerKey,
-  usedMemory,
-} from '../capacity/redis-stats.js';
-import { databaseQueries } from '../capacity/query-count.js';
+  footprintDelta,
+  keyKind,
+  redisFootprint,
+  type KindFootprint,
+} from '../capacity/redis-footprint.js';
+import { startPgStatementCounter } from '../capacity/pg-statement-counter.js';
 import { basic, REPORTS, SHOP } from '../peers/bench-clients.js';
 import { single, type Row } from '../report/row.js';
-import { startLoadGenerator } from '../runner/load.js';
-import { codeBody, openIdpFixtures, type IdpFixtures } from '../services/idp-fixtures.js';
-import { BENCH_ADMIN, startBenchIdp, type BenchIdp } from '../services/idp.js';
-import { signIn } from './login.js';
-
-const run = promisify(execFile);
-const FORM = { 'content-type': 'application/x-www-form-urlencoded' };
-
-interface Counted {
-  redisCommands: number;
-  queries: number;
-}
+import { CLIENTS_FILE, startBenchIdp } from '../services/idp.js';
 
 /**
- * Case 10: the figures docs/capacity.md is built from. One IdP on the PostgreSQL server and a
- * private Redis, nothing else on that Redis:
+ * Issue 15 part 6's raw figures: what one login, refresh family, revocation, audit event and
+ * token cost in Redis memory, Redis commands and PostgreSQL statements, measured around a
+ * counted number of operations driven through a real IdP (the built dist/main.js) on a
+ * private redis-server and a database of its own on the PostgreSQL server.
  *
- * - what each kind of operation costs Redis and PostgreSQL, counted (not timed) over a known
- *   number of operations sent one at a time: Redis commands from INFO commandstats, queries
- *   from the IdP's own query histogram;
- * - what each kind of record costs Redis in memory (MEMORY USAGE, exact), and an audit event
- *   PostgreSQL (relation size);
- * - what the IdP process answers per second when it has one core to itself (taskset: the IdP
- *   on core 0; Redis and the load generator on the others).
+ * - Memory: every key's MEMORY USAGE (SAMPLES 0: exact) summed by kind of key, before and
+ *   after, and INFO used_memory's delta (allocator overhead included), over N operations.
+ * - Commands: INFO commandstats' delta around the N operations, less what the idle IdP sends
+ *   meanwhile (its key-copy check and key re-read), measured over a quiet window first.
+ * - Statements: counted on the wire by a relay between the IdP and the server
+ *   (capacity/pg-statement-counter.ts), less the idle rate likewise.
+ * - Audit: pg_total_relation_size('audit_events') (table, indexes, TOAST) over its rows.
+ *
+ * The IdP keeps its default rate limits here (the counters are part of the cost), unlike the
+ * throughput cases. Operations run one at a time; nothing here is a rate.
  */
 export async function capacityCase(context: BenchContext): Promise<Row[]> {
-  const server = await findTestPostgres();
-  if (!server.available) throw new Error(`case 10 needs a PostgreSQL server: ${server.reason}`);
-  const database = await server.createDatabase();
-  const redis: TestRedis = await startTestRedis();
-  const metricsPort = await freePort();
-  let idp: BenchIdp | undefined;
-  let fixtures: IdpFixtures | undefined;
-  const inspect = new Redis(redis.url, { lazyConnect: false, maxRetriesPerRequest: 1 });
-  const load = startLoadGenerator();
+  const postgres = await findTestPostgres();
+  if (!postgres.available) throw new Error(postgres.reason);
+  const n = pick(context, 200, 40);
+  const redisServer = await startTestRedis();
+  const database = await postgres.createDatabase();
+  const counter = await startPgStatementCounter(Number(new URL(database.url).port || 5432));
+  const viaCounter = new URL(database.url);
+  viaCounter.host = `127.0.0.1:${counter.port}`;
+  const receiver = await startLogoutReceiver();
+  const clients = await clientsWithReceiver(receiver.url);
+  const idp = await startBenchIdp(redisServer.url, {
+    databaseUrl: viaCounter.href,
+    clientsFile: clients.file,
+    env: {
+      // The defaults (apps/idp/src/config/config.ts): a limit's counter is part of the cost.
+      RATE_LIMIT_TOKEN_PER_CLIENT: '12000/1m',
+      RATE_LIMIT_TOKEN_PER_ADDRESS: '24000/1m',
+      RATE_LIMIT_LOGIN_PER_ADDRESS: '300/1m',
+      RATE_LIMIT_AUTHORIZE_PER_ADDRESS: '1200/1m',
+    },
+  });
+  const redis = new Redis(redisServer.url, { lazyConnect: true });
+  const db = new pg.Client({ connectionString: database.url });
   try {
-    idp = await startBenchIdp(redis.url, {
-      databaseUrl: database.url,
-      env: {
-        METRICS_PORT: String(metricsPort),
-        METRICS_HOST: '127.0.0.1',
-        // On, as in production, so that their Redis commands are counted; set high enough
-        // that the one-core load is never refused.
-        RATE_LIMIT_TOKEN_PER_CLIENT: '100000000/1m',
-        RATE_LIMIT_TOKEN_PER_ADDRESS: '100000000/1m',
-        RATE_LIMIT_LOGIN_PER_ADDRESS: '100000000/1m',
-        RATE_LIMIT_AUTHORIZE_PER_ADDRESS: '100000000/1m',
-      },
-    });
-    fixtures = await openIdpFixtures(redis.url);
-    const theIdp = idp;
-    const theFixtures = fixtures;
-    const metricsUrl = `http://127.0.0.1:${metricsPort}/metrics`;
+    await redis.connect();
+    await db.connect();
+    await browserLogin(idp.url); // warm: the first login computes the dummy hash, loads keys
+    await sleep(1_000);
+    const idle = await idleRates(redis, counter, 4_000);
+    context.log(`capacity: idle IdP: ${JSON.stringify(idle)}`);
+    const cpuMicros = async () => (await idp.probe('sample')).cpuMicros;
+    const measure = measurer(redis, counter, db, idle, cpuMicros);
+    const auditAtStart = await auditFootprint(db);
 
-    /** Counts what `work` makes Redis and PostgreSQL do, per operation. */
-    const count = async (operations: number, work: () => Promise<void>): Promise<Counted> => {
-      const commands = await commandCalls(inspect);
-      const queries = await databaseQueries(metricsUrl);
-      await work();
-      const commandsAfter = await commandCalls(inspect);
-      const queriesAfter = await databaseQueries(metricsUrl);
-      return {
-        redisCommands: commandsBetween(commands, commandsAfter) / operations,
-        queries: (queriesAfter - queries) / operations,
-      };
+    context.log(`capacity: ${n} logins`);
+    const logins: Login[] = [];
+    const login = await measure(n, async () => {
+      for (let i = 0; i < n; i += 1) logins.push(await browserLogin(idp.url));
+    });
+    context.log(`capacity: ${n} code redemptions (a refresh family each)`);
+    const families: Tokens[] = [];
+    const redeem = await measure(n, async () => {
+      for (const done of logins) families.push(await redeemCode(idp.url, done));
+    });
+    context.log(`capacity: ${n} refreshes`);
+    const refresh = await measure(n, async () => {
+      for (const family of families) {
+        const next = await tokenRequest(idp.url, basic(SHOP), {
+          grant_type: 'refresh_token',
+          refresh_token: family.refresh_token,
+        });
+        family.refresh_token = next.refresh_token;
+      }
+    });
+    context.log(`capacity: ${n * 5} client_credentials tokens`);
+    const clientCredentials = await measure(n * 5, async () => {
+      for (let i = 0; i < n * 5; i += 1) {
+        await tokenRequest(idp.url, basic(REPORTS), {
+          grant_type: 'client_credentials',
+          scope: 'wiki:read',
+        });
+      }
+    });
+    context.log(`capacity: ${n} logouts (revocations)`);
+    const revoke = await measure(n, async () => {
+      for (const [index, family] of families.entries()) {
+        await logout(idp.url, logins[index]!.cookie, family.id_token);
+      }
+      // The back-channel logout tokens go out after the answer: their work is the logout's.
+      await waitFor('every back-channel logout delivered', () => receiver.received() >= n, {
+        timeoutMs: 60_000,
+        intervalMs: 50,
+      });
+    });
+    const audit = await auditFootprint(db);
+    const auditAdded = {
+      rows: audit.rows - auditAtStart.rows,
+      bytes: audit.bytes - auditAtStart.bytes,
     };
+    const encodings = await aggregateEncodings(redis);
 
-    // Warm-up: the first login computes the dummy hash, the first token loads the keys.
-    await signIn(theIdp.url);
-    await clientCredentials(theIdp.url);
-    const idlePerSecond = await idleCommandsPerSecond(inspect);
-
-    context.log('case 10: operations counted one at a time');
-    const logins = pick(context, 20, 8);
-    const perLogin = await count(logins, async () => {
-      for (let i = 0; i < logins; i += 1) await signIn(theIdp.url);
-    });
-    const redemptions = pick(context, 200, 50);
-    const session = await theFixtures.session();
-    const codes = await Promise.all(
-      Array.from({ length: redemptions }, () => theFixtures.code(session)),
-    );
-    const refreshTokens: string[] = [];
-    const perRedemption = await count(redemptions, async () => {
-      for (const code of codes) refreshTokens.push(await redeem(theIdp.url, codeBody(code)));
-    });
-    const perRefresh = await count(refreshTokens.length, async () => {
-      for (const token of refreshTokens) await refresh(theIdp.url, token);
-    });
-    const machineTokens = pick(context, 300, 100);
-    const perClientCredentials = await count(machineTokens, async () => {
-      for (let i = 0; i < machineTokens; i += 1) await clientCredentials(theIdp.url);
-    });
-    const adminToken = await adminAccessToken(theIdp.url);
-    const revocations = pick(context, 100, 30);
-    const doomed = await Promise.all(
-      Array.from({ length: revocations }, () => theFixtures.session()),
-    );
-    const perRevocation = await count(revocations, async () => {
-      for (const { sid } of doomed) await revokeSession(theIdp.url, adminToken, sid);
-    });
-
-    context.log('case 10: memory per record');
-    const memory = await recordMemory(context, redis.url, inspect);
-    const auditBytes = await auditEventBytes(context, database.url);
-
-    context.log('case 10: one IdP process on one core');
-    const oneCore = await oneCoreRates(context, theIdp, redis, theFixtures, load);
-
-    const counted = (name: string, figures: Counted, note: string): Row[] => [
-      {
-        case: `10 Redis commands per ${name}`,
-        latchkey: single(round1(figures.redisCommands), ''),
-        target: '–',
-        met: null,
-        note,
-      },
-      {
-        case: `10 PostgreSQL queries per ${name}`,
-        latchkey: single(round1(figures.queries), ''),
-        target: '–',
-        met: null,
-      },
+    const printed = [
+      printMeasurement('login (/authorize, GET /login, POST /login → code)', login),
+      printMeasurement('code redemption, offline_access (a refresh family)', redeem),
+      printMeasurement('refresh (rotation)', refresh),
+      printMeasurement('client_credentials token', clientCredentials),
+      printMeasurement('logout with id_token_hint (a revocation)', revoke),
+      `audit_events over the run: +${auditAdded.rows} rows, +${auditAdded.bytes} bytes: ${(auditAdded.bytes / auditAdded.rows).toFixed(0)} bytes a row`,
+      `audit_events at the end: ${audit.rows} rows, ${audit.bytes} bytes with indexes and TOAST: ${(audit.bytes / audit.rows).toFixed(0)} bytes a row; heap ${audit.heapBytes} bytes (${(audit.heapBytes / audit.rows).toFixed(0)} a row); by type ${JSON.stringify(audit.byType)}`,
+      `aggregate keys at the end (MEMORY USAGE, entries, encoding): ${encodings}`,
+      `idle IdP: ${idle.commandsPerSec.toFixed(2)} Redis commands/s (${JSON.stringify(Object.fromEntries(idle.byCommand))}), ${idle.statementsPerSec.toFixed(2)} PostgreSQL statements/s`,
     ];
-    const bytes = (name: string, value: number, note: string): Row => ({
-      case: `10 Redis memory per ${name}`,
-      latchkey: single(Math.round(value), ' B'),
+    context.log(`capacity figures:\n${printed.join('\n')}`);
+    process.stdout.write(`\nCapacity figures (n = ${n}):\n${printed.join('\n')}\n`);
+
+    const row = (
+      label: string,
+      value: number,
+      unit: string,
+      count: number,
+      note?: string,
+    ): Row => ({
+      case: `capacity: ${label}`,
+      latchkey: single(value, unit, count),
       target: '–',
       met: null,
-      note,
+      ...(note && { note }),
     });
+    const memoryNote = (m: Measurement) =>
+      [...m.memory.byKind]
+        .map(
+          ([kind, f]) =>
+            `${kind} ${f.keys >= 0 ? '+' : ''}${f.keys} keys ${signed(f.bytes / m.count)} B`,
+        )
+        .join('; ');
+    // The session's own keys and its entries in the shared indexes; the revocation's entries.
+    const bytesOf = (m: Measurement, pattern: RegExp): number =>
+      [...m.memory.byKind]
+        .filter(([kind]) => pattern.test(kind))
+        .reduce((sum, [, f]) => sum + f.bytes, 0);
     return [
-      ...counted(
-        'login',
-        perLogin,
-        `${logins} browser logins: /authorize, form, POST /login, code`,
+      row(
+        'Redis bytes per session (its keys and index entries)',
+        bytesOf(login, /session/) / n,
+        ' B',
+        n,
       ),
-      ...counted('code redemption', perRedemption, `${redemptions} codes, each redeemed once`),
-      ...counted('refresh', perRefresh, `${refreshTokens.length} rotations`),
-      ...counted('client_credentials token', perClientCredentials, `${machineTokens} tokens`),
-      ...counted('revocation', perRevocation, `${revocations} admin DELETE /sessions/{sid}`),
-      bytes(
-        'session',
-        memory.session,
-        `${memory.sessions} sessions of distinct users: record + per-user set + live set entry; used_memory delta ${Math.round(memory.sessionDelta)} B`,
+      row('Redis bytes per revoked entry', bytesOf(revoke, /revoked/) / n, ' B', n),
+      row(
+        'Redis bytes per login (keys it leaves)',
+        keyBytes(login) / n,
+        ' B',
+        n,
+        memoryNote(login),
       ),
-      bytes('refresh family', memory.family, `mean of ${memory.families} families`),
-      bytes('revoked entry', memory.revoked, `${memory.revokedEntries} entries in the revoked set`),
-      {
-        case: '10 PostgreSQL bytes per audit event',
-        latchkey: single(Math.round(auditBytes.bytes), ' B'),
-        target: '–',
-        met: null,
-        note: `${auditBytes.events} events, table and indexes (pg_total_relation_size)`,
-      },
-      {
-        case: '10 Redis commands per idle second (the IdP alone)',
-        latchkey: single(round1(idlePerSecond), ''),
-        target: '–',
-        met: null,
-        note: 'timers: key-set checks, pruners; not taken off the counts above',
-      },
-      ...oneCore,
+      row('Redis bytes per refresh family', keyBytes(redeem) / n, ' B', n, memoryNote(redeem)),
+      row('Redis bytes per revocation (logout)', keyBytes(revoke) / n, ' B', n, memoryNote(revoke)),
+      row('Redis used_memory per login', login.memory.usedMemory / n, ' B', n),
+      row('Redis used_memory per revocation', revoke.memory.usedMemory / n, ' B', n),
+      row(
+        'PostgreSQL bytes per audit event (growth over the run)',
+        auditAdded.bytes / auditAdded.rows,
+        ' B',
+        auditAdded.rows,
+        `table, indexes and TOAST; at the end ${(audit.bytes / audit.rows).toFixed(0)} B a row over all ${audit.rows}`,
+      ),
+      ...(
+        [
+          ['login', login],
+          ['code redemption', redeem],
+          ['refresh', refresh],
+          ['client_credentials token', clientCredentials],
+          ['revocation (logout)', revoke],
+        ] as const
+      ).flatMap(([label, m]) => [
+        row(`Redis commands per ${label}`, m.commands / m.count, '', m.count, commandNote(m)),
+        row(`PostgreSQL statements per ${label}`, m.statements / m.count, '', m.count),
+        row(`IdP CPU per ${label}`, m.cpuMicros / m.count, ' µs', m.count),
+      ]),
     ];
   } finally {
-    await load.close();
-    inspect.disconnect();
-    await fixtures?.close().catch(() => {});
-    await idp?.stop().catch(() => {});
-    await redis.kill().catch(() => {});
-    await database.drop().catch((error: unknown) => {
-      context.log(`case 10: could not drop ${database.name}: ${String(error)}`);
-    });
+    redis.disconnect();
+    await db.end().catch(() => undefined);
+    await idp.stop();
+    await counter.close();
+    await redisServer.kill();
+    await database.drop();
+    await new Promise((resolve) => receiver.server.close(resolve));
+    await rm(clients.dir, { recursive: true, force: true });
   }
 }
 
 /**
- * Commands the IdP sends on its own in one idle second (its timers: key-set checks, pruners).
- * Reported beside the counts rather than taken off them: over a count's few seconds it is
- * well under one command per operation.
+ * The shop's back-channel logout endpoint (OIDC Back-Channel Logout), answering 200 to every
+ * logout token: a logout's cost includes one delivery that succeeds, as in a deployment whose
+ * apps are up (the demo's URI would be refused here, and every refusal schedules a retry).
  */
-async function idleCommandsPerSecond(inspect: Redis): Promise<number> {
-  const before = await commandCalls(inspect);
-  await new Promise((resolve) => setTimeout(resolve, 2_000));
-  return commandsBetween(before, await commandCalls(inspect)) / 2;
-}
-
-async function recordMemory(
-  context: BenchContext,
-  redisUrl: string,
-  inspect: Redis,
-): Promise<{
-  session: number;
-  sessionDelta: number;
-  sessions: number;
-  family: number;
-  families: number;
-  revoked: number;
-  revokedEntries: number;
+async function startLogoutReceiver(): Promise<{
+  url: string;
+  server: Server;
+  received(): number;
 }> {
-  const store = createStore(redisUrl);
-  try {
-    const sessions = createSessionRepository(store, { idleTtlMs: 3_600_000, maxTtlMs: 43_200_000 });
-    const count = pick(context, 2_000, 500);
-    const before = await usedMemory(inspect);
-    const made = [];
-    for (let i = 0; i < count; i += 1) {
-      made.push(
-        await sessions.create({ sub: `capacity-${i}`, username: `capacity-${i}` }, Date.now()),
-      );
-    }
-    const sessionDelta = ((await usedMemory(inspect)) - before) / count;
-    const record = await memoryPerKey(inspect, storeKeys.session('*'));
-    const perUser = await memoryPerKey(inspect, storeKeys.userSessions('capacity-*'));
-    const live = await inspect.memory('USAGE', storeKeys.liveSessions, 'SAMPLES', 0);
-    const liveMembers = await inspect.zcard(storeKeys.liveSessions);
-    const families = await memoryPerKey(inspect, storeKeys.refreshFamily('*'));
-    const revokedBytes = await inspect.memory('USAGE', revocationKeys.set, 'SAMPLES', 0);
-    const revokedEntries = await inspect.zcard(revocationKeys.set);
+  let received = 0;
+  const server = createServer((req, res) => {
+    req.resume();
+    req.on('end', () => {
+      received += 1;
+      res.writeHead(200).end();
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}/auth/backchannel-logout`,
+    server,
+    received: () => received,
+  };
+}
+
+/** The demo clients, with the shop's back-channel logout sent to `uri` and no other's. */
+async function clientsWithReceiver(uri: string): Promise<{ file: string; dir: string }> {
+  const demo = JSON.parse(await readFile(CLIENTS_FILE, 'utf8')) as Record<string, unknown>[];
+  const clients = demo.map((client) => {
+    const copy = { ...client };
+    delete copy.backchannel_logout_uri;
+    return client.client_id === SHOP.id ? { ...copy, backchannel_logout_uri: uri } : copy;
+  });
+  const dir = await mkdtemp(join(tmpdir(), 'latchkey-capacity-'));
+  const file = join(dir, 'clients.json');
+  await writeFile(file, JSON.stringify(clients));
+  return { file, dir };
+}
+
+interface Idle {
+  commandsPerSec: number;
+  byCommand: Map<string, number>;
+  statementsPerSec: number;
+}
+
+interface Measurement {
+  count: number;
+  seconds: number;
+  memory: { usedMemory: number; byKind: Map<string, KindFootprint> };
+  /** Redis commands, idle work taken out. */
+  commands: number;
+  byCommand: Map<string, number>;
+  statements: number;
+  auditRows: number;
+  /** The IdP process's CPU time (user + system, every thread: Argon2id's too), µs. */
+  cpuMicros: number;
+}
+
+async function idleRates(
+  redis: Redis,
+  counter: { statements(): number },
+  ms: number,
+): Promise<Idle> {
+  const before = await commandCalls(redis);
+  const statements = counter.statements();
+  await sleep(ms);
+  const byCommand = callsDelta(before, await commandCalls(redis));
+  const total = [...byCommand.values()].reduce((a, b) => a + b, 0);
+  return {
+    commandsPerSec: total / (ms / 1000),
+    byCommand,
+    statementsPerSec: (counter.statements() - statements) / (ms / 1000),
+  };
+}
+
+function measurer(
+  redis: Redis,
+  counter: { statements(): number },
+  db: pg.Client,
+  idle: Idle,
+  cpuMicros: () => Promise<number>,
+): (count: number, work: () => Promise<void>) => Promise<Measurement> {
+  return async (count, work) => {
+    const footprint = await redisFootprint(redis);
+    const auditRows = await countAudit(db);
+    const calls = await commandCalls(redis);
+    const statements = counter.statements();
+    const cpuBefore = await cpuMicros();
+    const started = performance.now();
+    await work();
+    const seconds = (performance.now() - started) / 1000;
+    const cpu = (await cpuMicros()) - cpuBefore;
+    const byCommand = callsDelta(calls, await commandCalls(redis));
+    const statementsAfter = counter.statements();
+    const total = [...byCommand.values()].reduce((a, b) => a + b, 0);
+    const memory = footprintDelta(footprint, await redisFootprint(redis));
     return {
-      session: record.bytesPerKey + perUser.bytesPerKey + Number(live) / Math.max(liveMembers, 1),
-      sessionDelta,
-      sessions: made.length,
-      family: families.bytesPerKey,
-      families: families.keys,
-      revoked: Number(revokedBytes) / Math.max(revokedEntries, 1),
-      revokedEntries,
+      count,
+      seconds,
+      memory,
+      commands: total - idle.commandsPerSec * seconds,
+      byCommand,
+      statements: statementsAfter - statements - idle.statementsPerSec * seconds,
+      auditRows: (await countAudit(db)) - auditRows,
+      cpuMicros: cpu,
     };
-  } finally {
-    await store.close();
-  }
+  };
 }
 
-async function auditEventBytes(
-  context: BenchContext,
-  url: string,
-): Promise<{ bytes: number; events: number }> {
-  const db = await openDatabase({ kind: 'postgres', url });
-  try {
-    const size = async () => {
-      const [row] = await db.query<{ size: string }>(
-        `SELECT pg_total_relation_size('audit_events')::text AS size`,
-      );
-      return Number(row?.size);
-    };
-    const audit = createAuditLog({ database: db, logger: silentLogger, now: Date.now });
-    const events = pick(context, 5_000, 1_000);
-    const before = await size();
-    for (let i = 0; i < events; i += 1) {
-      await audit.record({
-        type: 'login.succeeded',
-        actor: { kind: 'user', id: `capacity-${i}` },
-        subject: `capacity-${i}`,
-        client: 'shop',
-        request: { address: '127.0.0.1', userAgent: 'Mozilla/5.0 (bench)', requestId: `r-${i}` },
-        detail: { method: 'password' },
-      });
+/** The keys every session or revocation shares (no id in the name): size, entries, encoding. */
+async function aggregateEncodings(redis: Redis): Promise<string> {
+  const parts: string[] = [];
+  let cursor = '0';
+  do {
+    const [next, keys] = await redis.scan(cursor, 'COUNT', 1000);
+    cursor = next;
+    for (const key of keys.filter((k) => keyKind(k) === k).sort()) {
+      const type = await redis.type(key);
+      const entries =
+        type === 'zset'
+          ? await redis.zcard(key)
+          : type === 'set'
+            ? await redis.scard(key)
+            : type === 'hash'
+              ? await redis.hlen(key)
+              : 1;
+      const bytes = Number(await redis.call('MEMORY', 'USAGE', key, 'SAMPLES', '0'));
+      const encoding = String(await redis.call('OBJECT', 'ENCODING', key));
+      parts.push(`${key} ${bytes} B, ${entries} entries, ${encoding}`);
     }
-    return { bytes: ((await size()) - before) / events, events };
-  } finally {
-    await db.close();
-  }
+  } while (cursor !== '0');
+  return parts.join('; ');
 }
 
-/**
- * Throughput of the IdP pinned to core 0 (every thread: libuv's pool too, where Argon2id
- * runs), with Redis and the load generator moved off it. On a machine without taskset the
- * rows say so and measure the unpinned process.
- */
-async function oneCoreRates(
-  context: BenchContext,
-  idp: BenchIdp,
-  redis: TestRedis,
-  fixtures: IdpFixtures,
-  load: ReturnType<typeof startLoadGenerator>,
-): Promise<Row[]> {
-  // The load generator is spawned on its first run, by this process: it inherits this
-  // process's cores, so the bench moves itself off core 0 first, and Redis with it.
-  const cores = availableParallelism();
-  const pinned = cores > 1 && (await pin(idp.pid, '0'));
-  if (pinned) {
-    await pin(process.pid, `1-${cores - 1}`);
-    await pin(await redisPid(redis), `1-${cores - 1}`);
-  }
-  const seconds = pick(context, 6, 3);
-  const where = pinned ? 'IdP pinned to core 0' : 'not pinned (one core, or no taskset)';
-  const machine = await load.run({
-    url: `${idp.url}/token`,
-    method: 'POST',
-    headers: { ...FORM, authorization: basic(REPORTS) },
-    body: 'grant_type=client_credentials&scope=wiki%3Aread',
-    connections: 16,
-    durationSec: seconds,
-  });
-  const session = await fixtures.session();
-  const codes = await Promise.all(
-    Array.from({ length: pick(context, 3_000, 600) }, () => fixtures.code(session)),
+async function countAudit(db: pg.Client): Promise<number> {
+  const { rows } = await db.query<{ n: string }>('SELECT count(*) AS n FROM audit_events');
+  return Number(rows[0]!.n);
+}
+
+async function auditFootprint(db: pg.Client): Promise<{
+  rows: number;
+  bytes: number;
+  heapBytes: number;
+  byType: Record<string, number>;
+}> {
+  const { rows } = await db.query<{ total: string; heap: string; n: string }>(
+    `SELECT pg_total_relation_size('audit_events') AS total,
+            pg_relation_size('audit_events') AS heap,
+            (SELECT count(*) FROM audit_events) AS n`,
   );
-  const redeemed = await load.run({
-    url: `${idp.url}/token`,
-    method: 'POST',
-    headers: { ...FORM, authorization: basic(SHOP) },
-    bodies: codes.map(codeBody),
-    connections: 16,
-    durationSec: seconds,
-  });
-  const pool: string[] = [];
-  const poolCodes = await Promise.all(Array.from({ length: 64 }, () => fixtures.code(session)));
-  for (const code of poolCodes) pool.push(await redeem(idp.url, codeBody(code)));
-  const refreshed = await load.run({
-    url: `${idp.url}/token`,
-    method: 'POST',
-    headers: { ...FORM, authorization: basic(SHOP) },
-    refresh: { tokens: pool, extraBody: '' },
-    connections: 16,
-    durationSec: seconds,
-  });
-  const loginDeadline = performance.now() + seconds * 1000;
-  const started = performance.now();
-  const loginCounts = await Promise.all(
-    Array.from({ length: 4 }, async () => {
-      let done = 0;
-      while (performance.now() < loginDeadline && done < 500) {
-        await signIn(idp.url);
-        done += 1;
-      }
-      return done;
-    }),
+  const types = await db.query<{ type: string; n: string }>(
+    'SELECT type, count(*) AS n FROM audit_events GROUP BY type ORDER BY type',
   );
-  const logins = loginCounts.reduce((a, b) => a + b, 0) / ((performance.now() - started) / 1000);
-  const rate = (name: string, rps: number, note: string): Row => ({
-    case: `10 one IdP process on one core: ${name}`,
-    latchkey: single(Math.round(rps), '/s'),
-    target: '–',
-    met: null,
-    note: `${where}; ${note}`,
-  });
-  if (pinned) await pin(process.pid, `0-${cores - 1}`);
+  return {
+    rows: Number(rows[0]!.n),
+    bytes: Number(rows[0]!.total),
+    heapBytes: Number(rows[0]!.heap),
+    byType: Object.fromEntries(types.rows.map((row) => [row.type, Number(row.n)])),
+  };
+}
+
+/** The bytes of the keys a batch left (MEMORY USAGE), every kind summed, short-lived ones too. */
+const keyBytes = (m: Measurement): number =>
+  [...m.memory.byKind.values()].reduce((sum, f) => sum + f.bytes, 0);
+
+const signed = (value: number): string => `${value >= 0 ? '+' : ''}${value.toFixed(0)}`;
+
+function commandNote(m: Measurement): string {
+  return [...m.byCommand]
+    .sort((a, b) => b[1] - a[1])
+    .map(([command, calls]) => `${command} ${(calls / m.count).toFixed(2)}`)
+    .join(', ');
+}
+
+function printMeasurement(label: string, m: Measurement): string {
   return [
-    rate('client_credentials', machine.rps, `16 conn., p99 ${machine.p99Ms} ms`),
-    rate('code redemption', redeemed.rps, `16 conn., p99 ${redeemed.p99Ms} ms`),
-    rate('refresh with rotation', refreshed.rps, `16 conn., p99 ${refreshed.p99Ms} ms`),
-    rate('login (Argon2id)', logins, '4 browsers'),
-  ];
+    `${label}: n=${m.count} in ${m.seconds.toFixed(1)} s`,
+    `  Redis commands per op ${(m.commands / m.count).toFixed(2)} (idle work taken out): ${commandNote(m)}`,
+    `  PostgreSQL statements per op ${(m.statements / m.count).toFixed(2)}; audit rows per op ${(m.auditRows / m.count).toFixed(2)}`,
+    `  IdP CPU per op ${(m.cpuMicros / m.count).toFixed(0)} µs (one core: ${(1e6 / (m.cpuMicros / m.count)).toFixed(0)}/s; one at a time, so every request's share of the process's fixed work is in it)`,
+    `  Redis used_memory per op ${signed(m.memory.usedMemory / m.count)} B; keys (MEMORY USAGE) per op ${signed(keyBytes(m) / m.count)} B`,
+    ...[...m.memory.byKind].map(
+      ([kind, f]) =>
+        `    ${kind}: ${f.keys >= 0 ? '+' : ''}${f.keys} keys, ${signed(f.bytes / m.count)} B per op`,
+    ),
+  ].join('\n');
 }
 
-async function redisPid(redis: TestRedis): Promise<number> {
-  const client = new Redis(redis.url);
-  try {
-    return Number(/^process_id:(\d+)/m.exec(await client.info('server'))?.[1] ?? -1);
-  } finally {
-    client.disconnect();
-  }
+interface Login {
+  cookie: string;
+  code: string;
+  verifier: string;
 }
 
-async function pin(pid: number, cores: string): Promise<boolean> {
-  try {
-    await run('taskset', ['-a', '-p', '-c', cores, String(pid)]);
-    return true;
-  } catch {
-    return false;
-  }
+interface Tokens {
+  refresh_token: string;
+  id_token: string;
 }
 
-async function postToken(base: string, client: { id: string; secret: string }, body: string) {
+/** The browser flow of case 7 (alice), asking for offline_access; keeps the session cookie. */
+async function browserLogin(base: string): Promise<Login> {
+  const verifier = randomBytes(32).toString('base64url');
+  const authorize = new URL(`${base}/authorize`);
+  authorize.search = new URLSearchParams({
+    response_type: 'code',
+    client_id: SHOP.id,
+    redirect_uri: SHOP.redirectUri,
+    scope: 'openid offline_access',
+    state: randomBytes(8).toString('base64url'),
+    nonce: randomBytes(8).toString('base64url'),
+    code_challenge: createHash('sha256').update(verifier).digest('base64url'),
+    code_challenge_method: 'S256',
+  }).toString();
+  const toLogin = await fetch(authorize, { redirect: 'manual' });
+  await toLogin.arrayBuffer();
+  const form = await fetch(new URL(toLogin.headers.get('location') ?? '', base), {
+    redirect: 'manual',
+  });
+  const html = await form.text();
+  const formCookies = cookiesOf(form);
+  const field = (name: string): string =>
+    new RegExp(`name="${name}" value="([^"]*)"`).exec(html)?.[1] ?? '';
+  const submitted = await fetch(`${base}/login`, {
+    method: 'POST',
+    redirect: 'manual',
+    headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: formCookies },
+    body: new URLSearchParams({
+      authz: field('authz'),
+      csrf: field('csrf'),
+      username: 'alice',
+      password: 'wonderland-alice',
+    }).toString(),
+  });
+  await submitted.arrayBuffer();
+  const code = new URL(submitted.headers.get('location') ?? '', base).searchParams.get('code');
+  if (!code) throw new Error(`the login did not end with a code (${submitted.status})`);
+  return { cookie: cookiesOf(submitted), code, verifier };
+}
+
+function cookiesOf(response: Response): string {
+  return response.headers
+    .getSetCookie()
+    .map((cookie) => cookie.split(';')[0])
+    .join('; ');
+}
+
+async function redeemCode(base: string, login: Login): Promise<Tokens> {
+  const tokens = await tokenRequest(base, basic(SHOP), {
+    grant_type: 'authorization_code',
+    code: login.code,
+    redirect_uri: SHOP.redirectUri,
+    code_verifier: login.verifier,
+  });
+  if (!tokens.refresh_token) throw new Error('no refresh token: offline_access not granted');
+  return tokens;
+}
+
+async function tokenRequest(
+  base: string,
+  authorization: string,
+  params: Record<string, string>,
+): Promise<Tokens & { access_token: string }> {
   const response = await fetch(`${base}/token`, {
     method: 'POST',
-    headers: { ...FORM, authorization: basic(client) },
-    body,
+    headers: { authorization, 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams(params).toString(),
   });
-  const json = (await response.json()) as Record<string, unknown>;
-  if (!response.ok)
-    throw new Error(`POST /token answered ${response.status}: ${JSON.stringify(json)}`);
-  return json;
+  const body = (await response.json()) as Tokens & { access_token: string };
+  if (response.status !== 200) {
+    throw new Error(`/token answered ${response.status}: ${JSON.stringify(body)}`);
+  }
+  return body;
 }
 
-async function clientCredentials(base: string): Promise<void> {
-  await postToken(base, REPORTS, 'grant_type=client_credentials&scope=wiki%3Aread');
-}
-
-async function redeem(base: string, body: string): Promise<string> {
-  return String((await postToken(base, SHOP, body)).refresh_token);
-}
-
-async function refresh(base: string, token: string): Promise<void> {
-  await postToken(
-    base,
-    SHOP,
-    new URLSearchParams({ grant_type: 'refresh_token', refresh_token: token }).toString(),
-  );
-}
-
-async function adminAccessToken(base: string): Promise<string> {
-  const json = await postToken(
-    base,
-    BENCH_ADMIN,
-    new URLSearchParams({
-      grant_type: 'client_credentials',
-      scope: 'latchkey:admin',
-      resource: `${base}/admin/v1`,
-    }).toString(),
-  );
-  return String(json.access_token);
-}
-
-async function revokeSession(base: string, token: string, sid: string): Promise<void> {
-  const response = await fetch(`${base}/admin/v1/sessions/${encodeURIComponent(sid)}`, {
-    method: 'DELETE',
-    headers: { authorization: `Bearer ${token}` },
-  });
+async function logout(base: string, cookie: string, idToken: string): Promise<void> {
+  const url = new URL(`${base}/logout`);
+  url.searchParams.set('id_token_hint', idToken);
+  url.searchParams.set('post_logout_redirect_uri', 'http://shop.localhost:3001/');
+  const response = await fetch(url, { redirect: 'manual', headers: { cookie } });
   await response.arrayBuffer();
-  if (response.status !== 204)
-    throw new Error(`DELETE /admin/v1/sessions answered ${response.status}`);
-}
-
-function round1(value: number): number {
-  return Math.round(value * 10) / 10;
+  if (response.status < 300 || response.status >= 400) {
+    throw new Error(`/logout answered ${response.status}`);
+  }
 }

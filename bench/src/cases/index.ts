@@ -2,7 +2,9 @@ import type { BenchContext } from '../context.js';
 import type { Row } from '../report/row.js';
 import { capacityCase } from './capacity.js';
 import { clientCredentialsCase } from './client-credentials.js';
+import { oneCoreCase } from './one-core.js';
 import { directoryCase } from './directory.js';
+import { instancesCase } from './instances.js';
 import { jwksCase } from './jwks.js';
 import { loginCase } from './login.js';
 import { passkeyLoginCase } from './passkey-login.js';
@@ -54,8 +56,18 @@ export const CASES: readonly BenchCase[] = [
     run: directoryCase,
   },
   {
+    name: 'instances',
+    title: 'client_credentials and logins through 1, 2 and 3 IdP instances behind a balancer',
+    run: instancesCase,
+  },
+  {
     name: 'capacity',
-    title: 'what each operation and record costs Redis and PostgreSQL, and one IdP on one core',
+    title: 'Redis memory and commands, PostgreSQL statements and audit bytes per operation',
     run: capacityCase,
+  },
+  {
+    name: 'one-core',
+    title: 'one IdP process on one core (taskset): what it answers per second',
+    run: oneCoreCase,
   },
 ];

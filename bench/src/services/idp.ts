@@ -24,10 +24,7 @@ export const USERS_FILE = `${IDP_DIR}demo/users.json`;
  */
 export const SSF_RECEIVER = { id: 'bench-ssf', secret: 'bench-ssf-receiver-secret' };
 
-/** An operator's machine client for the admin API (`<issuer>/admin/v1`), known the same way. */
-export const BENCH_ADMIN = { id: 'bench-admin', secret: 'bench-admin-client-secret' };
-
-async function withBenchClients(issuer: string): Promise<{ file: string; dir: string }> {
+async function clientsWithReceiver(issuer: string): Promise<{ file: string; dir: string }> {
   const demo = JSON.parse(await readFile(CLIENTS_FILE, 'utf8')) as object[];
   const dir = await mkdtemp(join(tmpdir(), 'latchkey-bench-clients-'));
   const file = join(dir, 'clients.json');
@@ -39,15 +36,7 @@ async function withBenchClients(issuer: string): Promise<{ file: string; dir: st
     scope: 'ssf.manage',
     resources: [`${issuer}/ssf`],
   };
-  const admin = {
-    client_id: BENCH_ADMIN.id,
-    client_secret: BENCH_ADMIN.secret,
-    token_endpoint_auth_method: 'client_secret_basic',
-    grant_types: ['client_credentials'],
-    scope: 'latchkey:admin',
-    resources: [`${issuer}/admin/v1`],
-  };
-  await writeFile(file, JSON.stringify([...demo, receiver, admin]));
+  await writeFile(file, JSON.stringify([...demo, receiver]));
   return { file, dir };
 }
 
@@ -73,6 +62,13 @@ export interface BenchIdpOptions {
   clientsFile?: string;
   /** More environment (e.g. DELIVERY_* for the back-channel row). */
   env?: Record<string, string>;
+  /** ISSUER; default the IdP's own URL. Instances behind one balancer share one. */
+  issuer?: string;
+  /**
+   * KEY_ENCRYPTION_KEY; default a fresh random one. Instances on one database must share it:
+   * the signing keys are sealed under it.
+   */
+  kek?: Buffer;
 }
 
 export async function startBenchIdp(
@@ -81,14 +77,15 @@ export async function startBenchIdp(
 ): Promise<BenchIdp> {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
-  const kek = randomBytes(32);
-  const clients = await withBenchClients(url);
+  const kek = options.kek ?? randomBytes(32);
+  const issuer = options.issuer ?? url;
+  const clients = await clientsWithReceiver(issuer);
   const child: Child = spawnNode(options.main ?? MAIN, {
     nodeArgs: ['--expose-gc', '--import', 'tsx', '--import', PROBE],
     env: {
       PATH: process.env.PATH,
       IDP_PORT: String(port),
-      ISSUER: url,
+      ISSUER: issuer,
       REDIS_URL: redisUrl,
       CLIENTS_FILE: options.clientsFile ?? clients.file,
       USERS_FILE,
@@ -128,7 +125,7 @@ export async function startBenchIdp(
   let nextId = 0;
   return {
     url,
-    issuer: url,
+    issuer,
     pid: child.process.pid ?? -1,
     sessionCookie: (sid) => `latchkey_session=${sessionCookieValue(sessionCookieKey(kek), sid)}`,
     probe(type, gc = false, patterns) {

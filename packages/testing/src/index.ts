@@ -9,3 +9,9 @@ export {
   type TestPostgresDatabase,
 } from './postgres-server.js';
 export { linkIn, startSmtpCapture, type CapturedMail, type SmtpCapture } from './smtp-capture.js';
+export {
+  startRoundRobinProxy,
+  UPSTREAM_HEADER,
+  type RoundRobinProxy,
+  type RoundRobinProxyOptions,
+} from './round-robin-proxy.js';

@@ -1,0 +1,158 @@
+import { execFile } from 'node:child_process';
+import { availableParallelism } from 'node:os';
+import { promisify } from 'node:util';
+import { Redis } from 'ioredis';
+import { findTestPostgres, startTestRedis, type TestRedis } from '@latchkey/testing';
+import { pick, type BenchContext } from '../context.js';
+import { basic, REPORTS, SHOP } from '../peers/bench-clients.js';
+import { single, type Row } from '../report/row.js';
+import { startLoadGenerator } from '../runner/load.js';
+import { codeBody, openIdpFixtures, type IdpFixtures } from '../services/idp-fixtures.js';
+import { startBenchIdp, type BenchIdp } from '../services/idp.js';
+import { signIn } from './login.js';
+
+const run = promisify(execFile);
+const FORM = { 'content-type': 'application/x-www-form-urlencoded' };
+
+/**
+ * What one IdP process answers per second with one core to itself: the IdP (every thread,
+ * libuv's pool included, where Argon2id runs) pinned to core 0 with taskset, Redis and the
+ * load generator on the other cores. The directory on the PostgreSQL server, rate limits off
+ * (as in the throughput cases: they would cap the load, not measure the work). On a machine
+ * with one core or without taskset the rows say so and measure the unpinned process.
+ * docs/capacity.md sizes deployments from these rows and case 10's counts.
+ */
+export async function oneCoreCase(context: BenchContext): Promise<Row[]> {
+  const server = await findTestPostgres();
+  if (!server.available) throw new Error(`one-core needs a PostgreSQL server: ${server.reason}`);
+  const database = await server.createDatabase();
+  const redis = await startTestRedis();
+  const load = startLoadGenerator();
+  let idp: BenchIdp | undefined;
+  let fixtures: IdpFixtures | undefined;
+  try {
+    idp = await startBenchIdp(redis.url, { databaseUrl: database.url });
+    fixtures = await openIdpFixtures(redis.url);
+    await signIn(idp.url); // warm: the first login computes the dummy hash
+    return await oneCoreRates(context, idp, redis, fixtures, load);
+  } finally {
+    await load.close();
+    await fixtures?.close().catch(() => {});
+    await idp?.stop().catch(() => {});
+    await redis.kill().catch(() => {});
+    await database.drop().catch((error: unknown) => {
+      context.log(`one-core: could not drop ${database.name}: ${String(error)}`);
+    });
+  }
+}
+
+async function oneCoreRates(
+  context: BenchContext,
+  idp: BenchIdp,
+  redis: TestRedis,
+  fixtures: IdpFixtures,
+  load: ReturnType<typeof startLoadGenerator>,
+): Promise<Row[]> {
+  // The load generator is spawned on its first run, by this process: it inherits this
+  // process's cores, so the bench moves itself off core 0 first, and Redis with it.
+  const cores = availableParallelism();
+  const pinned = cores > 1 && (await pin(idp.pid, '0'));
+  if (pinned) {
+    await pin(process.pid, `1-${cores - 1}`);
+    await pin(await redisPid(redis), `1-${cores - 1}`);
+  }
+  const seconds = pick(context, 6, 3);
+  const where = pinned ? 'IdP pinned to core 0' : 'not pinned (one core, or no taskset)';
+  const machine = await load.run({
+    url: `${idp.url}/token`,
+    method: 'POST',
+    headers: { ...FORM, authorization: basic(REPORTS) },
+    body: 'grant_type=client_credentials&scope=wiki%3Aread',
+    connections: 16,
+    durationSec: seconds,
+  });
+  const session = await fixtures.session();
+  const codes = await Promise.all(
+    Array.from({ length: pick(context, 3_000, 600) }, () => fixtures.code(session)),
+  );
+  const redeemed = await load.run({
+    url: `${idp.url}/token`,
+    method: 'POST',
+    headers: { ...FORM, authorization: basic(SHOP) },
+    bodies: codes.map(codeBody),
+    connections: 16,
+    durationSec: seconds,
+  });
+  const pool: string[] = [];
+  const poolCodes = await Promise.all(Array.from({ length: 64 }, () => fixtures.code(session)));
+  for (const code of poolCodes) pool.push(await redeem(idp.url, codeBody(code)));
+  const refreshed = await load.run({
+    url: `${idp.url}/token`,
+    method: 'POST',
+    headers: { ...FORM, authorization: basic(SHOP) },
+    refresh: { tokens: pool, extraBody: '' },
+    connections: 16,
+    durationSec: seconds,
+  });
+  const loginDeadline = performance.now() + seconds * 1000;
+  const started = performance.now();
+  const loginCounts = await Promise.all(
+    Array.from({ length: 4 }, async () => {
+      let done = 0;
+      while (performance.now() < loginDeadline && done < 500) {
+        await signIn(idp.url);
+        done += 1;
+      }
+      return done;
+    }),
+  );
+  const logins = loginCounts.reduce((a, b) => a + b, 0) / ((performance.now() - started) / 1000);
+  const rate = (name: string, rps: number, note: string): Row => ({
+    case: `10 one IdP process on one core: ${name}`,
+    latchkey: single(Math.round(rps), '/s'),
+    target: '–',
+    met: null,
+    note: `${where}; ${note}`,
+  });
+  if (pinned) await pin(process.pid, `0-${cores - 1}`);
+  return [
+    rate('client_credentials', machine.rps, `16 conn., p99 ${machine.p99Ms} ms`),
+    rate('code redemption', redeemed.rps, `16 conn., p99 ${redeemed.p99Ms} ms`),
+    rate('refresh with rotation', refreshed.rps, `16 conn., p99 ${refreshed.p99Ms} ms`),
+    rate('login (Argon2id)', logins, '4 browsers'),
+  ];
+}
+
+async function redisPid(redis: TestRedis): Promise<number> {
+  const client = new Redis(redis.url);
+  try {
+    return Number(/^process_id:(\d+)/m.exec(await client.info('server'))?.[1] ?? -1);
+  } finally {
+    client.disconnect();
+  }
+}
+
+async function pin(pid: number, cores: string): Promise<boolean> {
+  try {
+    await run('taskset', ['-a', '-p', '-c', cores, String(pid)]);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function postToken(base: string, client: { id: string; secret: string }, body: string) {
+  const response = await fetch(`${base}/token`, {
+    method: 'POST',
+    headers: { ...FORM, authorization: basic(client) },
+    body,
+  });
+  const json = (await response.json()) as Record<string, unknown>;
+  if (!response.ok)
+    throw new Error(`POST /token answered ${response.status}: ${JSON.stringify(json)}`);
+  return json;
+}
+
+async function redeem(base: string, body: string): Promise<string> {
+  return String((await postToken(base, SHOP, body)).refresh_token);
+}
