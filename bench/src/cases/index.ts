@@ -3,6 +3,7 @@ import type { Row } from '../report/row.js';
 import { capacityCase } from './capacity.js';
 import { clientCredentialsCase } from './client-credentials.js';
 import { oneCoreCase } from './one-core.js';
+import { profilesCase } from './profiles.js';
 import { directoryCase } from './directory.js';
 import { instancesCase } from './instances.js';
 import { jwksCase } from './jwks.js';
@@ -70,4 +71,5 @@ export const CASES: readonly BenchCase[] = [
     title: 'one IdP process on one core (taskset): what it answers per second',
     run: oneCoreCase,
   },
+  { name: 'profiles', title: 'where each grant spends its CPU time', run: profilesCase },
 ];

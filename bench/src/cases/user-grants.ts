@@ -145,7 +145,7 @@ function runsNote(runs: Map<string, LoadResult[]>): string {
 }
 
 /** Redeems codes one by one and returns their refresh tokens. */
-async function redeemAll(url: string, bodies: string[]): Promise<string[]> {
+export async function redeemAll(url: string, bodies: string[]): Promise<string[]> {
   const tokens: string[] = [];
   for (const body of bodies) {
     const response = await fetch(`${url}/token`, { method: 'POST', headers: HEADERS, body });

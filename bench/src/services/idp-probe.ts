@@ -4,9 +4,11 @@
  * and, between 'profile-start' and 'profile-stop', V8's sampling profile summarised as the
  * share of the process's busy samples spent in the script URLs the bench names.
  */
+import { writeFile } from 'node:fs/promises';
 import { Session } from 'node:inspector/promises';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import type { ProbeReply, ProbeRequest } from './probe-protocol.js';
+import { profileCategories } from './profile-categories.js';
 import { profileShares, type CpuProfile } from './profile-shares.js';
 
 const delay = monitorEventLoopDelay({ resolution: 1 });
@@ -17,6 +19,7 @@ async function answer(message: ProbeRequest): Promise<ProbeReply> {
   if (message.type === 'reset') delay.reset();
   if (message.gc) (globalThis as { gc?: () => void }).gc?.();
   let shares: Record<string, number> | undefined;
+  let categories: Record<string, number> | undefined;
   if (message.type === 'profile-start') {
     inspector = new Session();
     inspector.connect();
@@ -27,6 +30,8 @@ async function answer(message: ProbeRequest): Promise<ProbeReply> {
     inspector.disconnect();
     inspector = undefined;
     shares = profileShares(profile, message.patterns ?? []);
+    if (message.categorise) categories = profileCategories(profile);
+    if (message.saveTo) await writeFile(message.saveTo, JSON.stringify(profile));
   }
   const memory = process.memoryUsage();
   const cpu = process.cpuUsage();
@@ -41,6 +46,7 @@ async function answer(message: ProbeRequest): Promise<ProbeReply> {
     heapUsedBytes: memory.heapUsed,
     cpuMicros: cpu.user + cpu.system,
     ...(shares && { shares }),
+    ...(categories && { categories }),
   };
 }
 

@@ -49,7 +49,12 @@ export interface BenchIdp {
   /** The session cookie a browser signed in to session `sid` holds (sid and its MAC). */
   sessionCookie(sid: string): string;
   /** Event-loop delay since the last reset, and memory (after a GC when asked). */
-  probe(type: ProbeRequest['type'], gc?: boolean, patterns?: string[]): Promise<ProbeReply>;
+  probe(
+    type: ProbeRequest['type'],
+    gc?: boolean,
+    patterns?: string[],
+    profile?: { categorise?: boolean; saveTo?: string },
+  ): Promise<ProbeReply>;
   stop(): Promise<void>;
 }
 
@@ -128,9 +133,16 @@ export async function startBenchIdp(
     issuer,
     pid: child.process.pid ?? -1,
     sessionCookie: (sid) => `latchkey_session=${sessionCookieValue(sessionCookieKey(kek), sid)}`,
-    probe(type, gc = false, patterns) {
+    probe(type, gc = false, patterns, profile) {
       const id = (nextId += 1);
-      const request: ProbeRequest = { id, type, gc, ...(patterns && { patterns }) };
+      const request: ProbeRequest = {
+        id,
+        type,
+        gc,
+        ...(patterns && { patterns }),
+        ...(profile?.categorise && { categorise: true }),
+        ...(profile?.saveTo && { saveTo: profile.saveTo }),
+      };
       child.process.send(request);
       return nextMessage(
         child,

@@ -8,6 +8,10 @@ export interface ProbeRequest {
   type: 'reset' | 'sample' | 'profile-start' | 'profile-stop';
   /** For 'profile-stop': script URL fragments to report the share of busy samples of. */
   patterns?: string[];
+  /** For 'profile-stop': also answer `categories` (profile-categories.ts). */
+  categorise?: boolean;
+  /** For 'profile-stop': also write the profile there (a .cpuprofile for DevTools). */
+  saveTo?: string;
   /** Collect garbage first (the process must run with --expose-gc), for memory figures. */
   gc?: boolean;
 }
@@ -21,4 +25,6 @@ export interface ProbeReply {
   cpuMicros: number;
   /** After 'profile-stop': per pattern, its share of the busy samples (0 to 1). */
   shares?: Record<string, number>;
+  /** After 'profile-stop' with `categorise`: per category, its share of the busy samples. */
+  categories?: Record<string, number>;
 }

@@ -1,6 +1,6 @@
 /** The parts of a V8 CPU profile (`Profiler.stop`, a `.cpuprofile` file) this reads. */
 export interface CpuProfile {
-  nodes: { id: number; callFrame: { url: string; functionName: string } }[];
+  nodes: { id: number; callFrame: { url: string; functionName: string }; children?: number[] }[];
   samples: number[];
 }
 
