@@ -134,7 +134,7 @@ async function main(): Promise<void> {
     throw error;
   }
   const registry = config.metrics ? new Registry() : null;
-  const { handler, keys, outbox, afterAnswer, audit, deliveries, signals } = createIdp(config, {
+  const { handler, keys, outbox, afterAnswer, audit, deliveries, signals, revocations } = createIdp(config, {
     store,
     database,
     clients: clientRegistry,
@@ -148,6 +148,14 @@ async function main(): Promise<void> {
   }
 
   await keys.start();
+  // Before serving: a session the ledger says is revoked is refused from the first request.
+  try {
+    await revocations.start();
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    process.stderr.write(`latchkey: refusing to start: reading the revocations: ${reason}\n`);
+    process.exit(1);
+  }
   clientRegistry.start();
   const pruner = startAuditPruner({ audit, retentionMs: config.auditRetentionMs, logger });
   const signupSweeper = startSignupSweeper({ database, logger });
@@ -205,6 +213,7 @@ async function main(): Promise<void> {
         )
         .then(() => outbox.close())
         .then(() => deliveries.stop())
+        .then(() => revocations.stop())
         .then(() => keys.stop())
         .then(() => store.close())
         .then(() => database.close())
