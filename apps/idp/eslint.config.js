@@ -173,6 +173,7 @@ const LAYERS = {
     'users',
     'keys',
     'sessions',
+    'revocations',
     'account-links',
     'mail',
     'i18n',
