@@ -390,7 +390,7 @@ function readMetrics(
  * the rest of REDIS_URL. The timeout stays under the store's 1 s command timeout, since WAIT
  * holds the IdP's Redis connection while it waits.
  */
-function readReplication(env: Env, problems: string[]): Config['redisReplication'] {
+export function readReplication(env: Env, problems: string[]): Config['redisReplication'] {
   const url = env.REDIS_URL ?? '';
   const replicated = /^redis\+(sentinel|cluster)s?:/i.test(url);
   const whole = (name: string, fallback: number, min: number, max: number): number => {
