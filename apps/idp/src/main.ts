@@ -134,13 +134,16 @@ async function main(): Promise<void> {
     throw error;
   }
   const registry = config.metrics ? new Registry() : null;
-  const { handler, keys, outbox, afterAnswer, audit, deliveries, signals, revocations } = createIdp(config, {
-    store,
-    database,
-    clients: clientRegistry,
-    logger,
-    ...(registry && { metrics: createIdpMetrics(registry) }),
-  });
+  const { handler, keys, outbox, afterAnswer, audit, deliveries, signals, revocations } = createIdp(
+    config,
+    {
+      store,
+      database,
+      clients: clientRegistry,
+      logger,
+      ...(registry && { metrics: createIdpMetrics(registry) }),
+    },
+  );
   if (!config.usersFile) {
     logger.warn('config.no_users', {
       detail: 'USERS_FILE is not set: nobody can log in until users are added to the directory.',

@@ -114,9 +114,9 @@ describe('loadConfig', () => {
     for (const bad of ['0', '5', '1000', '500ms']) {
       expect(problemsOf({ REDIS_WAIT_TIMEOUT_MS: bad })[0]).toMatch(/^REDIS_WAIT_TIMEOUT_MS:/);
     }
-    expect(
-      problemsOf({ REDIS_URL: 'memory://', REDIS_WAIT_REPLICAS: '1' })[0],
-    ).toMatch(/^REDIS_WAIT_REPLICAS: memory/);
+    expect(problemsOf({ REDIS_URL: 'memory://', REDIS_WAIT_REPLICAS: '1' })[0]).toMatch(
+      /^REDIS_WAIT_REPLICAS: memory/,
+    );
   });
 
   it('keeps audit events 90 days unless told; never less than a day', () => {

@@ -7,6 +7,7 @@ import {
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DatabaseUnavailableError, type Database } from '../db/database.js';
 import { silentLogger } from '../logger.js';
+import { createRevoker } from '../sessions/revoker.js';
 import { createSessionRepository, type SessionRepository } from '../sessions/session.js';
 import { createMemoryStore } from '../store/memory-store.js';
 import { ReplicationTimeoutError, type Store } from '../store/store.js';
@@ -96,18 +97,44 @@ describe('durable revocations', () => {
     expect(await sessions.find(after.sid, at + 2_000)).not.toBeNull();
   });
 
+  it('a user revoked everywhere: each session is ended and recorded, not only hidden', async () => {
+    const ledgered = durable();
+    await ledgered.start();
+    sessions = createSessionRepository(store, LIMITS, ledgered);
+    const revoker = createRevoker({
+      store,
+      sessions,
+      logger: silentLogger,
+      now: Date.now,
+      retentionMs: HOUR,
+      durable: ledgered,
+    });
+    const made = [
+      await sessions.create({ sub: 'u7', username: 'di' }, Date.now() - 2_000),
+      await sessions.create({ sub: 'u7', username: 'di' }, Date.now() - 1_000),
+    ];
+    expect(await revoker.revokeUser('u7', 'admin')).toBe(2);
+    const members = await store.setMembers(revocationKeys.set);
+    for (const { sid } of made) {
+      expect(await store.get(storeKeys.session(sid))).toBeNull();
+      expect(members.has(`sid:${sid}`)).toBe(true);
+    }
+  });
+
   it('learns the revocations of other instances from their notice, and from the ledger', async () => {
     const a = durable();
     const b = durable();
     await Promise.all([a.start(), b.start()]);
     const someone = { sub: 'u3', createdAt: Date.now() };
     await a.record(revocationOf('by-notice'), Date.now());
-    await expect
-      .poll(() => b.covers({ sid: 'by-notice', ...someone }, Date.now()))
-      .toBe(true);
+    await expect.poll(() => b.covers({ sid: 'by-notice', ...someone }, Date.now())).toBe(true);
 
     // A notice lost on the way: only the ledger has it, and the delta read finds it.
-    await createRevocationLedger(db).record(revocationOf('by-ledger'), Date.now(), Date.now() + HOUR);
+    await createRevocationLedger(db).record(
+      revocationOf('by-ledger'),
+      Date.now(),
+      Date.now() + HOUR,
+    );
     expect(b.covers({ sid: 'by-ledger', ...someone }, Date.now())).toBe(false);
     await b.poll();
     expect(b.covers({ sid: 'by-ledger', ...someone }, Date.now())).toBe(true);

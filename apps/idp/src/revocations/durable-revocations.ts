@@ -83,6 +83,7 @@ export function createDurableRevocations(deps: DurableRevocationsDeps): DurableR
 
   /** Moves the marker forward to `seq` (never back: another instance may be further). */
   async function raiseMarker(seq: number): Promise<void> {
+    if (seq <= 0) return;
     // Bounded: each lost race means another writer moved it, most likely past `seq`.
     for (let attempt = 0; attempt < 5; attempt += 1) {
       const raw = await store.get(revocationKeys.applied);
@@ -106,6 +107,8 @@ export function createDurableRevocations(deps: DurableRevocationsDeps): DurableR
     // The mark is read first: every row up to it is among those read next.
     const mark = await ledger.lastSeq();
     const entries = await ledger.unexpired(at);
+    // Nothing ever revoked: nothing to put back, and an empty Redis stays empty.
+    if (mark === 0 && entries.length === 0) return 0;
     for (const entry of entries) learn(entry);
     for (let start = 0; start < entries.length; start += BATCH) {
       // Sent together: the connection pipelines them, one round trip per batch.

@@ -107,8 +107,11 @@ export function createRevoker({
     async revokeUser(sub, reason, by) {
       const at = now();
       const notBefore = notBeforeFor(at);
-      await record({ kind: 'subject', sub, notBefore, expiresAt: at + retentionMs }, at);
+      // Listed before the subject is recorded: from then on the lookups (the durable record's
+      // copy in memory) no longer show these sessions, which must still each be ended here.
+      // One started in between is covered by the subject's "not before".
       const live = await sessions.listForUser(sub, at);
+      await record({ kind: 'subject', sub, notBefore, expiresAt: at + retentionMs }, at);
       for (const session of live) {
         await record({ kind: 'session', sid: session.sid, expiresAt: at + retentionMs }, at);
         await sessions.remove(session);
