@@ -10,7 +10,7 @@ import { silentLogger } from '../logger.js';
 import { createRevoker } from '../sessions/revoker.js';
 import { createSessionRepository, type SessionRepository } from '../sessions/session.js';
 import { createMemoryStore } from '../store/memory-store.js';
-import { ReplicationTimeoutError, type Store } from '../store/store.js';
+import { ReplicationTimeoutError, StoreUnavailableError, type Store } from '../store/store.js';
 import { freshTestDatabase } from '../test-support/test-database.js';
 import {
   createDurableRevocations,
@@ -195,6 +195,29 @@ describe('durable revocations', () => {
       DatabaseUnavailableError,
     );
     expect(await store.setMembers(revocationKeys.set)).toEqual(new Map());
+  });
+
+  it('a revocation whose Redis half failed is put into Redis by the next tick', async () => {
+    let failNext = true;
+    const flaky: Store = {
+      ...store,
+      addToSet: (key, member, expiresAt) => {
+        if (failNext && key === revocationKeys.set) {
+          failNext = false;
+          return Promise.reject(new StoreUnavailableError('Redis addToSet failed'));
+        }
+        return store.addToSet(key, member, expiresAt);
+      },
+    };
+    const ledgered = durable({ store: flaky, pollIntervalMs: 20 });
+    await ledgered.start();
+    await expect(ledgered.record(revocationOf('half-done'), Date.now())).rejects.toBeInstanceOf(
+      StoreUnavailableError,
+    );
+    expect((await store.setMembers(revocationKeys.set)).has('sid:half-done')).toBe(false);
+    await expect
+      .poll(async () => (await store.setMembers(revocationKeys.set)).has('sid:half-done'))
+      .toBe(true);
   });
 
   it('publishes nothing and fails closed when too few replicas acknowledge', async () => {

@@ -75,6 +75,8 @@ export function createDurableRevocations(deps: DurableRevocationsDeps): DurableR
   let stopReconnect: (() => void) | undefined;
   const timers: NodeJS.Timeout[] = [];
   let stopped = false;
+  /** A revocation reached the ledger but its Redis half failed: reconcile at the next tick. */
+  let repairWanted = false;
 
   const learn = (entry: LedgerEntry): void => {
     index.add(entry.revocation, entry.keepUntil);
@@ -172,12 +174,20 @@ export function createDurableRevocations(deps: DurableRevocationsDeps): DurableR
     async record(revocation, revokedAt) {
       const seq = await ledger.record(revocation, revokedAt, revokedAt + sessionLifeMs);
       learn({ seq, revocation, revokedAt, keepUntil: revokedAt + sessionLifeMs });
-      const member = encodeRevocationMember(revocation);
-      await store.addToSet(revocationKeys.set, member, revocation.expiresAt);
-      await raiseMarker(seq);
-      // One WAIT covers both writes above: it counts everything this connection sent before.
-      await confirmReplicated(store, revocationKeys.set, replication);
-      await store.publish(revocationKeys.channel, encodeRevocationNotice(revocation, revokedAt));
+      try {
+        const member = encodeRevocationMember(revocation);
+        await store.addToSet(revocationKeys.set, member, revocation.expiresAt);
+        await raiseMarker(seq);
+        // One WAIT covers both writes above: it counts everything this connection sent before.
+        await confirmReplicated(store, revocationKeys.set, replication);
+        await store.publish(revocationKeys.channel, encodeRevocationNotice(revocation, revokedAt));
+      } catch (error) {
+        // Durable, refused here, but maybe not in Redis: the caller's retry finds the session
+        // already ended and writes nothing, and another instance may have moved the marker
+        // past it. So this instance puts Redis right itself at its next tick.
+        repairWanted = true;
+        throw error;
+      }
     },
 
     covers: (session, nowMs) => index.covers(session, nowMs),
@@ -188,6 +198,10 @@ export function createDurableRevocations(deps: DurableRevocationsDeps): DurableR
       const interval = deps.pollIntervalMs ?? 5_000;
       every(interval, 'revocations.poll_failed', async () => {
         await poll();
+        if (repairWanted) {
+          await reconcile('unconfirmed_revocation');
+          repairWanted = false;
+        }
         await checkMarker();
       });
       every(deps.pruneIntervalMs ?? 10 * 60_000, 'revocations.prune_failed', async () => {
