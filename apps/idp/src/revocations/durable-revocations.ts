@@ -97,10 +97,13 @@ export function createDurableRevocations(deps: DurableRevocationsDeps): DurableR
   async function poll(): Promise<void> {
     // Bounded: a backlog larger than this is read on the next ticks.
     for (let round = 0; round < 10; round += 1) {
-      const entries = await ledger.since(highest, now(), LOOK_BACK_MS, BATCH);
+      const entries = await ledger.since(highest, now(), BATCH);
       for (const entry of entries) learn(entry);
       if (entries.length < BATCH) break;
     }
+    // A row committed after a neighbour with a higher seq was stepped over above; it is
+    // among the newest, which this reads again.
+    for (const entry of await ledger.recent(now(), LOOK_BACK_MS, BATCH)) learn(entry);
     index.sweep(now());
   }
 

@@ -41,7 +41,7 @@ export function revocationLedgerContract(name: string, open: () => Promise<Datab
       expect(first).toBeGreaterThan(before);
       expect(second).toBeGreaterThan(first);
       expect(await ledger.lastSeq()).toBe(second);
-      const read = await ledger.since(before, at, 0, 100);
+      const read = await ledger.since(before, at, 100);
       expect(kept(read)).toEqual([session, subject]);
       expect(read[0]).toMatchObject({ seq: first, revokedAt: at, keepUntil: at + 12 * HOUR });
     });
@@ -63,7 +63,7 @@ export function revocationLedgerContract(name: string, open: () => Promise<Datab
       const at = nextEra();
       const revocation = { kind: 'session', sid: `short-${era}`, expiresAt: at + HOUR } as const;
       const seq = await ledger.record(revocation, at, at + MINUTE);
-      const [entry] = (await ledger.since(seq - 1, at, 0, 10)).filter((e) => e.seq === seq);
+      const [entry] = (await ledger.since(seq - 1, at, 10)).filter((e) => e.seq === seq);
       expect(entry?.keepUntil).toBe(at + HOUR);
     });
 
@@ -73,13 +73,14 @@ export function revocationLedgerContract(name: string, open: () => Promise<Datab
       const fresh = { kind: 'session', sid: `fresh-${era}`, expiresAt: at + MINUTE } as const;
       const oldSeq = await ledger.record(old, at, at + 2 * MINUTE);
       await ledger.record(fresh, at, at + 2 * MINUTE);
-      expect(kept(await ledger.since(oldSeq, at, 0, 100))).toEqual([fresh]);
+      expect(kept(await ledger.since(oldSeq, at, 100))).toEqual([fresh]);
       // Past keep_until, neither is read any more, whatever the seq.
-      expect(await ledger.since(oldSeq - 1, at + 3 * MINUTE, 0, 100)).toEqual([]);
-      // The look-back reads recent rows again whatever their seq (late commits).
-      const again = await ledger.since(oldSeq, at, 60_000, 100);
-      expect(kept(again)).toEqual(expect.arrayContaining([old, fresh]));
-      expect(await ledger.since(oldSeq - 1, at, 0, 1)).toHaveLength(1);
+      expect(await ledger.since(oldSeq - 1, at + 3 * MINUTE, 100)).toEqual([]);
+      expect(await ledger.recent(at + 3 * MINUTE, 60_000, 100)).toEqual([]);
+      expect(await ledger.since(oldSeq - 1, at, 1)).toHaveLength(1);
+      // The look-back reads recent rows again whatever their seq (late commits), newest first.
+      expect(kept(await ledger.recent(at, 60_000, 2))).toEqual([fresh, old]);
+      expect(kept(await ledger.recent(at, 60_000, 1))).toEqual([fresh]);
     });
 
     it('prunes what is kept no longer, and the seq never goes back', async () => {
@@ -115,7 +116,7 @@ export function revocationLedgerContract(name: string, open: () => Promise<Datab
         expiresAt: at + HOUR,
       } as const;
       const seq = await ledger.record(subject, at, at + HOUR);
-      expect(kept(await ledger.since(seq - 1, at, 0, 10))).toEqual([subject]);
+      expect(kept(await ledger.since(seq - 1, at, 10))).toEqual([subject]);
     });
   });
 }

@@ -33,12 +33,14 @@ export interface RevocationLedger {
    * again keeps the later times and takes a new `seq`. Resolves to its `seq`.
    */
   record(revocation: DurableRevocation, revokedAt: number, keepUntil: number): Promise<number>;
+  /** The revocations still kept written after `seq`, in `seq` order, at most `limit`. */
+  since(seq: number, nowMs: number, limit: number): Promise<LedgerEntry[]>;
   /**
-   * The revocations still kept written after `seq`, and those written in the last `lookBackMs`
-   * by the database's clock whatever their `seq` (a row can commit after one with a higher
-   * `seq`), in `seq` order, at most `limit`.
+   * The revocations still kept written in the last `lookBackMs` by the database's clock,
+   * newest `seq` first, at most `limit`: a row can commit after one with a higher `seq`, so
+   * reading by `seq` alone could step over it for good.
    */
-  since(seq: number, nowMs: number, lookBackMs: number, limit: number): Promise<LedgerEntry[]>;
+  recent(nowMs: number, lookBackMs: number, limit: number): Promise<LedgerEntry[]>;
   /** Every revocation still kept, in `seq` order (start-up, and putting Redis right). */
   unexpired(nowMs: number): Promise<LedgerEntry[]>;
   /** The highest `seq` ever taken (0 before the first), pruned rows included. */
@@ -87,13 +89,21 @@ export function createRevocationLedger(db: Queryable): RevocationLedger {
       return Number(rows[0]!.seq);
     },
 
-    async since(seq, nowMs, lookBackMs, limit) {
+    async since(seq, nowMs, limit) {
+      const rows = await db.query<Row>(
+        `SELECT ${COLUMNS} FROM revocations WHERE seq > $1 AND keep_until > $2
+         ORDER BY seq LIMIT $3`,
+        [seq, new Date(nowMs), limit],
+      );
+      return entriesOf(rows);
+    },
+
+    async recent(nowMs, lookBackMs, limit) {
       const rows = await db.query<Row>(
         `SELECT ${COLUMNS} FROM revocations
-         WHERE (seq > $1 OR recorded_at > now() - $2 * interval '1 millisecond')
-           AND keep_until > $3
-         ORDER BY seq LIMIT $4`,
-        [seq, lookBackMs, new Date(nowMs), limit],
+         WHERE recorded_at > now() - $1 * interval '1 millisecond' AND keep_until > $2
+         ORDER BY seq DESC LIMIT $3`,
+        [lookBackMs, new Date(nowMs), limit],
       );
       return entriesOf(rows);
     },
