@@ -148,6 +148,22 @@ describe('durable revocations', () => {
     expect(later.size).toBe(1);
   });
 
+  it('loads a ledger longer than one batch whole before it starts', async () => {
+    const ledger = createRevocationLedger(db);
+    const at = Date.now();
+    // One multi-row statement instead of 2,100 round trips.
+    await db.query(
+      `INSERT INTO revocations (member, kind, expires_at, keep_until, revoked_at)
+       SELECT 'sid:bulk-' || n, 'session', $1, $1, $2 FROM generate_series(1, 2100) AS n`,
+      [new Date(at + HOUR), new Date(at)],
+    );
+    expect((await ledger.unexpired(at)).length).toBe(2100);
+    const later = durable();
+    await later.start();
+    expect(later.size).toBe(2100);
+    expect(later.covers({ sid: 'bulk-2100', sub: 'u8', createdAt: 0 }, at)).toBe(true);
+  });
+
   it('puts Redis right when the marker is behind the ledger, and asks SDKs to reload', async () => {
     const ledgered = durable();
     await ledgered.start();

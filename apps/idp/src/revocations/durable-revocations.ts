@@ -94,9 +94,9 @@ export function createDurableRevocations(deps: DurableRevocationsDeps): DurableR
     }
   }
 
-  async function poll(): Promise<void> {
-    // Bounded: a backlog larger than this is read on the next ticks.
-    for (let round = 0; round < 10; round += 1) {
+  /** `rounds`: batches read at most; a backlog larger than that is read on the next ticks. */
+  async function poll(rounds = 10): Promise<void> {
+    for (let round = 0; round < rounds; round += 1) {
       const entries = await ledger.since(highest, now(), BATCH);
       for (const entry of entries) learn(entry);
       if (entries.length < BATCH) break;
@@ -196,7 +196,8 @@ export function createDurableRevocations(deps: DurableRevocationsDeps): DurableR
     covers: (session, nowMs) => index.covers(session, nowMs),
 
     async start() {
-      await poll();
+      // All of it before the first request, however long the ledger.
+      await poll(Infinity);
       highestAtLastCheck = highest;
       const interval = deps.pollIntervalMs ?? 5_000;
       every(interval, 'revocations.poll_failed', async () => {
