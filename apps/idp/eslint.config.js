@@ -23,6 +23,8 @@ const LAYERS = {
   keys: ['config', 'logger', 'store', 'db', 'audit'],
   tokens: ['clients', 'keys', 'store'],
   audit: ['logger', 'db'],
+  // The durable record of revocations (PostgreSQL) and its copy in Redis and in memory.
+  revocations: ['logger', 'store', 'db'],
   sessions: ['config', 'logger', 'store', 'http', 'tokens', 'audit'],
   oauth: [
     'audit',
@@ -173,6 +175,7 @@ const LAYERS = {
     'users',
     'keys',
     'sessions',
+    'revocations',
     'account-links',
     'mail',
     'i18n',

@@ -20,6 +20,11 @@ import { meteredAudit, meteredDatabase, meteredHandler } from './metrics/metered
 import { createAuditLog, type AuditLog } from './audit/audit-trail.js';
 import { createSessionServices } from './sessions/session-services.js';
 import {
+  createDurableRevocations,
+  type DurableRevocations,
+} from './revocations/durable-revocations.js';
+import { createRevocationLedger } from './revocations/revocation-ledger.js';
+import {
   createDeliveries,
   type Deliveries,
   type DeliveryTuning,
@@ -86,6 +91,11 @@ export interface Idp {
   signals: SharedSignals;
   /** TOTP and recovery codes (mfa/second-factors.ts). */
   secondFactors: SecondFactors;
+  /**
+   * Revocations kept in PostgreSQL and put back into Redis after a restore
+   * (revocations/durable-revocations.ts): start before serving (it loads them), stop after.
+   */
+  revocations: DurableRevocations;
   /** Registers and changes clients (the admin API's door); changes reach `deps.clients`. */
   clientService: ClientService;
 }
@@ -146,6 +156,7 @@ export function createIdp(
     logger: deps.logger,
     audit,
     replaceUndecryptableKeys: config.keyEncryptionKeyIsEphemeral,
+    replication: config.redisReplication,
     // Often enough that a due rotation is seen within a tenth of its interval.
     checkIntervalMs: Math.min(5_000, Math.max(250, config.keyRotationIntervalMs / 10)),
   });
@@ -176,10 +187,19 @@ export function createIdp(
     now,
     outbox: deliveries.outbox,
   });
+  const revocations = createDurableRevocations({
+    ledger: createRevocationLedger(database),
+    store: deps.store,
+    logger: deps.logger,
+    now,
+    replication: config.redisReplication,
+    sessionLifeMs: config.sessionMaxTtlMs,
+  });
   const { sessions: sessionStore, revoker } = createSessionServices(config, {
     store: deps.store,
     logger: deps.logger,
     now,
+    durable: revocations,
     // Back-channel logout tokens, and a CAEP session-revoked event per Shared Signals stream,
     // each queued durably before the revoker returns; and the audit trail.
     listeners: [auditSessionEnds(audit), deliveries.listener, signals.transmitter],
@@ -286,5 +306,6 @@ export function createIdp(
     signals,
     secondFactors,
     clientService,
+    revocations,
   };
 }

@@ -155,13 +155,16 @@ async function main(): Promise<void> {
     throw error;
   }
   const registry = config.metrics ? new Registry() : null;
-  const { handler, keys, outbox, afterAnswer, audit, deliveries, signals } = createIdp(config, {
-    store,
-    database,
-    clients: clientRegistry,
-    logger,
-    ...(registry && { metrics: createIdpMetrics(registry) }),
-  });
+  const { handler, keys, outbox, afterAnswer, audit, deliveries, signals, revocations } = createIdp(
+    config,
+    {
+      store,
+      database,
+      clients: clientRegistry,
+      logger,
+      ...(registry && { metrics: createIdpMetrics(registry) }),
+    },
+  );
   if (sayOnce && !config.usersFile) {
     logger.warn('config.no_users', {
       detail: 'USERS_FILE is not set: nobody can log in until users are added to the directory.',
@@ -169,6 +172,14 @@ async function main(): Promise<void> {
   }
 
   await keys.start();
+  // Before serving: a session the ledger says is revoked is refused from the first request.
+  try {
+    await revocations.start();
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    process.stderr.write(`latchkey: refusing to start: reading the revocations: ${reason}\n`);
+    process.exit(1);
+  }
   clientRegistry.start();
   const pruner = startAuditPruner({ audit, retentionMs: config.auditRetentionMs, logger });
   const signupSweeper = startSignupSweeper({ database, logger });
@@ -234,6 +245,7 @@ async function main(): Promise<void> {
         )
         .then(() => outbox.close())
         .then(() => deliveries.stop())
+        .then(() => revocations.stop())
         .then(() => keys.stop())
         .then(() => store.close())
         .then(() => database.close())

@@ -28,6 +28,8 @@ export {
   encodeRevocationNotice,
   decodeRevocationNotice,
   readRevocationNotice,
+  encodeRevocationReloadNotice,
+  isRevocationReloadNotice,
   encodeRevocationSnapshot,
   readRevocationSnapshot,
   revokes,

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
+  encodeRevocationReloadNotice,
+  isRevocationReloadNotice,
   decodeRevocationMember,
   decodeRevocationNotice,
   encodeRevocationMember,
@@ -70,6 +72,17 @@ describe('revocation members and notices', () => {
     '{"member":"nope","expiresAt":1800000000000}',
   ])('rejects the malformed notice %j', (message) => {
     expect(decodeRevocationNotice(message)).toBeNull();
+  });
+});
+
+describe('the reload notice', () => {
+  it('is recognised, and is no revocation to a reader that predates it', () => {
+    const message = encodeRevocationReloadNotice();
+    expect(isRevocationReloadNotice(message)).toBe(true);
+    expect(readRevocationNotice(message)).toBeNull();
+    const revocation = { kind: 'session', sid: 's1', expiresAt: 1_900_000_000_000 } as const;
+    expect(isRevocationReloadNotice(encodeRevocationNotice(revocation))).toBe(false);
+    expect(isRevocationReloadNotice('{"reload":"something-else"}')).toBe(false);
   });
 });
 

@@ -17,8 +17,16 @@ import { STORE_PREFIX } from './store-keys.js';
 export const revocationKeys = {
   /** Sorted set: member from {@link encodeRevocationMember}, score = `expiresAt`. */
   set: `${STORE_PREFIX}:revoked`,
-  /** Pub/sub channel: messages from {@link encodeRevocationNotice}. */
+  /**
+   * Pub/sub channel: messages from {@link encodeRevocationNotice}, and the reload request
+   * of {@link encodeRevocationReloadNotice}.
+   */
   channel: `${STORE_PREFIX}:revoked:notices`,
+  /**
+   * The IdP's own: the highest durable revocation (its ledger `seq`, a decimal string) known
+   * to be in the set. Lower than the ledger's after Redis came back from an older snapshot.
+   */
+  applied: `${STORE_PREFIX}:revoked:applied`,
 } as const;
 
 /** Every token carrying this `sid` is revoked (logout, admin, refresh-token reuse). */
@@ -118,6 +126,22 @@ export function readRevocationNotice(message: string): RevocationNotice | null {
 /** The revocation of a notice, without its time; null as {@link readRevocationNotice}. */
 export function decodeRevocationNotice(message: string): Revocation | null {
   return readRevocationNotice(message)?.revocation ?? null;
+}
+
+const RELOAD_NOTICE = JSON.stringify({ reload: 'revoked-set' });
+
+/**
+ * Asks every reader to load the set again now: the IdP put back revocations a Redis restored
+ * from an older snapshot (or come back empty) had lost, and no notice announced them one by
+ * one. Readers older than it ignore it as a notice they cannot read (they reload on their
+ * next reconnect, which such a restore also causes).
+ */
+export function encodeRevocationReloadNotice(): string {
+  return RELOAD_NOTICE;
+}
+
+export function isRevocationReloadNotice(message: string): boolean {
+  return message === RELOAD_NOTICE;
 }
 
 /**

@@ -58,6 +58,9 @@ export function faultyStore(inner: Store): FaultyStore {
     subscribe: (channel, onMessage) => inner.subscribe(channel, onMessage),
     ping: () => (down ? Promise.reject(unavailable()) : inner.ping()),
     close: () => inner.close(),
+    waitForReplicas: (key, replicas, timeoutMs) =>
+      guard('waitForReplicas', key, () => inner.waitForReplicas(key, replicas, timeoutMs)),
+    onReconnect: (listener) => inner.onReconnect(listener),
   };
 
   return {

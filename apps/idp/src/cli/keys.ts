@@ -66,7 +66,12 @@ async function run(args: string[]): Promise<number> {
     const deps = {
       store,
       repository,
-      mirror: createKeyMirror(store, { retentionMs: policy.retentionMs, now: Date.now }),
+      mirror: createKeyMirror(store, {
+        retentionMs: policy.retentionMs,
+        now: Date.now,
+        replication: config.redisReplication,
+      }),
+      replication: config.redisReplication,
       policy,
       newKey: createKeyFactory(config.keyEncryptionKey),
       now: Date.now,

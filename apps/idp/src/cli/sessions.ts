@@ -5,6 +5,8 @@ import { openDatabase } from '../db/open-database.js';
 import { commandLogoutListener } from '../back-channel/command-listener.js';
 import { commandSignalTransmitter } from '../ssf/command-transmitter.js';
 import { createSessionServices } from '../sessions/session-services.js';
+import { createDurableRevocations } from '../revocations/durable-revocations.js';
+import { createRevocationLedger } from '../revocations/revocation-ledger.js';
 import { auditSessionEnds } from '../sessions/audit-session-ends.js';
 import { operatorAudit } from './operator-audit.js';
 import type { SessionEndListener } from '../sessions/session-events.js';
@@ -74,11 +76,23 @@ async function run(args: string[]): Promise<number> {
       const operator = operatorAudit(database);
       listeners.push(auditSessionEnds(operator.audit, operator.actor));
     }
+    // Recorded durably too where the IdP's database is open, as the IdP records its own.
+    const durable =
+      database &&
+      createDurableRevocations({
+        ledger: createRevocationLedger(database),
+        store,
+        logger: silentLogger,
+        now: Date.now,
+        replication: config.redisReplication,
+        sessionLifeMs: config.sessionMaxTtlMs,
+      });
     const { sessions, revoker } = createSessionServices(config, {
       store,
       logger: silentLogger,
       now: Date.now,
       listeners,
+      ...(durable && { durable }),
     });
 
     if (command === 'revoke') {

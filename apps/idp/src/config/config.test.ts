@@ -1,6 +1,6 @@
 import { availableParallelism } from 'node:os';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from './config.js';
+import { ConfigError, loadConfig, readReplication } from './config.js';
 import { parseDuration } from './duration.js';
 
 const KEK = Buffer.alloc(32, 7).toString('base64url');
@@ -114,6 +114,31 @@ describe('loadConfig', () => {
       if (bad === '') expect(problems).toEqual([]);
       else expect(problems[0]).toMatch(/^IDP_WORKERS: ".*" is not a number of processes \(1-64\)/);
     }
+  });
+
+  it('waits for no Redis replica on a plain redis:// unless told, and for one on a topology', () => {
+    expect(loadConfig({}).redisReplication).toEqual({ replicas: 0, timeoutMs: 500 });
+    expect(
+      loadConfig({ REDIS_WAIT_REPLICAS: '2', REDIS_WAIT_TIMEOUT_MS: '250' }).redisReplication,
+    ).toEqual({ replicas: 2, timeoutMs: 250 });
+    // Read from the scheme alone: the full Sentinel and Cluster URLs are parsed elsewhere.
+    for (const url of ['redis+sentinel://127.0.0.1:26379/main', 'redis+cluster://127.0.0.1:7000']) {
+      expect(readReplication({ REDIS_URL: url }, [])).toEqual({ replicas: 1, timeoutMs: 500 });
+      expect(readReplication({ REDIS_URL: url, REDIS_WAIT_REPLICAS: '0' }, []).replicas).toBe(0);
+    }
+  });
+
+  it('refuses a REDIS_WAIT_REPLICAS or REDIS_WAIT_TIMEOUT_MS that is not a sane whole number', () => {
+    for (const bad of ['-1', '1.5', 'one', '17', ' 1']) {
+      expect(problemsOf({ REDIS_WAIT_REPLICAS: bad })[0]).toMatch(/^REDIS_WAIT_REPLICAS:/);
+    }
+    // At least 10 ms; under the store's 1 s command timeout, since WAIT holds the connection.
+    for (const bad of ['0', '5', '1000', '500ms']) {
+      expect(problemsOf({ REDIS_WAIT_TIMEOUT_MS: bad })[0]).toMatch(/^REDIS_WAIT_TIMEOUT_MS:/);
+    }
+    expect(problemsOf({ REDIS_URL: 'memory://', REDIS_WAIT_REPLICAS: '1' })[0]).toMatch(
+      /^REDIS_WAIT_REPLICAS: memory/,
+    );
   });
 
   it('keeps audit events 90 days unless told; never less than a day', () => {

@@ -30,6 +30,12 @@ export interface Config {
    * silently drop sessions and revocations, so the IdP refuses one unless told otherwise.
    */
   readonly redisAllowEviction: boolean;
+  /**
+   * Redis replicas a revocation or key rotation must reach before it is confirmed
+   * (REDIS_WAIT_REPLICAS, REDIS_WAIT_TIMEOUT_MS; store/replication.ts). Too few within the
+   * timeout answers 503: never a confirmation a failover could undo.
+   */
+  readonly redisReplication: { readonly replicas: number; readonly timeoutMs: number };
   /** DATABASE_URL: the durable directory (users). */
   readonly database: DatabaseTarget;
   /**
@@ -180,6 +186,7 @@ export function loadConfig(env: Env): Config {
     env.REDIS_ALLOW_EVICTION,
     problems,
   );
+  const redisReplication = readReplication(env, problems);
   const database = readDatabase(env.DATABASE_URL, mode, problems);
   const workers = readWorkers(env.IDP_WORKERS, { database, storeUrl }, problems);
 
@@ -292,6 +299,7 @@ export function loadConfig(env: Env): Config {
     port,
     storeUrl,
     redisAllowEviction,
+    redisReplication,
     database,
     workers,
     keyEncryptionKey: kek ?? randomBytes(32),
@@ -415,6 +423,33 @@ function readMetrics(
     problems.push('METRICS_PORT: must not be IDP_PORT (metrics stay off the public port)');
   }
   return { host: metricsHost, port: metricsPort };
+}
+
+/**
+ * A replicated topology (Sentinel, Cluster: their schemes) waits for one replica by default; a
+ * single `redis://` has none to wait for. Only the scheme is read here; the URL is parsed with
+ * the rest of REDIS_URL. The timeout stays under the store's 1 s command timeout, since WAIT
+ * holds the IdP's Redis connection while it waits.
+ */
+export function readReplication(env: Env, problems: string[]): Config['redisReplication'] {
+  const url = env.REDIS_URL ?? '';
+  const replicated = /^redis\+(sentinel|cluster)s?:/i.test(url);
+  const whole = (name: string, fallback: number, min: number, max: number): number => {
+    const raw = env[name];
+    if (raw === undefined || raw === '') return fallback;
+    const value = /^\d{1,6}$/.test(raw) ? Number(raw) : NaN;
+    if (!(value >= min && value <= max)) {
+      problems.push(`${name}: must be a whole number from ${min} to ${max}`);
+      return fallback;
+    }
+    return value;
+  };
+  const replicas = whole('REDIS_WAIT_REPLICAS', replicated ? 1 : 0, 0, 16);
+  if (replicas > 0 && url.startsWith('memory:')) {
+    problems.push('REDIS_WAIT_REPLICAS: memory:// has no replicas; leave it unset or 0');
+  }
+  const timeoutMs = whole('REDIS_WAIT_TIMEOUT_MS', 500, 10, 900);
+  return Object.freeze({ replicas, timeoutMs });
 }
 
 function readStoreUrl(raw: string, mode: Mode, problems: string[]): string {

@@ -2,6 +2,7 @@ import type { AuditActor } from '../audit/audit-event.js';
 import type { AuditTrail } from '../audit/audit-trail.js';
 import { auditKeyChange } from './key-audit.js';
 import { recordRevocation } from '../store/revocation-record.js';
+import type { ReplicationPolicy } from '../store/replication.js';
 import type { Store } from '../store/store.js';
 import type { KeyFactory } from './key-generation.js';
 import {
@@ -27,6 +28,8 @@ export interface KeyCommandDeps {
   policy: KeyPolicy;
   newKey: KeyFactory;
   now: () => number;
+  /** Replicas a key revocation must reach in Redis before it is confirmed. */
+  replication?: ReplicationPolicy;
   /** Where committed changes are recorded, and who made them (an operator's command). */
   audit?: AuditTrail;
   actor?: AuditActor;
@@ -96,6 +99,6 @@ export async function revokeKeyById(deps: KeyCommandDeps, kid: string): Promise<
   );
   const revokedAt = set?.keys.find((key) => key.kid === kid)?.revokedAt ?? known.revokedAt ?? now();
   const revocation = { kind: 'key', kid, expiresAt: revokedAt + policy.retentionMs } as const;
-  await recordRevocation(store, revocation, revokedAt);
+  await recordRevocation(store, revocation, revokedAt, deps.replication);
   return set;
 }

@@ -12,6 +12,7 @@ import type { KeyFactory } from './key-generation.js';
 import { revokeKeyById, rotateKeys } from './key-commands.js';
 import { maintainKeySet, retireKeys, type KeyPolicy, type KeySetChange } from './key-lifecycle.js';
 import { createKeyMirror } from './key-mirror.js';
+import type { ReplicationPolicy } from '../store/replication.js';
 import { createKeyRepository } from './key-repository.js';
 import { activeKey, keyState, type KeySet, type KeyState } from './key-set.js';
 
@@ -78,6 +79,8 @@ export interface KeyManagerOptions {
    */
   replaceUndecryptableKeys?: boolean;
   now?: () => number;
+  /** Replicas a rotation or revocation must reach in Redis before it is confirmed. */
+  replication?: ReplicationPolicy;
   /** Where rotations and revocations are recorded. */
   audit?: AuditTrail;
 }
@@ -94,9 +97,22 @@ export function createKeyManager(options: KeyManagerOptions): KeyManager {
   const { store, policy, kek, newKey, logger } = options;
   const now = options.now ?? Date.now;
   const repository = createKeyRepository(options.database);
-  const mirror = createKeyMirror(store, { retentionMs: policy.retentionMs, now });
-  const { audit } = options;
-  const commandDeps = { store, repository, mirror, policy, newKey, now, ...(audit && { audit }) };
+  const { audit, replication } = options;
+  const mirror = createKeyMirror(store, {
+    retentionMs: policy.retentionMs,
+    now,
+    ...(replication && { replication }),
+  });
+  const commandDeps = {
+    store,
+    repository,
+    mirror,
+    policy,
+    newKey,
+    now,
+    ...(audit && { audit }),
+    ...(replication && { replication }),
+  };
 
   let loaded: {
     set: KeySet;

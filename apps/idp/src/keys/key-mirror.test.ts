@@ -7,6 +7,7 @@ import {
 } from '@latchkey/protocol';
 import { describe, expect, it } from 'vitest';
 import { createMemoryStore } from '../store/memory-store.js';
+import { ReplicationTimeoutError, type Store } from '../store/store.js';
 import { StoreLayoutError } from '../store/store-layout.js';
 import { fakeKeyFactory } from '../test-support/fake-key-factory.js';
 import { maintainKeySet, revokeKey, type KeyPolicy } from './key-lifecycle.js';
@@ -94,5 +95,39 @@ describe('the key set copy in Redis', () => {
     const { set } = await setWithRevokedKey();
     await mirror.sync(set);
     expect(await mirror.read()).toEqual(set);
+  });
+});
+
+describe('a key change confirmed only once replicated (REDIS_WAIT_REPLICAS)', () => {
+  function replicatedSetup(acknowledged: number) {
+    const at = T0 + 2;
+    const memory = createMemoryStore({ now: () => at });
+    const asked: number[] = [];
+    const store: Store = {
+      ...memory,
+      waitForReplicas: (_key, replicas) => {
+        asked.push(replicas);
+        return Promise.resolve(acknowledged);
+      },
+    };
+    const mirror = createKeyMirror(store, {
+      retentionMs: policy.retentionMs,
+      now: () => at,
+      replication: { replicas: 1, timeoutMs: 100 },
+    });
+    return { mirror, asked };
+  }
+
+  it('waits for the replica after writing the copy', async () => {
+    const { mirror, asked } = replicatedSetup(1);
+    const { set } = await setWithRevokedKey();
+    expect(await mirror.sync(set)).toBe('restored');
+    expect(asked).toEqual([1]);
+  });
+
+  it('fails closed (503) when no replica acknowledged in time', async () => {
+    const { mirror } = replicatedSetup(0);
+    const { set } = await setWithRevokedKey();
+    await expect(mirror.sync(set)).rejects.toBeInstanceOf(ReplicationTimeoutError);
   });
 });

@@ -4,6 +4,7 @@ import {
   isSigningAlgorithm,
   storeKeys,
 } from '@latchkey/protocol';
+import { confirmReplicated, NO_REPLICATION, type ReplicationPolicy } from '../store/replication.js';
 import { recordRevocation } from '../store/revocation-record.js';
 import { claimStoreLayout } from '../store/store-layout.js';
 import type { Store } from '../store/store.js';
@@ -36,6 +37,11 @@ export interface KeyMirrorOptions {
   /** How long a revoked key's revocation is kept: as long as it could matter (key-policy.ts). */
   retentionMs: number;
   now: () => number;
+  /**
+   * Replicas the copy (and the key revocations written with it) must reach before a change is
+   * confirmed (REDIS_WAIT_REPLICAS): a rotation a failover could undo is not done.
+   */
+  replication?: ReplicationPolicy;
 }
 
 export function createKeyMirror(store: Store, options: KeyMirrorOptions): KeyMirror {
@@ -59,6 +65,8 @@ export function createKeyMirror(store: Store, options: KeyMirrorOptions): KeyMir
       const written = await store.compareAndSet(storeKeys.keySet, raw, JSON.stringify(set));
       // Lost to another writer: its copy is at least as new (it is rechecked next time).
       if (!written) return 'current';
+      // One WAIT covers every write above: it counts all this connection sent before it.
+      await confirmReplicated(store, storeKeys.keySet, options.replication ?? NO_REPLICATION);
       return emptied ? 'restored' : 'updated';
     },
     async announce(set, reason) {

@@ -140,5 +140,7 @@ function failingStore(increment: Store['increment']): Store {
     subscribe: unused,
     ping: unused,
     close: () => Promise.resolve(),
+    waitForReplicas: unused,
+    onReconnect: () => () => {},
   };
 }

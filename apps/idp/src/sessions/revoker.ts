@@ -2,6 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { notBeforeFor, type Revocation } from '@latchkey/protocol';
 import type { Logger } from '../logger.js';
 import type { Store } from '../store/store.js';
+import type { ReplicationPolicy } from '../store/replication.js';
 import { recordRevocation } from '../store/revocation-record.js';
 import type { SessionRepository } from './session.js';
 import { tellListeners, type EndedBy, type SessionEndListener } from './session-events.js';
@@ -64,6 +65,18 @@ export interface RevokerDeps {
   retentionMs: number;
   /** Told of every ending, after Redis (see session-events.ts). */
   listeners?: readonly SessionEndListener[];
+  /**
+   * Where revocations are recorded durably before Redis (revocations/durable-revocations.ts):
+   * the IdP always has one. Without it (a `sessions` command on a database of its own
+   * process), only Redis, waited for on `replication`'s replicas.
+   */
+  durable?: RevocationWriter;
+  replication?: ReplicationPolicy;
+}
+
+/** Records a session or subject revocation so that it is kept and announced. */
+export interface RevocationWriter {
+  record(revocation: Revocation & { kind: 'session' | 'subject' }, at: number): Promise<void>;
 }
 
 export function createRevoker({
@@ -73,9 +86,13 @@ export function createRevoker({
   now,
   retentionMs,
   listeners = [],
+  durable,
+  replication,
 }: RevokerDeps): Revoker {
-  const record = (revocation: Revocation, at: number): Promise<void> =>
-    recordRevocation(store, revocation, at);
+  // Confirmed only once durable (and replicated): a failure rejects, and the caller answers
+  // 503 rather than "signed out".
+  const record = (revocation: Revocation & { kind: 'session' | 'subject' }, at: number) =>
+    durable ? durable.record(revocation, at) : recordRevocation(store, revocation, at, replication);
 
   return {
     async revokeSession(session, reason, by) {
@@ -90,8 +107,11 @@ export function createRevoker({
     async revokeUser(sub, reason, by) {
       const at = now();
       const notBefore = notBeforeFor(at);
-      await record({ kind: 'subject', sub, notBefore, expiresAt: at + retentionMs }, at);
+      // Listed before the subject is recorded: from then on the lookups (the durable record's
+      // copy in memory) no longer show these sessions, which must still each be ended here.
+      // One started in between is covered by the subject's "not before".
       const live = await sessions.listForUser(sub, at);
+      await record({ kind: 'subject', sub, notBefore, expiresAt: at + retentionMs }, at);
       for (const session of live) {
         await record({ kind: 'session', sid: session.sid, expiresAt: at + retentionMs }, at);
         await sessions.remove(session);

@@ -141,7 +141,20 @@ export interface SessionRepository {
   bindPageCsrf(session: Session, digest: string, nowMs: number): Promise<Session | null>;
 }
 
-export function createSessionRepository(store: Store, limits: SessionLimits): SessionRepository {
+/**
+ * What the durable record of revocations says (revocations/): a session Redis still holds,
+ * because it was restored from a snapshot taken before the session was revoked, is revoked
+ * all the same. Answered from memory: it is asked on every lookup.
+ */
+export interface RevokedSessions {
+  covers(session: Pick<Session, 'sid' | 'sub' | 'createdAt'>, nowMs: number): boolean;
+}
+
+export function createSessionRepository(
+  store: Store,
+  limits: SessionLimits,
+  revoked?: RevokedSessions,
+): SessionRepository {
   const endsAt = (session: Session): number =>
     Math.min(session.lastSeenAt + limits.idleTtlMs, session.expiresAt);
   const ttlFor = (session: Session, nowMs: number): number => endsAt(session) - nowMs;
@@ -161,6 +174,7 @@ export function createSessionRepository(store: Store, limits: SessionLimits): Se
     const raw = await store.get(storeKeys.session(sid));
     const session = raw === null ? null : parseSession(raw);
     if (!session || session.sid !== sid) return null;
+    if (revoked?.covers(session, nowMs)) return null;
     // The store's TTL enforces both limits; checking again here keeps an injected clock and
     // a store with a drifting clock honest.
     return ttlFor(session, nowMs) > 0 ? session : null;

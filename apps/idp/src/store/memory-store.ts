@@ -233,6 +233,11 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore
 
     ping: whileOpen(() => {}),
 
+    // Nothing to replicate to: every write is already where every reader looks.
+    waitForReplicas: whileOpen((_key: string, replicas: number) => replicas),
+
+    onReconnect: () => () => {},
+
     close() {
       closed = true;
       clearInterval(sweep);

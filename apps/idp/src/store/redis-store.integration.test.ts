@@ -198,3 +198,47 @@ describe('redis store', () => {
     expect(readyLogs.length).toBeGreaterThanOrEqual(2);
   });
 });
+
+describe('createRedisStore: after Redis comes back', () => {
+  const cleanups: Array<() => Promise<void>> = [];
+  afterEach(async () => {
+    for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+  });
+
+  it('tells onReconnect listeners once per reconnection, never on the first connect', async () => {
+    const server: TestRedis = await startTestRedis();
+    cleanups.push(() => server.kill());
+    const store = createRedisStore(server.url, { commandTimeoutMs: 500 });
+    cleanups.push(() => store.close());
+    let reconnections = 0;
+    const stop = store.onReconnect(() => (reconnections += 1));
+    await store.ping();
+    expect(reconnections).toBe(0);
+
+    await server.kill();
+    await server.start();
+    await waitFor('the listener told', () => reconnections === 1, { timeoutMs: 10_000 });
+    await store.ping();
+    expect(reconnections).toBe(1);
+
+    stop();
+    await server.kill();
+    await server.start();
+    await waitFor('the store to reconnect', () => store.ping().then(() => true), {
+      timeoutMs: 10_000,
+      intervalMs: 100,
+    });
+    expect(reconnections).toBe(1);
+  });
+
+  it('refuses a WAIT that would outlast the command timeout (it holds the connection)', async () => {
+    const server: TestRedis = await startTestRedis();
+    cleanups.push(() => server.kill());
+    const store = createRedisStore(server.url, { commandTimeoutMs: 500 });
+    cleanups.push(() => store.close());
+    await expect(store.waitForReplicas('k', 1, 500)).rejects.toThrow(RangeError);
+    await expect(store.waitForReplicas('k', 1, 0)).rejects.toThrow(RangeError);
+    // No replica: WAIT answers 0 once its timeout passes, and nothing is mistaken for one.
+    await expect(store.waitForReplicas('k', 1, 50)).resolves.toBe(0);
+  });
+});

@@ -202,6 +202,35 @@ export function createRedisStore(url: string, options: RedisStoreOptions = {}): 
       await run('PING', () => client.ping());
     },
 
+    async waitForReplicas(key, replicas, waitMs) {
+      // WAIT blocks this connection for up to waitMs: it must end before the command timeout.
+      if (!Number.isInteger(waitMs) || waitMs < 1 || waitMs >= timeoutMs) {
+        throw new RangeError(`waitMs must be a whole number from 1 to ${timeoutMs - 1}`);
+      }
+      // One node holds every key today. Under Redis Cluster WAIT must go to the node that holds
+      // `key` (the one that took the write): the topology layer routes it there.
+      void key;
+      return run('WAIT', () => client.wait(replicas, waitMs));
+    },
+
+    onReconnect(listener) {
+      let lost = false;
+      const onClose = (): void => {
+        lost = true;
+      };
+      const onReady = (): void => {
+        if (!lost || closing) return;
+        lost = false;
+        listener();
+      };
+      client.on('close', onClose);
+      client.on('ready', onReady);
+      return () => {
+        client.off('close', onClose);
+        client.off('ready', onReady);
+      };
+    },
+
     close() {
       closing ??= Promise.all([shutdown(client, timeoutMs), subscriber.close()]).then(() => {});
       return closing;

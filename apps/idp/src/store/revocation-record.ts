@@ -4,6 +4,7 @@ import {
   revocationKeys,
   type Revocation,
 } from '@latchkey/protocol';
+import { confirmReplicated, NO_REPLICATION, type ReplicationPolicy } from './replication.js';
 import type { Store } from './store.js';
 
 /**
@@ -14,16 +15,21 @@ import type { Store } from './store.js';
  *
  * `revokedAt` (epoch ms) travels in the notice so that an SDK can measure its revocation lag;
  * left out when an old revocation is only written again (key-mirror.ts), which is no news.
+ *
+ * With `replication`, published only once the set's write reached that many replicas: a
+ * notice for a revocation a failover could still lose would be a promise not kept.
  */
 export async function recordRevocation(
   store: Store,
   revocation: Revocation,
   revokedAt?: number,
+  replication: ReplicationPolicy = NO_REPLICATION,
 ): Promise<void> {
   await store.addToSet(
     revocationKeys.set,
     encodeRevocationMember(revocation),
     revocation.expiresAt,
   );
+  await confirmReplicated(store, revocationKeys.set, replication);
   await store.publish(revocationKeys.channel, encodeRevocationNotice(revocation, revokedAt));
 }

@@ -609,5 +609,14 @@ export function describeStoreContract(
         await expect(closing.ping()).rejects.toThrow('store closed');
       });
     });
+
+    describe('waitForReplicas', () => {
+      it('resolves to how many replicas acknowledged, never more than there are', async () => {
+        await store.set(key('replicated'), 'v');
+        const acknowledged = await store.waitForReplicas(key('replicated'), 0, 50);
+        expect(Number.isInteger(acknowledged)).toBe(true);
+        expect(acknowledged).toBeGreaterThanOrEqual(0);
+      });
+    });
   });
 }

@@ -101,6 +101,23 @@ export interface Store {
 
   /** Releases connections and timers. The store is unusable afterwards. */
   close(): Promise<void>;
+
+  /**
+   * Waits until every write this process made so far on the connection that holds `key` has
+   * reached at least `replicas` replicas, or `timeoutMs` passed (Redis WAIT); resolves to how
+   * many replicas acknowledged. The caller decides what too few means (replication.ts fails
+   * closed). Resolves at once with `replicas` where there is nothing to replicate to (memory).
+   * WAIT holds the connection while it waits, so `timeoutMs` must stay short.
+   */
+  waitForReplicas(key: string, replicas: number, timeoutMs: number): Promise<number>;
+
+  /**
+   * Calls `listener` each time the connection comes back after it was lost (not on the first
+   * connect): the Redis behind it may have restarted empty or from an older snapshot, so what
+   * must be there (durable revocations) is written again. Returns a function that stops it.
+   * Never called by the memory store, whose data cannot be lost without the process.
+   */
+  onReconnect(listener: () => void): () => void;
 }
 
 export interface CounterLimit {
@@ -117,9 +134,26 @@ export type Unsubscribe = () => Promise<void>;
 
 /** The store could not be reached or did not answer in time. Callers answer 503. */
 export class StoreUnavailableError extends Error {
-  readonly code = 'ERR_STORE_UNAVAILABLE';
+  readonly code: 'ERR_STORE_UNAVAILABLE' | 'ERR_STORE_NOT_REPLICATED' = 'ERR_STORE_UNAVAILABLE';
   constructor(message: string, options?: { cause?: unknown }) {
     super(message, options);
     this.name = 'StoreUnavailableError';
+  }
+}
+
+/**
+ * A write reached Redis but not enough replicas in time (store.waitForReplicas): a failover
+ * now could lose it, so it is not confirmed. A kind of StoreUnavailableError, so every caller
+ * already answers it with 503; the write itself is idempotent and a retry finishes it.
+ */
+export class ReplicationTimeoutError extends StoreUnavailableError {
+  override readonly code = 'ERR_STORE_NOT_REPLICATED';
+  constructor(
+    readonly wanted: number,
+    readonly acknowledged: number,
+    timeoutMs: number,
+  ) {
+    super(`Redis write reached ${acknowledged} of ${wanted} replicas within ${timeoutMs} ms`);
+    this.name = 'ReplicationTimeoutError';
   }
 }

@@ -1,4 +1,4 @@
-import { revocationKeys, type Revocation } from '@latchkey/protocol';
+import { encodeRevocationReloadNotice, revocationKeys, type Revocation } from '@latchkey/protocol';
 import { startTestRedis, waitFor, type TestRedis } from '@latchkey/testing';
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -87,6 +87,18 @@ describe('Redis revocation source', { timeout: 30_000 }, () => {
     });
     expect(outcome(() => s.check(token('sid-1')))).toBe('ERR_TOKEN_REVOKED');
     expect(outcome(() => s.check(token('sid-2')))).toBe('valid');
+  });
+
+  it('loads the set again when the IdP asks (it put back what a restored Redis lost)', async () => {
+    const s = source();
+    await s.ready({ signal: AbortSignal.timeout(5_000) });
+    // Written without a notice, as the IdP puts revocations back after a restore...
+    await writer.zadd(revocationKeys.set, inAMinute(), 'sid:put-back');
+    expect(outcome(() => s.check(token('put-back')))).toBe('valid');
+    // ...then the one notice that asks every reader to load the set again.
+    await writer.publish(revocationKeys.channel, encodeRevocationReloadNotice());
+    await waitFor('the reload', () => s.status.entries === 1, { timeoutMs: 5_000 });
+    expect(outcome(() => s.check(token('put-back')))).toBe('ERR_TOKEN_REVOKED');
   });
 
   it('refuses a revoked signing key, pushed or loaded, and only that key', async () => {

@@ -1,6 +1,7 @@
 import {
   decodeStoreLayout,
   isCompatibleStoreLayout,
+  isRevocationReloadNotice,
   readRevocationNotice,
   revocationKeys,
   STORE_LAYOUT_VERSION,
@@ -75,6 +76,8 @@ export function createRedisRevocationSource(
   let subscribingOn = -1;
   let subscribedOn = -1;
   let loadingOn = -1;
+  /** A reload notice arrived while a load was under way: load once more after it. */
+  let reloadAfterLoad = false;
   let synced = false;
   let confirmedAt: number | undefined;
   let pinging = false;
@@ -105,6 +108,10 @@ export function createRedisRevocationSource(
 
   subscriber.on('message', (channel: string, message: string) => {
     if (channel !== revocationKeys.channel) return;
+    if (isRevocationReloadNotice(message)) {
+      reload();
+      return;
+    }
     const notice = readRevocationNotice(message);
     // The channel is shared and pub/sub is unauthenticated: ignore what does not parse.
     if (notice === null) {
@@ -162,6 +169,15 @@ export function createRedisRevocationSource(
     if (commands.status === 'ready') await load(on);
   }
 
+  /**
+   * The IdP put back revocations Redis had lost (restored from an older snapshot): load the set
+   * again. A load already under way may have read it before they were back, so one more follows.
+   */
+  function reload(): void {
+    if (loadingOn === connection) reloadAfterLoad = true;
+    else if (subscribedOn === connection && commands.status === 'ready') void load(connection);
+  }
+
   async function load(on: number): Promise<void> {
     if (loadingOn === on) return;
     loadingOn = on;
@@ -195,6 +211,10 @@ export function createRedisRevocationSource(
       if (!closed) logger.warn('revocation.load_failed', { message: messageOf(error) });
     } finally {
       if (loadingOn === on) loadingOn = -1;
+    }
+    if (reloadAfterLoad && on === connection && !closed) {
+      reloadAfterLoad = false;
+      await load(on);
     }
   }
 

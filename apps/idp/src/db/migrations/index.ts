@@ -11,6 +11,7 @@ import { clientsMigration } from './009-clients.js';
 import { userVersionMigration } from './010-user-version.js';
 import { consentMigration } from './011-consent.js';
 import { userLifecycleMigration } from './012-user-lifecycle.js';
+import { revocationsMigration } from './013-revocations.js';
 
 /**
  * Every migration, in order. Numbered, and never edited once landed: a database that ran one
@@ -29,4 +30,5 @@ export const MIGRATIONS: readonly Migration[] = [
   userVersionMigration,
   consentMigration,
   userLifecycleMigration,
+  revocationsMigration,
 ];
