@@ -9,3 +9,16 @@ export {
   type TestPostgresDatabase,
 } from './postgres-server.js';
 export { linkIn, startSmtpCapture, type CapturedMail, type SmtpCapture } from './smtp-capture.js';
+export { type TestRedisNode } from './redis-node.js';
+export {
+  startTestRedisCluster,
+  type TestRedisCluster,
+  type TestRedisClusterOptions,
+} from './redis-cluster.js';
+export {
+  startTestRedisSentinel,
+  TEST_SENTINEL_MASTER_NAME,
+  type TestRedisSentinel,
+  type TestRedisSentinelOptions,
+} from './redis-sentinel.js';
+export { redisCliAt } from './redis-cli.js';
