@@ -21,4 +21,4 @@ export {
   type TestRedisSentinel,
   type TestRedisSentinelOptions,
 } from './redis-sentinel.js';
-export { redisCliAt } from './redis-cli.js';
+export { redisCli, redisCliAt } from './redis-cli.js';

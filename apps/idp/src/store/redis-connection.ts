@@ -72,7 +72,11 @@ export function readinessOf(client: RedisClient): (timeoutMs: number) => Promise
  * because a down server produces one error per retry. Reconnections are logged as they
  * happen: they are rare, and exactly what an operator looks for after an outage.
  */
-export function watchConnection(client: RedisClient, connection: string, logger: StoreLogger): void {
+export function watchConnection(
+  client: RedisClient,
+  connection: string,
+  logger: StoreLogger,
+): void {
   const logError = rateLimitLogger(logger);
   client.on('error', (error: Error) => {
     const code = 'code' in error ? error.code : undefined;

@@ -60,11 +60,10 @@ describe('redis store through sentinel, when the master stops answering', () => 
         async () => (await topology.currentMaster()) !== master,
         { timeoutMs: 10_000, intervalMs: 200 },
       );
-      await waitFor(
-        'writes to keep succeeding',
-        () => store.set(key, 'later').then(() => true),
-        { timeoutMs: 30_000, intervalMs: 200 },
-      );
+      await waitFor('writes to keep succeeding', () => store.set(key, 'later').then(() => true), {
+        timeoutMs: 30_000,
+        intervalMs: 200,
+      });
     } finally {
       await store.close();
     }
