@@ -27,7 +27,12 @@ interface Credentials {
 
 export type RedisTarget =
   | { kind: 'standalone'; url: string; tls: boolean }
-  | ({ kind: 'sentinel'; sentinels: RedisAddress[]; masterName: string; tls: boolean } & Credentials)
+  | ({
+      kind: 'sentinel';
+      sentinels: RedisAddress[];
+      masterName: string;
+      tls: boolean;
+    } & Credentials)
   | ({ kind: 'cluster'; seeds: RedisAddress[]; tls: boolean } & Credentials);
 
 /** A URL that is not one of the forms above; `message` starts with the variable's name. */

@@ -8,7 +8,8 @@ export function redisCli(args: readonly string[], timeoutMs = 30_000): Promise<s
       [...args],
       { timeout: timeoutMs, maxBuffer: 4 * 1024 * 1024 },
       (error, stdout, stderr) => {
-        if (error) reject(new Error(`redis-cli ${args.join(' ')} failed: ${stderr || error.message}`));
+        if (error)
+          reject(new Error(`redis-cli ${args.join(' ')} failed: ${stderr || error.message}`));
         else resolve(stdout);
       },
     );

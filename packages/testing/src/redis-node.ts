@@ -1,4 +1,9 @@
-import { spawnRedis, stopRedis, type RedisProcess, type SpawnRedisOptions } from './redis-process.js';
+import {
+  spawnRedis,
+  stopRedis,
+  type RedisProcess,
+  type SpawnRedisOptions,
+} from './redis-process.js';
 
 /** One server of a test topology (a cluster node, a Sentinel-managed node, or a sentinel). */
 export interface TestRedisNode {

@@ -81,10 +81,11 @@ export function clientFor(target: RedisTarget, settings: RedisClientSettings): R
         reconnectOnError: (error) => (error.message.startsWith('READONLY') ? 1 : false),
       });
     case 'cluster': {
-      const { retryStrategy: _ignored, ...nodeOptions } = safety;
       const options: ClusterOptions = {
+        // The same safety options on every node connection; a node takes no retryStrategy of
+        // its own: a lost node is found again through clusterNodeRetryStrategy and MOVED.
         redisOptions: {
-          ...nodeOptions,
+          ...safety,
           username: target.username,
           password: target.password,
           ...(target.tls ? { tls: {} } : {}),

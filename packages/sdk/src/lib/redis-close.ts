@@ -8,7 +8,7 @@ const CLOSE_WAIT_MS = 2_000;
  * no 'end' when it is disconnected between two reconnect attempts.
  */
 export async function closeRedis(client: Redis | Cluster): Promise<void> {
-  const hasSocket = ['connecting', 'connect', 'ready'].includes(client.status as string);
+  const hasSocket = ['connecting', 'connect', 'ready'].includes(client.status);
   let timer: NodeJS.Timeout | undefined;
   const ended = new Promise<void>((resolve) => {
     client.once('end', resolve);
