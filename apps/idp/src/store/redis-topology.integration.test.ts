@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createBrowser, signIn } from '../test-support/browser.js';
 import { refresh, SHOP } from '../test-support/grants.js';
-import { runScript } from '../test-support/idp-process.js';
+import { runScript, startIdp } from '../test-support/idp-process.js';
 import { startTestIdp } from '../test-support/test-idp.js';
 import { createRedisStore } from './redis-store.js';
 import { checkRedisTopology } from './redis-topology-check.js';
@@ -106,6 +106,16 @@ describe.each([
   ['cluster', () => cluster.url],
   ['sentinel', () => sentinel.url],
 ])('the IdP on a Redis %s', (_, url) => {
+  it('starts the built IdP (start-up checks, eviction check, layout claim) and answers /readyz', async () => {
+    const idp = await startIdp({ REDIS_URL: url() });
+    try {
+      expect((await fetch(`${idp.url}/readyz`)).status).toBe(200);
+      expect(idp.output()).not.toMatch(/store\.redis_error|eviction_policy_unknown/);
+    } finally {
+      await idp.kill();
+    }
+  }, 60_000);
+
   it('signs in, single-signs-on, refreshes and revokes without a cross-slot error', async () => {
     const store = createRedisStore(url(), { commandTimeoutMs: 1_000 });
     const idp = await startTestIdp({}, store);
