@@ -40,6 +40,7 @@ describe('redis store through sentinel, when the master stops answering', () => 
       // A "partition": the process keeps its sockets but answers nothing, and the sentinels
       // keep naming it until they agree it is down (down-after 1 s).
       master.pause();
+      const pausedAt = Date.now();
       try {
         const refused = await store.set(key, 'during').catch((error: unknown) => error);
         expect(refused).toBeInstanceOf(StoreUnavailableError);
@@ -49,6 +50,9 @@ describe('redis store through sentinel, when the master stops answering', () => 
           'writes to be accepted again',
           () => store.set(key, 'after').then(() => true),
           { timeoutMs: 30_000, intervalMs: 200 },
+        );
+        process.stdout.write(
+          `[sentinel] master paused (SIGSTOP): writes refused until ${Date.now() - pausedAt} ms later\n`,
         );
         expect(await store.get(key)).toBe('after');
       } finally {
