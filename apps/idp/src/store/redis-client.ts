@@ -14,6 +14,8 @@ export interface RedisClientSettings {
   lazyConnect?: boolean;
   /** Options that differ for one role (the subscriber's), applied last. */
   override?: RedisOptions;
+  /** Cluster-level options that differ for one role, applied last. */
+  clusterOverride?: Partial<ClusterOptions>;
 }
 
 /** Between reconnection attempts: a restarted Redis is found again within two seconds. */
@@ -97,16 +99,21 @@ export function clientFor(target: RedisTarget, settings: RedisClientSettings): R
         clusterNodeRetryStrategy: backoff,
         // Reads go to masters: a replica may lag behind a revocation just written.
         scaleReads: 'master',
-        // MOVED/ASK during resharding and the wait for a failover are retried here, within
-        // the command timeout, rather than failing a user's request.
+        // MOVED/ASK during resharding are followed (the command had not run), within the
+        // command timeout, rather than failing a user's request.
         maxRedirections: 16,
-        retryDelayOnFailover: 100,
+        // 0: a command whose node connection closed under it is NOT sent again to the new
+        // master: it may have run before the reply was lost, and a replayed INCR or
+        // compare-and-set would apply twice. It fails (503) instead, as on a single server.
+        retryDelayOnFailover: 0,
+        // CLUSTERDOWN and TRYAGAIN mean the command did not run: waiting and retrying is safe.
         retryDelayOnClusterDown: 100,
         retryDelayOnTryAgain: 100,
         retryDelayOnMoved: 0,
         slotsRefreshTimeout: settings.connectTimeoutMs,
         slotsRefreshInterval: 2000,
         lazyConnect: settings.lazyConnect ?? false,
+        ...settings.clusterOverride,
       };
       return new Cluster(target.seeds, options);
     }

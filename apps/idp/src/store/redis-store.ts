@@ -72,6 +72,9 @@ export function createRedisStore(url: string, options: RedisStoreOptions = {}): 
           maxRetriesPerRequest: null,
           autoResendUnfulfilledCommands: true,
         },
+        // SUBSCRIBE may be sent again safely: on a cluster, one that met a closed connection
+        // (the subscriber node still connecting, or lost) is retried on another node.
+        clusterOverride: { retryDelayOnFailover: 100 },
       });
       watchConnection(connection, 'subscriber', logger);
       return connection;
