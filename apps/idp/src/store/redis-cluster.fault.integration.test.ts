@@ -56,7 +56,7 @@ async function stream(
       } catch (error) {
         outcomes.push({ at: Date.now(), error });
         // A refused request is retried by its client after a moment, not at once.
-        await new Promise((resolve) => setTimeout(resolve, 20));
+        await new Promise((resolve) => setTimeout(resolve, 100));
       }
     }
   };
@@ -127,36 +127,38 @@ describe('the Redis store on a cluster that changes under it', () => {
     const unsubscribe = await store.subscribe(channel, (message) => heard.push(message));
     const victim = await cluster.masterFor(`${prefix}0`);
     let killedAt = 0;
-    const outcomes = await stream(prefix, (so) => {
-      if (killedAt === 0 && so.length >= 200) {
-        killedAt = Date.now();
-        void victim.kill();
-      }
-      // Done once 200 operations in a row succeeded after the kill.
-      if (killedAt === 0 || so.length < 200) return false;
-      return so
-        .slice(-200)
-        .every((outcome) => outcome.error === undefined && outcome.at > killedAt);
-    });
+    const outcomes = await stream(
+      prefix,
+      (so) => {
+        if (killedAt === 0 && so.length >= 200) {
+          killedAt = Date.now();
+          void victim.kill();
+        }
+        // Done once 200 operations in a row succeeded after the kill.
+        if (killedAt === 0 || so.length < 200) return false;
+        return so
+          .slice(-200)
+          .every((outcome) => outcome.error === undefined && outcome.at > killedAt);
+      },
+      { maxOps: 4_000, maxMs: 30_000 },
+    );
     expect(killedAt).toBeGreaterThan(0);
     const failures = outcomes.filter((outcome) => outcome.error !== undefined);
     for (const { error } of failures) expect(error).toBeInstanceOf(StoreUnavailableError);
     const lastFailure = failures.at(-1)?.at ?? killedAt;
-    const resumed = outcomes.find((outcome) => outcome.at > lastFailure && !outcome.error);
-    expect(resumed).toBeDefined();
-    report(
-      `[cluster failover] ${failures.length} of ${outcomes.length} operations refused (503); ` +
-        `first failure to service back: ${resumed!.at - (failures[0]?.at ?? killedAt)} ms; ` +
-        `SIGKILL to service back: ${resumed!.at - killedAt} ms`,
-    );
-    // Back by itself: the killed master's slots take writes on the promoted replica.
+    // Back by itself: the killed master's slots take writes on the promoted replica (within
+    // the stream, or soon after it on a machine slow enough to have run out of its bound).
     await waitFor(
       'a write to the failed-over slot',
       () => store.set(`${prefix}0`, 'after').then(() => true),
-      {
-        timeoutMs: 30_000,
-        intervalMs: 200,
-      },
+      { timeoutMs: 30_000, intervalMs: 200 },
+    );
+    const resumedAt =
+      outcomes.find((outcome) => outcome.at > lastFailure && !outcome.error)?.at ?? Date.now();
+    report(
+      `[cluster failover] ${failures.length} of ${outcomes.length} operations refused (503); ` +
+        `first failure to service back: ${resumedAt - (failures[0]?.at ?? killedAt)} ms; ` +
+        `SIGKILL to service back: ${resumedAt - killedAt} ms`,
     );
     // The killed node comes back as a replica of the node that replaced it.
     await victim.start();
