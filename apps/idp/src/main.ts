@@ -21,6 +21,7 @@ import { keyPolicyFor } from './keys/key-policy.js';
 import { createLogger, type Logger } from './logger.js';
 import { createStore } from './store/create-store.js';
 import { checkEvictionPolicy } from './store/redis-eviction-policy.js';
+import { checkRedisTopology } from './store/redis-topology-check.js';
 import { guardStoreLayout } from './store/store-layout-guard.js';
 import { StoreLayoutError } from './store/store-layout.js';
 import { unsignableIdTokenClients } from './tokens/id-token.js';
@@ -84,7 +85,17 @@ async function main(): Promise<void> {
     });
   }
 
-  if (config.storeUrl !== 'memory://') await refuseEvictingRedis(config.storeUrl, config, logger);
+  if (config.storeUrl !== 'memory://') {
+    const problem = await checkRedisTopology(config.storeUrl, {
+      connectTimeoutMs: 2_000,
+      sentinelPassword: config.redisSentinelPassword,
+    });
+    if (problem !== null) {
+      process.stderr.write(`latchkey: refusing to start: ${problem}\n`);
+      process.exit(1);
+    }
+    await refuseEvictingRedis(config.storeUrl, config, logger);
+  }
 
   // The directory: migrated and seeded before anything is served, so a login never meets a
   // half-made schema. A database that does not answer now stops start-up (the orchestrator
@@ -136,6 +147,7 @@ async function main(): Promise<void> {
   }
 
   const store = createStore(config.storeUrl, {
+    sentinelPassword: config.redisSentinelPassword,
     // Connection trouble is a warning; reconnects and the like are worth an info line.
     logger: (event, fields) => {
       if (/error|fail|threw/.test(event)) logger.warn(event, fields);
@@ -268,10 +280,10 @@ async function main(): Promise<void> {
  */
 async function refuseEvictingRedis(
   url: string,
-  config: { redisAllowEviction: boolean },
+  config: { redisAllowEviction: boolean; redisSentinelPassword: string | undefined },
   logger: Logger,
 ): Promise<void> {
-  const check = await checkEvictionPolicy(url);
+  const check = await checkEvictionPolicy(url, config.redisSentinelPassword);
   if (check.kind === 'unknown') {
     logger.warn('store.eviction_policy_unknown', {
       reason: check.reason,

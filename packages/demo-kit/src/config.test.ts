@@ -43,6 +43,15 @@ function problems(env: Env): string[] {
 }
 
 describe('readDemoConfig', () => {
+  it('takes the Sentinel and Cluster forms of REDIS_URL, as the IdP does', () => {
+    for (const url of [
+      'redis+sentinel://127.0.0.1:26379,127.0.0.1:26380/latchkey',
+      'rediss+cluster://127.0.0.1:7000,127.0.0.1:7001',
+    ]) {
+      expect(read({ REDIS_URL: url }).redisUrl).toBe(url);
+    }
+  });
+
   it('reads a good environment, the app’s own variables included, into a frozen object', () => {
     const config = read({
       ISSUER: 'https://id.example.com/',
@@ -121,7 +130,7 @@ describe('readDemoConfig', () => {
     [
       'REDIS_URL',
       'http://127.0.0.1:6379',
-      'REDIS_URL: must be a redis:// or rediss:// URL (got "http://127.0.0.1:6379")',
+      'REDIS_URL: must be a redis://, rediss://, redis+sentinel:// or redis+cluster:// URL (got "http://127.0.0.1:6379")',
     ],
     ['PORT', '0', 'PORT: must be a port number 1-65535 (got "0")'],
     ['PORT', '65536', 'PORT: must be a port number 1-65535 (got "65536")'],

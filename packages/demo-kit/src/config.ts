@@ -73,9 +73,13 @@ export function readDemoConfig<Own extends object>(
   const givenSessionSecret = readSessionSecret(env.SESSION_SECRET, production, problems);
 
   const redisUrl = env.REDIS_URL ?? 'redis://127.0.0.1:6379';
-  if (!/^rediss?:$/.test(parseUrl(redisUrl)?.protocol ?? '')) {
+  // The SDK reads the URL fully (the IdP's forms: one server, Sentinel, Cluster); this catches
+  // what is plainly no Redis URL with a line naming the variable.
+  const redisScheme = /^(rediss?(?:\+sentinel|\+cluster)?):\/\//i.exec(redisUrl)?.[1];
+  const plainRedis = redisScheme !== undefined && !redisScheme.includes('+');
+  if (redisScheme === undefined || (plainRedis && parseUrl(redisUrl) === undefined)) {
     problems.push(
-      `REDIS_URL: must be a redis:// or rediss:// URL (got ${JSON.stringify(redisUrl)})`,
+      `REDIS_URL: must be a redis://, rediss://, redis+sentinel:// or redis+cluster:// URL (got ${JSON.stringify(redisUrl)})`,
     );
   }
 

@@ -22,6 +22,13 @@ export {
 } from './store-keys.js';
 export { isLoopbackHost } from './loopback.js';
 export {
+  parseRedisUrl,
+  RedisUrlError,
+  REDIS_URL_FORMS,
+  type RedisAddress,
+  type RedisTarget,
+} from './redis-url.js';
+export {
   revocationKeys,
   encodeRevocationMember,
   decodeRevocationMember,

@@ -15,3 +15,16 @@ export {
   type RoundRobinProxy,
   type RoundRobinProxyOptions,
 } from './round-robin-proxy.js';
+export { type TestRedisNode } from './redis-node.js';
+export {
+  startTestRedisCluster,
+  type TestRedisCluster,
+  type TestRedisClusterOptions,
+} from './redis-cluster.js';
+export {
+  startTestRedisSentinel,
+  TEST_SENTINEL_MASTER_NAME,
+  type TestRedisSentinel,
+  type TestRedisSentinelOptions,
+} from './redis-sentinel.js';
+export { redisCli, redisCliAt } from './redis-cli.js';

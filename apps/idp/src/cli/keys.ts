@@ -53,7 +53,7 @@ async function run(args: string[]): Promise<number> {
     );
     return 2;
   }
-  const store = createStore(config.storeUrl);
+  const store = createStore(config.storeUrl, { sentinelPassword: config.redisSentinelPassword });
   let database: Database | undefined;
   try {
     // Like the IdP, never act on a store written with another key layout.

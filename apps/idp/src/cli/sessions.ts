@@ -48,7 +48,7 @@ async function run(args: string[]): Promise<number> {
     );
     return 2;
   }
-  const store = createStore(config.storeUrl);
+  const store = createStore(config.storeUrl, { sentinelPassword: config.redisSentinelPassword });
   // The IdP's database: to find a user by name, and to enqueue the back-channel logout
   // tokens the running IdP then sends.
   let database: Database | undefined;

@@ -132,7 +132,9 @@ function sessionsOnDemand(
   let revoker: Promise<SessionEnder> | undefined;
   const get = () =>
     (revoker ??= (async () => {
-      const store = createStore(config.storeUrl);
+      const store = createStore(config.storeUrl, {
+        sentinelPassword: config.redisSentinelPassword,
+      });
       opened(store);
       // Like the IdP, never act on a store written with another key layout.
       await claimStoreLayout(store);

@@ -81,6 +81,36 @@ describe('loadConfig', () => {
     expect(problems.join('\n')).not.toContain('hunter2');
   });
 
+  it('accepts Sentinel and Cluster REDIS_URLs, with the sentinels own password apart', () => {
+    const sentinel = loadConfig({
+      REDIS_URL: 'redis+sentinel://127.0.0.1:26379,127.0.0.1:26380/latchkey',
+      REDIS_SENTINEL_PASSWORD: 'sentinel-secret',
+    });
+    expect(sentinel.redisSentinelPassword).toBe('sentinel-secret');
+    expect(loadConfig({ REDIS_URL: 'rediss+cluster://:pw@127.0.0.1:7000' }).storeUrl).toBe(
+      'rediss+cluster://:pw@127.0.0.1:7000',
+    );
+  });
+
+  it.each([
+    ['mixed schemes', 'redis+cluster://127.0.0.1:7000,redis://127.0.0.1:6379', /mixes/],
+    ['no seeds', 'redis+cluster://', /no seed/],
+    ['a bad port', 'redis+sentinel://:hunter2@127.0.0.1:0/latchkey', /port/],
+    ['a missing master name', 'redis+sentinel://127.0.0.1:26379', /master/],
+  ])('refuses a REDIS_URL with %s, naming the variable only', (_, url, reason) => {
+    const problems = problemsOf({ REDIS_URL: url });
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toMatch(/^REDIS_URL: /);
+    expect(problems[0]).toMatch(reason);
+    expect(problems[0]).not.toContain('hunter2');
+  });
+
+  it('refuses REDIS_SENTINEL_PASSWORD without a Sentinel REDIS_URL', () => {
+    expect(problemsOf({ REDIS_SENTINEL_PASSWORD: 'x' })).toEqual([
+      expect.stringMatching(/^REDIS_SENTINEL_PASSWORD: /),
+    ]);
+  });
+
   it('refuses an issuer with a query or fragment (OIDC Discovery §3)', () => {
     expect(problemsOf({ ISSUER: 'https://id.localhost/?tenant=1' })[0]).toMatch(/^ISSUER:/);
   });

@@ -4,6 +4,8 @@ import { fileURLToPath } from 'node:url';
 import {
   isLoopbackHost,
   isSigningAlgorithm,
+  parseRedisUrl,
+  RedisUrlError,
   SIGNING_ALGORITHMS,
   type SigningAlgorithm,
 } from '@latchkey/protocol';
@@ -23,8 +25,13 @@ export interface Config {
   readonly issuer: string;
   readonly host: string;
   readonly port: number;
-  /** `redis://…`, `rediss://…` or `memory://`. */
+  /**
+   * `redis://…`, `rediss://…`, `redis+sentinel://…/MASTER`, `redis+cluster://…` (and their
+   * `rediss+` TLS forms), or `memory://`.
+   */
   readonly storeUrl: string;
+  /** REDIS_SENTINEL_PASSWORD: the sentinels' own password, when they require one. */
+  readonly redisSentinelPassword: string | undefined;
   /**
    * Accept a Redis whose maxmemory-policy evicts keys (REDIS_ALLOW_EVICTION=true): it would
    * silently drop sessions and revocations, so the IdP refuses one unless told otherwise.
@@ -180,6 +187,10 @@ export function loadConfig(env: Env): Config {
   const port = readPort(env.IDP_PORT ?? '4000', problems);
   const host = env.IDP_HOST ?? '127.0.0.1';
   const storeUrl = readStoreUrl(env.REDIS_URL ?? 'redis://127.0.0.1:6379', mode, problems);
+  const redisSentinelPassword = env.REDIS_SENTINEL_PASSWORD || undefined;
+  if (redisSentinelPassword !== undefined && !/^rediss?\+sentinel:/i.test(storeUrl)) {
+    problems.push('REDIS_SENTINEL_PASSWORD: applies only to a redis+sentinel:// REDIS_URL');
+  }
   const kek = readKeyEncryptionKey(env.KEY_ENCRYPTION_KEY, mode, problems);
   const redisAllowEviction = readBoolean(
     'REDIS_ALLOW_EVICTION',
@@ -298,6 +309,7 @@ export function loadConfig(env: Env): Config {
     host,
     port,
     storeUrl,
+    redisSentinelPassword,
     redisAllowEviction,
     redisReplication,
     database,
@@ -459,14 +471,13 @@ function readStoreUrl(raw: string, mode: Mode, problems: string[]): string {
     }
     return raw;
   }
-  let url: URL | null = null;
   try {
-    url = new URL(raw);
-  } catch {
-    // Never echo the value: a Redis URL may carry a password.
-  }
-  if (!url || (url.protocol !== 'redis:' && url.protocol !== 'rediss:')) {
-    problems.push('REDIS_URL: must be redis://…, rediss://… or memory://');
+    // The same reading as the store's and the SDK's; its messages never repeat the value,
+    // which may hold a password.
+    parseRedisUrl(raw, 'REDIS_URL');
+  } catch (error) {
+    if (!(error instanceof RedisUrlError)) throw error;
+    problems.push(error.message);
   }
   return raw;
 }

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './redis-client.js';
 import { StoreUnavailableError } from './store.js';
 import { rateLimitLogger, type StoreLogger } from './store-logger.js';
 
@@ -36,7 +36,7 @@ export function withTimeout<T>(
  * needlessly; waiting here, bounded by the command timeout, covers that window. All
  * waiters share one promise so an outage does not pile listeners onto the client.
  */
-export function readinessOf(client: Redis): (timeoutMs: number) => Promise<void> {
+export function readinessOf(client: RedisClient): (timeoutMs: number) => Promise<void> {
   let next: { promise: Promise<void>; resolve: () => void } | undefined;
   // Kept so a caller told "not connected" also learns why (refused, auth failed, TLS...).
   let lastError: Error | undefined;
@@ -72,17 +72,25 @@ export function readinessOf(client: Redis): (timeoutMs: number) => Promise<void>
  * because a down server produces one error per retry. Reconnections are logged as they
  * happen: they are rare, and exactly what an operator looks for after an outage.
  */
-export function watchConnection(client: Redis, connection: string, logger: StoreLogger): void {
+export function watchConnection(
+  client: RedisClient,
+  connection: string,
+  logger: StoreLogger,
+): void {
   const logError = rateLimitLogger(logger);
   client.on('error', (error: Error) => {
     const code = 'code' in error ? error.code : undefined;
     logError('store.redis_error', { connection, message: error.message, code });
   });
   client.on('ready', () => logger('store.redis_ready', { connection }));
+  // A cluster reports a failing node here, not as 'error'.
+  client.on('node error', (error: Error, node?: string) => {
+    logError('store.redis_error', { connection, node, message: error.message });
+  });
 }
 
 /** Closes politely (QUIT lets replies in flight arrive) but never waits more than `timeoutMs`. */
-export async function shutdown(client: Redis, timeoutMs: number): Promise<void> {
+export async function shutdown(client: RedisClient, timeoutMs: number): Promise<void> {
   if (client.status === 'ready') {
     try {
       await withTimeout(client.quit(), timeoutMs, () => new Error('QUIT timed out'));

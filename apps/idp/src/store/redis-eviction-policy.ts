@@ -1,4 +1,6 @@
 import { Redis } from 'ioredis';
+import { createRedisClient, type RedisClient } from './redis-client.js';
+import { withTimeout } from './redis-connection.js';
 
 /** What the IdP learned of a Redis's `maxmemory-policy`. */
 export type EvictionCheck =
@@ -17,17 +19,29 @@ export function isEvictingPolicy(policy: string): boolean {
 }
 
 /** Reads `CONFIG GET maxmemory-policy` on a connection of its own, closed before returning. */
-export async function checkEvictionPolicy(url: string): Promise<EvictionCheck> {
-  const client = new Redis(url, {
-    lazyConnect: true,
-    connectTimeout: 2_000,
-    maxRetriesPerRequest: 0,
-    enableOfflineQueue: false,
-    retryStrategy: () => null,
-  });
+export async function checkEvictionPolicy(
+  url: string,
+  sentinelPassword?: string,
+): Promise<EvictionCheck> {
+  // On a cluster this reads one node's policy: they are configured alike in practice.
+  const client: RedisClient = /^rediss?:/i.test(url)
+    ? new Redis(url, {
+        lazyConnect: true,
+        connectTimeout: 2_000,
+        maxRetriesPerRequest: 0,
+        enableOfflineQueue: false,
+        retryStrategy: () => null,
+      })
+    : createRedisClient(url, {
+        commandTimeoutMs: 2_000,
+        connectTimeoutMs: 2_000,
+        connectionName: 'latchkey-idp-check',
+        sentinelPassword,
+        lazyConnect: true,
+      });
   client.on('error', () => undefined);
   try {
-    await client.connect();
+    await withTimeout(client.connect(), 4_000, () => new Error('no answer'));
     const reply: unknown[] = await client.config('GET', 'maxmemory-policy');
     const policy = reply[1];
     if (typeof policy !== 'string') return { kind: 'unknown', reason: 'CONFIG GET gave no policy' };

@@ -1,10 +1,10 @@
 import { createHash } from 'node:crypto';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './redis-client.js';
 
 /**
  * A Lua script run by hash, falling back to the full source when this server has not seen
- * it (first use, or after a restart emptied its script cache). Redis runs a script as one
- * step, which is what makes the multi-command operations below atomic.
+ * it (first use, or after a restart emptied its script cache; on a cluster, each node keeps
+ * its own cache, and a promoted replica starts empty). Redis runs a script as one step, which is what makes the multi-command operations below atomic.
  */
 export class LuaScript {
   private readonly sha: string;
@@ -13,7 +13,7 @@ export class LuaScript {
     this.sha = createHash('sha1').update(source).digest('hex');
   }
 
-  async run(client: Redis, keys: string[], args: string[]): Promise<unknown> {
+  async run(client: RedisClient, keys: string[], args: string[]): Promise<unknown> {
     try {
       return await client.evalsha(this.sha, keys.length, ...keys, ...args);
     } catch (error) {
@@ -123,4 +123,12 @@ redis.call('ZADD', KEYS[1], 'GT', ARGV[1], ARGV[2])
 local last = redis.call('ZRANGE', KEYS[1], -1, -1, 'WITHSCORES')
 redis.call('PEXPIREAT', KEYS[1], tonumber(last[2]) - 1)
 return 1
+`);
+
+/**
+ * KEYS[1] the channel (not a key: named so that a cluster routes by its slot); ARGV[1] the
+ * message. PUBLISH from a script reaches subscribers like any other.
+ */
+export const publishScript = new LuaScript(`
+return redis.call('PUBLISH', KEYS[1], ARGV[1])
 `);

@@ -1,7 +1,7 @@
-import { Redis } from 'ioredis';
-import type { SetOptions, Store } from './store.js';
+import { StoreUnavailableError, type SetOptions, type Store } from './store.js';
 import { noopLogger, type StoreLogger } from './store-logger.js';
-import { readinessOf, shutdown, watchConnection } from './redis-connection.js';
+import { readinessOf, shutdown, watchConnection, withTimeout } from './redis-connection.js';
+import { createRedisClient, isCluster } from './redis-client.js';
 import { toStoreError } from './redis-errors.js';
 import {
   addToSetScript,
@@ -9,6 +9,7 @@ import {
   countWithinLimitsScript,
   decrementScript,
   incrementScript,
+  publishScript,
 } from './redis-scripts.js';
 import { RedisSubscriber } from './redis-subscriber.js';
 import { checkCounterLimits } from './counter-limits.js';
@@ -24,6 +25,8 @@ export interface RedisStoreOptions {
   connectTimeoutMs?: number;
   /** Connection errors (rate-limited), reconnections, exceptions thrown by subscribers. */
   logger?: StoreLogger;
+  /** For `redis+sentinel://` URLs: the sentinels' own password (REDIS_SENTINEL_PASSWORD). */
+  sentinelPassword?: string;
 }
 
 /**
@@ -39,41 +42,39 @@ export function createRedisStore(url: string, options: RedisStoreOptions = {}): 
   const connectTimeoutMs = checkDurationMs(options.connectTimeoutMs ?? 2000, 'connectTimeoutMs');
   const logger = options.logger ?? noopLogger;
 
-  const client = new Redis(url, {
-    connectionName: 'latchkey-idp',
-    connectTimeout: connectTimeoutMs,
-    // Bounded backoff: a restarted Redis is found again within two seconds of coming back.
-    retryStrategy: (attempt) => Math.min(attempt * 100, 2000),
-    commandTimeout: timeoutMs,
-    // Fail rather than queue while disconnected (see readinessOf), and do not replay, after a
-    // reconnect, a write whose caller was already told it failed: a replayed INCR or
-    // compare-and-set would apply twice or apply behind the caller's back.
-    enableOfflineQueue: false,
-    maxRetriesPerRequest: 0,
-    autoResendUnfulfilledCommands: false,
-    // A connection whose peer vanished without closing it (a failover moving an IP, a
-    // dropped network) looks healthy until TCP gives up, many minutes later. Dropping a
-    // socket that has owed replies for this long forces a reconnect instead.
-    socketTimeout: Math.max(timeoutMs * 3, 3000),
-    // How long disconnect() waits for a socket to close before destroying it. ioredis arms
-    // this timer even for a socket that is already gone (Redis down) and never clears it,
-    // so its 2 s default keeps a shutting-down process alive that long for nothing.
-    disconnectTimeout: 200,
-  });
+  const settings = {
+    commandTimeoutMs: timeoutMs,
+    connectTimeoutMs,
+    sentinelPassword: options.sentinelPassword,
+  };
+  // Throws RedisUrlError for a URL of no known form (config has checked it already).
+  const client = createRedisClient(url, { ...settings, connectionName: 'latchkey-idp' });
   watchConnection(client, 'command', logger);
   const ready = readinessOf(client);
 
   const subscriber = new RedisSubscriber(
     () => {
-      const connection = client.duplicate({
+      // Classic PUBLISH/SUBSCRIBE, on a cluster too: a message reaches every node over the
+      // cluster bus, so one subscriber connection (to any node; ioredis moves it and
+      // re-subscribes when that node fails) hears every channel. Sharded pub/sub would save
+      // that broadcast, but needs one connection per shard and drops subscriptions when a slot
+      // moves; Latchkey's channels carry a few notices per second at most, where the broadcast
+      // costs nothing that matters.
+      const connection = createRedisClient(url, {
+        ...settings,
         connectionName: 'latchkey-idp-subscriber',
-        // ioredis sends the re-subscription after a reconnect itself and ignores its
-        // outcome; a timeout or a queue flush rejecting it would be an unhandled rejection,
-        // which ends the process. Without them that command can only succeed or wait.
-        // Our own SUBSCRIBE calls carry their own deadline instead.
-        commandTimeout: undefined,
-        maxRetriesPerRequest: null,
-        autoResendUnfulfilledCommands: true,
+        override: {
+          // ioredis sends the re-subscription after a reconnect itself and ignores its
+          // outcome; a timeout or a queue flush rejecting it would be an unhandled rejection,
+          // which ends the process. Without them that command can only succeed or wait.
+          // Our own SUBSCRIBE calls carry their own deadline instead.
+          commandTimeout: undefined,
+          maxRetriesPerRequest: null,
+          autoResendUnfulfilledCommands: true,
+        },
+        // SUBSCRIBE may be sent again safely: on a cluster, one that met a closed connection
+        // (the subscriber node still connecting, or lost) is retried on another node.
+        clusterOverride: { retryDelayOnFailover: 100 },
       });
       watchConnection(connection, 'subscriber', logger);
       return connection;
@@ -89,7 +90,13 @@ export function createRedisStore(url: string, options: RedisStoreOptions = {}): 
     if (closing) throw new Error('store closed');
     try {
       await ready(timeoutMs);
-      return await command();
+      // A cluster may retry a command across a failover or MOVED/ASK redirections, each try
+      // under the command timeout; this bounds the whole, so the caller still hears within
+      // about the timeout. (A single server's own command timeout already does that.)
+      if (!isCluster(client)) return await command();
+      return await withTimeout(command(), timeoutMs * 2, () => {
+        return new StoreUnavailableError(`Redis ${operation} timed out`);
+      });
     } catch (error) {
       throw toStoreError(error, operation);
     }
@@ -136,7 +143,12 @@ export function createRedisStore(url: string, options: RedisStoreOptions = {}): 
     async delete(...keys) {
       // DEL without keys is a syntax error in Redis; nothing to delete is simply 0.
       if (keys.length === 0) return 0;
-      return run('DEL', () => client.del(...keys));
+      if (!isCluster(client)) return run('DEL', () => client.del(...keys));
+      // A cluster refuses a DEL of keys in different slots (CROSSSLOT): one DEL per key,
+      // sent together. Not atomic across slots; no caller needs that (store.ts).
+      const distinct = [...new Set(keys)];
+      const counts = await run('DEL', () => Promise.all(distinct.map((key) => client.del(key))));
+      return counts.reduce((sum, count) => sum + count, 0);
     },
 
     async increment(key, windowMs) {
@@ -190,7 +202,15 @@ export function createRedisStore(url: string, options: RedisStoreOptions = {}): 
     },
 
     async publish(channel, message) {
-      await run('PUBLISH', () => client.publish(channel, message));
+      await run('PUBLISH', () =>
+        isCluster(client)
+          ? // A cluster sends a keyless PUBLISH to any node, and messages sent from different
+            // nodes reach a subscriber in any order (seen in the contract test). Naming the
+            // channel as the script's key sends every message of a channel through the node
+            // that serves its slot, which keeps them in order.
+            publishScript.run(client, [channel], [message])
+          : client.publish(channel, message),
+      );
     },
 
     async subscribe(channel, onMessage) {
@@ -207,27 +227,43 @@ export function createRedisStore(url: string, options: RedisStoreOptions = {}): 
       if (!Number.isInteger(waitMs) || waitMs < 1 || waitMs >= timeoutMs) {
         throw new RangeError(`waitMs must be a whole number from 1 to ${timeoutMs - 1}`);
       }
-      // One node holds every key today. Under Redis Cluster WAIT must go to the node that holds
-      // `key` (the one that took the write): the topology layer routes it there.
-      void key;
-      return run('WAIT', () => client.wait(replicas, waitMs));
+      if (!isCluster(client)) return run('WAIT', () => client.wait(replicas, waitMs));
+      // WAIT counts the writes made on the connection it is sent on: under a cluster, the one
+      // to the node serving `key`'s slot, which took the write. A pipeline goes to the node of
+      // its keys, so a read of `key` in front takes the WAIT there.
+      const replies = await run('WAIT', () =>
+        client.pipeline().exists(key).wait(replicas, waitMs).exec(),
+      );
+      const reply = replies?.[1];
+      if (!reply) throw new StoreUnavailableError('Redis WAIT: no reply');
+      if (reply[0]) throw toStoreError(reply[0], 'WAIT');
+      return Number(reply[1]);
     },
 
     onReconnect(listener) {
       let lost = false;
+      let connected = client.status === 'ready';
       const onClose = (): void => {
         lost = true;
       };
       const onReady = (): void => {
-        if (!lost || closing) return;
+        const again = connected && lost;
+        connected = true;
         lost = false;
-        listener();
+        if (again && !closing) listener();
+      };
+      // A cluster stays "ready" through a failover: the promoted replica shows up as a node
+      // it connects to, which is when a lost write may have gone with the old master.
+      const onNode = (): void => {
+        if (connected && !closing) listener();
       };
       client.on('close', onClose);
       client.on('ready', onReady);
+      if (isCluster(client)) client.on('+node', onNode);
       return () => {
         client.off('close', onClose);
         client.off('ready', onReady);
+        if (isCluster(client)) client.off('+node', onNode);
       };
     },
 

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './redis-client.js';
 import type { Unsubscribe } from './store.js';
 import { rateLimitLogger, type StoreLogger } from './store-logger.js';
 import { readinessOf, shutdown, withTimeout } from './redis-connection.js';
@@ -7,7 +7,7 @@ import { toStoreError } from './redis-errors.js';
 type Listener = (message: string) => void;
 
 interface Connection {
-  client: Redis;
+  client: RedisClient;
   ready: (timeoutMs: number) => Promise<void>;
 }
 
@@ -26,7 +26,7 @@ export class RedisSubscriber {
   private readonly logger: StoreLogger;
 
   constructor(
-    private readonly open: () => Redis,
+    private readonly open: () => RedisClient,
     private readonly timeoutMs: number,
     logger: StoreLogger,
   ) {

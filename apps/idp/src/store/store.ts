@@ -35,7 +35,10 @@ export interface Store {
   /** Reads and deletes in one atomic step (single-use values such as authorization codes). */
   take(key: string): Promise<string | null>;
 
-  /** Deletes the keys (values and sets alike); resolves to how many existed. */
+  /**
+   * Deletes the keys (values and sets alike); resolves to how many existed. Under Redis
+   * Cluster, keys in different hash slots are deleted one by one, not in one atomic step.
+   */
   delete(...keys: string[]): Promise<number>;
 
   /**

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
 
 const CLOSE_WAIT_MS = 2_000;
 
@@ -7,7 +7,7 @@ const CLOSE_WAIT_MS = 2_000;
  * so that a closed source holds nothing that keeps the process alive. Bounded: ioredis emits
  * no 'end' when it is disconnected between two reconnect attempts.
  */
-export async function closeRedis(client: Redis): Promise<void> {
+export async function closeRedis(client: Redis | Cluster): Promise<void> {
   const hasSocket = ['connecting', 'connect', 'ready'].includes(client.status);
   let timer: NodeJS.Timeout | undefined;
   const ended = new Promise<void>((resolve) => {

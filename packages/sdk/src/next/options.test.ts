@@ -13,6 +13,13 @@ const base: LatchkeyNextOptions = {
 };
 
 describe('createLatchkeyNext options', () => {
+  it.each([
+    'redis+sentinel://127.0.0.1:26379,127.0.0.1:26380/latchkey',
+    'redis+cluster://127.0.0.1:7000,127.0.0.1:7001',
+  ])('takes the IdP REDIS_URL forms: %s', (redisUrl) => {
+    expect(resolveNextOptions({ ...base, redisUrl }).redisUrl).toBe(redisUrl);
+  });
+
   it('derives the endpoints: the browser goes to the public issuer, the server to the internal URL', () => {
     const resolved = resolveNextOptions({ ...base, scope: 'profile wiki:read' });
     expect(resolved).toMatchObject({
@@ -49,6 +56,11 @@ describe('createLatchkeyNext options', () => {
     ['no client secret', { clientSecret: '' }, /clientSecret/],
     ['no client id', { clientId: undefined }, /clientId/],
     ['a non-redis URL', { redisUrl: 'http://127.0.0.1:6379' }, /redisUrl/],
+    [
+      'a Redis URL mixing schemes',
+      { redisUrl: 'redis+cluster://127.0.0.1:7000,redis://127.0.0.1:6379' },
+      /redisUrl: mixes/,
+    ],
     ['a bad scope', { scope: 'openid "quoted"' }, /scope/],
     ['a relative resource', { resources: ['/api'] }, /resources/],
     ['no audience', { audience: [] }, /audience/],

@@ -1,3 +1,4 @@
+import { parseRedisUrl } from '@latchkey/protocol';
 import { parseSecureUrl } from '../lib/url.js';
 import type { BackChannelLogoutEvent } from '../logout/back-channel-logout.js';
 import type { LoggedOutSessions } from '../logout/logged-out-sessions.js';
@@ -108,8 +109,11 @@ export function resolveNextOptions(options: LatchkeyNextOptions): ResolvedNextOp
       throw new TypeError(`${name} must be a non-empty string`);
     }
   }
-  if (!/^rediss?:\/\//.test(options.redisUrl)) {
-    throw new TypeError('redisUrl must be a redis:// or rediss:// URL');
+  try {
+    // The forms of the IdP's REDIS_URL: one server, Sentinel or Cluster (the revocation source).
+    parseRedisUrl(options.redisUrl, 'redisUrl');
+  } catch (error) {
+    throw new TypeError(error instanceof Error ? error.message : String(error));
   }
 
   const sessionKey = decodeKey(options.sessionSecret);

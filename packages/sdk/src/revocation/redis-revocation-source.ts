@@ -7,7 +7,7 @@ import {
   STORE_LAYOUT_VERSION,
   storeLayoutKey,
 } from '@latchkey/protocol';
-import type { Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
 import {
   KeyRevokedError,
   RevocationLayoutError,
@@ -253,7 +253,7 @@ export function createRedisRevocationSource(
    * One that gets no answer within maxStalenessMs means a half-open socket: reconnect rather
    * than wait for TCP to notice. ioredis then resends the command, so it still settles.
    */
-  function bounded<T>(command: Promise<T>, client: Redis, event: string): Promise<T> {
+  function bounded<T>(command: Promise<T>, client: Redis | Cluster, event: string): Promise<T> {
     const timer = setTimeout(() => {
       if (closed) return;
       logger.warn(event);

@@ -1,4 +1,4 @@
-import { Redis } from 'ioredis';
+import { Cluster, Redis } from 'ioredis';
 import { describe, expect, it } from 'vitest';
 import {
   DEFAULT_MAX_STALENESS_MS,
@@ -29,10 +29,51 @@ describe('redis revocation source options', () => {
     ['failOpen not a boolean', { url, failOpen: 'yes' }],
     ['now not a function', { url, now: 5 }],
     ['logger without warn', { url, logger: { info() {} } }],
+    ['mixed schemes', { url: 'redis+sentinel://127.0.0.1:1,redis://127.0.0.1:2/m' }],
+    ['a cluster url without seeds', { url: 'redis+cluster://' }],
+    ['a sentinel url without a master name', { url: 'redis+sentinel://127.0.0.1:26379' }],
+    ['a bad port', { url: 'redis+cluster://127.0.0.1:0' }],
+    ['sentinelPassword without sentinels', { url, sentinelPassword: 'x' }],
   ])('rejects %s with a TypeError', (_name, options) => {
     expect(() => resolveRedisSourceOptions(options as RedisRevocationSourceOptions)).toThrow(
       TypeError,
     );
+  });
+
+  it('accepts the IdP REDIS_URL forms: Sentinel and Cluster', () => {
+    const sentinel = resolveRedisSourceOptions({
+      url: 'redis+sentinel://:pw@127.0.0.1:26379,127.0.0.1:26380/latchkey',
+      sentinelPassword: 'sentinel-pw',
+    }).connect('commands') as Redis;
+    expect(sentinel.options).toMatchObject({
+      name: 'latchkey',
+      password: 'pw',
+      sentinelPassword: 'sentinel-pw',
+      sentinels: [
+        { host: '127.0.0.1', port: 26379 },
+        { host: '127.0.0.1', port: 26380 },
+      ],
+      enableOfflineQueue: false,
+    });
+    const cluster = resolveRedisSourceOptions({
+      url: 'redis+cluster://127.0.0.1:7000,127.0.0.1:7001',
+    });
+    const commands = cluster.connect('commands');
+    expect(commands).toBeInstanceOf(Cluster);
+    // The subscriber is one plain connection: classic pub/sub reaches every node of a cluster.
+    const subscriber = cluster.connect('subscriber') as Redis;
+    expect(subscriber).toBeInstanceOf(Redis);
+    expect(subscriber.options).toMatchObject({
+      host: '127.0.0.1',
+      port: 7000,
+      autoResubscribe: false,
+    });
+  });
+
+  it('names the option and never repeats a password in its errors', () => {
+    expect(() =>
+      resolveRedisSourceOptions({ url: 'redis+cluster://:hunter2@127.0.0.1:99999' }),
+    ).toThrow(/^url: (?!.*hunter2)/);
   });
 
   it('duplicates a given client with its own settings and leaves the client alone', () => {

@@ -1,4 +1,5 @@
-import { Redis, type RedisOptions } from 'ioredis';
+import { parseRedisUrl, RedisUrlError, type RedisTarget } from '@latchkey/protocol';
+import { Cluster, Redis, type RedisOptions } from 'ioredis';
 import { checkMetrics, type SdkMetrics } from '../metrics/sdk-metrics.js';
 
 /** Where the source reports what it cannot throw: connection trouble, recovery. */
@@ -9,10 +10,13 @@ export interface RevocationLogger {
 
 export interface RedisRevocationSourceOptions {
   /**
-   * `redis://` or `rediss://` URL of the Redis the IdP writes revocations to. Give this or
-   * `redis`, not both.
+   * URL of the Redis the IdP writes revocations to, in the same forms as the IdP's REDIS_URL:
+   * `redis://…`, `rediss://…`, `redis+sentinel://host:port,…/MASTER_NAME`,
+   * `redis+cluster://host:port,…` (and `rediss+…` for TLS). Give this or `redis`, not both.
    */
   url?: string;
+  /** With a `redis+sentinel://` url: the sentinels' own password, when they require one. */
+  sentinelPassword?: string;
   /**
    * An ioredis client whose connection options (host, TLS, auth, db, Sentinel, retry strategy)
    * the source copies with `duplicate()`. The source opens its own two connections and never
@@ -51,7 +55,7 @@ export interface ResolvedRedisSourceOptions {
   logger: RevocationLogger;
   metrics: SdkMetrics | undefined;
   /** Opens one of the source's connections, not yet connected. */
-  connect: (role: 'commands' | 'subscriber') => Redis;
+  connect: (role: 'commands' | 'subscriber') => Redis | Cluster;
 }
 
 export const DEFAULT_MAX_STALENESS_MS = 30_000;
@@ -69,8 +73,18 @@ export function resolveRedisSourceOptions(
   if ((url === undefined) === (redis === undefined)) {
     throw new TypeError('give exactly one of url and redis');
   }
-  if (url !== undefined && !isRedisUrl(url)) {
-    throw new TypeError('url must be a redis:// or rediss:// URL');
+  let target: RedisTarget | undefined;
+  if (url !== undefined) {
+    try {
+      target = parseRedisUrl(url, 'url');
+    } catch (error) {
+      if (error instanceof RedisUrlError) throw new TypeError(error.message);
+      throw error;
+    }
+  }
+  const { sentinelPassword } = options;
+  if (sentinelPassword !== undefined && target?.kind !== 'sentinel') {
+    throw new TypeError('sentinelPassword applies only to a redis+sentinel:// url');
   }
   if (redis !== undefined && typeof (redis as Partial<Redis> | null)?.duplicate !== 'function') {
     throw new TypeError('redis must be an ioredis client');
@@ -98,9 +112,11 @@ export function resolveRedisSourceOptions(
     throw new TypeError('logger must have info and warn functions');
   }
 
-  const connect = (role: 'commands' | 'subscriber'): Redis => {
+  const connect = (role: 'commands' | 'subscriber'): Redis | Cluster => {
     const override = connectionOptions(role);
-    return redis ? redis.duplicate(override) : new Redis(url!, override);
+    return redis
+      ? redis.duplicate(override)
+      : openTarget(target!, role, override, sentinelPassword);
   };
   const metrics = checkMetrics(options.metrics);
   return { maxStalenessMs, failOpen, now, logger, metrics, connect };
@@ -128,12 +144,63 @@ function connectionOptions(role: 'commands' | 'subscriber'): RedisOptions {
   return { ...common, autoResubscribe: false };
 }
 
-function isRedisUrl(value: unknown): boolean {
-  if (typeof value !== 'string') return false;
-  try {
-    const { protocol } = new URL(value);
-    return protocol === 'redis:' || protocol === 'rediss:';
-  } catch {
-    return false;
+/**
+ * A connection to what the URL names. On a cluster, the commands go through ioredis's Cluster
+ * client (each key read on the master serving its slot); the subscriber is one plain
+ * connection to one node: Latchkey's notices use classic PUBLISH, which the cluster bus
+ * delivers to every node, so any node hears them all. It moves to the next seed whenever its
+ * node is lost, and every reconnect is a 'ready' after which the source re-subscribes and
+ * reloads the whole set, as it does on a single server.
+ */
+function openTarget(
+  target: RedisTarget,
+  role: 'commands' | 'subscriber',
+  override: RedisOptions,
+  sentinelPassword: string | undefined,
+): Redis | Cluster {
+  switch (target.kind) {
+    case 'standalone':
+      return new Redis(target.url, override);
+    case 'sentinel':
+      return new Redis({
+        ...override,
+        sentinels: target.sentinels,
+        name: target.masterName,
+        username: target.username,
+        password: target.password,
+        sentinelPassword,
+        ...(target.tls ? { tls: {}, sentinelTLS: {}, enableTLSForSentinelMode: true } : {}),
+      });
+    case 'cluster': {
+      const auth = {
+        username: target.username,
+        password: target.password,
+        ...(target.tls ? { tls: {} } : {}),
+      };
+      if (role === 'commands') {
+        const { lazyConnect, enableOfflineQueue, ...redisOptions } = override;
+        return new Cluster(target.seeds, {
+          redisOptions: { ...redisOptions, ...auth },
+          lazyConnect,
+          enableOfflineQueue,
+          // A replica may lag behind a revocation just written.
+          scaleReads: 'master',
+        });
+      }
+      let next = 0;
+      const subscriber: Redis = new Redis({
+        ...override,
+        ...auth,
+        ...target.seeds[0],
+        retryStrategy: (attempt) => {
+          // ioredis reconnects with the options object it was given: pointing it at the next
+          // seed makes the retry try another node, so one lost node does not silence us.
+          next = (next + 1) % target.seeds.length;
+          Object.assign(subscriber.options, target.seeds[next]);
+          return Math.min(attempt * 100, 2000);
+        },
+      });
+      return subscriber;
+    }
   }
 }

@@ -4,11 +4,11 @@ import {
   revocationKeys,
   type Revocation,
 } from '@latchkey/protocol';
-import type { Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
 
 /** Records a revocation exactly as the IdP's revoker does: into the set, then published. */
 export async function writeRevocation(
-  redis: Redis,
+  redis: Redis | Cluster,
   revocation: Revocation,
   revokedAt: number = Date.now(),
 ): Promise<void> {
