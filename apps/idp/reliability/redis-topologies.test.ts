@@ -64,7 +64,13 @@ async function idpConnections(nodes: readonly TestRedisNode[]): Promise<number> 
 }
 
 async function startStack(redisUrl: string): Promise<{ idp: IdpProcess; api: ResourceServer }> {
-  idp = await startIdp({ REDIS_URL: redisUrl, LOG_LEVEL: 'warn' });
+  idp = await startIdp({
+    REDIS_URL: redisUrl,
+    LOG_LEVEL: 'warn',
+    // Hundreds of sign-ins a minute from one address: the traffic, not an attack.
+    RATE_LIMIT_LOGIN_PER_ADDRESS: 'off',
+    RATE_LIMIT_AUTHORIZE_PER_ADDRESS: 'off',
+  });
   api = await startResourceServer({
     ISSUER,
     JWKS_URI: `${idp.url}/jwks`,
@@ -285,8 +291,10 @@ describe('promise 10: Redis Cluster (three masters, three replicas)', () => {
 
     await expectRevocationsKept(report, topology.url, theIdp, theApi);
     for (const outage of outages) expect(outage.ms, outage.name).toBeLessThan(MAX_OUTAGE_MS);
-    // A failover moves a master's connection to the promoted replica; nothing accumulates.
-    expect(connectionsAfter).toBeLessThanOrEqual(connectionsBefore + 2);
+    // Each of the IdP's two cluster clients (commands, subscriber) keeps at most one
+    // connection per node it has seen in the slot map, replicas included: bounded by the
+    // topology, however many failovers and restarts it went through.
+    expect(connectionsAfter).toBeLessThanOrEqual(2 * topology.nodes.length);
     expect(rssAfter - rssBefore).toBeLessThan(100 * 1024);
   });
 });
