@@ -151,21 +151,72 @@ function describeOutages(
   }));
 }
 
+interface FaultRun {
+  report: TrafficReport;
+  outages: { name: string; ms: number; refused: number }[];
+  idp: IdpProcess;
+  api: ResourceServer;
+  connections: { before: number; after: number };
+  rssGrowthKiB: number;
+}
+
+/**
+ * Starts the IdP and the API on `redisUrl`, runs the traffic while `faults` breaks the
+ * topology (marking each fault, so its outage can be measured), and prints what happened.
+ */
+async function underFaults(
+  label: string,
+  redisUrl: string,
+  nodes: readonly TestRedisNode[],
+  maxMs: number,
+  faults: (mark: (name: string) => void) => Promise<void>,
+): Promise<FaultRun> {
+  const { idp: theIdp, api: theApi } = await startStack(redisUrl);
+  const before = await idpConnections(nodes);
+  const rssBefore = rssKiB(theIdp.pid);
+  const marks: { name: string; at: number }[] = [];
+  const report = await runTraffic({
+    idpUrl: theIdp.url,
+    api: theApi,
+    maxMs,
+    faults: () => faults((name) => marks.push({ name, at: performance.now() })),
+  });
+  const outages = describeOutages(report, marks);
+  const rssAfter = rssKiB(theIdp.pid);
+  await waitFor(
+    'the IdP connections to settle',
+    async () => (await idpConnections(nodes)) <= before,
+    { timeoutMs: 10_000, intervalMs: 200 },
+  ).catch(() => undefined);
+  const after = await idpConnections(nodes);
+  process.stdout.write(
+    `[promise 10, ${label}] ${report.signIns} sign-ins (${report.failures} failed), ` +
+      `${report.revoked.length} confirmed logouts, ${report.checks} checks of revoked tokens, ` +
+      `${report.acceptedAfterRevocation.length} revoked accepted; outages: ` +
+      outages.map((o) => `${o.name} ${o.ms} ms (${o.refused} refused)`).join('; ') +
+      `; RSS ${Math.round(rssBefore / 1024)} → ${Math.round(rssAfter / 1024)} MiB; ` +
+      `IdP connections ${before} → ${after}\n`,
+  );
+  return {
+    report,
+    outages,
+    idp: theIdp,
+    api: theApi,
+    connections: { before, after },
+    rssGrowthKiB: rssAfter - rssBefore,
+  };
+}
+
 describe('promise 10: Redis Sentinel (a master, two replicas, three sentinels)', () => {
   it('a master killed, a replica cut off, every node restarted in turn: no revoked session accepted, none lost, service back by itself', async () => {
     sentinel = await startTestRedisSentinel({ replicas: 2, sentinels: 3 });
     const topology = sentinel;
-    const { idp: theIdp, api: theApi } = await startStack(topology.url);
-    const connectionsBefore = await idpConnections(topology.dataNodes);
-    const rssBefore = rssKiB(theIdp.pid);
-    const marks: { name: string; at: number }[] = [];
-    const mark = (name: string) => marks.push({ name, at: performance.now() });
-
-    const report = await runTraffic({
-      idpUrl: theIdp.url,
-      api: theApi,
-      maxMs: 120_000,
-      async faults() {
+    const run = await underFaults(
+      'sentinel',
+      topology.url,
+      topology.dataNodes,
+      120_000,
+      async (mark) => {
         await sleep(2_000);
         const master = await topology.currentMaster();
         mark('master SIGKILLed');
@@ -198,29 +249,12 @@ describe('promise 10: Redis Sentinel (a master, two replicas, three sentinels)',
         }
         await sleep(1_000);
       },
-    });
-
-    const outages = describeOutages(report, marks);
-    const rssAfter = rssKiB(theIdp.pid);
-    await waitFor(
-      'the IdP connections to settle',
-      async () => (await idpConnections(topology.dataNodes)) <= connectionsBefore,
-      { timeoutMs: 15_000, intervalMs: 200 },
-    ).catch(() => undefined);
-    const connectionsAfter = await idpConnections(topology.dataNodes);
-    process.stdout.write(
-      `[promise 10, sentinel] ${report.signIns} sign-ins (${report.failures} failed), ` +
-        `${report.revoked.length} confirmed logouts, ${report.checks} checks of revoked tokens, ` +
-        `${report.acceptedAfterRevocation.length} revoked accepted; outages: ` +
-        outages.map((o) => `${o.name} ${o.ms} ms (${o.refused} refused)`).join('; ') +
-        `; RSS ${Math.round(rssBefore / 1024)} → ${Math.round(rssAfter / 1024)} MiB; ` +
-        `IdP connections ${connectionsBefore} → ${connectionsAfter}\n`,
     );
 
-    await expectRevocationsKept(report, topology.url, theIdp, theApi);
-    for (const outage of outages) expect(outage.ms, outage.name).toBeLessThan(MAX_OUTAGE_MS);
-    expect(connectionsAfter).toBeLessThanOrEqual(connectionsBefore);
-    expect(rssAfter - rssBefore).toBeLessThan(100 * 1024);
+    await expectRevocationsKept(run.report, topology.url, run.idp, run.api);
+    for (const outage of run.outages) expect(outage.ms, outage.name).toBeLessThan(MAX_OUTAGE_MS);
+    expect(run.connections.after).toBeLessThanOrEqual(run.connections.before);
+    expect(run.rssGrowthKiB).toBeLessThan(100 * 1024);
   });
 });
 
@@ -228,17 +262,12 @@ describe('promise 10: Redis Cluster (three masters, three replicas)', () => {
   it('the master of the revoked set killed, a replica cut off, slots moved under traffic, every node restarted: no revoked session accepted, none lost', async () => {
     cluster = await startTestRedisCluster({ masters: 3, replicasPerMaster: 1 });
     const topology = cluster;
-    const { idp: theIdp, api: theApi } = await startStack(topology.url);
-    const connectionsBefore = await idpConnections(topology.nodes);
-    const rssBefore = rssKiB(theIdp.pid);
-    const marks: { name: string; at: number }[] = [];
-    const mark = (name: string) => marks.push({ name, at: performance.now() });
-
-    const report = await runTraffic({
-      idpUrl: theIdp.url,
-      api: theApi,
-      maxMs: 150_000,
-      async faults() {
+    const run = await underFaults(
+      'cluster',
+      topology.url,
+      topology.nodes,
+      150_000,
+      async (mark) => {
         await sleep(2_000);
         // The node holding the revoked set: the record every SDK loads.
         const master = await topology.masterFor(revocationKeys.set);
@@ -275,27 +304,15 @@ describe('promise 10: Redis Cluster (three masters, three replicas)', () => {
         }
         await sleep(1_000);
       },
-    });
-
-    const outages = describeOutages(report, marks);
-    const rssAfter = rssKiB(theIdp.pid);
-    const connectionsAfter = await idpConnections(topology.nodes);
-    process.stdout.write(
-      `[promise 10, cluster] ${report.signIns} sign-ins (${report.failures} failed), ` +
-        `${report.revoked.length} confirmed logouts, ${report.checks} checks of revoked tokens, ` +
-        `${report.acceptedAfterRevocation.length} revoked accepted; outages: ` +
-        outages.map((o) => `${o.name} ${o.ms} ms (${o.refused} refused)`).join('; ') +
-        `; RSS ${Math.round(rssBefore / 1024)} → ${Math.round(rssAfter / 1024)} MiB; ` +
-        `IdP connections ${connectionsBefore} → ${connectionsAfter}\n`,
     );
 
-    await expectRevocationsKept(report, topology.url, theIdp, theApi);
-    for (const outage of outages) expect(outage.ms, outage.name).toBeLessThan(MAX_OUTAGE_MS);
+    await expectRevocationsKept(run.report, topology.url, run.idp, run.api);
+    for (const outage of run.outages) expect(outage.ms, outage.name).toBeLessThan(MAX_OUTAGE_MS);
     // Each of the IdP's two cluster clients (commands, subscriber) keeps at most one
     // connection per node it has seen in the slot map, replicas included: bounded by the
     // topology, however many failovers and restarts it went through.
-    expect(connectionsAfter).toBeLessThanOrEqual(2 * topology.nodes.length);
-    expect(rssAfter - rssBefore).toBeLessThan(100 * 1024);
+    expect(run.connections.after).toBeLessThanOrEqual(2 * topology.nodes.length);
+    expect(run.rssGrowthKiB).toBeLessThan(100 * 1024);
   });
 });
 

@@ -1,4 +1,3 @@
-import { createHash, randomBytes } from 'node:crypto';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -20,6 +19,7 @@ import { startPgStatementCounter } from '../capacity/pg-statement-counter.js';
 import { basic, REPORTS, SHOP } from '../peers/bench-clients.js';
 import { single, type Row } from '../report/row.js';
 import { CLIENTS_FILE, startBenchIdp } from '../services/idp.js';
+import { signIn, type BrowserSignIn } from './login.js';
 
 /**
  * Issue 15 part 6's raw figures: what one login, refresh family, revocation, audit event and
@@ -401,11 +401,7 @@ function printMeasurement(label: string, m: Measurement): string {
   ].join('\n');
 }
 
-interface Login {
-  cookie: string;
-  code: string;
-  verifier: string;
-}
+type Login = BrowserSignIn;
 
 interface Tokens {
   refresh_token: string;
@@ -413,50 +409,8 @@ interface Tokens {
 }
 
 /** The browser flow of case 7 (alice), asking for offline_access; keeps the session cookie. */
-async function browserLogin(base: string): Promise<Login> {
-  const verifier = randomBytes(32).toString('base64url');
-  const authorize = new URL(`${base}/authorize`);
-  authorize.search = new URLSearchParams({
-    response_type: 'code',
-    client_id: SHOP.id,
-    redirect_uri: SHOP.redirectUri,
-    scope: 'openid offline_access',
-    state: randomBytes(8).toString('base64url'),
-    nonce: randomBytes(8).toString('base64url'),
-    code_challenge: createHash('sha256').update(verifier).digest('base64url'),
-    code_challenge_method: 'S256',
-  }).toString();
-  const toLogin = await fetch(authorize, { redirect: 'manual' });
-  await toLogin.arrayBuffer();
-  const form = await fetch(new URL(toLogin.headers.get('location') ?? '', base), {
-    redirect: 'manual',
-  });
-  const html = await form.text();
-  const formCookies = cookiesOf(form);
-  const field = (name: string): string =>
-    new RegExp(`name="${name}" value="([^"]*)"`).exec(html)?.[1] ?? '';
-  const submitted = await fetch(`${base}/login`, {
-    method: 'POST',
-    redirect: 'manual',
-    headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: formCookies },
-    body: new URLSearchParams({
-      authz: field('authz'),
-      csrf: field('csrf'),
-      username: 'alice',
-      password: 'wonderland-alice',
-    }).toString(),
-  });
-  await submitted.arrayBuffer();
-  const code = new URL(submitted.headers.get('location') ?? '', base).searchParams.get('code');
-  if (!code) throw new Error(`the login did not end with a code (${submitted.status})`);
-  return { cookie: cookiesOf(submitted), code, verifier };
-}
-
-function cookiesOf(response: Response): string {
-  return response.headers
-    .getSetCookie()
-    .map((cookie) => cookie.split(';')[0])
-    .join('; ');
+function browserLogin(base: string): Promise<Login> {
+  return signIn(base, 'openid offline_access');
 }
 
 async function redeemCode(base: string, login: Login): Promise<Tokens> {

@@ -84,15 +84,25 @@ export async function loginCase(context: BenchContext): Promise<Row[]> {
   }
 }
 
-/** One browser sign-in as alice, cookies kept by hand; throws unless it ends with a code. */
-export async function signIn(base: string): Promise<void> {
+/** What a browser sign-in leaves: the session cookie, and the code with its PKCE verifier. */
+export interface BrowserSignIn {
+  cookie: string;
+  code: string;
+  verifier: string;
+}
+
+/**
+ * One browser sign-in as alice at the shop, cookies kept by hand; throws unless it ends with
+ * a code.
+ */
+export async function signIn(base: string, scope = 'openid profile'): Promise<BrowserSignIn> {
   const verifier = randomBytes(32).toString('base64url');
   const authorize = new URL(`${base}/authorize`);
   authorize.search = new URLSearchParams({
     response_type: 'code',
     client_id: SHOP.id,
     redirect_uri: SHOP.redirectUri,
-    scope: 'openid profile',
+    scope,
     state: randomBytes(8).toString('base64url'),
     nonce: randomBytes(8).toString('base64url'),
     code_challenge: createHash('sha256').update(verifier).digest('base64url'),
@@ -103,16 +113,12 @@ export async function signIn(base: string): Promise<void> {
   const loginUrl = new URL(toLogin.headers.get('location') ?? '', base);
   const form = await fetch(loginUrl, { redirect: 'manual' });
   const html = await form.text();
-  const cookies = form.headers
-    .getSetCookie()
-    .map((cookie) => cookie.split(';')[0])
-    .join('; ');
   const field = (name: string): string =>
     new RegExp(`name="${name}" value="([^"]*)"`).exec(html)?.[1] ?? '';
   const submitted = await fetch(`${base}/login`, {
     method: 'POST',
     redirect: 'manual',
-    headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: cookies },
+    headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: cookiesOf(form) },
     body: new URLSearchParams({
       authz: field('authz'),
       csrf: field('csrf'),
@@ -125,7 +131,15 @@ export async function signIn(base: string): Promise<void> {
   if (submitted.status !== 303 && submitted.status !== 302) {
     throw new Error(`POST /login answered ${submitted.status}`);
   }
-  if (!new URL(location, base).searchParams.has('code')) {
-    throw new Error(`the login did not end with a code: ${location}`);
-  }
+  const code = new URL(location, base).searchParams.get('code');
+  if (!code) throw new Error(`the login did not end with a code: ${location}`);
+  return { cookie: cookiesOf(submitted), code, verifier };
+}
+
+/** The cookies a response sets, as a Cookie header sends them back. */
+function cookiesOf(response: Response): string {
+  return response.headers
+    .getSetCookie()
+    .map((cookie) => cookie.split(';')[0])
+    .join('; ');
 }

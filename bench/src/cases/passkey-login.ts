@@ -45,7 +45,7 @@ export async function passkeyLoginCase(context: BenchContext): Promise<Row[]> {
   context.log(`passkey sign-in: ${BROWSERS} browsers for ${durationSec} s`);
   const passkeys = await measure(() => passkeySignIn(idp.url, authenticator, credential));
   context.log(`password login: ${BROWSERS} browsers for ${durationSec} s`);
-  const passwords = await measure(() => passwordSignIn(idp.url));
+  const passwords = await measure(async () => void (await passwordSignIn(idp.url)));
   return [
     {
       case: `passkey sign-in (ES256, passwordless), ${BROWSERS} browsers`,

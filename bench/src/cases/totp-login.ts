@@ -71,7 +71,9 @@ export async function totpLoginCase(context: BenchContext): Promise<Row[]> {
         users.with((user) => totpSignIn(idp.url, user)),
       );
       context.log(`password login: ${BROWSERS} browsers for ${durationSec} s`);
-      const passwords = await measureSignIns(BROWSERS, durationSec, () => passwordSignIn(idp.url));
+      const passwords = await measureSignIns(BROWSERS, durationSec, async () => {
+        await passwordSignIn(idp.url);
+      });
       const waited = users.waitedMs();
       return [
         {

@@ -61,6 +61,8 @@ export function faultyStore(inner: Store): FaultyStore {
     waitForReplicas: (key, replicas, timeoutMs) =>
       guard('waitForReplicas', key, () => inner.waitForReplicas(key, replicas, timeoutMs)),
     onReconnect: (listener) => inner.onReconnect(listener),
+    // The same faults on the confirmed writes' connection: one sequence of steps for both.
+    durable: () => store,
   };
 
   return {

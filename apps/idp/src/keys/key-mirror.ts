@@ -4,7 +4,12 @@ import {
   isSigningAlgorithm,
   storeKeys,
 } from '@latchkey/protocol';
-import { confirmReplicated, NO_REPLICATION, type ReplicationPolicy } from '../store/replication.js';
+import {
+  confirmReplicated,
+  NO_REPLICATION,
+  writerFor,
+  type ReplicationPolicy,
+} from '../store/replication.js';
 import { recordRevocation } from '../store/revocation-record.js';
 import { claimStoreLayout } from '../store/store-layout.js';
 import type { Store } from '../store/store.js';
@@ -57,16 +62,19 @@ export function createKeyMirror(store: Store, options: KeyMirrorOptions): KeyMir
       // Every time the copy moves (and so after any flush), the key revocations are written
       // again: a member that is there already keeps its expiry, and an SDK that loads the
       // revoked set after a flush must still refuse a revoked key's tokens.
+      const replication = options.replication ?? NO_REPLICATION;
+      const writer = writerFor(store, replication);
       const at = options.now();
       for (const key of set.keys) {
         const expiresAt = key.revokedAt === null ? 0 : key.revokedAt + options.retentionMs;
-        if (expiresAt > at) await recordRevocation(store, { kind: 'key', kid: key.kid, expiresAt });
+        if (expiresAt > at)
+          await recordRevocation(writer, { kind: 'key', kid: key.kid, expiresAt });
       }
-      const written = await store.compareAndSet(storeKeys.keySet, raw, JSON.stringify(set));
+      const written = await writer.compareAndSet(storeKeys.keySet, raw, JSON.stringify(set));
       // Lost to another writer: its copy is at least as new (it is rechecked next time).
       if (!written) return 'current';
-      // One WAIT covers every write above: it counts all this connection sent before it.
-      await confirmReplicated(store, storeKeys.keySet, options.replication ?? NO_REPLICATION);
+      // One WAIT covers every write above: it counts all the writer's connection sent before.
+      await confirmReplicated(writer, storeKeys.keySet, replication);
       return emptied ? 'restored' : 'updated';
     },
     async announce(set, reason) {

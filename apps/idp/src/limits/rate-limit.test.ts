@@ -142,5 +142,6 @@ function failingStore(increment: Store['increment']): Store {
     close: () => Promise.resolve(),
     waitForReplicas: unused,
     onReconnect: () => () => {},
+    durable: () => failingStore(increment),
   };
 }

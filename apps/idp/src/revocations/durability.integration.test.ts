@@ -184,7 +184,22 @@ describe('WAIT: a revocation is confirmed only once a replica has it', { timeout
 
     process.kill(replicaPid, 'SIGSTOP');
     stopped.push(replicaPid);
-    const refused = await logout(a.url, first);
+    const pending = logout(a.url, first);
+    // While the WAIT waits, it holds only the confirmed writes' own connection: the one every
+    // other request uses is free (a WAIT there would stall logins for the whole timeout).
+    let blocked: string[] = [];
+    await waitFor(
+      'the logout to be waiting for the replica',
+      async () => {
+        blocked = String(await master.client.client('LIST'))
+          .split('\n')
+          .filter((line) => / cmd=wait /.test(line));
+        return blocked.length > 0;
+      },
+      { timeoutMs: 5_000, intervalMs: 5 },
+    );
+    expect(blocked.every((line) => / name=latchkey-idp-durable /.test(line))).toBe(true);
+    const refused = await pending;
     expect(refused.status).toBe(503);
     expect(a.output()).toContain('reached 0 of 1 replicas');
     // Not confirmed, yet never a silent success the other way either: the IdP already

@@ -7,7 +7,7 @@ import {
   storeKeys,
 } from '@latchkey/protocol';
 import type { Logger } from '../logger.js';
-import { confirmReplicated, type ReplicationPolicy } from '../store/replication.js';
+import { confirmReplicated, writerFor, type ReplicationPolicy } from '../store/replication.js';
 import type { Store, Unsubscribe } from '../store/store.js';
 import type { DurableRevocation, LedgerEntry, RevocationLedger } from './revocation-ledger.js';
 import { RevokedIndex } from './revoked-index.js';
@@ -65,6 +65,9 @@ const BATCH = 1_000;
 
 export function createDurableRevocations(deps: DurableRevocationsDeps): DurableRevocations {
   const { ledger, store, logger, now, replication, sessionLifeMs } = deps;
+  // The writes a WAIT confirms go on their own connection (replication.ts), opened now, so an
+  // instance's Redis connections are the same from its first request to its last.
+  const writer = writerFor(store, replication);
   const index = new RevokedIndex();
   /** The highest `seq` read or written by this instance. */
   let highest = 0;
@@ -88,9 +91,9 @@ export function createDurableRevocations(deps: DurableRevocationsDeps): DurableR
     if (seq <= 0) return;
     // Bounded: each lost race means another writer moved it, most likely past `seq`.
     for (let attempt = 0; attempt < 5; attempt += 1) {
-      const raw = await store.get(revocationKeys.applied);
+      const raw = await writer.get(revocationKeys.applied);
       if (raw !== null && Number(raw) >= seq) return;
-      if (await store.compareAndSet(revocationKeys.applied, raw, String(seq))) return;
+      if (await writer.compareAndSet(revocationKeys.applied, raw, String(seq))) return;
     }
   }
 
@@ -120,7 +123,7 @@ export function createDurableRevocations(deps: DurableRevocationsDeps): DurableR
       await Promise.all(entries.slice(start, start + BATCH).map((entry) => putBack(entry, at)));
     }
     await raiseMarker(Math.max(mark, highest));
-    await confirmReplicated(store, revocationKeys.set, replication);
+    await confirmReplicated(writer, revocationKeys.set, replication);
     await store.publish(revocationKeys.channel, encodeRevocationReloadNotice());
     logger.info('revocations.reconciled', { reason, entries: entries.length });
     return entries.length;
@@ -130,12 +133,12 @@ export function createDurableRevocations(deps: DurableRevocationsDeps): DurableR
     const writes: Promise<unknown>[] = [];
     if (revocation.expiresAt > at) {
       const member = encodeRevocationMember(revocation);
-      writes.push(store.addToSet(revocationKeys.set, member, revocation.expiresAt));
+      writes.push(writer.addToSet(revocationKeys.set, member, revocation.expiresAt));
     }
     if (revocation.kind === 'session') {
       // What a restored snapshot brought back: the session itself and its place in the count.
-      writes.push(store.delete(storeKeys.session(revocation.sid)));
-      writes.push(store.removeFromSet(storeKeys.liveSessions, revocation.sid));
+      writes.push(writer.delete(storeKeys.session(revocation.sid)));
+      writes.push(writer.removeFromSet(storeKeys.liveSessions, revocation.sid));
     }
     await Promise.all(writes);
   }
@@ -179,10 +182,10 @@ export function createDurableRevocations(deps: DurableRevocationsDeps): DurableR
       learn({ seq, revocation, revokedAt, keepUntil: revokedAt + sessionLifeMs });
       try {
         const member = encodeRevocationMember(revocation);
-        await store.addToSet(revocationKeys.set, member, revocation.expiresAt);
+        await writer.addToSet(revocationKeys.set, member, revocation.expiresAt);
         await raiseMarker(seq);
         // One WAIT covers both writes above: it counts everything this connection sent before.
-        await confirmReplicated(store, revocationKeys.set, replication);
+        await confirmReplicated(writer, revocationKeys.set, replication);
         await store.publish(revocationKeys.channel, encodeRevocationNotice(revocation, revokedAt));
       } catch (error) {
         // Durable, refused here, but maybe not in Redis: the caller's retry finds the session

@@ -119,7 +119,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore
     }
   }
 
-  return {
+  const store: MemoryStore = {
     get: whileOpen((key: string) => live(key)?.value ?? null),
 
     set: whileOpen((key: string, value: string, setOptions: SetOptions = {}) => {
@@ -238,6 +238,9 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore
 
     onReconnect: () => () => {},
 
+    // One process, one map: there is no other connection to keep the writes apart on.
+    durable: () => store,
+
     close() {
       closed = true;
       clearInterval(sweep);
@@ -251,6 +254,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore
       return entries.size + sets.size;
     },
   };
+  return store;
 }
 
 /** The refusal Redis INCR gives for a key holding something other than an integer. */

@@ -1,7 +1,7 @@
 import { StoreUnavailableError, type SetOptions, type Store } from './store.js';
 import { noopLogger, type StoreLogger } from './store-logger.js';
 import { readinessOf, shutdown, watchConnection, withTimeout } from './redis-connection.js';
-import { createRedisClient, isCluster } from './redis-client.js';
+import { createRedisClient, isCluster, type RedisClient } from './redis-client.js';
 import { toStoreError } from './redis-errors.js';
 import {
   addToSetScript,
@@ -84,10 +84,92 @@ export function createRedisStore(url: string, options: RedisStoreOptions = {}): 
   );
 
   let closing: Promise<void> | undefined;
+  const isClosing = (): boolean => closing !== undefined;
+  const commands = commandsOn(client, ready, { timeoutMs, isClosing });
 
+  // WAIT blocks the connection it is sent on until the replicas answer (up to
+  // REDIS_WAIT_TIMEOUT_MS while one is down), and it counts that connection's writes: the
+  // writes that must be confirmed, and their WAIT, go on a connection of their own, so that
+  // a slow replica never holds up the logins and token requests on the shared one.
+  let durableClient: RedisClient | undefined;
+  let durableStore: Store | undefined;
+
+  const store: Store = {
+    ...commands,
+
+    async subscribe(channel, onMessage) {
+      if (closing) throw new Error('store closed');
+      return subscriber.subscribe(channel, onMessage);
+    },
+
+    onReconnect(listener) {
+      let lost = false;
+      let connected = client.status === 'ready';
+      const onClose = (): void => {
+        lost = true;
+      };
+      const onReady = (): void => {
+        const again = connected && lost;
+        connected = true;
+        lost = false;
+        if (again && !isClosing()) listener();
+      };
+      // A cluster stays "ready" through a failover: the promoted replica shows up as a node
+      // it connects to, which is when a lost write may have gone with the old master.
+      const onNode = (): void => {
+        if (connected && !isClosing()) listener();
+      };
+      client.on('close', onClose);
+      client.on('ready', onReady);
+      if (isCluster(client)) client.on('+node', onNode);
+      return () => {
+        client.off('close', onClose);
+        client.off('ready', onReady);
+        if (isCluster(client)) client.off('+node', onNode);
+      };
+    },
+
+    durable() {
+      if (isClosing()) throw new Error('store closed');
+      if (!durableStore) {
+        const connection = createRedisClient(url, {
+          ...settings,
+          connectionName: 'latchkey-idp-durable',
+        });
+        watchConnection(connection, 'durable', logger);
+        durableClient = connection;
+        durableStore = {
+          ...commandsOn(connection, readinessOf(connection), { timeoutMs, isClosing }),
+          subscribe: (channel, onMessage) => store.subscribe(channel, onMessage),
+          onReconnect: (listener) => store.onReconnect(listener),
+          durable: () => durableStore!,
+          close: () => store.close(),
+        };
+      }
+      return durableStore;
+    },
+
+    close() {
+      closing ??= Promise.all([
+        shutdown(client, timeoutMs),
+        durableClient ? shutdown(durableClient, timeoutMs) : undefined,
+        subscriber.close(),
+      ]).then(() => {});
+      return closing;
+    },
+  };
+  return store;
+}
+
+/** Every command of the store but subscriptions, sent on `client`. */
+function commandsOn(
+  client: RedisClient,
+  ready: (timeoutMs: number) => Promise<void>,
+  { timeoutMs, isClosing }: { timeoutMs: number; isClosing: () => boolean },
+): Omit<Store, 'subscribe' | 'onReconnect' | 'durable' | 'close'> {
   /** Waits for a connection, sends, and turns connection trouble into StoreUnavailableError. */
   async function run<T>(operation: string, command: () => Promise<T>): Promise<T> {
-    if (closing) throw new Error('store closed');
+    if (isClosing()) throw new Error('store closed');
     try {
       await ready(timeoutMs);
       // A cluster may retry a command across a failover or MOVED/ASK redirections, each try
@@ -213,11 +295,6 @@ export function createRedisStore(url: string, options: RedisStoreOptions = {}): 
       );
     },
 
-    async subscribe(channel, onMessage) {
-      if (closing) throw new Error('store closed');
-      return subscriber.subscribe(channel, onMessage);
-    },
-
     async ping() {
       await run('PING', () => client.ping());
     },
@@ -238,38 +315,6 @@ export function createRedisStore(url: string, options: RedisStoreOptions = {}): 
       if (!reply) throw new StoreUnavailableError('Redis WAIT: no reply');
       if (reply[0]) throw toStoreError(reply[0], 'WAIT');
       return Number(reply[1]);
-    },
-
-    onReconnect(listener) {
-      let lost = false;
-      let connected = client.status === 'ready';
-      const onClose = (): void => {
-        lost = true;
-      };
-      const onReady = (): void => {
-        const again = connected && lost;
-        connected = true;
-        lost = false;
-        if (again && !closing) listener();
-      };
-      // A cluster stays "ready" through a failover: the promoted replica shows up as a node
-      // it connects to, which is when a lost write may have gone with the old master.
-      const onNode = (): void => {
-        if (connected && !closing) listener();
-      };
-      client.on('close', onClose);
-      client.on('ready', onReady);
-      if (isCluster(client)) client.on('+node', onNode);
-      return () => {
-        client.off('close', onClose);
-        client.off('ready', onReady);
-        if (isCluster(client)) client.off('+node', onNode);
-      };
-    },
-
-    close() {
-      closing ??= Promise.all([shutdown(client, timeoutMs), subscriber.close()]).then(() => {});
-      return closing;
     },
   };
 }

@@ -28,3 +28,12 @@ export async function confirmReplicated(
     throw new ReplicationTimeoutError(policy.replicas, acknowledged, policy.timeoutMs);
   }
 }
+
+/**
+ * The store to make the writes on that `confirmReplicated` is to confirm: its own connection
+ * (`store.durable()`) when a replica is waited for, so that WAIT blocks only those writes;
+ * the store itself when none is.
+ */
+export function writerFor(store: Store, policy: ReplicationPolicy): Store {
+  return policy.replicas === 0 ? store : store.durable();
+}

@@ -4,7 +4,12 @@ import {
   revocationKeys,
   type Revocation,
 } from '@latchkey/protocol';
-import { confirmReplicated, NO_REPLICATION, type ReplicationPolicy } from './replication.js';
+import {
+  confirmReplicated,
+  NO_REPLICATION,
+  writerFor,
+  type ReplicationPolicy,
+} from './replication.js';
 import type { Store } from './store.js';
 
 /**
@@ -25,11 +30,12 @@ export async function recordRevocation(
   revokedAt?: number,
   replication: ReplicationPolicy = NO_REPLICATION,
 ): Promise<void> {
-  await store.addToSet(
+  const writer = writerFor(store, replication);
+  await writer.addToSet(
     revocationKeys.set,
     encodeRevocationMember(revocation),
     revocation.expiresAt,
   );
-  await confirmReplicated(store, revocationKeys.set, replication);
+  await confirmReplicated(writer, revocationKeys.set, replication);
   await store.publish(revocationKeys.channel, encodeRevocationNotice(revocation, revokedAt));
 }

@@ -615,6 +615,18 @@ export function describeStoreContract(
       });
     });
 
+    describe('durable()', () => {
+      it('is the same data, on a connection of its own, closed with the store', async () => {
+        const durable = store.durable();
+        expect(store.durable()).toBe(durable);
+        await durable.set(key('durable'), 'written there');
+        expect(await store.get(key('durable'))).toBe('written there');
+        await store.set(key('durable'), 'written here');
+        expect(await durable.get(key('durable'))).toBe('written here');
+        expect(await durable.waitForReplicas(key('durable'), 0, 50)).toBeGreaterThanOrEqual(0);
+      });
+    });
+
     describe('waitForReplicas', () => {
       it('resolves to how many replicas acknowledged, never more than there are', async () => {
         await store.set(key('replicated'), 'v');

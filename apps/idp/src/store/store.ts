@@ -110,9 +110,18 @@ export interface Store {
    * reached at least `replicas` replicas, or `timeoutMs` passed (Redis WAIT); resolves to how
    * many replicas acknowledged. The caller decides what too few means (replication.ts fails
    * closed). Resolves at once with `replicas` where there is nothing to replicate to (memory).
-   * WAIT holds the connection while it waits, so `timeoutMs` must stay short.
+   * WAIT holds the connection while it waits: send it on `durable()`, with the writes it is
+   * to confirm, and keep `timeoutMs` short.
    */
   waitForReplicas(key: string, replicas: number, timeoutMs: number): Promise<number>;
+
+  /**
+   * The same store on a connection of its own (opened on first call, closed with this one),
+   * for the writes a caller confirms with `waitForReplicas`: WAIT counts the writes of the
+   * connection it is sent on and blocks it meanwhile, which on the shared connection would
+   * hold up every other request while a replica is slow. The memory store returns itself.
+   */
+  durable(): Store;
 
   /**
    * Calls `listener` each time the connection comes back after it was lost (not on the first
