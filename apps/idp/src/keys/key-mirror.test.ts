@@ -109,6 +109,8 @@ describe('a key change confirmed only once replicated (REDIS_WAIT_REPLICAS)', ()
         asked.push(replicas);
         return Promise.resolve(acknowledged);
       },
+      // The confirmed writes go on durable(): the same stand-in, so its WAIT is the one asked.
+      durable: () => store,
     };
     const mirror = createKeyMirror(store, {
       retentionMs: policy.retentionMs,

@@ -237,7 +237,11 @@ describe('durable revocations', () => {
   });
 
   it('publishes nothing and fails closed when too few replicas acknowledge', async () => {
-    const unreplicated: Store = { ...store, waitForReplicas: () => Promise.resolve(0) };
+    const unreplicated: Store = {
+      ...store,
+      waitForReplicas: () => Promise.resolve(0),
+      durable: () => unreplicated,
+    };
     const notices: string[] = [];
     await store.subscribe(revocationKeys.channel, (message) => notices.push(message));
     const ledgered = durable({
