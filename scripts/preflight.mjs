@@ -24,6 +24,15 @@ if (redis.error !== undefined || redis.status !== 0) {
   );
 }
 
+// The Sentinel and Cluster suites make their topologies with it (`redis-cli --cluster create`);
+// it comes with redis-server in Debian's and Homebrew's packages, but not in every build.
+const cli = spawnSync('redis-cli', ['--version'], { stdio: 'ignore', timeout: 5_000 });
+if (cli.error !== undefined || cli.status !== 0) {
+  missing.push(
+    'pnpm test needs redis-cli on PATH (the Sentinel and Cluster tests build their topologies with it): it comes with Redis, e.g. `sudo apt-get install redis-server` or `brew install redis`',
+  );
+}
+
 if (missing.length > 0) {
   process.stderr.write(`${missing.join('\n')}\n`);
   process.exit(1);
