@@ -32,6 +32,7 @@ export async function runPrimary(options: PrimaryOptions): Promise<void> {
   let stopping = false;
   let started = false;
   let retryMs = FIRST_RETRY_MS;
+  let metricsServer: Server | undefined;
   /** A worker that did not exit cleanly once asked to stop makes the whole exit non-zero. */
   let unclean = false;
 
@@ -51,43 +52,8 @@ export async function runPrimary(options: PrimaryOptions): Promise<void> {
     return worker;
   };
 
-  cluster.on('exit', (worker, code, signal) => {
-    const wasReady = ready.delete(worker);
-    if (stopping) {
-      if (code !== 0) unclean = true;
-      return;
-    }
-    if (!started) {
-      // A worker that cannot start (a refused configuration, a database that does not answer)
-      // would fail the same way again: stop, as one process would, and let the orchestrator see.
-      logger.error('idp.worker_failed_to_start', { pid: worker.process.pid, code, signal });
-      void stop('worker_failed_to_start', 1);
-      return;
-    }
-    logger.error('idp.worker_exited', { pid: worker.process.pid, code, signal, wasReady });
-    const delay = wasReady ? 0 : retryMs;
-    if (!wasReady) retryMs = Math.min(retryMs * 2, MAX_RETRY_MS);
-    setTimeout(() => {
-      if (!stopping) fork();
-    }, delay).unref();
-  });
-
-  for (let i = 0; i < options.workers; i += 1) fork();
-
-  let metricsServer: Server | undefined;
-  if (options.metrics) {
-    const aggregator = new AggregatorRegistry();
-    metricsServer = await startMetricsServer(
-      { metrics: () => aggregator.clusterMetrics(), contentType: aggregator.contentType },
-      { ...options.metrics, logger },
-    );
-    logger.info('metrics.listening', {
-      address: `http://${options.metrics.host}:${options.metrics.port}/metrics`,
-      workers: options.workers,
-    });
-  }
-
-  const stop = async (reason: string, exitCode = 0): Promise<void> => {
+  // A declaration, so that a worker dying while the primary still starts can already call it.
+  async function stop(reason: string, exitCode = 0): Promise<void> {
     if (stopping) return;
     stopping = true;
     logger.info('idp.stopping', {
@@ -114,7 +80,43 @@ export async function runPrimary(options: PrimaryOptions): Promise<void> {
     clearTimeout(deadline);
     logger.info('idp.stopped');
     process.exit(unclean ? Math.max(exitCode, 1) : exitCode);
-  };
+  }
+
+  cluster.on('exit', (worker, code, signal) => {
+    const wasReady = ready.delete(worker);
+    if (stopping) {
+      if (code !== 0) unclean = true;
+      return;
+    }
+    if (!started) {
+      // A worker that cannot start (a refused configuration, a database that does not answer)
+      // would fail the same way again: stop, as one process would, and let the orchestrator see.
+      logger.error('idp.worker_failed_to_start', { pid: worker.process.pid, code, signal });
+      void stop('worker_failed_to_start', 1);
+      return;
+    }
+    logger.error('idp.worker_exited', { pid: worker.process.pid, code, signal, wasReady });
+    const delay = wasReady ? 0 : retryMs;
+    if (!wasReady) retryMs = Math.min(retryMs * 2, MAX_RETRY_MS);
+    setTimeout(() => {
+      if (!stopping) fork();
+    }, delay).unref();
+  });
+
+  for (let i = 0; i < options.workers; i += 1) fork();
+
+  if (options.metrics) {
+    const aggregator = new AggregatorRegistry();
+    metricsServer = await startMetricsServer(
+      { metrics: () => aggregator.clusterMetrics(), contentType: aggregator.contentType },
+      { ...options.metrics, logger },
+    );
+    logger.info('metrics.listening', {
+      address: `http://${options.metrics.host}:${options.metrics.port}/metrics`,
+      workers: options.workers,
+    });
+  }
+
   process.on('SIGTERM', () => void stop('SIGTERM'));
   process.on('SIGINT', () => void stop('SIGINT'));
 }

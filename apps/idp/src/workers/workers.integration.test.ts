@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { Redis } from 'ioredis';
 import { request } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -9,8 +10,9 @@ import {
   type TestRedis,
   waitFor,
 } from '@latchkey/testing';
-import { startIdp, type IdpProcess } from '../test-support/idp-process.js';
+import { runScript, startIdp, type IdpProcess } from '../test-support/idp-process.js';
 import { basicAuth } from '../test-support/test-idp.js';
+import { encodeStoreLayout, STORE_LAYOUT_VERSION, storeLayoutKey } from '@latchkey/protocol';
 import { ALICE, fullSignIn } from '../../reliability/support/oauth-flows.js';
 
 /**
@@ -223,5 +225,29 @@ describe('IDP_WORKERS=2 on SIGTERM', () => {
     // Three processes stopped: the primary and both workers.
     expect(idp.output().match(/"event":"idp\.stopped"/g)?.length).toBe(3);
     await expect(clientCredentials()).rejects.toMatchObject({ code: 'ECONNREFUSED' });
+  }, 60_000);
+});
+
+describe('IDP_WORKERS=2 when a worker cannot start', () => {
+  it('stops the whole IdP with exit 1, as one process would, rather than forking again and again', async () => {
+    const other = await startTestRedis();
+    const client = new Redis(other.url);
+    try {
+      // A Redis of another key layout: the primary does not look at Redis, every worker refuses it.
+      await client.set(storeLayoutKey, encodeStoreLayout(STORE_LAYOUT_VERSION + 1));
+      const { code, stdout, stderr } = await runScript('main.js', [], {
+        REDIS_URL: other.url,
+        DATABASE_URL: database.url,
+        IDP_WORKERS: '2',
+        IDP_PORT: String(await freePort()),
+      });
+      expect(code).toBe(1);
+      expect(stderr).toMatch(/latchkey: refusing to start: /);
+      expect(stdout).toContain('"event":"idp.worker_failed_to_start"');
+      expect(stdout).not.toContain('"event":"idp.listening"');
+    } finally {
+      client.disconnect();
+      await other.kill();
+    }
   }, 60_000);
 });
