@@ -18,24 +18,35 @@ function preflight(path: string) {
   return { ...run, ms: Date.now() - started };
 }
 
-/** A folder holding a `redis-server` that exits with `status`. */
-function fakeRedis(status: number): string {
+/** A folder holding Redis's programs (`redis-server`, `redis-cli`), each exiting with its status. */
+function fakeRedis(status: number, programs: readonly string[] = ['redis-server', 'redis-cli']) {
   const dir = mkdtempSync(join(scratch, 'bin-'));
-  const file = join(dir, 'redis-server');
-  writeFileSync(file, `#!/bin/sh\nexit ${status}\n`);
-  chmodSync(file, 0o755);
+  for (const program of programs) {
+    const file = join(dir, program);
+    writeFileSync(file, `#!/bin/sh\nexit ${status}\n`);
+    chmodSync(file, 0o755);
+  }
   return dir;
 }
 
 describe('the preflight that pnpm test runs first', () => {
-  it('stops at once with one line saying how to get redis-server when it is not on PATH', () => {
+  it('stops at once with one line per missing program saying how to get it', () => {
     const run = preflight(mkdtempSync(join(scratch, 'empty-')));
     expect(run.status).toBe(1);
     expect(run.stdout).toBe('');
     const lines = run.stderr.trimEnd().split('\n');
-    expect(lines).toHaveLength(1);
+    expect(lines).toHaveLength(2);
     expect(lines[0]).toMatch(/redis-server on PATH.*apt-get install redis-server/);
+    expect(lines[1]).toMatch(/redis-cli on PATH.*apt-get install redis-server/);
     expect(run.ms).toBeLessThan(10_000);
+  });
+
+  it('stops when redis-cli alone is missing (the topology suites need it)', () => {
+    const run = preflight(fakeRedis(0, ['redis-server']));
+    expect(run.status).toBe(1);
+    expect(run.stderr.trimEnd().split('\n')).toEqual([
+      expect.stringMatching(/^pnpm test needs redis-cli/),
+    ]);
   });
 
   it('stops when the redis-server found cannot run', () => {
@@ -44,7 +55,7 @@ describe('the preflight that pnpm test runs first', () => {
     expect(run.stderr).toMatch(/redis-server/);
   });
 
-  it('lets the tests start when redis-server runs', () => {
+  it('lets the tests start when redis-server and redis-cli run', () => {
     const run = preflight(fakeRedis(0));
     expect(run.stderr).toBe('');
     expect(run.status).toBe(0);
