@@ -10,6 +10,7 @@ import { startLoadGenerator } from '../runner/load.js';
 import { codeBody, openIdpFixtures, type IdpFixtures } from '../services/idp-fixtures.js';
 import { startBenchIdp, type BenchIdp } from '../services/idp.js';
 import { signIn } from './login.js';
+import { redeemAll } from './user-grants.js';
 
 const run = promisify(execFile);
 const FORM = { 'content-type': 'application/x-www-form-urlencoded' };
@@ -83,9 +84,8 @@ async function oneCoreRates(
     connections: 16,
     durationSec: seconds,
   });
-  const pool: string[] = [];
   const poolCodes = await Promise.all(Array.from({ length: 64 }, () => fixtures.code(session)));
-  for (const code of poolCodes) pool.push(await redeem(idp.url, codeBody(code)));
+  const pool = await redeemAll(idp.url, poolCodes.map(codeBody));
   const refreshed = await load.run({
     url: `${idp.url}/token`,
     method: 'POST',
@@ -139,20 +139,4 @@ async function pin(pid: number, cores: string): Promise<boolean> {
   } catch {
     return false;
   }
-}
-
-async function postToken(base: string, client: { id: string; secret: string }, body: string) {
-  const response = await fetch(`${base}/token`, {
-    method: 'POST',
-    headers: { ...FORM, authorization: basic(client) },
-    body,
-  });
-  const json = (await response.json()) as Record<string, unknown>;
-  if (!response.ok)
-    throw new Error(`POST /token answered ${response.status}: ${JSON.stringify(json)}`);
-  return json;
-}
-
-async function redeem(base: string, body: string): Promise<string> {
-  return String((await postToken(base, SHOP, body)).refresh_token);
 }
