@@ -46,5 +46,6 @@ function registrationFields(client: Client): Record<string, unknown> {
     web_origins: [...(client.webOrigins ?? [])],
     require_pushed_authorization_requests: client.requirePushedAuthorizationRequests ?? false,
     first_party: client.firstParty ?? true,
+    id_token_on_refresh: client.idTokenOnRefresh ?? false,
   };
 }

@@ -24,6 +24,7 @@ interface ClientRow {
   backchannel_logout_uri: string | null;
   backchannel_logout_session_required: boolean;
   require_mfa: boolean;
+  id_token_on_refresh: boolean;
   application_type: 'web' | 'native';
   dpop_bound_access_tokens: boolean;
   web_origins: string[];
@@ -40,13 +41,14 @@ const COLUMNS = `id, name, secret_digest, auth_method, grant_types, redirect_uri
   post_logout_redirect_uris, scopes, resources, id_token_signed_response_alg,
   backchannel_logout_uri, backchannel_logout_session_required, require_mfa, application_type,
   dpop_bound_access_tokens, web_origins, require_pushed_authorization_requests, first_party,
-  managed_by, version, created_at, updated_at, deleted_at`;
+  id_token_on_refresh, managed_by, version, created_at, updated_at, deleted_at`;
 
 /** The registration's own columns, in the order of `fields()`, from $2 on ($1 is the id). */
 const FIELD_COLUMNS = `name, secret_digest, auth_method, grant_types, redirect_uris,
   post_logout_redirect_uris, scopes, resources, id_token_signed_response_alg,
   backchannel_logout_uri, backchannel_logout_session_required, require_mfa, application_type,
-  dpop_bound_access_tokens, web_origins, require_pushed_authorization_requests, first_party`;
+  dpop_bound_access_tokens, web_origins, require_pushed_authorization_requests, first_party,
+  id_token_on_refresh`;
 
 /**
  * `$2, $3, …` for FIELD_COLUMNS, and the parameter after them: counted from the column list, so
@@ -200,6 +202,7 @@ function fields(client: Client): unknown[] {
     [...(client.webOrigins ?? [])],
     client.requirePushedAuthorizationRequests ?? false,
     client.firstParty ?? true,
+    client.idTokenOnRefresh ?? false,
   ];
 }
 
@@ -227,6 +230,7 @@ function toClient(row: ClientRow): StoredClient {
       requirePushedAuthorizationRequests: true,
     }),
     ...(!row.first_party && { firstParty: false }),
+    ...(row.id_token_on_refresh && { idTokenOnRefresh: true }),
     managedBy: row.managed_by,
     version: Number(row.version),
     createdAt: new Date(row.created_at),

@@ -45,6 +45,7 @@ export function clientRepositoryContract(name: string, open: () => Promise<Datab
         backchannelLogoutUri: 'https://app.example/bc?x=1',
         backchannelLogoutSessionRequired: true,
         requireMfa: true,
+        idTokenOnRefresh: true,
         applicationType: 'native',
         dpopBoundAccessTokens: true,
         webOrigins: ['https://spa.example', 'http://localhost:5173'],
@@ -66,6 +67,7 @@ export function clientRepositoryContract(name: string, open: () => Promise<Datab
       expect(found.secretDigest).toBeNull();
       expect('backchannelLogoutUri' in found).toBe(false);
       expect('requireMfa' in found).toBe(false);
+      expect('idTokenOnRefresh' in found).toBe(false);
       expect('applicationType' in found).toBe(false);
     });
 

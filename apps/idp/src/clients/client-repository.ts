@@ -150,7 +150,8 @@ export function sameRegistration(a: Client, b: Client): boolean {
     sameList(a.webOrigins ?? [], b.webOrigins ?? []) &&
     (a.requirePushedAuthorizationRequests ?? false) ===
       (b.requirePushedAuthorizationRequests ?? false) &&
-    (a.firstParty ?? true) === (b.firstParty ?? true)
+    (a.firstParty ?? true) === (b.firstParty ?? true) &&
+    (a.idTokenOnRefresh ?? false) === (b.idTokenOnRefresh ?? false)
   );
 }
 

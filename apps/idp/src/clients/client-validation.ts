@@ -50,6 +50,7 @@ export const REGISTRATION_FIELDS = [
   'backchannel_logout_uri',
   'backchannel_logout_session_required',
   'require_mfa',
+  'id_token_on_refresh',
   'application_type',
   'dpop_bound_access_tokens',
   'web_origins',
@@ -158,6 +159,8 @@ export function validateRegistration(
     problem('backchannel_logout_session_required must be true or false');
   const requireMfa = entry.require_mfa ?? false;
   if (typeof requireMfa !== 'boolean') problem('require_mfa must be true or false');
+  const idTokenOnRefresh = entry.id_token_on_refresh ?? false;
+  if (typeof idTokenOnRefresh !== 'boolean') problem('id_token_on_refresh must be true or false');
   const dpopBound = entry.dpop_bound_access_tokens ?? false;
   if (typeof dpopBound !== 'boolean') problem('dpop_bound_access_tokens must be true or false');
   const webOrigins = originList(entry.web_origins ?? [], problem);
@@ -183,6 +186,7 @@ export function validateRegistration(
       ...(backchannelLogoutUri !== undefined && { backchannelLogoutUri }),
       ...(sessionRequired === true && { backchannelLogoutSessionRequired: true }),
       ...(requireMfa === true && { requireMfa: true }),
+      ...(idTokenOnRefresh === true && { idTokenOnRefresh: true }),
       ...(appType === 'native' && { applicationType: appType }),
       ...(dpopBound === true && { dpopBoundAccessTokens: true }),
       ...(webOrigins.length > 0 && { webOrigins }),

@@ -38,6 +38,12 @@ export interface Client {
    * `urn:latchkey:acr:mfa`), whatever the request asks. Default false.
    */
   readonly requireMfa?: boolean;
+  /**
+   * `id_token_on_refresh`: a refresh answer carries a new ID token. Default false: OIDC Core
+   * §12.2 lets it leave one out, the client keeps the login's, and the ID token's signature is
+   * most of a refresh's cost. A client that reads fresh claims from it asks for one.
+   */
+  readonly idTokenOnRefresh?: boolean;
   /** RFC 9449 §5.2 `dpop_bound_access_tokens`: every token request needs a DPoP proof. */
   readonly dpopBoundAccessTokens?: boolean;
   /**

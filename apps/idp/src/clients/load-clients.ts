@@ -35,7 +35,8 @@ export async function loadClientsFile(
  * `client_secret_sha256` (base64 digest), `token_endpoint_auth_method`, `grant_types`,
  * `redirect_uris`, `post_logout_redirect_uris`, `scope`, `resources`, optional `client_name`,
  * `id_token_signed_response_alg`, `backchannel_logout_uri`,
- * `backchannel_logout_session_required`, `require_mfa` and `first_party` (default true).
+ * `backchannel_logout_session_required`, `require_mfa`, `id_token_on_refresh` and
+ * `first_party` (default true).
  */
 export function parseClients(entries: unknown, options: { production: boolean }): Client[] {
   if (!Array.isArray(entries)) throw new ClientsFileError(['CLIENTS_FILE: must hold a JSON array']);

@@ -41,6 +41,8 @@ beforeAll(async () => {
       redirect_uris: [VAULT.redirectUri],
       resources: ['http://vault.localhost:3005/api'],
       require_mfa: true,
+      // Its refresh answers carry an ID token, so that the test below can read amr and acr.
+      id_token_on_refresh: true,
     },
   ]);
   removeClients = clients.remove;
@@ -102,15 +104,17 @@ describe('OIDC Core §2 amr and acr in the ID token (RFC 8176 values)', () => {
   it('a password and a TOTP code: amr ["pwd","otp","mfa"], acr urn:latchkey:acr:mfa, kept on refresh', async () => {
     await enrolCarol();
     const result = await signIn(createBrowser(), idp.url, {
-      ...shop,
+      clientId: VAULT.id,
+      redirectUri: VAULT.redirectUri,
       ...CAROL,
       secondFactor: () => nextCode(),
     });
-    const { claims, tokens } = await idTokenOf(result, SHOP);
+    const { claims, tokens } = await idTokenOf(result, VAULT);
     expect(claims.amr).toEqual(['pwd', 'otp', 'mfa']);
     expect(claims.acr).toBe(ACR_MFA);
-    // OIDC Core §12.2: a refreshed ID token speaks of the same authentication.
-    const refreshed = await refresh(idp, tokens.refresh_token as string, SHOP);
+    // OIDC Core §12.2: a refreshed ID token (VAULT asks for one) speaks of the same
+    // authentication.
+    const refreshed = await refresh(idp, tokens.refresh_token as string, VAULT);
     expect(claims.sid).toBe(claimsOf(refreshed.json.id_token as string).sid);
     expect(claimsOf(refreshed.json.id_token as string)).toMatchObject({
       amr: claims.amr,

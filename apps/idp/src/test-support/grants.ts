@@ -115,10 +115,17 @@ export async function codeFor(
 export async function signInToShop(
   idp: TestIdp,
   username: string,
-  options: { nowMs?: number; scope?: string[]; nonce?: string } = {},
+  options: {
+    nowMs?: number;
+    scope?: string[];
+    nonce?: string;
+    /** Another confidential client than the shop, registered with the test IdP. */
+    client?: { id: string; auth: string; redirectUri: string; resources: string[] };
+  } = {},
 ): Promise<{ session: Session; tokens: Record<string, string> }> {
   const { session } = await signIn(idp, { username }, options.nowMs);
-  const result = await redeem(idp, await codeFor(idp.store, session, SHOP, options), SHOP);
+  const client = options.client ?? SHOP;
+  const result = await redeem(idp, await codeFor(idp.store, session, client, options), client);
   if (result.status !== 200) throw new Error(`/token answered ${result.status}: ${result.text}`);
   return { session, tokens: result.json as Record<string, string> };
 }

@@ -46,6 +46,12 @@ const metadata = {
   backchannel_logout_uri: { type: 'string', format: 'uri', maxLength: 2000 },
   backchannel_logout_session_required: { type: 'boolean', default: false },
   require_mfa: { type: 'boolean', default: false },
+  id_token_on_refresh: {
+    type: 'boolean',
+    default: false,
+    description:
+      'A refresh answer carries a new ID token (OIDC Core 12.2 lets it leave one out, the default).',
+  },
   application_type: {
     enum: ['web', 'native'],
     default: 'web',

@@ -43,6 +43,7 @@ const NEW_CLIENT: BodyShape = {
   web_origins: strings,
   require_pushed_authorization_requests: boolean,
   first_party: boolean,
+  id_token_on_refresh: boolean,
   client_secret: generated,
   client_secret_sha256: generated,
 };

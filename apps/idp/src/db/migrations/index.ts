@@ -12,6 +12,7 @@ import { userVersionMigration } from './010-user-version.js';
 import { consentMigration } from './011-consent.js';
 import { userLifecycleMigration } from './012-user-lifecycle.js';
 import { revocationsMigration } from './013-revocations.js';
+import { idTokenOnRefreshMigration } from './014-id-token-on-refresh.js';
 
 /**
  * Every migration, in order. Numbered, and never edited once landed: a database that ran one
@@ -31,4 +32,5 @@ export const MIGRATIONS: readonly Migration[] = [
   consentMigration,
   userLifecycleMigration,
   revocationsMigration,
+  idTokenOnRefreshMigration,
 ];

@@ -8,6 +8,8 @@ import { checkCodeVerifier } from '../pkce.js';
 import { resolveResources } from './requested-resource.js';
 import type { DpopBinding, TokenResponse, UserGrantContext } from './token-response.js';
 import {
+  findGrantHolder,
+  inactiveUser,
   refreshLifetime,
   requireGrantType,
   shouldIssueRefreshToken,
@@ -72,11 +74,10 @@ export async function authorizationCodeGrant(
   if (found.used) await revokeForReplay(deps, grant);
 
   const at = deps.now();
-  const session = await deps.sessions.find(grant.sid, at);
-  if (!session || session.sub !== grant.sub) {
-    throw new InvalidGrantError('the session this code was issued in has ended');
-  }
-  const response = await signUserTokens(deps, client, {
+  const { session, user } = await findGrantHolder(deps, grant.sid, grant.sub, at);
+  if (!session) throw new InvalidGrantError('the session this code was issued in has ended');
+  if (!user) throw inactiveUser();
+  const response = await signUserTokens(deps, client, user, {
     session,
     authTime: grant.authTime,
     amr: grant.amr,
@@ -84,6 +85,7 @@ export async function authorizationCodeGrant(
     scope: grant.scope,
     resources,
     nonce: grant.nonce,
+    idToken: true,
     jkt,
   });
   const refreshToken = shouldIssueRefreshToken(client, grant.scope)

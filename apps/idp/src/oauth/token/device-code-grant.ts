@@ -15,6 +15,8 @@ import {
   requireGrantType,
   shouldIssueRefreshToken,
   signUserTokens,
+  findGrantHolder,
+  inactiveUser,
 } from './user-tokens.js';
 
 const UNUSABLE = 'the device code is invalid or was issued to another client';
@@ -59,17 +61,17 @@ export async function deviceCodeGrant(
   const { authorization } = outcome;
   const approval = authorization.approval!;
   const at = deps.now();
-  const session = await deps.sessions.find(approval.sid, at);
-  if (!session || session.sub !== approval.sub) {
-    throw new InvalidGrantError('the session that approved this device has ended');
-  }
-  const response = await signUserTokens(deps, client, {
+  const { session, user } = await findGrantHolder(deps, approval.sid, approval.sub, at);
+  if (!session) throw new InvalidGrantError('the session that approved this device has ended');
+  if (!user) throw inactiveUser();
+  const response = await signUserTokens(deps, client, user, {
     session,
     authTime: approval.authTime,
     amr: approval.amr,
     acr: approval.acr,
     scope: authorization.scope,
     resources: authorization.resources,
+    idToken: true,
     jkt,
   });
   if (!shouldIssueRefreshToken(client, authorization.scope)) return response;

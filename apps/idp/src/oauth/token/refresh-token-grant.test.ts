@@ -8,34 +8,72 @@ import {
   SHOP,
   signInToShop,
   WIKI,
+  withTestClients,
 } from '../../test-support/grants.js';
-import { startClockedTestIdp, type TestIdp } from '../../test-support/test-idp.js';
+import { basicAuth, startClockedTestIdp, type TestIdp } from '../../test-support/test-idp.js';
+
+/** A confidential client that asks for an ID token in every refresh answer. */
+const FRESH_ID = {
+  id: 'fresh-id',
+  auth: basicAuth('fresh-id', 'fresh-id-secret-for-tests'),
+  redirectUri: 'http://fresh.localhost:3006/callback',
+  resources: ['http://wiki.localhost:3002/api'],
+};
 
 let idp: TestIdp;
 let clock = Date.now();
+let removeClients: () => Promise<void>;
 beforeAll(async () => {
-  idp = await startClockedTestIdp(() => clock);
+  const clients = await withTestClients([
+    {
+      client_id: FRESH_ID.id,
+      client_secret: 'fresh-id-secret-for-tests',
+      token_endpoint_auth_method: 'client_secret_basic',
+      grant_types: ['authorization_code', 'refresh_token'],
+      redirect_uris: [FRESH_ID.redirectUri],
+      scope: 'openid profile wiki:read',
+      resources: FRESH_ID.resources,
+      id_token_on_refresh: true,
+    },
+  ]);
+  removeClients = clients.remove;
+  idp = await startClockedTestIdp(() => clock, { CLIENTS_FILE: clients.file });
 });
-afterAll(() => idp.close());
+afterAll(async () => {
+  await idp.close();
+  await removeClients();
+});
 
 const loggedIn = (username: string, scope = ['openid', 'profile', 'wiki:read']) =>
   signInToShop(idp, username, { nowMs: clock, scope, nonce: 'nonce-1' });
 
 describe('POST /token, grant_type=refresh_token (RFC 6749 §6, OAuth 2.1 §4.3)', () => {
-  it('OAuth 2.1 4.3.1: every use rotates the refresh token and returns new access and ID tokens', async () => {
-    const { session, tokens } = await loggedIn('rotate');
+  it('OAuth 2.1 4.3.1: every use rotates the refresh token and returns a new access token', async () => {
+    const { tokens } = await loggedIn('rotate');
     const result = await refresh(idp, tokens.refresh_token!, SHOP);
     expect(result.status).toBe(200);
     expect(result.headers.get('cache-control')).toBe('no-store');
     expect(result.json.refresh_token).not.toBe(tokens.refresh_token);
     expect(result.json.access_token).not.toBe(tokens.access_token);
     expect(result.json.scope).toBe('openid profile wiki:read');
-    // OIDC 12.2: the same auth_time and sid, and no nonce.
-    const id = claimsOf(result.json.id_token as string);
-    expect(id).toMatchObject({ sid: session.sid, auth_time: session.authTime, aud: 'shop' });
-    expect(id).not.toHaveProperty('nonce');
+    // OIDC Core 12.2: the answer "might not contain an id_token"; by default it does not.
+    expect(result.json).not.toHaveProperty('id_token');
     // And the new one works in turn.
     expect((await refresh(idp, result.json.refresh_token as string, SHOP)).status).toBe(200);
+  });
+
+  it('OIDC Core 12.2: a client registered with id_token_on_refresh gets an ID token of the same authentication, without nonce', async () => {
+    const { session, tokens } = await signInToShop(idp, 'refresh-id', {
+      nowMs: clock,
+      scope: ['openid', 'profile', 'wiki:read'],
+      nonce: 'nonce-1',
+      client: FRESH_ID,
+    });
+    const result = await refresh(idp, tokens.refresh_token!, FRESH_ID);
+    expect(result.status).toBe(200);
+    const id = claimsOf(result.json.id_token as string);
+    expect(id).toMatchObject({ sid: session.sid, auth_time: session.authTime, aud: FRESH_ID.id });
+    expect(id).not.toHaveProperty('nonce');
   });
 
   it('OAuth 2.1 4.3.1: a reused refresh token fails and revokes the whole session', async () => {

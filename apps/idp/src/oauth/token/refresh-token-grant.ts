@@ -10,7 +10,13 @@ import { InvalidGrantError, InvalidRequestError } from '../oauth-errors.js';
 import { resolveResources } from './requested-resource.js';
 import { resolveScope } from './requested-scope.js';
 import type { DpopBinding, TokenResponse, UserGrantContext } from './token-response.js';
-import { refreshLifetime, requireGrantType, signUserTokens } from './user-tokens.js';
+import {
+  findGrantHolder,
+  inactiveUser,
+  refreshLifetime,
+  requireGrantType,
+  signUserTokens,
+} from './user-tokens.js';
 
 const UNUSABLE = 'the refresh token is invalid, expired, revoked, or was issued to another client';
 
@@ -23,8 +29,11 @@ const UNUSABLE = 'the refresh token is invalid, expired, revoked, or was issued 
  *    session and every token issued in it are revoked (and the family with it);
  * 3. the session is still alive (logout ends every refresh token issued in it);
  * 4. `scope` and `resource` may narrow the grant for this access token, never widen it;
- * 5. refreshing counts as activity on the session, and returns a new access token, refresh
- *    token and ID token (OIDC Core §12.2: same `auth_time`, no `nonce`);
+ * 5. refreshing counts as activity on the session, and returns a new access token and refresh
+ *    token; an ID token only for a client registered with `id_token_on_refresh` (OIDC Core
+ *    §12.2 allows a refresh answer without one: it would restate the login's authentication,
+ *    which the client holds already, and its RS256 signature would be most of the grant's
+ *    CPU time); when issued, it has the same `auth_time`, `amr` and `acr`, and no `nonce`;
  * 6. rotation is one compare-and-set, and the last store operation: of concurrent uses of
  *    one token at most one wins, and the losers are reuse, with the consequence of step 2.
  *    Everything that can fail (reading the user, recording activity, signing) happens before
@@ -54,23 +63,30 @@ export async function refreshTokenGrant(
   }
 
   const at = deps.now();
-  const session = await deps.sessions.find(presented.grant.sid, at);
-  if (!session || session.sub !== presented.grant.sub) {
+  const { session, user } = await findGrantHolder(
+    deps,
+    presented.grant.sid,
+    presented.grant.sub,
+    at,
+  );
+  if (!session) {
     await revokeRefreshFamily(deps.store, presented.familyId);
     throw new InvalidGrantError('the session this refresh token belongs to has ended');
   }
+  if (!user) throw inactiveUser();
   const scope = resolveScope(form.single('scope'), presented.grant.scope);
   const resources = resolveResources(form.all('resource'), presented.grant.resources);
 
   await deps.sessions.touch(session, at);
-  const response = await signUserTokens(deps, client, {
+  const response = await signUserTokens(deps, client, user, {
     session,
     authTime: presented.grant.authTime,
-    // OIDC Core §12.2: the refreshed ID token speaks of the same authentication.
+    // OIDC Core §12.2: a refreshed ID token speaks of the same authentication.
     amr: presented.grant.amr,
     acr: presented.grant.acr,
     scope,
     resources,
+    idToken: client.idTokenOnRefresh === true,
     jkt,
   });
 

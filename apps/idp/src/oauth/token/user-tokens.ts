@@ -1,5 +1,6 @@
 import type { Client } from '../../clients/client.js';
 import type { Session } from '../../sessions/session.js';
+import type { User } from '../../users/user.js';
 import { signAccessToken } from '../../tokens/access-token.js';
 import { signIdToken } from '../../tokens/id-token.js';
 import type { RefreshLifetime } from '../../tokens/refresh-token.js';
@@ -15,23 +16,50 @@ export interface UserTokenInput {
   scope: readonly string[];
   resources: readonly string[];
   nonce?: string | undefined;
+  /**
+   * Whether an ID token goes with the access token when `openid` was granted: yes for the
+   * grants that end an authentication (code, device), no for refresh (OIDC Core §12.2 lets
+   * a refresh answer leave it out; the client still holds the one of the login).
+   */
+  idToken: boolean;
   /** The DPoP key the access token is bound to (RFC 9449 §6.1), if the request had a proof. */
   jkt?: string | undefined;
 }
 
 /**
- * The access token (RFC 9068, `aud` = the resources) and, when `openid` was granted, the ID
- * token of a user grant. The user is read afresh, so a role change shows in the next token.
+ * The session and the user a grant acts for, read at once (Redis and PostgreSQL answer in
+ * parallel, so a grant waits for the slower of the two, not their sum). The session is null
+ * when it ended or belongs to someone else; the user is null unless they exist and are active.
+ */
+export async function findGrantHolder(
+  { sessions, users }: Pick<UserGrantContext, 'sessions' | 'users'>,
+  sid: string,
+  sub: string,
+  nowMs: number,
+): Promise<{ session: Session | null; user: User | null }> {
+  const [session, user] = await Promise.all([sessions.find(sid, nowMs), users.findById(sub)]);
+  return {
+    session: session?.sub === sub ? session : null,
+    user: user?.state === 'active' ? user : null,
+  };
+}
+
+/** The one refusal for a user deleted or disabled since the grant began. */
+export function inactiveUser(): InvalidGrantError {
+  return new InvalidGrantError('the user of this grant no longer exists or is disabled');
+}
+
+/**
+ * The access token (RFC 9068, `aud` = the resources) and, when asked and `openid` was
+ * granted, the ID token of a user grant. The user is the one just read (findGrantHolder), so
+ * a role change shows in the next token.
  */
 export async function signUserTokens(
-  { config, keys, users, now }: UserGrantContext,
+  { config, keys, now }: UserGrantContext,
   client: Client,
+  user: User,
   input: UserTokenInput,
 ): Promise<TokenResponse> {
-  const user = await users.findById(input.session.sub);
-  if (user?.state !== 'active') {
-    throw new InvalidGrantError('the user of this grant no longer exists or is disabled');
-  }
   const at = now();
   const { token } = await signAccessToken(keys.signingKey(config.accessTokenAlg), {
     issuer: config.issuer,
@@ -47,23 +75,24 @@ export async function signUserTokens(
     roles: user.roles,
     jkt: input.jkt,
   });
-  const idToken = input.scope.includes('openid')
-    ? await signIdToken(keys.signingKey(client.idTokenSignedResponseAlg), {
-        issuer: config.issuer,
-        subject: user.id,
-        clientId: client.id,
-        ttlMs: config.idTokenTtlMs,
-        now: at,
-        authTime: input.authTime,
-        sid: input.session.sid,
-        amr: input.amr,
-        acr: input.acr,
-        nonce: input.nonce,
-        accessToken: token,
-        scope: input.scope,
-        user,
-      })
-    : undefined;
+  const idToken =
+    input.idToken && input.scope.includes('openid')
+      ? await signIdToken(keys.signingKey(client.idTokenSignedResponseAlg), {
+          issuer: config.issuer,
+          subject: user.id,
+          clientId: client.id,
+          ttlMs: config.idTokenTtlMs,
+          now: at,
+          authTime: input.authTime,
+          sid: input.session.sid,
+          amr: input.amr,
+          acr: input.acr,
+          nonce: input.nonce,
+          accessToken: token,
+          scope: input.scope,
+          user,
+        })
+      : undefined;
   return {
     access_token: token,
     token_type: input.jkt === undefined ? 'Bearer' : 'DPoP',
