@@ -19,7 +19,8 @@ const LAYERS = {
   views: ['i18n', 'users'],
   clients: ['logger', 'db', 'audit'],
   db: ['config'],
-  users: ['db', 'audit'],
+  // store and logger: the read cache's change notices (users/user-read-cache.ts).
+  users: ['db', 'audit', 'logger', 'store'],
   keys: ['config', 'logger', 'store', 'db', 'audit'],
   tokens: ['clients', 'keys', 'store'],
   audit: ['logger', 'db'],

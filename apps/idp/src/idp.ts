@@ -35,6 +35,7 @@ import type { Store } from './store/store.js';
 import type { VerifyPassword } from './users/password-hash.js';
 import { unsignableIdTokenClients } from './tokens/id-token.js';
 import { createUserRepository, type UserRepository } from './users/user.js';
+import { cacheUserReads, type CachingUserRepository } from './users/user-read-cache.js';
 import { createAccountLinks, type AccountLinks } from './account-links/account-links.js';
 import { createAfterAnswer, type AfterAnswer } from './account-links/after-answer.js';
 import { createMail } from './mail/create-mail.js';
@@ -68,7 +69,11 @@ export interface Idp {
   keys: KeyManager;
   sessions: SessionRepository;
   revoker: Revoker;
-  users: UserRepository;
+  /**
+   * The directory, its reads by id cached (users/user-read-cache.ts): start before serving
+   * (until then every read asks the database), stop after.
+   */
+  users: CachingUserRepository;
   /** Outgoing mail; close it after the server (what still waits is logged as abandoned). */
   outbox: Outbox;
   /** The account pages' work after their answer (look-ups, links, mails). */
@@ -206,7 +211,13 @@ export function createIdp(
   });
   // Every code issued records which client took part in the session, durably.
   const sessions = deliveries.recording(sessionStore);
-  const users = deps.users ?? createUserRepository(database);
+  // The token grants read their user on every request: cached, and told of every change.
+  const users = cacheUserReads(deps.users ?? createUserRepository(database), {
+    ttlMs: config.userCacheTtlMs,
+    now,
+    store: deps.store,
+    logger: deps.logger,
+  });
   const { outbox, mailer } = createMail(config, deps.logger, {
     ...(deps.mailTransport && { transport: deps.mailTransport }),
     ...(deps.outbox && { outbox: deps.outbox }),
@@ -262,6 +273,7 @@ export function createIdp(
     mailer,
     afterAnswer,
     inLocale: inMailLocale,
+    userChanged: (userId: string) => users.changed(userId),
   };
   const app = createApp({
     config,

@@ -167,16 +167,14 @@ async function main(): Promise<void> {
     throw error;
   }
   const registry = config.metrics ? new Registry() : null;
-  const { handler, keys, outbox, afterAnswer, audit, deliveries, signals, revocations } = createIdp(
-    config,
-    {
+  const { handler, keys, outbox, afterAnswer, audit, deliveries, signals, revocations, users } =
+    createIdp(config, {
       store,
       database,
       clients: clientRegistry,
       logger,
       ...(registry && { metrics: createIdpMetrics(registry) }),
-    },
-  );
+    });
   if (sayOnce && !config.usersFile) {
     logger.warn('config.no_users', {
       detail: 'USERS_FILE is not set: nobody can log in until users are added to the directory.',
@@ -193,6 +191,7 @@ async function main(): Promise<void> {
     process.exit(1);
   }
   clientRegistry.start();
+  await users.start();
   const pruner = startAuditPruner({ audit, retentionMs: config.auditRetentionMs, logger });
   const signupSweeper = startSignupSweeper({ database, logger });
   let metricsServer: Server | undefined;
@@ -258,6 +257,7 @@ async function main(): Promise<void> {
         .then(() => outbox.close())
         .then(() => deliveries.stop())
         .then(() => revocations.stop())
+        .then(() => users.stop())
         .then(() => keys.stop())
         .then(() => store.close())
         .then(() => database.close())

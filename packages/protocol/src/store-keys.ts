@@ -72,6 +72,11 @@ export const storeKeys = {
 export const channels = {
   /** Published after every change of the key set; the message is a `KeySetChangedNotice`. */
   keySetChanged: `${STORE_PREFIX}:keys:changed`,
+  /**
+   * Published after every write of a user through the IdP; the message is the user's id.
+   * Every IdP process drops its cached read of that user (users/user-read-cache.ts).
+   */
+  usersChanged: `${STORE_PREFIX}:users:changed`,
 } as const;
 
 /** Tells other IdP instances to reload the key set. Carries no key material. */

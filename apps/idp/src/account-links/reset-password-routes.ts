@@ -82,7 +82,10 @@ export function submitResetPasswordRoute(deps: AccountLinkDeps): Middleware {
     try {
       // Before the password: should the change fail, an active account with its old (or no
       // usable) password is a consistent state, and the link works again after its lease.
-      if (claim.user.state === 'pending') await activatePendingUser(deps.database, claim.user.id);
+      if (claim.user.state === 'pending') {
+        await activatePendingUser(deps.database, claim.user.id);
+        await deps.userChanged(claim.user.id);
+      }
       await deps.inLocale(locale, () =>
         deps.passwords.setPassword(claim.user.id, password, {
           actor: { kind: 'user', id: claim.user.id },
@@ -105,9 +108,10 @@ export function submitResetPasswordRoute(deps: AccountLinkDeps): Middleware {
       throw error;
     }
     // The password version moved on, which already killed the link; these two only tidy up.
-    await Promise.all([claim.spend(), markEmailVerified(deps.database, claim.user.id)]).catch(
-      (error: unknown) => deps.logger.warn('account.link_cleanup_failed', { err: error }),
-    );
+    await Promise.all([
+      claim.spend(),
+      markEmailVerified(deps.database, claim.user.id).then(() => deps.userChanged(claim.user.id)),
+    ]).catch((error: unknown) => deps.logger.warn('account.link_cleanup_failed', { err: error }));
     deps.logger.info('account.password_reset', { sub: claim.user.id, purpose: claim.purpose });
     sendMessage(ctx, 200, locale, (t) => ({
       title: 'reset.done.title',

@@ -52,6 +52,7 @@ export function submitVerifyEmailRoute(deps: AccountLinkDeps): Middleware {
         await claim.spend();
         return sendInvalidLink(ctx, locale);
       }
+      await deps.userChanged(claim.user.id);
     } catch (error) {
       await claim.release().catch(() => undefined);
       throw error;

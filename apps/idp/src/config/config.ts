@@ -61,6 +61,12 @@ export interface Config {
    * database, which is how a change made by another IdP instance arrives (default 5s).
    */
   readonly clientsRefreshIntervalMs: number;
+  /**
+   * USER_CACHE_TTL: how long a user read by the token grants is kept in memory (default 60s;
+   * `off` or 0 reads the database every time). Changes made through the IdP reach every
+   * process at once (users/user-read-cache.ts); this bounds any other.
+   */
+  readonly userCacheTtlMs: number;
   /** Seed users, imported into the database at start-up; none in production unless given. */
   readonly usersFile: string | undefined;
   readonly accessTokenAlg: SigningAlgorithm;
@@ -236,6 +242,9 @@ export function loadConfig(env: Env): Config {
   // Each refresh is one query of a small table; under 100ms would be a busy loop, over an hour
   // would leave a deleted client usable on the other instances for too long.
   const clientsRefreshIntervalMs = duration('CLIENTS_REFRESH_INTERVAL', '5s', 100, HOUR);
+  const userCacheTtlMs = ['off', '0'].includes(env.USER_CACHE_TTL?.trim() ?? '')
+    ? 0
+    : duration('USER_CACHE_TTL', '60s', 1_000, 10 * MIN);
   const ssf: SsfConfig = Object.freeze({
     pollWaitMaxMs: duration('SSF_POLL_WAIT_MAX', '30s', 1_000, 5 * MIN),
     eventRetentionMs: duration('SSF_EVENT_RETENTION', '7d', HOUR, 90 * DAY),
@@ -318,6 +327,7 @@ export function loadConfig(env: Env): Config {
     keyEncryptionKeyIsEphemeral: kek === null,
     clientsFile,
     clientsRefreshIntervalMs,
+    userCacheTtlMs,
     usersFile,
     accessTokenAlg: alg as SigningAlgorithm,
     keyRotationIntervalMs,
