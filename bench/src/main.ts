@@ -67,6 +67,7 @@ async function main(): Promise<number> {
       },
       (b) => b.stop(),
     ),
+    oneCoreRatios: new Map(),
   };
 
   const rows: Row[] = [];
