@@ -10,7 +10,7 @@ export interface Pinning {
   pinned: boolean;
   /** For the rows' notes: how the cores were shared. */
   where: string;
-  /** The bench process back on every core (the servers stay where they are until they stop). */
+  /** The bench process, the servers and Redis back on every core. */
   release(): Promise<void>;
 }
 
@@ -40,11 +40,15 @@ export async function pinServersToCoreZero(
     };
   }
   await pin(process.pid, others);
-  for (const url of redisUrls) await pin(await redisPid(url), others);
+  const redisPids = await Promise.all(redisUrls.map(redisPid));
+  for (const pid of redisPids) await pin(pid, others);
   return {
     pinned: true,
     where: `each server pinned to core 0 (taskset -a); load generator, Redis and bench on ${others}`,
-    release: async () => void (await pin(process.pid, `0-${cores - 1}`)),
+    release: async () => {
+      for (const pid of [process.pid, ...serverPids, ...redisPids])
+        await pin(pid, `0-${cores - 1}`);
+    },
   };
 }
 
