@@ -7,8 +7,7 @@ import {
   startLatchkeyOnPostgres,
   type LatchkeyOnPostgres,
 } from '../grants/latchkey-on-postgres.js';
-import { tokensNote } from '../grants/one-core-servers.js';
-import { describeAnswers, type Grant } from '../grants/token-answers.js';
+import { describeAnswers, tokensNote, type Grant } from '../grants/token-answers.js';
 import { startOidcProvider, type OidcPeer } from '../peers/oidc-provider.js';
 import type { Row } from '../report/row.js';
 import type { HttpRoundsResult } from '../runner/http-rounds.js';

@@ -3,13 +3,8 @@ import { freePort, startTestRedis } from '@latchkey/testing';
 import { pick, type BenchContext } from '../context.js';
 import { clientCredentialsRounds } from '../grants/grant-rounds.js';
 import { atLeast, above, p99Row, ratioRow } from '../grants/grant-rows.js';
-import {
-  LATCHKEY,
-  PEER_MAP,
-  PEER_REDIS,
-  startOneCoreServers,
-  tokensNote,
-} from '../grants/one-core-servers.js';
+import { LATCHKEY, PEER_MAP, PEER_REDIS, startOneCoreServers } from '../grants/one-core-servers.js';
+import { CLIENT_CREDENTIALS_BODY as BODY, tokensNote } from '../grants/token-answers.js';
 import { startBareKoa, type BareKoa } from '../peers/bare-koa.js';
 import { startBenchIdp, type BenchIdp } from '../services/idp.js';
 import { basic, REPORTS } from '../peers/bench-clients.js';
@@ -23,7 +18,6 @@ import { roundRatios, runRounds, type Contender, type RoundsResult } from '../ru
 import { spread } from '../runner/stats.js';
 
 const CONNECTIONS = [1, 16, 64] as const;
-const BODY = 'grant_type=client_credentials&scope=wiki%3Aread';
 const BARE = { name: 'bare-koa', label: 'bare Koa, fixed body' };
 
 /**

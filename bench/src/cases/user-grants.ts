@@ -8,14 +8,8 @@ import {
   runsNote,
   type RatioTarget,
 } from '../grants/grant-rows.js';
-import {
-  LATCHKEY,
-  PEER_MAP,
-  PEER_REDIS,
-  startOneCoreServers,
-  tokensNote,
-} from '../grants/one-core-servers.js';
-import type { Grant } from '../grants/token-answers.js';
+import { LATCHKEY, PEER_MAP, PEER_REDIS, startOneCoreServers } from '../grants/one-core-servers.js';
+import { tokensNote, type Grant } from '../grants/token-answers.js';
 import type { Row } from '../report/row.js';
 import type { HttpRoundsResult } from '../runner/http-rounds.js';
 import { startLoadGenerator } from '../runner/load.js';

@@ -50,14 +50,3 @@ export async function startOneCoreServers(caseName: string): Promise<OneCoreServ
     throw error;
   }
 }
-
-/** Which side issues which tokens for `grant`, and where each keeps its state. */
-export function tokensNote(
-  grant: Grant,
-  servers: readonly GrantServer[],
-  answers: Map<string, Record<Grant, string>>,
-): string {
-  return servers
-    .map((server) => `${server.name}: ${answers.get(server.name)?.[grant]} (${server.storage})`)
-    .join('; ');
-}
