@@ -13,6 +13,11 @@ export interface BenchContext {
   idp(): Promise<BenchIdp>;
   oidcProvider(): Promise<OidcPeer>;
   bareKoa(): Promise<BareKoa>;
+  /**
+   * Latchkey's rate over oidc-provider's on its Redis adapter, one core each (cases 4 and 5),
+   * by grant (e.g. "client_credentials 16", "refresh_token"): case all-cores' targets.
+   */
+  oneCoreRatios: Map<string, number>;
 }
 
 /** Chooses between the full and the --quick value of a setting. */

@@ -1,96 +1,102 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { freePort, startTestRedis } from '@latchkey/testing';
 import { pick, type BenchContext } from '../context.js';
+import { clientCredentialsRounds } from '../grants/grant-rounds.js';
+import { atLeast, above, p99Row, ratioRow } from '../grants/grant-rows.js';
+import { LATCHKEY, PEER_MAP, PEER_REDIS, startOneCoreServers } from '../grants/one-core-servers.js';
+import { CLIENT_CREDENTIALS_BODY as BODY, tokensNote } from '../grants/token-answers.js';
+import { startBareKoa, type BareKoa } from '../peers/bare-koa.js';
 import { startBenchIdp, type BenchIdp } from '../services/idp.js';
 import { basic, REPORTS } from '../peers/bench-clients.js';
 import { figure, single, type Row } from '../report/row.js';
 import { dpopProofs } from '../runner/dpop-proofs.js';
 import { runHttpRounds } from '../runner/http-rounds.js';
-import { startLoadGenerator } from '../runner/load.js';
+import { startLoadGenerator, type LoadGenerator } from '../runner/load.js';
 import type { LoadConfig } from '../runner/load-protocol.js';
+import { pinServersToCoreZero, type Pinning } from '../runner/pinning.js';
 import { roundRatios, runRounds, type Contender, type RoundsResult } from '../runner/rounds.js';
 import { spread } from '../runner/stats.js';
 
 const CONNECTIONS = [1, 16, 64] as const;
-const BODY = 'grant_type=client_credentials&scope=wiki%3Aread';
+const BARE = { name: 'bare-koa', label: 'bare Koa, fixed body' };
 
 /**
- * Case 4: POST /token with client_credentials (client_secret_basic), each answer a fresh
- * ES256-signed JWT access token, against oidc-provider doing the same, at 1, 16 and 64
- * connections. A bare Koa handler answering a fixed body gives the ceiling of this machine.
+ * Case 4, one core each: POST /token with client_credentials (client_secret_basic), each
+ * answer a fresh ES256-signed JWT access token, at 1, 16 and 64 connections. Latchkey (one
+ * process, directory on the PostgreSQL server), oidc-provider on its Redis adapter (the same
+ * Redis server) and on a Map, and a bare Koa handler answering a fixed body (the ceiling of
+ * one core), each pinned to core 0 with every thread, the load generator, Redis and the bench
+ * on the other cores (runner/pinning.ts). Then, unpinned, on the same IdP, a DPoP proof
+ * against none, and what metrics cost.
  */
 export async function clientCredentialsCase(context: BenchContext): Promise<Row[]> {
-  const [idp, peer, bare] = [
-    await context.idp(),
-    await context.oidcProvider(),
-    await context.bareKoa(),
-  ];
-  await expectJwt(`${idp.url}/token`);
-  await expectJwt(`${peer.url}/token`);
-  const load = startLoadGenerator();
-  const rows: Row[] = [];
+  const trio = await startOneCoreServers('client-credentials');
+  let bare: BareKoa | undefined;
   try {
-    for (const connections of CONNECTIONS) {
-      const post = (url: string) => (): LoadConfig => ({
-        url,
-        method: 'POST',
-        headers: {
-          authorization: basic(REPORTS),
-          'content-type': 'application/x-www-form-urlencoded',
-        },
-        body: BODY,
-        connections,
-        durationSec: pick(context, 3, 1),
-      });
-      context.log(`case 4: client_credentials at ${connections} connection(s)`);
-      const result = await runHttpRounds(
-        load,
-        [
-          { name: 'latchkey', config: post(`${idp.url}/token`) },
-          { name: 'oidc-provider', config: post(`${peer.url}/token`) },
-          { name: 'bare-koa', config: post(`${bare.url}/token`) },
-        ],
-        { rounds: pick(context, 3, 1), warmup: 1 },
-      );
-      const rps = (name: string) => figure(result.rps.figures.get(name)!, '/s');
-      const ratio = roundRatios(result.rps, 'latchkey', 'oidc-provider');
-      const label = `4 client_credentials, ${connections} conn.`;
-      rows.push({
-        case: label,
-        latchkey: rps('latchkey'),
-        peer: { name: 'oidc-provider', figure: rps('oidc-provider') },
-        ratio,
-        target: '≥ 3×',
-        met: ratio.median >= 3,
-      });
-      if (connections === 16) {
-        const p99 = result.p99Ms.get('latchkey')!;
-        rows.push({
-          case: `${label} p99`,
-          latchkey: figure(p99, ' ms'),
-          peer: {
-            name: 'oidc-provider',
-            figure: figure(result.p99Ms.get('oidc-provider')!, ' ms'),
-          },
-          target: '< 5 ms',
-          met: p99.median < 5,
-        });
-      }
-      rows.push({
-        case: label,
-        latchkey: rps('latchkey'),
-        peer: { name: 'bare Koa, fixed body', figure: rps('bare-koa') },
-        ratio: roundRatios(result.rps, 'latchkey', 'bare-koa'),
-        target: '–',
-        met: null,
-      });
+    const jwks = await fetch(`${trio.idp.url}/jwks`);
+    bare = await startBareKoa(Buffer.from(await jwks.arrayBuffer()));
+    const pinning = await pinServersToCoreZero(
+      [...trio.servers.map((server) => server.pid), bare.pid],
+      [trio.redisUrl],
+    );
+    // Spawned after the pinning, so that it starts off core 0.
+    const load = startLoadGenerator();
+    const rows: Row[] = [];
+    try {
+      rows.push(...(await oneCoreRows(context, load, trio, bare, pinning)));
+    } finally {
+      await load.close();
+      await pinning.release();
     }
-    rows.push(...(await dpopCost(context, load, idp.url)));
-    rows.push(...(await metricsCost(context, load)));
+    // Latchkey against itself, unpinned, with a load generator started on every core: pinned,
+    // with the generator (an ES256 proof per request), Redis and the bench on one core, its
+    // plain side read 2.7k/s where the row before read 7k/s.
+    const unpinnedLoad = startLoadGenerator();
+    try {
+      rows.push(...(await dpopCost(context, unpinnedLoad, trio.idp.url)));
+      rows.push(...(await metricsCost(context, unpinnedLoad)));
+    } finally {
+      await unpinnedLoad.close();
+    }
     return rows;
   } finally {
-    await load.close();
+    await bare?.stop();
+    await trio.stop();
   }
+}
+
+async function oneCoreRows(
+  context: BenchContext,
+  load: LoadGenerator,
+  trio: Awaited<ReturnType<typeof startOneCoreServers>>,
+  bare: BareKoa,
+  pinning: Pinning,
+): Promise<Row[]> {
+  const rows: Row[] = [];
+  const tokens = tokensNote('client_credentials', trio.servers, trio.answers);
+  for (const connections of CONNECTIONS) {
+    context.log(`case 4: client_credentials at ${connections} connection(s), one core each`);
+    const result = await clientCredentialsRounds(
+      context,
+      load,
+      [...trio.servers, { name: BARE.name, url: bare.url }],
+      connections,
+    );
+    const label = `4 one core each: client_credentials, ${connections} conn.`;
+    const versusRedis = ratioRow(
+      label,
+      result,
+      LATCHKEY,
+      PEER_REDIS,
+      atLeast(3),
+      `${pinning.where}; ${tokens}`,
+    );
+    context.oneCoreRatios.set(`client_credentials ${connections}`, versusRedis.ratio.median);
+    rows.push(versusRedis, ratioRow(label, result, LATCHKEY, PEER_MAP, above(1)));
+    if (connections === 16) rows.push(p99Row(label, result, LATCHKEY, PEER_REDIS, { maxMs: 5 }));
+    rows.push(ratioRow(label, result, LATCHKEY, BARE, null));
+  }
+  return rows;
 }
 
 /**
@@ -105,10 +111,7 @@ export async function clientCredentialsCase(context: BenchContext): Promise<Row[
  * which the load generator and other jobs disturb far less. The CPU row's ratio is off/on:
  * 0.97 means metrics add 3 % to each request's cost.
  */
-async function metricsCost(
-  context: BenchContext,
-  load: ReturnType<typeof startLoadGenerator>,
-): Promise<Row[]> {
+async function metricsCost(context: BenchContext, load: LoadGenerator): Promise<Row[]> {
   // Redis servers of their own: on the case's one an IdP would take over the other's keys,
   // sealed under that IdP's key-encryption key.
   const redis = await startTestRedis();
@@ -203,7 +206,7 @@ async function metricsCost(
  */
 async function metricsProfileShare(
   context: BenchContext,
-  load: ReturnType<typeof startLoadGenerator>,
+  load: LoadGenerator,
   idp: BenchIdp,
   config: (url: string) => LoadConfig,
 ): Promise<number> {
@@ -223,11 +226,7 @@ const WARMUP = 1;
  * with cnf.jkt) beside the same request without one, on the same IdP, alternating in rounds
  * at 16 connections. Each request carries a fresh proof, made by the load generator.
  */
-async function dpopCost(
-  context: BenchContext,
-  load: ReturnType<typeof startLoadGenerator>,
-  url: string,
-): Promise<Row[]> {
+async function dpopCost(context: BenchContext, load: LoadGenerator, url: string): Promise<Row[]> {
   const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
   const privateJwk = privateKey.export({ format: 'jwk' });
   const post = (dpop: boolean) => (): LoadConfig => ({

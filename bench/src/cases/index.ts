@@ -1,5 +1,6 @@
 import type { BenchContext } from '../context.js';
 import type { Row } from '../report/row.js';
+import { allCoresCase } from './all-cores.js';
 import { capacityCase } from './capacity.js';
 import { clientCredentialsCase } from './client-credentials.js';
 import { oneCoreCase } from './one-core.js';
@@ -30,13 +31,18 @@ export const CASES: readonly BenchCase[] = [
   { name: 'revocation', title: 'revocation propagation to SDK processes', run: revocationCase },
   {
     name: 'client-credentials',
-    title: 'token endpoint, client_credentials, against oidc-provider',
+    title: 'client_credentials, one core each, against oidc-provider (Redis and Map adapters)',
     run: clientCredentialsCase,
   },
   {
     name: 'user-grants',
-    title: 'refresh-token grant and code redemption, against oidc-provider',
+    title: 'code redemption and refresh, one core each, against oidc-provider (Redis and Map)',
     run: userGrantsCase,
+  },
+  {
+    name: 'all-cores',
+    title: 'the token grants on all cores (IDP_WORKERS, cluster), and IDP_WORKERS=2 against 1',
+    run: allCoresCase,
   },
   { name: 'jwks', title: 'GET /jwks against a bare Koa handler', run: jwksCase },
   { name: 'login', title: 'Argon2id logins and the event loop', run: loginCase },

@@ -1,18 +1,14 @@
-import { execFile } from 'node:child_process';
-import { availableParallelism } from 'node:os';
-import { promisify } from 'node:util';
-import { Redis } from 'ioredis';
 import { findTestPostgres, startTestRedis, type TestRedis } from '@latchkey/testing';
 import { pick, type BenchContext } from '../context.js';
 import { basic, REPORTS, SHOP } from '../peers/bench-clients.js';
 import { single, type Row } from '../report/row.js';
 import { startLoadGenerator } from '../runner/load.js';
+import { pinServersToCoreZero } from '../runner/pinning.js';
 import { codeBody, openIdpFixtures, type IdpFixtures } from '../services/idp-fixtures.js';
 import { startBenchIdp, type BenchIdp } from '../services/idp.js';
 import { signIn } from './login.js';
-import { redeemAll } from './user-grants.js';
+import { redeemAll } from '../grants/redeem-all.js';
 
-const run = promisify(execFile);
 const FORM = { 'content-type': 'application/x-www-form-urlencoded' };
 
 /**
@@ -56,14 +52,22 @@ async function oneCoreRates(
 ): Promise<Row[]> {
   // The load generator is spawned on its first run, by this process: it inherits this
   // process's cores, so the bench moves itself off core 0 first, and Redis with it.
-  const cores = availableParallelism();
-  const pinned = cores > 1 && (await pin(idp.pid, '0'));
-  if (pinned) {
-    await pin(process.pid, `1-${cores - 1}`);
-    await pin(await redisPid(redis), `1-${cores - 1}`);
+  const pinning = await pinServersToCoreZero([idp.pid], [redis.url]);
+  try {
+    return await measure(context, idp, fixtures, load, pinning.where);
+  } finally {
+    await pinning.release();
   }
+}
+
+async function measure(
+  context: BenchContext,
+  idp: BenchIdp,
+  fixtures: IdpFixtures,
+  load: ReturnType<typeof startLoadGenerator>,
+  where: string,
+): Promise<Row[]> {
   const seconds = pick(context, 6, 3);
-  const where = pinned ? 'IdP pinned to core 0' : 'not pinned (one core, or no taskset)';
   const machine = await load.run({
     url: `${idp.url}/token`,
     method: 'POST',
@@ -114,29 +118,10 @@ async function oneCoreRates(
     met: null,
     note: `${where}; ${note}`,
   });
-  if (pinned) await pin(process.pid, `0-${cores - 1}`);
   return [
     rate('client_credentials', machine.rps, `16 conn., p99 ${machine.p99Ms} ms`),
     rate('code redemption', redeemed.rps, `16 conn., p99 ${redeemed.p99Ms} ms`),
     rate('refresh with rotation', refreshed.rps, `16 conn., p99 ${refreshed.p99Ms} ms`),
     rate('login (Argon2id)', logins, '4 browsers'),
   ];
-}
-
-async function redisPid(redis: TestRedis): Promise<number> {
-  const client = new Redis(redis.url);
-  try {
-    return Number(/^process_id:(\d+)/m.exec(await client.info('server'))?.[1] ?? -1);
-  } finally {
-    client.disconnect();
-  }
-}
-
-async function pin(pid: number, cores: string): Promise<boolean> {
-  try {
-    await run('taskset', ['-a', '-p', '-c', cores, String(pid)]);
-    return true;
-  } catch {
-    return false;
-  }
 }

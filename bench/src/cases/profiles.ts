@@ -8,7 +8,7 @@ import { startLoadGenerator } from '../runner/load.js';
 import type { LoadConfig } from '../runner/load-protocol.js';
 import { codeBody, openIdpFixtures } from '../services/idp-fixtures.js';
 import { CATEGORIES } from '../services/profile-categories.js';
-import { redeemAll } from './user-grants.js';
+import { redeemAll } from '../grants/redeem-all.js';
 
 const CONNECTIONS = 16;
 /** Where the profiles are written, to open in Chrome DevTools or speedscope (git-ignored). */

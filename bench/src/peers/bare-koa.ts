@@ -7,6 +7,7 @@ import { isPeerReady } from './peer-protocol.js';
 
 export interface BareKoa {
   url: string;
+  pid: number;
   stop(): Promise<void>;
 }
 
@@ -18,7 +19,11 @@ export async function startBareKoa(jwks: Buffer): Promise<BareKoa> {
   const child = spawnTs('peers/bare-koa-server.ts', { args: [String(port), file] });
   try {
     const ready = await nextMessage(child, isPeerReady, 20_000);
-    return { url: ready.url, stop: async () => void (await child.stop()) };
+    return {
+      url: ready.url,
+      pid: child.process.pid ?? -1,
+      stop: async () => void (await child.stop()),
+    };
   } catch (error) {
     await child.stop();
     throw error;

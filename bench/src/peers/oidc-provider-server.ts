@@ -7,11 +7,14 @@
  *
  * Usage: node --import tsx oidc-provider-server.ts PORT [REDIS_URL]. Says { type: 'ready' }
  * over IPC, then answers { type: 'mint-codes' } with codes made as its /authorize would have.
+ * Run as a worker of oidc-provider-cluster.ts, it takes its keys from PEER_KEYS (JSON), so
+ * that every worker signs with the same ones, as one deployment would.
  */
-import { createHash, generateKeyPairSync, randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import Provider from 'oidc-provider';
 import { REPORTS, SHOP, WIKI_API } from './bench-clients.js';
 import { MapAdapter } from './map-adapter.js';
+import { makePeerKeys, type PeerKeys } from './peer-keys.js';
 import { connectRedisAdapter, RedisAdapter } from './redis-adapter.js';
 import type { MintCodesRequest, MintedCodes, PeerReady } from './peer-protocol.js';
 
@@ -21,13 +24,9 @@ if (redisUrl) connectRedisAdapter(redisUrl);
 const issuer = `http://127.0.0.1:${port}`;
 const ACCOUNT = 'user-alice';
 
-const privateJwk = (alg: 'ES256' | 'RS256') => {
-  const { privateKey } =
-    alg === 'ES256'
-      ? generateKeyPairSync('ec', { namedCurve: 'P-256' })
-      : generateKeyPairSync('rsa', { modulusLength: 2048 });
-  return { ...privateKey.export({ format: 'jwk' }), alg, use: 'sig', kid: `peer-${alg}` };
-};
+const keys = process.env.PEER_KEYS
+  ? (JSON.parse(process.env.PEER_KEYS) as PeerKeys)
+  : makePeerKeys();
 
 const provider = new Provider(issuer, {
   adapter: redisUrl ? RedisAdapter : MapAdapter,
@@ -51,8 +50,8 @@ const provider = new Provider(issuer, {
       scope: 'wiki:read reports:write',
     },
   ],
-  jwks: { keys: [privateJwk('ES256'), privateJwk('RS256')] },
-  cookies: { keys: [randomBytes(32).toString('base64url')] },
+  jwks: keys.jwks,
+  cookies: { keys: keys.cookies },
   scopes: ['openid', 'profile', 'email', 'offline_access', 'wiki:read', 'reports:write'],
   claims: { openid: ['sub'], profile: ['preferred_username'], email: ['email'] },
   findAccount: (_ctx: unknown, id: string) => ({

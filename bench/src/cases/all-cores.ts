@@ -1,0 +1,106 @@
+import { availableParallelism } from 'node:os';
+import type { BenchContext } from '../context.js';
+import { clientCredentialsRounds, codeRounds, refreshRounds } from '../grants/grant-rounds.js';
+import { atLeast, p99Row, ratioRow, runsNote, type RatioTarget } from '../grants/grant-rows.js';
+import { latchkeyServer, peerServer, type GrantServer } from '../grants/grant-server.js';
+import {
+  startLatchkeyOnPostgres,
+  type LatchkeyOnPostgres,
+} from '../grants/latchkey-on-postgres.js';
+import { describeAnswers, tokensNote, type Grant } from '../grants/token-answers.js';
+import { startOidcProvider, type OidcPeer } from '../peers/oidc-provider.js';
+import type { Row } from '../report/row.js';
+import type { HttpRoundsResult } from '../runner/http-rounds.js';
+import { startLoadGenerator } from '../runner/load.js';
+
+const CONNECTIONS = [1, 16, 64] as const;
+const PEER = { name: 'oidc-provider/cluster', label: 'oidc-provider, cluster, Redis adapter' };
+const latchkeyName = (workers: number) => `latchkey/${workers}w`;
+
+/**
+ * All cores each, nothing pinned: Latchkey with IDP_WORKERS = the machine's cores against
+ * oidc-provider under Node's cluster module with as many workers on its Redis adapter (a Map
+ * lives in one process, so workers cannot share it), on the same Redis server; the grants of
+ * cases 4 and 5. Target: Latchkey's ratio at least its one-core ratio for the grant (cases 4
+ * and 5 of the same run): more cores must not shrink its lead. Then IDP_WORKERS=2 against 1
+ * for client_credentials at 16 connections, the load generator sharing the cores.
+ */
+export async function allCoresCase(context: BenchContext): Promise<Row[]> {
+  const cores = availableParallelism();
+  const latchkeys = new Map<number, LatchkeyOnPostgres>();
+  let peer: OidcPeer | undefined;
+  const load = startLoadGenerator();
+  try {
+    for (const workers of new Set([cores, 2, 1])) {
+      context.log(`all-cores: starting Latchkey with IDP_WORKERS=${workers}`);
+      latchkeys.set(workers, await startLatchkeyOnPostgres('all-cores', workers));
+    }
+    const server = (workers: number): GrantServer => {
+      const latchkey = latchkeys.get(workers)!;
+      return latchkeyServer(latchkeyName(workers), latchkey.idp, latchkey.fixtures);
+    };
+    const wide = server(cores);
+    peer = await startOidcProvider({ redisUrl: latchkeys.get(cores)!.redis.url, workers: cores });
+    const pair = [wide, peerServer(PEER.name, peer, 'codes, grants and refresh tokens in Redis')];
+    const answers = new Map<string, Record<Grant, string>>();
+    for (const contender of pair) answers.set(contender.name, await describeAnswers(contender));
+    const setting =
+      `nothing pinned; ${cores} core(s): Latchkey IDP_WORKERS=${cores}, oidc-provider under ` +
+      `cluster with ${cores} worker(s) on its Redis adapter (a Map cannot be shared between workers)`;
+
+    const rows: Row[] = [];
+    const versus = (grant: Grant, key: string, title: string, result: HttpRoundsResult) => {
+      const label = `all cores each: ${title}`;
+      const target = oneCoreTarget(context, key);
+      const missing = target ? '' : 'no one-core ratio in this run (cases 4 and 5 not run); ';
+      const note = `${missing}${setting}; ${tokensNote(grant, pair, answers)}; ${runsNote(result.runs)}`;
+      rows.push(ratioRow(label, result, wide.name, PEER, target, note));
+    };
+    for (const connections of CONNECTIONS) {
+      context.log(`all-cores: client_credentials at ${connections} connection(s)`);
+      const servers = connections === 16 ? [...pair, server(2), server(1)] : pair;
+      const unique = [...new Map(servers.map((s) => [s.name, s])).values()];
+      const result = await clientCredentialsRounds(context, load, unique, connections);
+      const title = `client_credentials, ${connections} conn.`;
+      versus('client_credentials', `client_credentials ${connections}`, title, result);
+      if (connections === 16) {
+        rows.push(p99Row(`all cores each: ${title}`, result, wide.name, PEER, null));
+        rows.push(workersRow(result));
+      }
+    }
+    context.log('all-cores: authorization_code redemption');
+    const codes = await codeRounds(context, load, pair, 16);
+    versus('authorization_code', 'authorization_code', 'code redemption, 16 conn.', codes);
+    rows.push(p99Row('all cores each: code redemption, 16 conn.', codes, wide.name, PEER, null));
+    context.log('all-cores: refresh_token with rotation');
+    const refresh = await refreshRounds(context, load, pair, 16);
+    versus('refresh_token', 'refresh_token', 'refresh_token (rotated), 16 conn.', refresh);
+    rows.push(
+      p99Row('all cores each: refresh_token (rotated), 16 conn.', refresh, wide.name, PEER, null),
+    );
+    return rows;
+  } finally {
+    await load.close();
+    await peer?.stop();
+    for (const latchkey of latchkeys.values()) await latchkey.stop();
+  }
+}
+
+/** Latchkey's one-core ratio for the grant, from cases 4 and 5 of this run, as the bar. */
+function oneCoreTarget(context: BenchContext, key: string): RatioTarget | null {
+  const oneCore = context.oneCoreRatios.get(key);
+  if (oneCore === undefined) return null;
+  return { text: `≥ one core (${oneCore.toFixed(2)}×)`, met: (ratio) => ratio >= oneCore };
+}
+
+/** IDP_WORKERS=2 over 1, both unpinned, the load generator sharing the cores. */
+function workersRow(result: HttpRoundsResult): Row {
+  return ratioRow(
+    'IDP_WORKERS=2 vs 1: client_credentials, 16 conn.',
+    result,
+    latchkeyName(2),
+    { name: latchkeyName(1), label: 'latchkey, IDP_WORKERS=1' },
+    atLeast(1.4),
+    `nothing pinned, the load generator on the same ${availableParallelism()} core(s); measured in the rounds of the all-cores client_credentials row`,
+  );
+}

@@ -1,0 +1,50 @@
+import type { OidcPeer } from '../peers/oidc-provider.js';
+import type { IdpFixtures } from '../services/idp-fixtures.js';
+import type { BenchIdp } from '../services/idp.js';
+
+export type MintedCode = { code: string; verifier: string };
+
+/** A server under test for the token grants, as the grant rounds see it. */
+export interface GrantServer {
+  /** The contender's name in the rounds and the rows. */
+  name: string;
+  url: string;
+  /** The process to pin (with all its threads); a cluster's primary is not pinned. */
+  pid: number;
+  /** Where it keeps codes and refresh tokens, for the rows' notes. */
+  storage: string;
+  /** Codes for `shop`, as if /authorize had run (PKCE S256, offline_access). */
+  mintCodes(count: number): Promise<MintedCode[]>;
+}
+
+export function latchkeyServer(name: string, idp: BenchIdp, fixtures: IdpFixtures): GrantServer {
+  return {
+    name,
+    url: idp.url,
+    pid: idp.pid,
+    storage: 'codes and refresh tokens in Redis',
+    async mintCodes(count) {
+      const codes: MintedCode[] = [];
+      // One session per 50 codes: several apps of one user, each signing in.
+      for (let i = 0; i < count; i += 50) {
+        const session = await fixtures.session();
+        codes.push(
+          ...(await Promise.all(
+            Array.from({ length: Math.min(50, count - i) }, () => fixtures.code(session)),
+          )),
+        );
+      }
+      return codes;
+    },
+  };
+}
+
+export function peerServer(name: string, peer: OidcPeer, storage: string): GrantServer {
+  return {
+    name,
+    url: peer.url,
+    pid: peer.pid,
+    storage,
+    mintCodes: (count) => peer.mintCodes(count),
+  };
+}
