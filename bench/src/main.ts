@@ -7,7 +7,7 @@
  *   pnpm bench -- --only verify-new,jwks
  */
 import { fileURLToPath } from 'node:url';
-import { startTestRedis, type TestRedis } from '@latchkey/testing';
+import { findTestPostgres, startTestRedis, type TestRedis } from '@latchkey/testing';
 import { CASES } from './cases/index.js';
 import { parseArgs } from './cli-args.js';
 import type { BenchContext } from './context.js';
@@ -50,19 +50,34 @@ async function main(): Promise<number> {
     () => startTestRedis(),
     (r) => r.kill(),
   );
-  const idp = once<BenchIdp>(
-    async () => startBenchIdp((await redis()).url),
-    (i) => i.stop(),
+  // The shared IdP's directory on the PostgreSQL server, as deployed; PGlite (in the IdP's
+  // own process, where its work would count as the IdP's) only when no server answers.
+  const idp = once<{ idp: BenchIdp; drop: () => Promise<void> }>(
+    async () => {
+      const server = await findTestPostgres();
+      const database = server.available ? await server.createDatabase() : undefined;
+      if (!server.available) log(`the shared IdP's directory: PGlite (${server.reason})`);
+      return {
+        idp: await startBenchIdp((await redis()).url, {
+          ...(database && { databaseUrl: database.url }),
+        }),
+        drop: () => database?.drop() ?? Promise.resolve(),
+      };
+    },
+    async ({ idp, drop }) => {
+      await idp.stop();
+      await drop();
+    },
   );
   const context: BenchContext = {
     quick: args.quick,
     log,
     redis,
-    idp,
+    idp: async () => (await idp()).idp,
     oidcProvider: once<OidcPeer>(startOidcProvider, (p) => p.stop()),
     bareKoa: once<BareKoa>(
       async () => {
-        const response = await fetch(`${(await idp()).url}/jwks`);
+        const response = await fetch(`${(await idp()).idp.url}/jwks`);
         return startBareKoa(Buffer.from(await response.arrayBuffer()));
       },
       (b) => b.stop(),

@@ -39,6 +39,8 @@ const provider = new Provider(issuer, {
       response_types: ['code'],
       redirect_uris: [SHOP.redirectUri],
       scope: 'openid profile email offline_access wiki:read',
+      // As Latchkey's shop is registered in the bench (services/idp.ts): like with like.
+      id_token_signed_response_alg: 'ES256',
     },
     {
       client_id: REPORTS.id,
