@@ -13,26 +13,28 @@ import { constants, hash, publicDecrypt, type KeyObject } from 'node:crypto';
 const SHA256_DIGEST_INFO = Buffer.from('3031300d060960864801650304020105000420', 'hex');
 
 /**
- * EM without its last 32 bytes (the hash), for each modulus length met so far. Few lengths
+ * EM for each modulus length met so far, its last 32 bytes (the hash) rewritten per call:
+ * verification is synchronous, so one buffer per length serves every caller. Few lengths
  * exist in practice.
  */
-const prefixByLength = new Map<number, Buffer>();
+const encodedByLength = new Map<number, Buffer>();
 
-function prefixFor(length: number): Buffer {
-  let prefix = prefixByLength.get(length);
-  if (prefix === undefined) {
+function encodingFor(length: number): Buffer {
+  let encoded = encodedByLength.get(length);
+  if (encoded === undefined) {
     // EM = 0x00 || 0x01 || PS (0xff…, ≥ 8 bytes) || 0x00 || T, T = DigestInfo || H.
     const psLength = length - 3 - SHA256_DIGEST_INFO.length - 32;
     if (psLength < 8) throw new RangeError('modulus too short for RS256');
-    prefix = Buffer.concat([
+    encoded = Buffer.concat([
       Buffer.from([0x00, 0x01]),
       Buffer.alloc(psLength, 0xff),
       Buffer.from([0x00]),
       SHA256_DIGEST_INFO,
+      Buffer.alloc(32),
     ]);
-    prefixByLength.set(length, prefix);
+    encodedByLength.set(length, encoded);
   }
-  return prefix;
+  return encoded;
 }
 
 /**
@@ -47,15 +49,10 @@ export function verifyRs256(
 ): boolean {
   // RSAVP1 (§5.2.2): s^e mod n as k bytes; OpenSSL refuses s ≥ n itself.
   const recovered = publicDecrypt({ key, padding: constants.RSA_NO_PADDING }, signature);
-  const prefix = prefixFor(signature.length);
-  if (recovered.length !== prefix.length + 32) return false;
-  if (recovered.compare(prefix, 0, prefix.length, 0, prefix.length) !== 0) return false;
-  // The digest as a binary (latin1) string, not a Buffer: a Buffer made in C++ costs more than the
-  // hashing. Nothing compared here is secret (signature, data and key are all public), so a
-  // plain early-exit comparison leaks nothing.
-  const digest = hash('sha256', data, 'binary');
-  for (let i = 0; i < 32; i += 1) {
-    if (recovered[prefix.length + i] !== digest.charCodeAt(i)) return false;
-  }
-  return true;
+  const expected = encodingFor(signature.length);
+  // The digest as a binary (latin1) string, not a Buffer: a Buffer made in C++ costs more than
+  // the hashing. Nothing compared is secret (signature, data and key are all public), so a
+  // plain comparison leaks nothing.
+  expected.write(hash('sha256', data, 'binary'), expected.length - 32, 32, 'latin1');
+  return recovered.equals(expected);
 }
