@@ -51,8 +51,12 @@ export function deepFreeze<T>(value: T): T {
   if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
     Object.freeze(value);
     // for-in, not Object.values: no array per object, and claims objects have no inherited
-    // enumerable keys (JSON.parse makes plain objects and arrays).
-    for (const name in value) deepFreeze(value[name]);
+    // enumerable keys (JSON.parse makes plain objects and arrays). Most claims are strings and
+    // numbers: tested here rather than in a call per claim.
+    for (const name in value) {
+      const child = value[name];
+      if (typeof child === 'object' && child !== null) deepFreeze(child);
+    }
   }
   return value;
 }
