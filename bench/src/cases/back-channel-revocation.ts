@@ -53,7 +53,7 @@ export async function backChannelRows(context: BenchContext): Promise<Row[]> {
       const told = receiver.waitFor(sid);
       const response = await fetch(
         `${idp.url}/logout?${new URLSearchParams({ id_token_hint: idToken, client_id: SHOP.id }).toString()}`,
-        { redirect: 'manual', headers: { cookie: `latchkey_session=${sid}` } },
+        { redirect: 'manual', headers: { cookie: idp.sessionCookie(sid) } },
       );
       const answered = process.hrtime.bigint();
       await response.arrayBuffer();
@@ -111,7 +111,7 @@ async function signIn(idp: BenchIdp, redisUrl: string, count: number) {
       }
       const authorized = await fetch(url, {
         redirect: 'manual',
-        headers: { cookie: `latchkey_session=${session.sid}` },
+        headers: { cookie: idp.sessionCookie(session.sid) },
       });
       const code = new URL(
         authorized.headers.get('location') ?? '',
