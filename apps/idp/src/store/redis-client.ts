@@ -88,6 +88,8 @@ export function clientFor(target: RedisTarget, settings: RedisClientSettings): R
         // its own: a lost node is found again through clusterNodeRetryStrategy and MOVED.
         redisOptions: {
           ...safety,
+          // The cluster client routes commands itself (store/redis-store.ts says why not).
+          enableAutoPipelining: false,
           username: target.username,
           password: target.password,
           ...(target.tls ? { tls: {} } : {}),
