@@ -100,7 +100,8 @@ async function verifyNew(
     };
   };
   return [
-    row('node:crypto', 'raw crypto.verify', 0.8),
+    // Issue 17 raised this from 0.8×: every step around the verify counts against it.
+    row('node:crypto', 'raw crypto.verify', 0.9),
     row('jose', 'jose jwtVerify', 1.5),
     row('jsonwebtoken', 'jsonwebtoken+jwks-rsa', 2),
   ];
