@@ -6,7 +6,8 @@ import { importX } from 'eslint-plugin-import-x';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'coverage/**', '.next/**', 'next-env.d.ts'] },
+  // dist-*: older builds kept beside dist for bench/src/compare-builds.ts.
+  { ignores: ['dist/**', 'dist-*/**', 'coverage/**', '.next/**', 'next-env.d.ts'] },
   ...tseslint.configs.recommendedTypeChecked,
   {
     languageOptions: {
