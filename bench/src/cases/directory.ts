@@ -17,7 +17,12 @@ import { runHttpRounds, type HttpContender } from '../runner/http-rounds.js';
 import { startLoadGenerator } from '../runner/load.js';
 import { roundRatios, runRounds } from '../runner/rounds.js';
 import { quantile, spread } from '../runner/stats.js';
-import { codeBody, openIdpFixtures, type IdpFixtures } from '../services/idp-fixtures.js';
+import {
+  codeBody,
+  mintCodes,
+  openIdpFixtures,
+  type IdpFixtures,
+} from '../services/idp-fixtures.js';
 import { startBenchIdp, type BenchIdp } from '../services/idp.js';
 import { signIn } from './login.js';
 
@@ -150,20 +155,6 @@ async function loginRate(
     }),
   );
   return counts.reduce((a, b) => a + b, 0) / ((performance.now() - started) / 1000);
-}
-
-/** Codes as /authorize would issue them, one session per 50 (see user-grants.ts). */
-async function mintCodes(fixtures: IdpFixtures, count: number) {
-  const codes = [];
-  for (let i = 0; i < count; i += 50) {
-    const session = await fixtures.session();
-    codes.push(
-      ...(await Promise.all(
-        Array.from({ length: Math.min(50, count - i) }, () => fixtures.code(session)),
-      )),
-    );
-  }
-  return codes;
 }
 
 /** Each PostgreSQL directory beside the Redis baseline, with the per-round ratio. */

@@ -1,5 +1,5 @@
 import type { OidcPeer } from '../peers/oidc-provider.js';
-import type { IdpFixtures } from '../services/idp-fixtures.js';
+import { mintCodes, type IdpFixtures } from '../services/idp-fixtures.js';
 import type { BenchIdp } from '../services/idp.js';
 
 export type MintedCode = { code: string; verifier: string };
@@ -23,19 +23,7 @@ export function latchkeyServer(name: string, idp: BenchIdp, fixtures: IdpFixture
     url: idp.url,
     pid: idp.pid,
     storage: 'codes and refresh tokens in Redis',
-    async mintCodes(count) {
-      const codes: MintedCode[] = [];
-      // One session per 50 codes: several apps of one user, each signing in.
-      for (let i = 0; i < count; i += 50) {
-        const session = await fixtures.session();
-        codes.push(
-          ...(await Promise.all(
-            Array.from({ length: Math.min(50, count - i) }, () => fixtures.code(session)),
-          )),
-        );
-      }
-      return codes;
-    },
+    mintCodes: (count) => mintCodes(fixtures, count),
   };
 }
 

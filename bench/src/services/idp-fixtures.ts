@@ -58,3 +58,20 @@ export function codeBody({ code, verifier }: { code: string; verifier: string })
     redirect_uri: SHOP.redirectUri,
   }).toString();
 }
+
+/** Codes as /authorize would issue them, one session per 50: several apps of one user, each signing in. */
+export async function mintCodes(
+  fixtures: IdpFixtures,
+  count: number,
+): Promise<{ code: string; verifier: string }[]> {
+  const codes = [];
+  for (let i = 0; i < count; i += 50) {
+    const session = await fixtures.session();
+    codes.push(
+      ...(await Promise.all(
+        Array.from({ length: Math.min(50, count - i) }, () => fixtures.code(session)),
+      )),
+    );
+  }
+  return codes;
+}

@@ -11,6 +11,7 @@ import {
   waitFor,
 } from '@latchkey/testing';
 import { runScript, startIdp, type IdpProcess } from '../test-support/idp-process.js';
+import { postOnOwnConnection } from '../test-support/own-connection-post.js';
 import { basicAuth } from '../test-support/test-idp.js';
 import { encodeStoreLayout, STORE_LAYOUT_VERSION, storeLayoutKey } from '@latchkey/protocol';
 
@@ -48,44 +49,15 @@ afterAll(async () => {
   await database?.drop();
 });
 
-/** A POST on a connection of its own (no keep-alive), so that consecutive ones can land on different workers. */
-function post(
-  url: string,
-  authorization: string,
-  body: string,
-): Promise<{ status: number; json: Record<string, unknown> }> {
-  return new Promise((resolve, reject) => {
-    const req = request(
-      url,
-      {
-        method: 'POST',
-        agent: false,
-        headers: {
-          authorization,
-          'content-type': 'application/x-www-form-urlencoded',
-          connection: 'close',
-        },
-      },
-      (res) => {
-        let text = '';
-        res.setEncoding('utf8');
-        res.on('data', (chunk: string) => (text += chunk));
-        res.on('end', () =>
-          resolve({
-            status: res.statusCode ?? 0,
-            json: JSON.parse(text) as Record<string, unknown>,
-          }),
-        );
-        res.on('error', reject);
-      },
-    );
-    req.on('error', reject);
-    req.end(body);
-  });
-}
-
-const clientCredentials = () =>
-  post(`${idp.url}/token`, REPORTS, 'grant_type=client_credentials&scope=wiki%3Aread');
+/** On a connection of its own, so that consecutive ones land on different workers. */
+const clientCredentials = async () => {
+  const answer = await postOnOwnConnection(
+    `${idp.url}/token`,
+    REPORTS,
+    new URLSearchParams({ grant_type: 'client_credentials', scope: 'wiki:read' }),
+  );
+  return { status: answer.status, json: JSON.parse(answer.text) as Record<string, unknown> };
+};
 
 /** The workers' pids, once both listen (/readyz answers as soon as the first one does). */
 async function workerPids(): Promise<number[]> {
