@@ -61,3 +61,8 @@ function serialise(fields: LogFields | undefined): LogFields | undefined {
   }
   return out;
 }
+
+/** An error's message for a log field: what was thrown may be anything. */
+export function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

@@ -52,11 +52,8 @@ export function codeRounds(
     servers.map((server) => ({
       name: server.name,
       config: async () => ({
-        url: `${server.url}/token`,
-        method: 'POST',
-        headers: SHOP_HEADERS,
+        ...shopTokenRequest(server, connections),
         bodies: (await server.mintCodes(count)).map(codeBody),
-        connections,
         durationSec: 30,
       }),
     })),
@@ -80,9 +77,7 @@ export function refreshRounds(
     servers.map((server) => ({
       name: server.name,
       config: async () => ({
-        url: `${server.url}/token`,
-        method: 'POST',
-        headers: SHOP_HEADERS,
+        ...shopTokenRequest(server, connections),
         refresh: {
           tokens: await redeemAll(
             server.url,
@@ -90,10 +85,19 @@ export function refreshRounds(
           ),
           extraBody: '',
         },
-        connections,
         durationSec: pick(context, 2, 1),
       }),
     })),
     rounds(context),
   );
+}
+
+/** POST /token as the shop (client_secret_basic), the part of a user grant's load every round shares. */
+function shopTokenRequest(server: Pick<GrantServer, 'url'>, connections: number) {
+  return {
+    url: `${server.url}/token`,
+    method: 'POST' as const,
+    headers: SHOP_HEADERS,
+    connections,
+  };
 }

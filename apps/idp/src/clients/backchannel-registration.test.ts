@@ -1,30 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { ClientsFileError, parseClients } from './load-clients.js';
+import { clientEntry, entryProblems } from '../test-support/client-entries.js';
+import { parseClients } from './load-clients.js';
 
 /** OIDC Back-Channel Logout 1.0 §2.2: the two registration fields, checked at load. */
-const client = (extra: Record<string, unknown>) => ({
-  client_id: 'app',
-  client_secret: 'a-long-enough-client-secret',
-  redirect_uris: ['https://app.example/cb'],
-  resources: ['https://api.example/'],
-  ...extra,
-});
-
-function problems(extra: Record<string, unknown>, production: boolean): readonly string[] {
-  try {
-    parseClients([client(extra)], { production });
-    return [];
-  } catch (error) {
-    if (error instanceof ClientsFileError) return error.problems;
-    throw error;
-  }
-}
 
 describe('backchannel_logout_uri and backchannel_logout_session_required', () => {
   it('loads an https URI (with a query) and the session flag', () => {
     const [loaded] = parseClients(
       [
-        client({
+        clientEntry({
           backchannel_logout_uri: 'https://app.example/logout?from=idp',
           backchannel_logout_session_required: true,
         }),
@@ -38,7 +22,7 @@ describe('backchannel_logout_uri and backchannel_logout_session_required', () =>
   });
 
   it('leaves both out when not registered (the client is not told)', () => {
-    const [loaded] = parseClients([client({})], { production: true });
+    const [loaded] = parseClients([clientEntry({})], { production: true });
     expect(loaded).not.toHaveProperty('backchannelLogoutUri');
     expect(loaded).not.toHaveProperty('backchannelLogoutSessionRequired');
   });
@@ -49,41 +33,43 @@ describe('backchannel_logout_uri and backchannel_logout_session_required', () =>
       'http://shop.localhost:3001/auth/backchannel-logout',
       'http://[::1]:8080/logout',
     ]) {
-      expect(problems({ backchannel_logout_uri: uri }, true)).toEqual([]);
+      expect(entryProblems({ backchannel_logout_uri: uri }, true)).toEqual([]);
     }
   });
 
   it('allows http anywhere outside production mode', () => {
-    expect(problems({ backchannel_logout_uri: 'http://app.internal/logout' }, false)).toEqual([]);
+    expect(entryProblems({ backchannel_logout_uri: 'http://app.internal/logout' }, false)).toEqual(
+      [],
+    );
   });
 
   it('refuses http to a non-loopback host in production', () => {
-    expect(problems({ backchannel_logout_uri: 'http://app.example/logout' }, true)).toEqual([
+    expect(entryProblems({ backchannel_logout_uri: 'http://app.example/logout' }, true)).toEqual([
       'CLIENTS_FILE: client #0: backchannel_logout_uri: "http://app.example/logout" must be https in production (http only for loopback hosts)',
     ]);
   });
 
   it('refuses a URI with a fragment (§2.2)', () => {
-    expect(problems({ backchannel_logout_uri: 'https://app.example/logout#x' }, false)[0]).toMatch(
-      /backchannel_logout_uri: .* must not have a fragment/,
-    );
+    expect(
+      entryProblems({ backchannel_logout_uri: 'https://app.example/logout#x' }, false)[0],
+    ).toMatch(/backchannel_logout_uri: .* must not have a fragment/);
   });
 
   it('refuses a relative URI, a non-http scheme, credentials, a non-string', () => {
-    expect(problems({ backchannel_logout_uri: '/logout' }, false)[0]).toMatch(
+    expect(entryProblems({ backchannel_logout_uri: '/logout' }, false)[0]).toMatch(
       /not an absolute URL/,
     );
-    expect(problems({ backchannel_logout_uri: 'ftp://app.example/x' }, false)[0]).toMatch(
+    expect(entryProblems({ backchannel_logout_uri: 'ftp://app.example/x' }, false)[0]).toMatch(
       /must be an https URL/,
     );
-    expect(problems({ backchannel_logout_uri: 'https://u:p@app.example/x' }, false)[0]).toMatch(
-      /must not hold credentials/,
-    );
-    expect(problems({ backchannel_logout_uri: 42 }, false)[0]).toMatch(/must be a string/);
+    expect(
+      entryProblems({ backchannel_logout_uri: 'https://u:p@app.example/x' }, false)[0],
+    ).toMatch(/must not hold credentials/);
+    expect(entryProblems({ backchannel_logout_uri: 42 }, false)[0]).toMatch(/must be a string/);
   });
 
   it('refuses a session flag that is not a boolean', () => {
-    expect(problems({ backchannel_logout_session_required: 'yes' }, false)).toEqual([
+    expect(entryProblems({ backchannel_logout_session_required: 'yes' }, false)).toEqual([
       'CLIENTS_FILE: client #0: backchannel_logout_session_required must be true or false',
     ]);
   });

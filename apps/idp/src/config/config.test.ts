@@ -76,6 +76,19 @@ describe('loadConfig', () => {
     ]);
   });
 
+  it('USER_CACHE_TTL: 60s by default, off or 0 turns the cache off, a bad value is named', () => {
+    expect(loadConfig({}).userCacheTtlMs).toBe(60_000);
+    expect(loadConfig({ USER_CACHE_TTL: 'off' }).userCacheTtlMs).toBe(0);
+    expect(loadConfig({ USER_CACHE_TTL: '0' }).userCacheTtlMs).toBe(0);
+    expect(loadConfig({ USER_CACHE_TTL: '5s' }).userCacheTtlMs).toBe(5_000);
+    expect(problemsOf({ USER_CACHE_TTL: 'soon' })).toEqual([
+      'USER_CACHE_TTL: "soon" is not a duration such as 90s, 15m, 12h or 7d',
+    ]);
+    expect(problemsOf({ USER_CACHE_TTL: '1h' })).toEqual([
+      'USER_CACHE_TTL: must be between 1s and 10m',
+    ]);
+  });
+
   it('never echoes a Redis URL, which may hold a password', () => {
     const problems = problemsOf({ REDIS_URL: 'mysql://user:hunter2@db' });
     expect(problems.join('\n')).not.toContain('hunter2');

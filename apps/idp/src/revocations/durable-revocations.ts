@@ -6,7 +6,7 @@ import {
   revocationKeys,
   storeKeys,
 } from '@latchkey/protocol';
-import type { Logger } from '../logger.js';
+import { type Logger, messageOf } from '../logger.js';
 import { confirmReplicated, writerFor, type ReplicationPolicy } from '../store/replication.js';
 import type { Store, Unsubscribe } from '../store/store.js';
 import type { DurableRevocation, LedgerEntry, RevocationLedger } from './revocation-ledger.js';
@@ -250,8 +250,4 @@ export function createDurableRevocations(deps: DurableRevocationsDeps): DurableR
       return index.size;
     },
   };
-}
-
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

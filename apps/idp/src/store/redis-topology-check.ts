@@ -1,4 +1,5 @@
 import { parseRedisUrl, type RedisAddress } from '@latchkey/protocol';
+import { messageOf } from '../logger.js';
 import { Redis, type RedisOptions } from 'ioredis';
 import { withTimeout } from './redis-connection.js';
 
@@ -100,8 +101,4 @@ async function ask(
   } finally {
     client.disconnect();
   }
-}
-
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

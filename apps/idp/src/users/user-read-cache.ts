@@ -1,5 +1,5 @@
 import { channels } from '@latchkey/protocol';
-import type { Logger } from '../logger.js';
+import { type Logger, messageOf } from '../logger.js';
 import type { Store, Unsubscribe } from '../store/store.js';
 import type { User, UserRepository } from './user.js';
 
@@ -144,8 +144,4 @@ function idOf(name: (typeof WRITES)[number], args: unknown[]): string | undefine
     return (first as { id?: string } | undefined)?.id;
   }
   return typeof first === 'string' ? first : undefined;
-}
-
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }
