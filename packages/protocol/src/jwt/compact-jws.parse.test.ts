@@ -6,8 +6,8 @@ import { signCompactJws } from './sign.js';
 import { importVerificationKey } from './verification-key.js';
 
 /**
- * The parser finds the dots with indexOf and checks segments by decoding and encoding again,
- * falling back to a pattern. These cases hold it to what the single pattern it replaced,
+ * The parser finds the dots with indexOf and checks segments by decoding them whole (a short
+ * result means a character outside the alphabet), falling back to a pattern. These cases hold it to what the single pattern it replaced,
  * `^[\w-]+\.[\w-]+\.[\w-]*$`, accepted and refused, with the same error codes.
  */
 
@@ -139,5 +139,41 @@ describe('createJwsParser: form of the token', () => {
     }
     expect(refused).toBeGreaterThan(500);
     expect(refused).toBeLessThan(2900);
+  });
+
+  it('keeps each token its own decoded segments when another is parsed in between', () => {
+    // A verifier that awaits a key-set fetch between parse and verify may parse other tokens
+    // meanwhile: each must still be checked against its own signature and payload.
+    const parser = warmParser();
+    const other = signCompactJws(signer, 'at+jwt', { sub: 'bob', roles: [], n: 2 });
+    const first = parser.parse(token);
+    const second = parser.parse(other);
+    expect(outcome(() => verifyJwsSignature(first, key))).toBe('ok');
+    expect(decodeJwsPayload(first)).toEqual({ sub: 'alice', roles: ['admin'], n: 1 });
+    expect(outcome(() => verifyJwsSignature(second, key))).toBe('ok');
+    expect(decodeJwsPayload(second)).toEqual({ sub: 'bob', roles: [], n: 2 });
+    const swapped = parser.parse(`${header}.${payload}.${other.split('.')[2]!}`);
+    parser.parse(token);
+    expect(outcome(() => verifyJwsSignature(swapped, key))).toBe('ERR_SIGNATURE_INVALID');
+  });
+
+  it('refuses every character outside the alphabet, in the payload and in the signature', () => {
+    // Each of the first 0x180 code points and a few wide ones whose low byte is in the alphabet,
+    // put in place of one character: decoding must not read any of them as a letter.
+    const wide = ['\uff41', '\u0141', '\u2d2d', '\ud800', '\u{1f511}'];
+    const codes = Array.from({ length: 0x180 }, (_, code) => String.fromCharCode(code));
+    const parser = warmParser();
+    for (const char of [...codes, ...wide]) {
+      for (const input of [
+        `${header}.${payload.slice(0, 8)}${char}${payload.slice(9)}.${signature}`,
+        `${header}.${payload}.${signature.slice(0, 8)}${char}${signature.slice(9)}`,
+      ]) {
+        const want = PATTERN.test(input) ? 'ok' : 'ERR_TOKEN_MALFORMED';
+        expect([char.codePointAt(0), outcome(() => parser.parse(input))]).toEqual([
+          char.codePointAt(0),
+          want,
+        ]);
+      }
+    }
   });
 });

@@ -41,6 +41,21 @@ const utf8 = new TextDecoder('utf-8', { fatal: true });
 const inputScratch = Buffer.allocUnsafeSlow(MAX_TOKEN_LENGTH);
 const decodeScratch = Buffer.allocUnsafeSlow(MAX_TOKEN_LENGTH);
 
+/**
+ * The payload and signature of the latest parse, decoded while their alphabet was checked, so
+ * that the signature check and the payload's decoding need not decode them again. `parse` says
+ * which parse they hold: a caller that awaited between the steps (a key-set fetch) may find
+ * them overwritten by another token's parse, and then decodes its own again.
+ */
+const decoded = {
+  parse: 0,
+  payload: Buffer.allocUnsafeSlow(MAX_TOKEN_LENGTH),
+  payloadLength: -1,
+  signature: Buffer.allocUnsafeSlow(MAX_TOKEN_LENGTH),
+  signatureLength: -1,
+};
+let parses = 0;
+
 export interface ParsedJws {
   readonly header: Readonly<Record<string, unknown>>;
   readonly alg: SigningAlgorithm;
@@ -50,6 +65,8 @@ export interface ParsedJws {
   readonly signingInput: string;
   readonly payloadSegment: string;
   readonly signatureSegment: string;
+  /** Which parse this was, to find its decoded segments in the scratch buffers (see `decoded`). */
+  readonly parse?: number;
 }
 
 type CheckedHeader = Pick<ParsedJws, 'header' | 'alg' | 'kid'>;
@@ -84,12 +101,19 @@ export function createJwsParser(algorithms: ReadonlySet<SigningAlgorithm>): JwsP
       const payloadSegment = token.slice(firstDot + 1, secondDot);
       const signatureSegment = token.slice(secondDot + 1);
       let checked = headers.get(headerSegment);
+      decoded.parse = parses += 1;
       if (
         firstDot < 1 ||
         secondDot < firstDot + 2 ||
         token.indexOf('.', secondDot + 1) !== -1 ||
-        !isBase64url(payloadSegment) ||
-        !isBase64url(signatureSegment) ||
+        !isBase64url(
+          payloadSegment,
+          (decoded.payloadLength = decodeWhole(payloadSegment, decoded.payload)),
+        ) ||
+        !isBase64url(
+          signatureSegment,
+          (decoded.signatureLength = decodeWhole(signatureSegment, decoded.signature)),
+        ) ||
         // A remembered header passed this very test before it was remembered.
         (checked === undefined && !BASE64URL_CHARS.test(headerSegment))
       ) {
@@ -105,6 +129,7 @@ export function createJwsParser(algorithms: ReadonlySet<SigningAlgorithm>): JwsP
         signingInput: token.slice(0, secondDot),
         payloadSegment,
         signatureSegment,
+        parse: parses,
       };
     },
     remember({ headerSegment, header, alg, kid }) {
@@ -132,17 +157,33 @@ function checkHeader(segment: string, algorithms: ReadonlySet<SigningAlgorithm>)
 }
 
 /**
- * Whether `segment` uses only the base64url alphabet, as `BASE64URL_CHARS` tests. Canonical
- * encodings (all a signer makes) are recognised by decoding and encoding again, which costs
- * about a third of the pattern's character-by-character walk over a token's ~800 characters;
- * anything else gets the pattern, so the answer is the pattern's in every case.
+ * `segment` decoded into `into`: its length in bytes when every character was of the base64url
+ * alphabet, else -1 (then `isBase64url` asks the pattern). Node's decoder stops at the first
+ * character of neither base64 alphabet, so a segment that decodes to its full length
+ * ((3 × chars) / 4, for any length but 1 mod 4) holds only characters of the two; ruling out the
+ * two that only plain base64 has ('+', '/') leaves the base64url alphabet, once the string is
+ * known to be ASCII (the decoder reads a wider character by its low byte: "Ł" as "A"). This
+ * costs a fraction of the pattern's walk over a token's ~800 characters, and the decoding is
+ * kept.
  */
-function isBase64url(segment: string): boolean {
-  if (segment.length % 4 !== 1) {
-    const length = decodeScratch.write(segment, 0, 'base64url');
-    if (decodeScratch.toString('base64url', 0, length) === segment) return true;
-  }
-  return BASE64URL_CHARS.test(segment);
+function decodeWhole(segment: string, into: Buffer): number {
+  if (segment.length % 4 === 1) return -1;
+  const length = into.write(segment, 0, 'base64url');
+  return length === (segment.length * 3) >> 2 &&
+    segment.indexOf('+') === -1 &&
+    segment.indexOf('/') === -1 &&
+    Buffer.byteLength(segment, 'utf8') === segment.length
+    ? length
+    : -1;
+}
+
+/**
+ * Whether `segment` uses only the base64url alphabet, as `BASE64URL_CHARS` tests: known when
+ * `decodeWhole` decoded it all, else the pattern's answer, so the answer is the pattern's in
+ * every case (the tests hold the two to it on random mutations).
+ */
+function isBase64url(segment: string, decodedLength: number): boolean {
+  return decodedLength >= 0 || BASE64URL_CHARS.test(segment);
 }
 
 /** Throws unless the signature is valid under `key` for the token's algorithm. */
@@ -160,10 +201,12 @@ export function verifyJwsSignature(jws: ParsedJws, key: VerificationKey): void {
   }
   // Both views are read by crypto.verify before it returns, so the scratch bytes are safe to
   // reuse. The signing input is ASCII (the pattern allows nothing else): latin1 is its bytes.
+  const held = jws.parse === decoded.parse && decoded.signatureLength >= 0;
+  const bytes = held ? decoded.signature : decodeScratch;
   const signature = new Uint8Array(
-    decodeScratch.buffer,
-    decodeScratch.byteOffset,
-    decodeScratch.write(segment, 0, 'base64url'),
+    bytes.buffer,
+    bytes.byteOffset,
+    held ? decoded.signatureLength : decodeScratch.write(segment, 0, 'base64url'),
   );
   // (r, s) and (r, n − s) both verify: refusing the high one gives each ES256 signature one
   // spelling, like the rules above do for its encoding. Our signer only makes low ones.
@@ -207,6 +250,9 @@ function hasCanonicalTail(segment: string, byteLength: number): boolean {
 
 /** Decodes the payload. Call only after the signature checked out. */
 export function decodeJwsPayload(jws: ParsedJws): Record<string, unknown> {
+  if (jws.parse === decoded.parse && decoded.payloadLength >= 0) {
+    return jsonObject(decoded.payload, decoded.payloadLength, 'payload');
+  }
   return decodeJsonSegment(jws.payloadSegment, 'payload');
 }
 
@@ -216,18 +262,23 @@ export function decodeJwsPayload(jws: ParsedJws): Record<string, unknown> {
  * decoder turns invalid bytes into U+FFFD, so text without U+FFFD (or a BOM) was valid as is.
  * An all-ASCII result is a one-byte string, where the search for U+FFFD returns at once.
  */
-function decodeUtf8(length: number): string {
-  const text = decodeScratch.toString('utf8', 0, length);
+function decodeUtf8(bytes: Buffer, length: number): string {
+  const text = bytes.toString('utf8', 0, length);
   if (text.charCodeAt(0) !== 0xfeff && !text.includes('\ufffd')) return text;
-  return utf8.decode(new Uint8Array(decodeScratch.buffer, decodeScratch.byteOffset, length));
+  return utf8.decode(new Uint8Array(bytes.buffer, bytes.byteOffset, length));
 }
 
 function decodeJsonSegment(segment: string, what: string): Record<string, unknown> {
   // Length ≡ 1 (mod 4) is not valid base64; Buffer.from would silently drop the extra char.
   if (segment.length % 4 === 1) throw new TokenMalformedError(`${what} is not valid base64url`);
+  return jsonObject(decodeScratch, decodeScratch.write(segment, 0, 'base64url'), what);
+}
+
+/** The first `length` bytes of `bytes` as the UTF-8 JSON object a JOSE segment must hold. */
+function jsonObject(bytes: Buffer, length: number, what: string): Record<string, unknown> {
   let value: unknown;
   try {
-    value = JSON.parse(decodeUtf8(decodeScratch.write(segment, 0, 'base64url')));
+    value = JSON.parse(decodeUtf8(bytes, length));
   } catch (cause) {
     throw new TokenMalformedError(`${what} is not UTF-8 JSON`, { cause });
   }
