@@ -1,4 +1,4 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { hash, timingSafeEqual } from 'node:crypto';
 
 /**
  * Client secrets are long random strings, so a fast digest is enough (a slow password hash
@@ -6,7 +6,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
  * timing signal of an early mismatch.
  */
 export function digestSecret(secret: string): Buffer {
-  return createHash('sha256').update(secret, 'utf8').digest();
+  return hash('sha256', secret, 'buffer');
 }
 
 export function secretMatches(expectedDigest: Buffer, presented: string): boolean {

@@ -78,16 +78,18 @@ export function withdrawOrigin(ctx: Context): void {
 
 /**
  * The actual request of a client at /token or /revoke: its origin must be one of that client's
- * (the one the request names), so a page cannot spend another client's grants.
+ * (the one the request names), so a page cannot spend another client's grants. The client is
+ * looked up only for a request with an Origin: servers, which send none, skip the lookup.
  */
 export function allowClientOrigin(
   ctx: Context,
   origins: BrowserOrigins,
-  client: Client | undefined,
+  namedClient: () => Client | undefined,
 ): void {
   const origin = ctx.get('Origin');
   if (!origin) return;
   ctx.vary('Origin');
+  const client = namedClient();
   if (client && origins.ofClient(client, origin)) allowOrigin(ctx, origin);
 }
 

@@ -1,6 +1,8 @@
+import { isAscii } from 'node:buffer';
 import type { IncomingMessage } from 'node:http';
 import type { Context } from 'koa';
 import { SERVER_LIMITS } from '../http/http-server.js';
+import { parseFormUrlencoded } from './form-urlencoded.js';
 import { InvalidRequestError } from './oauth-errors.js';
 
 /** Parameters of an `application/x-www-form-urlencoded` body (RFC 6749 §3.2, §B). */
@@ -37,13 +39,14 @@ export async function readForm(ctx: Context, limits: FormLimits = {}): Promise<F
   let text: string;
   const body = await readBody(req, maxBytes);
   try {
-    text = UTF8.decode(body);
+    // ASCII (what clients send: non-ASCII arrives percent-encoded) is its own UTF-8.
+    text = isAscii(body) ? body.toString('latin1') : UTF8.decode(body);
   } catch {
     throw new InvalidRequestError('the body is not valid UTF-8');
   }
 
   const values = new Map<string, string[]>();
-  for (const [name, value] of new URLSearchParams(text)) {
+  for (const [name, value] of parseFormUrlencoded(text)) {
     if (value === '') continue;
     if (value.length > maxValueLength)
       throw new InvalidRequestError(`parameter ${name} is too long`);
@@ -90,28 +93,33 @@ function readBody(req: IncomingMessage, maxBytes: number): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
-    const settle = (error: Error | null): void => {
+    // Only a failure takes the reader off: after 'end' the stream emits nothing but 'close',
+    // which finds the body read, and taking four listeners off each request cost more than
+    // parsing its form.
+    let ended = false;
+    const fail = (error: Error): void => {
       req.off('data', onData);
-      req.off('end', onEnd);
-      req.off('error', settle);
-      req.off('close', onClose);
-      if (error) reject(error);
-      else resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size));
+      reject(error);
     };
     const onData = (chunk: Buffer): void => {
       size += chunk.length;
       if (size > maxBytes) {
-        settle(new InvalidRequestError('request body too large', 413));
+        fail(new InvalidRequestError('request body too large', 413));
         discardRest(req);
         return;
       }
       chunks.push(chunk);
     };
-    const onEnd = (): void => settle(null);
-    const onClose = (): void => settle(new Error('the request closed before its body ended'));
+    const onEnd = (): void => {
+      ended = true;
+      resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size));
+    };
+    const onClose = (): void => {
+      if (!ended) fail(new Error('the request closed before its body ended'));
+    };
     req.on('data', onData);
     req.on('end', onEnd);
-    req.on('error', settle);
+    req.on('error', fail);
     req.on('close', onClose);
   });
 }

@@ -22,12 +22,23 @@ export function isLowS(signature: Uint8Array): boolean {
   return true;
 }
 
-/** The same signature with s replaced by n − s when s is in the upper half. */
+/** n, big-endian, for the subtraction below. */
+const ORDER = Buffer.from(P256_ORDER.toString(16).padStart(64, '0'), 'hex');
+
+/**
+ * `signature` with s replaced by n − s when s is in the upper half, in place: the caller hands
+ * over a buffer of its own (a fresh `crypto.sign` result). Byte-wise subtraction with borrow
+ * rather than BigInt, which costs a hex string both ways on half of all signatures.
+ */
 export function toLowS(signature: Buffer): Buffer {
   if (isLowS(signature)) return signature;
-  const s = BigInt(`0x${signature.subarray(32).toString('hex')}`);
-  const low = Buffer.from((P256_ORDER - s).toString(16).padStart(64, '0'), 'hex');
-  return Buffer.concat([signature.subarray(0, 32), low]);
+  let borrow = 0;
+  for (let i = 31; i >= 0; i -= 1) {
+    const difference = ORDER[i]! - signature[32 + i]! - borrow;
+    signature[32 + i] = difference & 0xff;
+    borrow = difference < 0 ? 1 : 0;
+  }
+  return signature;
 }
 
 /** The twin (r, n − s) of a signature, which verifies too: what tests of the rule craft. */

@@ -2,6 +2,7 @@ import type { Context } from 'koa';
 import type { Client, ClientRegistry } from '../../clients/client.js';
 import { digestSecret, secretMatches } from '../../clients/client-secret.js';
 import type { FormParams } from '../form-body.js';
+import { decodeFormComponent } from '../form-urlencoded.js';
 import { InvalidClientError, InvalidRequestError } from '../oauth-errors.js';
 
 /**
@@ -85,8 +86,8 @@ function parseBasic(header: string): { id: string; secret: string } | null {
   if (colon < 1) throw new InvalidClientError('malformed Basic authorization header', true);
   try {
     return {
-      id: decodeURIComponent(decoded.slice(0, colon).replace(/\+/g, ' ')),
-      secret: decodeURIComponent(decoded.slice(colon + 1).replace(/\+/g, ' ')),
+      id: decodeFormComponent(decoded.slice(0, colon)),
+      secret: decodeFormComponent(decoded.slice(colon + 1)),
     };
   } catch {
     throw new InvalidClientError('malformed Basic authorization header', true);

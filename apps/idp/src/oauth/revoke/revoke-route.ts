@@ -43,7 +43,8 @@ export function revokeRoute(
   const checkAccessToken = createOwnAccessTokenCheck(deps);
   return async (ctx) => {
     const form = await readForm(ctx);
-    if (deps.origins) allowClientOrigin(ctx, deps.origins, namedClient(ctx, form, deps.clients));
+    if (deps.origins)
+      allowClientOrigin(ctx, deps.origins, () => namedClient(ctx, form, deps.clients));
     const client = authenticateClient(ctx, form, deps.clients);
     const token = form.single('token');
     if (token === undefined) throw new InvalidRequestError('token is required');

@@ -62,7 +62,8 @@ export function tokenRoute(
   return async (ctx) => {
     const form = await readForm(ctx);
     // Decided on the body, before anything can fail: an allowed page reads the errors too.
-    if (deps.origins) allowClientOrigin(ctx, deps.origins, namedClient(ctx, form, deps.clients));
+    if (deps.origins)
+      allowClientOrigin(ctx, deps.origins, () => namedClient(ctx, form, deps.clients));
     const grantType = form.single('grant_type');
     if (grantType === undefined) throw new InvalidRequestError('grant_type is required');
     // The grant type is checked before the client so that an unsupported grant is reported
