@@ -46,7 +46,10 @@ try {
     });
     const fixtures = await openIdpFixtures(redis.url);
     started.push({ idp, redis, fixtures });
-    servers.push(latchkeyServer(name, idp, fixtures));
+    servers.push({
+      ...latchkeyServer(name, idp, fixtures),
+      cpuMicros: async () => (await idp.probe('sample')).cpuMicros,
+    });
   }
   report('client_credentials', await clientCredentialsRounds(context, load, servers, 16));
   report('code redemption', await codeRounds(context, load, servers, 16));
@@ -66,9 +69,14 @@ function report(grant: string, result: HttpRoundsResult): void {
     const rate = Math.round(result.rps.figures.get(name)!.median);
     const ratio =
       name === base ? '' : `  ${roundRatios(result.rps, name, base).median.toFixed(2)}×`;
+    const cpu = result.cpuPerAnswer.figures.get(name)?.median;
+    // Base over this build: above 1 when this build costs less per answer.
+    const cpuRatio =
+      name === base ? '' : `  ${roundRatios(result.cpuPerAnswer, base, name).median.toFixed(2)}×`;
     process.stdout.write(
       `${grant.padEnd(20)} ${name.padEnd(14)} ${String(rate).padStart(6)}/s` +
-        `  p99 ${result.p99Ms.get(name)!.median} ms${ratio}\n`,
+        `  p99 ${result.p99Ms.get(name)!.median} ms${ratio}` +
+        (cpu === undefined ? '\n' : `   IdP CPU ${cpu.toFixed(0)} µs/answer${cpuRatio}\n`),
     );
   }
 }

@@ -16,13 +16,14 @@ const rounds = (context: BenchContext) => ({ rounds: pick(context, 3, 1), warmup
 export function clientCredentialsRounds(
   context: BenchContext,
   load: LoadGenerator,
-  servers: readonly Pick<GrantServer, 'name' | 'url'>[],
+  servers: readonly Pick<GrantServer, 'name' | 'url' | 'cpuMicros'>[],
   connections: number,
 ): Promise<HttpRoundsResult> {
   return runHttpRounds(
     load,
     servers.map((server) => ({
       name: server.name,
+      cpuMicros: server.cpuMicros,
       config: () => ({
         url: `${server.url}/token`,
         method: 'POST',
@@ -51,6 +52,7 @@ export function codeRounds(
     load,
     servers.map((server) => ({
       name: server.name,
+      cpuMicros: server.cpuMicros,
       config: async () => ({
         ...shopTokenRequest(server, connections),
         bodies: (await server.mintCodes(count)).map(codeBody),
@@ -76,6 +78,7 @@ export function refreshRounds(
     load,
     servers.map((server) => ({
       name: server.name,
+      cpuMicros: server.cpuMicros,
       config: async () => ({
         ...shopTokenRequest(server, connections),
         refresh: {

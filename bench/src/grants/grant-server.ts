@@ -15,6 +15,8 @@ export interface GrantServer {
   storage: string;
   /** Codes for `shop`, as if /authorize had run (PKCE S256, offline_access). */
   mintCodes(count: number): Promise<MintedCode[]>;
+  /** Its CPU time so far in µs, where it can tell (compare-builds: each build's IdP, one process). */
+  cpuMicros?: () => Promise<number>;
 }
 
 export function latchkeyServer(name: string, idp: BenchIdp, fixtures: IdpFixtures): GrantServer {

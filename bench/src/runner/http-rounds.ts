@@ -7,6 +7,12 @@ export interface HttpContender {
   name: string;
   /** The load of one round; called again each round (single-use bodies must be fresh). */
   config: (round: number) => LoadConfig | Promise<LoadConfig>;
+  /**
+   * The server's CPU time so far, in µs, when it can tell (a Latchkey IdP, through its probe):
+   * then each round also gives the server's CPU time per answer, which the load generator and
+   * other jobs on the machine disturb far less than the rate.
+   */
+  cpuMicros?: () => Promise<number>;
 }
 
 export interface HttpRoundsResult {
@@ -16,6 +22,8 @@ export interface HttpRoundsResult {
   p99Ms: Map<string, Spread>;
   /** Every run, for the JSON report and for checking that nothing failed. */
   runs: Map<string, LoadResult[]>;
+  /** Server CPU µs per successful answer, per round, for the contenders with `cpuMicros`. */
+  cpuPerAnswer: RoundsResult;
 }
 
 /**
@@ -32,18 +40,29 @@ export async function runHttpRounds(
   }: { rounds: number; warmup: number; allowFailures?: boolean },
 ): Promise<HttpRoundsResult> {
   const runs = new Map(contenders.map((c) => [c.name, [] as LoadResult[]]));
+  const cpu = new Map(
+    contenders.filter((c) => c.cpuMicros !== undefined).map((c) => [c.name, [] as number[]]),
+  );
   const rps = await runRounds(
     contenders.map((contender) => ({
       name: contender.name,
       async run(round) {
-        const result = await load.run(await contender.config(round));
+        const config = await contender.config(round);
+        const before = await contender.cpuMicros?.();
+        const result = await load.run(config);
+        const after = await contender.cpuMicros?.();
         const failed = result.non2xx + result.errors + result.timeouts;
         if (failed > 0 && !allowFailures) {
           throw new Error(
             `${contender.name}: ${failed} of ${result.ok + failed} requests failed (non-2xx ${result.non2xx}, errors ${result.errors}, timeouts ${result.timeouts})`,
           );
         }
-        if (round >= warmup) runs.get(contender.name)!.push(result);
+        if (round >= warmup) {
+          runs.get(contender.name)!.push(result);
+          if (before !== undefined && after !== undefined && result.ok > 0) {
+            cpu.get(contender.name)!.push((after - before) / result.ok);
+          }
+        }
         return result.rps;
       },
     })),
@@ -51,5 +70,14 @@ export async function runHttpRounds(
   );
   const over = (pick: (r: LoadResult) => number) =>
     new Map([...runs].map(([name, results]) => [name, spread(results.map(pick))]));
-  return { rps, p50Ms: over((r) => r.p50Ms), p99Ms: over((r) => r.p99Ms), runs };
+  return {
+    rps,
+    p50Ms: over((r) => r.p50Ms),
+    p99Ms: over((r) => r.p99Ms),
+    runs,
+    cpuPerAnswer: {
+      samples: cpu,
+      figures: new Map([...cpu].map(([name, values]) => [name, spread(values)])),
+    },
+  };
 }
