@@ -151,7 +151,14 @@ export function createApp(deps: AppDeps): Koa {
 
   // Request-rate limits (floods), counted in the store so that every instance shares them.
   const metrics = deps.metrics ?? NO_METRICS;
-  const limiter = meteredLimiter(createRateLimiter(store, { logger, now }), metrics);
+  const limiter = meteredLimiter(
+    createRateLimiter(store, {
+      logger,
+      now,
+      storeBudgetMs: config.rateLimitStoreBudgetMs,
+    }),
+    metrics,
+  );
   const limits = config.rateLimits;
   // Only the routes that count per address need it: /jwks and discovery, the hot public
   // documents, are spared the work (~0.5 µs a request).

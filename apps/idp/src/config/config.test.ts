@@ -89,6 +89,17 @@ describe('loadConfig', () => {
     ]);
   });
 
+  it('RATE_LIMIT_STORE_BUDGET: 100ms by default, between 10ms and 10s, a bad value is named', () => {
+    expect(loadConfig({}).rateLimitStoreBudgetMs).toBe(100);
+    expect(loadConfig({ RATE_LIMIT_STORE_BUDGET: '2s' }).rateLimitStoreBudgetMs).toBe(2_000);
+    expect(problemsOf({ RATE_LIMIT_STORE_BUDGET: 'fast' })).toEqual([
+      'RATE_LIMIT_STORE_BUDGET: "fast" is not a duration such as 90s, 15m, 12h or 7d',
+    ]);
+    expect(problemsOf({ RATE_LIMIT_STORE_BUDGET: '1ms' })).toEqual([
+      'RATE_LIMIT_STORE_BUDGET: must be between 10ms and 10s',
+    ]);
+  });
+
   it('never echoes a Redis URL, which may hold a password', () => {
     const problems = problemsOf({ REDIS_URL: 'mysql://user:hunter2@db' });
     expect(problems.join('\n')).not.toContain('hunter2');

@@ -87,6 +87,11 @@ export interface Config {
   readonly logLevel: LogLevel;
   /** Request-rate limits shared through the store; null: off. */
   readonly rateLimits: RateLimits;
+  /**
+   * How long a rate-limit count waits for the store (RATE_LIMIT_STORE_BUDGET, default 100ms)
+   * before this instance counts alone for a while (limits/rate-limit.ts).
+   */
+  readonly rateLimitStoreBudgetMs: number;
   /** Peers whose X-Forwarded-For is believed (TRUSTED_PROXIES); none by default. */
   readonly trustedProxies: readonly ProxyEntry[];
   /** Outgoing mail (SMTP_URL, MAIL_FROM): reset links, invitations, notices. */
@@ -283,6 +288,7 @@ export function loadConfig(env: Env): Config {
     adminPerCaller: rate('RATE_LIMIT_ADMIN_PER_CALLER', '600/1m'),
     deviceCodePerSession: rate('RATE_LIMIT_DEVICE_CODE_PER_SESSION', '10/1m'),
   };
+  const rateLimitStoreBudgetMs = duration('RATE_LIMIT_STORE_BUDGET', '100ms', 10, 10_000);
   const trustedProxies = readTrustedProxies(env.TRUSTED_PROXIES ?? '', problems);
   const mail = readMailConfig(env, mode, problems);
   const selfRegistration = readBoolean('SELF_REGISTRATION', env.SELF_REGISTRATION, problems);
@@ -342,6 +348,7 @@ export function loadConfig(env: Env): Config {
     jwksMaxAgeSec: Math.max(1, Math.min(300, Math.floor(keyRotationIntervalMs / 4000))),
     logLevel: logLevel as LogLevel,
     rateLimits: Object.freeze(rateLimits),
+    rateLimitStoreBudgetMs,
     trustedProxies: Object.freeze(trustedProxies),
     mail,
     selfRegistration,
