@@ -5,7 +5,7 @@ import { clientCredentialsRounds } from '../grants/grant-rounds.js';
 import { atLeast, above, p99Row, ratioRow } from '../grants/grant-rows.js';
 import { LATCHKEY, PEER_MAP, PEER_REDIS, startOneCoreServers } from '../grants/one-core-servers.js';
 import { CLIENT_CREDENTIALS_BODY as BODY, tokensNote } from '../grants/token-answers.js';
-import { startBareKoa, type BareKoa } from '../peers/bare-koa.js';
+import { startBareKoa, startSigningFloor, type BareKoa } from '../peers/bare-koa.js';
 import { startBenchIdp, type BenchIdp } from '../services/idp.js';
 import { basic, REPORTS } from '../peers/bench-clients.js';
 import { figure, single, type Row } from '../report/row.js';
@@ -19,31 +19,35 @@ import { spread } from '../runner/stats.js';
 
 const CONNECTIONS = [1, 16, 64] as const;
 const BARE = { name: 'bare-koa', label: 'bare Koa, fixed body' };
+const FLOOR = { name: 'signing-floor', label: 'node:http, check and sign only' };
 
 /**
  * Case 4, one core each: POST /token with client_credentials (client_secret_basic), each
  * answer a fresh ES256-signed JWT access token, at 1, 16 and 64 connections. Latchkey (one
  * process, directory on the PostgreSQL server), oidc-provider on its Redis adapter (the same
- * Redis server) and on a Map, and a bare Koa handler answering a fixed body (the ceiling of
- * one core), each pinned to core 0 with every thread, the load generator, Redis and the bench
+ * Redis server) and on a Map, a bare Koa handler answering a fixed body (the ceiling of one
+ * core) and the signing floor (plain node:http that checks the secret and signs the same
+ * token, nothing else: what any server must spend on this answer), each pinned to core 0 with every thread, the load generator, Redis and the bench
  * on the other cores (runner/pinning.ts). Then, unpinned, on the same IdP, a DPoP proof
  * against none, and what metrics cost.
  */
 export async function clientCredentialsCase(context: BenchContext): Promise<Row[]> {
   const trio = await startOneCoreServers('client-credentials');
   let bare: BareKoa | undefined;
+  let floor: BareKoa | undefined;
   try {
     const jwks = await fetch(`${trio.idp.url}/jwks`);
     bare = await startBareKoa(Buffer.from(await jwks.arrayBuffer()));
+    floor = await startSigningFloor();
     const pinning = await pinServersToCoreZero(
-      [...trio.servers.map((server) => server.pid), bare.pid],
+      [...trio.servers.map((server) => server.pid), bare.pid, floor.pid],
       [trio.redisUrl],
     );
     // Spawned after the pinning, so that it starts off core 0.
     const load = startLoadGenerator();
     const rows: Row[] = [];
     try {
-      rows.push(...(await oneCoreRows(context, load, trio, bare, pinning)));
+      rows.push(...(await oneCoreRows(context, load, trio, { bare, floor }, pinning)));
     } finally {
       await load.close();
       await pinning.release();
@@ -61,6 +65,7 @@ export async function clientCredentialsCase(context: BenchContext): Promise<Row[
     return rows;
   } finally {
     await bare?.stop();
+    await floor?.stop();
     await trio.stop();
   }
 }
@@ -69,7 +74,7 @@ async function oneCoreRows(
   context: BenchContext,
   load: LoadGenerator,
   trio: Awaited<ReturnType<typeof startOneCoreServers>>,
-  bare: BareKoa,
+  baselines: { bare: BareKoa; floor: BareKoa },
   pinning: Pinning,
 ): Promise<Row[]> {
   const rows: Row[] = [];
@@ -79,7 +84,11 @@ async function oneCoreRows(
     const result = await clientCredentialsRounds(
       context,
       load,
-      [...trio.servers, { name: BARE.name, url: bare.url }],
+      [
+        ...trio.servers,
+        { name: BARE.name, url: baselines.bare.url },
+        { name: FLOOR.name, url: baselines.floor.url },
+      ],
       connections,
     );
     const label = `4 one core each: client_credentials, ${connections} conn.`;
@@ -95,6 +104,7 @@ async function oneCoreRows(
     rows.push(versusRedis, ratioRow(label, result, LATCHKEY, PEER_MAP, above(1)));
     if (connections === 16) rows.push(p99Row(label, result, LATCHKEY, PEER_REDIS, { maxMs: 5 }));
     rows.push(ratioRow(label, result, LATCHKEY, BARE, null));
+    rows.push(ratioRow(label, result, LATCHKEY, FLOOR, null));
   }
   return rows;
 }

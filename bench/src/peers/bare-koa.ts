@@ -5,6 +5,7 @@ import { freePort } from '@latchkey/testing';
 import { nextMessage, spawnTs } from '../runner/child.js';
 import { isPeerReady } from './peer-protocol.js';
 
+/** A baseline server in a process of its own: bare Koa, or the signing floor. */
 export interface BareKoa {
   url: string;
   pid: number;
@@ -15,8 +16,20 @@ export interface BareKoa {
 export async function startBareKoa(jwks: Buffer): Promise<BareKoa> {
   const file = join(tmpdir(), `latchkey-bench-jwks-${process.pid}.json`);
   await writeFile(file, jwks);
+  return startBaseline('peers/bare-koa-server.ts', [file]);
+}
+
+/**
+ * Starts the signing floor (peers/signing-floor-server.ts): plain node:http reading the form,
+ * checking the secret and signing the same ES256 access token, nothing else.
+ */
+export function startSigningFloor(): Promise<BareKoa> {
+  return startBaseline('peers/signing-floor-server.ts', []);
+}
+
+async function startBaseline(script: string, args: string[]): Promise<BareKoa> {
   const port = await freePort();
-  const child = spawnTs('peers/bare-koa-server.ts', { args: [String(port), file] });
+  const child = spawnTs(script, { args: [String(port), ...args] });
   try {
     const ready = await nextMessage(child, isPeerReady, 20_000);
     return {
