@@ -8,10 +8,13 @@ import {
   type LatchkeyOnPostgres,
 } from '../grants/latchkey-on-postgres.js';
 import { describeAnswers, tokensNote, type Grant } from '../grants/token-answers.js';
+import { startSigningFloor, type BareKoa } from '../peers/bare-koa.js';
 import { startOidcProvider, type OidcPeer } from '../peers/oidc-provider.js';
 import type { Row } from '../report/row.js';
 import type { HttpRoundsResult } from '../runner/http-rounds.js';
+import { roundRatios } from '../runner/rounds.js';
 import { startLoadGenerator } from '../runner/load.js';
+import { FLOOR } from './client-credentials.js';
 
 const CONNECTIONS = [1, 16, 64] as const;
 const PEER = { name: 'oidc-provider/cluster', label: 'oidc-provider, cluster, Redis adapter' };
@@ -29,6 +32,7 @@ export async function allCoresCase(context: BenchContext): Promise<Row[]> {
   const cores = availableParallelism();
   const latchkeys = new Map<number, LatchkeyOnPostgres>();
   let peer: OidcPeer | undefined;
+  let floor: BareKoa | undefined;
   const load = startLoadGenerator();
   try {
     for (const workers of new Set([cores, 2, 1])) {
@@ -42,6 +46,8 @@ export async function allCoresCase(context: BenchContext): Promise<Row[]> {
     const wide = server(cores);
     peer = await startOidcProvider({ redisUrl: latchkeys.get(cores)!.redis.url, workers: cores });
     const pair = [wide, peerServer(PEER.name, peer, 'codes, grants and refresh tokens in Redis')];
+    floor = await startSigningFloor(cores);
+    const wideFloor = { name: FLOOR.name, url: floor.url };
     const answers = new Map<string, Record<Grant, string>>();
     for (const contender of pair) answers.set(contender.name, await describeAnswers(contender));
     const setting =
@@ -58,11 +64,12 @@ export async function allCoresCase(context: BenchContext): Promise<Row[]> {
     };
     for (const connections of CONNECTIONS) {
       context.log(`all-cores: client_credentials at ${connections} connection(s)`);
-      const servers = connections === 16 ? [...pair, server(2), server(1)] : pair;
+      const servers = [...pair, wideFloor, ...(connections === 16 ? [server(2), server(1)] : [])];
       const unique = [...new Map(servers.map((s) => [s.name, s])).values()];
       const result = await clientCredentialsRounds(context, load, unique, connections);
       const title = `client_credentials, ${connections} conn.`;
       versus('client_credentials', `client_credentials ${connections}`, title, result);
+      rows.push(floorRow(context, title, connections, result, wide.name));
       if (connections === 16) {
         rows.push(p99Row(`all cores each: ${title}`, result, wide.name, PEER, null));
         rows.push(workersRow(result));
@@ -82,6 +89,7 @@ export async function allCoresCase(context: BenchContext): Promise<Row[]> {
   } finally {
     await load.close();
     await peer?.stop();
+    await floor?.stop();
     for (const latchkey of latchkeys.values()) await latchkey.stop();
   }
 }
@@ -91,6 +99,35 @@ function oneCoreTarget(context: BenchContext, key: string): RatioTarget | null {
   const oneCore = context.oneCoreRatios.get(key);
   if (oneCore === undefined) return null;
   return { text: `≥ one core (${oneCore.toFixed(2)}×)`, met: (ratio) => ratio >= oneCore };
+}
+
+/**
+ * Latchkey against the signing floor in as many processes (case 4's floor, under cluster),
+ * beside its one-core share of the floor: a share kept means Latchkey scales as well as a
+ * server that does nothing but sign, whatever the peer's ratio does.
+ */
+function floorRow(
+  context: BenchContext,
+  title: string,
+  connections: number,
+  result: HttpRoundsResult,
+  latchkey: string,
+): Row {
+  const oneCore = (key: string) => {
+    const ratio = context.oneCoreRatios.get(`${key} client_credentials ${connections}`);
+    return ratio === undefined ? '– (case 4 not run)' : `${ratio.toFixed(2)}×`;
+  };
+  const floorOverPeer = roundRatios(result.rps, FLOOR.name, PEER.name).median;
+  return ratioRow(
+    `all cores each: ${title}`,
+    result,
+    latchkey,
+    { name: FLOOR.name, label: `${FLOOR.label}, ${availableParallelism()} processes` },
+    null,
+    `nothing pinned; one core each, the same pair read ${oneCore('floor')}. The floor itself ` +
+      `against oidc-provider: ${floorOverPeer.toFixed(2)}× here, ${oneCore('floor over peer')} ` +
+      'on one core (where the floor loses lead too, no server could keep its one-core ratio)',
+  );
 }
 
 /** IDP_WORKERS=2 over 1, both unpinned, the load generator sharing the cores. */

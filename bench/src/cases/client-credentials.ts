@@ -19,7 +19,7 @@ import { spread } from '../runner/stats.js';
 
 const CONNECTIONS = [1, 16, 64] as const;
 const BARE = { name: 'bare-koa', label: 'bare Koa, fixed body' };
-const FLOOR = { name: 'signing-floor', label: 'node:http, check and sign only' };
+export const FLOOR = { name: 'signing-floor', label: 'node:http, check and sign only' };
 
 /**
  * Case 4, one core each: POST /token with client_credentials (client_secret_basic), each
@@ -104,7 +104,15 @@ async function oneCoreRows(
     rows.push(versusRedis, ratioRow(label, result, LATCHKEY, PEER_MAP, above(1)));
     if (connections === 16) rows.push(p99Row(label, result, LATCHKEY, PEER_REDIS, { maxMs: 5 }));
     rows.push(ratioRow(label, result, LATCHKEY, BARE, null));
-    rows.push(ratioRow(label, result, LATCHKEY, FLOOR, null));
+    const versusFloor = ratioRow(label, result, LATCHKEY, FLOOR, null);
+    // The all-cores rows put Latchkey against the floor again, to see whether it keeps its
+    // share of the floor when the cores are shared with the load generator.
+    context.oneCoreRatios.set(`floor client_credentials ${connections}`, versusFloor.ratio.median);
+    context.oneCoreRatios.set(
+      `floor over peer client_credentials ${connections}`,
+      roundRatios(result.rps, FLOOR.name, PEER_REDIS.name).median,
+    );
+    rows.push(versusFloor);
   }
   return rows;
 }

@@ -21,10 +21,11 @@ export async function startBareKoa(jwks: Buffer): Promise<BareKoa> {
 
 /**
  * Starts the signing floor (peers/signing-floor-server.ts): plain node:http reading the form,
- * checking the secret and signing the same ES256 access token, nothing else.
+ * checking the secret and signing the same ES256 access token, nothing else; in `workers`
+ * processes under Node's cluster when more than one.
  */
-export function startSigningFloor(): Promise<BareKoa> {
-  return startBaseline('peers/signing-floor-server.ts', []);
+export function startSigningFloor(workers = 1): Promise<BareKoa> {
+  return startBaseline('peers/signing-floor-server.ts', [String(workers)]);
 }
 
 async function startBaseline(script: string, args: string[]): Promise<BareKoa> {
