@@ -33,6 +33,17 @@ const WRITES = [
   'updateProfile',
 ] as const satisfies readonly (keyof UserRepository)[];
 
+/** Answered by the directory as they are (`findById` from memory while listening). */
+type Read = 'findById' | 'findByUsername' | 'findByEmail' | 'list';
+
+/**
+ * A method added to UserRepository that is neither a read nor a write here is a type error
+ * until it is sorted: a write left out would let the cache serve a user it changed.
+ */
+type Unsorted = Exclude<keyof UserRepository, Read | (typeof WRITES)[number]>;
+const everyMethodSorted: [Unsorted] extends [never] ? true : Unsorted = true;
+void everyMethodSorted;
+
 /**
  * Every code and refresh grant reads its user by id (roles and state go into the token), and
  * that PostgreSQL read was a third of a refresh's CPU time (bench case 11). This keeps those
