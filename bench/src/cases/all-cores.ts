@@ -125,6 +125,9 @@ function floorRow(
     return ratio === undefined ? '– (case 4 not run)' : `${ratio.toFixed(2)}×`;
   };
   const floorOverPeer = roundRatios(result.rps, FLOOR.name, PEER.name).median;
+  const floorOneCore = context.oneCoreRatios.get(
+    `floor over peer client_credentials ${connections}`,
+  );
   return ratioRow(
     `all cores each: ${title}`,
     result,
@@ -133,7 +136,10 @@ function floorRow(
     null,
     `nothing pinned; one core each, the same pair read ${oneCore('floor')}. The floor itself ` +
       `against oidc-provider: ${floorOverPeer.toFixed(2)}× here, ${oneCore('floor over peer')} ` +
-      'on one core (where the floor loses lead too, no server could keep its one-core ratio)',
+      'on one core' +
+      (floorOneCore !== undefined && floorOverPeer < floorOneCore
+        ? ': the floor loses lead on all cores too, so no server could keep its one-core ratio'
+        : ''),
   );
 }
 
