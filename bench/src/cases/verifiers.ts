@@ -71,10 +71,7 @@ export function jsonwebtokenVerifier(
  * already decoded, with the key already imported. Nothing is parsed or checked.
  */
 export function rawVerifier(issuer: LocalIssuer, alg: Algorithm): (token: string) => () => void {
-  const key =
-    alg === 'ES256'
-      ? { key: issuer.keys.ES256.publicKey, dsaEncoding: 'ieee-p1363' as const }
-      : issuer.keys.RS256.publicKey;
+  const key = verifyKey(issuer, alg);
   return (token) => {
     const dot = token.lastIndexOf('.');
     const data = Buffer.from(token.slice(0, dot));
@@ -93,10 +90,7 @@ export function rawVerifier(issuer: LocalIssuer, alg: Algorithm): (token: string
  * and parsing against it too.
  */
 export function floorVerifier(issuer: LocalIssuer, alg: Algorithm): (token: string) => unknown {
-  const key =
-    alg === 'ES256'
-      ? { key: issuer.keys.ES256.publicKey, dsaEncoding: 'ieee-p1363' as const }
-      : issuer.keys.RS256.publicKey;
+  const key = verifyKey(issuer, alg);
   return (token) => {
     const first = token.indexOf('.');
     const last = token.lastIndexOf('.');
@@ -106,4 +100,11 @@ export function floorVerifier(issuer: LocalIssuer, alg: Algorithm): (token: stri
     }
     return JSON.parse(Buffer.from(token.slice(first + 1, last), 'base64url').toString()) as unknown;
   };
+}
+
+/** The issuer's public key for `alg` as `crypto.verify` takes it (ES256 signatures are r‖s). */
+function verifyKey(issuer: LocalIssuer, alg: Algorithm) {
+  return alg === 'ES256'
+    ? { key: issuer.keys.ES256.publicKey, dsaEncoding: 'ieee-p1363' as const }
+    : issuer.keys.RS256.publicKey;
 }

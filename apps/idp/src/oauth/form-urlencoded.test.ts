@@ -22,6 +22,7 @@ describe('parseFormUrlencoded', () => {
       '&&a=1&&',
       'name=%C3%A9t%C3%A9&city=K%C3%B8benhavn',
       'raw=été',
+      'x=%EF%BB%BFbom',
     ]) {
       expect([text, parseFormUrlencoded(text)]).toEqual([text, standard(text)]);
     }
@@ -38,7 +39,6 @@ describe('parseFormUrlencoded', () => {
       'a=100%&b=%%41',
       '%=%',
       'a%=b',
-      'x=%EF%BB%BFbom',
     ]) {
       expect([text, parseFormUrlencoded(text)]).toEqual([text, standard(text)]);
     }
