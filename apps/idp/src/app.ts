@@ -118,7 +118,7 @@ export interface AppDeps {
   /** The emailed-link pages' services (account-links/): without them, none of those pages. */
   accountLinkPages?: Pick<
     AccountLinkDeps,
-    'links' | 'passwords' | 'mailer' | 'afterAnswer' | 'inLocale' | 'userChanged'
+    'links' | 'passwords' | 'mailer' | 'afterAnswer' | 'inLocale'
   >;
   /** The Shared Signals transmitter (ssf/): without it, no SSF endpoints. */
   signals?: SharedSignals;

@@ -273,7 +273,6 @@ export function createIdp(
     mailer,
     afterAnswer,
     inLocale: inMailLocale,
-    userChanged: (userId: string) => users.changed(userId),
   };
   const app = createApp({
     config,

@@ -58,6 +58,10 @@ export function createRedisUserRepository(store: Store): UserRepository {
     list: () => Promise.reject(new Error('the bench-only Redis user repository cannot list')),
     updateProfile: () =>
       Promise.reject(new Error('the bench-only Redis user repository cannot update profiles')),
+    activatePending: () =>
+      Promise.reject(new Error('the bench-only Redis user repository has no sign-up links')),
+    markEmailVerified: () =>
+      Promise.reject(new Error('the bench-only Redis user repository has no emailed links')),
     setState: async (id, state) => (await update(id, (user) => ({ ...user, state }))) !== null,
     setRoles: async (id, roles) => (await update(id, (user) => ({ ...user, roles }))) !== null,
     async setPasswordHash(id, passwordHash) {

@@ -40,12 +40,6 @@ export interface AccountLinkDeps {
   audit: AuditTrail;
   /** Runs `work` with `locale` as the language of any mail it causes (the notice). */
   inLocale: <T>(locale: Locale, work: () => Promise<T>) => Promise<T>;
-  /**
-   * Told after these pages change a user's row beside the directory (activation, a proven
-   * address), so that no process keeps serving the user as read before
-   * (users/user-read-cache.ts).
-   */
-  userChanged: (userId: string) => Promise<void>;
 }
 
 /** The language of a form's answer: the one it was shown in, else the request's. */

@@ -83,36 +83,3 @@ export async function releaseLink(db: Queryable, digest: string): Promise<void> 
 export async function deleteLink(db: Queryable, digest: string): Promise<void> {
   await db.query('DELETE FROM account_links WHERE token_digest = $1', [digest]);
 }
-
-/**
- * A pending user becomes active, their address proven by the link that reached them. Only
- * from `pending`: a disabled user stays disabled whatever link they hold.
- */
-export async function activatePendingUser(
-  db: Queryable,
-  userId: string,
-  options: { signupValidAt?: Date } = {},
-): Promise<boolean> {
-  // With `signupValidAt` (the verification page), a self sign-up past its lifetime
-  // (account-links/expired-signups.ts) is not revived: it counts as absent already, and a
-  // new sign-up may hold its name. A reset link needs no such check: a sign-up sweep
-  // deletes the user, and the link with it.
-  const rows = await db.query<{ id: string }>(
-    `UPDATE users SET state = 'active', email_verified = true, signup_expires_at = NULL,
-       updated_at = now()
-     WHERE id = $1 AND state = 'pending'
-       AND ($2::timestamptz IS NULL OR signup_expires_at IS NULL OR signup_expires_at > $2)
-     RETURNING id`,
-    [userId, options.signupValidAt ?? null],
-  );
-  return rows.length === 1;
-}
-
-/** The reset link reached the mailbox: the address is proven. */
-export async function markEmailVerified(db: Queryable, userId: string): Promise<void> {
-  await db.query(
-    `UPDATE users SET email_verified = true, updated_at = now()
-     WHERE id = $1 AND NOT email_verified`,
-    [userId],
-  );
-}

@@ -15,7 +15,6 @@ import {
 import { setPasswordPage } from '../views/account-pages.js';
 import { sendHtml } from '../views/html.js';
 import { pageFrame } from '../views/page-frame.js';
-import { activatePendingUser, markEmailVerified } from './account-link-queries.js';
 import {
   formLocale,
   sendForeignOrigin,
@@ -82,10 +81,7 @@ export function submitResetPasswordRoute(deps: AccountLinkDeps): Middleware {
     try {
       // Before the password: should the change fail, an active account with its old (or no
       // usable) password is a consistent state, and the link works again after its lease.
-      if (claim.user.state === 'pending') {
-        await activatePendingUser(deps.database, claim.user.id);
-        await deps.userChanged(claim.user.id);
-      }
+      if (claim.user.state === 'pending') await deps.users.activatePending(claim.user.id);
       await deps.inLocale(locale, () =>
         deps.passwords.setPassword(claim.user.id, password, {
           actor: { kind: 'user', id: claim.user.id },
@@ -108,10 +104,9 @@ export function submitResetPasswordRoute(deps: AccountLinkDeps): Middleware {
       throw error;
     }
     // The password version moved on, which already killed the link; these two only tidy up.
-    await Promise.all([
-      claim.spend(),
-      markEmailVerified(deps.database, claim.user.id).then(() => deps.userChanged(claim.user.id)),
-    ]).catch((error: unknown) => deps.logger.warn('account.link_cleanup_failed', { err: error }));
+    await Promise.all([claim.spend(), deps.users.markEmailVerified(claim.user.id)]).catch(
+      (error: unknown) => deps.logger.warn('account.link_cleanup_failed', { err: error }),
+    );
     deps.logger.info('account.password_reset', { sub: claim.user.id, purpose: claim.purpose });
     sendMessage(ctx, 200, locale, (t) => ({
       title: 'reset.done.title',

@@ -3,7 +3,6 @@ import { readForm } from '../oauth/form-body.js';
 import { verifyEmailPage } from '../views/account-pages.js';
 import { sendHtml } from '../views/html.js';
 import { pageFrame } from '../views/page-frame.js';
-import { activatePendingUser } from './account-link-queries.js';
 import {
   formLocale,
   sendForeignOrigin,
@@ -48,11 +47,10 @@ export function submitVerifyEmailRoute(deps: AccountLinkDeps): Middleware {
     }
     try {
       const signupValidAt = new Date(deps.now());
-      if (!(await activatePendingUser(deps.database, claim.user.id, { signupValidAt }))) {
+      if (!(await deps.users.activatePending(claim.user.id, { signupValidAt }))) {
         await claim.spend();
         return sendInvalidLink(ctx, locale);
       }
-      await deps.userChanged(claim.user.id);
     } catch (error) {
       await claim.release().catch(() => undefined);
       throw error;

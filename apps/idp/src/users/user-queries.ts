@@ -167,6 +167,32 @@ export async function updateUserState(
   return rows.length === 1;
 }
 
+/** From `pending` only; with `signupValidAt`, not a self sign-up whose lifetime ended by then. */
+export async function activatePendingUser(
+  db: Queryable,
+  id: string,
+  signupValidAt: Date | null,
+): Promise<boolean> {
+  // A reset link needs no expiry check: a sign-up sweep (account-links/expired-signups.ts)
+  // deletes the user, and the link with it.
+  const rows = await db.query<{ id: string }>(
+    `UPDATE users SET state = 'active', email_verified = true, signup_expires_at = NULL,
+       updated_at = now()
+     WHERE id = $1 AND state = 'pending'
+       AND ($2::timestamptz IS NULL OR signup_expires_at IS NULL OR signup_expires_at > $2)
+     RETURNING id`,
+    [id, signupValidAt],
+  );
+  return rows.length === 1;
+}
+
+export async function setEmailVerified(db: Queryable, id: string): Promise<void> {
+  await db.query(
+    `UPDATE users SET email_verified = true, updated_at = now() WHERE id = $1 AND NOT email_verified`,
+    [id],
+  );
+}
+
 /**
  * A new password hash, moving `password_version` on in the same statement (what is bound to
  * the old password dies with it, even under concurrent changes). The new version, or null

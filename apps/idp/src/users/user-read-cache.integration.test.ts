@@ -106,6 +106,19 @@ describe('the user read cache (users/user-read-cache.ts)', () => {
     expect(await cache.findById(id)).toBeNull();
   });
 
+  it('an emailed link that activates or proves an address shows in the next read', async () => {
+    const cache = await cacheOn(createRedisStore(redis.url));
+    const pending = newUser({ state: 'pending' });
+    await directory.save(pending);
+    expect((await cache.findById(pending.id))?.state).toBe('pending');
+    expect(await cache.activatePending(pending.id)).toBe(true);
+    expect((await cache.findById(pending.id))?.state).toBe('active');
+    const id = await someone();
+    expect((await cache.findById(id))?.emailVerified).toBe(false);
+    await cache.markEmailVerified(id);
+    expect((await cache.findById(id))?.emailVerified).toBe(true);
+  });
+
   it("another worker's write reaches this one through Redis", async () => {
     const here = await cacheOn(createRedisStore(redis.url));
     const there = await cacheOn(createRedisStore(redis.url));

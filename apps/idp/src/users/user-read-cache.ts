@@ -18,8 +18,6 @@ export interface CachingUserRepository extends UserRepository {
   /** Subscribes to other processes' change notices; until then every read asks the database. */
   start(): Promise<void>;
   stop(): Promise<void>;
-  /** A user's row was written beside the directory (by SQL of another module): drop it here and everywhere. */
-  changed(id: string): Promise<void>;
 }
 
 const WRITES = [
@@ -27,6 +25,8 @@ const WRITES = [
   'createIfAbsent',
   'importSeed',
   'setState',
+  'activatePending',
+  'markEmailVerified',
   'setPasswordHash',
   'setRoles',
   'delete',
@@ -121,7 +121,6 @@ export function cacheUserReads(
     list: (query) => users.list(query),
     ...writes,
     findById,
-    changed,
 
     async start() {
       if (ttlMs === 0 || unsubscribe) return;

@@ -148,6 +148,48 @@ export function userRepositoryContract(name: string, open: () => Promise<Databas
       expect(await users.setState('', 'disabled')).toBe(false);
     });
 
+    it('activatePending activates a pending user and proves the address, only from pending', async () => {
+      const pending = someone({ state: 'pending', email: 'dora@example.test' });
+      const disabled = someone({ state: 'disabled' });
+      await users.save(pending);
+      await users.save(disabled);
+      expect(await users.activatePending(pending.id)).toBe(true);
+      expect(await users.findById(pending.id)).toMatchObject({
+        state: 'active',
+        emailVerified: true,
+      });
+      // Already active: nothing to do, and a disabled user stays disabled whatever link.
+      expect(await users.activatePending(pending.id)).toBe(false);
+      expect(await users.activatePending(disabled.id)).toBe(false);
+      expect((await users.findById(disabled.id))?.state).toBe('disabled');
+      expect(await users.activatePending('nobody')).toBe(false);
+      expect(await users.activatePending('')).toBe(false);
+    });
+
+    it('activatePending with signupValidAt does not revive a sign-up whose lifetime ended', async () => {
+      const at = new Date('2026-12-01T12:00:00Z');
+      const late = someone({ state: 'pending', signupExpiresAt: new Date(at.getTime() - 1) });
+      const inTime = someone({ state: 'pending', signupExpiresAt: new Date(at.getTime() + 1) });
+      await users.save(late);
+      await users.save(inTime);
+      expect(await users.activatePending(late.id, { signupValidAt: at })).toBe(false);
+      expect((await users.findById(late.id))?.state).toBe('pending');
+      expect(await users.activatePending(inTime.id, { signupValidAt: at })).toBe(true);
+      const active = await users.findById(inTime.id);
+      expect(active?.state).toBe('active');
+      expect(active?.signupExpiresAt).toBeUndefined();
+    });
+
+    it('markEmailVerified proves the address; an unknown id is no error', async () => {
+      const user = someone({ email: 'erin@example.test' });
+      await users.save(user);
+      expect((await users.findById(user.id))?.emailVerified).toBe(false);
+      await users.markEmailVerified(user.id);
+      expect((await users.findById(user.id))?.emailVerified).toBe(true);
+      await expect(users.markEmailVerified('nobody')).resolves.toBeUndefined();
+      await expect(users.markEmailVerified('')).resolves.toBeUndefined();
+    });
+
     it('setPasswordHash stores the hash and moves the version on each time', async () => {
       const user = someone();
       await users.save(user);

@@ -12,6 +12,8 @@ import {
   updateProfileFields,
   updateRoles,
   updateUserState,
+  activatePendingUser,
+  setEmailVerified,
   upsertUser,
 } from './user-queries.js';
 
@@ -98,6 +100,15 @@ export interface UserRepository {
   list(query?: UserListQuery): Promise<UserPage>;
   /** False when there is no such user. */
   setState(id: string, state: UserState): Promise<boolean>;
+  /**
+   * A pending user becomes active, their address proven by a link that reached them; true
+   * when it did. Only from `pending`: a disabled user stays disabled whatever link they hold.
+   * With `signupValidAt` (the verification page), a self sign-up whose lifetime ended before
+   * it is not revived: it counts as absent already, and a new sign-up may hold its name.
+   */
+  activatePending(id: string, options?: { signupValidAt?: Date }): Promise<boolean>;
+  /** A link reached the user's mailbox: the address is proven (no change when it was). */
+  markEmailVerified(id: string): Promise<void>;
   /** Stores a new hash and moves `password_version` on; the new version, or null when no user. */
   setPasswordHash(id: string, passwordHash: string): Promise<number | null>;
   /** False when there is no such user. */
@@ -183,6 +194,11 @@ export function createUserRepository(db: Queryable): UserRepository {
       return { users, next: rows.length > limit ? users[users.length - 1]!.username : null };
     },
     setState: async (id, state) => usable(id) && updateUserState(db, id, state),
+    activatePending: async (id, options) =>
+      usable(id) && activatePendingUser(db, id, options?.signupValidAt ?? null),
+    async markEmailVerified(id) {
+      if (usable(id)) await setEmailVerified(db, id);
+    },
     setPasswordHash: async (id, hash) => (usable(id) ? updatePasswordHash(db, id, hash) : null),
     setRoles: async (id, roles) => usable(id) && updateRoles(db, id, roles),
     delete: async (id) => usable(id) && deleteUser(db, id),
