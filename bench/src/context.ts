@@ -1,5 +1,5 @@
 import type { TestRedis } from '@latchkey/testing';
-import type { BareKoa } from './peers/bare-koa.js';
+import type { BaselineServer } from './peers/bare-koa.js';
 import type { OidcPeer } from './peers/oidc-provider.js';
 import type { BenchIdp } from './services/idp.js';
 
@@ -12,7 +12,7 @@ export interface BenchContext {
   redis(): Promise<TestRedis>;
   idp(): Promise<BenchIdp>;
   oidcProvider(): Promise<OidcPeer>;
-  bareKoa(): Promise<BareKoa>;
+  bareKoa(): Promise<BaselineServer>;
   /**
    * Latchkey's rate over oidc-provider's on its Redis adapter, one core each (cases 4 and 5),
    * by grant (e.g. "client_credentials 16", "refresh_token"): case all-cores' targets.

@@ -11,7 +11,7 @@ import { findTestPostgres, startTestRedis, type TestRedis } from '@latchkey/test
 import { CASES } from './cases/index.js';
 import { parseArgs } from './cli-args.js';
 import type { BenchContext } from './context.js';
-import { startBareKoa, type BareKoa } from './peers/bare-koa.js';
+import { startBareKoa, type BaselineServer } from './peers/bare-koa.js';
 import { startOidcProvider, type OidcPeer } from './peers/oidc-provider.js';
 import { describeMachine, machineLine } from './report/machine.js';
 import type { Row } from './report/row.js';
@@ -75,7 +75,7 @@ async function main(): Promise<number> {
     redis,
     idp: async () => (await idp()).idp,
     oidcProvider: once<OidcPeer>(startOidcProvider, (p) => p.stop()),
-    bareKoa: once<BareKoa>(
+    bareKoa: once<BaselineServer>(
       async () => {
         const response = await fetch(`${(await idp()).idp.url}/jwks`);
         return startBareKoa(Buffer.from(await response.arrayBuffer()));

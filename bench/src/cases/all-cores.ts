@@ -8,13 +8,12 @@ import {
   type LatchkeyOnPostgres,
 } from '../grants/latchkey-on-postgres.js';
 import { describeAnswers, tokensNote, type Grant } from '../grants/token-answers.js';
-import { startSigningFloor, type BareKoa } from '../peers/bare-koa.js';
+import { SIGNING_FLOOR, startSigningFloor, type BaselineServer } from '../peers/bare-koa.js';
 import { startOidcProvider, type OidcPeer } from '../peers/oidc-provider.js';
 import type { Row } from '../report/row.js';
 import type { HttpRoundsResult } from '../runner/http-rounds.js';
 import { roundRatios } from '../runner/rounds.js';
 import { startLoadGenerator } from '../runner/load.js';
-import { FLOOR } from './client-credentials.js';
 
 const CONNECTIONS = [1, 16, 64] as const;
 const PEER = { name: 'oidc-provider/cluster', label: 'oidc-provider, cluster, Redis adapter' };
@@ -34,8 +33,8 @@ export async function allCoresCase(context: BenchContext): Promise<Row[]> {
   const cores = availableParallelism();
   const latchkeys = new Map<number, LatchkeyOnPostgres>();
   let peer: OidcPeer | undefined;
-  let floor: BareKoa | undefined;
-  let narrowFloor: BareKoa | undefined;
+  let floor: BaselineServer | undefined;
+  let narrowFloor: BaselineServer | undefined;
   const load = startLoadGenerator();
   try {
     for (const workers of new Set([cores, 2, 1])) {
@@ -51,7 +50,7 @@ export async function allCoresCase(context: BenchContext): Promise<Row[]> {
     const pair = [wide, peerServer(PEER.name, peer, 'codes, grants and refresh tokens in Redis')];
     floor = await startSigningFloor(cores);
     narrowFloor = await startSigningFloor(1);
-    const wideFloor = { name: FLOOR.name, url: floor.url };
+    const wideFloor = { name: SIGNING_FLOOR.name, url: floor.url };
     const oneFloor = { name: ONE_FLOOR, url: narrowFloor.url };
     const answers = new Map<string, Record<Grant, string>>();
     for (const contender of pair) answers.set(contender.name, await describeAnswers(contender));
@@ -124,7 +123,7 @@ function floorRow(
     const ratio = context.oneCoreRatios.get(`${key} client_credentials ${connections}`);
     return ratio === undefined ? '– (case 4 not run)' : `${ratio.toFixed(2)}×`;
   };
-  const floorOverPeer = roundRatios(result.rps, FLOOR.name, PEER.name).median;
+  const floorOverPeer = roundRatios(result.rps, SIGNING_FLOOR.name, PEER.name).median;
   const floorOneCore = context.oneCoreRatios.get(
     `floor over peer client_credentials ${connections}`,
   );
@@ -132,7 +131,10 @@ function floorRow(
     `all cores each: ${title}`,
     result,
     latchkey,
-    { name: FLOOR.name, label: `${FLOOR.label}, ${availableParallelism()} processes` },
+    {
+      name: SIGNING_FLOOR.name,
+      label: `${SIGNING_FLOOR.label}, ${availableParallelism()} processes`,
+    },
     null,
     `nothing pinned; one core each, the same pair read ${oneCore('floor')}. The floor itself ` +
       `against oidc-provider: ${floorOverPeer.toFixed(2)}× here, ${oneCore('floor over peer')} ` +
@@ -151,7 +153,7 @@ function floorRow(
 function workersRow(result: HttpRoundsResult): Row {
   const floorGain =
     availableParallelism() === 2
-      ? `; the signing floor, 2 processes over 1 in the same rounds: ${roundRatios(result.rps, FLOOR.name, ONE_FLOOR).median.toFixed(2)}×`
+      ? `; the signing floor, 2 processes over 1 in the same rounds: ${roundRatios(result.rps, SIGNING_FLOOR.name, ONE_FLOOR).median.toFixed(2)}×`
       : '';
   return ratioRow(
     'IDP_WORKERS=2 vs 1: client_credentials, 16 conn.',

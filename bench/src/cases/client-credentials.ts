@@ -5,7 +5,12 @@ import { clientCredentialsRounds } from '../grants/grant-rounds.js';
 import { atLeast, above, p99Row, ratioRow } from '../grants/grant-rows.js';
 import { LATCHKEY, PEER_MAP, PEER_REDIS, startOneCoreServers } from '../grants/one-core-servers.js';
 import { CLIENT_CREDENTIALS_BODY as BODY, tokensNote } from '../grants/token-answers.js';
-import { startBareKoa, startSigningFloor, type BareKoa } from '../peers/bare-koa.js';
+import {
+  startBareKoa,
+  SIGNING_FLOOR,
+  startSigningFloor,
+  type BaselineServer,
+} from '../peers/bare-koa.js';
 import { startBenchIdp, type BenchIdp } from '../services/idp.js';
 import { basic, REPORTS } from '../peers/bench-clients.js';
 import { figure, single, type Row } from '../report/row.js';
@@ -19,7 +24,6 @@ import { spread } from '../runner/stats.js';
 
 const CONNECTIONS = [1, 16, 64] as const;
 const BARE = { name: 'bare-koa', label: 'bare Koa, fixed body' };
-export const FLOOR = { name: 'signing-floor', label: 'node:http, check and sign only' };
 
 /**
  * Case 4, one core each: POST /token with client_credentials (client_secret_basic), each
@@ -33,8 +37,8 @@ export const FLOOR = { name: 'signing-floor', label: 'node:http, check and sign 
  */
 export async function clientCredentialsCase(context: BenchContext): Promise<Row[]> {
   const trio = await startOneCoreServers('client-credentials');
-  let bare: BareKoa | undefined;
-  let floor: BareKoa | undefined;
+  let bare: BaselineServer | undefined;
+  let floor: BaselineServer | undefined;
   try {
     const jwks = await fetch(`${trio.idp.url}/jwks`);
     bare = await startBareKoa(Buffer.from(await jwks.arrayBuffer()));
@@ -74,7 +78,7 @@ async function oneCoreRows(
   context: BenchContext,
   load: LoadGenerator,
   trio: Awaited<ReturnType<typeof startOneCoreServers>>,
-  baselines: { bare: BareKoa; floor: BareKoa },
+  baselines: { bare: BaselineServer; floor: BaselineServer },
   pinning: Pinning,
 ): Promise<Row[]> {
   const rows: Row[] = [];
@@ -87,7 +91,7 @@ async function oneCoreRows(
       [
         ...trio.servers,
         { name: BARE.name, url: baselines.bare.url },
-        { name: FLOOR.name, url: baselines.floor.url },
+        { name: SIGNING_FLOOR.name, url: baselines.floor.url },
       ],
       connections,
     );
@@ -104,13 +108,13 @@ async function oneCoreRows(
     rows.push(versusRedis, ratioRow(label, result, LATCHKEY, PEER_MAP, above(1)));
     if (connections === 16) rows.push(p99Row(label, result, LATCHKEY, PEER_REDIS, { maxMs: 5 }));
     rows.push(ratioRow(label, result, LATCHKEY, BARE, null));
-    const versusFloor = ratioRow(label, result, LATCHKEY, FLOOR, null);
+    const versusFloor = ratioRow(label, result, LATCHKEY, SIGNING_FLOOR, null);
     // The all-cores rows put Latchkey against the floor again, to see whether it keeps its
     // share of the floor when the cores are shared with the load generator.
     context.oneCoreRatios.set(`floor client_credentials ${connections}`, versusFloor.ratio.median);
     context.oneCoreRatios.set(
       `floor over peer client_credentials ${connections}`,
-      roundRatios(result.rps, FLOOR.name, PEER_REDIS.name).median,
+      roundRatios(result.rps, SIGNING_FLOOR.name, PEER_REDIS.name).median,
     );
     rows.push(versusFloor);
   }
