@@ -11,7 +11,7 @@ import {
   incrementScript,
   publishScript,
 } from './redis-scripts.js';
-import { RedisSubscriber } from './redis-subscriber.js';
+import { openSubscriberConnection, RedisSubscriber } from './redis-subscriber.js';
 import { checkCounterLimits } from './counter-limits.js';
 import { checkDurationMs, checkEpochMs } from './ttl.js';
 
@@ -64,28 +64,7 @@ export function createRedisStore(url: string, options: RedisStoreOptions = {}): 
 
   const subscriber = new RedisSubscriber(
     () => {
-      // Classic PUBLISH/SUBSCRIBE, on a cluster too: a message reaches every node over the
-      // cluster bus, so one subscriber connection (to any node; ioredis moves it and
-      // re-subscribes when that node fails) hears every channel. Sharded pub/sub would save
-      // that broadcast, but needs one connection per shard and drops subscriptions when a slot
-      // moves; Latchkey's channels carry a few notices per second at most, where the broadcast
-      // costs nothing that matters.
-      const connection = createRedisClient(url, {
-        ...settings,
-        connectionName: 'latchkey-idp-subscriber',
-        override: {
-          // ioredis sends the re-subscription after a reconnect itself and ignores its
-          // outcome; a timeout or a queue flush rejecting it would be an unhandled rejection,
-          // which ends the process. Without them that command can only succeed or wait.
-          // Our own SUBSCRIBE calls carry their own deadline instead.
-          commandTimeout: undefined,
-          maxRetriesPerRequest: null,
-          autoResendUnfulfilledCommands: true,
-        },
-        // SUBSCRIBE may be sent again safely: on a cluster, one that met a closed connection
-        // (the subscriber node still connecting, or lost) is retried on another node.
-        clusterOverride: { retryDelayOnFailover: 100 },
-      });
+      const connection = openSubscriberConnection(url, settings);
       watchConnection(connection, 'subscriber', logger);
       return connection;
     },
