@@ -16,7 +16,7 @@ const rounds = (context: BenchContext) => ({ rounds: pick(context, 3, 1), warmup
 export function clientCredentialsRounds(
   context: BenchContext,
   load: LoadGenerator,
-  servers: readonly Pick<GrantServer, 'name' | 'url' | 'cpuMicros'>[],
+  servers: readonly Pick<GrantServer, 'name' | 'url' | 'cpuMicros' | 'redisCpuMicros'>[],
   connections: number,
 ): Promise<HttpRoundsResult> {
   return runHttpRounds(
@@ -24,6 +24,7 @@ export function clientCredentialsRounds(
     servers.map((server) => ({
       name: server.name,
       cpuMicros: server.cpuMicros,
+      redisCpuMicros: server.redisCpuMicros,
       config: () => ({
         url: `${server.url}/token`,
         method: 'POST',
@@ -53,6 +54,7 @@ export function codeRounds(
     servers.map((server) => ({
       name: server.name,
       cpuMicros: server.cpuMicros,
+      redisCpuMicros: server.redisCpuMicros,
       config: async () => ({
         ...shopTokenRequest(server, connections),
         bodies: (await server.mintCodes(count)).map(codeBody),
@@ -79,6 +81,7 @@ export function refreshRounds(
     servers.map((server) => ({
       name: server.name,
       cpuMicros: server.cpuMicros,
+      redisCpuMicros: server.redisCpuMicros,
       config: async () => ({
         ...shopTokenRequest(server, connections),
         refresh: {

@@ -15,8 +15,10 @@ export interface GrantServer {
   storage: string;
   /** Codes for `shop`, as if /authorize had run (PKCE S256, offline_access). */
   mintCodes(count: number): Promise<MintedCode[]>;
-  /** Its CPU time so far in µs, where it can tell (compare-builds: each build's IdP, one process). */
-  cpuMicros?: () => Promise<number>;
+  /** Its CPU time so far in µs, where it can tell (compare-builds: one IdP process; all-cores: its process tree). */
+  cpuMicros?: () => Promise<number | undefined>;
+  /** The CPU time so far in µs of the Redis server it keeps its state in, where it can tell. */
+  redisCpuMicros?: () => Promise<number | undefined>;
 }
 
 export function latchkeyServer(name: string, idp: BenchIdp, fixtures: IdpFixtures): GrantServer {

@@ -12,7 +12,9 @@ export interface HttpContender {
    * then each round also gives the server's CPU time per answer, which the load generator and
    * other jobs on the machine disturb far less than the rate.
    */
-  cpuMicros?: () => Promise<number>;
+  cpuMicros?: () => Promise<number | undefined>;
+  /** The CPU time so far in µs of the Redis server it uses (which others may share). */
+  redisCpuMicros?: () => Promise<number | undefined>;
 }
 
 export interface HttpRoundsResult {
@@ -24,6 +26,10 @@ export interface HttpRoundsResult {
   runs: Map<string, LoadResult[]>;
   /** Server CPU µs per successful answer, per round, for the contenders with `cpuMicros`. */
   cpuPerAnswer: RoundsResult;
+  /** The load generator's CPU µs per successful answer, per round, for every contender. */
+  loadCpuPerAnswer: RoundsResult;
+  /** Redis's CPU µs per successful answer, per round, for the contenders with `redisCpuMicros`. */
+  redisCpuPerAnswer: RoundsResult;
 }
 
 /**
@@ -40,8 +46,11 @@ export async function runHttpRounds(
   }: { rounds: number; warmup: number; allowFailures?: boolean },
 ): Promise<HttpRoundsResult> {
   const runs = new Map(contenders.map((c) => [c.name, [] as LoadResult[]]));
-  const cpu = new Map(
-    contenders.filter((c) => c.cpuMicros !== undefined).map((c) => [c.name, [] as number[]]),
+  const perAnswer = (names: string[]) => new Map(names.map((name) => [name, [] as number[]]));
+  const cpu = perAnswer(contenders.filter((c) => c.cpuMicros !== undefined).map((c) => c.name));
+  const loadCpu = perAnswer(contenders.map((c) => c.name));
+  const redisCpu = perAnswer(
+    contenders.filter((c) => c.redisCpuMicros !== undefined).map((c) => c.name),
   );
   const rps = await runRounds(
     contenders.map((contender) => ({
@@ -49,8 +58,10 @@ export async function runHttpRounds(
       async run(round) {
         const config = await contender.config(round);
         const before = await contender.cpuMicros?.();
+        const redisBefore = await contender.redisCpuMicros?.();
         const result = await load.run(config);
         const after = await contender.cpuMicros?.();
+        const redisAfter = await contender.redisCpuMicros?.();
         const failed = result.non2xx + result.errors + result.timeouts;
         if (failed > 0 && !allowFailures) {
           throw new Error(
@@ -59,8 +70,14 @@ export async function runHttpRounds(
         }
         if (round >= warmup) {
           runs.get(contender.name)!.push(result);
-          if (before !== undefined && after !== undefined && result.ok > 0) {
-            cpu.get(contender.name)!.push((after - before) / result.ok);
+          if (result.ok > 0) {
+            if (before !== undefined && after !== undefined) {
+              cpu.get(contender.name)!.push((after - before) / result.ok);
+            }
+            if (redisBefore !== undefined && redisAfter !== undefined) {
+              redisCpu.get(contender.name)!.push((redisAfter - redisBefore) / result.ok);
+            }
+            loadCpu.get(contender.name)!.push(result.cpuMicros / result.ok);
           }
         }
         return result.rps;
@@ -75,9 +92,15 @@ export async function runHttpRounds(
     p50Ms: over((r) => r.p50Ms),
     p99Ms: over((r) => r.p99Ms),
     runs,
-    cpuPerAnswer: {
-      samples: cpu,
-      figures: new Map([...cpu].map(([name, values]) => [name, spread(values)])),
-    },
+    cpuPerAnswer: asRounds(cpu),
+    loadCpuPerAnswer: asRounds(loadCpu),
+    redisCpuPerAnswer: asRounds(redisCpu),
+  };
+}
+
+function asRounds(samples: Map<string, number[]>): RoundsResult {
+  return {
+    samples,
+    figures: new Map([...samples].map(([name, values]) => [name, spread(values)])),
   };
 }

@@ -89,6 +89,7 @@ process.on('message', (config: LoadConfig) => {
     firstRequest: config.bodies || config.refresh || config.dpop ? undefined : performance.now(),
     lastResponse: undefined,
   };
+  const cpuBefore = process.cpuUsage();
   running = autocannon(
     {
       url: config.url,
@@ -105,6 +106,7 @@ process.on('message', (config: LoadConfig) => {
         process.send?.({ error: String(error) });
         return;
       }
+      const cpu = process.cpuUsage(cpuBefore);
       const ok = result[config.success ?? '2xx'];
       const { firstRequest, lastResponse } = clock;
       const durationSec =
@@ -121,6 +123,7 @@ process.on('message', (config: LoadConfig) => {
         errors: result.errors,
         timeouts: result.timeouts,
         durationSec,
+        cpuMicros: cpu.user + cpu.system,
       };
       process.send?.(reply);
     },

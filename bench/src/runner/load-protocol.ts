@@ -37,4 +37,6 @@ export interface LoadResult {
   errors: number;
   timeouts: number;
   durationSec: number;
+  /** The load generator's own CPU time (user + system) over the run, in µs. */
+  cpuMicros: number;
 }
