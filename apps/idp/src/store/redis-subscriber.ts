@@ -143,7 +143,7 @@ export class RedisSubscriber {
     return this.connection;
   }
 
-  /** Sends SUBSCRIBE for every channel that has a listener, one at a time. */
+  /** One SUBSCRIBE naming every channel that has a listener; one such command at a time. */
   private reassert(): void {
     const client = this.connection?.client;
     if (this.reasserting || !client || client.status !== 'ready' || this.channels.size === 0) {
