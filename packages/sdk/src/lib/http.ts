@@ -6,6 +6,9 @@
 /** A JWKS or discovery document is a few KiB; a bigger body is a misconfiguration or an attack. */
 export const MAX_BODY_BYTES = 512 * 1024;
 
+/** Tries of one GET whose connection closed under it (see getJson). */
+const GET_ATTEMPTS = 3;
+
 export interface JsonResponse {
   status: number;
   headers: Headers;
@@ -19,12 +22,25 @@ export async function getJson(
   headers: Record<string, string> = {},
 ): Promise<JsonResponse> {
   const signal = AbortSignal.timeout(timeoutMs);
-  const response = await fetch(url, {
-    headers: { accept: 'application/json', ...headers },
-    signal,
-    // Redirects could move us from https to http or to another host; the IdP has no reason to.
-    redirect: 'error',
-  });
+  const get = () =>
+    fetch(url, {
+      headers: { accept: 'application/json', ...headers },
+      signal,
+      // Redirects could move us from https to http or to another host; the IdP has no reason to.
+      redirect: 'error',
+    });
+  let response: Response;
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      response = await get();
+      break;
+    } catch (error) {
+      // Kept-alive connections that the server closed while idle fail the request that reuses
+      // them before any answer comes, and an idle pool may hold several: a GET is safe to send
+      // again, on the next connection, a few times within the same deadline.
+      if (attempt === GET_ATTEMPTS || signal.aborted || !isClosedConnection(error)) throw error;
+    }
+  }
   if (response.status !== 200) {
     await response.body?.cancel();
     return { status: response.status, headers: response.headers };
@@ -72,6 +88,12 @@ export async function postJson(
     }
   }
   return { status: response.status, body: parsed };
+}
+
+/** fetch's error for a connection closed under the request (reset, or closed by the peer). */
+function isClosedConnection(error: unknown): boolean {
+  const code = (error as { cause?: { code?: unknown } } | undefined)?.cause?.code;
+  return error instanceof TypeError && (code === 'UND_ERR_SOCKET' || code === 'ECONNRESET');
 }
 
 async function readText(response: Response): Promise<string> {
