@@ -64,6 +64,9 @@ export async function startTestRedisCluster(
         dir,
         '--appendonly',
         'no',
+        // DEBUG CLUSTERLINK lets a test cut the cluster bus between two nodes; from loopback only.
+        '--enable-debug-command',
+        'local',
       ];
       const node = redisNode(port, i < masters ? 'master' : 'replica', () => args);
       nodes.push(node);

@@ -1,5 +1,11 @@
-import type { Revocation } from '@latchkey/protocol';
 import {
+  encodeRevocationMember,
+  encodeRevocationNotice,
+  revocationKeys,
+  type Revocation,
+} from '@latchkey/protocol';
+import {
+  redisCliAt,
   startTestRedisCluster,
   startTestRedisSentinel,
   waitFor,
@@ -9,11 +15,12 @@ import {
 } from '@latchkey/testing';
 import { Cluster, Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { outcome, writeRevocation } from '../test-support/revocations.js';
+import { outcome, PUBLISH_SCRIPT, writeRevocation } from '../test-support/revocations.js';
 import { createRedisRevocationSource } from './redis-revocation-source.js';
 
 /**
- * The source on a Redis Cluster and under Sentinel, when the node it listens on dies. (The
+ * The source on a Redis Cluster and under Sentinel: where it listens, and what it does when
+ * that node dies. (The
  * IdP's apps/idp/src/store/redis-topology-revocation.integration.test.ts kills the master that
  * holds the set, with the IdP's own revoker as the writer.)
  */
@@ -36,21 +43,107 @@ async function writeThrough(writer: Redis | Cluster, revocation: Revocation): Pr
 
 describe('Redis revocation source on a cluster', { timeout: 90_000 }, () => {
   let cluster: TestRedisCluster;
+  let writer: Cluster;
   beforeAll(async () => {
     cluster = await startTestRedisCluster({ masters: 3, replicasPerMaster: 1 });
-  }, 60_000);
-  afterAll(() => cluster?.close());
-
-  it('moves its subscription to the next seed when its node dies, failing closed meanwhile', async () => {
-    const seeds = cluster.nodes.map((node) => ({ host: '127.0.0.1', port: node.port }));
-    const writer = new Cluster(seeds, { scaleReads: 'master' });
+    writer = new Cluster(
+      cluster.nodes.map((node) => ({ host: '127.0.0.1', port: node.port })),
+      { scaleReads: 'master' },
+    );
     writer.on('error', () => {});
-    // The source listens on its first seed: a replica here, which hears every notice (the
-    // cluster bus carries PUBLISH to every node) and whose death loses only the subscription.
-    const listenedOn: TestRedisNode = cluster.nodes.find((node) => node.initialRole === 'replica')!;
-    const others = cluster.nodes.filter((node) => node !== listenedOn);
-    const url = `redis+cluster://${[listenedOn, ...others].map((node) => `127.0.0.1:${node.port}`).join(',')}`;
-    const source = createRedisRevocationSource({ url, maxStalenessMs: 2_000 });
+  }, 60_000);
+  afterAll(async () => {
+    writer?.disconnect();
+    await cluster?.close();
+  });
+
+  /** The cluster's URL with the master of the notices' slot as the last seed, not the first. */
+  function urlAvoiding(master: TestRedisNode): string {
+    const seeds = [...cluster.nodes.filter((node) => node !== master), master];
+    return `redis+cluster://${seeds.map((node) => `127.0.0.1:${node.port}`).join(',')}`;
+  }
+
+  /** Whether a connection the source opened to subscribe is on `node`. */
+  async function subscribesOn(node: TestRedisNode): Promise<boolean> {
+    const clients = await redisCliAt(node.port, 'CLIENT', 'LIST');
+    return / name=latchkey-revocation-subscriber .*sub=1 /.test(clients);
+  }
+
+  /**
+   * Publishes a revocation as the IdP does on a cluster (a script keyed by the channel, so on
+   * the master serving its slot), right after cutting every cluster bus link of that master:
+   * the notice reaches only the master's own subscribers.
+   */
+  async function publishCutOff(master: TestRedisNode, revocation: Revocation): Promise<void> {
+    await writer.zadd(revocationKeys.set, revocation.expiresAt, encodeRevocationMember(revocation));
+    const direct = new Redis({ host: '127.0.0.1', port: master.port, lazyConnect: true });
+    try {
+      await direct.connect();
+      // The other nodes the cluster holds healthy (not a node it has marked failed).
+      const others = String(await direct.cluster('NODES'))
+        .split('\n')
+        .map((line) => line.split(' '))
+        .filter(([id, , flags = '']) => id && !/myself|fail|handshake|noaddr/.test(flags))
+        .map(([id]) => id!);
+      // Every link to them up first: this Redis crashes when a link it is still
+      // re-establishing is cut (seen on 7.0). Each pair of nodes has two, one each way.
+      await waitFor(
+        'every cluster bus link of the master',
+        async () => {
+          const links = (await direct.call('CLUSTER', 'LINKS')) as string[][];
+          const peers = links.map((fields) => fields[fields.indexOf('node') + 1]);
+          return peers.filter((peer) => others.includes(peer!)).length === 2 * others.length;
+        },
+        { timeoutMs: 10_000, intervalMs: 50 },
+      );
+      // One pipeline: nothing reaches the node between the cut and the PUBLISH, and its cron
+      // re-establishes links only every 100 ms.
+      const pipeline = direct.pipeline();
+      for (const id of others) pipeline.call('DEBUG', 'CLUSTERLINK', 'KILL', 'all', id);
+      pipeline.eval(
+        PUBLISH_SCRIPT,
+        1,
+        revocationKeys.channel,
+        encodeRevocationNotice(revocation, Date.now()),
+      );
+      const replies = (await pipeline.exec()) ?? [];
+      for (const [error] of replies) expect(error).toBeNull();
+    } finally {
+      direct.disconnect();
+    }
+  }
+
+  it('subscribes on the master the notices are published through, so a notice the cluster bus drops still arrives', async () => {
+    const master = await cluster.masterFor(revocationKeys.channel);
+    const source = createRedisRevocationSource({
+      url: urlAvoiding(master),
+      maxStalenessMs: 2_000,
+    });
+    try {
+      await source.ready({ signal: AbortSignal.timeout(15_000) });
+      expect(await subscribesOn(master)).toBe(true);
+      for (let round = 0; round < 3; round += 1) {
+        const sid = `sid-cut-${round}`;
+        await publishCutOff(master, session(sid));
+        await waitFor(
+          'the notice from the cut-off master',
+          () => outcome(() => source.check(token(sid))) === 'ERR_TOKEN_REVOKED',
+          { timeoutMs: 1_000, intervalMs: 10 },
+        );
+      }
+      expect(source.status).toMatchObject({ state: 'synced', stale: false });
+    } finally {
+      await source.close();
+      await cluster.waitUntilHealthy();
+    }
+  });
+
+  it('follows the notices to the master that replaces a killed one, failing closed meanwhile', async () => {
+    const master = await cluster.masterFor(revocationKeys.channel);
+    const source = createRedisRevocationSource({
+      url: urlAvoiding(master),
+      maxStalenessMs: 2_000,
+    });
     try {
       await source.ready({ signal: AbortSignal.timeout(15_000) });
       await writeRevocation(writer, session('sid-before'));
@@ -59,8 +152,7 @@ describe('Redis revocation source on a cluster', { timeout: 90_000 }, () => {
         () => outcome(() => source.check(token('sid-before'))) !== 'valid',
       );
 
-      const victim = listenedOn;
-      await victim.kill();
+      await master.kill();
       await waitFor('the source to say it is unsure', () => {
         return outcome(() => source.check(token('sid-other'))) === 'ERR_REVOCATION_STALE';
       });
@@ -72,11 +164,23 @@ describe('Redis revocation source on a cluster', { timeout: 90_000 }, () => {
       );
       expect(outcome(() => source.check(token('sid-before')))).toBe('ERR_TOKEN_REVOKED');
       expect(outcome(() => source.check(token('sid-other')))).toBe('valid');
-      await victim.start();
-      await cluster.waitUntilHealthy();
+
+      const successor = await cluster.masterFor(revocationKeys.channel);
+      expect(successor).not.toBe(master);
+      await waitFor('the subscriber on the new master', () => subscribesOn(successor), {
+        timeoutMs: 10_000,
+        intervalMs: 100,
+      });
+      await publishCutOff(successor, session('sid-cut'));
+      await waitFor(
+        'the notice from the new master, cut off',
+        () => outcome(() => source.check(token('sid-cut'))) === 'ERR_TOKEN_REVOKED',
+        { timeoutMs: 1_000, intervalMs: 10 },
+      );
     } finally {
       await source.close();
-      writer.disconnect();
+      await master.start();
+      await cluster.waitUntilHealthy();
     }
   });
 });

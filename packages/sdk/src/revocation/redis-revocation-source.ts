@@ -17,6 +17,7 @@ import {
 import { abortable } from '../lib/abortable.js';
 import { closeRedis } from '../lib/redis-close.js';
 import { lagSeconds } from '../metrics/sdk-metrics.js';
+import { noticesMaster } from './cluster-subscriber.js';
 import { parseRevocationRange } from './range-reply.js';
 import {
   resolveRedisSourceOptions,
@@ -63,11 +64,10 @@ export interface RevocationSourceStatus {
 export function createRedisRevocationSource(
   options: RedisRevocationSourceOptions,
 ): RedisRevocationSource {
-  const { maxStalenessMs, failOpen, now, logger, metrics, connect } =
+  const { maxStalenessMs, failOpen, now, logger, metrics, open } =
     resolveRedisSourceOptions(options);
   const revoked = createRevokedSet();
-  const commands = connect('commands');
-  const subscriber = connect('subscriber');
+  const { commands, subscriber, placement } = open();
 
   let closed = false;
   // Bumped whenever the subscriber connection drops: work started on an older connection
@@ -81,6 +81,7 @@ export function createRedisRevocationSource(
   let synced = false;
   let confirmedAt: number | undefined;
   let pinging = false;
+  let locating: Promise<boolean> | undefined;
   let reportedStale = false;
   // Set while the Redis holds another key layout: its set may be misread or miss revocations.
   let layoutError: RevocationLayoutError | undefined;
@@ -151,6 +152,8 @@ export function createRedisRevocationSource(
     if (subscribingOn === on) return;
     subscribingOn = on;
     try {
+      // On a cluster, only on the node the notices go through (see cluster-subscriber.ts).
+      if (!(await listensWhereNoticesArePublished())) return;
       await bounded(
         subscriber.subscribe(revocationKeys.channel),
         subscriber,
@@ -235,17 +238,54 @@ export function createRedisRevocationSource(
     pinging = true;
     const on = connection;
     const sentAt = now();
-    // A pong on the subscription means every notice published before the ping was received.
-    bounded(subscriber.ping(), subscriber, 'revocation.heartbeat_timeout')
+    // A pong on the subscription means every notice published before the ping was received,
+    // provided the subscription is on the node that publishes them.
+    Promise.all([
+      bounded(subscriber.ping(), subscriber, 'revocation.heartbeat_timeout'),
+      listensWhereNoticesArePublished(),
+    ])
       .then(
-        () => {
-          if (on === connection && synced) confirm(sentAt);
+        ([, placed]) => {
+          if (placed && on === connection && synced) confirm(sentAt);
         },
         () => {},
       )
       .finally(() => {
         pinging = false;
       });
+  }
+
+  /**
+   * Without a cluster, true. On one: asks it which master serves the notices channel now and,
+   * when that is not the node the subscriber listens on, sends the subscriber there (a
+   * reconnect, so a resync) and answers false. False too when the cluster does not say.
+   */
+  function listensWhereNoticesArePublished(): Promise<boolean> {
+    if (placement === undefined) return Promise.resolve(true);
+    locating ??= (async () => {
+      try {
+        const master = await bounded(
+          noticesMaster(commands as Cluster),
+          commands,
+          'revocation.locate_timeout',
+        );
+        if (master === undefined || closed) return false;
+        if (!placement.moveTo(master)) return true;
+        logger.info('revocation.subscriber_moved', { to: master });
+        Object.assign(subscriber.options, placement.nextTarget());
+        // A subscriber between two attempts takes the new options at its next one.
+        if (['connecting', 'connect', 'ready'].includes(subscriber.status)) {
+          subscriber.disconnect(true);
+        }
+        return false;
+      } catch (error) {
+        if (!closed) logger.warn('revocation.locate_failed', { message: messageOf(error) });
+        return false;
+      } finally {
+        locating = undefined;
+      }
+    })();
+    return locating;
   }
 
   /**
@@ -274,7 +314,11 @@ export function createRedisRevocationSource(
       const at = now();
       revoked.sweep(at);
       if (synced) heartbeat();
-      else retrySync();
+      else {
+        // A subscriber retrying a master that failed over learns of its successor here.
+        if (subscriber.status !== 'ready') void listensWhereNoticesArePublished();
+        retrySync();
+      }
       if (!reportedStale && confirmedAt !== undefined && isStale(at)) {
         reportedStale = true;
         logger.warn('revocation.stale', { confirmedAt, failOpen });
@@ -284,8 +328,17 @@ export function createRedisRevocationSource(
   );
   timer.unref(); // a background refresher must not keep the process alive
 
-  void subscriber.connect().catch(() => {}); // failures arrive as 'error'; ioredis retries
+  // Failures arrive as 'error'; ioredis retries.
   void commands.connect().catch(() => {});
+  if (placement === undefined) void subscriber.connect().catch(() => {});
+  else {
+    // Listening on the right node from the first connection: a later move would be a resync.
+    commands.once('ready', () => {
+      void listensWhereNoticesArePublished().finally(() => {
+        if (!closed) void subscriber.connect().catch(() => {});
+      });
+    });
+  }
 
   const unwatch = metrics?.watchRevocationSource('redis', () => ({
     stale: isStale(now()),

@@ -44,7 +44,7 @@ describe('redis revocation source options', () => {
     const sentinel = resolveRedisSourceOptions({
       url: 'redis+sentinel://:pw@127.0.0.1:26379,127.0.0.1:26380/latchkey',
       sentinelPassword: 'sentinel-pw',
-    }).connect('commands') as Redis;
+    }).open().commands as Redis;
     expect(sentinel.options).toMatchObject({
       name: 'latchkey',
       password: 'pw',
@@ -57,17 +57,16 @@ describe('redis revocation source options', () => {
     });
     const cluster = resolveRedisSourceOptions({
       url: 'redis+cluster://127.0.0.1:7000,127.0.0.1:7001',
-    });
-    const commands = cluster.connect('commands');
-    expect(commands).toBeInstanceOf(Cluster);
-    // The subscriber is one plain connection: classic pub/sub reaches every node of a cluster.
-    const subscriber = cluster.connect('subscriber') as Redis;
-    expect(subscriber).toBeInstanceOf(Redis);
-    expect(subscriber.options).toMatchObject({
+    }).open();
+    expect(cluster.commands).toBeInstanceOf(Cluster);
+    // The subscriber is one plain connection, placed on a node of the source's choosing.
+    expect(cluster.subscriber).toBeInstanceOf(Redis);
+    expect(cluster.subscriber.options).toMatchObject({
       host: '127.0.0.1',
       port: 7000,
       autoResubscribe: false,
     });
+    expect(cluster.placement?.target).toBe('127.0.0.1:7000');
   });
 
   it('names the option and never repeats a password in its errors', () => {
@@ -78,8 +77,8 @@ describe('redis revocation source options', () => {
 
   it('duplicates a given client with its own settings and leaves the client alone', () => {
     const redis = new Redis({ lazyConnect: true, keyPrefix: 'app:', commandTimeout: 50 });
-    const subscriber = resolveRedisSourceOptions({ redis }).connect('subscriber');
-    const commands = resolveRedisSourceOptions({ redis }).connect('commands');
+    const { subscriber, commands, placement } = resolveRedisSourceOptions({ redis }).open();
+    expect(placement).toBeUndefined();
     expect(subscriber.options).toMatchObject({
       keyPrefix: '',
       autoResubscribe: false,

@@ -1,6 +1,7 @@
 import { parseRedisUrl, RedisUrlError, type RedisTarget } from '@latchkey/protocol';
 import { Cluster, Redis, type RedisOptions } from 'ioredis';
 import { checkMetrics, type SdkMetrics } from '../metrics/sdk-metrics.js';
+import { createSubscriberPlacement, type SubscriberPlacement } from './cluster-subscriber.js';
 
 /** Where the source reports what it cannot throw: connection trouble, recovery. */
 export interface RevocationLogger {
@@ -54,8 +55,17 @@ export interface ResolvedRedisSourceOptions {
   now: () => number;
   logger: RevocationLogger;
   metrics: SdkMetrics | undefined;
-  /** Opens one of the source's connections, not yet connected. */
-  connect: (role: 'commands' | 'subscriber') => Redis | Cluster;
+  /** Opens the source's two connections, not yet connected. */
+  open: () => SourceConnections;
+}
+
+export interface SourceConnections {
+  /** Loads the set: a Cluster client on a cluster, reading each key on its slot's master. */
+  commands: Redis | Cluster;
+  /** Subscribes and carries the heartbeat: always one plain connection. */
+  subscriber: Redis;
+  /** On a cluster: the node the subscriber listens on, which the source keeps on the right one. */
+  placement?: SubscriberPlacement;
 }
 
 export const DEFAULT_MAX_STALENESS_MS = 30_000;
@@ -112,14 +122,17 @@ export function resolveRedisSourceOptions(
     throw new TypeError('logger must have info and warn functions');
   }
 
-  const connect = (role: 'commands' | 'subscriber'): Redis | Cluster => {
-    const override = connectionOptions(role);
-    return redis
-      ? redis.duplicate(override)
-      : openTarget(target!, role, override, sentinelPassword);
+  const open = (): SourceConnections => {
+    if (redis) {
+      return {
+        commands: redis.duplicate(connectionOptions('commands')),
+        subscriber: redis.duplicate(connectionOptions('subscriber')),
+      };
+    }
+    return openTarget(target!, sentinelPassword);
   };
   const metrics = checkMetrics(options.metrics);
-  return { maxStalenessMs, failOpen, now, logger, metrics, connect };
+  return { maxStalenessMs, failOpen, now, logger, metrics, open };
 }
 
 function connectionOptions(role: 'commands' | 'subscriber'): RedisOptions {
@@ -145,62 +158,64 @@ function connectionOptions(role: 'commands' | 'subscriber'): RedisOptions {
 }
 
 /**
- * A connection to what the URL names. On a cluster, the commands go through ioredis's Cluster
- * client (each key read on the master serving its slot); the subscriber is one plain
- * connection to one node: Latchkey's notices use classic PUBLISH, which the cluster bus
- * delivers to every node, so any node hears them all. It moves to the next seed whenever its
- * node is lost, and every reconnect is a 'ready' after which the source re-subscribes and
- * reloads the whole set, as it does on a single server.
+ * The connections to what the URL names. On a cluster, the commands go through ioredis's
+ * Cluster client (each key read on the master serving its slot); the subscriber is one plain
+ * connection to one node (see cluster-subscriber.ts for which, and why). Every reconnect is a
+ * 'ready' after which the source re-subscribes and reloads the whole set, as on a single server.
  */
-function openTarget(
-  target: RedisTarget,
-  role: 'commands' | 'subscriber',
-  override: RedisOptions,
-  sentinelPassword: string | undefined,
-): Redis | Cluster {
+function openTarget(target: RedisTarget, sentinelPassword: string | undefined): SourceConnections {
+  const commands = connectionOptions('commands');
+  const subscriber = connectionOptions('subscriber');
   switch (target.kind) {
     case 'standalone':
-      return new Redis(target.url, override);
-    case 'sentinel':
-      return new Redis({
-        ...override,
+      return {
+        commands: new Redis(target.url, commands),
+        subscriber: new Redis(target.url, subscriber),
+      };
+    case 'sentinel': {
+      const sentinelOptions = {
         sentinels: target.sentinels,
         name: target.masterName,
         username: target.username,
         password: target.password,
         sentinelPassword,
         ...(target.tls ? { tls: {}, sentinelTLS: {}, enableTLSForSentinelMode: true } : {}),
-      });
+      };
+      return {
+        commands: new Redis({ ...commands, ...sentinelOptions }),
+        subscriber: new Redis({ ...subscriber, ...sentinelOptions }),
+      };
+    }
     case 'cluster': {
       const auth = {
         username: target.username,
         password: target.password,
         ...(target.tls ? { tls: {} } : {}),
       };
-      if (role === 'commands') {
-        const { lazyConnect, enableOfflineQueue, ...redisOptions } = override;
-        return new Cluster(target.seeds, {
+      const { lazyConnect, enableOfflineQueue, ...redisOptions } = commands;
+      const placement = createSubscriberPlacement(target.seeds);
+      const connection: Redis = new Redis({
+        ...subscriber,
+        ...auth,
+        ...target.seeds[0],
+        retryStrategy: (attempt) => {
+          // ioredis reconnects with the options object it was given: pointing it at another
+          // node makes the retry go there.
+          Object.assign(connection.options, placement.nextTarget());
+          return Math.min(attempt * 100, 2000);
+        },
+      });
+      return {
+        commands: new Cluster(target.seeds, {
           redisOptions: { ...redisOptions, ...auth },
           lazyConnect,
           enableOfflineQueue,
           // A replica may lag behind a revocation just written.
           scaleReads: 'master',
-        });
-      }
-      let next = 0;
-      const subscriber: Redis = new Redis({
-        ...override,
-        ...auth,
-        ...target.seeds[0],
-        retryStrategy: (attempt) => {
-          // ioredis reconnects with the options object it was given: pointing it at the next
-          // seed makes the retry try another node, so one lost node does not silence us.
-          next = (next + 1) % target.seeds.length;
-          Object.assign(subscriber.options, target.seeds[next]);
-          return Math.min(attempt * 100, 2000);
-        },
-      });
-      return subscriber;
+        }),
+        subscriber: connection,
+        placement,
+      };
     }
   }
 }

@@ -13,8 +13,15 @@ export async function writeRevocation(
   revokedAt: number = Date.now(),
 ): Promise<void> {
   await redis.zadd(revocationKeys.set, revocation.expiresAt, encodeRevocationMember(revocation));
-  await redis.publish(revocationKeys.channel, encodeRevocationNotice(revocation, revokedAt));
+  const notice = encodeRevocationNotice(revocation, revokedAt);
+  if (redis.isCluster) {
+    // As the IdP's store does on a cluster: through the master serving the channel's slot.
+    await redis.eval(PUBLISH_SCRIPT, 1, revocationKeys.channel, notice);
+  } else await redis.publish(revocationKeys.channel, notice);
 }
+
+/** PUBLISH keyed by the channel, so that a cluster runs it on the master serving its slot. */
+export const PUBLISH_SCRIPT = "return redis.call('PUBLISH', KEYS[1], ARGV[1])";
 
 /** What `check` did: accepted, or the code of the error it threw. */
 export function outcome(check: () => void): string {
