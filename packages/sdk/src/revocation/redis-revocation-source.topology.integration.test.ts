@@ -16,7 +16,10 @@ import {
 import { Cluster, Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { outcome, PUBLISH_SCRIPT, writeRevocation } from '../test-support/revocations.js';
-import { createRedisRevocationSource } from './redis-revocation-source.js';
+import {
+  createRedisRevocationSource,
+  type RedisRevocationSource,
+} from './redis-revocation-source.js';
 
 /**
  * The source on a Redis Cluster and under Sentinel: where it listens, and what it does when
@@ -57,10 +60,15 @@ describe('Redis revocation source on a cluster', { timeout: 90_000 }, () => {
     await cluster?.close();
   });
 
-  /** The cluster's URL with the master of the notices' slot as the last seed, not the first. */
-  function urlAvoiding(master: TestRedisNode): string {
+  /** A source, loaded, given the master of the notices' slot as its last seed, not its first. */
+  async function sourceSeededAwayFrom(master: TestRedisNode): Promise<RedisRevocationSource> {
     const seeds = [...cluster.nodes.filter((node) => node !== master), master];
-    return `redis+cluster://${seeds.map((node) => `127.0.0.1:${node.port}`).join(',')}`;
+    const source = createRedisRevocationSource({
+      url: `redis+cluster://${seeds.map((node) => `127.0.0.1:${node.port}`).join(',')}`,
+      maxStalenessMs: 2_000,
+    });
+    await source.ready({ signal: AbortSignal.timeout(15_000) });
+    return source;
   }
 
   /** Whether a connection the source opened to subscribe is on `node`. */
@@ -113,23 +121,26 @@ describe('Redis revocation source on a cluster', { timeout: 90_000 }, () => {
     }
   }
 
+  async function expectHeardWhenCutOff(
+    source: RedisRevocationSource,
+    master: TestRedisNode,
+    sid: string,
+  ): Promise<void> {
+    await publishCutOff(master, session(sid));
+    await waitFor(
+      'the notice from the cut-off master',
+      () => outcome(() => source.check(token(sid))) === 'ERR_TOKEN_REVOKED',
+      { timeoutMs: 1_000, intervalMs: 10 },
+    );
+  }
+
   it('subscribes on the master the notices are published through, so a notice the cluster bus drops still arrives', async () => {
     const master = await cluster.masterFor(revocationKeys.channel);
-    const source = createRedisRevocationSource({
-      url: urlAvoiding(master),
-      maxStalenessMs: 2_000,
-    });
+    const source = await sourceSeededAwayFrom(master);
     try {
-      await source.ready({ signal: AbortSignal.timeout(15_000) });
       expect(await subscribesOn(master)).toBe(true);
       for (let round = 0; round < 3; round += 1) {
-        const sid = `sid-cut-${round}`;
-        await publishCutOff(master, session(sid));
-        await waitFor(
-          'the notice from the cut-off master',
-          () => outcome(() => source.check(token(sid))) === 'ERR_TOKEN_REVOKED',
-          { timeoutMs: 1_000, intervalMs: 10 },
-        );
+        await expectHeardWhenCutOff(source, master, `sid-cut-${round}`);
       }
       expect(source.status).toMatchObject({ state: 'synced', stale: false });
     } finally {
@@ -140,12 +151,8 @@ describe('Redis revocation source on a cluster', { timeout: 90_000 }, () => {
 
   it('follows the notices to the master that replaces a killed one, failing closed meanwhile', async () => {
     const master = await cluster.masterFor(revocationKeys.channel);
-    const source = createRedisRevocationSource({
-      url: urlAvoiding(master),
-      maxStalenessMs: 2_000,
-    });
+    const source = await sourceSeededAwayFrom(master);
     try {
-      await source.ready({ signal: AbortSignal.timeout(15_000) });
       await writeRevocation(writer, session('sid-before'));
       await waitFor(
         'the notice',
@@ -171,12 +178,7 @@ describe('Redis revocation source on a cluster', { timeout: 90_000 }, () => {
         timeoutMs: 10_000,
         intervalMs: 100,
       });
-      await publishCutOff(successor, session('sid-cut'));
-      await waitFor(
-        'the notice from the new master, cut off',
-        () => outcome(() => source.check(token('sid-cut'))) === 'ERR_TOKEN_REVOKED',
-        { timeoutMs: 1_000, intervalMs: 10 },
-      );
+      await expectHeardWhenCutOff(source, successor, 'sid-cut');
     } finally {
       await source.close();
       await master.start();
