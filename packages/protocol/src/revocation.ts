@@ -19,7 +19,9 @@ export const revocationKeys = {
   set: `${STORE_PREFIX}:revoked`,
   /**
    * Pub/sub channel: messages from {@link encodeRevocationNotice}, and the reload request
-   * of {@link encodeRevocationReloadNotice}.
+   * of {@link encodeRevocationReloadNotice}. On a Redis Cluster the IdP publishes them on the
+   * master serving this name's slot (PUBLISH in a script keyed by the channel), and the SDK
+   * subscribes on that master: the cluster bus between nodes may drop a message.
    */
   channel: `${STORE_PREFIX}:revoked:notices`,
   /**
