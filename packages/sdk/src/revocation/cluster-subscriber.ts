@@ -29,8 +29,9 @@ export function createSubscriberPlacement(
   seeds: readonly { host: string; port: number }[],
 ): SubscriberPlacement {
   let next = 0;
-  let chosen: { host: string; port: number } | undefined;
   let current = seeds[0]!;
+  /** Whether `current` is a master the cluster named, rather than a seed tried in turn. */
+  let located = false;
   const key = (node: { host: string; port: number }) => `${node.host}:${node.port}`;
   return {
     get target() {
@@ -38,12 +39,12 @@ export function createSubscriberPlacement(
     },
     moveTo(node) {
       const moved = node !== key(current);
-      chosen = parseNodeKey(node);
-      current = chosen;
+      current = parseNodeKey(node);
+      located = true;
       return moved;
     },
     nextTarget() {
-      if (chosen === undefined) {
+      if (!located) {
         // Nothing learnt yet (the cluster was unreachable): each retry tries another seed, so
         // that one lost node does not silence the source.
         next = (next + 1) % seeds.length;
